@@ -1,0 +1,100 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DeviceStatus } from '../device-api/device-status.js';
+import { LiveFix } from '../device-api/live-fix.js';
+import { UnitId } from '../device-api/unit-id.js';
+import { validator, type Validator } from '../validate.js';
+import { DeviceEntry } from './device-entry.js';
+
+/**
+ * The one contract between the UI and the companion (window.pitwall). Electron IPC and the
+ * browser-mode HTTP/WebSocket host both serve exactly these methods and events, and both
+ * validate params on receipt.
+ */
+const Empty = Type.Object({}, { additionalProperties: false });
+const ById = Type.Object({ id: UnitId }, { additionalProperties: false });
+
+export const AppInfo = Type.Object(
+  {
+    version: Type.String(),
+    mode: Type.Union([Type.Literal('electron'), Type.Literal('browser')]),
+  },
+  { additionalProperties: false },
+);
+
+export const companionMethods = {
+  'app:info': { params: Empty, result: AppInfo },
+  'devices:list': { params: Empty, result: Type.Array(DeviceEntry) },
+  'devices:add-address': {
+    params: Type.Object({ address: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
+    result: DeviceEntry,
+  },
+  'devices:forget': { params: ById, result: Empty },
+  'devices:status': { params: ById, result: DeviceStatus },
+  'live:watch': { params: ById, result: Empty },
+  'live:unwatch': { params: ById, result: Empty },
+} as const satisfies Record<string, { params: TSchema; result: TSchema }>;
+
+export const companionEvents = {
+  'devices:changed': Type.Array(DeviceEntry),
+  'live:fix': Type.Object({ id: UnitId, fix: LiveFix }, { additionalProperties: false }),
+} as const satisfies Record<string, TSchema>;
+
+export type MethodName = keyof typeof companionMethods;
+export type EventName = keyof typeof companionEvents;
+export type MethodParams<M extends MethodName> = Static<(typeof companionMethods)[M]['params']>;
+export type MethodResult<M extends MethodName> = Static<(typeof companionMethods)[M]['result']>;
+export type EventPayload<E extends EventName> = Static<(typeof companionEvents)[E]>;
+
+export const ErrorCode = Type.Union([
+  Type.Literal('invalid-params'),
+  Type.Literal('unknown-method'),
+  Type.Literal('not-found'),
+  Type.Literal('unreachable'),
+  Type.Literal('not-a-unit'),
+  Type.Literal('bad-address'),
+  Type.Literal('forbidden'),
+  Type.Literal('internal'),
+]);
+export type ErrorCode = Static<typeof ErrorCode>;
+
+export const CallError = Type.Object({ code: ErrorCode, message: Type.String() }, { additionalProperties: false });
+export type CallError = Static<typeof CallError>;
+
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: CallError };
+
+/** What `window.pitwall` is, in Electron and in browser mode alike. */
+export interface PitwallApi {
+  call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<CallResult<MethodResult<M>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(companionMethods, name);
+}
+
+const paramValidators = new Map<MethodName, Validator<TSchema>>();
+/** Validator for a method's params, compiled on first use. */
+export function paramsValidator(method: MethodName): Validator<TSchema> {
+  let v = paramValidators.get(method);
+  if (!v) {
+    v = validator(`${method} params`, companionMethods[method].params);
+    paramValidators.set(method, v);
+  }
+  return v;
+}
+
+/** Error envelope used when a call fails before or inside a handler. */
+export class CompanionError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CompanionError';
+  }
+}
+
+/** Server side of the contract: one async handler per method. `main/` serves these over IPC and HTTP. */
+export type CompanionHandlers = { [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>> };
+/** Where the companion core publishes contract events. */
+export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
