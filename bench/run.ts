@@ -1,0 +1,19 @@
+// npm run bench -- <name>...   (no name: all). Each benchmark measures a baseline in the
+// same run and prints ratios; absolute numbers depend on the machine.
+import { parseArgs } from 'node:util';
+
+const benches: Record<string, () => Promise<void>> = {
+  discovery: async () => (await import('./discovery.js')).runDiscoveryBench(),
+};
+
+const { positionals } = parseArgs({ allowPositionals: true });
+const chosen = positionals.length ? positionals : Object.keys(benches);
+for (const name of chosen) {
+  const bench = benches[name];
+  if (!bench) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n== ${name} ==`);
+  await bench();
+}

@@ -1,0 +1,121 @@
+// The demo fleet: simulated units replaying different recordings, plus the companion in
+// browser mode. With root and iproute2, each unit lives in its own network namespace and is
+// found by mDNS (and unit 1 also over its USB-serial pty); otherwise the units run on
+// loopback and are added by address. Ctrl-C stops everything and removes the namespaces.
+//   npm run demo -- [--units N] [--speed X] [--loopback] [--port P]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startCompanion, type Companion } from '../testbed/companion.js';
+import { createSimLan, removeStaleNamespaces, type SimLan } from '../testbed/netns.js';
+import { bridgeLoopbackPort } from '../testbed/netns-port-bridge.js';
+import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
+
+const { values } = parseArgs({
+  options: {
+    units: { type: 'string', default: '3' },
+    speed: { type: 'string', default: '1' },
+    port: { type: 'string' },
+    loopback: { type: 'boolean', default: false },
+  },
+});
+const unitCount = Number(values.units);
+if (!Number.isInteger(unitCount) || unitCount < 1 || unitCount > 50) throw new Error('--units must be 1..50');
+
+const repo = resolve(import.meta.dirname, '..');
+const recordingsDir = join(repo, 'resources', 'recordings');
+const recordings = readdirSync(recordingsDir).filter((f) => f.endsWith('.nmea')).sort().map((f) => join(recordingsDir, f));
+const names = ['Ayrton', 'Jackie', 'Juan Manuel', 'Niki', 'Jim', 'Graham'];
+const NS_PREFIX = 'pwdemo';
+
+const work = mkdtempSync(join(tmpdir(), 'pitwall-demo-'));
+const units: SimUnit[] = [];
+let companion: Companion | undefined;
+let lan: SimLan | undefined;
+let bridge: { close(): void } | undefined;
+let stopping = false;
+
+function canUseNamespaces(): boolean {
+  if (values.loopback || process.getuid?.() !== 0) return false;
+  try {
+    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function stopAll(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  console.error('\ndemo: stopping…');
+  await companion?.stop().catch(() => undefined);
+  await Promise.all(units.map((u) => u.stop().catch(() => undefined)));
+  bridge?.close();
+  lan?.destroy();
+  rmSync(work, { recursive: true, force: true });
+  console.error('demo: stopped' + (lan ? ', namespaces removed' : ''));
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  const useNs = canUseNamespaces();
+  if (useNs) {
+    removeStaleNamespaces(NS_PREFIX);
+    lan = createSimLan(NS_PREFIX, 77);
+  }
+  for (let i = 0; i < unitCount; i++) {
+    const dataDir = join(work, `unit-${i + 1}`);
+    mkdirSync(dataDir);
+    const netns = lan?.addUnit().ns;
+    units.push(
+      await startSimUnit({
+        dataDir,
+        name: `${names[i % names.length]} #${i + 1}`,
+        recording: recordings[i % recordings.length],
+        speed: Number(values.speed),
+        netns,
+      }),
+    );
+    console.error(`demo: unit ${i + 1} ready (${units[i]!.ready.id})${netns ? ` in namespace ${netns}` : ` on 127.0.0.1:${units[i]!.ready.apiPort}`}`);
+  }
+  const port = values.port ? Number(values.port) : await freePort();
+  const companionDir = join(work, 'companion');
+  if (lan) {
+    companion = await startCompanion({ dataDir: companionDir, port, netns: lan.hostNs, serialPaths: [units[0]!.ready.serialPath] });
+    bridge = await bridgeLoopbackPort(lan.hostNs, port, work);
+    console.error('demo: units are found by mDNS in their namespaces; unit 1 also over USB serial');
+  } else {
+    companion = await startCompanion({
+      dataDir: companionDir,
+      port,
+      mdns: false,
+      addresses: units.map((u) => `127.0.0.1:${u.ready.apiPort}`),
+      serialPaths: [units[0]!.ready.serialPath],
+    });
+    console.error('demo: no root or iproute2 — units run on loopback and are added by address');
+  }
+  console.log(`\n  Pitwall companion: ${companion.ready.url}\n\n  Press Ctrl-C to stop the demo.\n`);
+  companion.process.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`demo: companion exited (${code}): ${companion?.output.join('').slice(-2000)}`);
+      void stopAll(1);
+    }
+  });
+} catch (err) {
+  console.error(`demo: ${(err as Error).message}`);
+  await stopAll(1);
+}

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { startReadyProcess, type ReadyProcess } from './ready-process.js';
+
+export const COMPANION_CLI = fileURLToPath(new URL('../main/dist/cli.js', import.meta.url));
+
+export interface CompanionOptions {
+  dataDir: string;
+  port?: number;
+  addresses?: string[];
+  serialPaths?: string[];
+  mdns?: boolean;
+  netns?: string;
+}
+
+export type Companion = ReadyProcess<{ event: 'ready'; url: string }>;
+
+/** Starts `pitwall serve` (browser mode, built dist) and waits for its ready line with the URL. */
+export function startCompanion(opts: CompanionOptions, timeoutMs = 20000): Promise<Companion> {
+  const argv = [process.execPath, COMPANION_CLI, 'serve', '--data-dir', opts.dataDir];
+  if (opts.port) argv.push('--port', String(opts.port));
+  for (const a of opts.addresses ?? []) argv.push('--address', a);
+  for (const s of opts.serialPaths ?? []) argv.push('--serial', s);
+  if (opts.mdns === false) argv.push('--no-mdns');
+  return startReadyProcess(argv, { netns: opts.netns, timeoutMs, label: 'companion' });
+}
