@@ -1,0 +1,213 @@
+import {
+  CompanionError,
+  SchemaError,
+  paramsValidator,
+  type CompanionHandlers,
+  type EventSink,
+  type MethodName,
+  type MethodParams,
+  type MethodResult,
+} from '@pitwall/protocol';
+import { getStatus, UnitRequestError } from './device-client/http-client.js';
+import { LiveClient } from './device-client/live-client.js';
+import { AddressMonitor } from './discovery/address-monitor.js';
+import { parseAddress, probeAddress } from './discovery/address-prober.js';
+import { DeviceRegistry } from './discovery/device-registry.js';
+import { GnssRefresher } from './discovery/gnss-refresher.js';
+import { MdnsBrowser } from './discovery/mdns-browser.js';
+import { SerialScanner, type PortListing } from './discovery/serial-scanner.js';
+import { openDatabase } from './store/database.js';
+import { DeviceRepo } from './store/device-repo.js';
+
+export interface CompanionOptions {
+  /** Directory of the companion database; null keeps everything in memory (nothing persisted). */
+  dataDir: string | null;
+  /** Serial ports to try besides enumerated gadget ports (sim units' ptys). */
+  serialPaths?: string[];
+  /** Browse mDNS (default true). Multicasts on the host's interfaces: tests keep it off outside namespaces. */
+  mdns?: boolean;
+  /** Scan serial ports (default true). */
+  serial?: boolean;
+  /** USB hot-plug through the `usb` library (default true; polling is used anyway). */
+  hotplug?: boolean;
+  /** Poll period of serial scans, address probes, mDNS checks and GNSS refresh (default 2000 ms). */
+  pollIntervalMs?: number;
+  /** Port enumeration override (default SerialPort.list). */
+  listPorts?: () => Promise<PortListing[]>;
+  events: EventSink;
+  /** Debug lines (discovery reasons, ignored services, failed probes). */
+  log?: (message: string) => void;
+}
+
+export type CompanionCoreHandlers = Omit<CompanionHandlers, 'app:info'>;
+
+export interface Companion {
+  handlers: CompanionCoreHandlers;
+  /** Current device list (same as the `devices:list` handler, synchronous). */
+  list(): MethodResult<'devices:list'>;
+  /** Adds a serial port to try (e.g. a sim unit's pty announced after start). */
+  addSerialPath(path: string): void;
+  /** Runs a serial scan and an address round now, and sends an mDNS query. */
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the companion core: store, discovery sources, device list, live subscriptions. */
+export function createCompanion(opts: CompanionOptions): Companion {
+  const log = opts.log ?? (() => undefined);
+  const poll = opts.pollIntervalMs ?? 2000;
+  const db = openDatabase(opts.dataDir);
+  const repo = new DeviceRepo(db);
+  const registry = new DeviceRegistry(repo, {
+    onChange: (entries) => opts.events('devices:changed', entries),
+  });
+  const sink = {
+    up: (identity: Parameters<DeviceRegistry['linkUp']>[0], target: string, kind: 'mdns' | 'usb') => registry.linkUp(identity, kind, target),
+    debug: log,
+  };
+  const mdns =
+    opts.mdns === false
+      ? null
+      : new MdnsBrowser(
+          { up: (i, t) => sink.up(i, t, 'mdns'), down: (id, t) => registry.linkDown('mdns', t, id), debug: log },
+          { verifyEveryMs: poll },
+        );
+  const serial =
+    opts.serial === false
+      ? null
+      : new SerialScanner(
+          { up: (i, p) => sink.up(i, p, 'usb'), down: (id, p) => registry.linkDown('usb', p, id), debug: log },
+          { serialPaths: opts.serialPaths, pollIntervalMs: poll, listPorts: opts.listPorts, hotplug: opts.hotplug },
+        );
+  const addresses = new AddressMonitor(registry, repo, { pollIntervalMs: poll, debug: log });
+  const gnss = new GnssRefresher(registry, { intervalMs: poll, debug: log });
+  const live = new Map<string, { client: LiveClient; refs: number }>();
+  let closed = false;
+
+  const known = (id: string): void => {
+    if (!registry.has(id)) throw new CompanionError('not-found', `no unit with id ${id} in the device list`);
+  };
+  const networkTarget = (id: string): string => {
+    const target = registry.networkTargets(id)[0];
+    if (!target) {
+      const name = registry.get(id)?.name ?? id;
+      const usbOnly = registry.get(id)?.links.some((l) => l.kind === 'usb' && l.online);
+      throw new CompanionError(
+        'unreachable',
+        usbOnly
+          ? `${name} is connected by USB only; this needs a network link (Wi-Fi or Ethernet) to the unit`
+          : `${name} is offline: no link to it answers right now`,
+      );
+    }
+    return target;
+  };
+
+  const handlers: CompanionCoreHandlers = {
+    'devices:list': async () => registry.list(),
+    'devices:add-address': async ({ address }) => {
+      const parsed = parseAddress(address);
+      const info = await probeAddress(parsed);
+      registry.linkUp(
+        { id: info.id, name: info.name, model: info.model, firmware: info.firmware.version, commit: info.firmware.commit },
+        'address',
+        parsed.target,
+      );
+      repo.saveManualAddress(parsed.target, info.id);
+      addresses.add(parsed.target);
+      return registry.get(info.id)!;
+    },
+    'devices:forget': async ({ id }) => {
+      known(id);
+      for (const { link } of registry.linksOf('address').filter((l) => l.id === id)) addresses.remove(link.target);
+      const watched = live.get(id);
+      watched?.client.close();
+      live.delete(id);
+      registry.forget(id);
+      return {};
+    },
+    'devices:status': async ({ id }) => {
+      known(id);
+      let last: unknown;
+      for (const target of registry.networkTargets(id)) {
+        try {
+          const status = await getStatus(target);
+          if (status.id !== id) throw new UnitRequestError('not-a-unit', `another unit (${status.id}) answers at ${target}`);
+          registry.setGnss(id, status.gnss);
+          return status;
+        } catch (err) {
+          last = err;
+        }
+      }
+      if (last) {
+        const name = registry.get(id)?.name ?? id;
+        throw new CompanionError('unreachable', `could not get the status of ${name}: ${(last as Error).message}`);
+      }
+      networkTarget(id);
+      throw new CompanionError('unreachable', `${id} has no network link`);
+    },
+    'live:watch': async ({ id }) => {
+      known(id);
+      const existing = live.get(id);
+      if (existing) {
+        existing.refs++;
+        return {};
+      }
+      networkTarget(id);
+      const client = new LiveClient({
+        resolveTarget: () => registry.networkTargets(id)[0] ?? null,
+        onFix: (fix) => opts.events('live:fix', { id, fix }),
+        onProblem: (m) => log(`live ${id}: ${m}`),
+      });
+      live.set(id, { client, refs: 1 });
+      return {};
+    },
+    'live:unwatch': async ({ id }) => {
+      const existing = live.get(id);
+      if (existing && --existing.refs <= 0) {
+        existing.client.close();
+        live.delete(id);
+      }
+      return {};
+    },
+  };
+
+  return {
+    handlers: guardHandlers(handlers),
+    list: () => registry.list(),
+    addSerialPath: (path) => serial?.addPath(path),
+    async refresh() {
+      mdns?.query();
+      await Promise.all([serial?.scanOnce(), addresses.probeAll()]);
+      registry.flush();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const { client } of live.values()) client.close();
+      live.clear();
+      gnss.close();
+      await Promise.all([mdns?.close(), serial?.close(), addresses.close()]);
+      registry.close();
+      db.close();
+    },
+  };
+}
+
+/** Validates params on receipt and turns every failure into a CompanionError with a code. */
+function guardHandlers(handlers: CompanionCoreHandlers): CompanionCoreHandlers {
+  const out: Partial<Record<MethodName, unknown>> = {};
+  for (const method of Object.keys(handlers) as (keyof CompanionCoreHandlers)[]) {
+    const handler = handlers[method] as (p: unknown) => Promise<unknown>;
+    const check = paramsValidator(method);
+    out[method] = async (params: MethodParams<typeof method>) => {
+      try {
+        return await handler(check.parse(params));
+      } catch (err) {
+        if (err instanceof CompanionError) throw err;
+        if (err instanceof SchemaError) throw new CompanionError('invalid-params', err.message);
+        throw new CompanionError('internal', `${method} failed: ${(err as Error)?.message ?? String(err)}`);
+      }
+    };
+  }
+  return out as CompanionCoreHandlers;
+}

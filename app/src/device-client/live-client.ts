@@ -1,0 +1,130 @@
+import http from 'node:http';
+import { liveFix, type LiveFix } from '@pitwall/protocol';
+
+export interface LiveClientOptions {
+  /** Picks the link target (`host:port`) for each (re)connection; null = none reachable now, try later. */
+  resolveTarget: () => string | null;
+  onFix: (fix: LiveFix) => void;
+  /** Reasons for dropped connections and rejected events (not thrown). */
+  onProblem?: (message: string) => void;
+  reconnectMs?: number;
+  /** A connection with no byte for this long is considered dead and reopened. */
+  idleTimeoutMs?: number;
+}
+
+const MAX_EVENT_BYTES = 64 * 1024;
+
+/**
+ * Reads GET /v1/live (Server-Sent Events, `event: fix`, JSON data) and hands validated fixes
+ * to `onFix`. Reconnects after drops until `close()`.
+ */
+export class LiveClient {
+  private req: http.ClientRequest | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: LiveClientOptions) {
+    this.connect();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.req?.destroy();
+    this.req = null;
+  }
+
+  private retry(reason: string): void {
+    this.req = null;
+    if (this.closed) return;
+    this.opts.onProblem?.(reason);
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.connect();
+    }, this.opts.reconnectMs ?? 1000);
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const target = this.opts.resolveTarget();
+    if (!target) {
+      this.retry('no network link to the unit right now');
+      return;
+    }
+    let dropped = false;
+    const drop = (reason: string): void => {
+      if (dropped) return;
+      dropped = true;
+      req.destroy();
+      this.retry(reason);
+    };
+    const req = http.get(`http://${target}/v1/live`, { headers: { accept: 'text/event-stream' }, agent: false }, (res) => {
+      if (res.statusCode !== 200 || !String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        res.resume();
+        drop(`${target} answered /v1/live with HTTP ${res.statusCode} ${res.headers['content-type'] ?? ''}`);
+        return;
+      }
+      res.setEncoding('utf8');
+      const parser = new SseParser((event, data) => {
+        if (event !== 'fix') return;
+        let value: unknown;
+        try {
+          value = JSON.parse(data);
+        } catch {
+          this.opts.onProblem?.('live fix is not JSON');
+          return;
+        }
+        if (liveFix.is(value)) this.opts.onFix(value);
+        else this.opts.onProblem?.('live fix does not match the LiveFix schema');
+      });
+      res.on('data', (chunk: string) => {
+        if (!parser.push(chunk)) drop('live event too large');
+      });
+      res.on('end', () => drop('live stream ended'));
+      res.on('error', (err) => drop(`live stream error: ${err.message}`));
+    });
+    req.setTimeout(this.opts.idleTimeoutMs ?? 10_000, () => drop('live stream idle'));
+    req.on('error', (err) => drop(`live stream to ${target} failed: ${err.message}`));
+    this.req = req;
+  }
+}
+
+/** Minimal Server-Sent Events parser (event + data fields; comments and ids ignored). */
+export class SseParser {
+  private buffer = '';
+  private event = '';
+  private data: string[] = [];
+
+  constructor(private readonly onEvent: (event: string, data: string) => void) {}
+
+  /** Returns false when a single event grows past the size bound. */
+  push(chunk: string): boolean {
+    this.buffer += chunk;
+    let nl: number;
+    while ((nl = this.buffer.search(/\r\n|\n|\r/)) >= 0) {
+      const line = this.buffer.slice(0, nl);
+      const sepLen = this.buffer.startsWith('\r\n', nl) ? 2 : 1;
+      this.buffer = this.buffer.slice(nl + sepLen);
+      this.line(line);
+    }
+    return this.buffer.length + this.data.reduce((n, d) => n + d.length, 0) <= MAX_EVENT_BYTES;
+  }
+
+  private line(line: string): void {
+    if (line === '') {
+      if (this.data.length > 0) this.onEvent(this.event || 'message', this.data.join('\n'));
+      this.event = '';
+      this.data = [];
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') this.event = value;
+    else if (field === 'data') this.data.push(value);
+  }
+}

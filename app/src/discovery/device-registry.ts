@@ -1,0 +1,204 @@
+import type { DeviceEntry, DeviceLink, GnssStatus, LinkKind } from '@pitwall/protocol';
+import type { DeviceRepo } from '../store/device-repo.js';
+
+/** Who a unit says it is, from whichever source saw it (TXT, /v1/info, serial info). */
+export interface UnitIdentity {
+  id: string;
+  name: string;
+  model: string;
+  firmware: string;
+  /** null when the source does not carry it (mDNS TXT): the known commit is kept. */
+  commit: string | null;
+}
+
+interface UnitState {
+  identity: UnitIdentity;
+  links: Map<string, DeviceLink>;
+  lastSeen: number;
+  gnss: GnssStatus | null;
+}
+
+export interface RegistryOptions {
+  /** Called with the whole list after changes, at most once per `debounceMs`. */
+  onChange?: (entries: DeviceEntry[]) => void;
+  debounceMs?: number;
+  /** How often an unchanged online link's last-seen time is written to the store. */
+  persistEveryMs?: number;
+}
+
+const linkKey = (kind: LinkKind, target: string): string => `${kind} ${target}`;
+const KIND_ORDER: Record<LinkKind, number> = { usb: 0, mdns: 1, address: 2 };
+
+/**
+ * The one device list, keyed by unit id, that every discovery source feeds. A unit seen over
+ * mDNS and USB is one entry with two links; an entry is online while any link is.
+ * Persisted through the repo (if any); units known from earlier runs start offline.
+ */
+export class DeviceRegistry {
+  private readonly units = new Map<string, UnitState>();
+  private readonly persistedAt = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly repo: DeviceRepo | null,
+    private readonly opts: RegistryOptions = {},
+  ) {
+    if (!repo) return;
+    const links = repo.listLinks();
+    for (const u of repo.listUnits()) {
+      const state: UnitState = {
+        identity: { id: u.id, name: u.name, model: u.model, firmware: u.firmware, commit: u.commit },
+        links: new Map(),
+        lastSeen: u.lastSeen,
+        gnss: null,
+      };
+      for (const l of links.filter((l) => l.unitId === u.id)) {
+        state.links.set(linkKey(l.kind, l.target), { kind: l.kind, target: l.target, online: false, lastSeen: l.lastSeen });
+      }
+      this.units.set(u.id, state);
+    }
+  }
+
+  /** A source heard from the unit over (kind, target) just now. */
+  linkUp(identity: UnitIdentity, kind: LinkKind, target: string, now = Date.now()): void {
+    // the same wire now leads to another unit (e.g. a different unit on the same port)
+    for (const [id, other] of this.units) {
+      if (id !== identity.id) this.setOffline(other, kind, target);
+    }
+    let state = this.units.get(identity.id);
+    let changed = false;
+    if (!state) {
+      state = { identity: { ...identity }, links: new Map(), lastSeen: now, gnss: null };
+      this.units.set(identity.id, state);
+      changed = true;
+    } else {
+      const merged = { ...identity, commit: identity.commit ?? state.identity.commit };
+      if (JSON.stringify(merged) !== JSON.stringify(state.identity)) changed = true;
+      state.identity = merged;
+    }
+    const key = linkKey(kind, target);
+    const link = state.links.get(key);
+    if (!link || !link.online) changed = true;
+    // a unit has one current mDNS service and one USB port: older offline ones of the same kind are stale
+    if (kind !== 'address') {
+      for (const [k, l] of state.links) {
+        if (k !== key && l.kind === kind && !l.online) {
+          state.links.delete(k);
+          this.repo?.deleteLink(identity.id, l.kind, l.target);
+          changed = true;
+        }
+      }
+    }
+    state.links.set(key, { kind, target, online: true, lastSeen: now });
+    state.lastSeen = Math.max(state.lastSeen, now);
+    const persistKey = `${identity.id} ${key}`;
+    const last = this.persistedAt.get(persistKey);
+    if (changed || last === undefined || now - last >= (this.opts.persistEveryMs ?? 10_000)) {
+      this.repo?.recordSighting({ ...state.identity, lastSeen: state.lastSeen }, { kind, target, lastSeen: now });
+      this.persistedAt.set(persistKey, now);
+    }
+    if (changed) this.changed();
+  }
+
+  /** The link (kind, target) stopped answering; `unitId` limits it to one unit. */
+  linkDown(kind: LinkKind, target: string, unitId?: string): void {
+    for (const [id, state] of this.units) {
+      if (unitId === undefined || unitId === id) this.setOffline(state, kind, target);
+    }
+  }
+
+  setGnss(id: string, gnss: GnssStatus | null): void {
+    const state = this.units.get(id);
+    if (!state) return;
+    if (JSON.stringify(state.gnss) === JSON.stringify(gnss)) return;
+    state.gnss = gnss;
+    this.changed();
+  }
+
+  forget(id: string): boolean {
+    const had = this.units.delete(id);
+    this.repo?.forgetUnit(id);
+    for (const k of [...this.persistedAt.keys()]) if (k.startsWith(`${id} `)) this.persistedAt.delete(k);
+    if (had) this.changed();
+    return had;
+  }
+
+  has(id: string): boolean {
+    return this.units.has(id);
+  }
+
+  get(id: string): DeviceEntry | undefined {
+    const state = this.units.get(id);
+    return state && toEntry(state);
+  }
+
+  list(): DeviceEntry[] {
+    return [...this.units.values()].map(toEntry).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+
+  /** Online network targets of a unit, most recently heard first (for HTTP calls). */
+  networkTargets(id: string): string[] {
+    const state = this.units.get(id);
+    if (!state) return [];
+    return [...state.links.values()]
+      .filter((l) => l.online && l.kind !== 'usb')
+      .sort((a, b) => b.lastSeen - a.lastSeen)
+      .map((l) => l.target);
+  }
+
+  /** Every link of a kind with its unit id. */
+  linksOf(kind: LinkKind): { id: string; link: DeviceLink }[] {
+    const out: { id: string; link: DeviceLink }[] = [];
+    for (const [id, state] of this.units) {
+      for (const l of state.links.values()) if (l.kind === kind) out.push({ id, link: { ...l } });
+    }
+    return out;
+  }
+
+  /** Emits any pending change now and stops the debounce timer. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.opts.onChange?.(this.list());
+    }
+  }
+
+  close(): void {
+    this.flush();
+  }
+
+  private setOffline(state: UnitState, kind: LinkKind, target: string): void {
+    const link = state.links.get(linkKey(kind, target));
+    if (!link || !link.online) return;
+    link.online = false;
+    if (![...state.links.values()].some((l) => l.online)) state.gnss = null;
+    this.changed();
+  }
+
+  private changed(): void {
+    if (!this.opts.onChange || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.opts.onChange?.(this.list());
+    }, this.opts.debounceMs ?? 50);
+  }
+}
+
+function toEntry(state: UnitState): DeviceEntry {
+  const links = [...state.links.values()]
+    .map((l) => ({ ...l }))
+    .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.target.localeCompare(b.target));
+  const online = links.some((l) => l.online);
+  return {
+    id: state.identity.id,
+    name: state.identity.name,
+    model: state.identity.model,
+    firmware: state.identity.firmware,
+    commit: state.identity.commit,
+    links,
+    online,
+    lastSeen: Math.max(state.lastSeen, ...links.map((l) => l.lastSeen)),
+    gnss: online ? state.gnss : null,
+  };
+}

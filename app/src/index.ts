@@ -1,0 +1,10 @@
+export { createCompanion, type Companion, type CompanionOptions, type CompanionCoreHandlers } from './companion.js';
+export { discoverOnce, type DiscoverOnceOptions } from './discover-once.js';
+export { defaultUserDataDir, openDatabase, integrityCheck, type Db } from './store/database.js';
+export { DeviceRepo } from './store/device-repo.js';
+export { DeviceRegistry, type UnitIdentity } from './discovery/device-registry.js';
+export { parseAddress, probeAddress, DEFAULT_DEVICE_API_PORT, type ParsedAddress } from './discovery/address-prober.js';
+export { isGadgetPort, type PortListing } from './discovery/serial-scanner.js';
+export { getInfo, getStatus, UnitRequestError } from './device-client/http-client.js';
+export { LiveClient, type LiveClientOptions } from './device-client/live-client.js';
+export { SerialRpcClient, SerialRpcError } from './device-client/serial-rpc-client.js';
