@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+
+/** A command-line mistake: printed with the usage, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `Usage:
+  pitwall discover [--timeout S] [--json] [--serial PATH ...] [--no-mdns]
+      List the units found within S seconds (default 3): id, name, firmware, links.
+  pitwall serve [--port N] [--data-dir DIR] [--serial PATH ...] [--no-mdns] [--address HOST:PORT ...]
+      Start the companion in browser mode on 127.0.0.1 and print {"event":"ready","url":...}.
+  pitwall start [same options as serve]
+      Open the desktop window when the Electron binary is installed, otherwise browser mode.
+  pitwall --help | --version`;
+
+export interface DiscoverArgs {
+  command: 'discover';
+  timeoutS: number;
+  json: boolean;
+  serialPaths: string[];
+  mdns: boolean;
+}
+export interface ServeArgs {
+  command: 'serve' | 'start';
+  port: number;
+  dataDir: string | undefined;
+  serialPaths: string[];
+  mdns: boolean;
+  addresses: string[];
+}
+export type CliArgs = DiscoverArgs | ServeArgs | { command: 'help' } | { command: 'version' };
+
+const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}):(\d{1,5})$/;
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${raw}".`);
+  return Number(raw);
+}
+
+function parseTimeout(raw: string | undefined): number {
+  if (raw === undefined) return 3;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0) || n > 600) throw new UsageError(`--timeout must be a number of seconds above 0 and at most 600, not "${raw}".`);
+  return n;
+}
+
+function parseAddress(raw: string): string {
+  const m = ADDRESS.exec(raw);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`--address must look like HOST:PORT (for example 192.168.4.20:8080), not "${raw}".`);
+  return raw;
+}
+
+export function parseCli(argv: string[]): CliArgs {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command === '--version' || command === '-v') return { command: 'version' };
+  try {
+    if (command === 'discover') {
+      const { values } = parseArgs({
+        args: rest,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          timeout: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          serial: { type: 'string', multiple: true, default: [] },
+          'no-mdns': { type: 'boolean', default: false },
+        },
+      });
+      return { command, timeoutS: parseTimeout(values.timeout), json: values.json, serialPaths: values.serial, mdns: !values['no-mdns'] };
+    }
+    if (command === 'serve' || command === 'start') {
+      const { values } = parseArgs({
+        args: rest,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          port: { type: 'string' },
+          'data-dir': { type: 'string' },
+          serial: { type: 'string', multiple: true, default: [] },
+          'no-mdns': { type: 'boolean', default: false },
+          address: { type: 'string', multiple: true, default: [] },
+        },
+      });
+      const dataDir = values['data-dir'];
+      if (dataDir !== undefined && dataDir.trim() === '') throw new UsageError('--data-dir needs a directory.');
+      return {
+        command,
+        port: parsePort(values.port),
+        dataDir,
+        serialPaths: values.serial,
+        mdns: !values['no-mdns'],
+        addresses: values.address.map(parseAddress),
+      };
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    // parseArgs errors (unknown option, missing value) have clear messages of their own.
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  throw new UsageError(`Unknown command "${command}".`);
+}
+
+/** The options `start` forwards to the Electron main process. */
+export function serveArgsToArgv(a: ServeArgs): string[] {
+  const out: string[] = [];
+  if (a.dataDir) out.push('--data-dir', a.dataDir);
+  for (const s of a.serialPaths) out.push('--serial', s);
+  if (!a.mdns) out.push('--no-mdns');
+  for (const addr of a.addresses) out.push('--address', addr);
+  return out;
+}

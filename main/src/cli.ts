@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { startBrowserHost } from './browser-host.js';
+import { parseCli, serveArgsToArgv, USAGE, UsageError, type DiscoverArgs, type ServeArgs } from './cli-args.js';
+import { discoverOnce } from './companion.js';
+import { formatTable } from './discover-table.js';
+import { openRuntime } from './companion-runtime.js';
+import { APP_VERSION, ELECTRON_MAIN_PATH, RENDERER_DIR } from './paths.js';
+
+const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseCli(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`pitwall: ${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  switch (args.command) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write(`${APP_VERSION}\n`);
+      return 0;
+    case 'discover':
+      return discover(args);
+    case 'serve':
+      return serve(args);
+    case 'start':
+      return start(args);
+  }
+}
+
+async function discover(args: DiscoverArgs): Promise<number> {
+  const units = await discoverOnce({ timeoutMs: args.timeoutS * 1000, serialPaths: args.serialPaths, mdns: args.mdns });
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(units, null, 2)}\n`);
+    return 0;
+  }
+  if (units.length === 0) {
+    log(`no units found in ${args.timeoutS} s (check the USB cable, that the laptop is on the unit's Wi-Fi, or add the unit by address)`);
+    return 0;
+  }
+  process.stdout.write(formatTable(units));
+  return 0;
+}
+
+async function serve(args: ServeArgs): Promise<number> {
+  const runtime = await openRuntime({ ...args, mode: 'browser', log });
+  let host;
+  try {
+    host = await startBrowserHost({
+      handlers: runtime.handlers,
+      events: runtime.events,
+      rendererDir: RENDERER_DIR,
+      port: args.port,
+      log,
+      onInternalError: (method, err) => log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    });
+  } catch (err) {
+    await runtime.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      log(`port ${args.port} is in use; choose another with --port, or --port 0 for any free port`);
+      return 1;
+    }
+    throw err;
+  }
+  if (!existsSync(RENDERER_DIR)) log(`the UI is not built (${RENDERER_DIR} is missing): run npm run build`);
+  log(`data directory: ${runtime.dataDir}`);
+  log(`browser mode on ${host.url.split('#')[0]} (open the URL below; it carries this launch's access token)`);
+  process.stdout.write(`${JSON.stringify({ event: 'ready', url: host.url })}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log('stopping');
+  await host.close();
+  await runtime.close();
+  return 0;
+}
+
+/** Path of the installed Electron binary, or null when only electron's types are installed. */
+function electronBinary(): string | null {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown;
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+async function start(args: ServeArgs): Promise<number> {
+  const binary = electronBinary();
+  if (!binary) {
+    log('the Electron binary is not installed (npm run desktop fetches it); starting browser mode instead');
+    return serve({ ...args, command: 'serve' });
+  }
+  log(`opening the desktop window (Electron at ${binary})`);
+  const child = spawn(binary, [ELECTRON_MAIN_PATH, ...serveArgsToArgv(args)], { stdio: 'inherit' });
+  const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // The companion core may keep sockets or timers; the command is done, so exit now.
+    process.exit(code);
+  },
+  (err: unknown) => {
+    log(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  },
+);

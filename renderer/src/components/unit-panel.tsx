@@ -1,0 +1,179 @@
+import { useEffect, useState } from 'react';
+import type { DeviceEntry } from '@pitwall/protocol';
+import { call } from '../api.js';
+import { describeError } from '../error-messages.js';
+import { ago, coord, fixLabel, kmh, seconds } from '../format.js';
+import { useDevices } from '../store/devices-store.js';
+import { CopyId } from './copy-id.js';
+import { LinkBadges } from './link-badges.js';
+import { OnlineState } from './online-state.js';
+import { SpeedChart } from './speed-chart.js';
+import { TrackTrace } from './track-trace.js';
+
+const STATUS_POLL_MS = 3000;
+const LINK_LABEL = { mdns: 'Wi-Fi (mDNS)', usb: 'USB', address: 'Address' } as const;
+
+/** Subscribes to the unit's live fixes and polls its status while the panel is open. */
+function useLiveUnit(id: string): void {
+  useEffect(() => {
+    let alive = true;
+    const { setStatus } = useDevices.getState();
+    void call('live:watch', { id });
+    const poll = async () => {
+      const res = await call('devices:status', { id });
+      if (!alive) return;
+      if (res.ok) setStatus(id, res.value, null);
+      else setStatus(id, null, res.error);
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), STATUS_POLL_MS);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+      void call('live:unwatch', { id });
+    };
+  }, [id]);
+}
+
+export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: number; onClose(): void }) {
+  useLiveUnit(device.id);
+  const live = useDevices((s) => s.live[device.id]);
+  const forget = useDevices((s) => s.forget);
+  const [confirmForget, setConfirmForget] = useState(false);
+  const [forgetError, setForgetError] = useState<string | null>(null);
+
+  const fix = live?.fixes.at(-1) ?? null;
+  const status = live?.status ?? null;
+  const gnss = status?.gnss ?? device.gnss;
+  const fixType = fix?.fix ?? gnss?.fix ?? 'none';
+  const speed = fix ? fix.speedMps : (gnss?.speedMps ?? null);
+  const sats = fix?.satellites ?? gnss?.satellites ?? null;
+  const hdop = fix ? fix.hdop : (gnss?.hdop ?? null);
+  const pos = fix ? { lat: fix.lat, lon: fix.lon, altM: fix.altM } : (gnss?.position ?? null);
+  const lastFixAt = live?.receivedAt.at(-1) ?? null;
+  const stale = lastFixAt !== null && now - lastFixAt > 3000;
+  const statusErr = live?.statusError ? describeError(live.statusError) : null;
+
+  const onForget = async () => {
+    if (!confirmForget) {
+      setConfirmForget(true);
+      return;
+    }
+    const err = await forget(device.id);
+    if (err) setForgetError(describeError(err).sentence);
+  };
+
+  return (
+    <section className="unit-panel" data-testid="unit-panel" data-unit-id={device.id} aria-label={`Unit ${device.name}`}>
+      <header className="panel-head">
+        <div className="panel-title">
+          <h2 className="unit-name" data-testid="panel-unit-name">
+            {device.name}
+          </h2>
+          <OnlineState online={device.online} lastSeen={device.lastSeen} now={now} />
+        </div>
+        <button type="button" className="btn btn-ghost" onClick={onClose} aria-label="Close unit panel">
+          Close
+        </button>
+      </header>
+
+      <dl className="panel-facts">
+        <div>
+          <dt>Model</dt>
+          <dd>{device.model}</dd>
+        </div>
+        <div>
+          <dt>Firmware</dt>
+          <dd className="mono" data-testid="panel-firmware">
+            {device.firmware}
+            {device.commit && <span className="muted"> · {device.commit.slice(0, 7)}</span>}
+          </dd>
+        </div>
+        <div className="span-2">
+          <dt>Unit ID</dt>
+          <dd>
+            <CopyId id={device.id} full />
+          </dd>
+        </div>
+        {status && (
+          <div>
+            <dt>Uptime</dt>
+            <dd>{seconds(status.uptimeS)}</dd>
+          </div>
+        )}
+      </dl>
+
+      <div className={`live ${stale || !fix ? 'is-stale' : ''}`}>
+        <div className="speed-block">
+          <div className="speed-value" data-testid="live-speed">
+            {kmh(speed)}
+          </div>
+          <div className="speed-unit">km/h</div>
+          <div className={`fix-badge fix-${fixType}`} data-testid="fix-type">
+            {fixLabel[fixType]}
+          </div>
+          <div className="live-note" data-testid="live-note">
+            {fix ? (stale ? `No fix for ${Math.round((now - (lastFixAt ?? now)) / 1000)} s` : `Live · ${gnss?.fixRateHz ? `${gnss.fixRateHz.toFixed(0)} Hz` : 'streaming'}`) : device.online ? 'Waiting for live data…' : 'Unit offline'}
+          </div>
+        </div>
+        <dl className="gnss-grid">
+          <div>
+            <dt>Satellites</dt>
+            <dd data-testid="live-sats">{sats ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>HDOP</dt>
+            <dd data-testid="live-hdop">{hdop === null ? '—' : hdop.toFixed(1)}</dd>
+          </div>
+          <div>
+            <dt>Time to first fix</dt>
+            <dd>{seconds(gnss?.timeToFirstFixS)}</dd>
+          </div>
+          <div>
+            <dt>Altitude</dt>
+            <dd>{pos?.altM === null || pos?.altM === undefined ? '—' : `${pos.altM.toFixed(0)} m`}</dd>
+          </div>
+          <div className="span-2">
+            <dt>Position</dt>
+            <dd className="mono" data-testid="live-position">
+              {pos ? `${coord(pos.lat, 'N', 'S')}  ${coord(pos.lon, 'E', 'W')}` : '—'}
+            </dd>
+          </div>
+        </dl>
+      </div>
+
+      <div className="charts">
+        <SpeedChart speeds={live?.fixes.map((f) => f.speedMps) ?? []} times={live?.receivedAt ?? []} now={now} />
+        <TrackTrace fixes={live?.fixes ?? []} />
+      </div>
+
+      {statusErr && (
+        <p className="inline-error" role="status">
+          {statusErr.sentence}
+          {statusErr.detail && <span className="muted"> ({statusErr.detail})</span>}
+        </p>
+      )}
+
+      <section className="links-section">
+        <h3>Connections</h3>
+        <LinkBadges links={device.links} now={now} />
+        <ul className="link-list">
+          {device.links.map((l) => (
+            <li key={`${l.kind}:${l.target}`}>
+              <span className="link-kind">{LINK_LABEL[l.kind]}</span>
+              <span className="mono">{l.target}</span>
+              <span className={l.online ? 'ok' : 'muted'}>{l.online ? 'reachable' : `last seen ${ago(l.lastSeen, now)}`}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <footer className="panel-foot">
+        <button type="button" className={`btn ${confirmForget ? 'btn-danger' : 'btn-ghost'}`} onClick={() => void onForget()} onBlur={() => setConfirmForget(false)}>
+          {confirmForget ? 'Click again to forget this unit' : 'Forget unit'}
+        </button>
+        {forgetError && <span className="inline-error">{forgetError}</span>}
+      </footer>
+    </section>
+  );
+}

@@ -1,0 +1,20 @@
+import type { CallError, ErrorCode } from '@pitwall/protocol';
+
+/** One sentence per error code, in words a dealer or track-side staff member can act on. */
+export const ERROR_SENTENCES: Record<ErrorCode, string> = {
+  'invalid-params': 'The companion did not accept that request.',
+  'unknown-method': 'This version of the companion does not know that action.',
+  'not-found': 'That unit is no longer in the list.',
+  unreachable: 'The unit did not answer. Check that it is switched on and on the same network as this laptop.',
+  'not-a-unit': 'Something answered at that address, but it is not a Pitwall unit.',
+  'bad-address': 'That address is not valid. Use HOST:PORT, for example 192.168.4.20:8080.',
+  forbidden: 'The companion refused the request.',
+  internal: 'Something went wrong inside the companion.',
+};
+
+/** The sentence for an error, and the companion's own message when it adds detail. */
+export function describeError(error: CallError): { sentence: string; detail: string | null } {
+  const sentence = ERROR_SENTENCES[error.code] ?? ERROR_SENTENCES.internal;
+  const detail = error.message && error.message !== sentence ? error.message : null;
+  return { sentence, detail };
+}

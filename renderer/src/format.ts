@@ -1,0 +1,29 @@
+import type { FixType } from '@pitwall/protocol';
+
+export const shortId = (id: string): string => id.slice(0, 8);
+
+export function kmh(speedMps: number | null | undefined): string {
+  return speedMps === null || speedMps === undefined ? '—' : (speedMps * 3.6).toFixed(0);
+}
+
+export function ago(epochMs: number, now: number): string {
+  const s = Math.max(0, Math.round((now - epochMs) / 1000));
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h} h ago`;
+  return new Date(epochMs).toLocaleDateString();
+}
+
+export const fixLabel: Record<FixType, string> = { none: 'No fix', '2d': '2D fix', '3d': '3D fix' };
+
+export function coord(value: number, pos: string, neg: string): string {
+  return `${Math.abs(value).toFixed(6)}° ${value >= 0 ? pos : neg}`;
+}
+
+export function seconds(s: number | null | undefined): string {
+  if (s === null || s === undefined) return '—';
+  return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
+}

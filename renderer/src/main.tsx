@@ -1,0 +1,20 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { on } from './api.js';
+import { App } from './app.js';
+import { useDevices } from './store/devices-store.js';
+import './styles.css';
+
+// Events feed the store directly; components only read it.
+on('devices:changed', (list) => useDevices.getState().setDevices(list));
+on('live:fix', ({ id, fix }) => useDevices.getState().pushFix(id, fix));
+void useDevices.getState().load();
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}
