@@ -1,0 +1,11 @@
+import { hello } from './hello.js';
+import { info } from './info.js';
+import type { RpcMethod } from './method-table.js';
+
+export * from './method-table.js';
+
+/** Serial JSON-RPC methods by name. */
+export const RPC_METHODS: ReadonlyMap<string, RpcMethod> = new Map<string, RpcMethod>([
+  ['hello', hello],
+  ['info', info],
+]);

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimUnit, type RunningUnit } from './runtime.js';
+import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
+import { createLogger } from './ops/logger.js';
+
+export const DEFAULT_RECORDING = fileURLToPath(new URL('../../resources/recordings/everland-aim-solo.nmea', import.meta.url));
+
+const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--name NAME] [--recording FILE]
+                          [--speed X] [--serial-link PATH] [--host ADDR] [--no-mdns]
+       pitwall-device --version
+
+  sim            run a simulated unit: the real pipeline and API above simulated hardware
+  --data-dir     persistent state (identity, runtime links); created if missing
+  --api-port     HTTP API port, 0 = any free port (printed in the ready line)
+  --name         unit name (1-63 characters; default Pitwall-XXXX from the unit id)
+  --recording    NMEA file to replay (default: the shipped Everland AiM Solo laps)
+  --speed        replay speed factor, > 0 (default 1)
+  --serial-link  companion-side path of the simulated USB serial port (default DATA_DIR/usb-host)
+  --host         address the API listens on (default 0.0.0.0)
+  --no-mdns      do not advertise over mDNS (use outside a network namespace)
+
+When ready, one JSON line on stdout: {"event":"ready","id":...,"apiPort":...,"serialPath":...}`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      'api-port': { type: 'string' },
+      name: { type: 'string' },
+      recording: { type: 'string' },
+      speed: { type: 'string' },
+      'serial-link': { type: 'string' },
+      host: { type: 'string' },
+      'no-mdns': { type: 'boolean' },
+      version: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || values.version) return { help: !!values.help, version: !!values.version } as const;
+  const [command, ...rest] = positionals;
+  if (command !== 'sim') throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const dataDir = values['data-dir'];
+  if (!dataDir) throw new UsageError('--data-dir is required');
+  const portText = values['api-port'];
+  if (portText === undefined) throw new UsageError('--api-port is required (0 = any free port)');
+  const apiPort = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || apiPort > 65535) throw new UsageError(`--api-port must be 0-65535, got "${portText}"`);
+  const speed = values.speed === undefined ? 1 : Number(values.speed);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw new UsageError(`--speed must be a number > 0 and <= 1000, got "${values.speed}"`);
+  const name = values.name;
+  if (name !== undefined && (name.trim().length === 0 || name.length > 63)) throw new UsageError('--name must be 1-63 characters');
+  const recording = resolve(values.recording ?? DEFAULT_RECORDING);
+  if (!existsSync(recording)) throw new UsageError(`recording not found: ${recording}`);
+  return {
+    help: false,
+    version: false,
+    sim: {
+      dataDir: resolve(dataDir),
+      apiPort,
+      name: name?.trim(),
+      recording,
+      speed,
+      serialLink: values['serial-link'] ? resolve(values['serial-link']) : undefined,
+      host: values.host,
+      mdns: !values['no-mdns'],
+    },
+  } as const;
+}
+
+async function main(): Promise<void> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`pitwall-device: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (args.version || !args.sim) {
+    process.stdout.write(`${FIRMWARE_VERSION} ${FIRMWARE_COMMIT}\n`);
+    return;
+  }
+  // stdout carries only the ready line; libraries that console.log go to stderr.
+  console.log = console.error;
+  const log = createLogger('main');
+  let unit: RunningUnit;
+  try {
+    unit = await startSimUnit(args.sim);
+  } catch (err) {
+    log.error(`failed to start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    // Hard deadline: a stuck step must not keep a unit alive past its stop budget.
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 1800).unref();
+    unit.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error(`shutdown: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.stdout.write(`${JSON.stringify({ event: 'ready', id: unit.id, apiPort: unit.apiPort, serialPath: unit.serialPath })}\n`);
+}
+
+void main();

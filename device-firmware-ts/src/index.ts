@@ -1,0 +1,17 @@
+export * from './pipeline/nmea-sentence.js';
+export * from './pipeline/nmea-decoder.js';
+export * from './pipeline/gnss-state.js';
+export * from './pipeline/gnss-reader.js';
+export * from './hal/pty-pair.js';
+export * from './hal/gnss-source.js';
+export * from './hal/usb-gadget.js';
+export { nmeaReplayer, parseRecording, shiftSentenceTime, type Recording, type ReplayEpoch } from './hal/sim/nmea-replayer.js';
+export * from './api/http-server.js';
+export * from './api/mdns-advertiser.js';
+export * from './api/serial-endpoint.js';
+export * from './api/rpc-dispatch.js';
+export * from './api/rpc-methods/index.js';
+export * from './identity/unit-identity.js';
+export * from './ops/logger.js';
+export { FIRMWARE_COMMIT, FIRMWARE_VERSION, resolveCommit } from './version.js';
+export { startSimUnit, SIM_MODEL, type SimOptions, type RunningUnit } from './runtime.js';

@@ -1,0 +1,124 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deviceInfo, deviceStatus, API_VERSION, type DeviceInfo, type DeviceStatus } from '@pitwall/protocol';
+import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
+import { loadUnitIdentity } from './identity/unit-identity.js';
+import { nmeaReplayer } from './hal/sim/nmea-replayer.js';
+import { simUsbGadget, type UsbGadget } from './hal/usb-gadget.js';
+import type { GnssSource } from './hal/gnss-source.js';
+import { GnssReader } from './pipeline/gnss-reader.js';
+import { createHttpServer, type HttpServer } from './api/http-server.js';
+import { startMdnsAdvertiser, type MdnsAdvertiser } from './api/mdns-advertiser.js';
+import { startSerialEndpoint, type SerialEndpoint } from './api/serial-endpoint.js';
+import { createLogger } from './ops/logger.js';
+
+export interface SimOptions {
+  dataDir: string;
+  apiPort: number;
+  name?: string;
+  recording: string;
+  speed: number;
+  /** Companion-side end of the simulated USB gadget (default DATA_DIR/usb-host). */
+  serialLink?: string;
+  mdns: boolean;
+  host?: string;
+}
+
+export interface RunningUnit {
+  readonly id: string;
+  readonly apiPort: number;
+  readonly serialPath: string;
+  readonly info: DeviceInfo;
+  status(): DeviceStatus;
+  stop(): Promise<void>;
+}
+
+export const SIM_MODEL = 'PW-1 (sim)';
+
+/** Boots a simulated unit: identity -> hal -> gnss reader -> api -> mdns -> serial endpoint. */
+export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
+  const log = createLogger('unit');
+  const started = performance.now();
+  const runDir = join(opts.dataDir, 'run');
+  await mkdir(runDir, { recursive: true });
+  // Undo what has started so far when a later step fails, in reverse order.
+  const undo: { name: string; fn: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const step of undo.reverse()) {
+      try {
+        await step.fn();
+      } catch (err) {
+        log.warn(`stopping ${step.name}: ${(err as Error).message}`);
+      }
+    }
+    undo.length = 0;
+  };
+
+  try {
+    const identity = await loadUnitIdentity(opts.dataDir, { name: opts.name, model: SIM_MODEL, log });
+    const info: DeviceInfo = deviceInfo.parse({
+      id: identity.id,
+      name: identity.name,
+      model: identity.model,
+      firmware: { version: FIRMWARE_VERSION, commit: FIRMWARE_COMMIT },
+      apiVersion: API_VERSION,
+    });
+    log.info(`unit ${info.id} "${info.name}" firmware ${FIRMWARE_VERSION} (${FIRMWARE_COMMIT})`);
+
+    const gnss: GnssSource = nmeaReplayer({ recordingPath: opts.recording, runDir, speed: opts.speed, log: createLogger('gnss-sim') });
+    const gadget: UsbGadget = simUsbGadget(runDir, opts.serialLink ?? join(opts.dataDir, 'usb-host'));
+    const gnssPort = await gnss.start();
+    undo.push({ name: 'gnss source', fn: () => gnss.stop() });
+    const usb = await gadget.start();
+    undo.push({ name: 'usb gadget', fn: () => gadget.stop() });
+
+    const reader = new GnssReader({ ...gnssPort, log: createLogger('gnss') });
+    await reader.open();
+    undo.push({ name: 'gnss reader', fn: () => reader.close() });
+
+    const status = (): DeviceStatus => ({
+      id: info.id,
+      name: info.name,
+      model: info.model,
+      firmware: info.firmware,
+      uptimeS: Math.round((performance.now() - started) / 100) / 10,
+      time: new Date().toISOString(),
+      gnss: reader.state.status(),
+    });
+    deviceStatus.parse(status());
+
+    const http: HttpServer = createHttpServer({
+      info,
+      status,
+      onFix: (listener) => {
+        reader.on('fix', listener);
+        return () => reader.off('fix', listener);
+      },
+      log: createLogger('api'),
+    });
+    const apiPort = await http.listen(opts.apiPort, opts.host);
+    undo.push({ name: 'http server', fn: () => http.close() });
+
+    let mdns: MdnsAdvertiser | null = null;
+    if (opts.mdns) {
+      mdns = startMdnsAdvertiser({ id: info.id, name: info.name, model: info.model, firmwareVersion: info.firmware.version, apiPort, log: createLogger('mdns') });
+      undo.push({ name: 'mdns', fn: () => mdns!.stop() });
+    }
+
+    const serial: SerialEndpoint = await startSerialEndpoint({ path: usb.devicePath, ctx: { info }, log: createLogger('serial') });
+    undo.push({ name: 'serial endpoint', fn: () => serial.close() });
+
+    log.info(`ready: api on port ${apiPort}, usb serial at ${usb.hostPath}`);
+    return {
+      id: info.id,
+      apiPort,
+      serialPath: usb.hostPath ?? usb.devicePath,
+      info,
+      status,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
