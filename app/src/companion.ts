@@ -186,8 +186,8 @@ export function createCompanion(opts: CompanionOptions): Companion {
       for (const { client } of live.values()) client.close();
       live.clear();
       gnss.close();
-      await Promise.all([mdns?.close(), serial?.close(), addresses.close()]);
       registry.close();
+      await Promise.all([mdns?.close(), serial?.close(), addresses.close()]);
       db.close();
     },
   };

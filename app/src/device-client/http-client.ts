@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { deviceInfo, deviceStatus, type DeviceInfo, type DeviceStatus, type Validator } from '@pitwall/protocol';
 import type { TSchema, Static } from '@sinclair/typebox';
 
@@ -29,22 +30,9 @@ export async function getJson<T extends TSchema>(
   check: Validator<T>,
   timeoutMs = DEFAULT_HTTP_TIMEOUT_MS,
 ): Promise<Static<T>> {
-  const url = `${baseUrl(target)}${path}`;
-  let res: Response;
-  const signal = AbortSignal.timeout(timeoutMs);
-  try {
-    res = await fetch(url, { signal, headers: { accept: 'application/json' }, redirect: 'error' });
-  } catch (err) {
-    throw new UnitRequestError('unreachable', `nothing answered at ${target} (${describeFetchError(err, timeoutMs)})`);
-  }
-  let text: string;
-  try {
-    text = await readCapped(res, MAX_BODY_BYTES);
-  } catch (err) {
-    throw new UnitRequestError('unreachable', `the connection to ${target} broke while reading (${describeFetchError(err, timeoutMs)})`);
-  }
-  if (!res.ok) {
-    throw new UnitRequestError('not-a-unit', `${target} answered ${path} with HTTP ${res.status}: it does not look like a Pitwall unit`);
+  const { status, text } = await httpGet(target, path, timeoutMs);
+  if (status < 200 || status > 299) {
+    throw new UnitRequestError('not-a-unit', `${target} answered ${path} with HTTP ${status}: it does not look like a Pitwall unit`);
   }
   let body: unknown;
   try {
@@ -64,6 +52,42 @@ export async function getJson<T extends TSchema>(
   return body;
 }
 
+/**
+ * One GET with node:http (not fetch: fetch refuses the "bad ports" of the Fetch standard, and
+ * a unit may listen on any port). The whole exchange is bounded by `timeoutMs` and the body size.
+ */
+function httpGet(target: string, path: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (kind: UnitRequestFailure, message: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(new UnitRequestError(kind, message));
+    };
+    const req = http.get(`${baseUrl(target)}${path}`, { agent: false, headers: { accept: 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) fail('not-a-unit', `${target} sent more than ${MAX_BODY_BYTES} bytes for ${path}: not a Pitwall unit`);
+        else chunks.push(chunk);
+      });
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', (err) => fail('unreachable', `the connection to ${target} broke while reading (${describe(err)})`));
+      res.on('aborted', () => fail('unreachable', `the connection to ${target} broke while reading`));
+    });
+    req.on('error', (err) => fail('unreachable', `nothing answered at ${target} (${describe(err)})`));
+    const timer = setTimeout(() => fail('unreachable', `nothing answered at ${target} (no answer within ${timeoutMs} ms)`), timeoutMs);
+  });
+}
+
 export function getInfo(target: string, timeoutMs?: number): Promise<DeviceInfo> {
   return getJson(target, '/v1/info', deviceInfo, timeoutMs);
 }
@@ -72,30 +96,12 @@ export function getStatus(target: string, timeoutMs?: number): Promise<DeviceSta
   return getJson(target, '/v1/status', deviceStatus, timeoutMs);
 }
 
-async function readCapped(res: Response, cap: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > cap) {
-      await reader.cancel().catch(() => undefined);
-      throw new Error(`response larger than ${cap} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function describeFetchError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const code = e?.cause?.code;
+function describe(err: unknown): string {
+  const code = (err as { code?: string })?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ECONNRESET') return 'connection reset';
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'host unreachable';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host name not found';
-  return e?.cause?.message ?? e?.message ?? String(err);
+  if (code === 'HPE_INVALID_CONSTANT' || code?.startsWith('HPE_')) return 'it does not speak HTTP';
+  return (err as Error)?.message ?? String(err);
 }

@@ -38,6 +38,7 @@ export class DeviceRegistry {
   private readonly units = new Map<string, UnitState>();
   private readonly persistedAt = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly repo: DeviceRepo | null,
@@ -164,8 +165,11 @@ export class DeviceRegistry {
     }
   }
 
+  /** Stops emitting changes (pending ones are dropped). */
   close(): void {
-    this.flush();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private setOffline(state: UnitState, kind: LinkKind, target: string): void {
@@ -177,7 +181,7 @@ export class DeviceRegistry {
   }
 
   private changed(): void {
-    if (!this.opts.onChange || this.timer) return;
+    if (!this.opts.onChange || this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.opts.onChange?.(this.list());

@@ -6,6 +6,9 @@
 export async function watchUsbHotplug(onChange: () => void, report: (message: string) => void): Promise<() => void> {
   try {
     const { usb } = await import('usb');
+    // usb 3 starts an un-awaited device listing when the first listener is added; on a machine
+    // without /sys/bus/usb that rejection would be unhandled, so check the listing works first.
+    await usb.getDevices();
     const listener = (): void => onChange();
     usb.addEventListener('connect', listener);
     usb.addEventListener('disconnect', listener);

@@ -1,0 +1,34 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEVICE_CLI, startSimUnit, type SimUnit } from '../../../testbed/sim-unit.js';
+import { writeSyntheticNmea } from './synthetic-nmea.js';
+
+/** A scratch directory removed by `cleanup`. */
+export function scratchDir(tag: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `pitwall-app-${tag}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts a real simulated unit (the built device runtime) replaying a synthetic recording.
+ * Outside a namespace it listens on 127.0.0.1 without mDNS (no multicast on real interfaces).
+ */
+export async function startUnit(root: string, name: string, netns?: string): Promise<SimUnit> {
+  if (!existsSync(DEVICE_CLI)) throw new Error(`the device runtime is not built (${DEVICE_CLI}); run npm run build`);
+  const dataDir = join(root, name);
+  const recording = writeSyntheticNmea(join(root, `${name}.nmea`), 600);
+  const extraArgs = netns ? [] : ['--no-mdns', '--host', '127.0.0.1'];
+  return startSimUnit({ dataDir, name, netns, recording, extraArgs });
+}
+
+/** Polls `check` until it returns a value (not undefined/false) or the time is up. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
