@@ -1,0 +1,186 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { NmeaDecoder, parseSentence, withChecksum, type GnssFix } from '../src/index.js';
+import { sharedData } from './helpers/paths.js';
+import { prng, pick } from './helpers/prng.js';
+
+const gpsd = join(sharedData, 'gpsd-nmea');
+const readLines = (name: string) => readFileSync(join(gpsd, name), 'latin1').split('\n');
+
+function decodeAll(lines: string[], decoder = new NmeaDecoder({ fallbackDate: () => 0 })): { fixes: GnssFix[]; decoder: NmeaDecoder } {
+  const fixes: GnssFix[] = [];
+  for (const l of lines) fixes.push(...decoder.push(l));
+  fixes.push(...decoder.flush());
+  return { fixes, decoder };
+}
+
+test('parses real GGA, RMC, GSA, VTG lines from a u-blox capture', () => {
+  const gga = parseSentence('$GNGGA,000941.00,4404.13387,N,12118.85628,W,1,12,1.01,1144.8,M,-21.4,M,,*4D');
+  assert.equal(gga.status, 'ok');
+  assert.ok(gga.status === 'ok' && gga.sentence.kind === 'GGA');
+  assert.equal(gga.sentence.satellites, 12);
+  assert.equal(gga.sentence.hdop, 1.01);
+  assert.equal(gga.sentence.altM, 1144.8);
+  assert.ok(Math.abs((gga.sentence.lat as number) - 44.068897833) < 1e-8);
+  assert.ok(Math.abs((gga.sentence.lon as number) - -121.314271333) < 1e-8);
+  assert.equal(gga.sentence.time?.msOfDay, (9 * 60 + 41) * 1000);
+
+  const rmc = parseSentence('$GNRMC,000941.00,A,4404.13387,N,12118.85628,W,0.029,,100117,,,A*7D');
+  assert.ok(rmc.status === 'ok' && rmc.sentence.kind === 'RMC');
+  assert.equal(rmc.sentence.valid, true);
+  assert.equal(rmc.sentence.date, Date.UTC(2017, 0, 10) / 86_400_000);
+  assert.ok(Math.abs((rmc.sentence.speedMps as number) - 0.029 * 0.514444) < 1e-5);
+
+  const gsa = parseSentence('$GNGSA,A,3,23,09,16,07,26,03,27,22,,,,,1.71,1.01,1.38*1B');
+  assert.ok(gsa.status === 'ok' && gsa.sentence.kind === 'GSA');
+  assert.equal(gsa.sentence.mode, 3);
+  assert.equal(gsa.sentence.satellitesUsed, 8);
+
+  const vtg = parseSentence('$GNVTG,,T,,M,0.029,N,0.053,K,A*30');
+  assert.ok(vtg.status === 'ok' && vtg.sentence.kind === 'VTG');
+  assert.ok(Math.abs((vtg.sentence.speedMps as number) - 0.053 / 3.6) < 1e-9);
+});
+
+test('bad checksums are counted, not thrown, and unknown sentences are ignored', () => {
+  const d = new NmeaDecoder();
+  assert.deepEqual(d.push('$GNGGA,000941.00,4404.13387,N,12118.85628,W,1,12,1.01,1144.8,M,-21.4,M,,*4E'), []);
+  assert.deepEqual(d.push('$PUBX,00,000941.00*00'), []);
+  assert.deepEqual(d.push(withChecksum('GPXYZ,1,2,3')), []);
+  d.push(withChecksum('PMTK001,604,3'));
+  d.push('garbage without dollar');
+  assert.deepEqual(d.counters, { accepted: 0, badChecksum: 2, ignored: 3 });
+});
+
+test('all the talkers of multi-constellation receivers are understood', () => {
+  for (const talker of ['GP', 'GN', 'GL', 'GA', 'GB', 'BD', 'QZ']) {
+    const r = parseSentence(withChecksum(`${talker}GSV,1,1,03,01,40,083,46,02,17,308,41,12,07,344,39`));
+    assert.ok(r.status === 'ok' && r.sentence.kind === 'GSV' && r.sentence.inView === 3, talker);
+  }
+  assert.equal(parseSentence(withChecksum('XXGSV,1,1,03')).status, 'ignored');
+});
+
+test('epochs merge GGA + RMC + GSA into one fix, emitted without waiting for the next epoch', () => {
+  const d = new NmeaDecoder();
+  const lines = [
+    '$GPGGA,120000.00,3717.77493,N,12712.39097,E,1,09,0.90,262.0,M,18.4,M,,',
+    '$GPRMC,120000.00,A,3717.77493,N,12712.39097,E,80.000,45.00,180524,,,A',
+    '$GPGSA,A,3,02,05,07,09,13,15,18,20,23,,,,1.44,0.90,1.17',
+    '$GPGGA,120000.10,3717.77600,N,12712.39200,E,1,09,0.90,262.0,M,18.4,M,,',
+    '$GPRMC,120000.10,A,3717.77600,N,12712.39200,E,81.000,45.50,180524,,,A',
+  ].map((l) => withChecksum(l.slice(1)));
+  const out = lines.map((l) => d.push(l).length);
+  // The first epoch is only known complete once the second begins; the second is emitted on its RMC.
+  assert.deepEqual(out, [0, 0, 0, 1, 1]);
+  const { fixes } = decodeAll(lines);
+  assert.equal(fixes.length, 2);
+  const f = fixes[1] as GnssFix;
+  assert.equal(f.fix, '3d');
+  assert.equal(f.satellites, 9);
+  assert.equal(new Date(f.timeMs).toISOString(), '2024-05-18T12:00:00.100Z');
+  assert.ok(Math.abs((f.speedMps as number) - 81 * 0.514444) < 1e-3);
+  assert.equal(f.courseDeg, 45.5);
+});
+
+test('no-fix epochs decode as fix "none" without a position', () => {
+  const { fixes } = decodeAll([withChecksum('GPGGA,020000.00,,,,,0,00,99.99,,M,,M,,'), withChecksum('GPRMC,020000.00,V,,,,,,,180524,,,N')]);
+  assert.equal(fixes.length, 1);
+  assert.equal(fixes[0]?.fix, 'none');
+  assert.equal(fixes[0]?.lat, null);
+});
+
+test('satellites in view are summed over constellations from complete GSV cycles', () => {
+  const d = new NmeaDecoder();
+  for (const l of ['GPGSV,2,1,08,01,40,083,46,02,17,308,41,12,07,344,39,14,22,228,45', 'GPGSV,2,2,08,15,40,083,46,16,17,308,41,17,07,344,39,18,22,228,45', 'GLGSV,1,1,03,65,40,083,46,66,17,308,41,67,07,344,39'])
+    d.push(withChecksum(l));
+  assert.equal(d.satellitesInView, 11);
+});
+
+/** gpsd's own decoding of each capture: the lat/lon of every TPV report it made. */
+function gpsdPositions(name: string): { lat: number; lon: number }[] {
+  const out: { lat: number; lon: number }[] = [];
+  for (const line of readFileSync(join(gpsd, `${name}.chk`), 'utf8').split('\n')) {
+    if (!line.startsWith('{"class":"TPV"')) continue;
+    const tpv = JSON.parse(line) as { lat?: number; lon?: number };
+    if (typeof tpv.lat === 'number' && typeof tpv.lon === 'number') out.push({ lat: tpv.lat, lon: tpv.lon });
+  }
+  return out;
+}
+
+test('positions agree with gpsd on real captures from several receivers', () => {
+  const logs = ['ublox-8.log', 'mt3339.log', 'bu353-glonass.log', 'beidou-gb.log', 'sirfstarv-nmea.log', 'ublox-zed-f9p-nmea.log'];
+  for (const name of logs) {
+    const { fixes, decoder } = decodeAll(readLines(name));
+    const positioned = fixes.filter((f) => f.fix !== 'none');
+    assert.ok(positioned.length > 0, `${name}: no fixes`);
+    assert.ok(decoder.counters.accepted > 0, `${name}: nothing accepted`);
+    const ref = gpsdPositions(name);
+    let matched = 0;
+    for (const f of positioned) {
+      if (ref.some((r) => Math.abs(r.lat - (f.lat as number)) < 1e-6 && Math.abs(r.lon - (f.lon as number)) < 1e-6)) matched++;
+    }
+    assert.ok(matched / positioned.length >= 0.95, `${name}: only ${matched}/${positioned.length} fixes match a gpsd TPV position`);
+  }
+});
+
+test('every gpsd capture (garbage, splices, bad checksums included) decodes without throwing', () => {
+  const logs = readdirSync(gpsd).filter((f) => f.endsWith('.log'));
+  assert.ok(logs.length >= 50);
+  let total = 0;
+  let bad = 0;
+  for (const name of logs) {
+    const { fixes, decoder } = decodeAll(readLines(name));
+    total += fixes.length;
+    bad += decoder.counters.badChecksum;
+    for (const f of fixes) {
+      assert.ok(Number.isFinite(f.timeMs), name);
+      if (f.lat !== null) assert.ok(Math.abs(f.lat) <= 90 && Math.abs(f.lon as number) <= 180, name);
+    }
+  }
+  assert.ok(total > 1000, `only ${total} fixes`);
+  assert.ok(bad > 0, 'the corpus holds bad checksums; none were counted');
+});
+
+test('fuzz: 100k random and mutated lines never throw and stay fast', () => {
+  const rand = prng(0x5eed);
+  const corpus = readdirSync(gpsd)
+    .filter((f) => f.endsWith('.log'))
+    .flatMap((f) => readLines(f))
+    .filter((l) => l.includes('$'));
+  const alphabet = '$*,.0123456789ABCDEFNSEWGPRMCVTAKMnul\r\n\u0000\uffff-';
+  const d = new NmeaDecoder();
+  const started = performance.now();
+  let fixes = 0;
+  for (let i = 0; i < 100_000; i++) {
+    let line: string;
+    const mode = rand();
+    if (mode < 0.2) {
+      line = Array.from({ length: Math.floor(rand() * 100) }, () => pick(rand, [...alphabet])).join('');
+    } else {
+      const chars = [...pick(rand, corpus)];
+      const edits = 1 + Math.floor(rand() * 4);
+      for (let e = 0; e < edits; e++) {
+        const at = Math.floor(rand() * (chars.length + 1));
+        const r = rand();
+        if (r < 0.33) chars.splice(at, 1);
+        else if (r < 0.66) chars.splice(at, 0, pick(rand, [...alphabet]));
+        else chars[at] = pick(rand, [...alphabet]);
+      }
+      line = chars.join('');
+      // Recompute the checksum half the time so mutations reach the field parsers.
+      if (rand() < 0.5) {
+        const s = line.indexOf('$');
+        const star = line.indexOf('*', s);
+        if (s >= 0 && star > s) line = withChecksum(line.slice(s + 1, star));
+      }
+    }
+    fixes += d.push(line).length;
+  }
+  const ms = performance.now() - started;
+  assert.ok(ms < 20_000, `fuzz took ${ms.toFixed(0)} ms`);
+  const c = d.counters;
+  assert.equal(c.accepted + c.badChecksum + c.ignored, 100_000);
+  assert.ok(c.accepted > 1000 && c.badChecksum > 1000 && c.ignored > 1000, JSON.stringify(c));
+  assert.ok(fixes >= 0);
+});
