@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { CompanionError } from '@pitwall/protocol';
+import { parseAddress as parseUnitAddress } from './companion.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -6,9 +8,9 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  pitwall discover [--timeout S] [--json] [--serial PATH ...] [--no-mdns]
+  pitwall discover [--timeout S] [--json] [--serial PATH ...] [--address HOST:PORT ...] [--no-mdns] [--verbose]
       List the units found within S seconds (default 3): id, name, firmware, links.
-  pitwall serve [--port N] [--data-dir DIR] [--serial PATH ...] [--no-mdns] [--address HOST:PORT ...]
+  pitwall serve [--port N] [--data-dir DIR] [--serial PATH ...] [--address HOST:PORT ...] [--no-mdns] [--verbose]
       Start the companion in browser mode on 127.0.0.1 and print {"event":"ready","url":...}.
   pitwall start [same options as serve]
       Open the desktop window when the Electron binary is installed, otherwise browser mode.
@@ -20,6 +22,8 @@ export interface DiscoverArgs {
   json: boolean;
   serialPaths: string[];
   mdns: boolean;
+  addresses: string[];
+  verbose: boolean;
 }
 export interface ServeArgs {
   command: 'serve' | 'start';
@@ -28,10 +32,10 @@ export interface ServeArgs {
   serialPaths: string[];
   mdns: boolean;
   addresses: string[];
+  verbose: boolean;
 }
 export type CliArgs = DiscoverArgs | ServeArgs | { command: 'help' } | { command: 'version' };
 
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}):(\d{1,5})$/;
 
 function parsePort(raw: string | undefined): number {
   if (raw === undefined) return 0;
@@ -47,9 +51,12 @@ function parseTimeout(raw: string | undefined): number {
 }
 
 function parseAddress(raw: string): string {
-  const m = ADDRESS.exec(raw);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`--address must look like HOST:PORT (for example 192.168.4.20:8080), not "${raw}".`);
-  return raw;
+  try {
+    return parseUnitAddress(raw).target;
+  } catch (err) {
+    if (err instanceof CompanionError) throw new UsageError(`--address: ${err.message}`);
+    throw err;
+  }
 }
 
 export function parseCli(argv: string[]): CliArgs {
@@ -67,9 +74,11 @@ export function parseCli(argv: string[]): CliArgs {
           json: { type: 'boolean', default: false },
           serial: { type: 'string', multiple: true, default: [] },
           'no-mdns': { type: 'boolean', default: false },
+          address: { type: 'string', multiple: true, default: [] },
+          verbose: { type: 'boolean', default: false },
         },
       });
-      return { command, timeoutS: parseTimeout(values.timeout), json: values.json, serialPaths: values.serial, mdns: !values['no-mdns'] };
+      return { command, addresses: values.address.map(parseAddress), verbose: values.verbose, timeoutS: parseTimeout(values.timeout), json: values.json, serialPaths: values.serial, mdns: !values['no-mdns'] };
     }
     if (command === 'serve' || command === 'start') {
       const { values } = parseArgs({
@@ -82,6 +91,7 @@ export function parseCli(argv: string[]): CliArgs {
           serial: { type: 'string', multiple: true, default: [] },
           'no-mdns': { type: 'boolean', default: false },
           address: { type: 'string', multiple: true, default: [] },
+          verbose: { type: 'boolean', default: false },
         },
       });
       const dataDir = values['data-dir'];
@@ -93,6 +103,7 @@ export function parseCli(argv: string[]): CliArgs {
         serialPaths: values.serial,
         mdns: !values['no-mdns'],
         addresses: values.address.map(parseAddress),
+        verbose: values.verbose,
       };
     }
   } catch (err) {
@@ -110,5 +121,6 @@ export function serveArgsToArgv(a: ServeArgs): string[] {
   for (const s of a.serialPaths) out.push('--serial', s);
   if (!a.mdns) out.push('--no-mdns');
   for (const addr of a.addresses) out.push('--address', addr);
+  if (a.verbose) out.push('--verbose');
   return out;
 }

@@ -37,7 +37,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function discover(args: DiscoverArgs): Promise<number> {
-  const units = await discoverOnce({ timeoutMs: args.timeoutS * 1000, serialPaths: args.serialPaths, mdns: args.mdns });
+  const units = await discoverOnce({
+    timeoutMs: args.timeoutS * 1000,
+    serialPaths: args.serialPaths,
+    addresses: args.addresses,
+    mdns: args.mdns,
+    log: args.verbose ? (line) => log(line) : (line) => (/unreachable|not a|refused|invalid/i.test(line) ? log(line) : undefined),
+  });
   if (args.json) {
     process.stdout.write(`${JSON.stringify(units, null, 2)}\n`);
     return 0;
@@ -51,7 +57,7 @@ async function discover(args: DiscoverArgs): Promise<number> {
 }
 
 async function serve(args: ServeArgs): Promise<number> {
-  const runtime = await openRuntime({ ...args, mode: 'browser', log });
+  const runtime = await openRuntime({ ...args, mode: 'browser', log, debug: args.verbose ? (line) => log(line) : undefined });
   let host;
   try {
     host = await startBrowserHost({

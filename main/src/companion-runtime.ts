@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { CompanionHandlers } from '@pitwall/protocol';
-import { createCompanion } from './companion.js';
+import { createCompanion, defaultUserDataDir } from './companion.js';
 import { createEventHub, type EventHub } from './event-hub.js';
 import { buildHandlers, type CoreHandlers } from './handlers.js';
-import { APP_VERSION, defaultDataDir } from './paths.js';
+import { APP_VERSION } from './paths.js';
 
 export interface RuntimeOptions {
   dataDir?: string | undefined;
@@ -12,6 +12,8 @@ export interface RuntimeOptions {
   addresses?: string[];
   mode: 'electron' | 'browser';
   log: (line: string) => void;
+  /** Discovery debug lines (why a port or service was ignored); off unless --verbose. */
+  debug?: (line: string) => void;
   /** Tests inject a fake core; the product always uses app/'s. */
   core?: (events: EventHub) => Promise<{ handlers: CoreHandlers; close(): Promise<void> | void }>;
 }
@@ -25,12 +27,12 @@ export interface Runtime {
 
 /** Starts the companion core and adds the addresses given on the command line. */
 export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  const dataDir = opts.dataDir ?? defaultDataDir();
+  const dataDir = opts.dataDir ?? defaultUserDataDir();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const events = createEventHub((err) => opts.log(`event listener failed: ${String(err)}`));
   const core = opts.core
     ? await opts.core(events)
-    : await createCompanion({ dataDir, serialPaths: opts.serialPaths ?? [], mdns: opts.mdns ?? true, events: events.sink });
+    : createCompanion({ dataDir, serialPaths: opts.serialPaths ?? [], mdns: opts.mdns ?? true, events: events.sink, log: opts.debug });
   const handlers = buildHandlers(core.handlers, { version: APP_VERSION, mode: opts.mode });
   for (const address of opts.addresses ?? []) {
     try {

@@ -32,13 +32,14 @@ function cliOptions(): ServeArgs {
     if (!(err instanceof UsageError)) throw err;
     log(`ignoring command-line options: ${err.message}`);
   }
-  return { command: 'serve', port: 0, dataDir: undefined, serialPaths: [], mdns: true, addresses: [] };
+  return { command: 'serve', port: 0, dataDir: undefined, serialPaths: [], mdns: true, addresses: [], verbose: false };
 }
 
 function hardenSession(): void {
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  // Every permission is refused except writing to the clipboard (the "copy unit id" button).
+  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'clipboard-sanitized-write'));
+  ses.setPermissionCheckHandler((_wc, permission) => permission === 'clipboard-sanitized-write');
   ses.webRequest.onBeforeRequest((details, callback) => {
     // No remote content: only our scheme (and devtools) may load anything.
     const allowed = details.url.startsWith(`${ORIGIN}/`) || details.url.startsWith('devtools://');
@@ -136,7 +137,7 @@ async function boot(): Promise<void> {
   await app.whenReady();
   hardenSession();
   const opts = cliOptions();
-  const runtime = await openRuntime({ ...opts, dataDir: opts.dataDir ?? app.getPath('userData'), mode: 'electron', log });
+  const runtime = await openRuntime({ ...opts, mode: 'electron', log, debug: opts.verbose ? log : undefined });
   const watches = new LiveWatches(runtime.handlers);
 
   ipcMain.handle(CALL_CHANNEL, async (event, msg: unknown) => {

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where the built pieces sit relative to main/dist (the same layout inside the packaged app). */
@@ -16,13 +14,3 @@ export const APP_VERSION: string = (() => {
     return '0.0.0';
   }
 })();
-
-/**
- * The companion's user-data directory, the same one Electron's app.getPath('userData') gives
- * for productName "Pitwall", so browser mode and the desktop window share one device store.
- */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Pitwall');
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Pitwall');
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'Pitwall');
-}

@@ -66,7 +66,7 @@ export function AddAddressDialog({ onClose, onAdded }: { onClose(): void; onAdde
               {localError}
             </span>
           ) : (
-            <span className="muted">HOST:PORT — an IP address or host name, then the port.</span>
+            <span className="muted">HOST:PORT — an IP address or host name, then the port (8080 when left out).</span>
           )}
         </div>
         {serverError && (
