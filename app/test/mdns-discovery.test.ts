@@ -7,7 +7,7 @@ import type { DeviceEntry } from '@pitwall/protocol';
 import { createSimLan, lanPrefix, removeStaleNamespaces, type SimLan } from '../../testbed/netns.js';
 import { needsRoot } from '../../testbed/require-root.js';
 import type { SimUnit } from '../../testbed/sim-unit.js';
-import { scratchDir, startUnit, waitFor } from './helpers/units.js';
+import { killStrays, scratchDir, startUnit, waitFor } from './helpers/units.js';
 
 const BAD_TXT = fileURLToPath(new URL('./helpers/bad-txt-publisher.ts', import.meta.url));
 const WATCH = fileURLToPath(new URL('./helpers/discovery-watch.ts', import.meta.url));
@@ -109,7 +109,8 @@ test('mDNS: three units in namespaces, TXT intact, stopped units go offline with
       watcher.child.kill('SIGTERM');
       await new Promise((r) => watcher!.child.once('exit', r));
     }
-    for (const u of units) await u.stop('SIGKILL').catch(() => undefined);
+    for (const u of units) await u.stop('SIGTERM').catch(() => undefined);
+    killStrays(scratch.dir);
     lan?.destroy();
     removeStaleNamespaces(prefix);
     scratch.cleanup();

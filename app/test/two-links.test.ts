@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import { createCompanion, type Companion } from '../src/companion.js';
 import type { SimUnit } from '../../testbed/sim-unit.js';
-import { scratchDir, startUnit, waitFor } from './helpers/units.js';
+import { killStrays, scratchDir, startUnit, waitFor } from './helpers/units.js';
 
 const scratch = scratchDir('twolinks');
 let unit: SimUnit;
@@ -14,7 +14,8 @@ before(async () => {
 });
 after(async () => {
   await c?.close();
-  await unit?.stop('SIGKILL');
+  await unit?.stop('SIGTERM');
+  killStrays(scratch.dir);
   scratch.cleanup();
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEVICE_CLI, startSimUnit, type SimUnit } from '../../../testbed/sim-unit.js';
@@ -31,4 +31,29 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * Ends processes left behind by units this test started and then SIGKILLed (their socat pty
+ * helpers outlive them): only processes whose command line names this test's scratch dir, by pid.
+ */
+export function killStrays(scratch: string): number {
+  let killed = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    if (Number(pid) === process.pid) continue;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(scratch)) continue;
+    try {
+      process.kill(Number(pid), 'SIGTERM');
+      killed++;
+    } catch {
+      /* already gone */
+    }
+  }
+  return killed;
 }
