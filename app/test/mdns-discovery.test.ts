@@ -110,7 +110,7 @@ test('mDNS: three units in namespaces, TXT intact, stopped units go offline with
       await new Promise((r) => watcher!.child.once('exit', r));
     }
     for (const u of units) await u.stop('SIGTERM').catch(() => undefined);
-    killStrays(scratch.dir);
+    t.diagnostic(`ended ${killStrays(scratch.dir)} leftover helper processes`);
     lan?.destroy();
     removeStaleNamespaces(prefix);
     scratch.cleanup();
