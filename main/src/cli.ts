@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { startBrowserHost } from './browser-host.js';
 import { parseCli, serveArgsToArgv, USAGE, UsageError, type DiscoverArgs, type ServeArgs } from './cli-args.js';
@@ -92,11 +93,20 @@ async function serve(args: ServeArgs): Promise<number> {
   return 0;
 }
 
-/** Path of the installed Electron binary, or null when only electron's types are installed. */
+/**
+ * Path of the installed Electron binary, or null when only electron's types are installed.
+ * Never `require('electron')` here: with the binary missing, electron's index.js tries to
+ * download it. Read its path.txt and look for the file in dist/ instead.
+ */
 function electronBinary(): string | null {
   try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
+    const pkg = createRequire(import.meta.url).resolve('electron/package.json');
+    const pathFile = join(dirname(pkg), 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const rel = readFileSync(pathFile, 'utf8').trim();
+    const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(dirname(pkg), 'dist');
+    const binary = join(dist, rel);
+    return rel !== '' && existsSync(binary) ? binary : null;
   } catch {
     return null;
   }
