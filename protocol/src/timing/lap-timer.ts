@@ -56,6 +56,8 @@ export interface LapTimerOptions {
   minLapMs?: number;
   /** A sector line crossed again within this time is ignored. Default 1 s. */
   debounceMs?: number;
+  /** Lengthens every timing line by this much at both ends. Default 0. */
+  lineMarginM?: number;
 }
 
 interface Hit {
@@ -88,8 +90,9 @@ export class LapTimer {
   private state: LiveLapState;
 
   constructor(track: TimedTrack, options: LapTimerOptions = {}) {
-    this.finish = new PreparedLine(track.startFinish);
-    this.sectorLines = (track.sectors ?? []).map((l) => new PreparedLine(l));
+    const margin = options.lineMarginM ?? 0;
+    this.finish = new PreparedLine(track.startFinish, margin);
+    this.sectorLines = (track.sectors ?? []).map((l) => new PreparedLine(l, margin));
     this.minLapMs = options.minLapMs ?? 20_000;
     this.debounceMs = options.debounceMs ?? 1_000;
     this.state = this.snapshot(null);

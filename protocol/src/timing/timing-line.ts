@@ -17,10 +17,18 @@ export class PreparedLine {
   private readonly a: Xy;
   private readonly b: Xy;
 
-  constructor(readonly line: TimingLine) {
+  /** `marginM` lengthens the line at both ends (for lines drawn narrower than the track). */
+  constructor(
+    readonly line: TimingLine,
+    marginM = 0,
+  ) {
     this.projection = new LocalProjection(midpoint(line.a, line.b));
-    this.a = this.projection.toXy(line.a);
-    this.b = this.projection.toXy(line.b);
+    const a = this.projection.toXy(line.a);
+    const b = this.projection.toXy(line.b);
+    const len = Math.hypot(b.x - a.x, b.y - a.y);
+    const k = len > 0 ? marginM / len : 0;
+    this.a = { x: a.x - (b.x - a.x) * k, y: a.y - (b.y - a.y) * k };
+    this.b = { x: b.x + (b.x - a.x) * k, y: b.y + (b.y - a.y) * k };
   }
 
   get widthM(): number {
