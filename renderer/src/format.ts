@@ -27,3 +27,11 @@ export function seconds(s: number | null | undefined): string {
   if (s === null || s === undefined) return '—';
   return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
 }
+
+export function uptime(s: number): string {
+  if (s < 60) return `${Math.floor(s)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
+}

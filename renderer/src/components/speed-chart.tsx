@@ -1,10 +1,17 @@
-const WINDOW_MS = 60_000;
+const MAX_WINDOW_MS = 60_000;
+const MIN_WINDOW_MS = 15_000;
 const W = 320;
 const H = 72;
 
-/** Speed over the last minute as a sparkline (SVG, drawn from the live fixes). */
+/**
+ * Speed as a sparkline (SVG, drawn from the live fixes received since the panel opened): the
+ * time axis grows from 15 s to the last minute so a freshly opened panel is not mostly empty.
+ */
 export function SpeedChart({ speeds, times, now }: { speeds: (number | null)[]; times: number[]; now: number }) {
-  const start = now - WINDOW_MS;
+  const end = Math.max(now, times.at(-1) ?? now);
+  const first = times.find((t) => t >= end - MAX_WINDOW_MS) ?? end;
+  const WINDOW_MS = Math.min(MAX_WINDOW_MS, Math.max(MIN_WINDOW_MS, end - first));
+  const start = end - WINDOW_MS;
   const pts: [number, number][] = [];
   let max = 0;
   for (let i = 0; i < speeds.length; i++) {
@@ -23,10 +30,10 @@ export function SpeedChart({ speeds, times, now }: { speeds: (number | null)[]; 
   return (
     <figure className="chart" data-testid="speed-chart">
       <figcaption>
-        <span>Speed, last 60 s</span>
+        <span>Speed, last {Math.round(WINDOW_MS / 1000)} s</span>
         <span className="chart-scale">max {top} km/h</span>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label="Speed over the last minute">
+      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label="Speed over time">
         {[0.25, 0.5, 0.75].map((f) => (
           <line key={f} x1="0" x2={W} y1={H * f} y2={H * f} className="grid" />
         ))}

@@ -2,10 +2,9 @@ import { useEffect, useState } from 'react';
 import type { DeviceEntry } from '@pitwall/protocol';
 import { call } from '../api.js';
 import { describeError } from '../error-messages.js';
-import { ago, coord, fixLabel, kmh, seconds } from '../format.js';
+import { ago, coord, fixLabel, kmh, seconds, uptime } from '../format.js';
 import { useDevices } from '../store/devices-store.js';
 import { CopyId } from './copy-id.js';
-import { LinkBadges } from './link-badges.js';
 import { OnlineState } from './online-state.js';
 import { SpeedChart } from './speed-chart.js';
 import { TrackTrace } from './track-trace.js';
@@ -89,18 +88,16 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
             {device.commit && <span className="muted"> · {device.commit.slice(0, 7)}</span>}
           </dd>
         </div>
-        <div className="span-2">
+        <div>
+          <dt>Uptime</dt>
+          <dd>{status ? uptime(status.uptimeS) : '—'}</dd>
+        </div>
+        <div>
           <dt>Unit ID</dt>
           <dd>
             <CopyId id={device.id} full />
           </dd>
         </div>
-        {status && (
-          <div>
-            <dt>Uptime</dt>
-            <dd>{seconds(status.uptimeS)}</dd>
-          </div>
-        )}
       </dl>
 
       <div className={`live ${stale || !fix ? 'is-stale' : ''}`}>
@@ -156,11 +153,13 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
 
       <section className="links-section">
         <h3>Connections</h3>
-        <LinkBadges links={device.links} now={now} />
         <ul className="link-list">
           {device.links.map((l) => (
-            <li key={`${l.kind}:${l.target}`}>
-              <span className="link-kind">{LINK_LABEL[l.kind]}</span>
+            <li key={`${l.kind}:${l.target}`} className={l.online ? 'is-online' : 'is-offline'}>
+              <span className={`link-kind badge-${l.kind}`}>
+                <span className="badge-dot" aria-hidden="true" />
+                {LINK_LABEL[l.kind]}
+              </span>
               <span className="mono">{l.target}</span>
               <span className={l.online ? 'ok' : 'muted'}>{l.online ? 'reachable' : `last seen ${ago(l.lastSeen, now)}`}</span>
             </li>

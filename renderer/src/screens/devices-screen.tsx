@@ -26,7 +26,7 @@ export function DevicesScreen({ appInfo }: { appInfo: { version: string; mode: s
           <span className="brand-sub">Fleet</span>
         </div>
         <div className="topbar-summary" data-testid="fleet-summary">
-          {phase === 'ready' && (
+          {phase === 'ready' && devices.length > 0 && (
             <>
               <strong>{devices.length}</strong> {devices.length === 1 ? 'unit' : 'units'} · <strong className="ok">{online}</strong> online
             </>
