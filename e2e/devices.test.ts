@@ -25,6 +25,7 @@ describe('companion in browser mode', { timeout: 120_000 }, () => {
   let chromium: { context: BrowserContext; close(): Promise<void> };
   let page: Page;
   const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
   const dialogs: string[] = [];
 
   before(async () => {
@@ -42,6 +43,7 @@ describe('companion in browser mode', { timeout: 120_000 }, () => {
     chromium = await launchChromium();
     page = await chromium.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => msg.type() === 'error' && consoleErrors.push(msg.text()));
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -61,7 +63,9 @@ describe('companion in browser mode', { timeout: 120_000 }, () => {
   });
 
   test('shows the three units with their firmware versions', async () => {
-    await page.goto(companion.url);
+    const response = await page.goto(companion.url);
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /script-src 'self'/);
     assert.ok(!page.url().includes('token'), `token left in the address bar: ${page.url()}`);
     const cards = page.getByTestId('device-card');
     await cards.nth(2).waitFor({ timeout: 15_000 });
@@ -144,8 +148,9 @@ describe('companion in browser mode', { timeout: 120_000 }, () => {
     await page.screenshot({ path: join(SHOTS, 'unit-offline.png') });
   });
 
-  test('the page threw no errors', () => {
+  test('the page threw no errors and logged none (no CSP violations)', () => {
     assert.deepEqual(pageErrors, []);
+    assert.deepEqual(consoleErrors, []);
     assert.deepEqual(dialogs, []);
   });
 });

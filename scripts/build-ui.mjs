@@ -43,6 +43,7 @@ await rm(at('renderer/dist'), { recursive: true, force: true });
 await rm(at('preload/dist'), { recursive: true, force: true });
 await mkdir(at('renderer/dist'), { recursive: true });
 await copyFile(at('renderer/index.html'), at('renderer/dist/index.html'));
+await copyFile(at('renderer/favicon.svg'), at('renderer/dist/favicon.svg'));
 if (watch) {
   for (const options of builds) await (await context(options)).watch();
   console.error('build-ui: watching renderer/ and preload/');
