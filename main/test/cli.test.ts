@@ -91,3 +91,36 @@ test('start without the Electron binary says so and falls back to browser mode',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('discover lists a unit reached by address, as a table and as JSON', async () => {
+  const { startSimUnit } = await import('../../testbed/sim-unit.js');
+  const dir = mkdtempSync(join(tmpdir(), 'pitwall-cli-'));
+  const unit = await startSimUnit({ dataDir: join(dir, 'unit'), name: 'Bay\u001b[31m 4' });
+  try {
+    const address = `127.0.0.1:${unit.ready.apiPort}`;
+    const runAsync = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const table = await runAsync('discover', '--no-mdns', '--timeout', '1.5', '--address', address);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^ID\s+NAME\s+FW\s+LINKS\n/);
+    assert.ok(table.stdout.includes(unit.ready.id));
+    assert.ok(table.stdout.includes(`address:${address}`));
+    assert.ok(!table.stdout.includes('\u001b'), 'control characters from the unit name are not echoed');
+    const json = await runAsync('discover', '--no-mdns', '--timeout', '1.5', '--json', '--address', address);
+    assert.equal(json.code, 0, json.stderr);
+    const list = JSON.parse(json.stdout) as { id: string; name: string; firmware: string }[];
+    assert.equal(list.length, 1);
+    assert.equal(list[0]!.id, unit.ready.id);
+    assert.equal(list[0]!.name, 'Bay\u001b[31m 4');
+  } finally {
+    await unit.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
