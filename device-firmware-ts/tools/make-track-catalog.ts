@@ -39,6 +39,7 @@ const DUP_LENGTH_FRACTION = 0.01;
 const DUP_OUTLINE_M = 15;
 const HEADING_BASE_M = 10;
 const OUTLINE_TOLERANCE_M = 0.5;
+const MAX_ZONE_WIDTH_M = 80;
 
 interface Candidate {
   def: TrackDefinition;
@@ -59,7 +60,7 @@ const slug = (s: string) =>
 const round7 = (v: number) => Math.round(v * 1e7) / 1e7;
 const pt = (p: LatLon): LatLon => ({ lat: round7(p.lat), lon: round7(p.lon) });
 const roundLine = (l: TimingLine): TimingLine => ({ a: pt(l.a), b: pt(l.b) });
-const closedLength = (pts: LatLon[]) => pts.reduce((s, p, i) => s + haversineM(p, pts[(i + 1) % pts.length]!), 0);
+const closedLength = (pts: readonly LatLon[]) => pts.reduce((s, p, i) => s + haversineM(p, pts[(i + 1) % pts.length]!), 0);
 
 /** Drops the repeated closing point of a loop. */
 function openLoop(pts: LatLon[]): LatLon[] {
@@ -129,6 +130,9 @@ function simplify(pts: LatLon[], toleranceM: number): LatLon[] {
 const outlineFrom = (pts: LatLon[], start: number): [number, number][] =>
   simplify([...pts.slice(start), ...pts.slice(0, start)], OUTLINE_TOLERANCE_M).map((p) => [round7(p.lat), round7(p.lon)]);
 
+/** Closed length of a simplified outline: GNSS zig-zag in a traced outline is not track length. */
+const outlineLength = (outline: [number, number][]) => closedLength(outline.map(([lat, lon]) => ({ lat, lon })));
+
 const lineWidth = (lengthM: number) => (lengthM < KART_LENGTH_M ? KART_LINE_WIDTH_M : CIRCUIT_LINE_WIDTH_M);
 
 function loadZaggy(): Candidate[] {
@@ -162,7 +166,8 @@ function loadZaggy(): Candidate[] {
       drop(what, `start/finish ${near.distanceM.toFixed(0)} m off the outline`);
       continue;
     }
-    const lengthM = closedLength(pts);
+    const outline = outlineFrom(pts, near.index);
+    const lengthM = outlineLength(outline);
     if (lengthM < MIN_LENGTH_M) {
       drop(what, `lap of ${lengthM.toFixed(0)} m (< ${MIN_LENGTH_M} m)`);
       continue;
@@ -175,7 +180,7 @@ function loadZaggy(): Candidate[] {
         layout: j.short_name,
         startFinish: roundLine(lineAcross(sf, loopHeading(pts, near.index), lineWidth(lengthM))),
         lengthM: Math.round(lengthM),
-        outline: outlineFrom(pts, near.index),
+        outline,
         origin: {
           source: 'zaggyai/track_data',
           licence: 'MIT',
@@ -226,21 +231,28 @@ function loadLapshub(): Candidate[] {
     const poly = e.finishLinePolygon.map((p) => ({ lat: p.latitude, lon: p.longitude }));
     const centre = { lat: poly.reduce((s, p) => s + p.lat, 0) / poly.length, lon: poly.reduce((s, p) => s + p.lon, 0) / poly.length };
     const near = nearestLeg(pts, centre);
-    if (near.distanceM > 60) {
+    if (near.distanceM > 30) {
       drop(what, `finish polygon ${near.distanceM.toFixed(0)} m from the outline`);
       continue;
     }
     const heading = bearingDeg(pts[near.index]!, pts[(near.index + 1) % pts.length]!);
-    const lengthM = closedLength(pts);
+    const outline = outlineFrom(pts, near.index);
+    const lengthM = outlineLength(outline);
+    const startFinish = roundLine(lineThroughZone(poly, centre, heading));
+    const widthM = haversineM(startFinish.a, startFinish.b);
+    if (widthM > MAX_ZONE_WIDTH_M) {
+      drop(what, `finish polygon ${widthM.toFixed(0)} m across the track (> ${MAX_ZONE_WIDTH_M} m)`);
+      continue;
+    }
     out.push({
       rank: 2,
       def: {
         id: slug(e.name),
         venue: e.name,
         layout: e.name,
-        startFinish: roundLine(lineThroughZone(poly, centre, heading)),
+        startFinish,
         lengthM: Math.round(lengthM),
-        outline: outlineFrom(pts, near.index),
+        outline,
         origin: {
           source: 'lapshubdev/racetrackdb',
           licence: 'MIT',

@@ -35,6 +35,11 @@ export interface TrackPickOptions {
   radiusM?: number;
   /** Layouts whose start/finish midpoints are this close share a line. Default 10 m. */
   sharedLineM?: number;
+  /**
+   * With a lap length or path to judge by, start/finish lines this close are compared too: the
+   * same venue's line differs by 2-40 m between sources. Default 150 m.
+   */
+  venueLineM?: number;
 }
 
 const MAX_PATH_POINTS = 200;
@@ -44,7 +49,8 @@ const OUTLINE_SEARCH_M = 30_000;
 /** Picks the track being driven from the catalog. Pure; cost grows with catalog and path size. */
 export function pickTrack(tracks: readonly TrackDefinition[], input: TrackPickInput, options: TrackPickOptions = {}): TrackPick {
   const radiusM = options.radiusM ?? 2_000;
-  const sharedLineM = options.sharedLineM ?? 10;
+  const judged = input.lapLengthM !== undefined || (input.path?.length ?? 0) > 0;
+  const sharedLineM = judged ? Math.max(options.sharedLineM ?? 10, options.venueLineM ?? 150) : (options.sharedLineM ?? 10);
   const near: { track: TrackDefinition; sfDistanceM: number; distanceM: number }[] = [];
   for (const track of tracks) {
     const sfDistanceM = haversineM(input.position, lineMid(track));
