@@ -43,7 +43,7 @@ describe('frame codec', () => {
   it('rejects a corrupted payload by CRC and still decodes the next frame', () => {
     const d = new FrameDecoder();
     const bad = encodeFrame(1, text('corrupt me'));
-    bad[8] ^= 0x01;
+    bad[8] = bad[8]! ^ 0x01;
     const frames = d.push(join(bad, encodeFrame(1, text('ok'))));
     assert.deepEqual(payloads(frames), ['ok']);
     assert.equal(d.stats.badCrcs, 1);

@@ -1,0 +1,21 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Operator roles. owner: everything, including listing and revoking operators; staff (team)
+ * and dealer: read and control; support: read only.
+ */
+export const Role = Type.Union([Type.Literal('owner'), Type.Literal('staff'), Type.Literal('dealer'), Type.Literal('support')]);
+export type Role = Static<typeof Role>;
+
+export type Permission = 'read' | 'control' | 'admin';
+
+const granted: Record<Role, readonly Permission[]> = {
+  owner: ['read', 'control', 'admin'],
+  staff: ['read', 'control'],
+  dealer: ['read', 'control'],
+  support: ['read'],
+};
+
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return granted[role].includes(permission);
+}
