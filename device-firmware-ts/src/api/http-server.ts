@@ -115,6 +115,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     res.write(': pitwall live fixes\nretry: 2000\n\n');
     streams.add(res);
     const minGapMs = maxHz ? 1000 / maxHz : 0;

@@ -1,0 +1,57 @@
+import { request } from 'node:http';
+
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/** Reads Server-Sent Events from a URL until `count` events of type `want` or the timeout. */
+export function collectSse(url: string, want: string, count: number, timeoutMs = 5000): Promise<{ events: SseEvent[]; headers: Record<string, string | string[] | undefined>; comments: string[] }> {
+  return new Promise((resolve, reject) => {
+    const events: SseEvent[] = [];
+    const comments: string[] = [];
+    let buffer = '';
+    const req = request(url, (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`SSE status ${res.statusCode}`));
+        res.resume();
+        return;
+      }
+      res.setEncoding('utf8');
+      const finish = () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ events, headers: res.headers, comments });
+      };
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new Error(`got ${events.length} of ${count} "${want}" events in ${timeoutMs} ms`));
+      }, timeoutMs);
+      res.on('end', () => {
+        clearTimeout(timer);
+        reject(new Error(`stream ended after ${events.length} events`));
+      });
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) comments.push(line.slice(1).trim());
+            else if (line.startsWith('event:')) event = line.slice(6).trim();
+            else if (line.startsWith('data:')) data.push(line.slice(5).trim());
+          }
+          if (data.length > 0) events.push({ event, data: data.join('\n') });
+          if (events.filter((e) => e.event === want).length >= count) return finish();
+        }
+      });
+    });
+    req.on('error', (err) => {
+      if (events.length < count) reject(err);
+    });
+    req.end();
+  });
+}
