@@ -56,7 +56,7 @@ test('units in namespaces advertise _pitwall._tcp with TXT, survive a name clash
       // Same name on purpose: the second must still be found, under another instance name.
       units.push(await startSimUnit({ dataDir: d.dir, name: 'Twin', speed: 2, netns: ns }));
     }
-    const found = [];
+    const found: (string | undefined)[] = [];
     for (const u of units) {
       const e = await waitFor((ev) => ev.event === 'up' && ev.txt?.id === u.ready.id, 8000, `unit ${u.ready.id}`);
       const txt = mdnsTxt.parse(e.txt);
