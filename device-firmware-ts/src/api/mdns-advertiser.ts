@@ -37,14 +37,12 @@ export function startMdnsAdvertiser(opts: MdnsAdvertiserOptions): MdnsAdvertiser
   // Every sim unit on one machine shares os.hostname(); a per-unit host name keeps A records apart.
   const host = `pitwall-${opts.id.slice(0, 8)}.local`;
   let current = opts.name;
-  let service: Bonjour.Service | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
 
   const publish = (name: string, attempt: number) => {
     current = name;
     const s = bonjour.publish({ name, type: MDNS_SERVICE_TYPE, protocol: MDNS_PROTOCOL, port: opts.apiPort, host, txt, disableIPv6: true });
-    service = s;
     s.on('error', (err: Error) => opts.log.warn(`mdns service: ${err.message}`));
     s.once('up', () => {
       if (timer) clearTimeout(timer);
@@ -74,7 +72,6 @@ export function startMdnsAdvertiser(opts: MdnsAdvertiserOptions): MdnsAdvertiser
         });
       });
       await new Promise<void>((resolve) => bonjour.destroy(() => resolve()));
-      void service;
     },
   };
 }
