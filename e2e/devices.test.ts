@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { launchChromium } from './browser.js';
-import { startCompanion, type Companion } from './companion-process.js';
+import { startCompanion, type Companion } from '../testbed/companion.js';
 
 /**
  * The companion in browser mode, driven in system Chromium: three simulated units on loopback
@@ -36,10 +36,11 @@ describe('companion in browser mode', { timeout: 120_000 }, () => {
       const info = (await (await fetch(`http://127.0.0.1:${u.ready.apiPort}/v1/info`)).json()) as { id: string; firmware: { version: string } };
       firmware.set(info.id, info.firmware.version);
     }
-    const args = ['--no-mdns', '--port', '0', '--data-dir', join(tmp, 'companion')];
-    for (const u of units) args.push('--address', `127.0.0.1:${u.ready.apiPort}`);
-    args.push('--serial', units[0]!.ready.serialPath);
-    companion = await startCompanion(args);
+    companion = await startCompanion({
+      dataDir: join(tmp, 'companion'),
+      addresses: units.map((u) => `127.0.0.1:${u.ready.apiPort}`),
+      serialPaths: [units[0]!.ready.serialPath],
+    });
     chromium = await launchChromium();
     page = await chromium.context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -55,15 +56,15 @@ describe('companion in browser mode', { timeout: 120_000 }, () => {
     const code = await companion?.stop();
     await Promise.all(units.map((u) => u.stop()));
     rmSync(tmp, { recursive: true, force: true });
-    assert.equal(code, 0, `pitwall serve should exit 0 on SIGTERM: ${companion?.stderr.join('')}`);
+    assert.equal(code, 0, `pitwall serve should exit 0 on SIGTERM: ${companion?.output.join('')}`);
   });
 
   test('prints a 127.0.0.1 URL carrying the token only in the fragment', () => {
-    assert.match(companion.url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
+    assert.match(companion.ready.url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
   });
 
   test('shows the three units with their firmware versions', async () => {
-    const response = await page.goto(companion.url);
+    const response = await page.goto(companion.ready.url);
     const csp = response?.headers()['content-security-policy'] ?? '';
     assert.match(csp, /script-src 'self'/);
     assert.ok(!page.url().includes('token'), `token left in the address bar: ${page.url()}`);
@@ -158,11 +159,11 @@ describe('companion in browser mode', { timeout: 120_000 }, () => {
 describe('companion with no units', { timeout: 60_000 }, () => {
   test('shows the empty state with hints', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-empty-'));
-    const companion = await startCompanion(['--no-mdns', '--data-dir', join(tmp, 'companion')]);
+    const companion = await startCompanion({ dataDir: join(tmp, 'companion') });
     const chromium = await launchChromium();
     try {
       const page = await chromium.context.newPage();
-      await page.goto(companion.url);
+      await page.goto(companion.ready.url);
       const empty = page.getByTestId('empty-state');
       await empty.waitFor({ timeout: 10_000 });
       const text = (await empty.textContent()) ?? '';
@@ -170,7 +171,7 @@ describe('companion with no units', { timeout: 60_000 }, () => {
       await page.screenshot({ path: join(SHOTS, 'empty.png') });
       // Without the token, the page says what to do instead of failing silently.
       const bare = await chromium.context.newPage();
-      await bare.goto(companion.url.split('#')[0]!);
+      await bare.goto(companion.ready.url.split('#')[0]!);
       await bare.getByTestId('error-state').waitFor({ timeout: 10_000 });
       assert.match((await bare.getByTestId('error-state').textContent()) ?? '', /access token|printed/);
     } finally {

@@ -20,6 +20,7 @@ export function startCompanion(opts: CompanionOptions, timeoutMs = 20000): Promi
   if (opts.port) argv.push('--port', String(opts.port));
   for (const a of opts.addresses ?? []) argv.push('--address', a);
   for (const s of opts.serialPaths ?? []) argv.push('--serial', s);
-  if (opts.mdns === false) argv.push('--no-mdns');
+  // Outside a namespace the companion does not browse mDNS: no multicast on the machine's interfaces.
+  if (opts.mdns === false || (!opts.netns && opts.mdns !== true)) argv.push('--no-mdns');
   return startReadyProcess(argv, { netns: opts.netns, timeoutMs, label: 'companion' });
 }

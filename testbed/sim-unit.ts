@@ -29,6 +29,8 @@ export function startSimUnit(opts: SimUnitOptions, timeoutMs = 15000): Promise<S
   if (opts.name) argv.push('--name', opts.name);
   if (opts.recording) argv.push('--recording', opts.recording);
   if (opts.speed) argv.push('--speed', String(opts.speed));
+  // Outside a namespace a unit stays on loopback: no multicast on the machine's interfaces.
+  if (!opts.netns) argv.push('--no-mdns', '--host', '127.0.0.1');
   argv.push(...(opts.extraArgs ?? []));
   return startReadyProcess<ReadyEvent>(argv, { netns: opts.netns, env: opts.env, timeoutMs, label: `unit ${opts.name ?? opts.dataDir}` });
 }
