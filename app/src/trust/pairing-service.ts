@@ -22,6 +22,11 @@ import { conflictMessage } from './pairing-state.js';
 import type { UnitChannels } from './unit-channel.js';
 
 export const PAIRING_WINDOW_S = 120;
+
+/** A fingerprint in a URL path: base64url (`/` and `+` are awkward in paths; units accept both forms). */
+export function urlFingerprint(fingerprint: string): string {
+  return fingerprint.replace(/\+/g, '-').replace(/\//g, '_');
+}
 const anyJson = validator('answer', Type.Unknown());
 
 export interface PairingDeps {
@@ -151,7 +156,7 @@ export class PairingService {
     if (pin?.role === 'owner') {
       const operator = await this.d.keyring.get();
       await this.d.channels
-        .call(id, { method: 'DELETE', path: `/v1/operators/${encodeURIComponent(operator.fingerprint)}` }, anyJson)
+        .call(id, { method: 'DELETE', path: `/v1/operators/${urlFingerprint(operator.fingerprint)}` }, anyJson)
         .then(() => this.d.log(`unpair: revoked this companion on ${this.name(id)}`))
         .catch((err: Error) => this.d.log(`unpair: could not revoke this companion on ${this.name(id)} (${err.message}); forgetting it here only`));
     }
@@ -172,6 +177,6 @@ export class PairingService {
 
   async revoke(id: string, fingerprint: string): Promise<void> {
     this.requireOwner(id);
-    await this.d.channels.call(id, { method: 'DELETE', path: `/v1/operators/${encodeURIComponent(fingerprint)}` }, anyJson);
+    await this.d.channels.call(id, { method: 'DELETE', path: `/v1/operators/${urlFingerprint(fingerprint)}` }, anyJson);
   }
 }

@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, verify, X509Certificate } from 'node:crypto';
+import { randomBytes, verify, X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { challengeMessage, challengeResponse, CompanionError, type Validator } from '@pitwall/protocol';
 import type { TSchema, Static } from '@sinclair/typebox';
@@ -140,7 +140,7 @@ export class UnitChannels {
     const res = await this.send(id, t, channel, { method: 'POST', path: '/v1/identity/challenge', body: { nonce } });
     const answer = this.parse(id, t, '/v1/identity/challenge', res, challengeResponse);
     const publicKey = new X509Certificate(pin.certificate).publicKey;
-    const ok = verify(null, challengeMessage(id, nonce), createPublicKey(publicKey), Buffer.from(answer.signature, 'base64'));
+    const ok = verify(null, challengeMessage(id, nonce), publicKey, Buffer.from(answer.signature, 'base64'));
     if (!ok) {
       const name = this.registry.get(id)?.name ?? id;
       this.log(`challenge: ${name} at ${t} did not sign with the pinned key ${pin.fingerprint}`);
@@ -163,8 +163,9 @@ export class UnitChannels {
         const res = await this.send(id, target, channel, req);
         return this.parse(id, target, req.path, res, check);
       } catch (err) {
-        if (err instanceof CompanionError && err.code !== 'unreachable') throw err;
-        last = err;
+        const failure = this.toCompanionError(id, err);
+        if (failure.code !== 'unreachable') throw failure;
+        last = failure;
       }
     }
     throw last instanceof CompanionError ? last : new CompanionError('unreachable', (last as Error)?.message ?? 'no link answered');
@@ -196,8 +197,8 @@ export class UnitChannels {
       if (err.status === 401) return new CompanionError('not-paired', `${name} does not know this companion's key (it was reset, or the pairing was removed on the unit). Pair it again. (${err.message})`);
       if (err.apiCode === 'revoked') return new CompanionError('not-paired', `${name} revoked this companion's access. Ask the unit's owner to pair it again. (${err.message})`);
       if (err.apiCode === 'pairing-closed') return new CompanionError('pairing-closed', err.message);
-      if (err.status === 403) return new CompanionError('forbidden', `${name} refused: ${err.message}`);
-      return new CompanionError('not-a-unit', `${name} refused the request: ${err.message}`);
+      if (err.status === 404) return new CompanionError('not-found', `${name}: ${err.message}`);
+      return new CompanionError('forbidden', `${name} refused: ${err.message}`);
     }
     return new CompanionError(err.kind, err.message);
   }
