@@ -3,7 +3,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import * as x509 from '@peculiar/x509';
 import { formatFingerprint } from '@pitwall/protocol';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+x509.cryptoProvider.set(webcrypto as never);
 
 /** SSH-style fingerprint of a public key: SHA-256 of its DER SubjectPublicKeyInfo. */
 export function fingerprintOf(publicKey: KeyObject): string {
