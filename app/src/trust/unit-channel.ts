@@ -110,8 +110,12 @@ export class UnitChannels {
         check,
         keepAlive: true,
         maxSockets: 1,
-        onConnection: (_socket, _presented, target) => {
-          epochs.set(target, (epochs.get(target) ?? 0) + 1);
+        // A proof holds for the connection it ran on: a new connection, or the end of the proven
+        // one (the next request opens another), asks for a fresh proof.
+        onConnection: (socket, _presented, target) => {
+          const bump = (): void => void epochs.set(target, (epochs.get(target) ?? 0) + 1);
+          bump();
+          socket.once('close', bump);
         },
       }),
     };
@@ -157,15 +161,20 @@ export class UnitChannels {
     const pin = this.requirePin(id);
     let last: unknown;
     for (const target of this.targets(id, pin)) {
-      try {
-        await this.ensureProven(id, target);
-        const channel = await this.channel(id, pin);
-        const res = await this.send(id, target, channel, req);
-        return this.parse(id, target, req.path, res, check);
-      } catch (err) {
-        const failure = this.toCompanionError(id, err);
-        if (failure.code !== 'unreachable') throw failure;
-        last = failure;
+      // A kept-alive connection the unit has just closed (e.g. after a revocation) fails with a
+      // reset once: try that target one more time on a new connection.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await this.ensureProven(id, target);
+          const channel = await this.channel(id, pin);
+          const res = await this.send(id, target, channel, req);
+          return this.parse(id, target, req.path, res, check);
+        } catch (err) {
+          const failure = this.toCompanionError(id, err);
+          if (failure.code !== 'unreachable') throw failure;
+          last = failure;
+          if (!/connection reset|broke while reading/.test(failure.message)) break;
+        }
       }
     }
     throw last instanceof CompanionError ? last : new CompanionError('unreachable', (last as Error)?.message ?? 'no link answered');
