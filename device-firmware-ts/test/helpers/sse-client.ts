@@ -38,6 +38,11 @@ export function collectSse(
         clearTimeout(timer);
         reject(new Error(`stream ended after ${events.length} events`));
       });
+      // The unit cut the connection (e.g. the operator was revoked).
+      res.on('close', () => {
+        clearTimeout(timer);
+        reject(new Error(`stream ended (connection closed) after ${events.length} events`));
+      });
       res.on('data', (chunk: string) => {
         buffer += chunk;
         let end: number;
