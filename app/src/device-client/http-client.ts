@@ -106,8 +106,11 @@ export function unitRequest(target: string, req: UnitRequest): Promise<UnitRespo
       },
     );
     request.on('error', (err) => {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
       if (err instanceof PinMismatchError) fail('key-changed', err.message);
-      else fail('unreachable', `nothing answered at ${target} (${describe(err)})`);
+      else if (code === 'EPROTO' || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
+        fail('not-a-unit', `${target} answered, but it does not look like a Pitwall unit (no TLS 1.3 with a certificate: ${(err as Error).message.split('\n')[0]})`);
+      } else fail('unreachable', `nothing answered at ${target} (${describe(err)})`);
     });
     const timer = setTimeout(() => fail('unreachable', `nothing answered at ${target} (no answer within ${timeoutMs} ms)`), timeoutMs);
     request.end(body);
