@@ -68,11 +68,11 @@ test('before pairing: public info only; status is refused as not-paired', async 
   await rejectsWith(owner.handlers['live:watch']({ id: unit.ready.id }), 'not-paired');
 });
 
-test('USB pairing over the socat pty pins the unit key; status then works (mutual TLS + challenge)', async () => {
+test('USB pairing over the socat pty pins the unit key; status then works (mutual TLS + challenge)', async (t) => {
   await waitFor('usb link', async () => (await entry(owner)).links.some((l) => l.kind === 'usb' && l.online), 8000);
   const started = performance.now();
   const result = await owner.handlers['pairing:pair']({ id: unit.ready.id, via: 'usb', role: 'owner' });
-  test.diagnostic?.(`USB pairing took ${(performance.now() - started).toFixed(0)} ms`);
+  t.diagnostic(`USB pairing took ${(performance.now() - started).toFixed(0)} ms`);
   const e = await entry(owner);
   assert.equal(result.role, 'owner');
   assert.deepEqual(
@@ -88,7 +88,7 @@ test('USB pairing over the socat pty pins the unit key; status then works (mutua
   assert.deepEqual(ops.map((o) => [o.fingerprint, o.role, o.via]), [[me.fingerprint, 'owner', 'usb']]);
 });
 
-test('network pairing: refused outside the window, accepted inside it (sim button pressed)', async () => {
+test('network pairing: refused outside the window, accepted inside it (sim button pressed)', async (t) => {
   staff = companion('staff');
   await staff.handlers['devices:add-address']({ address: `127.0.0.1:${unit.ready.apiPort}` });
   assert.deepEqual(await staff.handlers['pairing:window']({ id: unit.ready.id }), { open: false, closesInS: null });
@@ -100,7 +100,7 @@ test('network pairing: refused outside the window, accepted inside it (sim butto
   assert.ok(window.closesInS !== null && window.closesInS > 100 && window.closesInS <= 120, `closes in ${window.closesInS}`);
   const started = performance.now();
   const result = await staff.handlers['pairing:pair']({ id: unit.ready.id, via: 'net', role: 'staff' });
-  test.diagnostic?.(`network pairing took ${(performance.now() - started).toFixed(0)} ms`);
+  t.diagnostic(`network pairing took ${(performance.now() - started).toFixed(0)} ms`);
   assert.equal(result.role, 'staff');
   assert.equal((await entry(staff)).pairing.state, 'paired');
   assert.equal((await staff.handlers['devices:status']({ id: unit.ready.id })).id, unit.ready.id);

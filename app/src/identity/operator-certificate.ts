@@ -4,7 +4,7 @@ import * as x509 from '@peculiar/x509';
 
 type KeyPair = webcrypto.CryptoKeyPair;
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+x509.cryptoProvider.set(webcrypto as never);
 
 const ED25519 = { name: 'Ed25519' } as const;
 
@@ -39,7 +39,6 @@ export async function generateEd25519(): Promise<KeyPair> {
 
 /** Escapes nothing: CN is informational; keep it to printable ASCII and 63 characters. */
 export function certificateName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = name.replace(/[^\x20-\x7e]/g, '?').trim();
   return (clean || 'pitwall-operator').slice(0, 63);
 }

@@ -3,6 +3,7 @@ import { fixLabel } from '../format.js';
 import { CopyId } from './copy-id.js';
 import { LinkBadges } from './link-badges.js';
 import { OnlineState } from './online-state.js';
+import { PairingBadge } from './pairing-badge.js';
 
 interface Props {
   device: DeviceEntry;
@@ -54,7 +55,10 @@ export function DeviceCard({ device, selected, now, onSelect }: Props) {
         </div>
       </dl>
       <footer className="card-foot">
-        <LinkBadges links={device.links} now={now} />
+        <div className="card-foot-left">
+          <LinkBadges links={device.links} now={now} />
+          <PairingBadge pairing={device.pairing} />
+        </div>
         <span className={`gnss-chip fix-${g?.fix ?? 'unknown'}`} data-testid="gnss-chip">
           {g ? `${fixLabel[g.fix]} · ${g.satellites} sats` : 'GNSS unknown'}
         </span>
