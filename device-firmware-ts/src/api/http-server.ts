@@ -83,6 +83,12 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     logger: false,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+    // Unparsable HTTP (after TLS): answer in the API's own error shape, then close.
+    clientErrorHandler(err, socket) {
+      if (!socket.writable) return socket.destroy();
+      const body = JSON.stringify(errorBody('bad-request', `malformed HTTP request (${(err as NodeJS.ErrnoException).code ?? 'parse error'})`));
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    },
     frameworkErrors(err, _req, reply) {
       void (reply as FastifyReply).code(400).headers(firmwareHeaders).send(errorBody('bad-request', err.message));
     },
