@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface SseEvent {
@@ -18,7 +18,7 @@ export function collectSse(
     const events: SseEvent[] = [];
     const comments: string[] = [];
     let buffer = '';
-    const onResponse = (res: import('node:http').IncomingMessage) => {
+    const onResponse = (res: IncomingMessage) => {
       if (res.statusCode !== 200) {
         reject(new Error(`SSE status ${res.statusCode}`));
         res.resume();
