@@ -278,7 +278,8 @@ function toEntry(state: UnitState, pairing: PairingInfo): DeviceEntry {
     links,
     online,
     lastSeen: Math.max(state.lastSeen, ...links.map((l) => l.lastSeen)),
-    gnss: online ? state.gnss : null,
+    // GNSS comes from authenticated status: shown only while the unit's key is trusted
+    gnss: online && (pairing.state === 'paired' || pairing.state === 'conflict') ? state.gnss : null,
     pairing,
   };
 }

@@ -34,7 +34,10 @@ export function DeviceCard({ device, selected, now, onSelect }: Props) {
         <h3 className="unit-name" data-testid="unit-name" title={device.name}>
           {device.name}
         </h3>
-        <OnlineState online={device.online} lastSeen={device.lastSeen} now={now} />
+        <div className="card-head-right">
+          <PairingBadge pairing={device.pairing} />
+          <OnlineState online={device.online} lastSeen={device.lastSeen} now={now} />
+        </div>
       </header>
       <dl className="card-facts">
         <div>
@@ -55,10 +58,7 @@ export function DeviceCard({ device, selected, now, onSelect }: Props) {
         </div>
       </dl>
       <footer className="card-foot">
-        <div className="card-foot-left">
-          <LinkBadges links={device.links} now={now} />
-          <PairingBadge pairing={device.pairing} />
-        </div>
+        <LinkBadges links={device.links} now={now} />
         <span className={`gnss-chip fix-${g?.fix ?? 'unknown'}`} data-testid="gnss-chip">
           {g ? `${fixLabel[g.fix]} · ${g.satellites} sats` : 'GNSS unknown'}
         </span>

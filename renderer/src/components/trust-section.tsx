@@ -58,8 +58,9 @@ export function TrustSection({ device }: { device: DeviceEntry }) {
         <section className="trust-section" data-testid="trust-section">
           <h3>Pairing</h3>
           <div className="trust-row">
-            <span className="trust-badge trust-paired">Paired · {p.role}</span>
-            <span className="mono muted" title="The unit's identity key, pinned at pairing">{p.pinnedFingerprint}</span>
+            <span className="trust-label">Unit key pinned</span>
+            <span className="mono" title="The unit's identity key, pinned at pairing" data-testid="pinned-fp">{p.pinnedFingerprint}</span>
+            <span className="muted">as {p.role}</span>
             <button type="button" className={`btn ${confirmUnpair ? 'btn-danger' : 'btn-ghost'}`} onClick={() => void unpair()} onBlur={() => setConfirmUnpair(false)} disabled={busy} data-testid="unpair-button">
               {confirmUnpair ? 'Click again to unpair' : 'Unpair'}
             </button>

@@ -46,7 +46,7 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
   const [forgetError, setForgetError] = useState<string | null>(null);
 
   const fix = live?.fixes.at(-1) ?? null;
-  const status = live?.status ?? null;
+  const status = trusted ? (live?.status ?? null) : null;
   const gnss = status?.gnss ?? device.gnss;
   const fixType = fix?.fix ?? gnss?.fix ?? 'none';
   const speed = fix ? fix.speedMps : (gnss?.speedMps ?? null);
@@ -55,7 +55,7 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
   const pos = fix ? { lat: fix.lat, lon: fix.lon, altM: fix.altM } : (gnss?.position ?? null);
   const lastFixAt = live?.receivedAt.at(-1) ?? null;
   const stale = lastFixAt !== null && now - lastFixAt > 3000;
-  const statusErr = live?.statusError ? describeError(live.statusError) : null;
+  const statusErr = trusted && live?.statusError ? describeError(live.statusError) : null;
 
   const onForget = async () => {
     if (!confirmForget) {
