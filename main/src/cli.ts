@@ -90,12 +90,15 @@ async function serve(args: ServeArgs): Promise<number> {
   if (!existsSync(RENDERER_DIR)) log(`the UI is not built (${RENDERER_DIR} is missing): run npm run build`);
   log(`data directory: ${runtime.dataDir}`);
   log(`browser mode on ${host.url.split('#')[0]} (open the URL below; it carries this launch's access token)`);
-  process.stdout.write(`${JSON.stringify({ event: 'ready', url: host.url })}\n`);
-  await new Promise<void>((resolve) => {
+  // Listen for the stop signals before announcing ready: whoever reads the ready line may
+  // signal at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.stdout.write(`${JSON.stringify({ event: 'ready', url: host.url })}\n`);
+  await stopped;
   log('stopping');
   await host.close();
   await runtime.close();
