@@ -1,5 +1,6 @@
 export * from './pipeline/nmea-sentence.js';
 export * from './pipeline/nmea-decoder.js';
+export { NmeaFramer, LineSplitter, frameSentence, MAX_SENTENCE, type FrameResult } from './pipeline/nmea-framer.js';
 export * from './pipeline/gnss-state.js';
 export * from './pipeline/gnss-reader.js';
 export * from './hal/pty-pair.js';
