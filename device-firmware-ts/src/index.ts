@@ -21,3 +21,5 @@ export * from './identity/unit-identity.js';
 export * from './ops/logger.js';
 export { FIRMWARE_COMMIT, FIRMWARE_VERSION, resolveCommit } from './version.js';
 export { startSimUnit, SIM_MODEL, type SimOptions, type RunningUnit } from './runtime.js';
+export * from './pipeline/session-writer.js';
+export { syntheticDrive, type SyntheticDrive, type SyntheticDriveOptions } from './hal/sim/synthetic-drive.js';

@@ -17,3 +17,4 @@ export * from './companion/companion-api.js';
 export * from './identity/index.js';
 export * from './tracks/index.js';
 export * from './timing/index.js';
+export * from './sessions/index.js';
