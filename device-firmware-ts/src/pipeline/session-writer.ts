@@ -24,11 +24,14 @@ export interface SessionWriterOptions {
   flushIntervalMs?: number;
   /** Flush on a wall-clock timer too (off for offline conversion and benchmarks). Default true. */
   timer?: boolean;
+  /** fsync after each append. Default true; only offline conversion may turn it off. */
+  sync?: boolean;
 }
 
 export class SessionWriter {
   fixes = 0;
   imuSamples = 0;
+  /** File length so far: where the next chunk goes (explicit, so a resumed file appends at its good end). */
   bytes = 0;
   private pendingFixes: SessionFix[] = [];
   private pendingImu: SessionImuSample[] = [];
@@ -40,12 +43,14 @@ export class SessionWriter {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly intervalMs: number;
+  private readonly sync: boolean;
 
   private constructor(
     private readonly fh: FileHandle,
     opts: SessionWriterOptions,
   ) {
     this.intervalMs = opts.flushIntervalMs ?? 800;
+    this.sync = opts.sync !== false;
     if (opts.timer !== false) {
       this.timer = setInterval(() => this.flushSoon(), this.intervalMs);
       this.timer.unref();
@@ -127,8 +132,8 @@ export class SessionWriter {
     this.chain = this.chain.then(async () => {
       try {
         // One append per flush: a cut mid-write tears only this flush's chunks.
-        await this.fh.write(buf);
-        await this.fh.sync();
+        await this.fh.write(buf, 0, buf.length, this.bytes);
+        if (this.sync) await this.fh.sync();
         this.bytes += buf.length;
       } catch (err) {
         this.failure ??= err as Error;
@@ -147,7 +152,7 @@ export class SessionWriter {
       await this.flush();
       if (summary) {
         const chunk = summaryChunk(this.seq++, { ...summary, fixes: this.fixes, imuSamples: this.imuSamples });
-        await this.fh.write(chunk);
+        await this.fh.write(chunk, 0, chunk.length, this.bytes);
         await this.fh.sync();
         this.bytes += chunk.length;
       }
