@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 
 const benches: Record<string, () => Promise<void>> = {
   discovery: async () => (await import('./discovery.js')).runDiscoveryBench(),
+  datapath: async () => (await import('./datapath.js')).runDatapathBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

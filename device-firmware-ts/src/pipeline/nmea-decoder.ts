@@ -114,7 +114,7 @@ export class NmeaDecoder {
         if (s.kind === 'RMC' && s.date !== null) this.dateAnchor = { day: s.date, msOfDay: s.time.msOfDay };
         if (s.kind === 'GGA' || s.kind === 'GNS') e.gga(s);
         else e.rmc(s);
-        if (!e.emitted && !e.awaitsGsa && this.dateAnchor !== null && this.expectedKinds.size > 0 && [...this.expectedKinds].every((k) => e.kinds.has(k))) out.push(this.emit(e));
+        if (!e.emitted && !e.awaitsGsa && this.dateAnchor !== null && this.holdsExpected(e)) out.push(this.emit(e));
         return out;
       }
       case 'ZDA':
@@ -142,6 +142,12 @@ export class NmeaDecoder {
         }
         return [];
     }
+  }
+
+  private holdsExpected(e: Epoch): boolean {
+    if (this.expectedKinds.size === 0) return false;
+    for (const k of this.expectedKinds) if (!e.kinds.has(k)) return false;
+    return true;
   }
 
   private epochAt(msOfDay: number, out: GnssFix[]): Epoch {

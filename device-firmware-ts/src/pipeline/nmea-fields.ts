@@ -3,21 +3,44 @@
 export const KNOTS_TO_MPS = 1852 / 3600;
 export const DAY_MS = 86_400_000;
 
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)$/;
-const INT = /^\d{1,6}$/;
-const UTC = /^(\d{2})(\d{2})(\d{2}(?:\.\d+)?)$/;
-const DDMMYY = /^(\d{2})(\d{2})(\d{2})$/;
-const DEGMIN = /^\d{3,5}(\.\d+)?$/;
+// Hand-written scanners instead of regular expressions: these run for every field of every
+// sentence (GSV alone carries 16 numbers), and the decoder must keep up with 25 Hz receivers
+// on a small CPU with time to spare.
 
+/** A decimal number `[-+]?(d+.?d*|.d+)`, else null. */
 export function num(s: string | undefined): number | null {
-  if (s === undefined || s === '' || !NUMBER.test(s)) return null;
-  const v = Number(s);
-  return Number.isFinite(v) ? v : null;
+  if (s === undefined) return null;
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 0x2d || c === 0x2b) c = s.charCodeAt(++i);
+  let digits = 0;
+  let dot = false;
+  for (; i < n; c = s.charCodeAt(++i)) {
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if (c === 0x2e && !dot) dot = true;
+    else return null;
+  }
+  return digits > 0 ? Number(s) : null;
 }
 
+/** 1 to 6 decimal digits, else null. */
 export function int(s: string | undefined): number | null {
-  return s !== undefined && INT.test(s) ? Number(s) : null;
+  if (s === undefined || s.length === 0 || s.length > 6) return null;
+  let v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return v;
 }
+
+const twoDigits = (s: string, at: number): number => {
+  const a = s.charCodeAt(at) - 0x30;
+  const b = s.charCodeAt(at + 1) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+};
 
 export function nonNegative(v: number | null): number | null {
   return v === null || v < 0 ? null : v;
@@ -35,12 +58,12 @@ export function knotsToMps(s: string | undefined): number | null {
 
 /** hhmmss[.sss] -> ms since midnight, rounded to the millisecond (as gpsd reports time). */
 export function utc(s: string | undefined): number | null {
-  const m = s === undefined ? null : UTC.exec(s);
-  if (!m) return null;
-  const h = Number(m[1]);
-  const min = Number(m[2]);
-  const sec = Number(m[3]);
-  if (h > 23 || min > 59 || sec >= 61) return null;
+  if (s === undefined || s.length < 6) return null;
+  const h = twoDigits(s, 0);
+  const min = twoDigits(s, 2);
+  if (h < 0 || h > 23 || min < 0 || min > 59) return null;
+  const sec = s.length === 6 ? twoDigits(s, 4) : s.charCodeAt(6) === 0x2e && s.length > 7 && twoDigits(s, 4) >= 0 ? num(s.slice(4)) : null;
+  if (sec === null || sec < 0 || sec >= 61) return null;
   return h * 3_600_000 + min * 60_000 + Math.round(sec * 1000);
 }
 
@@ -54,16 +77,23 @@ export function dayNumber(year: number, month: number, day: number): number | nu
 
 /** ddmmyy -> days since the Unix epoch; two-digit years are 20yy, as gpsd reads them. */
 export function ddmmyy(s: string | undefined): number | null {
-  const m = s === undefined ? null : DDMMYY.exec(s);
-  if (!m) return null;
-  return dayNumber(2000 + Number(m[3]), Number(m[2]), Number(m[1]));
+  if (s === undefined || s.length !== 6) return null;
+  const d = twoDigits(s, 0);
+  const m = twoDigits(s, 2);
+  const y = twoDigits(s, 4);
+  return d < 0 || m < 0 || y < 0 ? null : dayNumber(2000 + y, m, d);
 }
 
 /** NMEA (d)ddmm.mmmm -> degrees, as degrees + minutes / 60 in float64 like gpsd. */
 export function degMin(s: string | undefined, maxDeg: number): number | null {
-  if (s === undefined || !DEGMIN.test(s)) return null;
+  if (s === undefined) return null;
   const dot = s.indexOf('.');
   const intLen = dot < 0 ? s.length : dot;
+  if (intLen < 3 || intLen > 5 || dot === s.length - 1) return null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x30 || c > 0x39) && i !== dot) return null;
+  }
   const deg = Number(s.slice(0, intLen - 2));
   const min = Number(s.slice(intLen - 2));
   if (min >= 60 || deg > maxDeg) return null;

@@ -45,16 +45,15 @@ function hexValue(c: number): number {
  * or LF after it). One scan computes the checksum and rejects control or 8-bit characters.
  */
 export function frameSentence(line: string): FrameResult {
-  let start = -1;
-  let end = line.length;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === DOLLAR || c === BANG) start = i;
-    else if ((c === 0x0d || c === 0x0a) && start >= 0) {
-      end = i;
-      break;
-    }
-  }
+  // Native searches instead of a character loop: the last start before the first line end
+  // that follows the first start.
+  const first = firstStart(line);
+  if (first < 0) return NO_SENTENCE;
+  let end = line.indexOf('\r', first);
+  const lf = line.indexOf('\n', first);
+  if (end < 0 || (lf >= 0 && lf < end)) end = lf;
+  if (end < 0) end = line.length;
+  const start = Math.max(line.lastIndexOf('$', end - 1), line.lastIndexOf('!', end - 1));
   if (start < 0) return NO_SENTENCE;
   if (end - start > MAX_SENTENCE) return TOO_LONG;
   let sum = 0;
@@ -74,10 +73,27 @@ export function frameSentence(line: string): FrameResult {
   while (tail > star + 3 && line.charCodeAt(tail - 1) === 0x20) tail--;
   const hi = hexValue(line.charCodeAt(star + 1));
   const lo = hexValue(line.charCodeAt(star + 2));
-  const text = line.slice(start, tail);
-  if (tail !== star + 3 || hi < 0 || lo < 0) return { status: 'no-checksum', text, start };
-  if (((hi << 4) | lo) !== sum) return { status: 'bad-checksum', text, start };
-  return { status: 'ok', text, body: line.slice(start + 1, star), start };
+  if (tail !== star + 3 || hi < 0 || lo < 0) return { status: 'no-checksum', text: line.slice(start, tail), start };
+  if (((hi << 4) | lo) !== sum) return { status: 'bad-checksum', text: line.slice(start, tail), start };
+  return new FramedSentence(line, start, star);
+}
+
+/** A valid sentence; its text is cut from the line only when someone asks (raw logging, tests). */
+class FramedSentence {
+  readonly status = 'ok';
+  readonly body: string;
+
+  constructor(
+    private readonly line: string,
+    readonly start: number,
+    private readonly star: number,
+  ) {
+    this.body = line.slice(start + 1, star);
+  }
+
+  get text(): string {
+    return this.line.slice(this.start, this.star + 3);
+  }
 }
 
 /**
@@ -104,11 +120,9 @@ export class NmeaFramer {
 }
 
 function firstStart(line: string): number {
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === DOLLAR || c === BANG) return i;
-  }
-  return -1;
+  const d = line.indexOf('$');
+  const b = d === 0 ? -1 : line.indexOf('!');
+  return d < 0 ? b : b < 0 ? d : Math.min(d, b);
 }
 
 /**

@@ -152,16 +152,22 @@ export function parseFramed(framed: FrameResult): ParseResult {
   }
 }
 
+const UNSUPPORTED_ADDRESS = ignored('unsupported address');
+const UNSUPPORTED_TALKER = ignored('unsupported talker');
+const UNSUPPORTED_SENTENCE = ignored('unsupported sentence');
+const MALFORMED = ignored('malformed');
+const TALKER_CODES = new Set([...KNOWN_TALKERS].map((t) => (t.charCodeAt(0) << 8) | t.charCodeAt(1)));
+
 export function parseBody(body: string): ParseResult {
-  const comma = body.indexOf(',');
-  const address = comma < 0 ? body : body.slice(0, comma);
-  if (address.length !== 5) return ignored('unsupported address');
-  const talker = address.slice(0, 2);
-  if (!KNOWN_TALKERS.has(talker)) return ignored('unsupported talker');
-  const parser = PARSERS[address.slice(2)];
-  if (!parser) return ignored('unsupported sentence');
-  const sentence = parser(talker, body.split(','));
-  return sentence ? { status: 'ok', sentence } : ignored('malformed');
+  if (body.length > 5 && body.charCodeAt(5) !== 0x2c) return UNSUPPORTED_ADDRESS;
+  if (body.length < 5) return UNSUPPORTED_ADDRESS;
+  if (!TALKER_CODES.has((body.charCodeAt(0) << 8) | body.charCodeAt(1))) return UNSUPPORTED_TALKER;
+  const type = (body.charCodeAt(2) << 16) | (body.charCodeAt(3) << 8) | body.charCodeAt(4);
+  const talker = body.slice(0, 2);
+  // GSV (the most frequent sentence) reads its 3 header fields without splitting the rest.
+  const sentence = type === GSV_CODE ? gsv(talker, body) : PARSER_BY_CODE.get(type)?.(talker, body.split(','));
+  if (sentence === undefined) return UNSUPPORTED_SENTENCE;
+  return sentence ? { status: 'ok', sentence } : MALFORMED;
 }
 
 const time = (s: string | undefined): Utc | null => {
@@ -175,28 +181,58 @@ const PARSERS: Record<string, FieldParser> = {
   GGA(talker, f) {
     const quality = int(f[6]);
     if (quality === null) return null;
-    return { kind: 'GGA', talker, time: time(f[1]), ...position(f[2], f[3], f[4], f[5]) ?? NO_POSITION, quality, status: ggaStatus(quality), ...ggaTail(f, 7) };
+    const p = position(f[2], f[3], f[4], f[5]) ?? NO_POSITION;
+    return {
+      kind: 'GGA',
+      talker,
+      time: time(f[1]),
+      lat: p.lat,
+      lon: p.lon,
+      quality,
+      status: ggaStatus(quality),
+      satellites: int(f[7]),
+      hdop: nonNegative(num(f[8])),
+      altM: num(f[9]),
+      geoidSepM: num(f[11]),
+      dgpsAgeS: nonNegative(num(f[13])),
+      dgpsStation: int(f[14]),
+    };
   },
   GNS(talker, f) {
     const modes = f[6] ?? '';
     if (!/^[A-Z]{1,8}$/.test(modes)) return null;
-    const g = ggaTail(f, 7);
-    // GNS has no unit letters: field 10 is the separation, 11-12 the DGPS age and station.
-    const tail = { ...g, geoidSepM: num(f[10]), dgpsAgeS: nonNegative(num(f[11])), dgpsStation: int(f[12]) };
     const status = faaStatus(modes.replace(/N/g, '')[0] ?? 'N') ?? 0;
-    return { kind: 'GNS', talker, time: time(f[1]), ...position(f[2], f[3], f[4], f[5]) ?? NO_POSITION, modes, status, ...tail };
+    const p = position(f[2], f[3], f[4], f[5]) ?? NO_POSITION;
+    // GNS has no unit letters: field 10 is the separation, 11-12 the DGPS age and station.
+    return {
+      kind: 'GNS',
+      talker,
+      time: time(f[1]),
+      lat: p.lat,
+      lon: p.lon,
+      modes,
+      status,
+      satellites: int(f[7]),
+      hdop: nonNegative(num(f[8])),
+      altM: num(f[9]),
+      geoidSepM: num(f[10]),
+      dgpsAgeS: nonNegative(num(f[11])),
+      dgpsStation: int(f[12]),
+    };
   },
   RMC(talker, f) {
     const s = f[2];
     if (s !== 'A' && s !== 'V') return null;
     const mode = faaStatus(f[12]);
     const magvar = num(f[10]);
+    const p = position(f[3], f[4], f[5], f[6]) ?? NO_POSITION;
     return {
       kind: 'RMC',
       talker,
       time: time(f[1]),
       valid: s === 'A' && mode !== 0,
-      ...position(f[3], f[4], f[5], f[6]) ?? NO_POSITION,
+      lat: p.lat,
+      lon: p.lon,
       speedMps: knotsToMps(f[7]),
       courseDeg: course(f[8]),
       date: ddmmyy(f[9]),
@@ -208,7 +244,8 @@ const PARSERS: Record<string, FieldParser> = {
     const s = f[6];
     if (s !== 'A' && s !== 'V') return null;
     const mode = faaStatus(f[7]);
-    return { kind: 'GLL', talker, time: time(f[5]), valid: s === 'A' && mode !== 0, ...position(f[1], f[2], f[3], f[4]) ?? NO_POSITION, status: mode };
+    const p = position(f[1], f[2], f[3], f[4]) ?? NO_POSITION;
+    return { kind: 'GLL', talker, time: time(f[5]), valid: s === 'A' && mode !== 0, lat: p.lat, lon: p.lon, status: mode };
   },
   VTG(talker, f) {
     // Old form: VTG,course,course_m,knots,kmh ; NMEA 2.3+ puts a unit letter after each value.
@@ -234,21 +271,6 @@ const PARSERS: Record<string, FieldParser> = {
       systemId: int(f[18]),
     };
   },
-  GSV(talker, f) {
-    const messages = int(f[1]);
-    const messageNumber = int(f[2]);
-    const inView = int(f[3]);
-    if (messages === null || messageNumber === null || inView === null) return null;
-    const groups = Math.floor((f.length - 4) / 4);
-    const satellites: SatelliteInView[] = [];
-    for (let g = 0; g < groups; g++) {
-      const prn = int(f[4 + g * 4]);
-      if (prn === null) continue;
-      satellites.push({ prn, elevationDeg: num(f[5 + g * 4]), azimuthDeg: num(f[6 + g * 4]), snr: num(f[7 + g * 4]) });
-    }
-    const signalId = (f.length - 4) % 4 === 1 ? int(f[f.length - 1]) : null;
-    return { kind: 'GSV', talker, messages, messageNumber, inView, satellites, signalId };
-  },
   ZDA(talker, f) {
     const day = int(f[2]);
     const month = int(f[3]);
@@ -262,15 +284,54 @@ const PARSERS: Record<string, FieldParser> = {
   },
 };
 
+const code = (t: string) => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2);
+const PARSER_BY_CODE = new Map(Object.entries(PARSERS).map(([t, p]) => [code(t), p]));
+const GSV_CODE = code('GSV');
+
+function gsv(talker: string, body: string): GsvSentence | null {
+  const c1 = body.indexOf(',', 6);
+  const c2 = c1 < 0 ? -1 : body.indexOf(',', c1 + 1);
+  const c3 = c2 < 0 ? -1 : body.indexOf(',', c2 + 1);
+  const messages = int(body.slice(6, c1));
+  const messageNumber = int(body.slice(c1 + 1, c2));
+  const inView = int(c3 < 0 ? body.slice(c2 + 1) : body.slice(c2 + 1, c3));
+  if (c2 < 0 || messages === null || messageNumber === null || inView === null) return null;
+  return new LazyGsv(talker, messages, messageNumber, inView, body);
+}
+
 const NO_POSITION: Positioned = { lat: null, lon: null };
 
-function ggaTail(f: string[], at: number) {
-  return {
-    satellites: int(f[at]),
-    hdop: nonNegative(num(f[at + 1])),
-    altM: num(f[at + 2]),
-    geoidSepM: num(f[at + 4]),
-    dgpsAgeS: nonNegative(num(f[at + 6])),
-    dgpsStation: int(f[at + 7]),
-  };
+/** GSV is the most frequent sentence; its satellite list is decoded only when someone reads it. */
+class LazyGsv implements GsvSentence {
+  readonly kind = 'GSV';
+  private list: SatelliteInView[] | null = null;
+
+  constructor(
+    readonly talker: string,
+    readonly messages: number,
+    readonly messageNumber: number,
+    readonly inView: number,
+    private readonly body: string,
+  ) {}
+
+  private get f(): string[] {
+    return this.body.split(',');
+  }
+
+  get satellites(): SatelliteInView[] {
+    if (this.list) return this.list;
+    const f = this.f;
+    const list: SatelliteInView[] = [];
+    for (let g = 0; g < Math.floor((f.length - 4) / 4); g++) {
+      const prn = int(f[4 + g * 4]);
+      if (prn !== null) list.push({ prn, elevationDeg: num(f[5 + g * 4]), azimuthDeg: num(f[6 + g * 4]), snr: num(f[7 + g * 4]) });
+    }
+    return (this.list = list);
+  }
+
+  get signalId(): number | null {
+    const f = this.f;
+    return (f.length - 4) % 4 === 1 ? int(f[f.length - 1]) : null;
+  }
 }
+
