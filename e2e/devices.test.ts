@@ -8,6 +8,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { launchChromium } from './browser.js';
 import { startCompanion, type Companion } from '../testbed/companion.js';
+import { pressSimButton } from '../testbed/sim-gpio.js';
+import { cliPair, unitInfo } from './unit-https.js';
 
 /**
  * The companion in browser mode, driven in system Chromium: three simulated units on loopback
@@ -33,9 +35,13 @@ describe('companion in browser mode', { timeout: 120_000 }, () => {
     const started = await Promise.all(NAMES.map((name, i) => startSimUnit({ dataDir: join(tmp, `unit-${i}`), name, speed: 1 + i * 0.5 })));
     units.push(...started);
     for (const u of units) {
-      const info = (await (await fetch(`http://127.0.0.1:${u.ready.apiPort}/v1/info`)).json()) as { id: string; firmware: { version: string } };
+      const info = await unitInfo(u.ready.apiPort);
       firmware.set(info.id, info.firmware.version);
     }
+    // Live data needs pairing: pair the second unit over the network with the CLI (button pressed first).
+    await pressSimButton(join(tmp, 'unit-1'), 'pair');
+    const paired = await cliPair(join(tmp, 'companion'), `127.0.0.1:${units[1]!.ready.apiPort}`, ['--via', 'net']);
+    assert.equal(paired.code, 0, paired.out);
     companion = await startCompanion({
       dataDir: join(tmp, 'companion'),
       addresses: units.map((u) => `127.0.0.1:${u.ready.apiPort}`),

@@ -1,17 +1,21 @@
 // The demo fleet: simulated units replaying different recordings, plus the companion in
 // browser mode. With root and iproute2, each unit lives in its own network namespace and is
 // found by mDNS (and unit 1 also over its USB-serial pty); otherwise the units run on
-// loopback and are added by address. Ctrl-C stops everything and removes the namespaces.
+// loopback and are added by address. Typing a unit's number and Enter presses that unit's
+// pairing button (for pairing over the network from the companion). Ctrl-C stops everything
+// and removes the namespaces.
 //   npm run demo -- [--units N] [--speed X] [--loopback] [--port P]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startCompanion, type Companion } from '../testbed/companion.js';
 import { createSimLan, removeStaleNamespaces, type SimLan } from '../testbed/netns.js';
 import { bridgeLoopbackPort } from '../testbed/netns-port-bridge.js';
+import { pressSimButton } from '../testbed/sim-gpio.js';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 
 const { values } = parseArgs({
@@ -108,7 +112,20 @@ try {
     });
     console.error('demo: no root or iproute2 — units run on loopback and are added by address');
   }
-  console.log(`\n  Pitwall companion: ${companion.ready.url}\n\n  Press Ctrl-C to stop the demo.\n`);
+  console.log(`\n  Pitwall companion: ${companion.ready.url}\n`);
+  console.log(`  To pair over the network, choose "Pair this unit" in the companion, then type the unit's`);
+  console.log(`  number (1-${units.length}) here and press Enter: that presses the unit's pairing button.`);
+  console.log(`  Unit 1 can also pair over USB. Press Ctrl-C to stop the demo.\n`);
+  const dataDirs = units.map((_, i) => join(work, `unit-${i + 1}`));
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const n = Number(line.trim());
+    const dir = dataDirs[n - 1];
+    if (!Number.isInteger(n) || !dir) return console.error(`demo: type a unit number from 1 to ${units.length}`);
+    pressSimButton(dir, 'pair').then(
+      () => console.error(`demo: pairing button of unit ${n} pressed; its pairing window is open`),
+      (err: Error) => console.error(`demo: could not press the button of unit ${n}: ${err.message}`),
+    );
+  });
   companion.process.once('exit', (code) => {
     if (!stopping) {
       console.error(`demo: companion exited (${code}): ${companion?.output.join('').slice(-2000)}`);

@@ -1,5 +1,6 @@
 import {
   CompanionError,
+  deviceStatus,
   SchemaError,
   paramsValidator,
   type CompanionHandlers,
@@ -8,8 +9,12 @@ import {
   type MethodParams,
   type MethodResult,
 } from '@pitwall/protocol';
-import { getStatus, UnitRequestError } from './device-client/http-client.js';
 import { LiveClient } from './device-client/live-client.js';
+import { OperatorKeyring } from './identity/operator-key.js';
+import { FileSecretStore, MemorySecretStore, type SecretStore } from './identity/secret-store.js';
+import { PinRepo } from './store/pin-repo.js';
+import { PairingService } from './trust/pairing-service.js';
+import { UnitChannels } from './trust/unit-channel.js';
 import { AddressMonitor } from './discovery/address-monitor.js';
 import { parseAddress, probeAddress } from './discovery/address-prober.js';
 import { DeviceRegistry } from './discovery/device-registry.js';
@@ -35,6 +40,10 @@ export interface CompanionOptions {
   /** Port enumeration override (default SerialPort.list). */
   listPorts?: () => Promise<PortListing[]>;
   events: EventSink;
+  /** Where the operator key lives (default: a 0600 file in `dataDir`, or memory without one). */
+  secretStore?: SecretStore;
+  /** Operator name shown to units (default user@hostname). */
+  operatorName?: string;
   /** Debug lines (discovery reasons, ignored services, failed probes). */
   log?: (message: string) => void;
 }
@@ -58,9 +67,17 @@ export function createCompanion(opts: CompanionOptions): Companion {
   const poll = opts.pollIntervalMs ?? 2000;
   const db = openDatabase(opts.dataDir);
   const repo = new DeviceRepo(db);
-  const registry = new DeviceRegistry(repo, {
-    onChange: (entries) => opts.events('devices:changed', entries),
-  });
+  const pins = new PinRepo(db);
+  const registry = new DeviceRegistry(
+    repo,
+    {
+      onChange: (entries) => opts.events('devices:changed', entries),
+    },
+    pins,
+  );
+  const secretStore = opts.secretStore ?? (opts.dataDir === null ? new MemorySecretStore() : FileSecretStore.inDir(opts.dataDir));
+  const keyring = new OperatorKeyring(secretStore, opts.operatorName);
+  const channels = new UnitChannels(registry, keyring, log);
   const sink = {
     up: (identity: Parameters<DeviceRegistry['linkUp']>[0], target: string, kind: 'mdns' | 'usb') => registry.linkUp(identity, kind, target),
     debug: log,
@@ -80,35 +97,29 @@ export function createCompanion(opts: CompanionOptions): Companion {
           { serialPaths: opts.serialPaths, pollIntervalMs: poll, listPorts: opts.listPorts, hotplug: opts.hotplug },
         );
   const addresses = new AddressMonitor(registry, repo, { pollIntervalMs: poll, debug: log });
-  const gnss = new GnssRefresher(registry, { intervalMs: poll, debug: log });
+  const gnss = new GnssRefresher(registry, channels, { intervalMs: poll, debug: log });
+  const pairing = new PairingService({ registry, pins, channels, keyring, serialClient: (path) => serial?.clientFor(path), log });
   const live = new Map<string, { client: LiveClient; refs: number }>();
   let closed = false;
 
   const known = (id: string): void => {
     if (!registry.has(id)) throw new CompanionError('not-found', `no unit with id ${id} in the device list`);
   };
-  const networkTarget = (id: string): string => {
-    const target = registry.networkTargets(id)[0];
-    if (!target) {
-      const name = registry.get(id)?.name ?? id;
-      const usbOnly = registry.get(id)?.links.some((l) => l.kind === 'usb' && l.online);
-      throw new CompanionError(
-        'unreachable',
-        usbOnly
-          ? `${name} is connected by USB only; this needs a network link (Wi-Fi or Ethernet) to the unit`
-          : `${name} is offline: no link to it answers right now`,
-      );
-    }
-    return target;
-  };
 
   const handlers: CompanionCoreHandlers = {
     'devices:list': async () => registry.list(),
     'devices:add-address': async ({ address }) => {
       const parsed = parseAddress(address);
-      const info = await probeAddress(parsed);
+      const { info, presented } = await probeAddress(parsed);
       registry.linkUp(
-        { id: info.id, name: info.name, model: info.model, firmware: info.firmware.version, commit: info.firmware.commit },
+        {
+          id: info.id,
+          name: info.name,
+          model: info.model,
+          firmware: info.firmware.version,
+          commit: info.firmware.commit,
+          fingerprint: presented?.fingerprint ?? null,
+        },
         'address',
         parsed.target,
       );
@@ -122,28 +133,16 @@ export function createCompanion(opts: CompanionOptions): Companion {
       const watched = live.get(id);
       watched?.client.close();
       live.delete(id);
+      channels.drop(id);
       registry.forget(id);
       return {};
     },
     'devices:status': async ({ id }) => {
       known(id);
-      let last: unknown;
-      for (const target of registry.networkTargets(id)) {
-        try {
-          const status = await getStatus(target);
-          if (status.id !== id) throw new UnitRequestError('not-a-unit', `another unit (${status.id}) answers at ${target}`);
-          registry.setGnss(id, status.gnss);
-          return status;
-        } catch (err) {
-          last = err;
-        }
-      }
-      if (last) {
-        const name = registry.get(id)?.name ?? id;
-        throw new CompanionError('unreachable', `could not get the status of ${name}: ${(last as Error).message}`);
-      }
-      networkTarget(id);
-      throw new CompanionError('unreachable', `${id} has no network link`);
+      const status = await channels.call(id, { path: '/v1/status' }, deviceStatus);
+      if (status.id !== id) throw new CompanionError('conflict', `another unit (${status.id}) answered for ${registry.get(id)?.name ?? id}`);
+      registry.setGnss(id, status.gnss);
+      return status;
     },
     'live:watch': async ({ id }) => {
       known(id);
@@ -152,9 +151,15 @@ export function createCompanion(opts: CompanionOptions): Companion {
         existing.refs++;
         return {};
       }
-      networkTarget(id);
+      channels.targets(id, channels.requirePin(id));
       const client = new LiveClient({
-        resolveTarget: () => registry.networkTargets(id)[0] ?? null,
+        prepare: async () => {
+          const pin = channels.requirePin(id);
+          const target = channels.targets(id, pin)[0];
+          if (!target) return null;
+          await channels.ensureProven(id, target);
+          return { target, agent: await channels.streamAgent(id) };
+        },
         onFix: (fix) => opts.events('live:fix', { id, fix }),
         onProblem: (m) => log(`live ${id}: ${m}`),
       });
@@ -167,6 +172,37 @@ export function createCompanion(opts: CompanionOptions): Companion {
         existing.client.close();
         live.delete(id);
       }
+      return {};
+    },
+    'operator:identity': async () => {
+      const op = await keyring.get();
+      return { fingerprint: op.fingerprint, name: op.name, storage: op.storage };
+    },
+    'pairing:window': async ({ id }) => {
+      known(id);
+      return pairing.window(id);
+    },
+    'pairing:pair': async ({ id, via, role }) => {
+      known(id);
+      const result = await pairing.pair(id, via, role);
+      registry.flush();
+      return result;
+    },
+    'pairing:unpair': async ({ id }) => {
+      known(id);
+      live.get(id)?.client.close();
+      live.delete(id);
+      await pairing.unpair(id);
+      registry.flush();
+      return {};
+    },
+    'pairing:operators': async ({ id }) => {
+      known(id);
+      return pairing.operators(id);
+    },
+    'pairing:revoke': async ({ id, fingerprint }) => {
+      known(id);
+      await pairing.revoke(id, fingerprint);
       return {};
     },
   };
@@ -186,6 +222,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       for (const { client } of live.values()) client.close();
       live.clear();
       gnss.close();
+      channels.close();
       registry.close();
       await Promise.all([mdns?.close(), serial?.close(), addresses.close()]);
       db.close();

@@ -7,6 +7,7 @@ import { openDatabase } from '../src/store/database.js';
 import { DeviceRepo } from '../src/store/device-repo.js';
 import type { SimUnit } from '../../testbed/sim-unit.js';
 import { closedPort, startNotAUnitServer } from './helpers/fake-peers.js';
+import { pressSimButton } from '../../testbed/sim-gpio.js';
 import { scratchDir, startUnit, waitFor } from './helpers/units.js';
 
 const scratch = scratchDir('addr');
@@ -99,6 +100,9 @@ test('status, live fixes, GNSS in the list, forget, and errors for unknown units
     if (e === 'live:fix') fixes.push((p as EventPayload<'live:fix'>).fix);
   });
   const { id } = await c.handlers['devices:add-address']({ address: `127.0.0.1:${unit.ready.apiPort}` });
+  await rejectsWith(c.handlers['devices:status']({ id }), 'not-paired', /Pair it first/);
+  await pressSimButton(join(scratch.dir, 'Addr-1'), 'pair');
+  await c.handlers['pairing:pair']({ id, via: 'net', role: 'owner' });
   const status = await c.handlers['devices:status']({ id });
   assert.equal(status.id, id);
   await waitFor('gnss status in the device list', async () => (await c.handlers['devices:list']({}))[0]?.gnss?.fix === '3d', 8000);

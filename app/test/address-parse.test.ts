@@ -14,6 +14,7 @@ test('good addresses parse to a canonical target', () => {
     ['[fd00::12]', `[fd00::12]:${DEFAULT_DEVICE_API_PORT}`],
     ['fd00::12', `[fd00::12]:${DEFAULT_DEVICE_API_PORT}`],
     ['http://[fd00::12]:81', '[fd00::12]:81'],
+    ['https://unit:8080', 'unit:8080'],
     ['localhost', `localhost:${DEFAULT_DEVICE_API_PORT}`],
   ];
   for (const [input, target] of cases) assert.equal(parseAddress(input).target, target, input);
@@ -24,7 +25,7 @@ test('garbage of many shapes is bad-address with a message, never a raw throw', 
     '', '   ', ':', ':8080', 'host:', 'host:0', 'host:65536', 'host:12ab', 'host:-1', 'host:8080:9',
     '1.2.3', '256.1.1.1', '1.2.3.4.5', '999.999.999.999', '1.2.3.04', '-bad.example', 'bad-.example',
     'a..b', 'under_score.local', 'has space', 'tab\there', 'new\nline', 'nul\u0000', 'ünïcode.local',
-    'https://unit:8080', 'ftp://unit', 'javascript:alert(1)', 'http://', 'http://unit:8080/v1/info',
+    'ftp://unit', 'javascript:alert(1)', 'http://', 'http://unit:8080/v1/info',
     'http://user:pw@unit', 'unit/path', 'unit?x=1', 'unit#frag', '[::1', '[::1]x', '[nothex]:80', '[1.2.3.4]:80',
     '::1:80:zz', '%00', '../../etc/passwd', 'x'.repeat(300), `${'a'.repeat(64)}.local`, '\\\\server\\share',
     42, null, undefined, {},

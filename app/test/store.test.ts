@@ -26,20 +26,22 @@ test('migrations are idempotent: re-running changes nothing, a later migration a
   const dir = join(scratch.dir, 'idem');
   const db = openDatabase(dir);
   new DeviceRepo(db).recordSighting({ ...UNIT, lastSeen: 1000 }, { kind: 'usb', target: '/dev/ttyACM0', lastSeen: 1000 });
-  assert.equal(migrate(db), 1);
-  assert.equal(migrate(db), 1);
-  const extra = [...MIGRATIONS, { version: 2, sql: 'CREATE TABLE probe_log (at INTEGER NOT NULL) STRICT;' }];
-  assert.equal(migrate(db, extra), 2);
-  assert.equal(migrate(db, extra), 2, 'second run is a no-op (CREATE TABLE would fail if re-run)');
+  const latest = MIGRATIONS.at(-1)!.version;
+  assert.equal(migrate(db), latest);
+  assert.equal(migrate(db), latest);
+  const extra = [...MIGRATIONS, { version: latest + 1, sql: 'CREATE TABLE probe_log (at INTEGER NOT NULL) STRICT;' }];
+  assert.equal(migrate(db, extra), latest + 1);
+  assert.equal(migrate(db, extra), latest + 1, 'second run is a no-op (CREATE TABLE would fail if re-run)');
   assert.equal(new DeviceRepo(db).listUnits().length, 1);
   db.close();
 });
 
 test('a failing migration rolls back and leaves the version unchanged', () => {
   const db = openDatabase(null);
-  const broken = [...MIGRATIONS, { version: 2, sql: 'CREATE TABLE half (x INTEGER); THIS IS NOT SQL;' }];
+  const latest = MIGRATIONS.at(-1)!.version;
+  const broken = [...MIGRATIONS, { version: latest + 1, sql: 'CREATE TABLE half (x INTEGER); THIS IS NOT SQL;' }];
   assert.throws(() => migrate(db, broken));
-  assert.equal(schemaVersion(db), 1);
+  assert.equal(schemaVersion(db), latest);
   assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").all(), []);
   db.close();
 });

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimUnit, type RunningUnit } from './runtime.js';
+import { startSimUnit, DEFAULT_PAIRING_WINDOW_S, type RunningUnit } from './runtime.js';
+import { resetIdentity } from './identity/identity-reset.js';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { createLogger } from './ops/logger.js';
 
@@ -11,6 +12,8 @@ export const DEFAULT_RECORDING = fileURLToPath(new URL('../../resources/recordin
 
 const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--name NAME] [--recording FILE]
                           [--speed X] [--serial-link PATH] [--host ADDR] [--no-mdns]
+                          [--pairing-window S]
+       pitwall-device identity reset --data-dir DIR --confirm
        pitwall-device --version
 
   sim            run a simulated unit: the real pipeline and API above simulated hardware
@@ -22,6 +25,12 @@ const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--name 
   --serial-link  companion-side path of the simulated USB serial port (default DATA_DIR/usb-host)
   --host         address the API listens on (default 0.0.0.0)
   --no-mdns      do not advertise over mDNS (use outside a network namespace)
+  --pairing-window  seconds network pairing stays open after a press of the pair button
+                 (default ${DEFAULT_PAIRING_WINDOW_S}; in sim: \`press pair\` on DATA_DIR/run/sim-gpio.sock)
+
+  identity reset retire the unit's identity (id, key, operators; moved to identity/retired-*,
+                 audited) so the next boot makes a new one; every companion must pair again.
+                 The deliberate recovery for a missing or corrupt key. Stop the unit first.
 
 When ready, one JSON line on stdout: {"event":"ready","id":...,"apiPort":...,"serialPath":...}`;
 
@@ -41,12 +50,20 @@ function parse(argv: string[]) {
       'serial-link': { type: 'string' },
       host: { type: 'string' },
       'no-mdns': { type: 'boolean' },
+      'pairing-window': { type: 'string' },
+      confirm: { type: 'boolean' },
       version: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help || values.version) return { help: !!values.help, version: !!values.version } as const;
   const [command, ...rest] = positionals;
+  if (command === 'identity') {
+    if (rest.length !== 1 || rest[0] !== 'reset') throw new UsageError('usage: pitwall-device identity reset --data-dir DIR --confirm');
+    if (!values['data-dir']) throw new UsageError('--data-dir is required');
+    if (!values.confirm) throw new UsageError('identity reset makes this unit a new identity and unpairs every companion; add --confirm');
+    return { help: false, version: false, reset: { dataDir: resolve(values['data-dir']) } } as const;
+  }
   if (command !== 'sim') throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const dataDir = values['data-dir'];
@@ -59,6 +76,11 @@ function parse(argv: string[]) {
   if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw new UsageError(`--speed must be a number > 0 and <= 1000, got "${values.speed}"`);
   const name = values.name;
   if (name !== undefined && (name.trim().length === 0 || name.length > 63)) throw new UsageError('--name must be 1-63 characters');
+  const windowText = values['pairing-window'];
+  const pairingWindowS = windowText === undefined ? DEFAULT_PAIRING_WINDOW_S : Number(windowText);
+  if (!Number.isFinite(pairingWindowS) || pairingWindowS < 1 || pairingWindowS > 3600) {
+    throw new UsageError(`--pairing-window must be 1-3600 seconds, got "${windowText}"`);
+  }
   const recording = resolve(values.recording ?? DEFAULT_RECORDING);
   if (!existsSync(recording)) throw new UsageError(`recording not found: ${recording}`);
   return {
@@ -73,6 +95,7 @@ function parse(argv: string[]) {
       serialLink: values['serial-link'] ? resolve(values['serial-link']) : undefined,
       host: values.host,
       mdns: !values['no-mdns'],
+      pairingWindowS,
     },
   } as const;
 }
@@ -89,7 +112,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (args.version || !args.sim) {
+  if ('reset' in args && args.reset) {
+    const { retiredTo, moved } = await resetIdentity(args.reset.dataDir, createLogger('identity'));
+    process.stdout.write(`identity reset: moved ${moved.join(', ') || 'nothing'} to ${retiredTo}; the next boot makes a new identity\n`);
+    return;
+  }
+  if (args.version || !('sim' in args) || !args.sim) {
     process.stdout.write(`${FIRMWARE_VERSION} ${FIRMWARE_COMMIT}\n`);
     return;
   }

@@ -2,7 +2,15 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deviceInfo, deviceStatus, API_VERSION, type DeviceInfo, type DeviceStatus } from '@pitwall/protocol';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { loadUnitIdentity } from './identity/unit-identity.js';
+import { readSimBoardSerial } from './hal/hardware-serial.js';
+import { simGpio } from './hal/sim/sim-gpio.js';
+import { openAuditLog } from './identity/audit-log.js';
+import { openOperatorStore } from './identity/operator-store.js';
+import { createPairingWindow } from './identity/pairing-window.js';
+import { createPairingService } from './identity/pairing-service.js';
+import { parseIdentityKey, selfSignedCertificatePem } from './identity/unit-key.js';
 import { nmeaReplayer } from './hal/sim/nmea-replayer.js';
 import { simUsbGadget, type UsbGadget } from './hal/usb-gadget.js';
 import type { GnssSource } from './hal/gnss-source.js';
@@ -22,7 +30,11 @@ export interface SimOptions {
   serialLink?: string;
   mdns: boolean;
   host?: string;
+  /** Network pairing window after a button press, seconds (default 120). */
+  pairingWindowS?: number;
 }
+
+export const DEFAULT_PAIRING_WINDOW_S = 120;
 
 export interface RunningUnit {
   readonly id: string;
@@ -35,7 +47,10 @@ export interface RunningUnit {
 
 export const SIM_MODEL = 'PW-1 (sim)';
 
-/** Boots a simulated unit: identity -> hal -> gnss reader -> api -> mdns -> serial endpoint. */
+/**
+ * Boots a simulated unit: identity -> audit log + operators -> gpio + pairing window -> hal ->
+ * gnss reader -> api (HTTPS) -> mdns -> serial endpoint.
+ */
 export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
   const log = createLogger('unit');
   const started = performance.now();
@@ -55,13 +70,55 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
   };
 
   try {
-    const identity = await loadUnitIdentity(opts.dataDir, { name: opts.name, model: SIM_MODEL, log });
+    const hardware = await readSimBoardSerial(opts.dataDir);
+    const identity = await loadUnitIdentity(opts.dataDir, { name: opts.name, model: SIM_MODEL, log, hardware });
+    const audit = await openAuditLog(opts.dataDir, createLogger('audit'));
+    undo.push({ name: 'audit log', fn: () => audit.close() });
+    for (const problem of identity.problems) {
+      await audit.write({ event: 'identity', outcome: 'error', operatorFingerprint: null, role: null, via: 'boot', detail: problem });
+    }
+    const operators = await openOperatorStore(opts.dataDir);
+    // Without the identity key the API still needs a certificate for discovery: a throw-away
+    // key, never persisted and never reported as the unit's fingerprint.
+    const tlsKey = identity.key ?? parseIdentityKey(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    const certPem = await selfSignedCertificatePem(tlsKey, identity.id);
+    const keyPem = tlsKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+
+    const gpio = await simGpio(join(runDir, 'sim-gpio.sock'), createLogger('gpio'));
+    undo.push({ name: 'gpio', fn: () => gpio.close() });
+    const windowS = opts.pairingWindowS ?? DEFAULT_PAIRING_WINDOW_S;
+    const windowAudit = (detail: string) =>
+      void audit.write({ event: 'pairing-window', outcome: 'ok', operatorFingerprint: null, role: null, via: 'button', detail });
+    const window = createPairingWindow(windowS, {
+      onOpen: () => {
+        gpio.setLed('pair', true);
+        log.info(`pairing window open for ${windowS} s`);
+        windowAudit(`opened for ${windowS} s by the pair button`);
+      },
+      onClose: (reason) => {
+        gpio.setLed('pair', false);
+        log.info(`pairing window closed: ${reason}`);
+        windowAudit(`closed: ${reason}`);
+      },
+    });
+    undo.push({ name: 'pairing window', fn: async () => window.dispose() });
+    gpio.onPress('pair', () => {
+      if (!identity.key) {
+        log.warn('pair button pressed, but the identity key is missing or corrupt: pairing stays closed');
+        void audit.write({ event: 'pairing-window', outcome: 'refused', operatorFingerprint: null, role: null, via: 'button', detail: 'pair button pressed while the identity is unavailable' });
+        return;
+      }
+      window.open();
+    });
+    const pairing = createPairingService({ unitId: identity.id, key: identity.key, fingerprint: identity.fingerprint, certificatePem: identity.key ? certPem : null, operators, audit, window });
+
     const info: DeviceInfo = deviceInfo.parse({
       id: identity.id,
       name: identity.name,
       model: identity.model,
       firmware: { version: FIRMWARE_VERSION, commit: FIRMWARE_COMMIT },
       apiVersion: API_VERSION,
+      fingerprint: identity.fingerprint,
     });
     log.info(`unit ${info.id} "${info.name}" firmware ${FIRMWARE_VERSION} (${FIRMWARE_COMMIT})`);
 
@@ -84,6 +141,7 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
       uptimeS: Math.round((performance.now() - started) / 100) / 10,
       time: new Date().toISOString(),
       gnss: reader.state.status(),
+      identity: identity.state,
     });
     deviceStatus.parse(status());
 
@@ -95,17 +153,23 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
         return () => reader.off('fix', listener);
       },
       log: createLogger('api'),
+      tls: { keyPem, certPem },
+      identityOk: identity.key !== null,
+      operators,
+      audit,
+      pairing,
+      window,
     });
     const apiPort = await http.listen(opts.apiPort, opts.host);
     undo.push({ name: 'http server', fn: () => http.close() });
 
     let mdns: MdnsAdvertiser | null = null;
     if (opts.mdns) {
-      mdns = startMdnsAdvertiser({ id: info.id, name: info.name, model: info.model, firmwareVersion: info.firmware.version, apiPort, log: createLogger('mdns') });
+      mdns = startMdnsAdvertiser({ id: info.id, name: info.name, model: info.model, firmwareVersion: info.firmware.version, apiPort, fingerprint: identity.fingerprint, log: createLogger('mdns') });
       undo.push({ name: 'mdns', fn: () => mdns!.stop() });
     }
 
-    const serial: SerialEndpoint = await startSerialEndpoint({ path: usb.devicePath, ctx: { info }, log: createLogger('serial') });
+    const serial: SerialEndpoint = await startSerialEndpoint({ path: usb.devicePath, ctx: { info, pairing }, log: createLogger('serial') });
     undo.push({ name: 'serial endpoint', fn: () => serial.close() });
 
     log.info(`ready: api on port ${apiPort}, usb serial at ${usb.hostPath}`);

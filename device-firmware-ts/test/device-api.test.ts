@@ -1,6 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import {
   FIRMWARE_COMMIT_HEADER,
@@ -16,6 +15,8 @@ import { collectSse } from './helpers/sse-client.js';
 import { SerialRpcClient } from './helpers/serial-rpc-client.js';
 import { tempDir } from './helpers/paths.js';
 import { prng, pick } from './helpers/prng.js';
+import { https, makeOperator, operatorAgent, pairOverSerial, type OperatorCreds, type Res } from './helpers/https-client.js';
+import type { Agent } from 'node:https';
 
 // Outside a network namespace the unit must not multicast onto the machine's interfaces.
 const NO_MDNS = ['--no-mdns'];
@@ -23,36 +24,27 @@ const NO_MDNS = ['--no-mdns'];
 let unit: SimUnit;
 let dataDir: { dir: string; cleanup: () => Promise<void> };
 let base: string;
+let owner: OperatorCreds;
+let agent: Agent;
 
 before(async () => {
   dataDir = await tempDir('api');
   unit = await startSimUnit({ dataDir: dataDir.dir, name: 'API Test Unit', speed: 5, extraArgs: NO_MDNS });
-  base = `http://127.0.0.1:${unit.ready.apiPort}`;
+  base = `https://127.0.0.1:${unit.ready.apiPort}`;
+  owner = await makeOperator('api owner');
+  await pairOverSerial(unit.ready.serialPath, owner, 'owner');
+  agent = operatorAgent(owner, 50);
 });
 
 after(async () => {
+  agent?.destroy();
   await unit?.stop();
   await dataDir?.cleanup();
 });
 
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
+/** An authenticated call as the paired owner, over a keep-alive mTLS connection. */
 function http(method: string, path: string, headers: Record<string, string> = {}): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error(`${method} ${path}: no response in 5 s`)));
-    req.end();
-  });
+  return https(base, method, path, { headers, agent });
 }
 
 function assertFirmwareHeaders(res: Res, what: string): void {
@@ -121,7 +113,7 @@ test('errors are JSON ApiError with firmware headers: 404, 400, 405', async () =
 });
 
 test('GET /v1/live streams LiveFix events whose speed changes, with headers', async () => {
-  const { events, headers } = await collectSse(`${base}/v1/live`, 'fix', 30);
+  const { events, headers } = await collectSse(`${base}/v1/live`, 'fix', 30, 5000, owner);
   assert.equal(headers['content-type'], 'text/event-stream; charset=utf-8');
   assert.equal(headers[FIRMWARE_VERSION_HEADER], '0.1.0');
   const fixes = events.filter((e) => e.event === 'fix').map((e) => liveFix.parse(JSON.parse(e.data)));
@@ -134,7 +126,7 @@ test('GET /v1/live streams LiveFix events whose speed changes, with headers', as
 
 test('GET /v1/live?maxHz=2 throttles the stream', async () => {
   const started = Date.now();
-  const { events } = await collectSse(`${base}/v1/live?maxHz=2`, 'fix', 3, 5000);
+  const { events } = await collectSse(`${base}/v1/live?maxHz=2`, 'fix', 3, 5000, owner);
   const elapsed = Date.now() - started;
   // 3 events at 2 Hz need at least ~1 s (the recording runs at 50 fixes/s here).
   assert.ok(elapsed >= 900, `3 events in ${elapsed} ms`);
@@ -191,8 +183,10 @@ test('SIGTERM stops the unit within 2 s with exit 0, cleans its links, and the i
   const { dir, cleanup } = await tempDir('restart');
   try {
     const first = await startSimUnit({ dataDir: dir, speed: 5, extraArgs: NO_MDNS });
+    const op = await makeOperator();
+    await pairOverSerial(first.ready.serialPath, op, 'owner');
     // an SSE client stays connected across the stop
-    const sse = collectSse(`http://127.0.0.1:${first.ready.apiPort}/v1/live`, 'fix', 1_000_000, 10_000).catch((err: Error) => err.message);
+    const sse = collectSse(`https://127.0.0.1:${first.ready.apiPort}/v1/live`, 'fix', 1_000_000, 10_000, op).catch((err: Error) => err.message);
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
     const code = await first.stop('SIGTERM');

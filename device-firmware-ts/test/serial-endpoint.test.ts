@@ -13,6 +13,7 @@ const info: DeviceInfo = {
   model: 'PW-1 (sim)',
   firmware: { version: '0.1.0', commit: 'abcdef0' },
   apiVersion: 1,
+  fingerprint: null,
 };
 
 async function withEndpoint(body: (client: SerialRpcClient) => Promise<void>): Promise<void> {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CompanionError } from '@pitwall/protocol';
+import { CompanionError, type Role } from '@pitwall/protocol';
 import { parseAddress as parseUnitAddress } from './companion.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
@@ -14,6 +14,14 @@ export const USAGE = `Usage:
       Start the companion in browser mode on 127.0.0.1 and print {"event":"ready","url":...}.
   pitwall start [same options as serve]
       Open the desktop window when the Electron binary is installed, otherwise browser mode.
+  pitwall pair <unit> [--via usb|net] [--role owner|staff|dealer|support] [--data-dir DIR] [--serial PATH ...] [--no-mdns]
+      Pair this companion with a unit: over USB (physical presence), or over the network after the
+      unit's pairing button is pressed (waits up to 120 s). <unit> is an id, id prefix, name,
+      HOST:PORT address or USB serial port path. Default: USB when connected, else network; role owner.
+  pitwall operators <unit> [same options as pair]
+      List the operators paired with a unit (owner only).
+  pitwall unpair <unit> [same options as pair]
+      Forget the unit's pinned key here (an owner also revokes this companion on the unit).
   pitwall --help | --version`;
 
 export interface DiscoverArgs {
@@ -34,7 +42,21 @@ export interface ServeArgs {
   addresses: string[];
   verbose: boolean;
 }
-export type CliArgs = DiscoverArgs | ServeArgs | { command: 'help' } | { command: 'version' };
+export interface UnitArgs {
+  command: 'pair' | 'operators' | 'unpair';
+  unit: string;
+  via: 'usb' | 'net' | null;
+  role: Role;
+  dataDir: string | undefined;
+  serialPaths: string[];
+  mdns: boolean;
+  /** Seconds to look for the unit before giving up. */
+  findTimeoutS: number;
+  verbose: boolean;
+}
+export type CliArgs = DiscoverArgs | ServeArgs | UnitArgs | { command: 'help' } | { command: 'version' };
+
+const ROLES: readonly Role[] = ['owner', 'staff', 'dealer', 'support'];
 
 
 function parsePort(raw: string | undefined): number {
@@ -103,6 +125,43 @@ export function parseCli(argv: string[]): CliArgs {
         serialPaths: values.serial,
         mdns: !values['no-mdns'],
         addresses: values.address.map(parseAddress),
+        verbose: values.verbose,
+      };
+    }
+    if (command === 'pair' || command === 'operators' || command === 'unpair') {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        strict: true,
+        allowPositionals: true,
+        options: {
+          via: { type: 'string' },
+          role: { type: 'string' },
+          'data-dir': { type: 'string' },
+          serial: { type: 'string', multiple: true, default: [] },
+          'no-mdns': { type: 'boolean', default: false },
+          timeout: { type: 'string' },
+          verbose: { type: 'boolean', default: false },
+        },
+      });
+      if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one unit (an id, id prefix, name, address or serial port).`);
+      const unit = positionals[0]!.trim();
+      if (unit === '' || unit.length > 255) throw new UsageError('the unit must be 1-255 characters.');
+      const via = values.via;
+      if (via !== undefined && via !== 'usb' && via !== 'net') throw new UsageError(`--via must be usb or net, not "${via}".`);
+      if (via !== undefined && command !== 'pair') throw new UsageError('--via is for pair only.');
+      const role = values.role ?? 'owner';
+      if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, not "${role}".`);
+      const dataDir = values['data-dir'];
+      if (dataDir !== undefined && dataDir.trim() === '') throw new UsageError('--data-dir needs a directory.');
+      return {
+        command,
+        unit,
+        via: via ?? null,
+        role: role as Role,
+        dataDir,
+        serialPaths: values.serial,
+        mdns: !values['no-mdns'],
+        findTimeoutS: values.timeout === undefined ? 5 : parseTimeout(values.timeout),
         verbose: values.verbose,
       };
     }

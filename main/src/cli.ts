@@ -6,9 +6,10 @@ import { createRequire } from 'node:module';
 import { startBrowserHost } from './browser-host.js';
 import { parseCli, serveArgsToArgv, USAGE, UsageError, type DiscoverArgs, type ServeArgs } from './cli-args.js';
 import { discoverOnce } from './companion.js';
-import { formatTable } from './discover-table.js';
+import { cleanText, formatTable } from './discover-table.js';
 import { openRuntime } from './companion-runtime.js';
 import { APP_VERSION, ELECTRON_MAIN_PATH, RENDERER_DIR } from './paths.js';
+import { runUnitCommand } from './unit-commands.js';
 
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
 
@@ -34,6 +35,14 @@ async function main(argv: string[]): Promise<number> {
       return serve(args);
     case 'start':
       return start(args);
+    case 'pair':
+    case 'operators':
+    case 'unpair':
+      return runUnitCommand(args, {
+        // unit names and messages are device-supplied: no control characters reach the terminal
+        out: (line) => void process.stdout.write(`${cleanText(line)}\n`),
+        err: (line) => log(cleanText(line)),
+      });
   }
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { CompanionHandlers } from '@pitwall/protocol';
+import type { SecretStore } from '@pitwall/app';
 import { createCompanion, defaultUserDataDir } from './companion.js';
 import { createEventHub, type EventHub } from './event-hub.js';
 import { buildHandlers, type CoreHandlers } from './handlers.js';
@@ -11,6 +12,8 @@ export interface RuntimeOptions {
   mdns?: boolean;
   addresses?: string[];
   mode: 'electron' | 'browser';
+  /** Where the operator key lives (the desktop app passes its safeStorage store); default a 0600 file in the data directory. */
+  secretStore?: (dataDir: string) => SecretStore;
   log: (line: string) => void;
   /** Discovery debug lines (why a port or service was ignored); off unless --verbose. */
   debug?: (line: string) => void;
@@ -32,7 +35,14 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const events = createEventHub((err) => opts.log(`event listener failed: ${String(err)}`));
   const core = opts.core
     ? await opts.core(events)
-    : createCompanion({ dataDir, serialPaths: opts.serialPaths ?? [], mdns: opts.mdns ?? true, events: events.sink, log: opts.debug });
+    : createCompanion({
+        dataDir,
+        serialPaths: opts.serialPaths ?? [],
+        mdns: opts.mdns ?? true,
+        events: events.sink,
+        log: opts.debug,
+        secretStore: opts.secretStore?.(dataDir),
+      });
   const handlers = buildHandlers(core.handlers, { version: APP_VERSION, mode: opts.mode });
   for (const address of opts.addresses ?? []) {
     try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { app, BrowserWindow, ipcMain, protocol, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { parseCli, UsageError, type ServeArgs } from './cli-args.js';
 import { openRuntime, type Runtime } from './companion-runtime.js';
 import { createDispatch, type Dispatch } from './handlers.js';
@@ -7,6 +7,7 @@ import { LiveWatches } from './live-watches.js';
 import { PRELOAD_PATH, RENDERER_DIR } from './paths.js';
 import { COMMON_HEADERS, ELECTRON_CSP } from './security-headers.js';
 import { readStaticFile } from './static-files.js';
+import { operatorSecretStore } from './safe-storage-store.js';
 
 /**
  * The desktop window. The renderer is served from our own scheme (pitwall://app/), runs
@@ -137,7 +138,13 @@ async function boot(): Promise<void> {
   await app.whenReady();
   hardenSession();
   const opts = cliOptions();
-  const runtime = await openRuntime({ ...opts, mode: 'electron', log, debug: opts.verbose ? log : undefined });
+  const runtime = await openRuntime({
+    ...opts,
+    mode: 'electron',
+    log,
+    debug: opts.verbose ? log : undefined,
+    secretStore: (dataDir) => operatorSecretStore(dataDir, safeStorage),
+  });
   const watches = new LiveWatches(runtime.handlers);
 
   ipcMain.handle(CALL_CHANNEL, async (event, msg: unknown) => {

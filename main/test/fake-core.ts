@@ -23,8 +23,11 @@ export function entry(id: string, name: string): DeviceEntry {
     online: true,
     lastSeen: Date.now(),
     gnss: null,
+    pairing: { state: 'paired', role: 'owner', pinnedFingerprint: FP, seenFingerprint: FP },
   };
 }
+
+const FP = `SHA256:${'A'.repeat(43)}`;
 
 export function createFakeCore(events: EventSink): FakeCore {
   const devices = new Map([UNIT_A, UNIT_B].map((id, i) => [id, entry(id, `Unit ${i + 1}`)]));
@@ -64,6 +67,12 @@ export function createFakeCore(events: EventSink): FakeCore {
       watching.delete(id);
       return {};
     },
+    'operator:identity': async () => ({ fingerprint: FP, name: 'tester@host', storage: 'file' }),
+    'pairing:window': async ({ id }) => (known(id), { open: false, closesInS: null }),
+    'pairing:pair': async ({ id, role }) => (known(id), { role, unitFingerprint: FP }),
+    'pairing:unpair': async ({ id }) => (known(id), {}),
+    'pairing:operators': async ({ id }) => (known(id), []),
+    'pairing:revoke': async ({ id }) => (known(id), {}),
   };
   return {
     handlers,

@@ -18,3 +18,4 @@ export * from './identity/index.js';
 export * from './tracks/index.js';
 export * from './timing/index.js';
 export * from './sessions/index.js';
+export * from './ops/index.js';

@@ -8,7 +8,11 @@ export const ERROR_SENTENCES: Record<ErrorCode, string> = {
   unreachable: 'The unit did not answer. Check that it is switched on and on the same network as this laptop.',
   'not-a-unit': 'Something answered at that address, but it is not a Pitwall unit.',
   'bad-address': 'That address is not valid. Use HOST:PORT, for example 192.168.4.20:8080.',
-  forbidden: 'The companion refused the request.',
+  forbidden: 'The unit or the companion refused the request.',
+  'not-paired': 'This companion is not paired with the unit yet. Pair it to see live data.',
+  'key-changed': 'The unit presents a different identity key than the one paired. Nothing was sent to it.',
+  conflict: 'Two units claim the same identity. The one that does not hold the paired key is not trusted.',
+  'pairing-closed': 'The unit is not accepting pairing now. Press the pairing button on the unit, then try again within 2 minutes.',
   internal: 'Something went wrong inside the companion.',
 };
 

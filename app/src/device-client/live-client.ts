@@ -1,9 +1,15 @@
-import http from 'node:http';
+import type { ClientRequest } from 'node:http';
+import https from 'node:https';
 import { liveFix, type LiveFix } from '@pitwall/protocol';
+import { PinMismatchError } from './http-client.js';
 
 export interface LiveClientOptions {
-  /** Picks the link target (`host:port`) for each (re)connection; null = none reachable now, try later. */
-  resolveTarget: () => string | null;
+  /**
+   * Prepares each (re)connection: the link target (`host:port`) and the agent to use (for a
+   * paired unit: pinned, after the unit proved its key). null = none reachable now, try later;
+   * a throw is a reason to wait and retry.
+   */
+  prepare: () => Promise<{ target: string; agent: https.Agent } | null>;
   onFix: (fix: LiveFix) => void;
   /** Reasons for dropped connections and rejected events (not thrown). */
   onProblem?: (message: string) => void;
@@ -19,7 +25,7 @@ const MAX_EVENT_BYTES = 64 * 1024;
  * to `onFix`. Reconnects after drops until `close()`.
  */
 export class LiveClient {
-  private req: http.ClientRequest | null = null;
+  private req: ClientRequest | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -48,11 +54,17 @@ export class LiveClient {
 
   private connect(): void {
     if (this.closed) return;
-    const target = this.opts.resolveTarget();
-    if (!target) {
-      this.retry('no network link to the unit right now');
-      return;
-    }
+    this.opts.prepare().then(
+      (prepared) => {
+        if (this.closed) return;
+        if (!prepared) this.retry('no network link to the unit right now');
+        else this.open(prepared.target, prepared.agent);
+      },
+      (err: Error) => this.retry(`cannot open the live stream: ${err.message}`),
+    );
+  }
+
+  private open(target: string, agent: https.Agent): void {
     let dropped = false;
     const drop = (reason: string): void => {
       if (dropped) return;
@@ -60,7 +72,7 @@ export class LiveClient {
       req.destroy();
       this.retry(reason);
     };
-    const req = http.get(`http://${target}/v1/live`, { headers: { accept: 'text/event-stream' }, agent: false }, (res) => {
+    const req = https.get(`https://${target}/v1/live`, { headers: { accept: 'text/event-stream' }, agent }, (res) => {
       if (res.statusCode !== 200 || !String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
         res.resume();
         drop(`${target} answered /v1/live with HTTP ${res.statusCode} ${res.headers['content-type'] ?? ''}`);
@@ -86,7 +98,7 @@ export class LiveClient {
       res.on('error', (err) => drop(`live stream error: ${err.message}`));
     });
     req.setTimeout(this.opts.idleTimeoutMs ?? 10_000, () => drop('live stream idle'));
-    req.on('error', (err) => drop(`live stream to ${target} failed: ${err.message}`));
+    req.on('error', (err) => drop(err instanceof PinMismatchError ? err.message : `live stream to ${target} failed: ${err.message}`));
     this.req = req;
   }
 }

@@ -1,4 +1,4 @@
-import { getInfo } from '../device-client/http-client.js';
+import { probeInfo } from '../device-client/http-client.js';
 import type { DeviceRepo } from '../store/device-repo.js';
 import type { DeviceRegistry } from './device-registry.js';
 
@@ -63,9 +63,16 @@ export class AddressMonitor {
 
   private async probe(target: string): Promise<void> {
     try {
-      const info = await getInfo(target, this.opts.timeoutMs ?? 1500);
+      const { info, presented } = await probeInfo(target, this.opts.timeoutMs ?? 1500);
       if (this.closed || !this.targets.has(target)) return;
-      const identity = { id: info.id, name: info.name, model: info.model, firmware: info.firmware.version, commit: info.firmware.commit };
+      const identity = {
+        id: info.id,
+        name: info.name,
+        model: info.model,
+        firmware: info.firmware.version,
+        commit: info.firmware.commit,
+        fingerprint: presented?.fingerprint ?? null,
+      };
       const before = this.repo?.listManualAddresses().find((r) => r.target === target)?.unitId;
       this.registry.linkUp(identity, 'address', target);
       if (before !== info.id) this.repo?.saveManualAddress(target, info.id);

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { CompanionError, type DeviceInfo } from '@pitwall/protocol';
-import { getInfo, UnitRequestError, DEFAULT_HTTP_TIMEOUT_MS } from '../device-client/http-client.js';
+import { probeInfo, UnitRequestError, DEFAULT_HTTP_TIMEOUT_MS } from '../device-client/http-client.js';
+import type { PresentedKey } from '../device-client/unit-agent.js';
 
 /** Port assumed when an address names no port. */
 export const DEFAULT_DEVICE_API_PORT = 8080;
@@ -16,12 +17,12 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function bad(input: string, why: string): CompanionError {
   const shown = input.length > 60 ? `${input.slice(0, 57)}...` : input;
-  return new CompanionError('bad-address', `"${shown}" is not a unit address: ${why}. Use host, host:port, [IPv6]:port or http://host:port.`);
+  return new CompanionError('bad-address', `"${shown}" is not a unit address: ${why}. Use host, host:port, [IPv6]:port or https://host:port.`);
 }
 
 /**
  * Parses what a person typed as a unit address: `host`, `host:port`, `[v6]:port`, a bare IPv6
- * address, or `http://host:port[/]`. Strict: anything else is a CompanionError('bad-address').
+ * address, or `http(s)://host:port[/]`. Strict: anything else is a CompanionError('bad-address').
  */
 export function parseAddress(input: unknown, defaultPort = DEFAULT_DEVICE_API_PORT): ParsedAddress {
   if (typeof input !== 'string') throw bad(String(input), 'it is not text');
@@ -33,7 +34,8 @@ export function parseAddress(input: unknown, defaultPort = DEFAULT_DEVICE_API_PO
   let rest = raw;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(rest);
   if (scheme) {
-    if (scheme[1]!.toLowerCase() !== 'http') throw bad(input, `the ${scheme[1]} scheme is not supported (units speak http)`);
+    const name = scheme[1]!.toLowerCase();
+    if (name !== 'https' && name !== 'http') throw bad(input, `the ${scheme[1]} scheme is not supported (units speak https)`);
     rest = rest.slice(scheme[0].length);
     if (rest.endsWith('/')) rest = rest.slice(0, -1);
   }
@@ -81,16 +83,16 @@ export function targetOf(host: string, port: number): string {
  * Asks GET /v1/info at a parsed address. Throws CompanionError `unreachable` when nothing
  * answers and `not-a-unit` when something answers that is not a Pitwall unit.
  */
-export async function probeAddress(address: ParsedAddress, timeoutMs = DEFAULT_HTTP_TIMEOUT_MS): Promise<DeviceInfo> {
+export async function probeAddress(address: ParsedAddress, timeoutMs = DEFAULT_HTTP_TIMEOUT_MS): Promise<{ info: DeviceInfo; presented: PresentedKey | null }> {
   try {
-    return await getInfo(address.target, timeoutMs);
+    return await probeInfo(address.target, timeoutMs);
   } catch (err) {
     if (err instanceof UnitRequestError) {
       const hint =
         err.kind === 'unreachable'
           ? ' Check that the unit is on, on this network, and that the port is its API port.'
           : '';
-      throw new CompanionError(err.kind, `${err.message}.${hint}`);
+      throw new CompanionError(err.kind === 'unreachable' ? 'unreachable' : 'not-a-unit', `${err.message}.${hint}`);
     }
     throw new CompanionError('internal', `probing ${address.target} failed: ${(err as Error).message}`);
   }

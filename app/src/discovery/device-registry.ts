@@ -1,5 +1,7 @@
-import type { DeviceEntry, DeviceLink, GnssStatus, LinkKind } from '@pitwall/protocol';
+import type { DeviceEntry, DeviceLink, GnssStatus, LinkKind, PairingInfo } from '@pitwall/protocol';
 import type { DeviceRepo } from '../store/device-repo.js';
+import type { Pin, PinRepo } from '../store/pin-repo.js';
+import { pairingInfo } from '../trust/pairing-state.js';
 
 /** Who a unit says it is, from whichever source saw it (TXT, /v1/info, serial info). */
 export interface UnitIdentity {
@@ -9,11 +11,18 @@ export interface UnitIdentity {
   firmware: string;
   /** null when the source does not carry it (mDNS TXT): the known commit is kept. */
   commit: string | null;
+  /**
+   * The key this link presented: the TLS certificate's key fingerprint, the mDNS TXT `fp`, or
+   * the serial `info` fingerprint. Undefined keeps what the link presented before.
+   */
+  fingerprint?: string | null;
 }
 
 interface UnitState {
   identity: UnitIdentity;
   links: Map<string, DeviceLink>;
+  /** Key presented per link (same keys as `links`). */
+  keys: Map<string, string | null>;
   lastSeen: number;
   gnss: GnssStatus | null;
 }
@@ -37,19 +46,23 @@ const KIND_ORDER: Record<LinkKind, number> = { usb: 0, mdns: 1, address: 2 };
 export class DeviceRegistry {
   private readonly units = new Map<string, UnitState>();
   private readonly persistedAt = new Map<string, number>();
+  private readonly pins = new Map<string, Pin>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
     private readonly repo: DeviceRepo | null,
     private readonly opts: RegistryOptions = {},
+    pinRepo: PinRepo | null = null,
   ) {
+    for (const pin of pinRepo?.list() ?? []) this.pins.set(pin.unitId, pin);
     if (!repo) return;
     const links = repo.listLinks();
     for (const u of repo.listUnits()) {
       const state: UnitState = {
         identity: { id: u.id, name: u.name, model: u.model, firmware: u.firmware, commit: u.commit },
         links: new Map(),
+        keys: new Map(),
         lastSeen: u.lastSeen,
         gnss: null,
       };
@@ -61,15 +74,17 @@ export class DeviceRegistry {
   }
 
   /** A source heard from the unit over (kind, target) just now. */
-  linkUp(identity: UnitIdentity, kind: LinkKind, target: string, now = Date.now()): void {
+  linkUp(seen: UnitIdentity, kind: LinkKind, target: string, now = Date.now()): void {
+    const { fingerprint, ...identity } = seen;
     // the same wire now leads to another unit (e.g. a different unit on the same port)
     for (const [id, other] of this.units) {
       if (id !== identity.id) this.setOffline(other, kind, target);
     }
     let state = this.units.get(identity.id);
     let changed = false;
+    const pairingBefore = state && this.pairingOf(identity.id, state);
     if (!state) {
-      state = { identity: { ...identity }, links: new Map(), lastSeen: now, gnss: null };
+      state = { identity: { ...identity }, links: new Map(), keys: new Map(), lastSeen: now, gnss: null };
       this.units.set(identity.id, state);
       changed = true;
     } else {
@@ -85,12 +100,15 @@ export class DeviceRegistry {
       for (const [k, l] of state.links) {
         if (k !== key && l.kind === kind && !l.online) {
           state.links.delete(k);
+          state.keys.delete(k);
           this.repo?.deleteLink(identity.id, l.kind, l.target);
           changed = true;
         }
       }
     }
     state.links.set(key, { kind, target, online: true, lastSeen: now });
+    if (fingerprint !== undefined) state.keys.set(key, fingerprint);
+    if (JSON.stringify(pairingBefore) !== JSON.stringify(this.pairingOf(identity.id, state))) changed = true;
     state.lastSeen = Math.max(state.lastSeen, now);
     const persistKey = `${identity.id} ${key}`;
     const last = this.persistedAt.get(persistKey);
@@ -116,7 +134,58 @@ export class DeviceRegistry {
     this.changed();
   }
 
+  /** Records (or with null, drops) the key pinned for a unit; the store is written by the caller. */
+  setPin(id: string, pin: Pin | null): void {
+    if (pin) this.pins.set(id, pin);
+    else this.pins.delete(id);
+    this.changed();
+  }
+
+  pin(id: string): Pin | undefined {
+    return this.pins.get(id);
+  }
+
+  pairing(id: string): PairingInfo {
+    const state = this.units.get(id);
+    return state ? this.pairingOf(id, state) : pairingInfo(this.pins.get(id) ?? null, []);
+  }
+
+  /** Keys presented by the unit's online network links (target -> fingerprint or null when unknown). */
+  networkKeys(id: string): { target: string; fingerprint: string | null }[] {
+    const state = this.units.get(id);
+    if (!state) return [];
+    return [...state.links.entries()]
+      .filter(([, l]) => l.online && l.kind !== 'usb')
+      .sort(([, a], [, b]) => b.lastSeen - a.lastSeen)
+      .map(([k, l]) => ({ target: l.target, fingerprint: state.keys.get(k) ?? null }));
+  }
+
+  /**
+   * Online network targets that may carry authenticated calls: every link whose last presented
+   * key is the pinned one or not known yet (the TLS pin check still refuses a wrong key).
+   * A link known to present another key is never used.
+   */
+  trustedTargets(id: string): string[] {
+    const pin = this.pins.get(id);
+    if (!pin) return [];
+    return this.networkKeys(id)
+      .filter((k) => k.fingerprint === null || k.fingerprint === pin.fingerprint)
+      .map((k) => k.target);
+  }
+
+  /** Notes the key the unit's network link at `target` presented (a TLS connection made for any reason). */
+  sawKey(id: string, target: string, fingerprint: string): void {
+    const state = this.units.get(id);
+    if (!state) return;
+    for (const [k, l] of state.links) {
+      if (l.kind === 'usb' || l.target !== target || state.keys.get(k) === fingerprint) continue;
+      state.keys.set(k, fingerprint);
+      this.changed();
+    }
+  }
+
   forget(id: string): boolean {
+    this.pins.delete(id);
     const had = this.units.delete(id);
     this.repo?.forgetUnit(id);
     for (const k of [...this.persistedAt.keys()]) if (k.startsWith(`${id} `)) this.persistedAt.delete(k);
@@ -130,11 +199,11 @@ export class DeviceRegistry {
 
   get(id: string): DeviceEntry | undefined {
     const state = this.units.get(id);
-    return state && toEntry(state);
+    return state && toEntry(state, this.pairingOf(id, state));
   }
 
   list(): DeviceEntry[] {
-    return [...this.units.values()].map(toEntry).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    return [...this.units.entries()].map(([id, s]) => toEntry(s, this.pairingOf(id, s))).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }
 
   /** Online network targets of a unit, most recently heard first (for HTTP calls). */
@@ -172,6 +241,12 @@ export class DeviceRegistry {
     this.timer = null;
   }
 
+  private pairingOf(id: string, state: UnitState): PairingInfo {
+    const pin = this.pins.get(id) ?? null;
+    const seen = [...state.links.entries()].map(([k, l]) => ({ online: l.online, lastSeen: l.lastSeen, fingerprint: state.keys.get(k) ?? null }));
+    return pairingInfo(pin, seen);
+  }
+
   private setOffline(state: UnitState, kind: LinkKind, target: string): void {
     const link = state.links.get(linkKey(kind, target));
     if (!link || !link.online) return;
@@ -189,7 +264,7 @@ export class DeviceRegistry {
   }
 }
 
-function toEntry(state: UnitState): DeviceEntry {
+function toEntry(state: UnitState, pairing: PairingInfo): DeviceEntry {
   const links = [...state.links.values()]
     .map((l) => ({ ...l }))
     .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.target.localeCompare(b.target));
@@ -203,6 +278,8 @@ function toEntry(state: UnitState): DeviceEntry {
     links,
     online,
     lastSeen: Math.max(state.lastSeen, ...links.map((l) => l.lastSeen)),
-    gnss: online ? state.gnss : null,
+    // GNSS comes from authenticated status: shown only while the unit's key is trusted
+    gnss: online && (pairing.state === 'paired' || pairing.state === 'conflict') ? state.gnss : null,
+    pairing,
   };
 }

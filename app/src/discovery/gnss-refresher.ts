@@ -1,10 +1,11 @@
-import { getStatus } from '../device-client/http-client.js';
+import { deviceStatus } from '@pitwall/protocol';
+import type { UnitChannels } from '../trust/unit-channel.js';
 import type { DeviceRegistry } from './device-registry.js';
 
 /**
- * Keeps the GNSS status of online units current in the device list: every interval, one
- * GET /v1/status per unit through its best network link. USB-only units keep `gnss: null`
- * (status is served over HTTP only for now).
+ * Keeps the GNSS status of online paired units current in the device list: every interval, one
+ * authenticated GET /v1/status per unit (status needs pairing). Unpaired units, units whose
+ * key changed and USB-only units keep `gnss: null`.
  */
 export class GnssRefresher {
   private readonly timer: NodeJS.Timeout;
@@ -13,6 +14,7 @@ export class GnssRefresher {
 
   constructor(
     private readonly registry: DeviceRegistry,
+    private readonly channels: UnitChannels,
     private readonly opts: { intervalMs?: number; timeoutMs?: number; debug?: (m: string) => void } = {},
   ) {
     this.timer = setInterval(() => void this.refresh(), opts.intervalMs ?? 2000);
@@ -25,13 +27,13 @@ export class GnssRefresher {
     try {
       await Promise.all(
         this.registry.list().map(async (entry) => {
-          const target = this.registry.networkTargets(entry.id)[0];
-          if (!target) return;
+          if (entry.pairing.state !== 'paired' && entry.pairing.state !== 'conflict') return;
+          if (this.registry.trustedTargets(entry.id).length === 0) return;
           try {
-            const status = await getStatus(target, this.opts.timeoutMs ?? 1500);
+            const status = await this.channels.call(entry.id, { path: '/v1/status', timeoutMs: this.opts.timeoutMs ?? 1500 }, deviceStatus);
             if (!this.closed && status.id === entry.id && this.registry.get(entry.id)?.online) this.registry.setGnss(entry.id, status.gnss);
           } catch (err) {
-            this.opts.debug?.(`status of ${entry.name} via ${target}: ${(err as Error).message}`);
+            this.opts.debug?.(`status of ${entry.name}: ${(err as Error).message}`);
           }
         }),
       );

@@ -1,6 +1,6 @@
 import { Bonjour, type Browser, type Service } from 'bonjour-service';
 import { MDNS_PROTOCOL, MDNS_SERVICE_TYPE, mdnsTxt } from '@pitwall/protocol';
-import { getInfo } from '../device-client/http-client.js';
+import { probeInfo } from '../device-client/http-client.js';
 import { targetOf } from './address-prober.js';
 import type { UnitIdentity } from './device-registry.js';
 
@@ -84,7 +84,8 @@ export class MdnsBrowser {
       return;
     }
     const port = Number(txt.api) || s.port;
-    const identity: UnitIdentity = { id: txt.id, name: txt.name, model: txt.model, firmware: txt.fw, commit: null };
+    // The TXT fingerprint is a claim; the TLS probe below replaces it with the key actually presented.
+    const identity: UnitIdentity = { id: txt.id, name: txt.name, model: txt.model, firmware: txt.fw, commit: null, fingerprint: txt.fp ?? null };
     const known: Known = { id: txt.id, target: targetOf(host, port), identity, online: true };
     const prev = this.known.get(s.fqdn);
     if (prev && (prev.target !== known.target || prev.id !== known.id)) this.sink.down(prev.id, prev.target);
@@ -110,10 +111,17 @@ export class MdnsBrowser {
       await Promise.all(
         [...this.known.values()].map(async (k) => {
           try {
-            const info = await getInfo(k.target, timeout);
+            const { info, presented } = await probeInfo(k.target, timeout);
             if (this.closed || info.id !== k.id) throw new Error(`another unit (${info.id}) answers at ${k.target}`);
             k.online = true;
-            k.identity = { ...k.identity, name: info.name, model: info.model, firmware: info.firmware.version, commit: info.firmware.commit };
+            k.identity = {
+              ...k.identity,
+              name: info.name,
+              model: info.model,
+              firmware: info.firmware.version,
+              commit: info.firmware.commit,
+              fingerprint: presented?.fingerprint ?? k.identity.fingerprint ?? null,
+            };
             this.sink.up(k.identity, k.target);
           } catch (err) {
             if (this.closed) return;

@@ -72,6 +72,12 @@ export class SerialScanner {
     this.schedule(0);
   }
 
+  /** The open RPC session on a recognised unit port (shared: a port has one reader). */
+  clientFor(path: string): SerialRpcClient | undefined {
+    const session = this.sessions.get(path);
+    return session?.client.isOpen ? session.client : undefined;
+  }
+
   addPath(path: string): void {
     this.extraPaths.add(path);
     this.retryAt.delete(path);
@@ -170,6 +176,7 @@ export class SerialScanner {
         model: info.model,
         firmware: info.firmware.version,
         commit: info.firmware.commit,
+        fingerprint: info.fingerprint,
       };
       const session: Session = { client, identity };
       this.sessions.set(path, session);

@@ -32,4 +32,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX manual_addresses_unit ON manual_addresses(unit_id);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- The key pinned for a unit at pairing (its TLS certificate), and the role this operator holds.
+      CREATE TABLE pins (
+        unit_id      TEXT PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,
+        fingerprint  TEXT NOT NULL CHECK (fingerprint LIKE 'SHA256:%'),
+        certificate  TEXT NOT NULL,
+        role         TEXT NOT NULL CHECK (role IN ('owner', 'staff', 'dealer', 'support')),
+        via          TEXT NOT NULL CHECK (via IN ('usb', 'net')),
+        paired_at    INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

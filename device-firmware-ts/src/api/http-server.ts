@@ -13,6 +13,12 @@ import {
 import { toLiveFix } from '../pipeline/gnss-state.js';
 import type { GnssFix } from '../pipeline/nmea-decoder.js';
 import type { Logger } from '../ops/logger.js';
+import { registerAuth, type Auth } from './auth-hook.js';
+import { registerIdentityRoutes } from './identity-routes.js';
+import { IdentityError, type PairingService } from '../identity/pairing-service.js';
+import type { OperatorStore } from '../identity/operator-store.js';
+import type { AuditLog } from '../identity/audit-log.js';
+import type { PairingWindow } from '../identity/pairing-window.js';
 
 /** Query of GET /v1/live: cap the event rate (default: every fix). */
 export const LiveQuery = Type.Object(
@@ -33,10 +39,18 @@ export interface HttpServerDeps {
   onFix: (listener: (fix: GnssFix) => void) => () => void;
   log: Logger;
   heartbeatMs?: number;
+  /** TLS certificate and key (the identity key, or a throw-away key while the identity is broken). */
+  tls: { keyPem: string; certPem: string };
+  identityOk: boolean;
+  operators: OperatorStore;
+  audit: AuditLog;
+  pairing: PairingService;
+  window: PairingWindow;
 }
 
 export interface HttpServer {
   readonly app: FastifyInstance;
+  readonly auth: Auth;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -54,10 +68,27 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const infoJson = JSON.stringify(deps.info);
   const streams = new Set<ServerResponse>();
 
+  // TLS 1.3 only. Client certificates are requested but checked by the auth hook against the
+  // operator list (pinned keys), not against a CA.
   const app = Fastify({
+    https: {
+      key: deps.tls.keyPem,
+      cert: deps.tls.certPem,
+      minVersion: 'TLSv1.3',
+      maxVersion: 'TLSv1.3',
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    bodyLimit: 64 * 1024,
     logger: false,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+    // Unparsable HTTP (after TLS): answer in the API's own error shape, then close.
+    clientErrorHandler(err, socket) {
+      if (!socket.writable) return socket.destroy();
+      const body = JSON.stringify(errorBody('bad-request', `malformed HTTP request (${(err as NodeJS.ErrnoException).code ?? 'parse error'})`));
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    },
     frameworkErrors(err, _req, reply) {
       void (reply as FastifyReply).code(400).headers(firmwareHeaders).send(errorBody('bad-request', err.message));
     },
@@ -66,6 +97,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   app.addHook('onRequest', async (_req, reply) => {
     reply.headers(firmwareHeaders);
   });
+  const send = (reply: FastifyReply, status: number, code: string, message: string) => void reply.code(status).send(errorBody(code, message));
+  const fastify = app as unknown as FastifyInstance;
+  const auth: Auth = registerAuth(fastify, { operators: deps.operators, audit: deps.audit, identityOk: deps.identityOk, send });
+  registerIdentityRoutes(fastify, { pairing: deps.pairing, operators: deps.operators, window: deps.window, auth: () => auth });
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
@@ -73,18 +108,20 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
     reply.headers(firmwareHeaders);
+    if (err instanceof IdentityError) return reply.code(err.status).send(errorBody(err.code, err.message));
     if (err.validation) {
       const where = (err as { validationContext?: string }).validationContext ?? 'request';
       return reply.code(400).send(errorBody('bad-request', `invalid ${where} for ${req.url.split('?')[0]}: ${err.message}`));
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 413 || status === 415) return reply.code(status).send(errorBody(status === 413 ? 'too-large' : 'unsupported-media-type', err.message));
     if (status === 500) deps.log.error(`${req.method} ${req.url}: ${err.stack ?? err.message}`);
     return reply.code(status).send(errorBody(status === 500 ? 'internal' : 'bad-request', status === 500 ? 'internal error' : err.message));
   });
 
-  const errors = { 400: ApiError, 404: ApiError };
+  const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 503: ApiError };
 
-  app.get('/v1/info', { schema: { querystring: NoQuery, response: { 200: DeviceInfo, ...errors } } }, (_req, reply) => {
+  app.get('/v1/info', { config: { access: 'public' }, schema: { querystring: NoQuery, response: { 200: DeviceInfo, ...errors } } }, (_req, reply) => {
     // A string body with a JSON content type is sent as is (no re-serialization).
     void reply.type('application/json; charset=utf-8').send(infoJson);
   });
@@ -99,6 +136,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     app.route({
       method: [...OTHER_METHODS],
       url,
+      config: url === '/v1/info' ? { access: 'public' } : {},
       handler: (req, reply) => {
         void reply.code(405).header('allow', 'GET, HEAD').send(errorBody('method-not-allowed', `${req.method} is not allowed on ${url}; use GET`));
       },
@@ -143,7 +181,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   }
 
   return {
-    app,
+    app: fastify,
+    auth,
     async listen(port, host = '0.0.0.0') {
       await app.listen({ port, host });
       const addr = app.server.address();

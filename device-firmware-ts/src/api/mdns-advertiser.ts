@@ -8,6 +8,8 @@ export interface MdnsAdvertiserOptions {
   model: string;
   firmwareVersion: string;
   apiPort: number;
+  /** Identity key fingerprint (TXT `fp`); omitted while the key is missing or corrupt. */
+  fingerprint?: string | null;
   log: Logger;
   /** How long to wait for the probe to succeed before assuming a name collision. */
   probeTimeoutMs?: number;
@@ -29,6 +31,7 @@ export function startMdnsAdvertiser(opts: MdnsAdvertiserOptions): MdnsAdvertiser
     model: opts.model,
     fw: opts.firmwareVersion,
     api: String(opts.apiPort),
+    ...(opts.fingerprint ? { fp: opts.fingerprint } : {}),
   });
   const bonjour = new Bonjour({}, (err: Error) => opts.log.warn(`mdns: ${err.message}`));
   const mdns = (bonjour as unknown as { server: { mdns: NodeJS.EventEmitter } }).server.mdns;

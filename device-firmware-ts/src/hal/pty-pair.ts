@@ -6,17 +6,28 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface PtyPair {
   readonly a: string;
   readonly b: string;
+  /** pid of the watchdog shell that owns socat (socat dies with it and with us). */
   readonly pid: number;
   /** Resolves when socat has exited (for any reason). */
   readonly exited: Promise<number | null>;
   close(): Promise<void>;
 }
 
+const WATCHDOG = `exec 3<&0
+"$@" </dev/null & p=$!
+( read _ <&3; kill $p 2>/dev/null ) & w=$!
+wait $p; s=$?
+kill $w 2>/dev/null
+exit $s`;
+
 export async function openPtyPair(a: string, b: string, timeoutMs = 5000): Promise<PtyPair> {
   await Promise.all([unlinkIfExists(a), unlinkIfExists(b)]);
-  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  // Node cannot set PDEATHSIG: socat would outlive a SIGKILLed unit. The shell holds our pipe
+  // on stdin; when it reads EOF (we closed it, or the kernel did because we died) it stops socat.
+  const child = spawn('sh', ['-c', WATCHDOG, 'pty-pair', 'socat', '-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    stdio: ['pipe', 'ignore', 'pipe'],
   });
+  child.stdin!.on('error', () => {});
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 4096) stderr += d;
@@ -30,6 +41,7 @@ export async function openPtyPair(a: string, b: string, timeoutMs = 5000): Promi
   for (;;) {
     if ((await exists(a)) && (await exists(b))) break;
     if (child.exitCode !== null || Date.now() > deadline) {
+      child.stdin!.end();
       child.kill('SIGKILL');
       throw new Error(`socat did not create ${a} and ${b}: ${stderr.trim() || 'timeout'}`);
     }
@@ -46,7 +58,8 @@ export async function openPtyPair(a: string, b: string, timeoutMs = 5000): Promi
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
+    // EOF on the watchdog's stdin: it sends socat SIGTERM (socat then removes its links).
+    child.stdin!.end();
     const timer = setTimeout(() => child.kill('SIGKILL'), 1000);
     await exited;
     clearTimeout(timer);

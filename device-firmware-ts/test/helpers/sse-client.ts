@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface SseEvent {
   event: string;
@@ -6,12 +7,18 @@ export interface SseEvent {
 }
 
 /** Reads Server-Sent Events from a URL until `count` events of type `want` or the timeout. */
-export function collectSse(url: string, want: string, count: number, timeoutMs = 5000): Promise<{ events: SseEvent[]; headers: Record<string, string | string[] | undefined>; comments: string[] }> {
+export function collectSse(
+  url: string,
+  want: string,
+  count: number,
+  timeoutMs = 5000,
+  client?: { keyPem: string; certPem: string },
+): Promise<{ events: SseEvent[]; headers: Record<string, string | string[] | undefined>; comments: string[] }> {
   return new Promise((resolve, reject) => {
     const events: SseEvent[] = [];
     const comments: string[] = [];
     let buffer = '';
-    const req = request(url, (res) => {
+    const onResponse = (res: IncomingMessage) => {
       if (res.statusCode !== 200) {
         reject(new Error(`SSE status ${res.statusCode}`));
         res.resume();
@@ -31,6 +38,11 @@ export function collectSse(url: string, want: string, count: number, timeoutMs =
         clearTimeout(timer);
         reject(new Error(`stream ended after ${events.length} events`));
       });
+      // The unit cut the connection (e.g. the operator was revoked).
+      res.on('close', () => {
+        clearTimeout(timer);
+        reject(new Error(`stream ended (connection closed) after ${events.length} events`));
+      });
       res.on('data', (chunk: string) => {
         buffer += chunk;
         let end: number;
@@ -48,7 +60,11 @@ export function collectSse(url: string, want: string, count: number, timeoutMs =
           if (events.filter((e) => e.event === want).length >= count) return finish();
         }
       });
-    });
+    };
+    // The unit is pinned by key fingerprint, not by a CA.
+    const req = url.startsWith('https:')
+      ? httpsRequest(url, { rejectUnauthorized: false, ...(client ? { key: client.keyPem, cert: client.certPem } : {}) }, onResponse)
+      : httpRequest(url, onResponse);
     req.on('error', (err) => {
       if (events.length < count) reject(err);
     });

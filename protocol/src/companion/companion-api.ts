@@ -4,6 +4,10 @@ import { LiveFix } from '../device-api/live-fix.js';
 import { UnitId } from '../device-api/unit-id.js';
 import { validator, type Validator } from '../validate.js';
 import { DeviceEntry } from './device-entry.js';
+import { Fingerprint } from '../identity/fingerprint.js';
+import { Operator } from '../identity/operator.js';
+import { PairingWindow } from '../identity/pairing.js';
+import { Role } from '../identity/role.js';
 
 /**
  * The one contract between the UI and the companion (window.pitwall). Electron IPC and the
@@ -32,6 +36,33 @@ export const companionMethods = {
   'devices:status': { params: ById, result: DeviceStatus },
   'live:watch': { params: ById, result: Empty },
   'live:unwatch': { params: ById, result: Empty },
+  /** This companion's operator identity (its key never leaves the companion). */
+  'operator:identity': {
+    params: Empty,
+    result: Type.Object(
+      {
+        fingerprint: Fingerprint,
+        name: Type.String(),
+        storage: Type.Union([Type.Literal('safe-storage'), Type.Literal('file')]),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  /** Network pairing needs the unit's button pressed: the UI polls this for the countdown. */
+  'pairing:window': { params: ById, result: PairingWindow },
+  'pairing:pair': {
+    params: Type.Object(
+      { id: UnitId, via: Type.Union([Type.Literal('usb'), Type.Literal('net')]), role: Role },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ role: Role, unitFingerprint: Fingerprint }, { additionalProperties: false }),
+  },
+  'pairing:unpair': { params: ById, result: Empty },
+  'pairing:operators': { params: ById, result: Type.Array(Operator) },
+  'pairing:revoke': {
+    params: Type.Object({ id: UnitId, fingerprint: Fingerprint }, { additionalProperties: false }),
+    result: Empty,
+  },
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
@@ -53,6 +84,10 @@ export const ErrorCode = Type.Union([
   Type.Literal('not-a-unit'),
   Type.Literal('bad-address'),
   Type.Literal('forbidden'),
+  Type.Literal('not-paired'),
+  Type.Literal('key-changed'),
+  Type.Literal('conflict'),
+  Type.Literal('pairing-closed'),
   Type.Literal('internal'),
 ]);
 export type ErrorCode = Static<typeof ErrorCode>;

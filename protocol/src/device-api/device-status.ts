@@ -3,6 +3,7 @@ import { validator } from '../validate.js';
 import { Firmware } from './firmware.js';
 import { GnssStatus } from './gnss-status.js';
 import { UnitId, UnitName } from './unit-id.js';
+import { IdentityState } from '../identity/identity-state.js';
 
 /** GET /v1/status */
 export const DeviceStatus = Type.Object(
@@ -14,6 +15,7 @@ export const DeviceStatus = Type.Object(
     uptimeS: Type.Number({ minimum: 0 }),
     time: Type.String({ description: 'unit clock, ISO 8601 UTC' }),
     gnss: GnssStatus,
+    identity: IdentityState,
   },
   { additionalProperties: false },
 );

@@ -1,11 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../validate.js';
 import { UnitId, UnitName } from './unit-id.js';
+import { Fingerprint } from '../identity/fingerprint.js';
 
 export const MDNS_SERVICE_TYPE = 'pitwall';
 export const MDNS_PROTOCOL = 'tcp';
 
-/** TXT record of `_pitwall._tcp`: `api` is the device API port. */
+/** TXT record of `_pitwall._tcp`: `api` is the device API port (HTTPS), `fp` the identity key fingerprint. */
 export const MdnsTxt = Type.Object(
   {
     id: UnitId,
@@ -13,6 +14,7 @@ export const MdnsTxt = Type.Object(
     model: Type.String({ minLength: 1, maxLength: 64 }),
     fw: Type.String({ minLength: 1, maxLength: 64 }),
     api: Type.String({ pattern: '^[1-9][0-9]{0,4}$' }),
+    fp: Type.Optional(Fingerprint),
   },
   { additionalProperties: true },
 );

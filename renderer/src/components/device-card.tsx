@@ -3,6 +3,7 @@ import { fixLabel } from '../format.js';
 import { CopyId } from './copy-id.js';
 import { LinkBadges } from './link-badges.js';
 import { OnlineState } from './online-state.js';
+import { PairingBadge } from './pairing-badge.js';
 
 interface Props {
   device: DeviceEntry;
@@ -33,7 +34,10 @@ export function DeviceCard({ device, selected, now, onSelect }: Props) {
         <h3 className="unit-name" data-testid="unit-name" title={device.name}>
           {device.name}
         </h3>
-        <OnlineState online={device.online} lastSeen={device.lastSeen} now={now} />
+        <div className="card-head-right">
+          <PairingBadge pairing={device.pairing} />
+          <OnlineState online={device.online} lastSeen={device.lastSeen} now={now} />
+        </div>
       </header>
       <dl className="card-facts">
         <div>

@@ -8,13 +8,16 @@ import { CopyId } from './copy-id.js';
 import { OnlineState } from './online-state.js';
 import { SpeedChart } from './speed-chart.js';
 import { TrackTrace } from './track-trace.js';
+import { PairingBadge } from './pairing-badge.js';
+import { TrustSection } from './trust-section.js';
 
 const STATUS_POLL_MS = 3000;
 const LINK_LABEL = { mdns: 'Wi-Fi (mDNS)', usb: 'USB', address: 'Address' } as const;
 
 /** Subscribes to the unit's live fixes and polls its status while the panel is open. */
-function useLiveUnit(id: string): void {
+function useLiveUnit(id: string, trusted: boolean): void {
   useEffect(() => {
+    if (!trusted) return;
     let alive = true;
     const { setStatus } = useDevices.getState();
     void call('live:watch', { id });
@@ -31,18 +34,19 @@ function useLiveUnit(id: string): void {
       clearInterval(timer);
       void call('live:unwatch', { id });
     };
-  }, [id]);
+  }, [id, trusted]);
 }
 
 export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: number; onClose(): void }) {
-  useLiveUnit(device.id);
+  const trusted = device.pairing.state === 'paired' || device.pairing.state === 'conflict';
+  useLiveUnit(device.id, trusted);
   const live = useDevices((s) => s.live[device.id]);
   const forget = useDevices((s) => s.forget);
   const [confirmForget, setConfirmForget] = useState(false);
   const [forgetError, setForgetError] = useState<string | null>(null);
 
   const fix = live?.fixes.at(-1) ?? null;
-  const status = live?.status ?? null;
+  const status = trusted ? (live?.status ?? null) : null;
   const gnss = status?.gnss ?? device.gnss;
   const fixType = fix?.fix ?? gnss?.fix ?? 'none';
   const speed = fix ? fix.speedMps : (gnss?.speedMps ?? null);
@@ -51,7 +55,7 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
   const pos = fix ? { lat: fix.lat, lon: fix.lon, altM: fix.altM } : (gnss?.position ?? null);
   const lastFixAt = live?.receivedAt.at(-1) ?? null;
   const stale = lastFixAt !== null && now - lastFixAt > 3000;
-  const statusErr = live?.statusError ? describeError(live.statusError) : null;
+  const statusErr = trusted && live?.statusError ? describeError(live.statusError) : null;
 
   const onForget = async () => {
     if (!confirmForget) {
@@ -69,7 +73,10 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
           <h2 className="unit-name" data-testid="panel-unit-name">
             {device.name}
           </h2>
-          <OnlineState online={device.online} lastSeen={device.lastSeen} now={now} />
+          <div className="panel-badges">
+            <OnlineState online={device.online} lastSeen={device.lastSeen} now={now} />
+            <PairingBadge pairing={device.pairing} />
+          </div>
         </div>
         <button type="button" className="btn btn-ghost" onClick={onClose} aria-label="Close unit panel">
           Close
@@ -100,6 +107,10 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
         </div>
       </dl>
 
+      <TrustSection device={device} />
+
+      {trusted && (
+      <>
       <div className={`live ${stale || !fix ? 'is-stale' : ''}`}>
         <div className="speed-block">
           <div className="speed-value" data-testid="live-speed">
@@ -143,6 +154,8 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
         <SpeedChart speeds={live?.fixes.map((f) => f.speedMps) ?? []} times={live?.receivedAt ?? []} now={now} />
         <TrackTrace fixes={live?.fixes ?? []} />
       </div>
+      </>
+      )}
 
       {statusErr && (
         <p className="inline-error" role="status">

@@ -1,5 +1,6 @@
 import { hello } from './hello.js';
 import { info } from './info.js';
+import { challenge, pair } from './pair.js';
 import type { RpcMethod } from './method-table.js';
 
 export * from './method-table.js';
@@ -8,4 +9,6 @@ export * from './method-table.js';
 export const RPC_METHODS: ReadonlyMap<string, RpcMethod> = new Map<string, RpcMethod>([
   ['hello', hello],
   ['info', info],
+  ['pair', pair],
+  ['challenge', challenge],
 ]);

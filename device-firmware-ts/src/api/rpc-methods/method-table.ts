@@ -1,9 +1,20 @@
 import type { DeviceInfo } from '@pitwall/protocol';
+import type { PairingService } from '../../identity/pairing-service.js';
 
-/** What a serial RPC method may use. Later methods (pair, ...) extend this. */
+/** What a serial RPC method may use. */
 export interface RpcContext {
   info: DeviceInfo;
+  /** Pairing and challenge (absent in endpoints built without an identity, e.g. some tests). */
+  pairing?: PairingService;
 }
+
+/** Application error codes of the serial protocol (JSON-RPC server-error range). */
+export const RpcAppError = {
+  /** A pairing or challenge refused; `data.code` is the same code the HTTP API uses (owner-required, revoked, ...). */
+  refused: -32001,
+  /** The identity key is missing or corrupt. */
+  identityUnavailable: -32003,
+} as const;
 
 /** A method error with a JSON-RPC code (e.g. invalidParams) and a clear message. */
 export class RpcMethodError extends Error {

@@ -1,0 +1,126 @@
+import { X509Certificate } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { roleAllows, type Operator, type Permission } from '@pitwall/protocol';
+import type { AuditLog } from '../identity/audit-log.js';
+import type { OperatorStore } from '../identity/operator-store.js';
+import { fingerprintOf } from '../identity/unit-key.js';
+
+/** What a route needs: `public` (anyone), `cert` (any client certificate, e.g. network pairing), or a permission. */
+export type Access = 'public' | 'cert' | Permission;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    operator?: Operator;
+    clientFingerprint?: string | null;
+  }
+}
+
+export interface AuthDeps {
+  operators: OperatorStore;
+  audit: AuditLog;
+  /** False while the identity key is missing or corrupt: only public routes are served. */
+  identityOk: boolean;
+  send(reply: FastifyReply, status: number, code: string, message: string): void;
+}
+
+export interface Auth {
+  /** Drops the open connections of a revoked key (its live streams end at once). */
+  disconnect(fingerprint: string): void;
+}
+
+const fpBySocket = new WeakMap<Socket, string | null>();
+
+/**
+ * The fingerprint of the key of the client certificate on this TLS connection, computed once
+ * per socket (keep-alive requests reuse it). TLS 1.3 has no renegotiation, so it cannot change.
+ * The handshake already proved the client holds the private key (CertificateVerify).
+ */
+export function peerFingerprint(socket: Socket): string | null {
+  const cached = fpBySocket.get(socket);
+  if (cached !== undefined) return cached;
+  let fp: string | null = null;
+  const tls = socket as TLSSocket;
+  if (typeof tls.getPeerCertificate === 'function') {
+    const peer = tls.getPeerCertificate();
+    if (peer && peer.raw) {
+      try {
+        fp = fingerprintOf(new X509Certificate(peer.raw).publicKey);
+      } catch {
+        fp = null;
+      }
+    }
+  }
+  fpBySocket.set(socket, fp);
+  return fp;
+}
+
+function needed(req: FastifyRequest): Access {
+  const access = req.routeOptions.config?.access;
+  if (access) return access;
+  return req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'control';
+}
+
+/** onRequest: client certificate -> active operator -> role check. Refusals are audited (rate-limited). */
+export function registerAuth(app: FastifyInstance, deps: AuthDeps): Auth {
+  const socketsByFp = new Map<string, Set<Socket>>();
+  const track = (fp: string, socket: Socket) => {
+    let set = socketsByFp.get(fp);
+    if (!set) socketsByFp.set(fp, (set = new Set()));
+    if (set.has(socket)) return;
+    set.add(socket);
+    socket.once('close', () => {
+      set.delete(socket);
+      if (set.size === 0) socketsByFp.delete(fp);
+    });
+  };
+
+  app.addHook('onRequest', async (req, reply) => {
+    const access = needed(req);
+    if (access === 'public') return;
+    const route = `${req.method} ${req.routeOptions.url ?? '(no route)'}`;
+    const fp = peerFingerprint(req.raw.socket);
+    req.clientFingerprint = fp;
+    const refuse = (status: number, code: string, message: string, op?: Operator) => {
+      deps.audit.refuse(`${code}|${route}`, {
+        event: 'refuse',
+        outcome: 'refused',
+        operatorFingerprint: fp,
+        role: op?.role ?? null,
+        via: 'network',
+        detail: `${code}: ${route}`,
+      });
+      deps.send(reply, status, code, message);
+      return reply;
+    };
+    if (!deps.identityOk) {
+      deps.send(reply, 503, 'identity-unavailable', 'the unit identity key is missing or corrupt (see /v1/status on the serial port or the unit log); only discovery (/v1/info, /v1/pairing) is served');
+      return reply;
+    }
+    if (!fp) {
+      return refuse(401, 'unauthenticated', 'no client certificate: pair this companion with the unit (over USB, or press the pair button and pair over the network), then connect with the paired certificate');
+    }
+    if (access === 'cert') return;
+    const op = deps.operators.get(fp);
+    if (!op) {
+      return refuse(401, 'unauthenticated', `client key ${fp} is not paired with this unit; pair it first (over USB, or press the pair button and pair over the network)`);
+    }
+    if (op.revokedAt !== null) return refuse(403, 'revoked', `operator key ${fp} was revoked at ${op.revokedAt}`, op);
+    if (!roleAllows(op.role, access)) {
+      return refuse(403, 'forbidden', `role ${op.role} may not ${access === 'admin' ? 'administer the unit' : 'change the unit'} (${route})`, op);
+    }
+    req.operator = op;
+    track(fp, req.raw.socket);
+  });
+
+  return {
+    disconnect(fingerprint) {
+      for (const s of socketsByFp.get(fingerprint) ?? []) s.destroy();
+      socketsByFp.delete(fingerprint);
+    },
+  };
+}

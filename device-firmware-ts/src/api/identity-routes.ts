@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import {
+  ApiError,
+  ChallengeRequest,
+  ChallengeResponse,
+  Fingerprint,
+  NetworkPairRequest,
+  Operator,
+  OperatorList,
+  PairResult,
+  PairingWindow,
+  type ChallengeRequest as ChallengeRequestT,
+  type NetworkPairRequest as NetworkPairRequestT,
+} from '@pitwall/protocol';
+import type { PairingService } from '../identity/pairing-service.js';
+import type { OperatorStore } from '../identity/operator-store.js';
+import type { PairingWindow as Window } from '../identity/pairing-window.js';
+import type { Auth } from './auth-hook.js';
+
+const NoQuery = Type.Object({}, { additionalProperties: false });
+const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 503: ApiError };
+
+export interface IdentityRouteDeps {
+  pairing: PairingService;
+  operators: OperatorStore;
+  window: Window;
+  auth: () => Auth;
+}
+
+/** Accepts base64url too: fingerprints carry `/` and `+`, awkward in a path. */
+function normaliseFingerprint(text: string): string {
+  return text.replace(/-/g, '+').replace(/_/g, '/');
+}
+
+/** Pairing, operators and challenge routes (the auth hook enforces each route's `access`). */
+export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDeps): void {
+  app.get('/v1/pairing', { config: { access: 'public' }, schema: { querystring: NoQuery, response: { 200: PairingWindow, ...errors } } }, async () => d.window.state());
+
+  app.post<{ Body: NetworkPairRequestT }>(
+    '/v1/pairing',
+    { config: { access: 'cert' }, schema: { querystring: NoQuery, body: NetworkPairRequest, response: { 200: PairResult, ...errors } } },
+    async (req) =>
+      d.pairing.pair({ operatorFingerprint: req.clientFingerprint!, name: req.body.operatorName, role: req.body.role, via: 'network' }),
+  );
+
+  app.get('/v1/operators', { config: { access: 'admin' }, schema: { querystring: NoQuery, response: { 200: OperatorList, ...errors } } }, async () => ({
+    operators: d.operators.list(),
+  }));
+
+  app.delete<{ Params: { fingerprint: string } }>(
+    '/v1/operators/:fingerprint',
+    {
+      config: { access: 'admin' },
+      schema: { querystring: NoQuery, params: Type.Object({ fingerprint: Type.String({ maxLength: 100 }) }), response: { 200: Operator, ...errors } },
+    },
+    async (req, reply) => {
+      const fp = normaliseFingerprint(req.params.fingerprint);
+      if (!new RegExp(Fingerprint.pattern!).test(fp)) {
+        return reply.code(400).send({ error: { code: 'bad-request', message: `not a key fingerprint: ${fp.slice(0, 80)} (expected SHA256:<43 base64 characters>, URL-encoded)` } });
+      }
+      const op = await d.pairing.revoke(fp, req.operator ? `"${req.operator.name}" (${req.operator.fingerprint})` : 'unknown');
+      reply.raw.once('finish', () => d.auth().disconnect(fp));
+      return op;
+    },
+  );
+
+  app.post<{ Body: ChallengeRequestT }>(
+    '/v1/identity/challenge',
+    { config: { access: 'read' }, schema: { querystring: NoQuery, body: ChallengeRequest, response: { 200: ChallengeResponse, ...errors } } },
+    async (req) => ({ signature: d.pairing.challenge(req.body.nonce) }),
+  );
+}

@@ -1,0 +1,25 @@
+/** Buttons and LEDs on the unit. Names are logical (`pair`), the HAL maps them to lines. */
+export type ButtonName = 'pair';
+export type LedName = 'pair';
+
+export interface Gpio {
+  readonly kind: 'real' | 'sim';
+  /** Calls `listener` on each press of `button`; returns the unsubscribe function. */
+  onPress(button: ButtonName, listener: () => void): () => void;
+  setLed(led: LedName, on: boolean): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Real boards: the pair button and LED sit on GPIO lines read through the kernel's GPIO
+ * character device. Not wired yet on the reference board: presses never arrive, LED writes
+ * are dropped, and network pairing stays closed (USB pairing still works).
+ */
+export function realGpio(): Gpio {
+  return {
+    kind: 'real',
+    onPress: () => () => {},
+    setLed: () => {},
+    close: async () => {},
+  };
+}

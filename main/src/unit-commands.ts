@@ -1,0 +1,152 @@
+import type { DeviceEntry, Operator } from '@pitwall/protocol';
+import { CompanionError } from '@pitwall/protocol';
+import { createCompanion, defaultUserDataDir, parseAddress, type Companion } from './companion.js';
+import type { UnitArgs } from './cli-args.js';
+
+/** Exit statuses of pair / operators / unpair. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, refused: 4, keyChanged: 5 } as const;
+
+export interface UnitCommandIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Polling period and the pairing wait (tests shorten them). */
+  pollMs?: number;
+  pairWaitS?: number;
+}
+
+const looksLikePath = (s: string) => s.startsWith('/') || /^[A-Za-z]:\\|^COM\d+$/i.test(s);
+
+/** Finds the unit a person named: exact id, unique id prefix (4+), name, address target or serial path. */
+export function matchUnit(units: DeviceEntry[], query: string): { unit: DeviceEntry } | { error: string } {
+  const q = query.trim();
+  const lower = q.toLowerCase();
+  const exact = units.find((u) => u.id === lower);
+  if (exact) return { unit: exact };
+  const byLink = units.filter((u) => u.links.some((l) => l.target === q || (() => {
+    try {
+      return l.kind !== 'usb' && l.target === parseAddress(q).target;
+    } catch {
+      return false;
+    }
+  })()));
+  if (byLink.length === 1) return { unit: byLink[0]! };
+  const byName = units.filter((u) => u.name.toLowerCase() === lower);
+  if (byName.length === 1) return { unit: byName[0]! };
+  if (byName.length > 1) return { error: `${byName.length} units are named "${q}": use the unit id instead (${byName.map((u) => u.id.slice(0, 8)).join(', ')})` };
+  if (lower.length >= 4 && /^[0-9a-f-]+$/.test(lower)) {
+    const byPrefix = units.filter((u) => u.id.startsWith(lower));
+    if (byPrefix.length === 1) return { unit: byPrefix[0]! };
+    if (byPrefix.length > 1) return { error: `the id prefix "${q}" matches ${byPrefix.length} units: give more of the id` };
+  }
+  return { error: `no unit "${q}" found (known: ${units.map((u) => u.name).join(', ') || 'none'})` };
+}
+
+function exitFor(err: unknown): number {
+  if (!(err instanceof CompanionError)) return EXIT.failed;
+  if (err.code === 'key-changed' || err.code === 'conflict') return EXIT.keyChanged;
+  if (err.code === 'forbidden' || err.code === 'not-paired' || err.code === 'pairing-closed') return EXIT.refused;
+  if (err.code === 'not-found') return EXIT.notFound;
+  return EXIT.failed;
+}
+
+/** `pitwall pair|operators|unpair <unit>`: runs the companion core briefly against the data directory. */
+export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise<number> {
+  const pollMs = io.pollMs ?? 1000;
+  const serialPaths = [...args.serialPaths];
+  if (looksLikePath(args.unit)) serialPaths.push(args.unit);
+  const companion: Companion = createCompanion({
+    dataDir: args.dataDir ?? defaultUserDataDir(),
+    serialPaths,
+    mdns: args.mdns,
+    hotplug: false,
+    pollIntervalMs: 500,
+    events: () => undefined,
+    log: args.verbose ? (m) => io.err(m) : undefined,
+  });
+  try {
+    if (!looksLikePath(args.unit) && /[:.]/.test(args.unit)) {
+      try {
+        parseAddress(args.unit);
+        await companion.handlers['devices:add-address']({ address: args.unit });
+      } catch (err) {
+        if (err instanceof CompanionError && err.code !== 'bad-address') throw err;
+      }
+    }
+    const unit = await findUnit(companion, args, pollMs);
+    if ('error' in unit) {
+      io.err(unit.error);
+      return EXIT.notFound;
+    }
+    const { id, name } = unit.unit;
+    if (args.command === 'operators') return printOperators(await companion.handlers['pairing:operators']({ id }), io);
+    if (args.command === 'unpair') {
+      await companion.handlers['pairing:unpair']({ id });
+      io.out(`Unpaired ${name} (${id}): its key is no longer pinned here.`);
+      return EXIT.ok;
+    }
+    const usb = unit.unit.links.some((l) => l.kind === 'usb' && l.online);
+    const via = args.via ?? (usb ? 'usb' : 'net');
+    if (via === 'net') await waitForWindow(companion, id, name, io, pollMs);
+    const result = await companion.handlers['pairing:pair']({ id, via, role: args.role });
+    io.out(`Paired with ${name} (${id}) as ${result.role} over ${via === 'usb' ? 'USB' : 'the network'}.`);
+    io.out(`Unit key: ${result.unitFingerprint}`);
+    const me = await companion.handlers['operator:identity']({});
+    io.out(`This companion: ${me.name}, key ${me.fingerprint}`);
+    return EXIT.ok;
+  } catch (err) {
+    io.err(err instanceof Error ? err.message : String(err));
+    return exitFor(err);
+  } finally {
+    await companion.close();
+  }
+}
+
+async function findUnit(companion: Companion, args: UnitArgs, pollMs: number): Promise<{ unit: DeviceEntry } | { error: string }> {
+  const deadline = Date.now() + args.findTimeoutS * 1000;
+  let last: { unit: DeviceEntry } | { error: string } = { error: `no unit "${args.unit}" found` };
+  for (;;) {
+    await companion.refresh();
+    last = matchUnit(companion.list(), args.unit);
+    const wantsLink = args.command === 'pair' || args.command === 'operators';
+    if ('unit' in last && (!wantsLink || last.unit.online)) return last;
+    if (Date.now() > deadline) {
+      if ('unit' in last) return args.command === 'unpair' ? last : { error: `${last.unit.name} is known but offline: no link to it answers` };
+      return last;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, 500)));
+  }
+}
+
+/** Prints the countdown while the unit's pairing window is closed; returns once it is open. */
+async function waitForWindow(companion: Companion, id: string, name: string, io: UnitCommandIo, pollMs: number): Promise<void> {
+  const first = await companion.handlers['pairing:window']({ id });
+  if (first.open) return;
+  io.out(`Press the pairing button on the unit now (${name}). Waiting up to 120 s…`);
+  const deadline = Date.now() + 120_000;
+  let lastShown = -1;
+  for (;;) {
+    const left = Math.ceil((deadline - Date.now()) / 1000);
+    if (left <= 0) throw new CompanionError('pairing-closed', `${name}'s pairing button was not pressed within 120 s. Press the pairing button on the unit, then try again within 2 minutes.`);
+    const window = await companion.handlers['pairing:window']({ id });
+    if (window.open) {
+      io.out(`Pairing window open (${window.closesInS === null ? '' : `${Math.floor(window.closesInS)} s left`}); pairing…`);
+      return;
+    }
+    if (left % 10 === 0 && left !== lastShown) {
+      io.out(`  ${left} s left`);
+      lastShown = left;
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+function printOperators(ops: Operator[], io: UnitCommandIo): number {
+  if (ops.length === 0) {
+    io.out('No operators.');
+    return EXIT.ok;
+  }
+  const rows = ops.map((o) => [o.role, o.revokedAt ? `revoked ${o.revokedAt}` : 'active', o.via, o.fingerprint, JSON.stringify(o.name).slice(1, -1)]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) io.out(r.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  '));
+  return EXIT.ok;
+}

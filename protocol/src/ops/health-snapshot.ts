@@ -1,0 +1,46 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { validator } from '../validate.js';
+import { UnitId } from '../device-api/unit-id.js';
+
+const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+
+/** A periodic health snapshot of a unit (GET /v1/health?since=ISO). */
+export const HealthSnapshot = Type.Object(
+  {
+    time: Type.String(),
+    unit: UnitId,
+    boot: Type.String(),
+    fw: Type.String(),
+    commit: Type.String(),
+    uptimeS: Type.Number({ minimum: 0 }),
+    cpuPct: Type.Number({ minimum: 0 }),
+    load: Type.Tuple([Type.Number(), Type.Number(), Type.Number()]),
+    memory: Type.Object({ totalB: Type.Integer(), availableB: Type.Integer() }, { additionalProperties: false }),
+    socTempC: Nullable(Type.Number()),
+    dataPartition: Type.Object(
+      { totalB: Type.Integer(), freeB: Type.Integer(), usedPct: Type.Number() },
+      { additionalProperties: false },
+    ),
+    gnss: Type.Object(
+      {
+        timeToFirstFixS: Nullable(Type.Number()),
+        start: Type.Union([Type.Literal('cold'), Type.Literal('warm'), Type.Null()]),
+        satellites: Type.Integer({ minimum: 0 }),
+        hdop: Nullable(Type.Number()),
+        fixRateHz: Type.Number({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    imu: Type.Object({ sampleRateHz: Nullable(Type.Number()) }, { additionalProperties: false }),
+    clockSource: Type.Union([Type.Literal('gnss'), Type.Literal('ntp'), Type.Literal('rtc'), Type.Literal('none')]),
+    /** Short codes of what is wrong now: hot, disk-low, no-fix, debug-logging-stopped, ... */
+    warnings: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type HealthSnapshot = Static<typeof HealthSnapshot>;
+export const healthSnapshot = validator('HealthSnapshot', HealthSnapshot);
+
+export const HealthList = Type.Object({ snapshots: Type.Array(HealthSnapshot) }, { additionalProperties: false });
+export type HealthList = Static<typeof HealthList>;
+export const healthList = validator('HealthList', HealthList);

@@ -1,0 +1,42 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { validator } from '../validate.js';
+
+/**
+ * Incremental log pull. GET /v1/logs/boots lists the boots the unit still holds;
+ * GET /v1/logs?boot=B&after=S&limit=N streams that boot's records with seq > S as
+ * `application/x-ndjson` (one LogRecord a line, in seq order). POST /v1/logs/confirm tells
+ * the unit the companion has stored records up to `seq`: only confirmed records may be
+ * dropped early (rotation still bounds the total size).
+ */
+export const LogBoot = Type.Object(
+  {
+    boot: Type.String(),
+    startedAt: Type.String(),
+    firstSeq: Type.Integer({ minimum: 0 }),
+    lastSeq: Type.Integer({ minimum: 0 }),
+    confirmedSeq: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type LogBoot = Static<typeof LogBoot>;
+
+export const LogBootList = Type.Object({ boots: Type.Array(LogBoot) }, { additionalProperties: false });
+export type LogBootList = Static<typeof LogBootList>;
+export const logBootList = validator('LogBootList', LogBootList);
+
+export const LogQuery = Type.Object(
+  {
+    boot: Type.String({ pattern: '^[0-9a-f-]{36}$' }),
+    after: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  },
+  { additionalProperties: false },
+);
+export type LogQuery = Static<typeof LogQuery>;
+
+export const LogConfirm = Type.Object(
+  { boot: Type.String({ pattern: '^[0-9a-f-]{36}$' }), seq: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+export type LogConfirm = Static<typeof LogConfirm>;
+export const logConfirm = validator('LogConfirm', LogConfirm);

@@ -1,0 +1,180 @@
+import { useEffect, useRef, useState } from 'react';
+import type { CallError, DeviceEntry, Role } from '@pitwall/protocol';
+import { call } from '../api.js';
+import { describeError } from '../error-messages.js';
+
+const ROLES: { role: Role; label: string; hint: string }[] = [
+  { role: 'owner', label: 'Owner', hint: 'Everything, including who else may connect' },
+  { role: 'staff', label: 'Team staff', hint: 'Read and control' },
+  { role: 'dealer', label: 'Dealer', hint: 'Read and control' },
+  { role: 'support', label: 'Support', hint: 'Read only' },
+];
+const WAIT_S = 120;
+
+type Phase =
+  | { kind: 'choose' }
+  | { kind: 'waiting'; startedAt: number; windowLeft: number | null }
+  | { kind: 'pairing' }
+  | { kind: 'done'; role: Role; fingerprint: string }
+  | { kind: 'error'; error: CallError };
+
+/** "Pair this unit": role and way, then USB at once, or "press the pairing button" with a countdown. */
+export function PairDialog({ device, onClose }: { device: DeviceEntry; onClose(): void }) {
+  const usb = device.links.some((l) => l.kind === 'usb' && l.online);
+  const net = device.links.some((l) => l.kind !== 'usb' && l.online);
+  const [role, setRole] = useState<Role>(device.pairing.role ?? 'owner');
+  const [via, setVia] = useState<'usb' | 'net'>(usb ? 'usb' : 'net');
+  const [phase, setPhase] = useState<Phase>({ kind: 'choose' });
+  const [now, setNow] = useState(Date.now());
+  const alive = useRef(true);
+
+  useEffect(() => {
+    alive.current = true;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => {
+      alive.current = false;
+      window.removeEventListener('keydown', onKey);
+    };
+  }, [onClose]);
+
+  const pair = async (how: 'usb' | 'net') => {
+    setPhase({ kind: 'pairing' });
+    const res = await call('pairing:pair', { id: device.id, via: how, role });
+    if (!alive.current) return;
+    setPhase(res.ok ? { kind: 'done', role: res.value.role, fingerprint: res.value.unitFingerprint } : { kind: 'error', error: res.error });
+  };
+
+  // Network: poll the unit's pairing window; pair as soon as the button opened it.
+  useEffect(() => {
+    if (phase.kind !== 'waiting') return;
+    let stop = false;
+    const tick = async () => {
+      setNow(Date.now());
+      if (Date.now() - phase.startedAt > WAIT_S * 1000) {
+        setPhase({ kind: 'error', error: { code: 'pairing-closed', message: 'The pairing button was not pressed within 2 minutes.' } });
+        return;
+      }
+      const w = await call('pairing:window', { id: device.id });
+      if (stop || !alive.current) return;
+      if (!w.ok) {
+        setPhase({ kind: 'error', error: w.error });
+        return;
+      }
+      if (w.value.open) {
+        stop = true;
+        void pair('net');
+      }
+    };
+    void tick();
+    const timer = setInterval(() => void tick(), 1000);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, [phase.kind]);
+
+  const start = () => (via === 'usb' ? void pair('usb') : setPhase({ kind: 'waiting', startedAt: Date.now(), windowLeft: null }));
+  const left = phase.kind === 'waiting' ? Math.max(0, WAIT_S - Math.floor((now - phase.startedAt) / 1000)) : WAIT_S;
+  const err = phase.kind === 'error' ? describeError(phase.error) : null;
+
+  return (
+    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && phase.kind !== 'pairing' && onClose()}>
+      <div className="dialog pair-dialog" role="dialog" aria-modal="true" aria-labelledby="pair-title" data-testid="pair-dialog">
+        <h2 id="pair-title">Pair {device.name}</h2>
+        {phase.kind === 'choose' && (
+          <>
+            <p className="dialog-lead">Pairing lets this computer see live data and manage the unit. The unit remembers this computer’s key; this computer pins the unit’s key.</p>
+            <fieldset className="choice-group">
+              <legend>Role</legend>
+              {ROLES.map((r) => (
+                <label key={r.role} className={`choice ${role === r.role ? 'is-chosen' : ''}`}>
+                  <input type="radio" name="role" value={r.role} checked={role === r.role} onChange={() => setRole(r.role)} data-testid={`role-${r.role}`} />
+                  <span className="choice-label">{r.label}</span>
+                  <span className="choice-hint">{r.hint}</span>
+                </label>
+              ))}
+            </fieldset>
+            <fieldset className="choice-group">
+              <legend>Connection</legend>
+              <label className={`choice ${via === 'usb' ? 'is-chosen' : ''} ${usb ? '' : 'is-disabled'}`}>
+                <input type="radio" name="via" value="usb" checked={via === 'usb'} disabled={!usb} onChange={() => setVia('usb')} data-testid="via-usb" />
+                <span className="choice-label">USB cable</span>
+                <span className="choice-hint">{usb ? 'Connected now: pairs at once' : 'Not connected by USB'}</span>
+              </label>
+              <label className={`choice ${via === 'net' ? 'is-chosen' : ''} ${net ? '' : 'is-disabled'}`}>
+                <input type="radio" name="via" value="net" checked={via === 'net'} disabled={!net} onChange={() => setVia('net')} data-testid="via-net" />
+                <span className="choice-label">Network</span>
+                <span className="choice-hint">{net ? 'Needs the pairing button on the unit' : 'No network link right now'}</span>
+              </label>
+            </fieldset>
+            <div className="dialog-actions">
+              <button type="button" className="btn btn-ghost" onClick={onClose}>
+                Cancel
+              </button>
+              <button type="button" className="btn btn-primary" onClick={start} disabled={(via === 'usb' && !usb) || (via === 'net' && !net)} data-testid="pair-start">
+                Pair as {ROLES.find((r) => r.role === role)?.label.toLowerCase()}
+              </button>
+            </div>
+          </>
+        )}
+        {phase.kind === 'waiting' && (
+          <div className="press-button" data-testid="pair-waiting">
+            <div className="countdown" aria-live="polite">
+              <svg viewBox="0 0 44 44" aria-hidden="true">
+                <circle cx="22" cy="22" r="19" className="ring-bg" />
+                <circle cx="22" cy="22" r="19" className="ring" style={{ strokeDashoffset: `${119.4 * (1 - left / WAIT_S)}` }} />
+              </svg>
+              <span data-testid="pair-countdown">{left}</span>
+            </div>
+            <div>
+              <h3>Press the pairing button on the unit now</h3>
+              <p className="muted">Pairing continues by itself once the button is pressed. Waiting up to 2 minutes.</p>
+            </div>
+            <div className="dialog-actions span-all">
+              <button type="button" className="btn btn-ghost" onClick={onClose}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        )}
+        {phase.kind === 'pairing' && (
+          <div className="state-inline">
+            <div className="spinner" aria-hidden="true" /> Pairing…
+          </div>
+        )}
+        {phase.kind === 'done' && (
+          <div className="pair-done" data-testid="pair-done">
+            <div className="done-mark" aria-hidden="true">✓</div>
+            <div>
+              <h3>Paired as {phase.role}</h3>
+              <p className="muted">Unit key pinned:</p>
+              <p className="mono fp">{phase.fingerprint}</p>
+            </div>
+            <div className="dialog-actions span-all">
+              <button type="button" className="btn btn-primary" onClick={onClose} data-testid="pair-close">
+                Done
+              </button>
+            </div>
+          </div>
+        )}
+        {phase.kind === 'error' && err && (
+          <>
+            <div className="alert alert-error" role="alert" data-testid="pair-error">
+              <strong>{err.sentence}</strong>
+              {err.detail && <span>{err.detail}</span>}
+            </div>
+            <div className="dialog-actions">
+              <button type="button" className="btn btn-ghost" onClick={onClose}>
+                Close
+              </button>
+              <button type="button" className="btn btn-primary" onClick={() => setPhase({ kind: 'choose' })}>
+                Try again
+              </button>
+            </div>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
