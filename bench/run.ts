@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 const benches: Record<string, () => Promise<void>> = {
   discovery: async () => (await import('./discovery.js')).runDiscoveryBench(),
   auth: async () => (await import('./auth.js')).runAuthBench(),
+  datapath: async () => (await import('./datapath.js')).runDatapathBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

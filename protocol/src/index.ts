@@ -17,4 +17,5 @@ export * from './companion/companion-api.js';
 export * from './identity/index.js';
 export * from './tracks/index.js';
 export * from './timing/index.js';
+export * from './sessions/index.js';
 export * from './ops/index.js';

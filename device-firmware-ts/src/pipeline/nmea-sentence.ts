@@ -1,39 +1,76 @@
 /**
  * One NMEA 0183 line -> a typed sentence. Pure functions; never throws.
  * Unknown or malformed sentences come back as `ignored`, checksum failures as `bad-checksum`,
- * so the caller can count them.
+ * so the caller can count them. Field layouts are NMEA 0183 4.11 (older layouts are accepted:
+ * the trailing mode and system fields are optional).
  */
+import { frameSentence, type FrameResult } from './nmea-framer.js';
+import { course, ddmmyy, dayNumber, faaStatus, ggaStatus, int, knotsToMps, nonNegative, num, position, utc, type FixStatus } from './nmea-fields.js';
 
-export const KNOWN_TALKERS = new Set(['GP', 'GN', 'GL', 'GA', 'GB', 'BD', 'QZ']);
+export { nmeaChecksum, withChecksum } from './nmea-framer.js';
+export type { FixStatus } from './nmea-fields.js';
+
+/** GNSS talkers, plus IN (integrated navigation: marine GPS/sounder units) and GI/GQ (NavIC, QZSS in NMEA 4.11). */
+export const KNOWN_TALKERS = new Set(['GP', 'GN', 'GL', 'GA', 'GB', 'BD', 'QZ', 'GQ', 'GI', 'IN']);
 
 export interface Utc {
   /** Milliseconds since midnight UTC. */
   msOfDay: number;
 }
 
-export interface GgaSentence {
+interface Positioned {
+  lat: number | null;
+  lon: number | null;
+}
+
+export interface GgaSentence extends Positioned {
   kind: 'GGA';
   talker: string;
   time: Utc | null;
-  lat: number | null;
-  lon: number | null;
   quality: number;
+  status: FixStatus;
   satellites: number | null;
   hdop: number | null;
+  /** Above mean sea level, metres. */
   altM: number | null;
+  geoidSepM: number | null;
+  dgpsAgeS: number | null;
+  dgpsStation: number | null;
 }
 
-export interface RmcSentence {
+export interface GnsSentence extends Omit<GgaSentence, 'kind' | 'quality'> {
+  kind: 'GNS';
+  /** One mode letter per constellation (GPS, GLONASS, Galileo, BeiDou, ...). */
+  modes: string;
+}
+
+export interface RmcSentence extends Positioned {
   kind: 'RMC';
   talker: string;
   time: Utc | null;
   valid: boolean;
-  lat: number | null;
-  lon: number | null;
   speedMps: number | null;
   courseDeg: number | null;
   /** Days since the Unix epoch, from ddmmyy. */
   date: number | null;
+  magvarDeg: number | null;
+  status: FixStatus | null;
+}
+
+export interface GllSentence extends Positioned {
+  kind: 'GLL';
+  talker: string;
+  time: Utc | null;
+  valid: boolean;
+  status: FixStatus | null;
+}
+
+export interface VtgSentence {
+  kind: 'VTG';
+  talker: string;
+  courseDeg: number | null;
+  speedMps: number | null;
+  status: FixStatus | null;
 }
 
 export interface GsaSentence {
@@ -42,14 +79,20 @@ export interface GsaSentence {
   /** 1 = no fix, 2 = 2D, 3 = 3D */
   mode: number | null;
   satellitesUsed: number;
+  prns: number[];
+  pdop: number | null;
   hdop: number | null;
+  vdop: number | null;
+  /** NMEA 4.10 GNSS system id (1 GPS, 2 GLONASS, 3 Galileo, 4 BeiDou, 5 QZSS, 6 NavIC). */
+  systemId: number | null;
 }
 
-export interface VtgSentence {
-  kind: 'VTG';
-  talker: string;
-  courseDeg: number | null;
-  speedMps: number | null;
+export interface SatelliteInView {
+  prn: number;
+  elevationDeg: number | null;
+  azimuthDeg: number | null;
+  /** dB-Hz; null when the receiver does not track it. */
+  snr: number | null;
 }
 
 export interface GsvSentence {
@@ -58,54 +101,79 @@ export interface GsvSentence {
   messages: number;
   messageNumber: number;
   inView: number;
+  satellites: SatelliteInView[];
+  signalId: number | null;
 }
 
-export type NmeaSentence = GgaSentence | RmcSentence | GsaSentence | VtgSentence | GsvSentence;
+export interface ZdaSentence {
+  kind: 'ZDA';
+  talker: string;
+  time: Utc | null;
+  date: number | null;
+}
+
+export interface GstSentence {
+  kind: 'GST';
+  talker: string;
+  time: Utc | null;
+  rmsM: number | null;
+  majorM: number | null;
+  minorM: number | null;
+  orientDeg: number | null;
+  latErrM: number | null;
+  lonErrM: number | null;
+  altErrM: number | null;
+}
+
+export type NmeaSentence = GgaSentence | GnsSentence | RmcSentence | GllSentence | VtgSentence | GsaSentence | GsvSentence | ZdaSentence | GstSentence;
 
 export type ParseResult =
   | { status: 'ok'; sentence: NmeaSentence }
   | { status: 'bad-checksum' }
   | { status: 'ignored'; reason: string };
 
-const KNOTS_TO_MPS = 1852 / 3600;
-const MAX_LINE = 120; // NMEA allows 82; some receivers exceed it a little
-
 const ignored = (reason: string): ParseResult => ({ status: 'ignored', reason });
+const BAD_CHECKSUM: ParseResult = { status: 'bad-checksum' };
 
-/** XOR of the characters between `$` (exclusive) and `*` (exclusive). */
-export function nmeaChecksum(body: string): number {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) sum ^= body.charCodeAt(i) & 0xff;
-  return sum;
+export function parseSentence(line: string): ParseResult {
+  return parseFramed(frameSentence(line));
 }
 
-export function withChecksum(body: string): string {
-  return `$${body}*${nmeaChecksum(body).toString(16).toUpperCase().padStart(2, '0')}`;
+/** The typed sentence of an already framed line. */
+export function parseFramed(framed: FrameResult): ParseResult {
+  switch (framed.status) {
+    case 'ok':
+      return parseBody(framed.body);
+    case 'bad-checksum':
+      return BAD_CHECKSUM;
+    default:
+      // Checksums are mandatory (as in gpsd): a serial line picks up noise, and a sentence without one cannot be trusted.
+      return ignored(framed.status);
+  }
 }
 
-export function parseSentence(rawLine: string): ParseResult {
-  const line = rawLine.trim();
-  const start = line.lastIndexOf('$');
-  if (start < 0) return ignored('no $');
-  if (line.length - start > MAX_LINE) return ignored('too long');
-  const star = line.indexOf('*', start);
-  // Checksums are mandatory here: a serial line picks up noise, and a sentence without one cannot be trusted.
-  if (star < 0 || star + 3 > line.length) return ignored('no checksum');
-  const given = parseInt(line.slice(star + 1, star + 3), 16);
-  const body = line.slice(start + 1, star);
-  if (!/^[0-9A-Fa-f]{2}$/.test(line.slice(star + 1, star + 3))) return { status: 'bad-checksum' };
-  if (given !== nmeaChecksum(body)) return { status: 'bad-checksum' };
-  const fields = body.split(',');
-  const address = fields[0] ?? '';
-  if (address.length !== 5) return ignored(`unsupported address ${address.slice(0, 8)}`);
-  const talker = address.slice(0, 2);
-  if (!KNOWN_TALKERS.has(talker)) return ignored(`unsupported talker ${talker}`);
-  const type = address.slice(2);
-  const parser = PARSERS[type];
-  if (!parser) return ignored(`unsupported sentence ${type}`);
-  const sentence = parser(talker, fields);
-  return sentence ? { status: 'ok', sentence } : ignored(`malformed ${type}`);
+const UNSUPPORTED_ADDRESS = ignored('unsupported address');
+const UNSUPPORTED_TALKER = ignored('unsupported talker');
+const UNSUPPORTED_SENTENCE = ignored('unsupported sentence');
+const MALFORMED = ignored('malformed');
+const TALKER_CODES = new Set([...KNOWN_TALKERS].map((t) => (t.charCodeAt(0) << 8) | t.charCodeAt(1)));
+
+export function parseBody(body: string): ParseResult {
+  if (body.length > 5 && body.charCodeAt(5) !== 0x2c) return UNSUPPORTED_ADDRESS;
+  if (body.length < 5) return UNSUPPORTED_ADDRESS;
+  if (!TALKER_CODES.has((body.charCodeAt(0) << 8) | body.charCodeAt(1))) return UNSUPPORTED_TALKER;
+  const type = (body.charCodeAt(2) << 16) | (body.charCodeAt(3) << 8) | body.charCodeAt(4);
+  const talker = body.slice(0, 2);
+  // GSV (the most frequent sentence) reads its 3 header fields without splitting the rest.
+  const sentence = type === GSV_CODE ? gsv(talker, body) : PARSER_BY_CODE.get(type)?.(talker, body.split(','));
+  if (sentence === undefined) return UNSUPPORTED_SENTENCE;
+  return sentence ? { status: 'ok', sentence } : MALFORMED;
 }
+
+const time = (s: string | undefined): Utc | null => {
+  const ms = utc(s);
+  return ms === null ? null : { msOfDay: ms };
+};
 
 type FieldParser = (talker: string, f: string[]) => NmeaSentence | null;
 
@@ -113,124 +181,157 @@ const PARSERS: Record<string, FieldParser> = {
   GGA(talker, f) {
     const quality = int(f[6]);
     if (quality === null) return null;
-    const pos = position(f[2], f[3], f[4], f[5]);
-    if (pos === undefined) return null;
+    const p = position(f[2], f[3], f[4], f[5]) ?? NO_POSITION;
     return {
       kind: 'GGA',
       talker,
-      time: utc(f[1]),
-      lat: pos?.lat ?? null,
-      lon: pos?.lon ?? null,
+      time: time(f[1]),
+      lat: p.lat,
+      lon: p.lon,
       quality,
+      status: ggaStatus(quality),
       satellites: int(f[7]),
       hdop: nonNegative(num(f[8])),
       altM: num(f[9]),
+      geoidSepM: num(f[11]),
+      dgpsAgeS: nonNegative(num(f[13])),
+      dgpsStation: int(f[14]),
+    };
+  },
+  GNS(talker, f) {
+    const modes = f[6] ?? '';
+    if (!/^[A-Z]{1,8}$/.test(modes)) return null;
+    const status = faaStatus(modes.replace(/N/g, '')[0] ?? 'N') ?? 0;
+    const p = position(f[2], f[3], f[4], f[5]) ?? NO_POSITION;
+    // GNS has no unit letters: field 10 is the separation, 11-12 the DGPS age and station.
+    return {
+      kind: 'GNS',
+      talker,
+      time: time(f[1]),
+      lat: p.lat,
+      lon: p.lon,
+      modes,
+      status,
+      satellites: int(f[7]),
+      hdop: nonNegative(num(f[8])),
+      altM: num(f[9]),
+      geoidSepM: num(f[10]),
+      dgpsAgeS: nonNegative(num(f[11])),
+      dgpsStation: int(f[12]),
     };
   },
   RMC(talker, f) {
-    const status = f[2];
-    if (status !== 'A' && status !== 'V') return null;
-    const pos = position(f[3], f[4], f[5], f[6]);
-    if (pos === undefined) return null;
-    const knots = nonNegative(num(f[7]));
+    const s = f[2];
+    if (s !== 'A' && s !== 'V') return null;
+    const mode = faaStatus(f[12]);
+    const magvar = num(f[10]);
+    const p = position(f[3], f[4], f[5], f[6]) ?? NO_POSITION;
     return {
       kind: 'RMC',
       talker,
-      time: utc(f[1]),
-      valid: status === 'A' && f[12] !== 'N',
-      lat: pos?.lat ?? null,
-      lon: pos?.lon ?? null,
-      speedMps: knots === null ? null : knots * KNOTS_TO_MPS,
+      time: time(f[1]),
+      valid: s === 'A' && mode !== 0,
+      lat: p.lat,
+      lon: p.lon,
+      speedMps: knotsToMps(f[7]),
       courseDeg: course(f[8]),
-      date: date(f[9]),
+      date: ddmmyy(f[9]),
+      magvarDeg: magvar === null ? null : f[11] === 'W' ? -magvar : magvar,
+      status: mode,
     };
+  },
+  GLL(talker, f) {
+    const s = f[6];
+    if (s !== 'A' && s !== 'V') return null;
+    const mode = faaStatus(f[7]);
+    const p = position(f[1], f[2], f[3], f[4]) ?? NO_POSITION;
+    return { kind: 'GLL', talker, time: time(f[5]), valid: s === 'A' && mode !== 0, lat: p.lat, lon: p.lon, status: mode };
+  },
+  VTG(talker, f) {
+    // Old form: VTG,course,course_m,knots,kmh ; NMEA 2.3+ puts a unit letter after each value.
+    const unitForm = f[2] === 'T' || f[2] === '';
+    return { kind: 'VTG', talker, courseDeg: course(f[1]), speedMps: knotsToMps(unitForm ? f[5] : f[3]), status: unitForm ? faaStatus(f[9]) : null };
   },
   GSA(talker, f) {
     const mode = int(f[2]);
-    let used = 0;
-    for (let i = 3; i <= 14; i++) if (f[i]) used++;
-    return { kind: 'GSA', talker, mode: mode !== null && mode >= 1 && mode <= 3 ? mode : null, satellitesUsed: used, hdop: nonNegative(num(f[16])) };
-  },
-  VTG(talker, f) {
-    // Old form: VTG,course,course_m,knots,kmh ; new form has unit letters after each value.
-    const unitForm = f[2] === 'T' || f[2] === '' ;
-    const kmh = nonNegative(num(unitForm ? f[7] : f[4]));
-    const knots = nonNegative(num(unitForm ? f[5] : f[3]));
+    const prns: number[] = [];
+    for (let i = 3; i <= 14; i++) {
+      const p = int(f[i]);
+      if (p !== null && p > 0) prns.push(p);
+    }
     return {
-      kind: 'VTG',
+      kind: 'GSA',
       talker,
-      courseDeg: course(f[1]),
-      speedMps: kmh !== null ? kmh / 3.6 : knots !== null ? knots * KNOTS_TO_MPS : null,
+      mode: mode !== null && mode >= 1 && mode <= 3 ? mode : null,
+      satellitesUsed: prns.length,
+      prns,
+      pdop: nonNegative(num(f[15])),
+      hdop: nonNegative(num(f[16])),
+      vdop: nonNegative(num(f[17])),
+      systemId: int(f[18]),
     };
   },
-  GSV(talker, f) {
-    const messages = int(f[1]);
-    const messageNumber = int(f[2]);
-    const inView = int(f[3]);
-    if (messages === null || messageNumber === null || inView === null) return null;
-    return { kind: 'GSV', talker, messages, messageNumber, inView };
+  ZDA(talker, f) {
+    const day = int(f[2]);
+    const month = int(f[3]);
+    const year = int(f[4]);
+    const date = day !== null && month !== null && year !== null && year >= 1980 ? dayNumber(year, month, day) : null;
+    return { kind: 'ZDA', talker, time: time(f[1]), date };
+  },
+  GST(talker, f) {
+    const m = (i: number) => nonNegative(num(f[i]));
+    return { kind: 'GST', talker, time: time(f[1]), rmsM: m(2), majorM: m(3), minorM: m(4), orientDeg: num(f[5]), latErrM: m(6), lonErrM: m(7), altErrM: m(8) };
   },
 };
 
-function num(s: string | undefined): number | null {
-  if (s === undefined || s === '' || !/^[-+]?\d*\.?\d+$/.test(s)) return null;
-  const v = Number(s);
-  return Number.isFinite(v) ? v : null;
+const code = (t: string) => (t.charCodeAt(0) << 16) | (t.charCodeAt(1) << 8) | t.charCodeAt(2);
+const PARSER_BY_CODE = new Map(Object.entries(PARSERS).map(([t, p]) => [code(t), p]));
+const GSV_CODE = code('GSV');
+
+function gsv(talker: string, body: string): GsvSentence | null {
+  const c1 = body.indexOf(',', 6);
+  const c2 = c1 < 0 ? -1 : body.indexOf(',', c1 + 1);
+  const c3 = c2 < 0 ? -1 : body.indexOf(',', c2 + 1);
+  const messages = int(body.slice(6, c1));
+  const messageNumber = int(body.slice(c1 + 1, c2));
+  const inView = int(c3 < 0 ? body.slice(c2 + 1) : body.slice(c2 + 1, c3));
+  if (c2 < 0 || messages === null || messageNumber === null || inView === null) return null;
+  return new LazyGsv(talker, messages, messageNumber, inView, body);
 }
 
-function int(s: string | undefined): number | null {
-  if (s === undefined || !/^\d{1,6}$/.test(s)) return null;
-  return Number(s);
+const NO_POSITION: Positioned = { lat: null, lon: null };
+
+/** GSV is the most frequent sentence; its satellite list is decoded only when someone reads it. */
+class LazyGsv implements GsvSentence {
+  readonly kind = 'GSV';
+  private list: SatelliteInView[] | null = null;
+
+  constructor(
+    readonly talker: string,
+    readonly messages: number,
+    readonly messageNumber: number,
+    readonly inView: number,
+    private readonly body: string,
+  ) {}
+
+  private get f(): string[] {
+    return this.body.split(',');
+  }
+
+  get satellites(): SatelliteInView[] {
+    if (this.list) return this.list;
+    const f = this.f;
+    const list: SatelliteInView[] = [];
+    for (let g = 0; g < Math.floor((f.length - 4) / 4); g++) {
+      const prn = int(f[4 + g * 4]);
+      if (prn !== null) list.push({ prn, elevationDeg: num(f[5 + g * 4]), azimuthDeg: num(f[6 + g * 4]), snr: num(f[7 + g * 4]) });
+    }
+    return (this.list = list);
+  }
+
+  get signalId(): number | null {
+    const f = this.f;
+    return (f.length - 4) % 4 === 1 ? int(f[f.length - 1]) : null;
+  }
 }
 
-function nonNegative(v: number | null): number | null {
-  return v === null || v < 0 ? null : v;
-}
-
-function course(s: string | undefined): number | null {
-  const v = num(s);
-  return v === null || v < 0 || v > 360 ? null : v % 360;
-}
-
-function utc(s: string | undefined): Utc | null {
-  const m = s === undefined ? null : /^(\d{2})(\d{2})(\d{2}(?:\.\d+)?)$/.exec(s);
-  if (!m) return null;
-  const h = Number(m[1]);
-  const min = Number(m[2]);
-  const sec = Number(m[3]);
-  if (h > 23 || min > 59 || sec >= 61) return null;
-  return { msOfDay: Math.round((h * 3600 + min * 60 + sec) * 1000) };
-}
-
-function date(s: string | undefined): number | null {
-  const m = s === undefined ? null : /^(\d{2})(\d{2})(\d{2})$/.exec(s);
-  if (!m) return null;
-  const d = Number(m[1]);
-  const mo = Number(m[2]);
-  const yy = Number(m[3]);
-  if (d < 1 || d > 31 || mo < 1 || mo > 12) return null;
-  // Two-digit years: 80-99 are 1980-1999 (GPS epoch), the rest 2000s.
-  const year = yy >= 80 ? 1900 + yy : 2000 + yy;
-  return Date.UTC(year, mo - 1, d) / 86_400_000;
-}
-
-/** undefined = malformed; null = empty (no position); otherwise degrees. */
-function position(lat: string | undefined, ns: string | undefined, lon: string | undefined, ew: string | undefined): { lat: number; lon: number } | null | undefined {
-  if (!lat && !lon) return null;
-  const la = degrees(lat, 2);
-  const lo = degrees(lon, 3);
-  if (la === null || lo === null || (ns !== 'N' && ns !== 'S') || (ew !== 'E' && ew !== 'W')) return undefined;
-  if (la > 90 || lo > 180) return undefined;
-  return { lat: ns === 'S' ? -la : la, lon: ew === 'W' ? -lo : lo };
-}
-
-function degrees(s: string | undefined, degDigits: number): number | null {
-  if (s === undefined || !/^\d+(\.\d+)?$/.test(s)) return null;
-  const dot = s.indexOf('.');
-  const intLen = dot < 0 ? s.length : dot;
-  if (intLen !== degDigits + 2) return null;
-  const deg = Number(s.slice(0, degDigits));
-  const min = Number(s.slice(degDigits));
-  if (min >= 60) return null;
-  return deg + min / 60;
-}

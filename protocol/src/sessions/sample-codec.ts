@@ -1,0 +1,149 @@
+/**
+ * Compact binary blocks of GNSS fixes and IMU samples (see session-format.md). Values are
+ * fixed-point integers; time and position are stored as deltas of deltas (constant rate and
+ * steady motion cost about one byte each), the rest as deltas, all as zigzag varints. Each
+ * block starts from zero so it decodes on its own.
+ */
+import { ByteReader, ByteWriter } from './byte-codec.js';
+import type { SessionFix, SessionImuSample } from './session-schema.js';
+
+const TICKS_PER_MS = 10; // time resolution 0.1 ms
+const DEG_E7 = 1e7;
+const FIX_CODE = { none: 0, '2d': 1, '3d': 2 } as const;
+const FIX_NAME = ['none', '2d', '3d'] as const;
+const HAS_ALT = 4;
+const HAS_SPEED = 8;
+const HAS_COURSE = 16;
+const HAS_HDOP = 32;
+const HAS_POS = 64;
+
+/** Second-order predictor state for one integer channel. */
+class Dod {
+  prev = 0;
+  prevDelta = 0;
+  encode(w: ByteWriter, v: number): void {
+    const delta = v - this.prev;
+    w.svar(delta - this.prevDelta);
+    this.prev = v;
+    this.prevDelta = delta;
+  }
+  decode(r: ByteReader): number {
+    this.prevDelta += r.svar();
+    this.prev += this.prevDelta;
+    return this.prev;
+  }
+}
+
+const wrapCourse = (d: number) => ((((d + 18000) % 36000) + 36000) % 36000) - 18000;
+
+export function encodeFixes(fixes: readonly SessionFix[]): Uint8Array {
+  const w = new ByteWriter(16 + fixes.length * 12);
+  const base = fixes[0]?.t ?? 0;
+  w.f64(base);
+  w.uvar(fixes.length);
+  const t = new Dod();
+  const lat = new Dod();
+  const lon = new Dod();
+  let alt = 0;
+  let speed = 0;
+  let course = 0;
+  for (const f of fixes) {
+    const hasPos = f.lat !== null && f.lon !== null;
+    const flags =
+      FIX_CODE[f.fix] | (f.altM !== null ? HAS_ALT : 0) | (f.speedMps !== null ? HAS_SPEED : 0) | (f.courseDeg !== null ? HAS_COURSE : 0) | (f.hdop !== null ? HAS_HDOP : 0) | (hasPos ? HAS_POS : 0);
+    w.u8(flags);
+    t.encode(w, Math.round((f.t - base) * TICKS_PER_MS));
+    if (hasPos) {
+      lat.encode(w, Math.round((f.lat as number) * DEG_E7));
+      lon.encode(w, Math.round((f.lon as number) * DEG_E7));
+    }
+    if (f.altM !== null) {
+      const v = Math.round(f.altM * 100);
+      w.svar(v - alt);
+      alt = v;
+    }
+    if (f.speedMps !== null) {
+      const v = Math.round(f.speedMps * 100);
+      w.svar(v - speed);
+      speed = v;
+    }
+    if (f.courseDeg !== null) {
+      const v = Math.round(f.courseDeg * 100) % 36000;
+      w.svar(wrapCourse(v - course));
+      course = v;
+    }
+    w.u8(Math.min(255, Math.max(0, f.satellites)));
+    if (f.hdop !== null) w.uvar(Math.min(100_000, Math.round(f.hdop * 10)));
+  }
+  return w.finish();
+}
+
+export function decodeFixes(bytes: Uint8Array): SessionFix[] {
+  const r = new ByteReader(bytes);
+  const base = r.f64();
+  const count = r.uvar();
+  const out: SessionFix[] = [];
+  const t = new Dod();
+  const lat = new Dod();
+  const lon = new Dod();
+  let alt = 0;
+  let speed = 0;
+  let course = 0;
+  for (let i = 0; i < count; i++) {
+    const flags = r.u8();
+    const tick = t.decode(r);
+    const hasPos = (flags & HAS_POS) !== 0;
+    const la = hasPos ? lat.decode(r) / DEG_E7 : null;
+    const lo = hasPos ? lon.decode(r) / DEG_E7 : null;
+    if (flags & HAS_ALT) alt += r.svar();
+    if (flags & HAS_SPEED) speed += r.svar();
+    if (flags & HAS_COURSE) course = (((course + r.svar()) % 36000) + 36000) % 36000;
+    const satellites = r.u8();
+    const hdop = flags & HAS_HDOP ? r.uvar() / 10 : null;
+    out.push({
+      t: base + tick / TICKS_PER_MS,
+      fix: FIX_NAME[flags & 3] ?? 'none',
+      lat: la,
+      lon: lo,
+      altM: flags & HAS_ALT ? alt / 100 : null,
+      speedMps: flags & HAS_SPEED ? speed / 100 : null,
+      courseDeg: flags & HAS_COURSE ? course / 100 : null,
+      satellites,
+      hdop,
+    });
+  }
+  return out;
+}
+
+export function encodeImu(samples: readonly SessionImuSample[]): Uint8Array {
+  const w = new ByteWriter(16 + samples.length * 10);
+  const base = samples[0]?.t ?? 0;
+  w.f64(base);
+  w.uvar(samples.length);
+  const t = new Dod();
+  const prev = [0, 0, 0, 0, 0, 0];
+  for (const s of samples) {
+    t.encode(w, Math.round((s.t - base) * TICKS_PER_MS));
+    for (let i = 0; i < 6; i++) {
+      const v = Math.round((i < 3 ? s.accelMps2[i]! : s.gyroDps[i - 3]!) * 100);
+      w.svar(v - prev[i]!);
+      prev[i] = v;
+    }
+  }
+  return w.finish();
+}
+
+export function decodeImu(bytes: Uint8Array): SessionImuSample[] {
+  const r = new ByteReader(bytes);
+  const base = r.f64();
+  const count = r.uvar();
+  const out: SessionImuSample[] = [];
+  const t = new Dod();
+  const v = [0, 0, 0, 0, 0, 0];
+  for (let n = 0; n < count; n++) {
+    const tick = t.decode(r);
+    for (let i = 0; i < 6; i++) v[i]! += r.svar();
+    out.push({ t: base + tick / TICKS_PER_MS, accelMps2: [v[0]! / 100, v[1]! / 100, v[2]! / 100], gyroDps: [v[3]! / 100, v[4]! / 100, v[5]! / 100] });
+  }
+  return out;
+}
