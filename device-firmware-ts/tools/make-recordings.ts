@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withChecksum } from '../src/pipeline/nmea-sentence.js';
+import { seededRandom } from '../src/hal/sim/seeded-random.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const shared = resolve(repoRoot, '..', 'shared', 'data');
@@ -54,17 +55,7 @@ function lonField(lon: number): string {
   return `${pad(deg, 3)}${((a - deg) * 60).toFixed(5).padStart(8, '0')},${lon >= 0 ? 'E' : 'W'}`;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 function toNmea(samples: Sample[], style: NmeaStyle): string {
   const rand = prng(style.seed);

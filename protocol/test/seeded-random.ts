@@ -1,14 +1,4 @@
-/** Small seeded PRNG (mulberry32) so a failing fuzz case can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../device-firmware-ts/src/hal/sim/seeded-random.js';
 
 export function randomBytes(rand: () => number, length: number): Uint8Array {
   const out = new Uint8Array(length);

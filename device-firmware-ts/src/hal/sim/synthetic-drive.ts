@@ -5,6 +5,7 @@
  */
 import type { SessionFix, SessionImuSample } from '@pitwall/protocol';
 import { SimImu } from './sim-imu.js';
+import { seededRandom } from './seeded-random.js';
 
 export interface SyntheticDriveOptions {
   durationS: number;
@@ -19,15 +20,7 @@ export interface SyntheticDrive {
   imu: SessionImuSample[];
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
