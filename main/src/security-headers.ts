@@ -1,8 +1,8 @@
-/** Content-Security-Policy of the browser-mode host: only our own files, only our own socket. */
-export function browserCsp(port: number): string {
+/** Our own files only; `connectSrc` is the one thing the two modes differ in. */
+function csp(connectSrc: string): string {
   return [
     "default-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    `connect-src ${connectSrc}`,
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
@@ -14,19 +14,13 @@ export function browserCsp(port: number): string {
   ].join('; ');
 }
 
+/** Content-Security-Policy of the browser-mode host: only our own files, only our own socket. */
+export function browserCsp(port: number): string {
+  return csp(`'self' ws://127.0.0.1:${port} ws://localhost:${port}`);
+}
+
 /** Content-Security-Policy of the Electron window: no network at all, IPC only. */
-export const ELECTRON_CSP = [
-  "default-src 'self'",
-  "connect-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export const ELECTRON_CSP = csp("'none'");
 
 export const COMMON_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
