@@ -10,14 +10,15 @@
  */
 export const REDACTED = '[redacted]';
 
-const SECRET_KEY = /pass(?:word|phrase|wd)?|psk|secret|token|api[-_ ]?key|private[-_ ]?key|authori[sz]ation|cookie|credential|wpa[-_]?key|session[-_]?key/i;
+const SECRET_KEY = /password|passphrase|passwd|(?:^|[^a-z])pass(?:$|[^a-z])|psk|secret|token|api[-_ ]?key|private[-_ ]?key|authori[sz]ation|cookie|credential|wpa[-_]?key|session[-_]?key/i;
 
 /** Field names whose value is always removed (wherever they occur). */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
-const WORD = String.raw`(?:pass(?:word|phrase|wd)?|psk|secret|token|api[-_ ]?key|private[-_ ]?key|authori[sz]ation|cookie|credentials?|wpa[-_]?key|session[-_]?key)`;
+// "pass" alone only right before a separator (not "passed", "compass").
+const WORD = String.raw`(?:password|passphrase|passwd|pass(?=\s*[:=])|psk|secret|token|api[-_ ]?key|private[-_ ]?key|authori[sz]ation|cookie|credentials?|wpa[-_]?key|session[-_]?key)`;
 // `word` [ quote ] separator [ quote ] value — the value ends at a quote (when quoted) or at whitespace / , ; } ) ]
 const QUOTED = new RegExp(String.raw`(${WORD}[A-Za-z0-9_-]*\\?["']?\s*(?:[:=]|\s+is\s+|\s+was\s+|\s+)\s*(?:bearer\s+|basic\s+)?)(\\?["'])((?:(?!\2).){1,512}?)\2`, 'gi');
 const BARE = new RegExp(String.raw`(${WORD}[A-Za-z0-9_-]*\\?["']?\s*(?:[:=]|\s+is\s+|\s+was\s+|\s+)\s*(?:bearer\s+|basic\s+)?)(?!\[redacted\])([^\s"',;})\]]{1,512})`, 'gi');
@@ -52,5 +53,5 @@ export function redactValue(value: unknown, depth = 0): unknown {
 
 /** Whether a string may hold a secret at all (fast path: most log messages do not). */
 export function mayHoldSecret(text: string): boolean {
-  return SECRET_KEY.test(text) || text.includes('PRIVATE KEY') || /bearer|basic/i.test(text);
+  return SECRET_KEY.test(text) || /pass\s*[:=]/i.test(text) || text.includes('PRIVATE KEY') || /bearer|basic/i.test(text);
 }

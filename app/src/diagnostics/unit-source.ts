@@ -11,7 +11,7 @@ import {
   type LogBoot,
 } from '@pitwall/protocol';
 import { Type } from '@sinclair/typebox';
-import { UnitRequestError } from '../device-client/http-client.js';
+import { parseAnswer, unitRequest, UnitRequestError } from '../device-client/http-client.js';
 import type { UnitChannels } from '../trust/unit-channel.js';
 import { getLargeJson, streamGet } from './unit-stream.js';
 
@@ -73,8 +73,13 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
     await this.guarded((c) => streamGet(c.target, path, { agent: c.agent, signal: this.signal }, onData));
   }
 
+  /** A small authenticated POST on the pull's own (proven, pinned) connection. */
+  private async post(path: string, body: unknown): Promise<void> {
+    await this.guarded(async (c) => parseAnswer(c.target, path, await unitRequest(c.target, { method: 'POST', path, body, agent: c.agent, timeoutMs: 10_000 }), ack));
+  }
+
   async confirmLogs(boot: string, seq: number): Promise<void> {
-    await this.channels.call(this.id, { method: 'POST', path: '/v1/logs/confirm', body: { boot, seq } }, ack);
+    await this.post('/v1/logs/confirm', { boot, seq });
   }
 
   async health(since: string | null): Promise<HealthSnapshot[]> {
@@ -92,7 +97,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
 
   async confirmCrashes(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.channels.call(this.id, { method: 'POST', path: '/v1/crashes/confirm', body: { ids } }, ack);
+    await this.post('/v1/crashes/confirm', { ids });
   }
 
   async auditLog(): Promise<string | null> {

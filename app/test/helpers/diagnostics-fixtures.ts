@@ -14,6 +14,7 @@ export function diagCompanion(dataDir: string, events: { event: EventName; paylo
     pollIntervalMs: 300,
     events: <E extends EventName>(event: E, payload: EventPayload<E>) => void events.push({ event, payload }),
     operatorName: 'diag-test',
+    log: process.env.PITWALL_TEST_DEBUG ? (m) => process.stderr.write(`companion: ${m}\n`) : undefined,
   });
 }
 
@@ -24,10 +25,20 @@ export function diagCompanion(dataDir: string, events: { event: EventName; paylo
  * second one starts on the same store and waits until every unit is online.
  */
 export async function pairedCompanion(dataDir: string, units: FakeDiagnosticsUnit[], events: { event: EventName; payload: unknown }[] = []): Promise<Companion> {
+  await pinUnits(dataDir, units);
+  return onlineCompanion(dataDir, units, events);
+}
+
+/** Adds `units` by address to the store in `dataDir` and pins their keys (no companion left running). */
+export async function pinUnits(dataDir: string, units: FakeDiagnosticsUnit[]): Promise<void> {
   const first = diagCompanion(dataDir);
   for (const u of units) await first.handlers['devices:add-address']({ address: u.target });
   await first.close();
   for (const u of units) pinDirectly(dataDir, u);
+}
+
+/** A companion on an existing store, once every unit of `units` is online and paired. */
+export async function onlineCompanion(dataDir: string, units: { id: string }[], events: { event: EventName; payload: unknown }[] = []): Promise<Companion> {
   const companion = diagCompanion(dataDir, events);
   const deadline = Date.now() + 10_000;
   for (;;) {
