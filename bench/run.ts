@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 const benches: Record<string, () => Promise<void>> = {
   discovery: async () => (await import('./discovery.js')).runDiscoveryBench(),
   auth: async () => (await import('./auth.js')).runAuthBench(),
+  logging: async () => (await import('./logging.js')).runLoggingBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });
