@@ -1,5 +1,6 @@
 import { createPublicKey, randomUUID, sign, webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { CrashDump, HealthSnapshot, LogRecord } from '@pitwall/protocol';
@@ -87,12 +88,12 @@ export function makeHealth(unit: string, boot: string, time: Date, over: Partial
     fw: '0.4.0',
     commit: 'a1b2c3d',
     uptimeS: 3600,
-    cpuPct: 20 + 15 * Math.sin(m / 7),
+    cpuPct: 22 + 12 * Math.sin(m / 190) + 4 * Math.sin(m / 23),
     load: [0.4, 0.3, 0.2],
     memory: { totalB: 1_000_000_000, availableB: 600_000_000 },
-    socTempC: 55 + 8 * Math.sin(m / 11),
+    socTempC: 55 + 6 * Math.sin(m / 240),
     dataPartition: { totalB: 32e9, freeB: 20e9, usedPct: 37.5 },
-    gnss: { timeToFirstFixS: 28, start: 'cold', satellites: 11 + Math.round(3 * Math.sin(m / 5)), hdop: 0.9, fixRateHz: 10 },
+    gnss: { timeToFirstFixS: 28, start: 'cold', satellites: 11 + Math.round(3 * Math.sin(m / 150)), hdop: 0.9, fixRateHz: 10 },
     imu: { sampleRateHz: 100 },
     clockSource: 'gnss',
     warnings: [],
@@ -232,7 +233,7 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
 }
 
 /** Writes lines [start, end) with backpressure, in 256 KiB pieces, throttled when asked. */
-async function streamLines(res: import('node:http').ServerResponse, lines: string[], start: number, end: number, throttle: () => number): Promise<void> {
+async function streamLines(res: ServerResponse, lines: string[], start: number, end: number, throttle: () => number): Promise<void> {
   let i = start;
   let closed = false;
   res.on('close', () => (closed = true));
