@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 const benches: Record<string, () => Promise<void>> = {
   discovery: async () => (await import('./discovery.js')).runDiscoveryBench(),
   auth: async () => (await import('./auth.js')).runAuthBench(),
+  diagnostics: async () => (await import('./diagnostics.js')).runDiagnosticsBench(),
   logging: async () => (await import('./logging.js')).runLoggingBench(),
 };
 

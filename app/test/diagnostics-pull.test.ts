@@ -62,8 +62,9 @@ test('two units pulled at once: every record once, gaps reported, health and dum
   const progress = events.filter((e) => e.event === 'sync:progress').map((e) => e.payload as SyncProgress);
   assert.ok(progress.some((p) => p.unitId === a.id && p.phase === 'logs' && p.done > 0 && p.done < p.total), 'intermediate progress');
   assert.ok(progress.some((p) => p.unitId === b.id && p.phase === 'done'));
-  const gaps = await companion.handlers['logs:query']({ unitId: b.id, limit: 1 });
-  assert.equal(gaps.total, 15_000);
+  const page = await companion.handlers['logs:query']({ unitId: b.id, limit: 1 });
+  assert.deepEqual([page.total, page.capped], [10_000, true], 'counts stop at 10,000');
+  assert.equal(page.rows[0]!.seq, 15_100, 'newest first');
 });
 
 test('a second pull is incremental: nothing again, then only the new records', async () => {

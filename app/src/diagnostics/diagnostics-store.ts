@@ -24,7 +24,7 @@ export interface Cursor {
   unitLastSeq: number;
 }
 
-const COUNT_CAP = 100_000;
+const COUNT_CAP = 10_000;
 
 /** The diagnostics tables: one writer, prepared statements, big transactions. */
 export class DiagnosticsStore {
@@ -33,6 +33,8 @@ export class DiagnosticsStore {
   private readonly insertGap: Statement;
   private readonly insertHealth: Statement;
   private readonly insertCrash: Statement;
+  private readonly maxId: Statement;
+  private readonly indexSince: Statement;
 
   constructor(private readonly db: Db) {
     this.insertLog = db.prepare(
@@ -44,6 +46,8 @@ export class DiagnosticsStore {
        ON CONFLICT (unit_id, boot) DO UPDATE SET stored_seq = max(stored_seq, excluded.stored_seq),
          confirmed_seq = max(confirmed_seq, excluded.confirmed_seq), unit_last_seq = max(unit_last_seq, excluded.unit_last_seq)`,
     );
+    this.maxId = db.prepare('SELECT coalesce(max(id), 0) AS m FROM log_records');
+    this.indexSince = db.prepare('INSERT INTO log_fts(rowid, msg, extra) SELECT id, msg, extra FROM log_records WHERE id > ?');
     this.insertGap = db.prepare(`INSERT OR IGNORE INTO log_gaps (unit_id, boot, from_seq, to_seq, found_at) VALUES (?, ?, ?, ?, ?)`);
     this.insertHealth = db.prepare(`INSERT OR IGNORE INTO health_snapshots (unit_id, time_ms, boot, time, snapshot) VALUES (?, ?, ?, ?, ?)`);
     this.insertCrash = db.prepare(
@@ -66,9 +70,12 @@ export class DiagnosticsStore {
     const ins = this.insertLog;
     let added = 0;
     this.db.transaction(() => {
+      const before = (this.maxId.get() as { m: number }).m;
       for (const r of records) {
         added += ins.run(unitId, r.boot, r.seq, r.timeMs, r.level, r.subsystem, r.msg, r.fw, r.commit, r.extra).changes;
       }
+      // The new rows (ids above the old maximum: this store is the only writer) into the full-text index.
+      if (added > 0) this.indexSince.run(before);
       const now = Date.now();
       for (const g of gaps) this.insertGap.run(unitId, cursor.boot, g.from, g.to, now);
       this.saveCursor(unitId, cursor);
@@ -176,15 +183,15 @@ export class DiagnosticsStore {
     ).map((r) => r.unit_id);
   }
 
-  /** One page of log rows, newest first, filtered; the text filter goes through FTS5 safely. */
+  /**
+   * One page of log rows, newest first (by arrival: a unit's records arrive in time order),
+   * filtered. The text filter goes through FTS5 as escaped strings and drives the query, read
+   * newest first, so a page costs the same whether a word is rare or common.
+   */
   queryLogs(q: LogsQueryParams): LogPage {
     const where: string[] = [];
     const args: unknown[] = [];
     const match = q.text ? ftsQuery(q.text) : null;
-    if (match) {
-      where.push('r.id IN (SELECT rowid FROM log_fts WHERE log_fts MATCH ?)');
-      args.push(match);
-    }
     if (q.unitId) {
       where.push('r.unit_id = ?');
       args.push(q.unitId);
@@ -207,24 +214,22 @@ export class DiagnosticsStore {
       where.push('r.time_ms <= ?');
       args.push(to);
     }
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const pageWhere = [...where];
-    const pageArgs = [...args];
-    if (q.before) {
-      pageWhere.push('(r.time_ms, r.id) < (SELECT time_ms, id FROM log_records WHERE id = ?)');
-      pageArgs.push(q.before);
-    }
+    const source = match ? 'log_fts f JOIN log_records r ON r.id = f.rowid' : 'log_records r';
+    const allWhere = match ? ['log_fts MATCH ?', ...where] : where;
+    const allArgs = match ? [match, ...args] : args;
+    const order = match ? 'f.rowid DESC' : 'r.id DESC';
+    const pageWhere = q.before ? [...allWhere, `${match ? 'f.rowid' : 'r.id'} < ?`] : allWhere;
+    const pageArgs = q.before ? [...allArgs, q.before] : allArgs;
+    const sqlWhere = (w: string[]) => (w.length ? `WHERE ${w.join(' AND ')}` : '');
     const rows = this.db
       .prepare(
         `SELECT r.id, r.unit_id AS unitId, coalesce(u.name, r.unit_id) AS unitName, r.time_ms AS timeMs, r.level, r.subsystem, r.msg, r.boot, r.seq
-         FROM log_records r LEFT JOIN units u ON u.id = r.unit_id
-         ${pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : ''}
-         ORDER BY r.time_ms DESC, r.id DESC LIMIT ?`,
+         FROM ${source} LEFT JOIN units u ON u.id = r.unit_id ${sqlWhere(pageWhere)} ORDER BY ${order} LIMIT ?`,
       )
       .all(...pageArgs, q.limit + 1) as (Omit<LogRow, 'time' | 'level'> & { timeMs: number; level: number })[];
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit).map(toRow);
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM log_records r ${filter} LIMIT ${COUNT_CAP + 1})`).get(...args) as { n: number }).n;
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${source} ${sqlWhere(allWhere)} LIMIT ${COUNT_CAP + 1})`).get(...allArgs) as { n: number }).n;
     return { rows: page, next: more ? (page.at(-1)?.id ?? null) : null, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
   }
 

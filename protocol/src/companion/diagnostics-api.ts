@@ -51,7 +51,7 @@ export const LogPage = Type.Object(
     rows: Type.Array(LogRow),
     /** Pass as `before` for the next (older) page; null at the end. */
     next: Type.Union([Type.Integer(), Type.Null()]),
-    /** Records matching the filters, counted up to 100,000 (`capped` when more). */
+    /** Records matching the filters, counted up to 10,000 (`capped` when more). */
     total: Type.Integer(),
     capped: Type.Boolean(),
   },
