@@ -102,6 +102,8 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
   // Undo what has started so far when a later step fails, in reverse order.
   const undo: { name: string; fn: () => Promise<void> }[] = [];
   const stopAll = async () => {
+    // Marked first: a stop that overruns its deadline was still asked for, not a crash.
+    ops.reboot.markClean();
     for (const step of undo.reverse()) {
       try {
         await step.fn();
@@ -110,7 +112,6 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
       }
     }
     undo.length = 0;
-    ops.reboot.markClean();
     log.info('stopped cleanly');
     logger.flushSync();
   };

@@ -35,8 +35,9 @@ export function startHangWatchdog(o: HangWatchdogOptions): HangWatchdog {
       worker.postMessage({ state });
     },
     async stop() {
+      // Asked, not terminated: worker.terminate() racing process.exit() can deadlock the exit.
+      worker.postMessage({ stop: true });
       clearInterval(interval);
-      await worker.terminate();
     },
   };
 }

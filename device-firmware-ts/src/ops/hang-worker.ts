@@ -22,8 +22,12 @@ interface HangWorkerData {
 const d = workerData as HangWorkerData;
 const beat = new BigInt64Array(d.heartbeat);
 let state: Record<string, unknown> = {};
-parentPort?.on('message', (m: { state?: Record<string, unknown> }) => {
+parentPort?.on('message', (m: { state?: Record<string, unknown>; stop?: boolean }) => {
   if (m.state) state = m.state;
+  if (m.stop) {
+    clearInterval(timer);
+    parentPort?.close();
+  }
 });
 
 /** This boot's last records from the tail of the log file. */
