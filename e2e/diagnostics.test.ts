@@ -112,9 +112,15 @@ describe('diagnostics screens in browser mode', { timeout: 150_000 }, () => {
     await page.getByTestId('filter-unit').selectOption({ label: 'Academy Car 7' });
     await page.getByTestId('filter-level').selectOption('warn');
     await page.getByTestId('filter-subsystem').selectOption('gnss');
-    await page.getByTestId('log-row').first().waitFor();
-    const levels = await page.locator('[data-testid=log-row] .level-chip').allTextContents();
-    assert.ok(levels.every((l) => ['warn', 'error', 'fatal'].includes(l)), levels.join(','));
+    // The list follows the filters (the previous rows stay until the new page arrives).
+    let levels: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      levels = await page.locator('[data-testid=log-row] .level-chip').allTextContents();
+      const subs = await page.locator('[data-testid=log-row] .log-sub').allTextContents();
+      if (levels.length > 0 && levels.every((l) => ['warn', 'error', 'fatal'].includes(l)) && subs.every((x) => x === 'gnss')) break;
+      await page.waitForTimeout(100);
+    }
+    assert.ok(levels.length > 0 && levels.every((l) => ['warn', 'error', 'fatal'].includes(l)), levels.join(','));
     await page.screenshot({ path: join(SHOTS, 'logs-filtered.png') });
   });
 
