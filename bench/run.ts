@@ -6,6 +6,8 @@ const benches: Record<string, () => Promise<void>> = {
   discovery: async () => (await import('./discovery.js')).runDiscoveryBench(),
   auth: async () => (await import('./auth.js')).runAuthBench(),
   datapath: async () => (await import('./datapath.js')).runDatapathBench(),
+  diagnostics: async () => (await import('./diagnostics.js')).runDiagnosticsBench(),
+  logging: async () => (await import('./logging.js')).runLoggingBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

@@ -37,3 +37,21 @@ export async function pressSimButton(dataDir: string, button: SimButton): Promis
   const answer = await simGpioCommand(dataDir, `press ${button}`);
   if (answer !== 'ok') throw new Error(`sim gpio: press ${button}: ${answer}`);
 }
+
+export type SimFault = 'crash' | 'hang' | 'oom';
+
+/**
+ * Injects a fault into a running sim unit (`inject crash|hang|oom`): an uncaught exception, a
+ * blocked event loop (the hang watchdog dumps and kills it), or heap exhaustion (start the unit
+ * with NODE_OPTIONS=--max-old-space-size=<=512, else the unit refuses).
+ */
+export async function injectSimFault(dataDir: string, fault: SimFault): Promise<void> {
+  const answer = await simGpioCommand(dataDir, `inject ${fault}`);
+  if (answer !== 'ok') throw new Error(`sim gpio: inject ${fault}: ${answer}`);
+}
+
+/** Fakes the data partition's free space on a sim unit (null: the real value again). */
+export async function setSimDiskFree(dataDir: string, bytes: number | null): Promise<void> {
+  const answer = await simGpioCommand(dataDir, `disk-free ${bytes === null ? 'real' : Math.floor(bytes)}`);
+  if (answer !== 'ok') throw new Error(`sim gpio: disk-free: ${answer}`);
+}

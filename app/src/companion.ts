@@ -23,6 +23,12 @@ import { MdnsBrowser } from './discovery/mdns-browser.js';
 import { SerialScanner, type PortListing } from './discovery/serial-scanner.js';
 import { openDatabase } from './store/database.js';
 import { DeviceRepo } from './store/device-repo.js';
+import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { DiagnosticsService } from './diagnostics/diagnostics-service.js';
+import { DiagnosticsStore } from './diagnostics/diagnostics-store.js';
+import { exportDiagnostics, exportFileName } from './diagnostics/diagnostics-export.js';
+import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 
 export interface CompanionOptions {
   /** Directory of the companion database; null keeps everything in memory (nothing persisted). */
@@ -46,6 +52,10 @@ export interface CompanionOptions {
   operatorName?: string;
   /** Debug lines (discovery reasons, ignored services, failed probes). */
   log?: (message: string) => void;
+  /** Where `diagnostics:export` writes archives (default `<dataDir>/exports`). */
+  exportsDir?: string;
+  /** Units pulled at once by `sync:diagnostics` (default 4). */
+  pullConcurrency?: number;
 }
 
 export type CompanionCoreHandlers = Omit<CompanionHandlers, 'app:info'>;
@@ -58,6 +68,8 @@ export interface Companion {
   addSerialPath(path: string): void;
   /** Runs a serial scan and an address round now, and sends an mDNS query. */
   refresh(): Promise<void>;
+  /** Pulls the unit's diagnostics (when reachable) and writes its archive to `out` (any path: CLI use). */
+  exportDiagnosticsTo(id: string, out: string, pull?: boolean): Promise<MethodResult<'diagnostics:export'>>;
   close(): Promise<void>;
 }
 
@@ -101,6 +113,35 @@ export function createCompanion(opts: CompanionOptions): Companion {
   const pairing = new PairingService({ registry, pins, channels, keyring, serialClient: (path) => serial?.clientFor(path), log });
   const live = new Map<string, { client: LiveClient; refs: number }>();
   let closed = false;
+  const diagStore = new DiagnosticsStore(db);
+  const diagnostics = new DiagnosticsService({
+    store: diagStore,
+    source: (id) => new HttpsDiagnosticsSource(channels, id),
+    units: () => registry.list(),
+    events: opts.events,
+    concurrency: opts.pullConcurrency,
+    log,
+  });
+  const exportsDir = opts.exportsDir ?? (opts.dataDir === null ? join(tmpdir(), 'pitwall-exports') : join(opts.dataDir, 'exports'));
+  const exportTo = async (id: string, out: string): Promise<MethodResult<'diagnostics:export'>> => {
+    const entry = registry.get(id) ?? null;
+    if (!entry && !diagStore.unitsWithData().includes(id)) throw new CompanionError('not-found', `no unit with id ${id} in the device list`);
+    let auditLog: string | null = null;
+    let auditNote = 'The unit does not serve its audit log over its API (no /v1/audit endpoint); it stays on the unit.';
+    if (entry?.online && entry.pairing.state === 'paired') {
+      const source = new HttpsDiagnosticsSource(channels, id);
+      try {
+        auditLog = await source.auditLog();
+      } catch (err) {
+        auditNote = `The audit log could not be read from the unit: ${(err as Error).message}`;
+      } finally {
+        source.close();
+      }
+    } else if (entry) {
+      auditNote = `The unit was not reachable as a paired unit when this archive was made; its audit log stays on the unit.`;
+    }
+    return exportDiagnostics({ store: diagStore, unitId: id, entry, auditLog, auditNote, out });
+  };
 
   const known = (id: string): void => {
     if (!registry.has(id)) throw new CompanionError('not-found', `no unit with id ${id} in the device list`);
@@ -205,12 +246,42 @@ export function createCompanion(opts: CompanionOptions): Companion {
       await pairing.revoke(id, fingerprint);
       return {};
     },
+    'logs:query': async (q) => diagStore.queryLogs(q),
+    'logs:record': async ({ id }) => {
+      const found = diagStore.record(id);
+      if (!found) throw new CompanionError('not-found', `no log record ${id} is stored here`);
+      return { id, ...found };
+    },
+    'logs:tail': async ({ id, on }) => {
+      if (on) {
+        known(id);
+        channels.requirePin(id);
+      }
+      diagnostics.tail(id, on);
+      return {};
+    },
+    'health:series': async ({ id, from, to }) => diagnostics.healthSeries(id, from, to),
+    'health:fleet': async () => diagnostics.fleet(),
+    'crashes:list': async ({ id }) => diagStore.crashes(id),
+    'crashes:get': async ({ unitId, crashId }) => diagnostics.crashDetail(unitId, crashId),
+    'sync:diagnostics': async ({ ids }) => diagnostics.sync(ids),
+    'diagnostics:export': async ({ id, path }) => {
+      const name = path ? basename(path) : exportFileName(registry.get(id) ?? null, id);
+      return exportTo(id, join(exportsDir, name.endsWith('.tar.gz') ? name : `${name}.tar.gz`));
+    },
   };
 
   return {
     handlers: guardHandlers(handlers),
     list: () => registry.list(),
     addSerialPath: (path) => serial?.addPath(path),
+    async exportDiagnosticsTo(id, out, pull = true) {
+      if (pull && registry.get(id)?.online && registry.get(id)?.pairing.state === 'paired') {
+        const [result] = await diagnostics.sync([id]);
+        if (result && !result.ok) log(`pull before export failed: ${result.error}`);
+      }
+      return exportTo(id, out);
+    },
     async refresh() {
       mdns?.query();
       await Promise.all([serial?.scanOnce(), addresses.probeAll()]);
@@ -219,6 +290,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     async close() {
       if (closed) return;
       closed = true;
+      diagnostics.close();
       for (const { client } of live.values()) client.close();
       live.clear();
       gnss.close();

@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { startSimUnit, DEFAULT_PAIRING_WINDOW_S, type RunningUnit } from './runtime.js';
 import { resetIdentity } from './identity/identity-reset.js';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
-import { createLogger } from './ops/logger.js';
+import { stderrLogger, LEVELS } from './ops/logger.js';
+import type { LogLevel } from '@pitwall/protocol';
 
 export const DEFAULT_RECORDING = fileURLToPath(new URL('../../resources/recordings/everland-aim-solo.nmea', import.meta.url));
 
 const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--name NAME] [--recording FILE]
                           [--speed X] [--serial-link PATH] [--host ADDR] [--no-mdns]
-                          [--pairing-window S]
+                          [--pairing-window S] [--log-dir DIR] [--log-level L]
+                          [--health-interval S] [--hang-timeout S] [--disk-low-mb MB]
        pitwall-device identity reset --data-dir DIR --confirm
        pitwall-device --version
 
@@ -27,6 +29,13 @@ const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--name 
   --no-mdns      do not advertise over mDNS (use outside a network namespace)
   --pairing-window  seconds network pairing stays open after a press of the pair button
                  (default ${DEFAULT_PAIRING_WINDOW_S}; in sim: \`press pair\` on DATA_DIR/run/sim-gpio.sock)
+
+  --log-dir      structured log directory (default DATA_DIR/logs; file pitwall.log, SIGHUP reopens it)
+  --log-level    lowest level written: trace|debug|info|warn|error|fatal (default debug)
+  --health-interval  seconds between health snapshots (default 60)
+  --hang-timeout seconds the event loop may be blocked before a hang dump and exit (default 10, 0 = off)
+  --disk-low-mb  free space on the data partition under which debug logging stops (default 64)
+                 sim test hooks on DATA_DIR/run/sim-gpio.sock: \`inject crash|hang|oom\`, \`disk-free BYTES|real\`
 
   identity reset retire the unit's identity (id, key, operators; moved to identity/retired-*,
                  audited) so the next boot makes a new one; every companion must pair again.
@@ -51,6 +60,11 @@ function parse(argv: string[]) {
       host: { type: 'string' },
       'no-mdns': { type: 'boolean' },
       'pairing-window': { type: 'string' },
+      'log-dir': { type: 'string' },
+      'log-level': { type: 'string' },
+      'health-interval': { type: 'string' },
+      'hang-timeout': { type: 'string' },
+      'disk-low-mb': { type: 'string' },
       confirm: { type: 'boolean' },
       version: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -81,6 +95,16 @@ function parse(argv: string[]) {
   if (!Number.isFinite(pairingWindowS) || pairingWindowS < 1 || pairingWindowS > 3600) {
     throw new UsageError(`--pairing-window must be 1-3600 seconds, got "${windowText}"`);
   }
+  const num = (flag: string, text: string | undefined, dflt: number, min: number, max: number) => {
+    const v = text === undefined ? dflt : Number(text);
+    if (!Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${flag} must be ${min}-${max}, got "${text}"`);
+    return v;
+  };
+  const healthIntervalS = num('health-interval', values['health-interval'], 60, 0.1, 86400);
+  const hangS = num('hang-timeout', values['hang-timeout'], 10, 0, 3600);
+  const diskLowB = num('disk-low-mb', values['disk-low-mb'], 64, 0, 1e7) * 1024 * 1024;
+  const logLevel = (values['log-level'] ?? 'debug') as LogLevel;
+  if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join('|')}`);
   const recording = resolve(values.recording ?? DEFAULT_RECORDING);
   if (!existsSync(recording)) throw new UsageError(`recording not found: ${recording}`);
   return {
@@ -96,6 +120,12 @@ function parse(argv: string[]) {
       host: values.host,
       mdns: !values['no-mdns'],
       pairingWindowS,
+      logDir: values['log-dir'] ? resolve(values['log-dir']) : undefined,
+      logLevel,
+      healthIntervalS,
+      hangS,
+      diskLowB,
+      processHandlers: true,
     },
   } as const;
 }
@@ -113,7 +143,7 @@ async function main(): Promise<void> {
     return;
   }
   if ('reset' in args && args.reset) {
-    const { retiredTo, moved } = await resetIdentity(args.reset.dataDir, createLogger('identity'));
+    const { retiredTo, moved } = await resetIdentity(args.reset.dataDir, stderrLogger('identity'));
     process.stdout.write(`identity reset: moved ${moved.join(', ') || 'nothing'} to ${retiredTo}; the next boot makes a new identity\n`);
     return;
   }
@@ -123,14 +153,14 @@ async function main(): Promise<void> {
   }
   // stdout carries only the ready line; libraries that console.log go to stderr.
   console.log = console.error;
-  const log = createLogger('main');
   let unit: RunningUnit;
   try {
     unit = await startSimUnit(args.sim);
   } catch (err) {
-    log.error(`failed to start: ${(err as Error).message}`);
+    process.stderr.write(`pitwall-device: failed to start: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  const log = unit.ops.logger.for('boot');
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -139,6 +169,7 @@ async function main(): Promise<void> {
     // Hard deadline: a stuck step must not keep a unit alive past its stop budget.
     setTimeout(() => {
       log.error('shutdown took too long; exiting');
+      unit.ops.logger.flushSync();
       process.exit(1);
     }, 1800).unref();
     unit.stop().then(

@@ -22,6 +22,10 @@ export const USAGE = `Usage:
       List the operators paired with a unit (owner only).
   pitwall unpair <unit> [same options as pair]
       Forget the unit's pinned key here (an owner also revokes this companion on the unit).
+  pitwall diagnostics <unit> -o FILE [--no-pull] [--data-dir DIR] [--serial PATH ...] [--no-mdns]
+      Pull the unit's logs, health and crash dumps (when it is online and paired), then write its
+      diagnostics archive (tar.gz: logs, health, dumps, info, audit log; secrets redacted) to FILE.
+      An offline unit's archive is made from what this companion already stored.
   pitwall --help | --version`;
 
 export interface DiscoverArgs {
@@ -43,7 +47,10 @@ export interface ServeArgs {
   verbose: boolean;
 }
 export interface UnitArgs {
-  command: 'pair' | 'operators' | 'unpair';
+  command: 'pair' | 'operators' | 'unpair' | 'diagnostics';
+  /** diagnostics: the archive to write, and whether to pull first. */
+  output?: string;
+  pull?: boolean;
   unit: string;
   via: 'usb' | 'net' | null;
   role: Role;
@@ -128,12 +135,14 @@ export function parseCli(argv: string[]): CliArgs {
         verbose: values.verbose,
       };
     }
-    if (command === 'pair' || command === 'operators' || command === 'unpair') {
+    if (command === 'pair' || command === 'operators' || command === 'unpair' || command === 'diagnostics') {
       const { values, positionals } = parseArgs({
         args: rest,
         strict: true,
         allowPositionals: true,
         options: {
+          output: { type: 'string', short: 'o' },
+          'no-pull': { type: 'boolean', default: false },
           via: { type: 'string' },
           role: { type: 'string' },
           'data-dir': { type: 'string' },
@@ -153,9 +162,12 @@ export function parseCli(argv: string[]): CliArgs {
       if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, not "${role}".`);
       const dataDir = values['data-dir'];
       if (dataDir !== undefined && dataDir.trim() === '') throw new UsageError('--data-dir needs a directory.');
+      if (command === 'diagnostics' && (values.output === undefined || values.output.trim() === '')) throw new UsageError('diagnostics needs -o FILE (the archive to write, e.g. unit.tar.gz).');
+      if (command !== 'diagnostics' && (values.output !== undefined || values['no-pull'])) throw new UsageError('-o and --no-pull are for diagnostics only.');
       return {
         command,
         unit,
+        ...(command === 'diagnostics' ? { output: values.output, pull: !values['no-pull'] } : {}),
         via: via ?? null,
         role: role as Role,
         dataDir,

@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
     case 'pair':
     case 'operators':
     case 'unpair':
+    case 'diagnostics':
       return runUnitCommand(args, {
         // unit names and messages are device-supplied: no control characters reach the terminal
         out: (line) => void process.stdout.write(`${cleanText(line)}\n`),

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { DeviceEntry, Operator } from '@pitwall/protocol';
 import { CompanionError } from '@pitwall/protocol';
 import { createCompanion, defaultUserDataDir, parseAddress, type Companion } from './companion.js';
@@ -78,6 +79,15 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
       return EXIT.notFound;
     }
     const { id, name } = unit.unit;
+    if (args.command === 'diagnostics') {
+      const out = resolve(args.output!);
+      const pull = args.pull !== false && unit.unit.online && unit.unit.pairing.state === 'paired';
+      if (args.pull !== false && !pull) io.err(`${name} is ${unit.unit.online ? 'not paired here' : 'offline'}: exporting what this companion already stored.`);
+      const result = await companion.exportDiagnosticsTo(id, out, pull);
+      io.out(`Wrote ${out} (${Math.round(result.bytes / 1024)} KB): ${result.logs} log records, ${result.health} health snapshots, ${result.crashes} crash dumps.`);
+      if (result.auditLog === 'not-served') io.out('The unit does not serve its audit log; the archive notes that.');
+      return EXIT.ok;
+    }
     if (args.command === 'operators') return printOperators(await companion.handlers['pairing:operators']({ id }), io);
     if (args.command === 'unpair') {
       await companion.handlers['pairing:unpair']({ id });
@@ -107,10 +117,10 @@ async function findUnit(companion: Companion, args: UnitArgs, pollMs: number): P
   for (;;) {
     await companion.refresh();
     last = matchUnit(companion.list(), args.unit);
-    const wantsLink = args.command === 'pair' || args.command === 'operators';
+    const wantsLink = args.command === 'pair' || args.command === 'operators' || args.command === 'diagnostics';
     if ('unit' in last && (!wantsLink || last.unit.online)) return last;
     if (Date.now() > deadline) {
-      if ('unit' in last) return args.command === 'unpair' ? last : { error: `${last.unit.name} is known but offline: no link to it answers` };
+      if ('unit' in last) return args.command === 'unpair' || args.command === 'diagnostics' ? last : { error: `${last.unit.name} is known but offline: no link to it answers` };
       return last;
     }
     await new Promise((r) => setTimeout(r, Math.min(pollMs, 500)));

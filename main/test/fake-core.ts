@@ -73,6 +73,22 @@ export function createFakeCore(events: EventSink): FakeCore {
     'pairing:unpair': async ({ id }) => (known(id), {}),
     'pairing:operators': async ({ id }) => (known(id), []),
     'pairing:revoke': async ({ id }) => (known(id), {}),
+    'logs:query': async () => ({ rows: [], next: null, total: 0, capped: false }),
+    'logs:record': async ({ id }) => {
+      throw new CompanionError('not-found', `no log record ${id}`);
+    },
+    'logs:tail': async ({ id }) => (known(id), {}),
+    'health:series': async ({ id }) => ({ unitId: id, points: [], latest: null }),
+    'health:fleet': async () => [],
+    'crashes:list': async () => [],
+    'crashes:get': async ({ crashId }) => {
+      throw new CompanionError('not-found', `no crash ${crashId}`);
+    },
+    'sync:diagnostics': async () => [],
+    'diagnostics:export': async ({ id }) => {
+      known(id);
+      throw new CompanionError('unreachable', 'unit offline');
+    },
   };
   return {
     handlers,

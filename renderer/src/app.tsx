@@ -1,11 +1,31 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
+import type { Screen } from './components/app-shell.js';
+import { CrashesScreen } from './screens/crashes-screen.js';
 import { DevicesScreen } from './screens/devices-screen.js';
+import { HealthScreen } from './screens/health-screen.js';
+import { LogsScreen } from './screens/logs-screen.js';
+
+const SCREENS: readonly Screen[] = ['devices', 'logs', 'health', 'crashes'];
+
+/** The screen named in the address fragment (#logs), so a reload stays where it was. */
+function screenFromHash(): Screen {
+  const h = window.location.hash.replace(/^#/, '');
+  return (SCREENS as readonly string[]).includes(h) ? (h as Screen) : 'devices';
+}
 
 export function App() {
   const [info, setInfo] = useState<{ version: string; mode: string } | null>(null);
+  const [screen, setScreen] = useState<Screen>(screenFromHash);
   useEffect(() => {
     void call('app:info', {}).then((res) => res.ok && setInfo(res.value));
   }, []);
-  return <DevicesScreen appInfo={info} />;
+  const navigate = (s: Screen): void => {
+    setScreen(s);
+    if (!window.location.hash.includes('token=')) window.history.replaceState(null, '', s === 'devices' ? window.location.pathname : `#${s}`);
+  };
+  if (screen === 'logs') return <LogsScreen appInfo={info} onNavigate={navigate} />;
+  if (screen === 'health') return <HealthScreen appInfo={info} onNavigate={navigate} />;
+  if (screen === 'crashes') return <CrashesScreen appInfo={info} onNavigate={navigate} />;
+  return <DevicesScreen appInfo={info} onNavigate={navigate} />;
 }

@@ -3,11 +3,14 @@ import { createRoot } from 'react-dom/client';
 import { on } from './api.js';
 import { App } from './app.js';
 import { useDevices } from './store/devices-store.js';
+import { useDiagnostics } from './store/diagnostics-store.js';
 import './styles.css';
 
 // Events feed the store directly; components only read it.
 on('devices:changed', (list) => useDevices.getState().setDevices(list));
 on('live:fix', ({ id, fix }) => useDevices.getState().pushFix(id, fix));
+on('sync:progress', (p) => useDiagnostics.getState().setProgress(p));
+on('logs:tail', ({ unitId, rows }) => useDiagnostics.getState().pushTail(unitId, rows));
 void useDevices.getState().load();
 
 const root = document.getElementById('root');

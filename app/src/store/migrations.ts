@@ -46,4 +46,80 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Diagnostics pulled from units. Log records: one row per (unit, boot, seq), never twice.
+      CREATE TABLE log_records (
+        id          INTEGER PRIMARY KEY,
+        unit_id     TEXT NOT NULL,
+        boot        TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        time_ms     INTEGER NOT NULL,
+        level       INTEGER NOT NULL,
+        subsystem   TEXT NOT NULL,
+        msg         TEXT NOT NULL,
+        fw          TEXT NOT NULL,
+        commit_sha  TEXT NOT NULL,
+        -- the record's other fields (JSON object, redacted), searched with msg
+        extra       TEXT NOT NULL,
+        UNIQUE (unit_id, boot, seq)
+      ) STRICT;
+      -- Lists run newest-pulled first by id (a unit's records arrive in time order); one index per
+      -- unit keeps ingest fast (every extra index costs a third of the insert rate).
+      CREATE INDEX log_records_unit ON log_records(unit_id);
+      -- Full-text index over msg + extra (external content: the text is stored once).
+      CREATE VIRTUAL TABLE log_fts USING fts5(msg, extra, content='log_records', content_rowid='id', tokenize='unicode61');
+      -- Rows are indexed by the writer, batch by batch, in the transaction that inserts them (an
+      -- AFTER INSERT trigger into FTS5 is several times slower); deletes keep the index in step.
+      CREATE TRIGGER log_records_ad AFTER DELETE ON log_records BEGIN
+        INSERT INTO log_fts(log_fts, rowid, msg, extra) VALUES ('delete', old.id, old.msg, old.extra);
+      END;
+      -- Where the pull of each unit's boot stands: stored (committed here) and confirmed (told to the unit).
+      CREATE TABLE log_cursors (
+        unit_id        TEXT NOT NULL,
+        boot           TEXT NOT NULL,
+        started_at     TEXT NOT NULL,
+        stored_seq     INTEGER NOT NULL,
+        confirmed_seq  INTEGER NOT NULL,
+        unit_last_seq  INTEGER NOT NULL,
+        PRIMARY KEY (unit_id, boot)
+      ) STRICT;
+      -- Seq ranges that never reached the companion (rotated away on the unit, or lost there).
+      CREATE TABLE log_gaps (
+        unit_id   TEXT NOT NULL,
+        boot      TEXT NOT NULL,
+        from_seq  INTEGER NOT NULL,
+        to_seq    INTEGER NOT NULL,
+        found_at  INTEGER NOT NULL,
+        PRIMARY KEY (unit_id, boot, from_seq)
+      ) STRICT;
+      CREATE TABLE health_snapshots (
+        unit_id    TEXT NOT NULL,
+        time_ms    INTEGER NOT NULL,
+        boot       TEXT NOT NULL,
+        time       TEXT NOT NULL,
+        snapshot   TEXT NOT NULL,
+        PRIMARY KEY (unit_id, time_ms, boot)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE crash_dumps (
+        unit_id   TEXT NOT NULL,
+        crash_id  TEXT NOT NULL,
+        time_ms   INTEGER NOT NULL,
+        time      TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        message   TEXT NOT NULL,
+        fw        TEXT NOT NULL,
+        dump      TEXT NOT NULL,
+        confirmed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (unit_id, crash_id)
+      ) STRICT;
+      CREATE INDEX crash_dumps_time ON crash_dumps(time_ms);
+      CREATE TABLE diagnostics_pulls (
+        unit_id    TEXT PRIMARY KEY,
+        last_pull  INTEGER NOT NULL,
+        last_error TEXT
+      ) STRICT;
+    `,
+  },
 ];

@@ -15,6 +15,7 @@ import type { GnssFix } from '../pipeline/nmea-decoder.js';
 import type { Logger } from '../ops/logger.js';
 import { registerAuth, type Auth } from './auth-hook.js';
 import { registerIdentityRoutes } from './identity-routes.js';
+import { registerOpsRoutes, type OpsRouteDeps } from './ops-routes.js';
 import { IdentityError, type PairingService } from '../identity/pairing-service.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import type { AuditLog } from '../identity/audit-log.js';
@@ -46,6 +47,8 @@ export interface HttpServerDeps {
   audit: AuditLog;
   pairing: PairingService;
   window: PairingWindow;
+  /** Logs, health and crash dumps (absent in tests of the bare API). */
+  ops?: OpsRouteDeps;
 }
 
 export interface HttpServer {
@@ -101,6 +104,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const fastify = app as unknown as FastifyInstance;
   const auth: Auth = registerAuth(fastify, { operators: deps.operators, audit: deps.audit, identityOk: deps.identityOk, send });
   registerIdentityRoutes(fastify, { pairing: deps.pairing, operators: deps.operators, window: deps.window, auth: () => auth });
+  if (deps.ops) registerOpsRoutes(fastify, deps.ops);
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
@@ -115,7 +119,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 413 || status === 415) return reply.code(status).send(errorBody(status === 413 ? 'too-large' : 'unsupported-media-type', err.message));
-    if (status === 500) deps.log.error(`${req.method} ${req.url}: ${err.stack ?? err.message}`);
+    if (status === 500) deps.log.error(`${req.method} ${req.url.split('?')[0]}: ${err.message}`, { err });
     return reply.code(status).send(errorBody(status === 500 ? 'internal' : 'bad-request', status === 500 ? 'internal error' : err.message));
   });
 

@@ -1,17 +1,29 @@
-/** Human-readable logs on stderr (stdout carries only machine-readable events). */
+import type { LogLevel, Subsystem } from '@pitwall/protocol';
+
+export type LogFields = Record<string, unknown>;
+
+/** A subsystem's logger: structured records (see unit-logger.ts); messages are redacted. */
 export interface Logger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
+  trace(msg: string, fields?: LogFields): void;
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  fatal(msg: string, fields?: LogFields): void;
+  /** The logger of another subsystem sharing this one's output. */
+  child(subsystem: Subsystem): Logger;
 }
 
-export function createLogger(scope: string, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const line = (level: string, msg: string) => write(`${new Date().toISOString()} ${level} [${scope}] ${msg}\n`);
-  return {
-    info: (msg) => line('info', msg),
-    warn: (msg) => line('warn', msg),
-    error: (msg) => line('error', msg),
+export const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+export const levelRank = (l: LogLevel): number => LEVELS.indexOf(l);
+
+const noop = () => {};
+export const silentLogger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => silentLogger };
+
+/** Short human lines on stderr, for CLI commands that run without a data directory log. */
+export function stderrLogger(subsystem: Subsystem, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+  const line = (level: LogLevel) => (msg: string) => {
+    if (levelRank(level) >= levelRank('info')) write(`${new Date().toISOString()} ${level} [${subsystem}] ${msg}\n`);
   };
+  return { trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), fatal: line('fatal'), child: (s) => stderrLogger(s, write) };
 }
-
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -8,6 +8,19 @@ import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { PairingWindow } from '../identity/pairing.js';
 import { Role } from '../identity/role.js';
+import {
+  CrashDetail,
+  ExportResult,
+  FleetHealthRow,
+  HealthSeries,
+  LogDetail,
+  LogPage,
+  LogsQueryParams,
+  LogTailEvent,
+  StoredCrash,
+  SyncProgress,
+  UnitSyncResult,
+} from './diagnostics-api.js';
 
 /**
  * The one contract between the UI and the companion (window.pitwall). Electron IPC and the
@@ -63,11 +76,41 @@ export const companionMethods = {
     params: Type.Object({ id: UnitId, fingerprint: Fingerprint }, { additionalProperties: false }),
     result: Empty,
   },
+  // Diagnostics pulled from units (logs, health, crash dumps), read from the companion's store.
+  'logs:query': { params: LogsQueryParams, result: LogPage },
+  'logs:record': { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), result: LogDetail },
+  /** Live tail of one unit: `on` starts (or keeps) it, `off` stops it; rows arrive as `logs:tail` events. */
+  'logs:tail': {
+    params: Type.Object({ id: UnitId, on: Type.Boolean() }, { additionalProperties: false }),
+    result: Empty,
+  },
+  'health:series': {
+    params: Type.Object({ id: UnitId, from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false }),
+    result: HealthSeries,
+  },
+  'health:fleet': { params: Empty, result: Type.Array(FleetHealthRow) },
+  'crashes:list': { params: Type.Object({ id: Type.Optional(UnitId) }, { additionalProperties: false }), result: Type.Array(StoredCrash) },
+  'crashes:get': {
+    params: Type.Object({ crashId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,80}$' }), unitId: UnitId }, { additionalProperties: false }),
+    result: CrashDetail,
+  },
+  /** Pulls logs, health and crash dumps from the given units (default: every paired online unit). */
+  'sync:diagnostics': {
+    params: Type.Object({ ids: Type.Optional(Type.Array(UnitId, { maxItems: 500 })) }, { additionalProperties: false }),
+    result: Type.Array(UnitSyncResult),
+  },
+  /** Writes one unit's diagnostics archive (tar.gz) into the companion's exports folder; `path` is a file name there. */
+  'diagnostics:export': {
+    params: Type.Object({ id: UnitId, path: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._ -]*$' })) }, { additionalProperties: false }),
+    result: ExportResult,
+  },
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
   'devices:changed': Type.Array(DeviceEntry),
   'live:fix': Type.Object({ id: UnitId, fix: LiveFix }, { additionalProperties: false }),
+  'sync:progress': SyncProgress,
+  'logs:tail': LogTailEvent,
 } as const satisfies Record<string, TSchema>;
 
 export type MethodName = keyof typeof companionMethods;

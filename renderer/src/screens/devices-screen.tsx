@@ -6,8 +6,9 @@ import { EmptyState, ErrorState, LoadingState } from '../components/state-views.
 import { UnitPanel } from '../components/unit-panel.js';
 import { useDevices } from '../store/devices-store.js';
 import { useNow } from '../use-now.js';
+import { AppShell, type Screen } from '../components/app-shell.js';
 
-export function DevicesScreen({ appInfo }: { appInfo: { version: string; mode: string } | null }) {
+export function DevicesScreen({ appInfo, onNavigate }: { appInfo: { version: string; mode: string } | null; onNavigate(screen: Screen): void }) {
   const { phase, loadError, devices, selectedId, select, load } = useDevices(
     useShallow((s) => ({ phase: s.phase, loadError: s.loadError, devices: s.devices, selectedId: s.selectedId, select: s.select, load: s.load })),
   );
@@ -18,26 +19,25 @@ export function DevicesScreen({ appInfo }: { appInfo: { version: string; mode: s
   const closeDialog = useCallback(() => setAdding(false), []);
 
   return (
-    <div className="app">
-      <header className="topbar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          <span className="brand-name">Pitwall</span>
-          <span className="brand-sub">Fleet</span>
-        </div>
-        <div className="topbar-summary" data-testid="fleet-summary">
-          {phase === 'ready' && devices.length > 0 && (
-            <>
-              <strong>{devices.length}</strong> {devices.length === 1 ? 'unit' : 'units'} · <strong className="ok">{online}</strong> online
-            </>
-          )}
-        </div>
-        <button type="button" className="btn btn-primary" onClick={() => setAdding(true)} data-testid="add-address-button">
-          Add by address
-        </button>
-      </header>
-
-      <main className="content">
+    <AppShell
+      screen="devices"
+      onNavigate={onNavigate}
+      appInfo={appInfo}
+      actions={
+        <>
+          <div className="topbar-summary" data-testid="fleet-summary">
+            {phase === 'ready' && devices.length > 0 && (
+              <>
+                <strong>{devices.length}</strong> {devices.length === 1 ? 'unit' : 'units'} · <strong className="ok">{online}</strong> online
+              </>
+            )}
+          </div>
+          <button type="button" className="btn btn-primary" onClick={() => setAdding(true)} data-testid="add-address-button">
+            Add by address
+          </button>
+        </>
+      }
+    >
         {phase === 'loading' && <LoadingState />}
         {phase === 'error' && loadError && <ErrorState error={loadError} onRetry={() => void load()} />}
         {phase === 'ready' && devices.length === 0 && <EmptyState onAdd={() => setAdding(true)} />}
@@ -57,12 +57,6 @@ export function DevicesScreen({ appInfo }: { appInfo: { version: string; mode: s
             )}
           </div>
         )}
-      </main>
-
-      <footer className="statusbar">
-        <span>Pitwall {appInfo?.version ?? ''}</span>
-        <span>{appInfo ? (appInfo.mode === 'electron' ? 'Desktop' : 'Browser mode · this computer only') : ''}</span>
-      </footer>
 
       {adding && (
         <AddAddressDialog
@@ -72,6 +66,6 @@ export function DevicesScreen({ appInfo }: { appInfo: { version: string; mode: s
           }}
         />
       )}
-    </div>
+    </AppShell>
   );
 }

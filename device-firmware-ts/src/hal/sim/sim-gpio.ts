@@ -8,9 +8,17 @@ const MAX_LINE = 256;
 
 /**
  * Sim GPIO: a unix socket (DATA_DIR/run/sim-gpio.sock) taking one command per line:
- * `press pair` -> `ok`, `leds` -> `{"pair":false}`; anything else -> `error ...`.
+ * `press pair` -> `ok`, `leds` -> `{"pair":false}`, the SimHooks commands; anything else -> `error ...`.
  */
-export async function simGpio(socketPath: string, log: Logger): Promise<Gpio> {
+/** Sim-only test hooks behind extra socket commands (never wired in a real profile). */
+export interface SimHooks {
+  /** `inject crash|hang|oom`: returns the answer line. */
+  inject?: (what: 'crash' | 'hang' | 'oom') => string;
+  /** `disk-free BYTES|real`: fakes the data partition's free space. */
+  diskFree?: (bytes: number | null) => void;
+}
+
+export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks = {}): Promise<Gpio> {
   const listeners = new Map<ButtonName, Set<() => void>>();
   const leds: Record<LedName, boolean> = { pair: false };
   const clients = new Set<Socket>();
@@ -23,6 +31,11 @@ export async function simGpio(socketPath: string, log: Logger): Promise<Gpio> {
       return 'ok';
     }
     if (cmd === 'leds' && arg === undefined) return JSON.stringify(leds);
+    if (cmd === 'inject' && hooks.inject && rest.length === 0 && (arg === 'crash' || arg === 'hang' || arg === 'oom')) return hooks.inject(arg);
+    if (cmd === 'disk-free' && hooks.diskFree && rest.length === 0 && arg !== undefined && /^(real|\d{1,16})$/.test(arg)) {
+      hooks.diskFree(arg === 'real' ? null : Number(arg));
+      return 'ok';
+    }
     return `error unknown command (use "press ${BUTTONS.join('|')}" or "leds")`;
   };
 

@@ -1,0 +1,94 @@
+import { createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { create as createTar } from 'tar';
+import type { DeviceEntry, ExportResult } from '@pitwall/protocol';
+import type { DiagnosticsStore } from './diagnostics-store.js';
+import { redactText, redactValue } from './redact.js';
+
+export interface ExportInput {
+  store: DiagnosticsStore;
+  unitId: string;
+  entry: DeviceEntry | null;
+  /** The unit's audit log (NDJSON), or null when it does not serve one (or is offline: `auditNote`). */
+  auditLog: string | null;
+  auditNote: string;
+  out: string;
+}
+
+/** A file name for a unit's archive: its name (letters, digits, dashes), short id and the date. */
+export function exportFileName(entry: DeviceEntry | null, unitId: string, now = new Date()): string {
+  const name = (entry?.name ?? 'unit').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'unit';
+  return `pitwall-diagnostics-${name}-${unitId.slice(0, 8)}-${now.toISOString().replace(/[:.]/g, '').slice(0, 15)}Z.tar.gz`;
+}
+
+/**
+ * Writes one unit's diagnostics archive (tar.gz): logs.ndjson, health.ndjson, crashes/*.json,
+ * info.json, audit.ndjson (or a note that the unit does not serve it). Every text is redacted
+ * once more on the way out. Written to a temporary file and renamed into place.
+ */
+export async function exportDiagnostics(input: ExportInput): Promise<ExportResult> {
+  const { store, unitId, entry } = input;
+  const staging = mkdtempSync(join(tmpdir(), 'pitwall-export-'));
+  const top = exportFileName(entry, unitId).replace(/\.tar\.gz$/, '');
+  const root = join(staging, top);
+  mkdirSync(join(root, 'crashes'), { recursive: true });
+  try {
+    let logs = 0;
+    const logFile = createWriteStream(join(root, 'logs.ndjson'));
+    let buf = '';
+    for (const rec of store.iterateRecords(unitId)) {
+      buf += `${JSON.stringify(redactValue(rec))}\n`;
+      logs++;
+      if (buf.length > 1 << 20) {
+        if (!logFile.write(buf)) await once(logFile, 'drain');
+        buf = '';
+      }
+    }
+    logFile.end(buf);
+    await once(logFile, 'finish');
+
+    const health = store.health(unitId, null, null, 1_000_000);
+    writeFileSync(join(root, 'health.ndjson'), health.map((s) => JSON.stringify(redactValue(s))).join('\n') + (health.length ? '\n' : ''));
+    const dumps = store.crashDumps(unitId);
+    for (const d of dumps) writeFileSync(join(root, 'crashes', `${d.id}.json`), `${JSON.stringify(redactValue(d), null, 2)}\n`);
+
+    const info = {
+      format: 'pitwall-diagnostics-v1',
+      exportedAt: new Date().toISOString(),
+      unit: entry ? redactValue({ id: entry.id, name: entry.name, model: entry.model, firmware: entry.firmware, commit: entry.commit, pairing: entry.pairing, links: entry.links }) : { id: unitId },
+      counts: { logs, health: health.length, crashes: dumps.length },
+      logCursors: [...store.cursors(unitId).values()],
+      logGaps: store.gaps(unitId),
+      auditLog: input.auditLog === null ? input.auditNote : 'audit.ndjson',
+      redaction: 'secrets were redacted by the unit and again by the companion (secret-named fields, passphrase/password/token values in text, private keys)',
+    };
+    writeFileSync(join(root, 'info.json'), `${JSON.stringify(info, null, 2)}\n`);
+    if (input.auditLog !== null) writeFileSync(join(root, 'audit.ndjson'), redactAuditLog(input.auditLog));
+    else writeFileSync(join(root, 'audit-log-not-included.txt'), `${input.auditNote}\n`);
+
+    mkdirSync(dirname(input.out), { recursive: true });
+    const tmp = `${input.out}.partial`;
+    await createTar({ gzip: true, file: tmp, cwd: staging, portable: true }, [top]);
+    renameSync(tmp, input.out);
+    return { path: input.out, bytes: statSync(input.out).size, logs, health: health.length, crashes: dumps.length, auditLog: input.auditLog === null ? 'not-served' : 'included' };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function redactAuditLog(text: string): string {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      try {
+        return JSON.stringify(redactValue(JSON.parse(l)));
+      } catch {
+        return JSON.stringify({ unparsed: redactText(l) });
+      }
+    })
+    .join('\n')
+    .concat('\n');
+}

@@ -1,0 +1,118 @@
+import type https from 'node:https';
+import {
+  crashDump,
+  crashList,
+  healthList,
+  logBootList,
+  validator,
+  type CrashDump,
+  type CrashSummary,
+  type HealthSnapshot,
+  type LogBoot,
+} from '@pitwall/protocol';
+import { Type } from '@sinclair/typebox';
+import { parseAnswer, unitRequest, UnitRequestError } from '../device-client/http-client.js';
+import type { UnitChannels } from '../trust/unit-channel.js';
+import { getLargeJson, streamGet } from './unit-stream.js';
+
+/** What the pull needs from a unit: its diagnostics endpoints (HTTPS in the product, fakes in tests). */
+export interface DiagnosticsSource {
+  boots(): Promise<LogBoot[]>;
+  /** Streams the boot's records with seq > after (NDJSON bytes, in seq order). */
+  logs(boot: string, after: number, limit: number, onData: (chunk: Buffer) => void): Promise<void>;
+  confirmLogs(boot: string, seq: number): Promise<void>;
+  health(since: string | null): Promise<HealthSnapshot[]>;
+  crashes(): Promise<CrashSummary[]>;
+  crash(id: string): Promise<CrashDump>;
+  confirmCrashes(ids: string[]): Promise<void>;
+  /** The unit's audit log as NDJSON text, or null when the unit does not serve it. */
+  auditLog(): Promise<string | null>;
+}
+
+/** Any JSON object: the unit's acknowledgement of a confirm. */
+const ack = validator('Ack', Type.Object({}, { additionalProperties: true }));
+
+/**
+ * The HTTPS source of a paired unit: each pull first proves the unit holds the pinned key
+ * (`ensureProven`), then uses a pinned, mutually-authenticated agent for the streams.
+ */
+export class HttpsDiagnosticsSource implements DiagnosticsSource {
+  private conn: Promise<{ target: string; agent: https.Agent }> | null = null;
+
+  constructor(
+    private readonly channels: UnitChannels,
+    private readonly id: string,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  private connection(): Promise<{ target: string; agent: https.Agent }> {
+    this.conn ??= (async () => {
+      const pin = this.channels.requirePin(this.id);
+      const target = this.channels.targets(this.id, pin)[0]!;
+      await this.channels.ensureProven(this.id, target);
+      return { target, agent: await this.channels.streamAgent(this.id) };
+    })();
+    this.conn.catch(() => (this.conn = null));
+    return this.conn;
+  }
+
+  private async guarded<T>(fn: (c: { target: string; agent: https.Agent }) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.connection());
+    } catch (err) {
+      throw this.channels.toCompanionError(this.id, err);
+    }
+  }
+
+  async boots(): Promise<LogBoot[]> {
+    return (await this.guarded((c) => getLargeJson(c.target, '/v1/logs/boots', logBootList, { agent: c.agent, signal: this.signal }))).boots;
+  }
+
+  async logs(boot: string, after: number, limit: number, onData: (chunk: Buffer) => void): Promise<void> {
+    const path = `/v1/logs?boot=${encodeURIComponent(boot)}&after=${after}&limit=${limit}`;
+    await this.guarded((c) => streamGet(c.target, path, { agent: c.agent, signal: this.signal }, onData));
+  }
+
+  /** A small authenticated POST on the pull's own (proven, pinned) connection. */
+  private async post(path: string, body: unknown): Promise<void> {
+    await this.guarded(async (c) => parseAnswer(c.target, path, await unitRequest(c.target, { method: 'POST', path, body, agent: c.agent, timeoutMs: 10_000 }), ack));
+  }
+
+  async confirmLogs(boot: string, seq: number): Promise<void> {
+    await this.post('/v1/logs/confirm', { boot, seq });
+  }
+
+  async health(since: string | null): Promise<HealthSnapshot[]> {
+    const path = since ? `/v1/health?since=${encodeURIComponent(since)}` : '/v1/health';
+    return (await this.guarded((c) => getLargeJson(c.target, path, healthList, { agent: c.agent, signal: this.signal }))).snapshots;
+  }
+
+  async crashes(): Promise<CrashSummary[]> {
+    return (await this.guarded((c) => getLargeJson(c.target, '/v1/crashes', crashList, { agent: c.agent, signal: this.signal }))).crashes;
+  }
+
+  async crash(id: string): Promise<CrashDump> {
+    return this.guarded((c) => getLargeJson(c.target, `/v1/crashes/${encodeURIComponent(id)}`, crashDump, { agent: c.agent, signal: this.signal }));
+  }
+
+  async confirmCrashes(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.post('/v1/crashes/confirm', { ids });
+  }
+
+  async auditLog(): Promise<string | null> {
+    const { target, agent } = await this.connection();
+    const chunks: Buffer[] = [];
+    try {
+      await streamGet(target, '/v1/audit', { agent, signal: this.signal }, (c) => chunks.push(c));
+    } catch (err) {
+      if (err instanceof UnitRequestError && (err.status === 404 || err.status === 405)) return null;
+      throw this.channels.toCompanionError(this.id, err);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  close(): void {
+    void this.conn?.then((c) => c.agent.destroy()).catch(() => undefined);
+  }
+}

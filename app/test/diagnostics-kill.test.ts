@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { makeBoot, startFakeDiagnosticsUnit, type FakeDiagnosticsUnit } from '../../testbed/fake-diagnostics-unit.js';
+import { pinUnits } from './helpers/diagnostics-fixtures.js';
+import { scratchDir, waitFor } from './helpers/units.js';
+
+/** The companion SIGKILLed in mid-pull and restarted: complete, no duplicates, integrity ok. */
+const CHILD = fileURLToPath(new URL('./helpers/pull-child.ts', import.meta.url));
+const TOTAL = 120_000;
+const scratch = scratchDir('diag-kill');
+const dataDir = join(scratch.dir, 'companion');
+const dbFile = join(dataDir, 'companion.sqlite');
+let unit: FakeDiagnosticsUnit;
+
+before(async () => {
+  unit = await startFakeDiagnosticsUnit({ name: 'Kill Target' });
+  unit.boots.push(makeBoot(unit.id, 20_000), makeBoot(unit.id, TOTAL - 20_000));
+  await pinUnits(dataDir, [unit]);
+});
+after(async () => {
+  await unit?.close();
+  scratch.cleanup();
+});
+
+function runChild(): { child: ReturnType<typeof spawn>; out: string[] } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, unit.id], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: string[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => out.push(d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => out.push(d));
+  return { child, out };
+}
+
+function stored(): number {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM log_records').get() as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+test('SIGKILL during the pull, then a restart: every record exactly once, confirmed only after commit', { timeout: 90_000 }, async () => {
+  unit.throttleBytesPer10ms = 48 * 1024; // ~5 MB/s: the pull takes seconds, the kill lands in the middle
+  const first = runChild();
+  await waitFor('records committed by the first pull', () => stored() >= 30_000, 40_000, 50);
+  first.child.kill('SIGKILL');
+  await once(first.child, 'exit');
+  const atKill = stored();
+  assert.ok(atKill > 0 && atKill < TOTAL, `killed mid-pull (${atKill} of ${TOTAL} stored)`);
+  const confirmedAtKill = unit.boots.map((b) => b.confirmedSeq);
+  assert.ok(confirmedAtKill[1]! === 0, `the unfinished boot was not confirmed (${confirmedAtKill.join(',')})`);
+
+  unit.throttleBytesPer10ms = 0;
+  unit.requests.length = 0;
+  const second = runChild();
+  const [code] = (await once(second.child, 'exit')) as [number];
+  assert.equal(code, 0, second.out.join(''));
+  const done = JSON.parse(second.out.join('').split('\n').find((l) => l.includes('"done"'))!) as { results: { ok: boolean; logs: number; gaps: unknown[] }[] };
+  assert.ok(done.results[0]!.ok, JSON.stringify(done.results));
+  assert.equal(done.results[0]!.logs, TOTAL - atKill, 'the restart stored only what was missing');
+  assert.deepEqual(done.results[0]!.gaps, []);
+  const resumed = unit.requests.find((r) => r.startsWith('GET /v1/logs?'));
+  assert.ok(resumed && !/after=0&/.test(resumed) || atKill < 20_000, `resumed from the cursor: ${unit.requests.join(', ')}`);
+
+  assert.equal(stored(), TOTAL);
+  const db = new Database(dbFile, { readonly: true });
+  const dups = (db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM log_records GROUP BY unit_id, boot, seq HAVING count(*) > 1)').get() as { n: number }).n;
+  const fts = (db.prepare("SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH 'satellites'").get() as { n: number }).n;
+  const direct = (db.prepare("SELECT count(*) AS n FROM log_records WHERE msg LIKE '%satellites%' OR extra LIKE '%satellites%'").get() as { n: number }).n;
+  db.close();
+  assert.equal(dups, 0);
+  assert.equal(fts, direct, 'the full-text index matches the table');
+  assert.deepEqual(unit.boots.map((b) => b.confirmedSeq), [20_000, TOTAL - 20_000]);
+  // The sqlite3 command-line tool agrees: the file is sound.
+  const check = execFileSync('sqlite3', [dbFile, 'PRAGMA integrity_check;', "INSERT INTO log_fts(log_fts, rank) VALUES('integrity-check', 1);", 'SELECT count(*) FROM log_records;'], { encoding: 'utf8' });
+  assert.deepEqual(check.trim().split('\n'), ['ok', String(TOTAL)]);
+});

@@ -1,0 +1,19 @@
+// Child process of the diagnostics benchmark: a stand-in unit holding one boot of N log
+// records (HTTPS, the unit contract) and a plain HTTP server sending the same NDJSON bytes.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { makeBoot, startFakeDiagnosticsUnit } from '../testbed/fake-diagnostics-unit.js';
+
+const count = Number(process.argv[2] ?? 1_000_000);
+const unit = await startFakeDiagnosticsUnit({ name: 'Bench Unit' });
+const boot = makeBoot(unit.id, count);
+unit.boots.push(boot);
+const body = Buffer.from(boot.lines.join('\n') + '\n');
+const plain = createServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': body.length });
+  res.end(body);
+});
+await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+process.stdout.write(
+  `${JSON.stringify({ event: 'ready', id: unit.id, target: unit.target, fingerprint: unit.fingerprint, certificate: unit.certificate, plainPort: (plain.address() as AddressInfo).port, bytes: body.length })}\n`,
+);

@@ -1,0 +1,43 @@
+import { Worker } from 'node:worker_threads';
+
+export interface HangWatchdog {
+  /** The last known state, kept by the watchdog for its dump (the main thread may be blocked then). */
+  setState(state: Record<string, unknown>): void;
+  stop(): Promise<void>;
+}
+
+export interface HangWatchdogOptions {
+  hangS: number;
+  dataDir: string;
+  logFile: string;
+  unit: string;
+  boot: string;
+  fw: string;
+  commit: string;
+}
+
+/** Heartbeat from the main thread into shared memory; a worker thread watches it. */
+export function startHangWatchdog(o: HangWatchdogOptions): HangWatchdog {
+  const heartbeat = new SharedArrayBuffer(8);
+  const beat = new BigInt64Array(heartbeat);
+  const tick = () => Atomics.store(beat, 0, BigInt(Date.now()));
+  tick();
+  const hangMs = Math.round(o.hangS * 1000);
+  const interval = setInterval(tick, Math.max(20, Math.min(1000, hangMs / 5)));
+  interval.unref();
+  const worker = new Worker(new URL('./hang-worker.js', import.meta.url), {
+    workerData: { heartbeat, hangMs, dataDir: o.dataDir, logFile: o.logFile, unit: o.unit, boot: o.boot, fw: o.fw, commit: o.commit },
+  });
+  worker.unref();
+  worker.on('error', (err) => process.stderr.write(`hang watchdog: ${err.message}\n`));
+  return {
+    setState(state) {
+      worker.postMessage({ state });
+    },
+    async stop() {
+      // Asked, not terminated: worker.terminate() racing process.exit() can deadlock the exit.
+      worker.postMessage({ stop: true });
+      clearInterval(interval);
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pino, type Logger as Pino } from 'pino';
+import type { LogLevel, LogRecord, Subsystem } from '@pitwall/protocol';
+import { levelRank, type LogFields, type Logger } from './logger.js';
+import { LogRing } from './log-ring.js';
+import { Redactor } from './redactor.js';
+
+export interface UnitLoggerOptions {
+  /** The log file (DATA_DIR/logs/pitwall.log). */
+  file: string;
+  fw: string;
+  commit: string;
+  unit: string;
+  boot?: string;
+  /** Lowest level written (default debug). */
+  level?: LogLevel;
+  /** Short human lines on stderr from this level (null: none). */
+  stderrLevel?: LogLevel | null;
+  stderr?: (line: string) => void;
+  redactor?: Redactor;
+  ringSize?: number;
+}
+
+export interface UnitLogger {
+  readonly boot: string;
+  readonly redactor: Redactor;
+  readonly ring: LogRing;
+  readonly file: string;
+  for(subsystem: Subsystem): Logger;
+  /** Records written so far in this boot (the last seq). */
+  seq(): number;
+  setLevel(level: LogLevel): void;
+  /** Debug and trace stop (low disk) or resume. */
+  setDebugEnabled(on: boolean): void;
+  debugEnabled(): boolean;
+  /** Reopens the file (after logrotate moved it away). */
+  reopen(): void;
+  /** Writes out what is buffered, synchronously (crash path). */
+  flushSync(): void;
+  /** The ring as records, oldest first. */
+  lastRecords(): LogRecord[];
+  close(): Promise<void>;
+}
+
+// Fields the record itself owns: a caller's field of that name is renamed, never overrides.
+const RESERVED = new Set(['time', 'level', 'subsystem', 'msg', 'fw', 'commit', 'unit', 'boot', 'seq']);
+
+/** After a power cut the file may end in a torn line: start this boot on a line of its own. */
+function endTornLine(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(file, 'a+');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) writeSync(fd, '\n');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The unit's structured logger: pino writing one protocol LogRecord a line to the log file,
+ * the in-memory ring and (short) stderr. The `time` hook also emits `boot` and `seq`, so every
+ * line starts `{"level":..,"time":..,"boot":..,"seq":..` and the log reader finds a record's
+ * boot and seq without parsing JSON.
+ */
+export function createUnitLogger(opts: UnitLoggerOptions): UnitLogger {
+  const boot = opts.boot ?? randomUUID();
+  const redactor = opts.redactor ?? new Redactor();
+  const ring = new LogRing(opts.ringSize ?? 500);
+  endTornLine(opts.file);
+  const dest = pino.destination({ dest: opts.file, append: true, mkdir: true, sync: false, minLength: 0 });
+  dest.on('error', (err: Error) => process.stderr.write(`log file ${opts.file}: ${err.message}\n`));
+  const stderrRank = opts.stderrLevel === null ? Infinity : levelRank(opts.stderrLevel ?? 'info');
+  const writeErr = opts.stderr ?? ((l: string) => process.stderr.write(l));
+  let seq = 0;
+  let minRank = levelRank(opts.level ?? 'debug');
+  let debugOn = true;
+
+  const stream = {
+    write(line: string) {
+      ring.push(line);
+      dest.write(line);
+      if (stderrRank !== Infinity) {
+        const level = line.slice(10, line.indexOf('"', 10)) as LogLevel;
+        if (levelRank(level) >= stderrRank) {
+          const r = JSON.parse(line) as LogRecord;
+          writeErr(`${r.time.slice(11, 23)} ${level.padEnd(5)} [${r.subsystem}] ${r.msg}\n`);
+        }
+      }
+    },
+  };
+  const root: Pino = pino(
+    {
+      level: 'trace',
+      base: { fw: opts.fw, commit: opts.commit, unit: opts.unit },
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${new Date().toISOString()}","boot":"${boot}","seq":${++seq}`,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    stream,
+  );
+  seq = 0; // pino calls the time hook once while it is built
+
+  const loggers = new Map<Subsystem, Logger>();
+  const make = (subsystem: Subsystem): Logger => {
+    const cached = loggers.get(subsystem);
+    if (cached) return cached;
+    const p = root.child({ subsystem });
+    const emit = (level: LogLevel) => {
+      const rank = levelRank(level);
+      return (msg: string, fields?: LogFields) => {
+        if (rank < minRank || (rank < 2 && !debugOn)) return;
+        const text = redactor.text(String(msg));
+        if (!fields) return p[level](text);
+        const clean = redactor.value(fields) as Record<string, unknown>;
+        for (const k of Object.keys(clean)) {
+          if (RESERVED.has(k)) {
+            clean[`${k}_`] = clean[k];
+            delete clean[k];
+          }
+        }
+        p[level](clean, text);
+      };
+    };
+    const log: Logger = {
+      trace: emit('trace'),
+      debug: emit('debug'),
+      info: emit('info'),
+      warn: emit('warn'),
+      error: emit('error'),
+      fatal: emit('fatal'),
+      child: (s) => make(s),
+    };
+    loggers.set(subsystem, log);
+    return log;
+  };
+
+  return {
+    boot,
+    redactor,
+    ring,
+    file: opts.file,
+    for: make,
+    seq: () => seq,
+    setDebugEnabled(on) {
+      debugOn = on;
+    },
+    debugEnabled: () => debugOn,
+    reopen() {
+      dest.reopen();
+    },
+    flushSync() {
+      try {
+        dest.flushSync();
+      } catch {
+        /* not open yet or already closed: nothing buffered to save */
+      }
+    },
+    lastRecords() {
+      const out: LogRecord[] = [];
+      for (const line of ring.snapshot()) {
+        try {
+          out.push(JSON.parse(line) as LogRecord);
+        } catch {
+          /* never torn in memory; defensive */
+        }
+      }
+      return out;
+    },
+    setLevel(level: LogLevel) {
+      minRank = levelRank(level);
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        dest.once('close', () => resolve());
+        dest.end();
+      });
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { useEffect, useState } from 'react';
+import type { CallError, CrashDetail, StoredCrash } from '@pitwall/protocol';
+import { call } from '../api.js';
+import { AppShell, type Screen } from '../components/app-shell.js';
+import { ExportButton } from '../components/diagnostics/export-button.js';
+import { SyncButton } from '../components/diagnostics/sync-button.js';
+import { describeError } from '../error-messages.js';
+import { ago } from '../format.js';
+import { useDiagnostics } from '../store/diagnostics-store.js';
+import { useNow } from '../use-now.js';
+
+const KIND_TEXT: Record<StoredCrash['kind'], string> = {
+  'uncaught-exception': 'Uncaught exception',
+  'unhandled-rejection': 'Unhandled rejection',
+  'fatal-error': 'Fatal error',
+  signal: 'Signal',
+  hang: 'Hang',
+  'out-of-memory': 'Out of memory',
+};
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function CrashesScreen({ appInfo, onNavigate }: { appInfo: { version: string; mode: string } | null; onNavigate(s: Screen): void }) {
+  const generation = useDiagnostics((s) => s.generation);
+  const now = useNow(30_000);
+  const [crashes, setCrashes] = useState<StoredCrash[] | null>(null);
+  const [selected, setSelected] = useState<StoredCrash | null>(null);
+  const [detail, setDetail] = useState<CrashDetail | null>(null);
+  const [error, setError] = useState<CallError | null>(null);
+
+  useEffect(() => {
+    void call('crashes:list', {}).then((res) => {
+      if (!res.ok) return setError(res.error);
+      setCrashes(res.value);
+      setSelected((s) => s ?? res.value[0] ?? null);
+    });
+  }, [generation]);
+  useEffect(() => {
+    if (!selected) return;
+    setDetail(null);
+    void call('crashes:get', { unitId: selected.unitId, crashId: selected.crashId }).then((res) => (res.ok ? setDetail(res.value) : setError(res.error)));
+  }, [selected]);
+
+  return (
+    <AppShell screen="crashes" onNavigate={onNavigate} appInfo={appInfo} actions={<><div className="topbar-summary">{crashes && crashes.length > 0 && <><strong>{crashes.length}</strong> crash dumps</>}</div><SyncButton /></>}>
+      {error && <p className="inline-error pad">{describeError(error).detail ?? describeError(error).sentence}</p>}
+      {crashes && crashes.length === 0 && (
+        <div className="state-view">
+          <h2>No crash dumps</h2>
+          <p className="muted">When a unit crashes, hangs or runs out of memory it keeps a dump; pull diagnostics to bring it here.</p>
+        </div>
+      )}
+      {crashes && crashes.length > 0 && (
+        <div className="crash-layout">
+          <section className="crash-list" aria-label="Crash dumps" data-testid="crash-list">
+            {crashes.map((c) => (
+              <div
+                key={`${c.unitId}/${c.crashId}`}
+                role="button"
+                tabIndex={0}
+                className={`crash-row ${selected?.crashId === c.crashId && selected.unitId === c.unitId ? 'is-selected' : ''}`}
+                onClick={() => setSelected(c)}
+                onKeyDown={(e) => e.key === 'Enter' && setSelected(c)}
+                data-testid="crash-row"
+              >
+                <div className="crash-row-head">
+                  <span className={`kind-chip kind-${c.kind}`}>{KIND_TEXT[c.kind]}</span>
+                  <span className="muted small">{ago(Date.parse(c.time), now)}</span>
+                </div>
+                <div className="crash-msg">{c.message}</div>
+                <div className="muted small">
+                  {c.unitName} · firmware {c.fw}
+                </div>
+              </div>
+            ))}
+          </section>
+          <section className="crash-detail" data-testid="crash-detail">
+            {selected && (
+              <div className="detail-title">
+                <div>
+                  <h2>
+                    {KIND_TEXT[selected.kind]} on {selected.unitName}
+                  </h2>
+                  <p className="muted small mono">
+                    {new Date(selected.time).toLocaleString()} · {selected.crashId} · firmware {selected.fw}
+                  </p>
+                </div>
+                <ExportButton unitId={selected.unitId} />
+              </div>
+            )}
+            {detail && (
+              <>
+                <div className="crash-error">
+                  <strong>{detail.errorName}</strong>: {detail.crash.message}
+                </div>
+                <h3 className="section-title">Stack</h3>
+                <pre className="stack" data-testid="crash-stack">{detail.stack ?? 'No stack was recorded (the process was stopped from outside).'}</pre>
+                <div className="crash-columns">
+                  <div>
+                    <h3 className="section-title">Last known state</h3>
+                    <dl className="field-list compact">
+                      {Object.entries(detail.state).map(([k, v]) => (
+                        <div key={k}>
+                          <dt>{k}</dt>
+                          <dd className="mono">{show(v)}</dd>
+                        </div>
+                      ))}
+                    </dl>
+                  </div>
+                  {detail.report && (
+                    <div>
+                      <h3 className="section-title">Diagnostic report</h3>
+                      <dl className="field-list compact">
+                        {Object.entries(detail.report)
+                          .filter(([, v]) => typeof v !== 'object')
+                          .slice(0, 12)
+                          .map(([k, v]) => (
+                            <div key={k}>
+                              <dt>{k}</dt>
+                              <dd className="mono">{show(v)}</dd>
+                            </div>
+                          ))}
+                      </dl>
+                    </div>
+                  )}
+                </div>
+                <h3 className="section-title">Log before the crash ({detail.lastLogs.length} records)</h3>
+                <div className="crash-logs" data-testid="crash-logs">
+                  {detail.lastLogs.slice(-200).map((r) => (
+                    <div key={`${r.boot}-${r.seq}`} className={`log-row static lvl-${r.level}`}>
+                      <span className="log-time mono">{r.time.slice(11, 23)}</span>
+                      <span className={`level-chip lvl-${r.level}`}>{r.level}</span>
+                      <span className="log-sub">{r.subsystem}</span>
+                      <span className="log-msg">{r.msg}</span>
+                    </div>
+                  ))}
+                </div>
+              </>
+            )}
+          </section>
+        </div>
+      )}
+    </AppShell>
+  );
+}

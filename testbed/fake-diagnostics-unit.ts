@@ -1,0 +1,250 @@
+import { createPublicKey, randomUUID, sign, webcrypto } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { CrashDump, HealthSnapshot, LogRecord } from '@pitwall/protocol';
+import { createSelfSignedCertificate, generateEd25519 } from '../app/src/identity/operator-certificate.js';
+import { fingerprintOfKey } from '../app/src/identity/fingerprint.js';
+
+/**
+ * A stand-in unit for companion diagnostics tests and benchmarks (never shipped): HTTPS with
+ * its own Ed25519 identity, the public info + challenge endpoints, and the diagnostics
+ * endpoints of the unit contract (logs by boot and seq as NDJSON, confirm, health, crashes).
+ * Authenticated endpoints need a client certificate (any: the test pins this unit in the
+ * companion's store directly). Streams can be throttled so a test can kill a pull midway.
+ */
+export interface FakeBoot {
+  boot: string;
+  startedAt: string;
+  /** The NDJSON lines of the boot, index i holding seq firstSeq + i. */
+  lines: string[];
+  firstSeq: number;
+  confirmedSeq: number;
+}
+
+export interface FakeDiagnosticsUnit {
+  id: string;
+  port: number;
+  target: string;
+  fingerprint: string;
+  certificate: string;
+  boots: FakeBoot[];
+  health: HealthSnapshot[];
+  crashes: CrashDump[];
+  confirmedCrashes: Set<string>;
+  requests: string[];
+  /** Bytes per 10 ms for log streams (0: unthrottled). */
+  throttleBytesPer10ms: number;
+  close(): Promise<void>;
+}
+
+export interface FakeUnitOptions {
+  id?: string;
+  name?: string;
+  port?: number;
+  /** Serve /v1/audit (NDJSON) with these lines; absent: 404 like the real unit today. */
+  audit?: string[];
+}
+
+const SUBSYSTEMS = ['boot', 'gnss', 'imu', 'led', 'net', 'api', 'update', 'health', 'pipeline'] as const;
+const LEVELS = ['debug', 'info', 'info', 'info', 'warn', 'error'] as const;
+const WORDS = ['fix', 'satellites', 'lap', 'sector', 'crossing', 'sample', 'rate', 'latch', 'button', 'session', 'recorder', 'slot', 'watchdog', 'overrun', 'checksum', 'nmea', 'sentence', 'timeout'];
+
+/** A plausible log record of `unit`/`boot` with seq `seq` (deterministic by seq). */
+export function makeRecord(unit: string, boot: string, seq: number, t0: number, extra: Record<string, unknown> = {}): LogRecord {
+  const w = (k: number) => WORDS[(seq * 7 + k * 13) % WORDS.length];
+  return {
+    time: new Date(t0 + seq * 10).toISOString(),
+    level: LEVELS[seq % LEVELS.length]!,
+    subsystem: SUBSYSTEMS[seq % SUBSYSTEMS.length]!,
+    msg: `${w(1)} ${w(2)} ${w(3)} ${seq % 97} after ${seq % 13} ms`,
+    fw: '0.4.0',
+    commit: 'a1b2c3d',
+    unit,
+    boot,
+    seq,
+    ...(seq % 5 === 0 ? { durationMs: seq % 1000, stage: w(4) } : {}),
+    ...extra,
+  };
+}
+
+/** A boot of `count` generated records (seq 1..count unless firstSeq is given). */
+export function makeBoot(unit: string, count: number, opts: { t0?: number; firstSeq?: number; boot?: string; extra?: (seq: number) => Record<string, unknown> | undefined } = {}): FakeBoot {
+  const boot = opts.boot ?? randomUUID();
+  const t0 = opts.t0 ?? Date.now() - count * 10 - 60_000;
+  const first = opts.firstSeq ?? 1;
+  const lines: string[] = new Array(count);
+  for (let i = 0; i < count; i++) lines[i] = JSON.stringify(makeRecord(unit, boot, first + i, t0, opts.extra?.(first + i) ?? {}));
+  return { boot, startedAt: new Date(t0).toISOString(), lines, firstSeq: first, confirmedSeq: 0 };
+}
+
+export function makeHealth(unit: string, boot: string, time: Date, over: Partial<HealthSnapshot> = {}): HealthSnapshot {
+  const m = time.getTime() / 60_000;
+  return {
+    time: time.toISOString(),
+    unit,
+    boot,
+    fw: '0.4.0',
+    commit: 'a1b2c3d',
+    uptimeS: 3600,
+    cpuPct: 22 + 12 * Math.sin(m / 190) + 4 * Math.sin(m / 23),
+    load: [0.4, 0.3, 0.2],
+    memory: { totalB: 1_000_000_000, availableB: 600_000_000 },
+    socTempC: 55 + 6 * Math.sin(m / 240),
+    dataPartition: { totalB: 32e9, freeB: 20e9, usedPct: 37.5 },
+    gnss: { timeToFirstFixS: 28, start: 'cold', satellites: 11 + Math.round(3 * Math.sin(m / 150)), hdop: 0.9, fixRateHz: 10 },
+    imu: { sampleRateHz: 100 },
+    clockSource: 'gnss',
+    warnings: [],
+    ...over,
+  };
+}
+
+export function makeCrash(unit: string, boot: string, id: string, kind: CrashDump['kind'], message: string, lastLogs: LogRecord[], state: Record<string, unknown> = {}): CrashDump {
+  return {
+    id,
+    time: new Date().toISOString(),
+    unit,
+    boot,
+    fw: '0.4.0',
+    commit: 'a1b2c3d',
+    kind,
+    error: { name: 'Error', message, stack: `Error: ${message}\n    at tick (file:///opt/pitwall/dist/pipeline/lap-timer.js:120:11)\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)` },
+    lastLogs,
+    state: { fix: '3d', recording: true, slot: 'a', configHash: 'c0ffee', ...state },
+    report: { header: { nodejsVersion: process.version, osName: 'Linux', event: kind }, javascriptStack: { message } },
+  };
+}
+
+export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Promise<FakeDiagnosticsUnit> {
+  const id = opts.id ?? randomUUID();
+  const keys = await generateEd25519();
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const { createPrivateKey } = await import('node:crypto');
+  const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+  const certificate = await createSelfSignedCertificate(keys, id);
+  const fingerprint = fingerprintOfKey(createPublicKey(key));
+  const info = { id, name: opts.name ?? 'Fake Diag', model: 'PW-1 (fake)', firmware: { version: '0.4.0', commit: 'a1b2c3d' }, apiVersion: 1, fingerprint };
+
+  const unit: FakeDiagnosticsUnit = {
+    id,
+    port: 0,
+    target: '',
+    fingerprint,
+    certificate,
+    boots: [],
+    health: [],
+    crashes: [],
+    confirmedCrashes: new Set(),
+    requests: [],
+    throttleBytesPer10ms: 0,
+    close: async () => undefined,
+  };
+
+  const server: Server = createServer({ key: key.export({ type: 'pkcs8', format: 'pem' }), cert: certificate, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.3' }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://unit');
+    unit.requests.push(`${req.method} ${url.pathname}${url.search}`);
+    const send = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const readBody = (fn: (body: Record<string, unknown>) => void): void => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          fn(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+        } catch {
+          send(400, { error: { code: 'bad-request', message: 'body is not JSON' } });
+        }
+      });
+    };
+    if (req.method === 'GET' && url.pathname === '/v1/info') return send(200, info);
+    const peer = (req.socket as TLSSocket).getPeerCertificate?.();
+    if (!peer || Object.keys(peer).length === 0) return send(401, { error: { code: 'unauthenticated', message: 'a paired operator certificate is required' } });
+    if (req.method === 'POST' && url.pathname === '/v1/identity/challenge') {
+      return readBody(({ nonce }) => {
+        const message = new TextEncoder().encode(`pitwall-challenge-v1\n${id}\n${String(nonce)}`);
+        send(200, { signature: sign(null, message, key).toString('base64') });
+      });
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/logs/boots') {
+      return send(200, {
+        boots: unit.boots.map((b) => ({ boot: b.boot, startedAt: b.startedAt, firstSeq: b.firstSeq, lastSeq: b.firstSeq + b.lines.length - 1, confirmedSeq: b.confirmedSeq })),
+      });
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/logs') {
+      const b = unit.boots.find((x) => x.boot === url.searchParams.get('boot'));
+      if (!b) return send(404, { error: { code: 'not-found', message: 'no such boot' } });
+      const after = Number(url.searchParams.get('after') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 1e9);
+      const start = Math.max(0, after + 1 - b.firstSeq);
+      const end = Math.min(b.lines.length, start + limit);
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      return void streamLines(res, b.lines, start, end, () => unit.throttleBytesPer10ms);
+    }
+    if (req.method === 'POST' && url.pathname === '/v1/logs/confirm') {
+      return readBody(({ boot, seq }) => {
+        const b = unit.boots.find((x) => x.boot === boot);
+        if (!b || typeof seq !== 'number') return send(400, { error: { code: 'bad-request', message: 'unknown boot' } });
+        b.confirmedSeq = Math.max(b.confirmedSeq, seq);
+        send(200, { boot, confirmedSeq: b.confirmedSeq });
+      });
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/health') {
+      const since = url.searchParams.get('since');
+      const sinceMs = since ? Date.parse(since) : 0;
+      return send(200, { snapshots: unit.health.filter((h) => Date.parse(h.time) > sinceMs) });
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/crashes') {
+      return send(200, {
+        crashes: unit.crashes.map((c) => ({
+          id: c.id, time: c.time, kind: c.kind, message: c.error.message, fw: c.fw, commit: c.commit, boot: c.boot, sizeB: JSON.stringify(c).length, confirmed: unit.confirmedCrashes.has(c.id),
+        })),
+      });
+    }
+    const crashMatch = /^\/v1\/crashes\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && crashMatch) {
+      const c = unit.crashes.find((x) => x.id === crashMatch[1]);
+      return c ? send(200, c) : send(404, { error: { code: 'not-found', message: 'no such crash' } });
+    }
+    if (req.method === 'POST' && url.pathname === '/v1/crashes/confirm') {
+      return readBody(({ ids }) => {
+        for (const i of (ids as string[]) ?? []) unit.confirmedCrashes.add(i);
+        send(200, { confirmed: (ids as string[]).length });
+      });
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/audit' && opts.audit) {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      return void res.end(opts.audit.join('\n') + '\n');
+    }
+    send(404, { error: { code: 'not-found', message: 'no such endpoint' } });
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  unit.port = (server.address() as AddressInfo).port;
+  unit.target = `127.0.0.1:${unit.port}`;
+  unit.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return unit;
+}
+
+/** Writes lines [start, end) with backpressure, in 256 KiB pieces, throttled when asked. */
+async function streamLines(res: ServerResponse, lines: string[], start: number, end: number, throttle: () => number): Promise<void> {
+  let i = start;
+  let closed = false;
+  res.on('close', () => (closed = true));
+  while (i < end && !closed) {
+    const t = throttle();
+    const budget = t > 0 ? t : 256 * 1024;
+    let piece = '';
+    while (i < end && piece.length < budget) piece += `${lines[i++]}\n`;
+    const ok = res.write(piece);
+    if (t > 0) await new Promise((r) => setTimeout(r, 10));
+    else if (!ok) await new Promise((r) => res.once('drain', r));
+  }
+  res.end();
+}
