@@ -151,12 +151,13 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
     const certPem = await selfSignedCertificatePem(tlsKey, identity.id);
     const keyPem = tlsKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 
+    let watchdog: HangWatchdog | null = null;
     const disk = simDisk(opts.dataDir);
     const diskLowB = opts.diskLowB ?? DEFAULT_DISK_LOW_B;
     let checkDisk = async () => {};
     const gpio = await stage('gpio', () =>
       simGpio(join(runDir, 'sim-gpio.sock'), logger.for('led'), {
-        inject: simInjector(logger.for('crash')),
+        inject: simInjector(logger.for('crash'), () => void watchdog?.stop()),
         diskFree: (b) => {
           disk.setFakeFree(b);
           void checkDisk();
@@ -306,7 +307,6 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
     void takeSnapshot();
     undo.push({ name: 'health', fn: async () => clearInterval(healthTimer) });
 
-    let watchdog: HangWatchdog | null = null;
     const hangS = opts.hangS ?? DEFAULT_HANG_S;
     if (opts.processHandlers && hangS > 0) {
       watchdog = startHangWatchdog({ hangS, dataDir: opts.dataDir, logFile: logger.file, unit: info.id, boot: logger.boot, fw: FIRMWARE_VERSION, commit: FIRMWARE_COMMIT });

@@ -167,13 +167,16 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     let lastSent = -Infinity;
     const unsubscribe = deps.onFix((fix) => {
       const live = toLiveFix(fix);
-      if (!live) return;
+      // Ended by close() while the unsubscribe (on 'close') is still pending.
+      if (!live || res.writableEnded) return;
       const now = performance.now();
       if (now - lastSent < minGapMs - 1) return;
       lastSent = now;
       res.write(`event: fix\ndata: ${JSON.stringify(live)}\n\n`);
     });
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), deps.heartbeatMs ?? HEARTBEAT_MS);
+    const heartbeat = setInterval(() => {
+      if (!res.writableEnded) res.write(': heartbeat\n\n');
+    }, deps.heartbeatMs ?? HEARTBEAT_MS);
     const cleanup = () => {
       clearInterval(heartbeat);
       unsubscribe();
@@ -181,7 +184,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     };
     req.raw.once('close', cleanup);
     res.once('close', cleanup);
-    res.once('error', cleanup);
+    res.on('error', cleanup);
   }
 
   return {

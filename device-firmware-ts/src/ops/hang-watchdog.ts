@@ -36,6 +36,7 @@ export function startHangWatchdog(o: HangWatchdogOptions): HangWatchdog {
     },
     async stop() {
       // Asked, not terminated: worker.terminate() racing process.exit() can deadlock the exit.
+      // The unref'd worker ends with the process.
       worker.postMessage({ stop: true });
       clearInterval(interval);
     },

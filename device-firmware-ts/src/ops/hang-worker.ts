@@ -24,10 +24,9 @@ const beat = new BigInt64Array(d.heartbeat);
 let state: Record<string, unknown> = {};
 parentPort?.on('message', (m: { state?: Record<string, unknown>; stop?: boolean }) => {
   if (m.state) state = m.state;
-  if (m.stop) {
-    clearInterval(timer);
-    parentPort?.close();
-  }
+  // Stays alive (the port is kept open): a worker exiting by itself while the main thread
+  // calls process.exit() can deadlock the exit; a live worker is simply terminated.
+  if (m.stop) clearInterval(timer);
 });
 
 /** This boot's last records from the tail of the log file. */

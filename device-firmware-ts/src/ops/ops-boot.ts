@@ -74,12 +74,14 @@ export function configHash(config: unknown): string {
 }
 
 /** Sim fault injection (crash, hang, out-of-memory), run on the next turn so the socket answers first. */
-export function simInjector(log: { warn(msg: string): void }): (what: 'crash' | 'hang' | 'oom') => string {
+export function simInjector(log: { warn(msg: string): void }, beforeOom: () => void = () => {}): (what: 'crash' | 'hang' | 'oom') => string {
   return (what) => {
     if (what === 'oom' && getHeapStatistics().heap_size_limit > OOM_MAX_HEAP_B) {
       return `error inject oom needs a small heap: start the sim with NODE_OPTIONS=--max-old-space-size=<= ${OOM_MAX_HEAP_B / 1024 / 1024}`;
     }
     log.warn(`sim: injecting ${what}`);
+    // GC thrashing near the heap limit blocks the loop for seconds: that is not the hang under test.
+    if (what === 'oom') beforeOom();
     setTimeout(() => {
       if (what === 'crash') throw new Error('injected crash (sim)');
       if (what === 'hang') {
