@@ -1,0 +1,214 @@
+import type { Statement } from 'better-sqlite3';
+import type { SessionData, SessionFix, SessionImuSample, TrackDefinition } from '@pitwall/protocol';
+import type { Db } from '../store/database.js';
+import { recomputeLaps } from './lap-analysis.js';
+
+export interface StoredSession {
+  id: number;
+  unitId: string;
+  sessionId: string;
+  sha256: string;
+  unitName: string;
+  driver: string | null;
+  trackId: string | null;
+  startedAt: number;
+  endedAt: number;
+  fixes: number;
+  imuSamples: number;
+  sizeB: number;
+  laps: number;
+  bestLapMs: number | null;
+}
+
+export interface StoredLap {
+  lap: number;
+  trackId: string;
+  startT: number;
+  endT: number;
+  timeMs: number;
+  distanceM: number;
+  sectorsMs: number[];
+}
+
+const FIX_CODE = { none: 0, '2d': 1, '3d': 2 } as const;
+const FIX_NAME = ['none', '2d', '3d'] as const;
+// Rows per INSERT: one statement step per batch instead of per row is what beats a CSV import.
+const BATCH = 64;
+
+function batchInsert(db: Db, table: string, columns: string[], rows: number): Statement {
+  const one = `(${columns.map(() => '?').join(',')})`;
+  return db.prepare(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${Array(rows).fill(one).join(',')}`);
+}
+
+const FIX_COLS = ['session', 't', 'fix', 'lat', 'lon', 'alt_m', 'speed_mps', 'course_deg', 'sats', 'hdop'];
+const IMU_COLS = ['session', 't', 'ax', 'ay', 'az', 'gx', 'gy', 'gz'];
+
+/** Sessions, samples and recomputed laps in SQLite. */
+export class SessionStore {
+  private readonly fixBatch: Statement;
+  private readonly imuBatch: Statement;
+
+  constructor(
+    private readonly db: Db,
+    private readonly tracks: () => readonly TrackDefinition[],
+  ) {
+    this.fixBatch = batchInsert(db, 'session_fixes', FIX_COLS, BATCH);
+    this.imuBatch = batchInsert(db, 'session_imu', IMU_COLS, BATCH);
+  }
+
+  has(unitId: string, sessionId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM sessions WHERE unit_id = ? AND session_id = ?').get(unitId, sessionId) !== undefined;
+  }
+
+  /**
+   * Stores a decoded session in one transaction: the same (unit, session) twice is one copy
+   * (returns false the second time). Laps are timed from the fixes here.
+   */
+  ingest(data: SessionData, meta: { sha256: string; unitName: string; sizeB: number }): { stored: boolean; id: number } {
+    const h = data.header;
+    const unitLaps = data.events.filter((e) => e.type === 'lap');
+    const fixes = [...data.fixes].sort((a, b) => a.t - b.t);
+    const imu = [...data.imu].sort((a, b) => a.t - b.t);
+    const startedAt = fixes[0]?.t ?? Date.parse(h.startedAt);
+    const endedAt = Math.max(fixes.at(-1)?.t ?? startedAt, imu.at(-1)?.t ?? startedAt);
+    return this.db.transaction(() => {
+      const existing = this.db.prepare('SELECT id FROM sessions WHERE unit_id = ? AND session_id = ?').get(h.unitId, h.sessionId) as { id: number } | undefined;
+      if (existing) return { stored: false, id: existing.id };
+      const info = this.db
+        .prepare(
+          `INSERT INTO sessions (unit_id, session_id, sha256, unit_name, driver, track_id, started_at, ended_at, gnss_hz, fixes, imu_samples, size_b, header, unit_laps, synced_at)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        )
+        .run(h.unitId, h.sessionId, meta.sha256, meta.unitName, h.driver, h.trackId, startedAt, endedAt, h.gnssRateHz, fixes.length, imu.length, meta.sizeB, JSON.stringify(h), JSON.stringify(unitLaps), Date.now());
+      const id = Number(info.lastInsertRowid);
+      this.insertFixes(id, fixes);
+      this.insertImu(id, imu);
+      this.storeLaps(id, fixes, h.trackId);
+      return { stored: true, id };
+    })();
+  }
+
+  private insertFixes(id: number, fixes: readonly SessionFix[]): void {
+    const one = this.db.prepare(`INSERT OR IGNORE INTO session_fixes (${FIX_COLS.join(',')}) VALUES (${FIX_COLS.map(() => '?').join(',')})`);
+    const row = (f: SessionFix) => [id, f.t, FIX_CODE[f.fix], f.lat, f.lon, f.altM, f.speedMps, f.courseDeg, f.satellites, f.hdop];
+    this.insertRows(fixes, row, this.fixBatch, one, FIX_COLS.length);
+  }
+
+  private insertImu(id: number, imu: readonly SessionImuSample[]): void {
+    const one = this.db.prepare(`INSERT OR IGNORE INTO session_imu (${IMU_COLS.join(',')}) VALUES (${IMU_COLS.map(() => '?').join(',')})`);
+    const row = (s: SessionImuSample) => [id, s.t, ...s.accelMps2, ...s.gyroDps];
+    this.insertRows(imu, row, this.imuBatch, one, IMU_COLS.length);
+  }
+
+  private insertRows<T>(items: readonly T[], row: (x: T) => unknown[], batch: Statement, one: Statement, width: number): void {
+    // Duplicate times (a receiver repeating an epoch) would break a batch: fall back to single rows.
+    const unique = items.filter((x, i) => i === 0 || (x as { t: number }).t !== (items[i - 1] as { t: number }).t);
+    const params: unknown[] = new Array(BATCH * width);
+    let i = 0;
+    for (; i + BATCH <= unique.length; i += BATCH) {
+      let k = 0;
+      for (let j = i; j < i + BATCH; j++) for (const v of row(unique[j]!)) params[k++] = v;
+      batch.run(params);
+    }
+    for (; i < unique.length; i++) one.run(row(unique[i]!));
+  }
+
+  private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null): void {
+    this.db.prepare('DELETE FROM session_laps WHERE session = ?').run(id);
+    const timed = recomputeLaps(fixes, this.tracks(), unitTrackId);
+    const insert = this.db.prepare('INSERT INTO session_laps (session, lap, track_id, start_t, end_t, time_ms, distance_m, sectors_ms) VALUES (?,?,?,?,?,?,?,?)');
+    for (const l of timed.laps) insert.run(id, l.number, timed.trackId!, l.startT, l.endT, l.timeMs, l.distanceM, JSON.stringify(l.sectorsMs));
+    if (timed.trackId) this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
+  }
+
+  /** Re-times every stored session against the current catalog (after a track was corrected). */
+  retimeAll(): number {
+    const ids = (this.db.prepare('SELECT id FROM sessions').all() as { id: number }[]).map((r) => r.id);
+    this.db.transaction(() => {
+      for (const id of ids) this.storeLaps(id, this.fixes(id), this.find(id)?.trackId ?? null);
+    })();
+    return ids.length;
+  }
+
+  list(): StoredSession[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.*, (SELECT COUNT(*) FROM session_laps l WHERE l.session = s.id) AS lap_count,
+                (SELECT MIN(time_ms) FROM session_laps l WHERE l.session = s.id) AS best
+         FROM sessions s ORDER BY started_at DESC, id DESC`,
+      )
+      .all() as Record<string, unknown>[];
+    return rows.map(toSession);
+  }
+
+  find(id: number): StoredSession | null {
+    return this.list().find((s) => s.id === id) ?? null;
+  }
+
+  /** A session by row id, or by its unit's session id (unique prefix allowed). */
+  resolve(ref: string): StoredSession | null {
+    const all = this.list();
+    if (/^\d+$/.test(ref)) {
+      const byRow = all.find((s) => s.id === Number(ref));
+      if (byRow) return byRow;
+    }
+    const hits = all.filter((s) => s.sessionId === ref || s.sessionId.startsWith(ref));
+    return hits.length === 1 ? hits[0]! : null;
+  }
+
+  laps(id: number): StoredLap[] {
+    const rows = this.db.prepare('SELECT * FROM session_laps WHERE session = ? ORDER BY lap').all(id) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      lap: r.lap as number,
+      trackId: r.track_id as string,
+      startT: r.start_t as number,
+      endT: r.end_t as number,
+      timeMs: r.time_ms as number,
+      distanceM: r.distance_m as number,
+      sectorsMs: JSON.parse(r.sectors_ms as string) as number[],
+    }));
+  }
+
+  fixes(id: number, from = -Infinity, to = Infinity): SessionFix[] {
+    const rows = this.db
+      .prepare('SELECT t, fix, lat, lon, alt_m, speed_mps, course_deg, sats, hdop FROM session_fixes WHERE session = ? AND t >= ? AND t <= ? ORDER BY t')
+      .raw()
+      .all(id, from, to) as [number, number, number | null, number | null, number | null, number | null, number | null, number, number | null][];
+    return rows.map(([t, fix, lat, lon, altM, speedMps, courseDeg, satellites, hdop]) => ({ t, fix: FIX_NAME[fix] ?? 'none', lat, lon, altM, speedMps, courseDeg, satellites, hdop }));
+  }
+
+  imu(id: number, from = -Infinity, to = Infinity): SessionImuSample[] {
+    const rows = this.db.prepare('SELECT t, ax, ay, az, gx, gy, gz FROM session_imu WHERE session = ? AND t >= ? AND t <= ? ORDER BY t').raw().all(id, from, to) as number[][];
+    return rows.map(([t, ax, ay, az, gx, gy, gz]) => ({ t: t!, accelMps2: [ax!, ay!, az!], gyroDps: [gx!, gy!, gz!] }));
+  }
+
+  /** The unit's own lap events as recorded (for comparison with the recomputed laps). */
+  unitLaps(id: number): { lap: number; timeMs: number; sectorsMs: number[] }[] {
+    const row = this.db.prepare('SELECT unit_laps FROM sessions WHERE id = ?').get(id) as { unit_laps: string } | undefined;
+    return row ? (JSON.parse(row.unit_laps) as { lap: number; timeMs: number; sectorsMs: number[] }[]) : [];
+  }
+
+  header(id: number): unknown {
+    const row = this.db.prepare('SELECT header FROM sessions WHERE id = ?').get(id) as { header: string } | undefined;
+    return row ? JSON.parse(row.header) : null;
+  }
+}
+
+function toSession(r: Record<string, unknown>): StoredSession {
+  return {
+    id: r.id as number,
+    unitId: r.unit_id as string,
+    sessionId: r.session_id as string,
+    sha256: r.sha256 as string,
+    unitName: r.unit_name as string,
+    driver: (r.driver as string | null) ?? null,
+    trackId: (r.track_id as string | null) ?? null,
+    startedAt: r.started_at as number,
+    endedAt: r.ended_at as number,
+    fixes: r.fixes as number,
+    imuSamples: r.imu_samples as number,
+    sizeB: r.size_b as number,
+    laps: r.lap_count as number,
+    bestLapMs: (r.best as number | null) ?? null,
+  };
+}
