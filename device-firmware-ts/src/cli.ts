@@ -7,12 +7,14 @@ import { startSimUnit, DEFAULT_PAIRING_WINDOW_S, type RunningUnit } from './runt
 import { resetIdentity } from './identity/identity-reset.js';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { createLogger } from './ops/logger.js';
+import { DEFAULT_SESSION_POLICY } from './pipeline/start-data-path.js';
 
 export const DEFAULT_RECORDING = fileURLToPath(new URL('../../resources/recordings/everland-aim-solo.nmea', import.meta.url));
 
 const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--name NAME] [--recording FILE]
                           [--speed X] [--serial-link PATH] [--host ADDR] [--no-mdns]
-                          [--pairing-window S]
+                          [--pairing-window S] [--imu-rate HZ] [--no-auto-session]
+                          [--session-start-kmh KMH] [--session-start-s S] [--session-stop-s S]
        pitwall-device identity reset --data-dir DIR --confirm
        pitwall-device --version
 
@@ -27,6 +29,12 @@ const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--name 
   --no-mdns      do not advertise over mDNS (use outside a network namespace)
   --pairing-window  seconds network pairing stays open after a press of the pair button
                  (default ${DEFAULT_PAIRING_WINDOW_S}; in sim: \`press pair\` on DATA_DIR/run/sim-gpio.sock)
+
+  --imu-rate     simulated IMU (LSM6DSOX) sample rate, 1-1000 Hz (default 100)
+  --session-start-kmh, --session-start-s, --session-stop-s
+                 a session starts after moving at or above KMH (default ${DEFAULT_SESSION_POLICY.startKmh}) for S seconds
+                 (default ${DEFAULT_SESSION_POLICY.startS}) and ends after S seconds below it (default ${DEFAULT_SESSION_POLICY.stopS}); receiver time
+  --no-auto-session  record only on request (POST /v1/sessions/start and /stop)
 
   identity reset retire the unit's identity (id, key, operators; moved to identity/retired-*,
                  audited) so the next boot makes a new one; every companion must pair again.
@@ -51,6 +59,11 @@ function parse(argv: string[]) {
       host: { type: 'string' },
       'no-mdns': { type: 'boolean' },
       'pairing-window': { type: 'string' },
+      'imu-rate': { type: 'string' },
+      'session-start-kmh': { type: 'string' },
+      'session-start-s': { type: 'string' },
+      'session-stop-s': { type: 'string' },
+      'no-auto-session': { type: 'boolean' },
       confirm: { type: 'boolean' },
       version: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -81,6 +94,20 @@ function parse(argv: string[]) {
   if (!Number.isFinite(pairingWindowS) || pairingWindowS < 1 || pairingWindowS > 3600) {
     throw new UsageError(`--pairing-window must be 1-3600 seconds, got "${windowText}"`);
   }
+  const num = (flag: string, text: string | undefined, fallback: number, min: number, max: number) => {
+    if (text === undefined) return fallback;
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${flag} must be a number from ${min} to ${max}, got "${text}"`);
+    return v;
+  };
+  const imuRateHz = num('imu-rate', values['imu-rate'], 100, 1, 1000);
+  const d = DEFAULT_SESSION_POLICY;
+  const sessions = {
+    auto: !values['no-auto-session'],
+    startKmh: num('session-start-kmh', values['session-start-kmh'], d.startKmh, 1, 400),
+    startS: num('session-start-s', values['session-start-s'], d.startS, 0, 3600),
+    stopS: num('session-stop-s', values['session-stop-s'], d.stopS, 1, 86400),
+  };
   const recording = resolve(values.recording ?? DEFAULT_RECORDING);
   if (!existsSync(recording)) throw new UsageError(`recording not found: ${recording}`);
   return {
@@ -96,6 +123,8 @@ function parse(argv: string[]) {
       host: values.host,
       mdns: !values['no-mdns'],
       pairingWindowS,
+      imuRateHz,
+      sessions,
     },
   } as const;
 }

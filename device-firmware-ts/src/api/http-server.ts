@@ -4,6 +4,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   ApiError,
   DeviceInfo,
+  type LiveLap,
+  type LiveTiming,
   DeviceStatus,
   FIRMWARE_COMMIT_HEADER,
   FIRMWARE_VERSION_HEADER,
@@ -19,6 +21,10 @@ import { IdentityError, type PairingService } from '../identity/pairing-service.
 import type { OperatorStore } from '../identity/operator-store.js';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { PairingWindow } from '../identity/pairing-window.js';
+import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
+
+/** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
+export type LiveEvent = { event: 'timing'; data: LiveTiming } | { event: 'lap'; data: LiveLap };
 
 /** Query of GET /v1/live: cap the event rate (default: every fix). */
 export const LiveQuery = Type.Object(
@@ -37,6 +43,9 @@ export interface HttpServerDeps {
   status: () => DeviceStatusT;
   /** Subscribes to fixes; returns the unsubscribe function. */
   onFix: (listener: (fix: GnssFix) => void) => () => void;
+  /** Subscribes to timing and lap events; returns the unsubscribe function. */
+  onLive?: (listener: (e: LiveEvent) => void) => () => void;
+  sessions?: Omit<SessionRoutesDeps, 'send'>;
   log: Logger;
   heartbeatMs?: number;
   /** TLS certificate and key (the identity key, or a throw-away key while the identity is broken). */
@@ -102,6 +111,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const auth: Auth = registerAuth(fastify, { operators: deps.operators, audit: deps.audit, identityOk: deps.identityOk, send });
   registerIdentityRoutes(fastify, { pairing: deps.pairing, operators: deps.operators, window: deps.window, auth: () => auth });
 
+  if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
+
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
   });
@@ -157,7 +168,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       res.end();
       return;
     }
-    res.write(': pitwall live fixes\nretry: 2000\n\n');
+    res.write(': pitwall live fixes, timing and laps\nretry: 2000\n\n');
     streams.add(res);
     const minGapMs = maxHz ? 1000 / maxHz : 0;
     let lastSent = -Infinity;
@@ -169,10 +180,12 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       lastSent = now;
       res.write(`event: fix\ndata: ${JSON.stringify(live)}\n\n`);
     });
+    const unsubscribeLive = deps.onLive?.((e) => res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`));
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), deps.heartbeatMs ?? HEARTBEAT_MS);
     const cleanup = () => {
       clearInterval(heartbeat);
       unsubscribe();
+      unsubscribeLive?.();
       streams.delete(res);
     };
     req.raw.once('close', cleanup);
