@@ -1,4 +1,4 @@
-import { request, type ClientRequest } from 'node:https';
+import { request } from 'node:https';
 import type { SseEvent } from './sse-client.js';
 
 export interface LiveStream {
@@ -13,28 +13,7 @@ export function openLive(base: string, client: { keyPem: string; certPem: string
   return new Promise((resolve, reject) => {
     const events: SseEvent[] = [];
     const waiters = new Set<() => void>();
-    let req: ClientRequest;
-    const stream: LiveStream = {
-      events,
-      until(pred, timeoutMs, what) {
-        return new Promise((ok, fail) => {
-          const check = () => {
-            if (!pred(events)) return;
-            clearTimeout(timer);
-            waiters.delete(check);
-            ok();
-          };
-          const timer = setTimeout(() => {
-            waiters.delete(check);
-            fail(new Error(`live: ${what} not seen in ${timeoutMs} ms (${events.length} events)`));
-          }, timeoutMs);
-          waiters.add(check);
-          check();
-        });
-      },
-      close: () => req.destroy(),
-    };
-    req = request(`${base}/v1/live`, { rejectUnauthorized: false, key: client.keyPem, cert: client.certPem }, (res) => {
+    const req = request(`${base}/v1/live`, { rejectUnauthorized: false, key: client.keyPem, cert: client.certPem }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`live: status ${res.statusCode}`));
       res.setEncoding('utf8');
       let buffer = '';
@@ -57,6 +36,27 @@ export function openLive(base: string, client: { keyPem: string; certPem: string
       resolve(stream);
     });
     req.on('error', (err) => reject(err));
+    const stream: LiveStream = {
+      events,
+      until(pred, timeoutMs, what) {
+        return new Promise((ok, fail) => {
+          const check = () => {
+            if (!pred(events)) return;
+            clearTimeout(timer);
+            waiters.delete(check);
+            ok();
+          };
+          const timer = setTimeout(() => {
+            waiters.delete(check);
+            fail(new Error(`live: ${what} not seen in ${timeoutMs} ms (${events.length} events)`));
+          }, timeoutMs);
+          waiters.add(check);
+          check();
+        });
+      },
+      close: () => req.destroy(),
+    };
+
     req.end();
   });
 }

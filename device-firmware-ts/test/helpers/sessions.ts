@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:https';
+import { request, type Agent } from 'node:https';
 import { sessionList, type SessionMeta } from '@pitwall/protocol';
 import { https, type OperatorCreds } from './https-client.js';
 
