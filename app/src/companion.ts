@@ -8,6 +8,7 @@ import {
   type MethodName,
   type MethodParams,
   type MethodResult,
+  type TrackDefinition,
 } from '@pitwall/protocol';
 import { LiveClient } from './device-client/live-client.js';
 import { OperatorKeyring } from './identity/operator-key.js';
@@ -23,6 +24,7 @@ import { MdnsBrowser } from './discovery/mdns-browser.js';
 import { SerialScanner, type PortListing } from './discovery/serial-scanner.js';
 import { openDatabase } from './store/database.js';
 import { DeviceRepo } from './store/device-repo.js';
+import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
 
 export interface CompanionOptions {
   /** Directory of the companion database; null keeps everything in memory (nothing persisted). */
@@ -44,6 +46,8 @@ export interface CompanionOptions {
   secretStore?: SecretStore;
   /** Operator name shown to units (default user@hostname). */
   operatorName?: string;
+  /** Track catalog for lap timing (default: resources/tracks/catalog.json). */
+  tracks?: readonly TrackDefinition[];
   /** Debug lines (discovery reasons, ignored services, failed probes). */
   log?: (message: string) => void;
 }
@@ -99,6 +103,15 @@ export function createCompanion(opts: CompanionOptions): Companion {
   const addresses = new AddressMonitor(registry, repo, { pollIntervalMs: poll, debug: log });
   const gnss = new GnssRefresher(registry, channels, { intervalMs: poll, debug: log });
   const pairing = new PairingService({ registry, pins, channels, keyring, serialClient: (path) => serial?.clientFor(path), log });
+  const sessions = createSessionsService({
+    db,
+    dataDir: opts.dataDir,
+    registry,
+    channels,
+    tracks: opts.tracks ?? loadTracks(),
+    onProgress: (p) => opts.events('sync:progress', p),
+    log,
+  });
   const live = new Map<string, { client: LiveClient; refs: number }>();
   let closed = false;
 
@@ -205,6 +218,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       await pairing.revoke(id, fingerprint);
       return {};
     },
+    ...sessions.handlers,
   };
 
   return {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, type Role } from '@pitwall/protocol';
 import { parseAddress as parseUnitAddress } from './companion.js';
+import { SESSION_USAGE } from './session-commands.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -22,6 +23,7 @@ export const USAGE = `Usage:
       List the operators paired with a unit (owner only).
   pitwall unpair <unit> [same options as pair]
       Forget the unit's pinned key here (an owner also revokes this companion on the unit).
+${SESSION_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

@@ -73,6 +73,14 @@ export function createFakeCore(events: EventSink): FakeCore {
     'pairing:unpair': async ({ id }) => (known(id), {}),
     'pairing:operators': async ({ id }) => (known(id), []),
     'pairing:revoke': async ({ id }) => (known(id), {}),
+    'sessions:list': async () => [],
+    'sessions:laps': async ({ session }) => {
+      throw new CompanionError('not-found', `no session ${session}`);
+    },
+    'sessions:trace': async ({ session }) => {
+      throw new CompanionError('not-found', `no session ${session}`);
+    },
+    'sync:start': async () => ({ units: [], fetched: 0, resumes: 0, refetches: 0 }),
   };
   return {
     handlers,

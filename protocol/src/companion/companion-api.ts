@@ -4,6 +4,7 @@ import { LiveFix } from '../device-api/live-fix.js';
 import { UnitId } from '../device-api/unit-id.js';
 import { validator, type Validator } from '../validate.js';
 import { DeviceEntry } from './device-entry.js';
+import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { PairingWindow } from '../identity/pairing.js';
@@ -63,11 +64,13 @@ export const companionMethods = {
     params: Type.Object({ id: UnitId, fingerprint: Fingerprint }, { additionalProperties: false }),
     result: Empty,
   },
+  ...sessionMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
   'devices:changed': Type.Array(DeviceEntry),
   'live:fix': Type.Object({ id: UnitId, fix: LiveFix }, { additionalProperties: false }),
+  ...sessionEvents,
 } as const satisfies Record<string, TSchema>;
 
 export type MethodName = keyof typeof companionMethods;
@@ -133,3 +136,4 @@ export class CompanionError extends Error {
 export type CompanionHandlers = { [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>> };
 /** Where the companion core publishes contract events. */
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+export * from './sessions-api.js';
