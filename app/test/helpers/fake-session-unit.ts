@@ -68,7 +68,7 @@ export async function startFakeSessionUnit(unitId: string, sessions: MadeSession
     const body = (from: number) => {
       const out = Buffer.from(f.bytes.subarray(from));
       const at = o.corruptFirstGetAt;
-      if (state.gets === 1 && at !== undefined && at >= from && at < f.bytes.length) out[at - from] ^= 0xff;
+      if (state.gets === 1 && at !== undefined && at >= from && at < f.bytes.length) out[at - from] = out[at - from]! ^ 0xff;
       return out;
     };
     const etag = `"${f.sha256}"`;
@@ -116,7 +116,7 @@ export async function startCuttingProxy(targetPort: number, o: { cuts: number; c
     upstream.on('data', (c: Buffer) => {
       if (o.flipAt !== undefined && !flipped && seen + c.length > o.flipAt + 4096 && c.length > 64) {
         c = Buffer.from(c);
-        c[c.length >> 1] ^= 0x5a; // inside TLS this is an AEAD failure: the connection dies, like a cut
+        c[c.length >> 1] = c[c.length >> 1]! ^ 0x5a; // inside TLS this is an AEAD failure: the connection dies, like a cut
         flipped = true;
       }
       seen += c.length;
