@@ -28,7 +28,7 @@ export type LiveEvent = { event: 'timing'; data: LiveTiming } | { event: 'lap'; 
 
 /** Query of GET /v1/live: cap the event rate (default: every fix). */
 export const LiveQuery = Type.Object(
-  { maxHz: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'at most this many fix events per second' })) },
+  { maxHz: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'at most this many fix (and timing) events per second' })) },
   { additionalProperties: false },
 );
 type LiveQuery = Static<typeof LiveQuery>;
@@ -180,7 +180,15 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       lastSent = now;
       res.write(`event: fix\ndata: ${JSON.stringify(live)}\n\n`);
     });
-    const unsubscribeLive = deps.onLive?.((e) => res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`));
+    let lastTiming = -Infinity;
+    const unsubscribeLive = deps.onLive?.((e) => {
+      if (e.event === 'timing') {
+        const now = performance.now();
+        if (now - lastTiming < minGapMs - 1) return;
+        lastTiming = now;
+      }
+      res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    });
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), deps.heartbeatMs ?? HEARTBEAT_MS);
     const cleanup = () => {
       clearInterval(heartbeat);
