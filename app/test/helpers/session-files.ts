@@ -30,8 +30,19 @@ export interface MadeSession {
 }
 
 /** Writes a closed session file of a synthetic drive (with the unit's lap events) into `dir`. */
-export async function makeSession(dir: string, o: { unitId: string; sessionId: string; durationS: number; seed?: number; startMs?: number; driver?: string }): Promise<MadeSession> {
+export async function makeSession(dir: string, o: { unitId: string; sessionId: string; durationS: number; seed?: number; startMs?: number; driver?: string; pace?: number }): Promise<MadeSession> {
   const drive = syntheticDrive({ durationS: o.durationS, seed: o.seed ?? 1, startMs: o.startMs });
+  if (o.pace && o.pace !== 1) {
+    // A slower (pace > 1) or faster driver: the same path, stretched in time, with a wobble so laps differ.
+    const t0 = drive.fixes[0]!.t;
+    const k = o.pace;
+    const warp = (t: number) => t0 + (t - t0) * k + 400 * Math.sin((t - t0) / 9000);
+    for (const f of drive.fixes) {
+      f.t = warp(f.t);
+      if (f.speedMps !== null) f.speedMps /= k;
+    }
+    for (const s of drive.imu) s.t = warp(s.t);
+  }
   const header: SessionHeader = {
     format: 'pitwall-session',
     version: 1,
