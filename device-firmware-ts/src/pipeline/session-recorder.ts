@@ -86,7 +86,7 @@ export class SessionRecorder {
       this.refreshMeta();
     } else {
       this.lead.fixes.push(fix);
-      this.trimLead(fix.t);
+      if (!this.transitioning) this.trimLead(fix.t); // a starting session takes the whole lead
     }
     if (!this.opts.auto || this.transitioning) return;
     if (!this.open && !this.autoHeld && this.movingSince !== null && fix.t - this.movingSince >= this.opts.startS * 1000) {
@@ -229,6 +229,11 @@ export class SessionRecorder {
       this.log.info(`session ${id} left open by a restart while stopped: closed`);
       return closed;
     });
+  }
+
+  /** Resolves when no start or stop is in progress. */
+  async idle(): Promise<void> {
+    await this.busy;
   }
 
   /** Graceful shutdown: everything durable, the file left open (the next boot resumes or closes it). */
