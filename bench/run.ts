@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<void>> = {
   discovery: async () => (await import('./discovery.js')).runDiscoveryBench(),
   auth: async () => (await import('./auth.js')).runAuthBench(),
   datapath: async () => (await import('./datapath.js')).runDatapathBench(),
+  sessions: async () => (await import('./sessions.js')).runSessionsBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

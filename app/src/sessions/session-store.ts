@@ -33,7 +33,7 @@ export interface StoredLap {
 const FIX_CODE = { none: 0, '2d': 1, '3d': 2 } as const;
 const FIX_NAME = ['none', '2d', '3d'] as const;
 // Rows per INSERT: one statement step per batch instead of per row is what beats a CSV import.
-const BATCH = 64;
+const BATCH = 256;
 
 function batchInsert(db: Db, table: string, columns: string[], rows: number): Statement {
   const one = `(${columns.map(() => '?').join(',')})`;
@@ -64,7 +64,7 @@ export class SessionStore {
    * Stores a decoded session in one transaction: the same (unit, session) twice is one copy
    * (returns false the second time). Laps are timed from the fixes here.
    */
-  ingest(data: SessionData, meta: { sha256: string; unitName: string; sizeB: number }): { stored: boolean; id: number } {
+  ingest(data: SessionData, meta: { sha256: string; unitName: string; sizeB: number }, o: { laps?: boolean } = {}): { stored: boolean; id: number } {
     const h = data.header;
     const unitLaps = data.events.filter((e) => e.type === 'lap');
     const fixes = [...data.fixes].sort((a, b) => a.t - b.t);
@@ -83,34 +83,57 @@ export class SessionStore {
       const id = Number(info.lastInsertRowid);
       this.insertFixes(id, fixes);
       this.insertImu(id, imu);
-      this.storeLaps(id, fixes, h.trackId);
+      if (o.laps !== false) this.storeLaps(id, fixes, h.trackId);
       return { stored: true, id };
     })();
   }
 
   private insertFixes(id: number, fixes: readonly SessionFix[]): void {
     const one = this.db.prepare(`INSERT OR IGNORE INTO session_fixes (${FIX_COLS.join(',')}) VALUES (${FIX_COLS.map(() => '?').join(',')})`);
-    const row = (f: SessionFix) => [id, f.t, FIX_CODE[f.fix], f.lat, f.lon, f.altM, f.speedMps, f.courseDeg, f.satellites, f.hdop];
-    this.insertRows(fixes, row, this.fixBatch, one, FIX_COLS.length);
+    const fill = (p: unknown[], k: number, f: SessionFix): void => {
+      p[k] = id;
+      p[k + 1] = f.t;
+      p[k + 2] = FIX_CODE[f.fix];
+      p[k + 3] = f.lat;
+      p[k + 4] = f.lon;
+      p[k + 5] = f.altM;
+      p[k + 6] = f.speedMps;
+      p[k + 7] = f.courseDeg;
+      p[k + 8] = f.satellites;
+      p[k + 9] = f.hdop;
+    };
+    this.insertRows(fixes, fill, this.fixBatch, one, FIX_COLS.length);
   }
 
   private insertImu(id: number, imu: readonly SessionImuSample[]): void {
     const one = this.db.prepare(`INSERT OR IGNORE INTO session_imu (${IMU_COLS.join(',')}) VALUES (${IMU_COLS.map(() => '?').join(',')})`);
-    const row = (s: SessionImuSample) => [id, s.t, ...s.accelMps2, ...s.gyroDps];
-    this.insertRows(imu, row, this.imuBatch, one, IMU_COLS.length);
+    const fill = (p: unknown[], k: number, s: SessionImuSample): void => {
+      p[k] = id;
+      p[k + 1] = s.t;
+      p[k + 2] = s.accelMps2[0];
+      p[k + 3] = s.accelMps2[1];
+      p[k + 4] = s.accelMps2[2];
+      p[k + 5] = s.gyroDps[0];
+      p[k + 6] = s.gyroDps[1];
+      p[k + 7] = s.gyroDps[2];
+    };
+    this.insertRows(imu, fill, this.imuBatch, one, IMU_COLS.length);
   }
 
-  private insertRows<T>(items: readonly T[], row: (x: T) => unknown[], batch: Statement, one: Statement, width: number): void {
-    // Duplicate times (a receiver repeating an epoch) would break a batch: fall back to single rows.
-    const unique = items.filter((x, i) => i === 0 || (x as { t: number }).t !== (items[i - 1] as { t: number }).t);
+  private insertRows<T extends { t: number }>(items: readonly T[], fill: (p: unknown[], k: number, x: T) => void, batch: Statement, one: Statement, width: number): void {
+    // Duplicate times (a receiver repeating an epoch) would break a batch: they are dropped first.
+    const unique = items.filter((x, i) => i === 0 || x.t !== items[i - 1]!.t);
     const params: unknown[] = new Array(BATCH * width);
     let i = 0;
     for (; i + BATCH <= unique.length; i += BATCH) {
-      let k = 0;
-      for (let j = i; j < i + BATCH; j++) for (const v of row(unique[j]!)) params[k++] = v;
+      for (let j = 0; j < BATCH; j++) fill(params, j * width, unique[i + j]!);
       batch.run(params);
     }
-    for (; i < unique.length; i++) one.run(row(unique[i]!));
+    const single: unknown[] = new Array(width);
+    for (; i < unique.length; i++) {
+      fill(single, 0, unique[i]!);
+      one.run(single);
+    }
   }
 
   private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null): void {

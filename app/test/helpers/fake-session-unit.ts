@@ -20,7 +20,7 @@ export interface FakeSessionUnit {
   close(): Promise<void>;
 }
 
-export async function startFakeSessionUnit(unitId: string, sessions: MadeSession[], o: { corruptFirstGetAt?: number } = {}): Promise<FakeSessionUnit> {
+export async function startFakeSessionUnit(unitId: string, sessions: MadeSession[], o: { corruptFirstGetAt?: number; host?: string; port?: number } = {}): Promise<FakeSessionUnit> {
   const key = generateKeyPairSync('ed25519').privateKey;
   const alg = { name: 'Ed25519' };
   const privateKey = await webcrypto.subtle.importKey('pkcs8', key.export({ type: 'pkcs8', format: 'der' }), alg, true, ['sign']);
@@ -87,7 +87,7 @@ export async function startFakeSessionUnit(unitId: string, sessions: MadeSession
     res.writeHead(200, { ...common, 'content-length': f.bytes.length });
     res.end(body(0));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(o.port ?? 0, o.host ?? '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
     confirmed,
@@ -149,26 +149,26 @@ export async function startCuttingProxy(targetPort: number, o: { cuts: number; c
 }
 
 /** A sync source talking to a fake unit at `port` (no pin: test only). */
-export function fakeSource(unitId: string, unitName: string, port: number): SyncSource & { agent: Agent } {
+export function fakeSource(unitId: string, unitName: string, port: number, host = '127.0.0.1'): SyncSource & { agent: Agent } {
   const agent = new Agent({ rejectUnauthorized: false, keepAlive: false });
   const call = async (method: string, path: string): Promise<unknown> => {
-    const res = await fetchJson(port, method, path, agent);
+    const res = await fetchJson(host, port, method, path, agent);
     return res;
   };
   return {
     unitId,
     unitName,
     agent,
-    connect: async () => ({ target: `127.0.0.1:${port}`, agent }),
+    connect: async () => ({ target: `${host}:${port}`, agent }),
     list: async () => (await call('GET', '/v1/sessions')) as UnitSessionEntry[],
     confirm: async (id) => void (await call('POST', `/v1/sessions/${id}/confirm`)),
   };
 }
 
-async function fetchJson(port: number, method: string, path: string, agent: Agent): Promise<unknown> {
+async function fetchJson(host: string, port: number, method: string, path: string, agent: Agent): Promise<unknown> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request({ host, port, path, method, agent, headers: { 'content-type': 'application/json' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))) : reject(new Error(`HTTP ${res.statusCode}`))));
