@@ -44,10 +44,12 @@ function toSessionEvent(e: LapEvent): SessionEvent {
 
 export class DataPath extends EventEmitter<DataPathEvents> {
   private track: TrackDefinition | null = null;
-  /** Layouts share the picked line: decided again by the first lap's length. */
-  private ambiguous = false;
+  /** Picked by position only: judged again by the first lap's length (layouts of a venue share or nearly share a line). */
+  private provisional = false;
   private timer: LapTimer | null = null;
   private lastPickT = -Infinity;
+  /** Laps completed before the timer was replaced (the track re-picked): numbering carries on. */
+  private lapBase = 0;
   private lastTimingWall = -Infinity;
   /** Deliveries held back while an unfinished session's fate is decided. */
   private held: (() => void)[] | null = null;
@@ -103,7 +105,7 @@ export class DataPath extends EventEmitter<DataPathEvents> {
     }
     const positioned = fix.fix !== 'none' && fix.lat !== null && fix.lon !== null;
     if (positioned) this.pickIfDue(fix);
-    const events = positioned && this.timer ? this.timer.push({ t: fix.t, lat: fix.lat!, lon: fix.lon! }) : [];
+    const events = positioned && this.timer ? this.timer.push({ t: fix.t, lat: fix.lat!, lon: fix.lon! }).map((e) => this.rebase(e)) : [];
     const trackId = this.trackId;
     this.deliver(() => {
       this.deps.recorder.addFix(fix, trackId);
@@ -116,34 +118,39 @@ export class DataPath extends EventEmitter<DataPathEvents> {
     this.emitTiming(fix);
   }
 
+  private rebase(e: LapEvent): LapEvent {
+    if (this.lapBase === 0) return e;
+    return e.type === 'lap' ? { ...e, lap: { ...e.lap, number: e.lap.number + this.lapBase } } : { ...e, lap: e.lap + this.lapBase };
+  }
+
   private deliver(fn: () => void): void {
     if (this.held) this.held.push(fn);
     else fn();
   }
 
   private pickIfDue(fix: SessionFix): void {
-    if (this.track && !this.ambiguous) return;
     if (this.track || fix.t - this.lastPickT < PICK_EVERY_MS) return;
     this.lastPickT = fix.t;
     const pick = pickTrack(this.deps.tracks, { position: { lat: fix.lat!, lon: fix.lon! } });
     if (!pick.track) return;
-    this.setTrack(pick.track, pick.reason === 'ambiguous');
+    this.setTrack(pick.track, true);
   }
 
-  private setTrack(track: TrackDefinition, ambiguous: boolean): void {
+  private setTrack(track: TrackDefinition, provisional: boolean): void {
     this.track = track;
-    this.ambiguous = ambiguous;
+    this.provisional = provisional;
     this.timer = new LapTimer(track);
-    this.deps.log.info(`track ${track.id}${ambiguous ? ' (layouts share this line: confirmed by the first lap length)' : ''}`);
+    this.deps.log.info(`track ${track.id}${provisional ? ' (by position; the first lap length confirms it)' : ''}`);
   }
 
   private onLap(e: Extract<LapEvent, { type: 'lap' }>): void {
     const lap = e.lap;
-    if (this.ambiguous && this.track) {
-      this.ambiguous = false;
+    if (this.provisional && this.track) {
+      this.provisional = false;
       const pick = pickTrack(this.deps.tracks, { position: this.track.startFinish.a, lapLengthM: lap.distanceM });
-      if (pick.track && pick.track.id !== this.track.id) {
+      if (pick.track && pick.reason === 'lap-length' && pick.track.id !== this.track.id) {
         const timer = this.timer;
+        this.lapBase = lap.number;
         this.setTrack(pick.track, false);
         if (timer) this.timer!.setReference(lap.timeMs, timer.referenceTrace());
       }
@@ -170,7 +177,7 @@ export class DataPath extends EventEmitter<DataPathEvents> {
     this.emit('timing', {
       time: iso(fix.t),
       trackId: this.trackId,
-      lap: s.lap,
+      lap: s.lap === 0 ? 0 : s.lap + this.lapBase,
       elapsedMs: s.elapsedMs,
       sector: s.sector,
       sectorElapsedMs: s.sectorElapsedMs,

@@ -63,6 +63,11 @@ export class SimImuFeed {
     return this.chain;
   }
 
+  /** Resolves when every sample up to the last fix has been read. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
   private async sampleUntil(until: number, onSample: (s: SessionImuSample) => void): Promise<void> {
     this.nextT ??= until;
     while (this.nextT <= until) {
