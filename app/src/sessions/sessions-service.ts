@@ -36,7 +36,7 @@ function unitSource(id: string, name: string, channels: UnitChannels): SyncSourc
   return {
     unitId: id,
     unitName: name,
-    list: () => channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, unitSessionList),
+    list: async () => (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, unitSessionList)).sessions,
     confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, confirmAnswer)),
     connect: async () => {
       const target = channels.targets(id, channels.requirePin(id))[0]!;

@@ -50,13 +50,13 @@ export async function startFakeSessionUnit(unitId: string, sessions: MadeSession
         state: 'closed',
         confirmed: confirmed.has(f.sessionId),
       }));
-      return json(200, list);
+      return json(200, { sessions: list });
     }
     const f = files.get(decodeURIComponent(m[1]));
     if (!f) return json(404, { error: { code: 'not-found', message: 'no such session' } });
     if (req.method === 'POST' && m[2]) {
       confirmed.add(f.sessionId);
-      return json(200, {});
+      return json(200, { id: f.sessionId, track: null, start: new Date().toISOString(), durationS: 0, laps: 0, bestLapMs: null, sizeB: f.sizeB, sha256: f.sha256, state: 'closed', confirmed: true });
     }
     if (req.method === 'DELETE') {
       if (!confirmed.has(f.sessionId)) return json(409, { error: { code: 'not-confirmed', message: 'confirm first' } });
@@ -160,7 +160,7 @@ export function fakeSource(unitId: string, unitName: string, port: number, host 
     unitName,
     agent,
     connect: async () => ({ target: `${host}:${port}`, agent }),
-    list: async () => (await call('GET', '/v1/sessions')) as UnitSessionEntry[],
+    list: async () => ((await call('GET', '/v1/sessions')) as { sessions: UnitSessionEntry[] }).sessions,
     confirm: async (id) => void (await call('POST', `/v1/sessions/${id}/confirm`)),
   };
 }
