@@ -57,7 +57,7 @@ export async function startDataPath(opts: DataPathOptions): Promise<RunningDataP
       firmwareVersion: opts.firmwareVersion,
       imu: { chip: IMU_CHIP, rateHz: opts.imuRateHz, accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS },
       // Below the writer's default: with fsync latency at a sped-up replay a cut still loses < 1 s.
-      flushIntervalMs: 500,
+      flushIntervalMs: 400,
       trackName: trackNameOf,
     },
     createLogger('recorder'),
