@@ -53,7 +53,7 @@ export function verifiedPrefix(bytes: Buffer): number {
  * chunk on are fetched again.
  */
 export async function downloadSession(o: DownloadOptions): Promise<DownloadResult> {
-  const path = join(o.partialDir, `${o.sessionId}.${o.sha256.slice(0, 16)}.part`);
+  const path = join(o.partialDir, `${o.sessionId.replace(/[^A-Za-z0-9._-]/g, "_")}.${o.sha256.slice(0, 16)}.part`);
   const maxAttempts = o.maxAttempts ?? 40;
   let resumes = 0;
   let refetches = 0;

@@ -112,10 +112,12 @@ export function TrackMap({ lap, reference, mode }: { lap: ChosenTrace; reference
   const maxX = Math.max(...xs);
   const minY = Math.min(...ys);
   const maxY = Math.max(...ys);
+  // The box takes the circuit's own aspect (a long, thin circuit gets a short map, not a square of empty space).
   const size = 280;
   const scale = (size - 20) / Math.max(maxX - minX, maxY - minY, 1e-9);
+  const height = Math.max(90, Math.round((maxY - minY) * scale + 20));
   const px = (i: number) => 10 + (xs[i]! - minX) * scale;
-  const py = (i: number) => size - 10 - (ys[i]! - minY) * scale;
+  const py = (i: number) => height - 10 - (ys[i]! - minY) * scale;
   const delta = mode === 'delta' && reference && reference.key !== lap.key ? deltaAlong(t, reference.trace) : null;
   // Colour by how fast the delta changes (gaining or losing here), not its running total.
   const values = delta ? delta.map((d, i) => (i === 0 ? 0 : d - delta[i - 1]!)) : t.speedKmh;
@@ -143,7 +145,7 @@ export function TrackMap({ lap, reference, mode }: { lap: ChosenTrace; reference
         </span>
         <span className="chart-scale">{delta ? 'green gaining · red losing' : `${Math.round(lo)}–${Math.round(hi)} km/h`}</span>
       </figcaption>
-      <svg viewBox={`0 0 ${size} ${size}`} role="img" aria-label="Track map">
+      <svg viewBox={`0 0 ${size} ${height}`} role="img" aria-label="Track map">
         {segs}
         {t.lat.length > 0 && <circle cx={px(0)} cy={py(0)} r="4" className="start-dot" />}
       </svg>
