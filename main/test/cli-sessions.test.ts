@@ -42,3 +42,12 @@ test('pitwall sessions, laps and export', () => {
   assert.equal(run('export', 's-c1', '--format', 'kml', '-o', out).status, 2);
   assert.equal(run('laps', 'nope').status, 3);
 });
+
+test('pitwall sync with no paired unit online says so; --help lists the session commands', () => {
+  const r = run('sync', '--no-mdns', '--timeout', '1');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /no paired unit online/);
+  const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  assert.match(help.stdout, /pitwall sync \[--unit ID\]/);
+  assert.match(help.stdout, /pitwall export SESSION --format csv\|gpx\|vbo \[--lap N\] -o FILE/);
+});
