@@ -18,6 +18,8 @@ export interface DownloadOptions {
   /** Directory of partial downloads (user data): a cut resumes from the bytes kept here. */
   partialDir: string;
   onBytes?: (have: number, total: number) => void;
+  /** Every byte as it arrives, with the file offset it belongs at (for decoding during the transfer). */
+  onData?: (bytes: Buffer, offset: number) => void;
   /** Attempts after cuts and failed checks before giving up. */
   maxAttempts?: number;
   idleTimeoutMs?: number;
@@ -129,6 +131,7 @@ async function fetchRange(o: DownloadOptions, path: string, from: number): Promi
           have += c.length;
           if (have > o.sizeB) return res.destroy(new Error('unit sent more bytes than the session has'));
           out.write(c);
+          o.onData?.(c, have - c.length);
           o.onBytes?.(have, o.sizeB);
         });
         const finish = (err?: Error) => out.end(() => (err ? reject(err) : have < o.sizeB ? reject(new Error('connection ended early')) : resolve()));

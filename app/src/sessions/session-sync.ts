@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { decodeSession } from '@pitwall/protocol';
 import { downloadSession, type DownloadLink } from './session-download.js';
+import { StreamDecoder } from './stream-decoder.js';
 import type { SessionStore } from './session-store.js';
 import type { UnitSessionEntry } from './unit-sessions.js';
 
@@ -104,6 +105,8 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
               try {
                 const before = base;
                 base += s.sizeB;
+                const stream = new StreamDecoder();
+                let fed = 0;
                 const got = await downloadSession({
                   link: src,
                   sessionId: s.id,
@@ -111,6 +114,11 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   sizeB: s.sizeB,
                   partialDir: o.partialDir,
                   retryDelayMs: o.retryDelayMs,
+                  onData: (bytes, offset) => {
+                    if (offset !== fed) stream.spoiled = true;
+                    fed = offset + bytes.length;
+                    stream.push(bytes);
+                  },
                   onBytes: (have) => {
                     p.bytesDone = Math.max(p.bytesDone, before + have);
                     emit();
@@ -118,7 +126,8 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                 });
                 report.resumes += got.resumes;
                 report.refetches += got.refetches;
-                const data = decodeSession(got.bytes);
+                // The stream's decode counts only if the verified file is exactly what it saw.
+                const data = (got.resumes === 0 && got.refetches === 0 ? stream.result(got.bytes.length) : null) ?? decodeSession(got.bytes);
                 if (data.header.unitId !== src.unitId || data.header.sessionId !== s.id) throw new Error(`session ${s.id} names another unit or session in its header`);
                 o.store.ingest(data, { sha256: s.sha256!, unitName: src.unitName, sizeB: got.bytes.length });
                 await src.confirm(s.id, s.sha256!);

@@ -130,3 +130,26 @@ test('two units at once: progress per unit and overall; laps recomputed from raw
     db.close();
   }
 });
+
+test('decoding while downloading gives the same session as decoding the whole file; a flipped byte spoils it', async () => {
+  const { StreamDecoder } = await import('../../src/sessions/stream-decoder.js');
+  const { decodeSession } = await import('@pitwall/protocol');
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(a.path);
+  const whole = decodeSession(bytes);
+  const stream = new StreamDecoder();
+  for (let i = 0, step = 1; i < bytes.length; i += step, step = (step * 7 + 13) % 9000) stream.push(bytes.subarray(i, i + step));
+  const got = stream.result(bytes.length);
+  assert.ok(got, 'stream decoded');
+  assert.equal(got.fixes.length, whole.fixes.length);
+  assert.equal(got.imu.length, whole.imu.length);
+  assert.deepEqual(got.events, whole.events);
+  assert.deepEqual(got.fixes.at(-1), whole.fixes.at(-1));
+  assert.deepEqual(got.summary, whole.summary);
+  const bad = Buffer.from(bytes);
+  const mid = Math.floor(bad.length / 2);
+  bad[mid] = bad[mid]! ^ 0xff;
+  const spoiled = new StreamDecoder();
+  spoiled.push(bad);
+  assert.equal(spoiled.result(bad.length), null);
+});
