@@ -117,6 +117,11 @@ test('download: whole file with checksum headers; ranges concatenate to the whol
     assert.equal(r.status, 416, bad);
     assert.equal(r.headers['content-range'], `bytes */${size}`);
   }
+  const head = await https(base, 'HEAD', path, { client: owner });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['content-length'], String(size));
+  assert.equal(head.headers[SESSION_SHA256_HEADER], closed.sha256);
+  assert.equal(head.body, '');
   const stale = await getBytes(base, path, owner, { range: 'bytes=0-9', 'if-range': '"0000"' });
   assert.equal(stale.status, 200, 'If-Range with another ETag gets the whole file');
 });
