@@ -37,7 +37,7 @@ const BATCH = 256;
 
 function batchInsert(db: Db, table: string, columns: string[], rows: number): Statement {
   const one = `(${columns.map(() => '?').join(',')})`;
-  return db.prepare(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${Array(rows).fill(one).join(',')}`);
+  return db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(',')}) VALUES ${Array(rows).fill(one).join(',')}`);
 }
 
 const FIX_COLS = ['session', 't', 'fix', 'lat', 'lon', 'alt_m', 'speed_mps', 'course_deg', 'sats', 'hdop'];
@@ -57,7 +57,54 @@ export class SessionStore {
   }
 
   has(unitId: string, sessionId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM sessions WHERE unit_id = ? AND session_id = ?').get(unitId, sessionId) !== undefined;
+    return this.db.prepare('SELECT 1 FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 1').get(unitId, sessionId) !== undefined;
+  }
+
+  /**
+   * Starts a session whose samples arrive during its download (rows marked incomplete, never
+   * listed); a leftover incomplete copy from an interrupted run is dropped first.
+   */
+  beginPartial(h: SessionData['header'], meta: { sha256: string; unitName: string; sizeB: number }): number | null {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 0').run(h.unitId, h.sessionId);
+      if (this.has(h.unitId, h.sessionId)) return null;
+      const t = Date.parse(h.startedAt) || 0;
+      const info = this.db
+        .prepare(
+          `INSERT INTO sessions (unit_id, session_id, sha256, unit_name, driver, track_id, started_at, ended_at, gnss_hz, fixes, imu_samples, size_b, header, unit_laps, synced_at, complete)
+           VALUES (?,?,?,?,?,?,?,?,?,0,0,?,?,'[]',?,0)`,
+        )
+        .run(h.unitId, h.sessionId, meta.sha256, meta.unitName, h.driver, h.trackId, t, t, h.gnssRateHz, meta.sizeB, JSON.stringify(h), Date.now());
+      return Number(info.lastInsertRowid);
+    })();
+  }
+
+  /** Adds streamed samples (in time order) to an incomplete session, in one transaction. */
+  appendPartial(id: number, fixes: readonly SessionFix[], imu: readonly SessionImuSample[]): void {
+    this.db.transaction(() => {
+      this.insertFixes(id, fixes);
+      this.insertImu(id, imu);
+    })();
+  }
+
+  /** Marks a streamed session complete once its whole file verified: counts, unit laps, our laps. */
+  completePartial(id: number, data: SessionData, rest: { fixes: readonly SessionFix[]; imu: readonly SessionImuSample[] }): void {
+    this.db.transaction(() => {
+      this.insertFixes(id, rest.fixes);
+      this.insertImu(id, rest.imu);
+      const fixes = data.fixes;
+      const startedAt = fixes[0]?.t ?? Date.parse(data.header.startedAt);
+      const endedAt = Math.max(fixes.at(-1)?.t ?? startedAt, data.imu.at(-1)?.t ?? startedAt);
+      const count = (table: string) => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE session = ?`).get(id) as { n: number }).n;
+      this.db
+        .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ?')
+        .run(startedAt, endedAt, count('session_fixes'), count('session_imu'), JSON.stringify(data.events.filter((e) => e.type === 'lap')), id);
+      this.storeLaps(id, fixes, data.header.trackId);
+    })();
+  }
+
+  dropPartial(id: number): void {
+    this.db.prepare('DELETE FROM sessions WHERE id = ? AND complete = 0').run(id);
   }
 
   /**
@@ -72,6 +119,7 @@ export class SessionStore {
     const startedAt = fixes[0]?.t ?? Date.parse(h.startedAt);
     const endedAt = Math.max(fixes.at(-1)?.t ?? startedAt, imu.at(-1)?.t ?? startedAt);
     return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 0').run(h.unitId, h.sessionId);
       const existing = this.db.prepare('SELECT id FROM sessions WHERE unit_id = ? AND session_id = ?').get(h.unitId, h.sessionId) as { id: number } | undefined;
       if (existing) return { stored: false, id: existing.id };
       const info = this.db
@@ -146,7 +194,7 @@ export class SessionStore {
 
   /** Re-times every stored session against the current catalog (after a track was corrected). */
   retimeAll(): number {
-    const ids = (this.db.prepare('SELECT id FROM sessions').all() as { id: number }[]).map((r) => r.id);
+    const ids = (this.db.prepare('SELECT id FROM sessions WHERE complete = 1').all() as { id: number }[]).map((r) => r.id);
     this.db.transaction(() => {
       for (const id of ids) this.storeLaps(id, this.fixes(id), this.find(id)?.trackId ?? null);
     })();
@@ -158,7 +206,7 @@ export class SessionStore {
       .prepare(
         `SELECT s.*, (SELECT COUNT(*) FROM session_laps l WHERE l.session = s.id) AS lap_count,
                 (SELECT MIN(time_ms) FROM session_laps l WHERE l.session = s.id) AS best
-         FROM sessions s ORDER BY started_at DESC, id DESC`,
+         FROM sessions s WHERE complete = 1 ORDER BY started_at DESC, id DESC`,
       )
       .all() as Record<string, unknown>[];
     return rows.map(toSession);

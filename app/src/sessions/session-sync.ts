@@ -107,6 +107,19 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                 base += s.sizeB;
                 const stream = new StreamDecoder();
                 let fed = 0;
+                // Samples go into the store while the file downloads (as an incomplete session),
+                // so the ingest overlaps the transfer; it is completed only after the sha256 check.
+                let partial: number | null | undefined;
+                const meta = { sha256: s.sha256!, unitName: src.unitName, sizeB: s.sizeB };
+                const flush = () => {
+                  const h = stream.sessionHeader;
+                  if (stream.spoiled || !h || h.unitId !== src.unitId || h.sessionId !== s.id) return;
+                  if (partial === undefined) partial = o.store.beginPartial(h, meta);
+                  if (partial !== null) {
+                    const d = stream.drain();
+                    o.store.appendPartial(partial, d.fixes, d.imu);
+                  }
+                };
                 const got = await downloadSession({
                   link: src,
                   sessionId: s.id,
@@ -118,6 +131,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                     if (offset !== fed) stream.spoiled = true;
                     fed = offset + bytes.length;
                     stream.push(bytes);
+                    if (stream.pending() >= 20_000) flush();
                   },
                   onBytes: (have) => {
                     p.bytesDone = Math.max(p.bytesDone, before + have);
@@ -127,9 +141,15 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                 report.resumes += got.resumes;
                 report.refetches += got.refetches;
                 // The stream's decode counts only if the verified file is exactly what it saw.
-                const data = (got.resumes === 0 && got.refetches === 0 ? stream.result(got.bytes.length) : null) ?? decodeSession(got.bytes);
+                const streamed = got.resumes === 0 && got.refetches === 0 ? stream.result(got.bytes.length) : null;
+                const data = streamed ?? decodeSession(got.bytes);
                 if (data.header.unitId !== src.unitId || data.header.sessionId !== s.id) throw new Error(`session ${s.id} names another unit or session in its header`);
-                o.store.ingest(data, { sha256: s.sha256!, unitName: src.unitName, sizeB: got.bytes.length });
+                if (streamed && typeof partial === 'number') {
+                  o.store.completePartial(partial, streamed, stream.drain());
+                } else {
+                  if (typeof partial === 'number') o.store.dropPartial(partial);
+                  o.store.ingest(data, { sha256: s.sha256!, unitName: src.unitName, sizeB: got.bytes.length });
+                }
                 await src.confirm(s.id, s.sha256!);
                 line.fetched++;
                 report.fetched++;

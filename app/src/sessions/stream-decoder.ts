@@ -11,6 +11,26 @@ export class StreamDecoder {
   private buf: Buffer = Buffer.alloc(0);
   private header: Buffer | null = null;
   private data: SessionData | null = null;
+  private flushedFixes = 0;
+  private flushedImu = 0;
+
+  /** The header once it arrived. */
+  get sessionHeader(): SessionData['header'] | null {
+    return this.data?.header ?? null;
+  }
+
+  /** Samples decoded since the last drain. */
+  pending(): number {
+    return this.data ? this.data.fixes.length - this.flushedFixes + this.data.imu.length - this.flushedImu : 0;
+  }
+
+  drain(): { fixes: SessionData['fixes']; imu: SessionData['imu'] } {
+    if (!this.data) return { fixes: [], imu: [] };
+    const out = { fixes: this.data.fixes.slice(this.flushedFixes), imu: this.data.imu.slice(this.flushedImu) };
+    this.flushedFixes = this.data.fixes.length;
+    this.flushedImu = this.data.imu.length;
+    return out;
+  }
 
   push(bytes: Buffer): void {
     if (this.spoiled) return;

@@ -68,6 +68,8 @@ export const MIGRATIONS: readonly Migration[] = [
         header       TEXT NOT NULL,
         unit_laps    TEXT NOT NULL,
         synced_at    INTEGER NOT NULL,
+        -- 0 while samples stream in during a download; only complete sessions are listed.
+        complete     INTEGER NOT NULL DEFAULT 1 CHECK (complete IN (0, 1)),
         UNIQUE (unit_id, session_id)
       ) STRICT;
       CREATE TABLE session_fixes (
