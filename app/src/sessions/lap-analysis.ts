@@ -1,4 +1,4 @@
-import { pickTrack, timeLaps, type Lap, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
+import { LapTimer, pickTrack, timeLaps, type Lap, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
 
 export interface TimedLaps {
   trackId: string | null;
@@ -30,6 +30,40 @@ export function recomputeLaps(fixes: readonly SessionFix[], tracks: readonly Tra
   }
   if (!track) return { trackId: null, laps: [] };
   return { trackId: track.id, laps: timeLaps(timing, track).laps };
+}
+
+/**
+ * The same timing fed fix by fix while a session streams in (LapTimer is incremental), so the
+ * laps are ready when the download ends. Same track choice as recomputeLaps.
+ */
+export class StreamingLaps {
+  private timer: LapTimer | null = null;
+  private trackId: string | null = null;
+  private decided = false;
+
+  constructor(
+    private readonly tracks: readonly TrackDefinition[],
+    private readonly unitTrackId: string | null,
+  ) {}
+
+  push(fixes: readonly SessionFix[]): void {
+    for (const f of timingFixes(fixes)) {
+      if (!this.decided) {
+        this.decided = true;
+        let track = this.unitTrackId ? this.tracks.find((t) => t.id === this.unitTrackId) : undefined;
+        track ??= pickTrack(this.tracks, { position: { lat: f.lat, lon: f.lon } }).track ?? undefined;
+        if (track) {
+          this.timer = new LapTimer(track);
+          this.trackId = track.id;
+        }
+      }
+      this.timer?.push(f);
+    }
+  }
+
+  result(): TimedLaps {
+    return { trackId: this.timer ? this.trackId : null, laps: this.timer ? [...this.timer.laps] : [] };
+  }
 }
 
 export interface LapStats {

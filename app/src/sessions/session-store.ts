@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SessionData, SessionFix, SessionImuSample, TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
-import { recomputeLaps } from './lap-analysis.js';
+import { recomputeLaps, type TimedLaps } from './lap-analysis.js';
 
 export interface StoredSession {
   id: number;
@@ -88,7 +88,7 @@ export class SessionStore {
   }
 
   /** Marks a streamed session complete once its whole file verified: counts, unit laps, our laps. */
-  completePartial(id: number, data: SessionData, rest: { fixes: readonly SessionFix[]; imu: readonly SessionImuSample[] }): void {
+  completePartial(id: number, data: SessionData, rest: { fixes: readonly SessionFix[]; imu: readonly SessionImuSample[] }, laps?: TimedLaps): void {
     this.db.transaction(() => {
       this.insertFixes(id, rest.fixes);
       this.insertImu(id, rest.imu);
@@ -99,8 +99,13 @@ export class SessionStore {
       this.db
         .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ?')
         .run(startedAt, endedAt, count('session_fixes'), count('session_imu'), JSON.stringify(data.events.filter((e) => e.type === 'lap')), id);
-      this.storeLaps(id, fixes, data.header.trackId);
+      this.storeLaps(id, fixes, data.header.trackId, laps);
     })();
+  }
+
+  /** The tracks laps are timed against (for a streaming timer). */
+  trackList(): readonly TrackDefinition[] {
+    return this.tracks();
   }
 
   dropPartial(id: number): void {
@@ -184,9 +189,9 @@ export class SessionStore {
     }
   }
 
-  private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null): void {
+  private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null, precomputed?: TimedLaps): void {
     this.db.prepare('DELETE FROM session_laps WHERE session = ?').run(id);
-    const timed = recomputeLaps(fixes, this.tracks(), unitTrackId);
+    const timed = precomputed ?? recomputeLaps(fixes, this.tracks(), unitTrackId);
     const insert = this.db.prepare('INSERT INTO session_laps (session, lap, track_id, start_t, end_t, time_ms, distance_m, sectors_ms) VALUES (?,?,?,?,?,?,?,?)');
     for (const l of timed.laps) insert.run(id, l.number, timed.trackId!, l.startT, l.endT, l.timeMs, l.distanceM, JSON.stringify(l.sectorsMs));
     if (timed.trackId) this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);

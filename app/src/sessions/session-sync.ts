@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { decodeSession } from '@pitwall/protocol';
 import { downloadSession, type DownloadLink } from './session-download.js';
 import { StreamDecoder } from './stream-decoder.js';
+import { StreamingLaps } from './lap-analysis.js';
 import type { SessionStore } from './session-store.js';
 import type { UnitSessionEntry } from './unit-sessions.js';
 
@@ -110,6 +111,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                 // Samples go into the store while the file downloads (as an incomplete session),
                 // so the ingest overlaps the transfer; it is completed only after the sha256 check.
                 let partial: number | null | undefined;
+                let laps = null as StreamingLaps | null;
                 const meta = { sha256: s.sha256!, unitName: src.unitName, sizeB: s.sizeB };
                 const flush = () => {
                   const h = stream.sessionHeader;
@@ -118,6 +120,8 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   if (partial !== null) {
                     const d = stream.drain();
                     o.store.appendPartial(partial, d.fixes, d.imu);
+                    laps ??= new StreamingLaps(o.store.trackList(), h.trackId);
+                    laps.push(d.fixes);
                   }
                 };
                 const got = await downloadSession({
@@ -145,7 +149,9 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                 const data = streamed ?? decodeSession(got.bytes);
                 if (data.header.unitId !== src.unitId || data.header.sessionId !== s.id) throw new Error(`session ${s.id} names another unit or session in its header`);
                 if (streamed && typeof partial === 'number') {
-                  o.store.completePartial(partial, streamed, stream.drain());
+                  const rest = stream.drain();
+                  laps?.push(rest.fixes);
+                  o.store.completePartial(partial, streamed, rest, laps?.result());
                 } else {
                   if (typeof partial === 'number') o.store.dropPartial(partial);
                   o.store.ingest(data, { sha256: s.sha256!, unitName: src.unitName, sizeB: got.bytes.length });
