@@ -47,6 +47,8 @@ const IMU_COLS = ['session', 't', 'ax', 'ay', 'az', 'gx', 'gy', 'gz'];
 export class SessionStore {
   private readonly fixBatch: Statement;
   private readonly imuBatch: Statement;
+  /** Rows inserted so far into each incomplete session (saves counting them at the end). */
+  private readonly partialRows = new Map<number, { fixes: number; imu: number }>();
 
   constructor(
     private readonly db: Db,
@@ -82,23 +84,26 @@ export class SessionStore {
   /** Adds streamed samples (in time order) to an incomplete session, in one transaction. */
   appendPartial(id: number, fixes: readonly SessionFix[], imu: readonly SessionImuSample[]): void {
     this.db.transaction(() => {
-      this.insertFixes(id, fixes);
-      this.insertImu(id, imu);
+      const n = this.partialRows.get(id) ?? { fixes: 0, imu: 0 };
+      n.fixes += this.insertFixes(id, fixes);
+      n.imu += this.insertImu(id, imu);
+      this.partialRows.set(id, n);
     })();
   }
 
   /** Marks a streamed session complete once its whole file verified: counts, unit laps, our laps. */
   completePartial(id: number, data: SessionData, rest: { fixes: readonly SessionFix[]; imu: readonly SessionImuSample[] }, laps?: TimedLaps): void {
     this.db.transaction(() => {
-      this.insertFixes(id, rest.fixes);
-      this.insertImu(id, rest.imu);
+      const n = this.partialRows.get(id) ?? { fixes: 0, imu: 0 };
+      this.partialRows.delete(id);
+      n.fixes += this.insertFixes(id, rest.fixes);
+      n.imu += this.insertImu(id, rest.imu);
       const fixes = data.fixes;
       const startedAt = fixes[0]?.t ?? Date.parse(data.header.startedAt);
       const endedAt = Math.max(fixes.at(-1)?.t ?? startedAt, data.imu.at(-1)?.t ?? startedAt);
-      const count = (table: string) => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE session = ?`).get(id) as { n: number }).n;
       this.db
         .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ?')
-        .run(startedAt, endedAt, count('session_fixes'), count('session_imu'), JSON.stringify(data.events.filter((e) => e.type === 'lap')), id);
+        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(data.events.filter((e) => e.type === 'lap')), id);
       this.storeLaps(id, fixes, data.header.trackId, laps);
     })();
   }
@@ -109,6 +114,7 @@ export class SessionStore {
   }
 
   dropPartial(id: number): void {
+    this.partialRows.delete(id);
     this.db.prepare('DELETE FROM sessions WHERE id = ? AND complete = 0').run(id);
   }
 
@@ -141,7 +147,7 @@ export class SessionStore {
     })();
   }
 
-  private insertFixes(id: number, fixes: readonly SessionFix[]): void {
+  private insertFixes(id: number, fixes: readonly SessionFix[]): number {
     const one = this.db.prepare(`INSERT OR IGNORE INTO session_fixes (${FIX_COLS.join(',')}) VALUES (${FIX_COLS.map(() => '?').join(',')})`);
     const fill = (p: unknown[], k: number, f: SessionFix): void => {
       p[k] = id;
@@ -155,10 +161,10 @@ export class SessionStore {
       p[k + 8] = f.satellites;
       p[k + 9] = f.hdop;
     };
-    this.insertRows(fixes, fill, this.fixBatch, one, FIX_COLS.length);
+    return this.insertRows(fixes, fill, this.fixBatch, one, FIX_COLS.length);
   }
 
-  private insertImu(id: number, imu: readonly SessionImuSample[]): void {
+  private insertImu(id: number, imu: readonly SessionImuSample[]): number {
     const one = this.db.prepare(`INSERT OR IGNORE INTO session_imu (${IMU_COLS.join(',')}) VALUES (${IMU_COLS.map(() => '?').join(',')})`);
     const fill = (p: unknown[], k: number, s: SessionImuSample): void => {
       p[k] = id;
@@ -170,23 +176,25 @@ export class SessionStore {
       p[k + 6] = s.gyroDps[1];
       p[k + 7] = s.gyroDps[2];
     };
-    this.insertRows(imu, fill, this.imuBatch, one, IMU_COLS.length);
+    return this.insertRows(imu, fill, this.imuBatch, one, IMU_COLS.length);
   }
 
-  private insertRows<T extends { t: number }>(items: readonly T[], fill: (p: unknown[], k: number, x: T) => void, batch: Statement, one: Statement, width: number): void {
+  private insertRows<T extends { t: number }>(items: readonly T[], fill: (p: unknown[], k: number, x: T) => void, batch: Statement, one: Statement, width: number): number {
     // Duplicate times (a receiver repeating an epoch) would break a batch: they are dropped first.
     const unique = items.filter((x, i) => i === 0 || x.t !== items[i - 1]!.t);
     const params: unknown[] = new Array(BATCH * width);
     let i = 0;
+    let inserted = 0;
     for (; i + BATCH <= unique.length; i += BATCH) {
       for (let j = 0; j < BATCH; j++) fill(params, j * width, unique[i + j]!);
-      batch.run(params);
+      inserted += batch.run(params).changes;
     }
     const single: unknown[] = new Array(width);
     for (; i < unique.length; i++) {
       fill(single, 0, unique[i]!);
-      one.run(single);
+      inserted += one.run(single).changes;
     }
+    return inserted;
   }
 
   private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null, precomputed?: TimedLaps): void {

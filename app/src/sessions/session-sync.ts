@@ -135,7 +135,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                     if (offset !== fed) stream.spoiled = true;
                     fed = offset + bytes.length;
                     stream.push(bytes);
-                    if (stream.pending() >= 20_000) flush();
+                    if (stream.pending() >= 5000) flush();
                   },
                   onBytes: (have) => {
                     p.bytesDone = Math.max(p.bytesDone, before + have);

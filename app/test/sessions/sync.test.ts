@@ -62,6 +62,7 @@ test('the same session synced twice is one copy, and is not downloaded again', a
     assert.equal(unit.gets, 1);
     assert.equal(count(db, 'sessions'), 1);
     assert.equal(count(db, 'session_fixes'), 400 * 25 + 1);
+    assert.deepEqual([store.list()[0]!.fixes, store.list()[0]!.imuSamples], [400 * 25 + 1, 400 * 100], 'counts of the streamed ingest');
     // And ingesting the same bytes directly again changes nothing.
     const { decodeSession } = await import('@pitwall/protocol');
     const { readFileSync } = await import('node:fs');
