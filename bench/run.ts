@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<void>> = {
   datapath: async () => (await import('./datapath.js')).runDatapathBench(),
   diagnostics: async () => (await import('./diagnostics.js')).runDiagnosticsBench(),
   logging: async () => (await import('./logging.js')).runLoggingBench(),
+  sessions: async () => (await import('./sessions.js')).runSessionsBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

@@ -8,6 +8,7 @@ import {
   type MethodName,
   type MethodParams,
   type MethodResult,
+  type TrackDefinition,
 } from '@pitwall/protocol';
 import { LiveClient } from './device-client/live-client.js';
 import { OperatorKeyring } from './identity/operator-key.js';
@@ -29,6 +30,7 @@ import { DiagnosticsService } from './diagnostics/diagnostics-service.js';
 import { DiagnosticsStore } from './diagnostics/diagnostics-store.js';
 import { exportDiagnostics, exportFileName } from './diagnostics/diagnostics-export.js';
 import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
+import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
 
 export interface CompanionOptions {
   /** Directory of the companion database; null keeps everything in memory (nothing persisted). */
@@ -50,6 +52,8 @@ export interface CompanionOptions {
   secretStore?: SecretStore;
   /** Operator name shown to units (default user@hostname). */
   operatorName?: string;
+  /** Track catalog for lap timing (default: resources/tracks/catalog.json). */
+  tracks?: readonly TrackDefinition[];
   /** Debug lines (discovery reasons, ignored services, failed probes). */
   log?: (message: string) => void;
   /** Where `diagnostics:export` writes archives (default `<dataDir>/exports`). */
@@ -111,6 +115,15 @@ export function createCompanion(opts: CompanionOptions): Companion {
   const addresses = new AddressMonitor(registry, repo, { pollIntervalMs: poll, debug: log });
   const gnss = new GnssRefresher(registry, channels, { intervalMs: poll, debug: log });
   const pairing = new PairingService({ registry, pins, channels, keyring, serialClient: (path) => serial?.clientFor(path), log });
+  const sessions = createSessionsService({
+    db,
+    dataDir: opts.dataDir,
+    registry,
+    channels,
+    tracks: opts.tracks ?? loadTracks(),
+    onProgress: (p) => opts.events('sessions:progress', p),
+    log,
+  });
   const live = new Map<string, { client: LiveClient; refs: number }>();
   let closed = false;
   const diagStore = new DiagnosticsStore(db);
@@ -269,6 +282,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       const name = path ? basename(path) : exportFileName(registry.get(id) ?? null, id);
       return exportTo(id, join(exportsDir, name.endsWith('.tar.gz') ? name : `${name}.tar.gz`));
     },
+    ...sessions.handlers,
   };
 
   return {

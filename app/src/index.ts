@@ -15,3 +15,7 @@ export { pairingInfo, keyChangedMessage } from './trust/pairing-state.js';
 export { PinRepo, type Pin } from './store/pin-repo.js';
 export { LiveClient, type LiveClientOptions } from './device-client/live-client.js';
 export { SerialRpcClient, SerialRpcError } from './device-client/serial-rpc-client.js';
+export { SessionStore, type StoredSession, type StoredLap } from './sessions/session-store.js';
+export { loadTracks, DEFAULT_TRACK_CATALOG } from './sessions/sessions-service.js';
+export { lapStats, recomputeLaps } from './sessions/lap-analysis.js';
+export { exportLines, exportToFile, type ExportFormat } from './sessions/export-vbo.js';

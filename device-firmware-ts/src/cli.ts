@@ -8,6 +8,7 @@ import { resetIdentity } from './identity/identity-reset.js';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { stderrLogger, LEVELS } from './ops/logger.js';
 import type { LogLevel } from '@pitwall/protocol';
+import { DEFAULT_SESSION_POLICY } from './pipeline/start-data-path.js';
 
 export const DEFAULT_RECORDING = fileURLToPath(new URL('../../resources/recordings/everland-aim-solo.nmea', import.meta.url));
 
@@ -15,6 +16,8 @@ const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--name 
                           [--speed X] [--serial-link PATH] [--host ADDR] [--no-mdns]
                           [--pairing-window S] [--log-dir DIR] [--log-level L]
                           [--health-interval S] [--hang-timeout S] [--disk-low-mb MB]
+                          [--imu-rate HZ] [--no-auto-session]
+                          [--session-start-kmh KMH] [--session-start-s S] [--session-stop-s S]
        pitwall-device identity reset --data-dir DIR --confirm
        pitwall-device --version
 
@@ -36,6 +39,11 @@ const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--name 
   --hang-timeout seconds the event loop may be blocked before a hang dump and exit (default 10, 0 = off)
   --disk-low-mb  free space on the data partition under which debug logging stops (default 64)
                  sim test hooks on DATA_DIR/run/sim-gpio.sock: \`inject crash|hang|oom\`, \`disk-free BYTES|real\`
+  --imu-rate     simulated IMU (LSM6DSOX) sample rate, 1-1000 Hz (default 100)
+  --session-start-kmh, --session-start-s, --session-stop-s
+                 a session starts after moving at or above KMH (default ${DEFAULT_SESSION_POLICY.startKmh}) for S seconds
+                 (default ${DEFAULT_SESSION_POLICY.startS}) and ends after S seconds below it (default ${DEFAULT_SESSION_POLICY.stopS}); receiver time
+  --no-auto-session  record only on request (POST /v1/sessions/start and /stop)
 
   identity reset retire the unit's identity (id, key, operators; moved to identity/retired-*,
                  audited) so the next boot makes a new one; every companion must pair again.
@@ -65,6 +73,11 @@ function parse(argv: string[]) {
       'health-interval': { type: 'string' },
       'hang-timeout': { type: 'string' },
       'disk-low-mb': { type: 'string' },
+      'imu-rate': { type: 'string' },
+      'session-start-kmh': { type: 'string' },
+      'session-start-s': { type: 'string' },
+      'session-stop-s': { type: 'string' },
+      'no-auto-session': { type: 'boolean' },
       confirm: { type: 'boolean' },
       version: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -95,9 +108,10 @@ function parse(argv: string[]) {
   if (!Number.isFinite(pairingWindowS) || pairingWindowS < 1 || pairingWindowS > 3600) {
     throw new UsageError(`--pairing-window must be 1-3600 seconds, got "${windowText}"`);
   }
-  const num = (flag: string, text: string | undefined, dflt: number, min: number, max: number) => {
-    const v = text === undefined ? dflt : Number(text);
-    if (!Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${flag} must be ${min}-${max}, got "${text}"`);
+  const num = (flag: string, text: string | undefined, fallback: number, min: number, max: number) => {
+    if (text === undefined) return fallback;
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${flag} must be a number from ${min} to ${max}, got "${text}"`);
     return v;
   };
   const healthIntervalS = num('health-interval', values['health-interval'], 60, 0.1, 86400);
@@ -105,6 +119,14 @@ function parse(argv: string[]) {
   const diskLowB = num('disk-low-mb', values['disk-low-mb'], 64, 0, 1e7) * 1024 * 1024;
   const logLevel = (values['log-level'] ?? 'debug') as LogLevel;
   if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join('|')}`);
+  const imuRateHz = num('imu-rate', values['imu-rate'], 100, 1, 1000);
+  const d = DEFAULT_SESSION_POLICY;
+  const sessions = {
+    auto: !values['no-auto-session'],
+    startKmh: num('session-start-kmh', values['session-start-kmh'], d.startKmh, 1, 400),
+    startS: num('session-start-s', values['session-start-s'], d.startS, 0, 3600),
+    stopS: num('session-stop-s', values['session-stop-s'], d.stopS, 1, 86400),
+  };
   const recording = resolve(values.recording ?? DEFAULT_RECORDING);
   if (!existsSync(recording)) throw new UsageError(`recording not found: ${recording}`);
   return {
@@ -126,6 +148,8 @@ function parse(argv: string[]) {
       hangS,
       diskLowB,
       processHandlers: true,
+      imuRateHz,
+      sessions,
     },
   } as const;
 }

@@ -15,6 +15,7 @@ import { nmeaReplayer } from './hal/sim/nmea-replayer.js';
 import { simUsbGadget, type UsbGadget } from './hal/usb-gadget.js';
 import type { GnssSource } from './hal/gnss-source.js';
 import { GnssReader } from './pipeline/gnss-reader.js';
+import { startDataPath, DEFAULT_SESSION_POLICY, type SessionPolicy } from './pipeline/start-data-path.js';
 import { createHttpServer, type HttpServer } from './api/http-server.js';
 import { startMdnsAdvertiser, type MdnsAdvertiser } from './api/mdns-advertiser.js';
 import { startSerialEndpoint, type SerialEndpoint } from './api/serial-endpoint.js';
@@ -52,6 +53,9 @@ export interface SimOptions {
   maxCrashes?: number;
   /** Process-wide crash handlers, reports and the reopen signal (the CLI sets this). */
   processHandlers?: boolean;
+  /** Simulated IMU sample rate, Hz (default 100). */
+  imuRateHz?: number;
+  sessions?: SessionPolicy;
 }
 
 export const DEFAULT_HEALTH_INTERVAL_S = 60;
@@ -74,7 +78,7 @@ export const SIM_MODEL = 'PW-1 (sim)';
 
 /**
  * Boots a simulated unit: identity -> audit log + operators -> gpio + pairing window -> hal ->
- * gnss reader -> api (HTTPS) -> mdns -> serial endpoint.
+ * gnss reader -> data path (tracks, lap timer, IMU, sessions) -> api (HTTPS) -> mdns -> serial endpoint.
  */
 export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
   const started = performance.now();
@@ -201,7 +205,7 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
     });
     log.info(`unit ${info.id} "${info.name}" firmware ${FIRMWARE_VERSION} (${FIRMWARE_COMMIT})`);
 
-    const gnss: GnssSource = nmeaReplayer({ recordingPath: opts.recording, runDir, speed: opts.speed, log: logger.for('gnss') });
+    const gnss: GnssSource = nmeaReplayer({ recordingPath: opts.recording, runDir, speed: opts.speed, log: logger.for('gnss'), continueAfterRestart: true });
     const gadget: UsbGadget = simUsbGadget(runDir, opts.serialLink ?? join(opts.dataDir, 'usb-host'));
     const gnssPort = await stage('gnss-source', () => gnss.start());
     undo.push({ name: 'gnss source', fn: () => gnss.stop() });
@@ -223,6 +227,17 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
       }
     };
     reader.on('fix', onFix);
+    // Registered after the reader, so undone before it: the open session is flushed first.
+    const dataPath = await startDataPath({
+      dataDir: opts.dataDir,
+      unitId: info.id,
+      firmwareVersion: info.firmware.version,
+      reader,
+      imuRateHz: opts.imuRateHz ?? 100,
+      policy: opts.sessions ?? DEFAULT_SESSION_POLICY,
+      log: logger.for('pipeline'),
+    });
+    undo.push({ name: 'data path', fn: () => dataPath.stop() });
 
     const status = (): DeviceStatus => ({
       id: info.id,
@@ -244,6 +259,8 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
         reader.on('fix', listener);
         return () => reader.off('fix', listener);
       },
+      onLive: dataPath.onLive,
+      sessions: dataPath.sessions,
       log: logger.for('api'),
       tls: { keyPem, certPem },
       identityOk: identity.key !== null,

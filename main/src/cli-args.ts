@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, type Role } from '@pitwall/protocol';
 import { parseAddress as parseUnitAddress } from './companion.js';
+import { SESSION_USAGE } from './session-commands.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -26,6 +27,7 @@ export const USAGE = `Usage:
       Pull the unit's logs, health and crash dumps (when it is online and paired), then write its
       diagnostics archive (tar.gz: logs, health, dumps, info, audit log; secrets redacted) to FILE.
       An offline unit's archive is made from what this companion already stored.
+${SESSION_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

@@ -10,10 +10,17 @@ import { cleanText, formatTable } from './discover-table.js';
 import { openRuntime } from './companion-runtime.js';
 import { APP_VERSION, ELECTRON_MAIN_PATH, RENDERER_DIR } from './paths.js';
 import { runUnitCommand } from './unit-commands.js';
+import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
 
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
+  if (SESSION_COMMANDS.has(argv[0] ?? '')) {
+    return runSessionCommand(argv, {
+      out: (line) => void process.stdout.write(`${line}\n`),
+      err: (line) => log(cleanText(line)),
+    });
+  }
   let args;
   try {
     args = parseCli(argv);

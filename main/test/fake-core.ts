@@ -89,6 +89,14 @@ export function createFakeCore(events: EventSink): FakeCore {
       known(id);
       throw new CompanionError('unreachable', 'unit offline');
     },
+    'sessions:list': async () => [],
+    'sessions:laps': async ({ session }) => {
+      throw new CompanionError('not-found', `no session ${session}`);
+    },
+    'sessions:trace': async ({ session }) => {
+      throw new CompanionError('not-found', `no session ${session}`);
+    },
+    'sync:start': async () => ({ units: [], fetched: 0, resumes: 0, refetches: 0 }),
   };
   return {
     handlers,

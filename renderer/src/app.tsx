@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
-import type { Screen } from './components/app-shell.js';
+import { AppShell, type Screen } from './components/app-shell.js';
 import { CrashesScreen } from './screens/crashes-screen.js';
 import { DevicesScreen } from './screens/devices-screen.js';
 import { HealthScreen } from './screens/health-screen.js';
 import { LogsScreen } from './screens/logs-screen.js';
+import { SessionsScreen } from './screens/sessions-screen.js';
 
-const SCREENS: readonly Screen[] = ['devices', 'logs', 'health', 'crashes'];
+const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes'];
 
 /** The screen named in the address fragment (#logs), so a reload stays where it was. */
 function screenFromHash(): Screen {
@@ -24,6 +25,12 @@ export function App() {
     setScreen(s);
     if (!window.location.hash.includes('token=')) window.history.replaceState(null, '', s === 'devices' ? window.location.pathname : `#${s}`);
   };
+  if (screen === 'sessions')
+    return (
+      <AppShell screen="sessions" onNavigate={navigate} appInfo={info}>
+        <SessionsScreen />
+      </AppShell>
+    );
   if (screen === 'logs') return <LogsScreen appInfo={info} onNavigate={navigate} />;
   if (screen === 'health') return <HealthScreen appInfo={info} onNavigate={navigate} />;
   if (screen === 'crashes') return <CrashesScreen appInfo={info} onNavigate={navigate} />;

@@ -122,4 +122,61 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Sessions pulled from units. (unit_id, session_id) is the identity: a second sync of the
+      -- same session changes nothing. No foreign key to units: a forgotten unit keeps its sessions.
+      CREATE TABLE sessions (
+        id           INTEGER PRIMARY KEY,
+        unit_id      TEXT NOT NULL,
+        session_id   TEXT NOT NULL,
+        sha256       TEXT NOT NULL,
+        unit_name    TEXT NOT NULL,
+        driver       TEXT,
+        track_id     TEXT,
+        started_at   REAL NOT NULL,
+        ended_at     REAL NOT NULL,
+        gnss_hz      REAL NOT NULL,
+        fixes        INTEGER NOT NULL,
+        imu_samples  INTEGER NOT NULL,
+        size_b       INTEGER NOT NULL,
+        header       TEXT NOT NULL,
+        unit_laps    TEXT NOT NULL,
+        synced_at    INTEGER NOT NULL,
+        -- 0 while samples stream in during a download; only complete sessions are listed.
+        complete     INTEGER NOT NULL DEFAULT 1 CHECK (complete IN (0, 1)),
+        UNIQUE (unit_id, session_id)
+      ) STRICT;
+      CREATE TABLE session_fixes (
+        session  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        t        REAL NOT NULL,
+        fix      INTEGER NOT NULL,
+        lat      REAL, lon REAL, alt_m REAL, speed_mps REAL, course_deg REAL,
+        sats     INTEGER NOT NULL,
+        hdop     REAL,
+        PRIMARY KEY (session, t)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE session_imu (
+        session  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        t        REAL NOT NULL,
+        ax REAL NOT NULL, ay REAL NOT NULL, az REAL NOT NULL,
+        gx REAL NOT NULL, gy REAL NOT NULL, gz REAL NOT NULL,
+        PRIMARY KEY (session, t)
+      ) STRICT, WITHOUT ROWID;
+      -- Recomputed in the companion from the fixes and the track catalog (never the unit's own).
+      CREATE TABLE session_laps (
+        session      INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        lap          INTEGER NOT NULL,
+        track_id     TEXT NOT NULL,
+        start_t      REAL NOT NULL,
+        end_t        REAL NOT NULL,
+        time_ms      REAL NOT NULL,
+        distance_m   REAL NOT NULL,
+        sectors_ms   TEXT NOT NULL,
+        PRIMARY KEY (session, lap)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX sessions_started ON sessions(started_at);
+    `,
+  },
 ];

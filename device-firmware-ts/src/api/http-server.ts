@@ -4,6 +4,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   ApiError,
   DeviceInfo,
+  type LiveLap,
+  type LiveTiming,
   DeviceStatus,
   FIRMWARE_COMMIT_HEADER,
   FIRMWARE_VERSION_HEADER,
@@ -20,10 +22,14 @@ import { IdentityError, type PairingService } from '../identity/pairing-service.
 import type { OperatorStore } from '../identity/operator-store.js';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { PairingWindow } from '../identity/pairing-window.js';
+import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
+
+/** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
+export type LiveEvent = { event: 'timing'; data: LiveTiming } | { event: 'lap'; data: LiveLap };
 
 /** Query of GET /v1/live: cap the event rate (default: every fix). */
 export const LiveQuery = Type.Object(
-  { maxHz: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'at most this many fix events per second' })) },
+  { maxHz: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'at most this many fix (and timing) events per second' })) },
   { additionalProperties: false },
 );
 type LiveQuery = Static<typeof LiveQuery>;
@@ -38,6 +44,9 @@ export interface HttpServerDeps {
   status: () => DeviceStatusT;
   /** Subscribes to fixes; returns the unsubscribe function. */
   onFix: (listener: (fix: GnssFix) => void) => () => void;
+  /** Subscribes to timing and lap events; returns the unsubscribe function. */
+  onLive?: (listener: (e: LiveEvent) => void) => () => void;
+  sessions?: Omit<SessionRoutesDeps, 'send'>;
   log: Logger;
   heartbeatMs?: number;
   /** TLS certificate and key (the identity key, or a throw-away key while the identity is broken). */
@@ -106,6 +115,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   registerIdentityRoutes(fastify, { pairing: deps.pairing, operators: deps.operators, window: deps.window, auth: () => auth });
   if (deps.ops) registerOpsRoutes(fastify, deps.ops);
 
+  if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
+
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
   });
@@ -161,7 +172,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       res.end();
       return;
     }
-    res.write(': pitwall live fixes\nretry: 2000\n\n');
+    res.write(': pitwall live fixes, timing and laps\nretry: 2000\n\n');
     streams.add(res);
     const minGapMs = maxHz ? 1000 / maxHz : 0;
     let lastSent = -Infinity;
@@ -174,12 +185,23 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       lastSent = now;
       res.write(`event: fix\ndata: ${JSON.stringify(live)}\n\n`);
     });
+    let lastTiming = -Infinity;
+    const unsubscribeLive = deps.onLive?.((e) => {
+      if (res.writableEnded) return;
+      if (e.event === 'timing') {
+        const now = performance.now();
+        if (now - lastTiming < minGapMs - 1) return;
+        lastTiming = now;
+      }
+      res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    });
     const heartbeat = setInterval(() => {
       if (!res.writableEnded) res.write(': heartbeat\n\n');
     }, deps.heartbeatMs ?? HEARTBEAT_MS);
     const cleanup = () => {
       clearInterval(heartbeat);
       unsubscribe();
+      unsubscribeLive?.();
       streams.delete(res);
     };
     req.raw.once('close', cleanup);

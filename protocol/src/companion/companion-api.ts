@@ -4,6 +4,7 @@ import { LiveFix } from '../device-api/live-fix.js';
 import { UnitId } from '../device-api/unit-id.js';
 import { validator, type Validator } from '../validate.js';
 import { DeviceEntry } from './device-entry.js';
+import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { PairingWindow } from '../identity/pairing.js';
@@ -104,6 +105,7 @@ export const companionMethods = {
     params: Type.Object({ id: UnitId, path: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._ -]*$' })) }, { additionalProperties: false }),
     result: ExportResult,
   },
+  ...sessionMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
@@ -111,6 +113,7 @@ export const companionEvents = {
   'live:fix': Type.Object({ id: UnitId, fix: LiveFix }, { additionalProperties: false }),
   'sync:progress': SyncProgress,
   'logs:tail': LogTailEvent,
+  ...sessionEvents,
 } as const satisfies Record<string, TSchema>;
 
 export type MethodName = keyof typeof companionMethods;
@@ -176,3 +179,4 @@ export class CompanionError extends Error {
 export type CompanionHandlers = { [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>> };
 /** Where the companion core publishes contract events. */
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+export * from './sessions-api.js';

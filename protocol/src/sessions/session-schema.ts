@@ -57,6 +57,8 @@ export const SessionSummary = Type.Object(
     imuSamples: Type.Integer({ minimum: 0 }),
     laps: Type.Integer({ minimum: 0 }),
     bestLapMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    /** The track as finally picked (it may differ from the header's when layouts share a line). */
+    trackId: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
   },
   { additionalProperties: false },
 );

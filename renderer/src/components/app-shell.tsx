@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
 
-export type Screen = 'devices' | 'logs' | 'health' | 'crashes';
+export type Screen = 'devices' | 'sessions' | 'logs' | 'health' | 'crashes';
 
 const SCREENS: { id: Screen; label: string }[] = [
   { id: 'devices', label: 'Devices' },
+  { id: 'sessions', label: 'Sessions' },
   { id: 'logs', label: 'Logs' },
   { id: 'health', label: 'Health' },
   { id: 'crashes', label: 'Crashes' },

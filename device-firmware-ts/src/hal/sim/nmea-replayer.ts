@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openPtyPair, type PtyPair } from '../pty-pair.js';
@@ -87,6 +87,22 @@ export interface NmeaReplayerOptions {
   /** Playback speed factor (2 = twice as fast). */
   speed: number;
   log: Logger;
+  /**
+   * Model a car that keeps driving while the unit is off: the replay's wall-clock start is kept
+   * in runDir, and a restarted replayer picks up where the recording is by now.
+   */
+  continueAfterRestart?: boolean;
+}
+
+async function replayOffsetMs(opts: NmeaReplayerOptions): Promise<number> {
+  if (!opts.continueAfterRestart) return 0;
+  const file = join(opts.runDir, 'sim-replay-anchor.json');
+  const anchor = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { recording?: string; speed?: number; startedAtMs?: number }, () => null);
+  if (anchor && anchor.recording === opts.recordingPath && anchor.speed === opts.speed && typeof anchor.startedAtMs === 'number') {
+    return Math.max(0, (Date.now() - anchor.startedAtMs) * opts.speed);
+  }
+  await writeFile(file, JSON.stringify({ recording: opts.recordingPath, speed: opts.speed, startedAtMs: Date.now() }));
+  return 0;
 }
 
 /**
@@ -106,7 +122,9 @@ export function nmeaReplayer(opts: NmeaReplayerOptions): GnssSource {
       pair = await openPtyPair(join(opts.runDir, 'gnss-receiver'), join(opts.runDir, 'gnss'));
       out = await open(pair.a, constants.O_WRONLY | constants.O_NOCTTY);
       opts.log.info(`replaying ${opts.recordingPath} (${recording.epochs.length} epochs, ${(recording.durationMs / 1000).toFixed(1)} s) at x${opts.speed}`);
-      loop = play(recording, out, opts.speed, abort.signal).catch((err: Error) => {
+      const offsetMs = await replayOffsetMs(opts);
+      if (offsetMs > 0) opts.log.info(`continuing the replay ${(offsetMs / 1000).toFixed(1)} s in`);
+      loop = play(recording, out, opts.speed, abort.signal, offsetMs).catch((err: Error) => {
         if (!abort.signal.aborted) opts.log.error(`replayer stopped: ${err.message}`);
       });
       return { path: pair.b, baudRate: 115200 };
@@ -122,11 +140,12 @@ export function nmeaReplayer(opts: NmeaReplayerOptions): GnssSource {
   };
 }
 
-async function play(rec: Recording, out: FileHandle, speed: number, signal: AbortSignal): Promise<void> {
-  const t0 = performance.now();
-  for (let pass = 0; !signal.aborted; pass++) {
+async function play(rec: Recording, out: FileHandle, speed: number, signal: AbortSignal, offsetMs = 0): Promise<void> {
+  const t0 = performance.now() - offsetMs / speed;
+  for (let pass = Math.floor(offsetMs / rec.durationMs); !signal.aborted; pass++) {
     const shift = pass * rec.durationMs;
     for (const epoch of rec.epochs) {
+      if (shift + epoch.offsetMs < offsetMs) continue;
       const due = t0 + (shift + epoch.offsetMs) / speed;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait, undefined, { signal });

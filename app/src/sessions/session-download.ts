@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open, readFile, rm, stat, truncate } from 'node:fs/promises';
+import https from 'node:https';
+import { join } from 'node:path';
+import { decodeSession } from '@pitwall/protocol';
+
+export interface DownloadLink {
+  /** `host:port` and an agent that checks the unit's pinned key (after the unit proved it). */
+  connect(): Promise<{ target: string; agent: https.Agent }>;
+}
+
+export interface DownloadOptions {
+  link: DownloadLink;
+  sessionId: string;
+  sha256: string;
+  sizeB: number;
+  /** Directory of partial downloads (user data): a cut resumes from the bytes kept here. */
+  partialDir: string;
+  onBytes?: (have: number, total: number) => void;
+  /** Every byte as it arrives, with the file offset it belongs at (for decoding during the transfer). */
+  onData?: (bytes: Buffer, offset: number) => void;
+  /** Attempts after cuts and failed checks before giving up. */
+  maxAttempts?: number;
+  idleTimeoutMs?: number;
+  retryDelayMs?: number;
+}
+
+export interface DownloadResult {
+  bytes: Buffer;
+  /** Connections that were cut or failed, and ranges fetched again after a failed check. */
+  resumes: number;
+  refetches: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * How many bytes of a partial file can be trusted: the header plus the chunks up to the first
+ * one whose CRC fails (the rest is fetched again). Bytes of a torn last chunk are dropped too.
+ */
+export function verifiedPrefix(bytes: Buffer): number {
+  try {
+    const { stats } = decodeSession(bytes);
+    return stats.corruptChunks.length > 0 ? Math.min(stats.corruptChunks[0]!, stats.goodLength) : stats.goodLength;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Downloads a closed session with HTTP Range, resuming after every cut from the verified bytes
+ * already on disk (If-Range on the sha256 ETag: if the file changed on the unit, start over),
+ * and checks the whole-file sha256 at the end; on a mismatch, the ranges from the first bad
+ * chunk on are fetched again.
+ */
+export async function downloadSession(o: DownloadOptions): Promise<DownloadResult> {
+  const path = join(o.partialDir, `${o.sessionId.replace(/[^A-Za-z0-9._-]/g, "_")}.${o.sha256.slice(0, 16)}.part`);
+  const maxAttempts = o.maxAttempts ?? 40;
+  let resumes = 0;
+  let refetches = 0;
+  let failures = 0;
+  for (;;) {
+    const have = await stat(path).then((s) => s.size, () => 0);
+    if (have >= o.sizeB) {
+      const bytes = await readFile(path);
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (digest === o.sha256 && bytes.length === o.sizeB) {
+        await rm(path, { force: true });
+        return { bytes, resumes, refetches };
+      }
+      refetches++;
+      if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: checksum still wrong after ${maxAttempts} attempts`);
+      const keep = bytes.length === o.sizeB ? verifiedPrefix(bytes) : 0;
+      await truncate(path, keep >= o.sizeB ? 0 : keep);
+      continue;
+    }
+    if (have > 0) {
+      // After a cut: keep only whole, CRC-valid chunks (a corrupted byte in what arrived is refetched).
+      const keep = verifiedPrefix(await readFile(path));
+      if (keep !== have) await truncate(path, keep);
+    }
+    const from = await stat(path).then((s) => s.size, () => 0);
+    try {
+      await fetchRange(o, path, from);
+    } catch (err) {
+      resumes++;
+      if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: download failed ${maxAttempts} times, last: ${(err as Error).message}`);
+      await sleep(o.retryDelayMs ?? 100);
+    }
+  }
+}
+
+async function fetchRange(o: DownloadOptions, path: string, from: number): Promise<void> {
+  const { target, agent } = await o.link.connect();
+  const url = new URL(`https://${target}/v1/sessions/${encodeURIComponent(o.sessionId)}`);
+  const headers: Record<string, string> = {};
+  if (from > 0) {
+    headers.range = `bytes=${from}-`;
+    headers['if-range'] = `"${o.sha256}"`;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const req = https.request({ hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname, method: 'GET', headers, agent }, (res) => {
+      const status = res.statusCode ?? 0;
+      const etag = String(res.headers.etag ?? '').replace(/^W\//, '').replace(/"/g, '');
+      const sha = String(res.headers['pitwall-session-sha256'] ?? etag);
+      if (status === 416) {
+        res.resume();
+        // Our partial file is longer than the unit's: start over.
+        truncate(path, 0).then(() => reject(new Error('range not satisfiable')), reject);
+        return;
+      }
+      if (status !== 200 && status !== 206) {
+        res.resume();
+        reject(new Error(`unit answered HTTP ${status} for session ${o.sessionId}`));
+        return;
+      }
+      if (sha && sha !== o.sha256) {
+        res.resume();
+        reject(new Error(`session ${o.sessionId} changed on the unit (sha256 ${sha})`));
+        return;
+      }
+      const start = status === 206 ? from : 0;
+      open(path, start === 0 ? 'w' : 'r+').then(async (fh) => {
+        await fh.truncate(start);
+        await fh.close();
+        const out = createWriteStream(path, { flags: 'a' });
+        let have = start;
+        res.setTimeout(o.idleTimeoutMs ?? 10_000, () => res.destroy(new Error('no data from the unit for too long')));
+        res.on('data', (c: Buffer) => {
+          have += c.length;
+          if (have > o.sizeB) return res.destroy(new Error('unit sent more bytes than the session has'));
+          out.write(c);
+          o.onData?.(c, have - c.length);
+          o.onBytes?.(have, o.sizeB);
+        });
+        const finish = (err?: Error) => out.end(() => (err ? reject(err) : have < o.sizeB ? reject(new Error('connection ended early')) : resolve()));
+        res.on('end', () => finish());
+        res.on('error', (e) => finish(e));
+        res.on('aborted', () => finish(new Error('connection cut')));
+      }, reject);
+    });
+    req.setTimeout(o.idleTimeoutMs ?? 10_000, () => req.destroy(new Error('unit did not answer in time')));
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,184 @@
+import { mkdir } from 'node:fs/promises';
+import { decodeSession } from '@pitwall/protocol';
+import { downloadSession, type DownloadLink } from './session-download.js';
+import { StreamDecoder } from './stream-decoder.js';
+import { StreamingLaps } from './lap-analysis.js';
+import type { SessionStore } from './session-store.js';
+import type { UnitSessionEntry } from './unit-sessions.js';
+
+/** One paired, online unit as the sync sees it. */
+export interface SyncSource extends DownloadLink {
+  unitId: string;
+  unitName: string;
+  list(): Promise<UnitSessionEntry[]>;
+  confirm(sessionId: string, sha256: string): Promise<void>;
+}
+
+export interface UnitProgress {
+  unitId: string;
+  unitName: string;
+  state: 'listing' | 'syncing' | 'done' | 'failed';
+  sessionsTotal: number;
+  sessionsDone: number;
+  bytesTotal: number;
+  bytesDone: number;
+  error: string | null;
+}
+
+export interface SyncProgress {
+  units: UnitProgress[];
+  bytesTotal: number;
+  bytesDone: number;
+  done: boolean;
+}
+
+export interface SyncReport {
+  units: { unitId: string; unitName: string; fetched: number; skipped: number; failed: number; error: string | null }[];
+  fetched: number;
+  resumes: number;
+  refetches: number;
+}
+
+export interface SyncOptions {
+  store: SessionStore;
+  partialDir: string;
+  /** Downloads at once over all units. Default 3. */
+  concurrency?: number;
+  onProgress?: (p: SyncProgress) => void;
+  log?: (m: string) => void;
+  retryDelayMs?: number;
+}
+
+/** A tiny semaphore: at most `n` holders. */
+function limiter(n: number) {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(job: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((r) => queue.push(r));
+    active++;
+    try {
+      return await job();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+/**
+ * Pulls every closed session not yet in the store from all given units at once, verifies and
+ * ingests each, and confirms it to the unit only after the store committed it.
+ */
+export async function syncSessions(sources: readonly SyncSource[], o: SyncOptions): Promise<SyncReport> {
+  await mkdir(o.partialDir, { recursive: true, mode: 0o700 });
+  const limit = limiter(o.concurrency ?? 3);
+  const progress: UnitProgress[] = sources.map((s) => ({ unitId: s.unitId, unitName: s.unitName, state: 'listing', sessionsTotal: 0, sessionsDone: 0, bytesTotal: 0, bytesDone: 0, error: null }));
+  let lastEmit = 0;
+  const emit = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastEmit < 100) return;
+    lastEmit = now;
+    const bytesTotal = progress.reduce((a, p) => a + p.bytesTotal, 0);
+    const bytesDone = progress.reduce((a, p) => a + p.bytesDone, 0);
+    o.onProgress?.({ units: progress.map((p) => ({ ...p })), bytesTotal, bytesDone, done: progress.every((p) => p.state === 'done' || p.state === 'failed') });
+  };
+  const report: SyncReport = { units: [], fetched: 0, resumes: 0, refetches: 0 };
+  await Promise.all(
+    sources.map(async (src, i) => {
+      const p = progress[i]!;
+      const line = { unitId: src.unitId, unitName: src.unitName, fetched: 0, skipped: 0, failed: 0, error: null as string | null };
+      report.units.push(line);
+      try {
+        const listed = await src.list();
+        const todo = listed.filter((s) => s.state === 'closed' && s.sha256 !== null);
+        const fresh = todo.filter((s) => !o.store.has(src.unitId, s.id));
+        // Stored but never confirmed (the companion stopped in between): confirm now.
+        for (const s of todo) if (!s.confirmed && o.store.has(src.unitId, s.id)) await src.confirm(s.id, s.sha256!).catch((e: Error) => o.log?.(`confirm ${s.id}: ${e.message}`));
+        line.skipped = todo.length - fresh.length;
+        p.state = 'syncing';
+        p.sessionsTotal = fresh.length;
+        p.bytesTotal = fresh.reduce((a, s) => a + s.sizeB, 0);
+        emit(true);
+        let base = 0;
+        await Promise.all(
+          fresh.map((s) =>
+            limit(async () => {
+              try {
+                const before = base;
+                base += s.sizeB;
+                const stream = new StreamDecoder();
+                let fed = 0;
+                // Samples go into the store while the file downloads (as an incomplete session),
+                // so the ingest overlaps the transfer; it is completed only after the sha256 check.
+                let partial: number | null | undefined;
+                let laps = null as StreamingLaps | null;
+                const meta = { sha256: s.sha256!, unitName: src.unitName, sizeB: s.sizeB };
+                const flush = () => {
+                  const h = stream.sessionHeader;
+                  if (stream.spoiled || !h || h.unitId !== src.unitId || h.sessionId !== s.id) return;
+                  if (partial === undefined) partial = o.store.beginPartial(h, meta);
+                  if (partial !== null) {
+                    const d = stream.drain();
+                    o.store.appendPartial(partial, d.fixes, d.imu);
+                    laps ??= new StreamingLaps(o.store.trackList(), h.trackId);
+                    laps.push(d.fixes);
+                  }
+                };
+                const got = await downloadSession({
+                  link: src,
+                  sessionId: s.id,
+                  sha256: s.sha256!,
+                  sizeB: s.sizeB,
+                  partialDir: o.partialDir,
+                  retryDelayMs: o.retryDelayMs,
+                  onData: (bytes, offset) => {
+                    if (offset !== fed) stream.spoiled = true;
+                    fed = offset + bytes.length;
+                    stream.push(bytes);
+                    if (stream.pending() >= 5000) flush();
+                  },
+                  onBytes: (have) => {
+                    p.bytesDone = Math.max(p.bytesDone, before + have);
+                    emit();
+                  },
+                });
+                report.resumes += got.resumes;
+                report.refetches += got.refetches;
+                // The stream's decode counts only if the verified file is exactly what it saw.
+                const streamed = got.resumes === 0 && got.refetches === 0 ? stream.result(got.bytes.length) : null;
+                const data = streamed ?? decodeSession(got.bytes);
+                if (data.header.unitId !== src.unitId || data.header.sessionId !== s.id) throw new Error(`session ${s.id} names another unit or session in its header`);
+                if (streamed && typeof partial === 'number') {
+                  const rest = stream.drain();
+                  laps?.push(rest.fixes);
+                  o.store.completePartial(partial, streamed, rest, laps?.result());
+                } else {
+                  if (typeof partial === 'number') o.store.dropPartial(partial);
+                  o.store.ingest(data, { sha256: s.sha256!, unitName: src.unitName, sizeB: got.bytes.length });
+                }
+                await src.confirm(s.id, s.sha256!);
+                line.fetched++;
+                report.fetched++;
+              } catch (err) {
+                line.failed++;
+                line.error = (err as Error).message;
+                o.log?.(`sync ${src.unitName} ${s.id}: ${(err as Error).message}`);
+              } finally {
+                p.sessionsDone++;
+                emit(true);
+              }
+            }),
+          ),
+        );
+        p.state = line.failed > 0 ? 'failed' : 'done';
+        p.error = line.error;
+      } catch (err) {
+        p.state = 'failed';
+        p.error = line.error = (err as Error).message;
+      }
+      emit(true);
+    }),
+  );
+  emit(true);
+  return report;
+}

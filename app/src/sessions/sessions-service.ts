@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CompanionError, parseTrackCatalog, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
+import type { DeviceRegistry } from '../discovery/device-registry.js';
+import type { Db } from '../store/database.js';
+import type { UnitChannels } from '../trust/unit-channel.js';
+import { lapStats } from './lap-analysis.js';
+import { SessionStore, type StoredSession } from './session-store.js';
+import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
+import { lapTrace } from './lap-trace-data.js';
+import { confirmAnswer, unitSessionList } from './unit-sessions.js';
+
+export const DEFAULT_TRACK_CATALOG = fileURLToPath(new URL('../../../resources/tracks/catalog.json', import.meta.url));
+
+export function loadTracks(path = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
+  try {
+    return parseTrackCatalog(JSON.parse(readFileSync(path, 'utf8'))).tracks;
+  } catch {
+    return [];
+  }
+}
+
+export interface SessionsServiceOptions {
+  db: Db;
+  dataDir: string | null;
+  registry: DeviceRegistry;
+  channels: UnitChannels;
+  tracks: readonly TrackDefinition[];
+  onProgress: (p: SyncProgress) => void;
+  log: (m: string) => void;
+}
+
+/** A paired unit's session API through the pinned, proven channel. */
+function unitSource(id: string, name: string, channels: UnitChannels): SyncSource {
+  return {
+    unitId: id,
+    unitName: name,
+    list: async () => (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, unitSessionList)).sessions,
+    confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, confirmAnswer)),
+    connect: async () => {
+      const target = channels.targets(id, channels.requirePin(id))[0]!;
+      await channels.ensureProven(id, target);
+      return { target, agent: await channels.streamAgent(id) };
+    },
+  };
+}
+
+export function createSessionsService(o: SessionsServiceOptions) {
+  const store = new SessionStore(o.db, () => o.tracks);
+  const trackName = (id: string | null) => {
+    const t = id ? o.tracks.find((x) => x.id === id) : undefined;
+    return t ? `${t.venue} (${t.layout})` : null;
+  };
+  const entry = (s: StoredSession): SessionListEntry => ({ ...s, trackName: trackName(s.trackId) });
+  const need = (id: number) => {
+    const s = store.find(id);
+    if (!s) throw new CompanionError('not-found', `no session ${id} in this companion's store`);
+    return s;
+  };
+  let running: Promise<MethodResult<'sync:start'>> | null = null;
+  return {
+    store,
+    handlers: {
+      'sessions:list': async (): Promise<MethodResult<'sessions:list'>> => store.list().map(entry),
+      'sessions:laps': async ({ session }: MethodParams<'sessions:laps'>): Promise<MethodResult<'sessions:laps'>> => {
+        const s = need(session);
+        const laps = store.laps(session).map(({ trackId: _t, ...l }) => l);
+        return { session: entry(s), laps, ...lapStats(laps) };
+      },
+      'sessions:trace': async ({ session, lap, maxPoints }: MethodParams<'sessions:trace'>): Promise<MethodResult<'sessions:trace'>> => {
+        need(session);
+        const l = store.laps(session).find((x) => x.lap === lap);
+        if (!l) throw new CompanionError('not-found', `session ${session} has no lap ${lap}`);
+        return { session, lap, ...lapTrace(store.fixes(session, l.startT, l.endT), l.startT, maxPoints ?? 1500) };
+      },
+      'sync:start': async ({ unitId }: MethodParams<'sync:start'>): Promise<MethodResult<'sync:start'>> => {
+        if (running) return running;
+        const units = o.registry.list().filter((u) => (unitId ? u.id === unitId : true) && o.registry.pin(u.id) && o.registry.trustedTargets(u.id).length > 0);
+        if (unitId && units.length === 0) throw new CompanionError('unreachable', `${o.registry.get(unitId)?.name ?? unitId} is not a paired unit with a network link right now`);
+        const partialDir = join(o.dataDir ?? join(process.cwd(), '.pitwall-partial'), 'partial-sessions');
+        running = syncSessions(
+          units.map((u) => unitSource(u.id, u.name, o.channels)),
+          { store, partialDir, onProgress: o.onProgress, log: o.log },
+        ).finally(() => (running = null));
+        return running;
+      },
+    },
+  };
+}

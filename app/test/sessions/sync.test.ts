@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { openDatabase, integrityCheck } from '../../src/store/database.js';
+import { SessionStore } from '../../src/sessions/session-store.js';
+import { syncSessions } from '../../src/sessions/session-sync.js';
+import { fakeSource, startCuttingProxy, startFakeSessionUnit } from '../helpers/fake-session-unit.js';
+import { makeSession, SYNTH_TRACK, type MadeSession } from '../helpers/session-files.js';
+import { scratchDir } from '../helpers/units.js';
+
+const scratch = scratchDir('sessions-sync');
+let a: MadeSession;
+let b: MadeSession;
+
+before(async () => {
+  a = await makeSession(scratch.dir, { unitId: 'unit-a', sessionId: 's-a1', durationS: 400, seed: 3 });
+  b = await makeSession(scratch.dir, { unitId: 'unit-b', sessionId: 's-b1', durationS: 300, seed: 4, driver: 'Kim' });
+});
+after(() => scratch.cleanup());
+
+function newStore(tag: string) {
+  const db = openDatabase(join(scratch.dir, tag));
+  return { db, store: new SessionStore(db, () => [SYNTH_TRACK]) };
+}
+
+const count = (db: ReturnType<typeof openDatabase>, table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+test('link cut ten times during a sync: the session arrives intact, once, confirmed after commit', async () => {
+  const unit = await startFakeSessionUnit('unit-a', [a]);
+  const proxy = await startCuttingProxy(unit.port, { cuts: 10, cutAfter: Math.floor(a.sizeB / 14) });
+  const { db, store } = newStore('cut');
+  try {
+    const report = await syncSessions([fakeSource('unit-a', 'Car 7', proxy.port)], { store, partialDir: join(scratch.dir, 'cut', 'partial'), retryDelayMs: 5 });
+    assert.equal(proxy.cutsDone(), 10);
+    assert.equal(report.fetched, 1);
+    assert.ok(report.resumes >= 10, `resumes ${report.resumes}`);
+    const [s] = store.list();
+    assert.equal(s!.sha256, a.sha256);
+    assert.equal(s!.sizeB, a.sizeB);
+    assert.equal(count(db, 'session_fixes'), 400 * 25 + 1);
+    assert.equal(count(db, 'session_imu'), 400 * 100);
+    assert.deepEqual(integrityCheck(db), ['ok']);
+    assert.ok(unit.confirmed.has('s-a1'));
+    assert.deepEqual(readdirSync(join(scratch.dir, 'cut', 'partial')), [], 'no partial file left');
+  } finally {
+    await proxy.close();
+    await unit.close();
+    db.close();
+  }
+});
+
+test('the same session synced twice is one copy, and is not downloaded again', async () => {
+  const unit = await startFakeSessionUnit('unit-a', [a]);
+  const { db, store } = newStore('twice');
+  try {
+    const src = fakeSource('unit-a', 'Car 7', unit.port);
+    await syncSessions([src], { store, partialDir: join(scratch.dir, 'twice', 'p') });
+    const second = await syncSessions([src], { store, partialDir: join(scratch.dir, 'twice', 'p') });
+    assert.equal(second.fetched, 0);
+    assert.equal(unit.gets, 1);
+    assert.equal(count(db, 'sessions'), 1);
+    assert.equal(count(db, 'session_fixes'), 400 * 25 + 1);
+    assert.deepEqual([store.list()[0]!.fixes, store.list()[0]!.imuSamples], [400 * 25 + 1, 400 * 100], 'counts of the streamed ingest');
+    // And ingesting the same bytes directly again changes nothing.
+    const { decodeSession } = await import('@pitwall/protocol');
+    const { readFileSync } = await import('node:fs');
+    const again = store.ingest(decodeSession(readFileSync(a.path)), { sha256: a.sha256, unitName: 'Car 7', sizeB: a.sizeB });
+    assert.equal(again.stored, false);
+    assert.equal(count(db, 'session_imu'), 400 * 100);
+    assert.deepEqual(integrityCheck(db), ['ok']);
+  } finally {
+    await unit.close();
+    db.close();
+  }
+});
+
+test('a corrupted chunk is detected by its CRC and fetched again; a flipped byte in transit kills the TLS record and is resumed', async () => {
+  const unit = await startFakeSessionUnit('unit-a', [a], { corruptFirstGetAt: Math.floor(a.sizeB / 2) });
+  const proxy = await startCuttingProxy(unit.port, { cuts: 0, cutAfter: Infinity, flipAt: Math.floor(a.sizeB / 3) });
+  const { db, store } = newStore('corrupt');
+  try {
+    const report = await syncSessions([fakeSource('unit-a', 'Car 7', proxy.port)], { store, partialDir: join(scratch.dir, 'corrupt', 'p'), retryDelayMs: 5 });
+    assert.equal(report.fetched, 1, JSON.stringify(report));
+    assert.ok(proxy.flipped());
+    assert.ok(report.refetches + report.resumes >= 1);
+    assert.equal(store.list()[0]!.sha256, a.sha256);
+    assert.deepEqual(integrityCheck(db), ['ok']);
+  } finally {
+    await proxy.close();
+    await unit.close();
+    db.close();
+  }
+});
+
+test('two units at once: progress per unit and overall; laps recomputed from raw fixes match the unit', async () => {
+  const ua = await startFakeSessionUnit('unit-a', [a]);
+  const ub = await startFakeSessionUnit('unit-b', [b]);
+  const { db, store } = newStore('two');
+  const seen: { done: boolean; units: number; bytesDone: number; bytesTotal: number }[] = [];
+  try {
+    const report = await syncSessions([fakeSource('unit-a', 'Car 7', ua.port), fakeSource('unit-b', 'Car 9', ub.port)], {
+      store,
+      partialDir: join(scratch.dir, 'two', 'p'),
+      onProgress: (p) => seen.push({ done: p.done, units: p.units.length, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal }),
+    });
+    assert.equal(report.fetched, 2);
+    const last = seen.at(-1)!;
+    assert.equal(last.done, true);
+    assert.equal(last.units, 2);
+    assert.equal(last.bytesDone, a.sizeB + b.sizeB);
+    for (const [made, unitId] of [
+      [a, 'unit-a'],
+      [b, 'unit-b'],
+    ] as const) {
+      const s = store.list().find((x) => x.unitId === unitId)!;
+      const laps = store.laps(s.id);
+      assert.ok(laps.length >= 3, `${unitId}: ${laps.length} laps`);
+      assert.equal(laps.length, made.unitLapsMs.length);
+      laps.forEach((l, i) => assert.ok(Math.abs(l.timeMs - made.unitLapsMs[i]!) <= 1, `lap ${i + 1}: ${l.timeMs} vs ${made.unitLapsMs[i]}`));
+      assert.ok(laps.every((l) => l.sectorsMs.length === 2), 'two sectors per lap');
+      const unitLaps = store.unitLaps(s.id);
+      assert.equal(unitLaps.length, laps.length);
+    }
+    assert.equal(store.list().find((x) => x.unitId === 'unit-b')!.driver, 'Kim');
+    assert.equal(createHash('sha256').update('x').digest('hex').length, 64);
+  } finally {
+    await ua.close();
+    await ub.close();
+    db.close();
+  }
+});
+
+test('decoding while downloading gives the same session as decoding the whole file; a flipped byte spoils it', async () => {
+  const { StreamDecoder } = await import('../../src/sessions/stream-decoder.js');
+  const { decodeSession } = await import('@pitwall/protocol');
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(a.path);
+  const whole = decodeSession(bytes);
+  const stream = new StreamDecoder();
+  for (let i = 0, step = 1; i < bytes.length; i += step, step = (step * 7 + 13) % 9000) stream.push(bytes.subarray(i, i + step));
+  const got = stream.result(bytes.length);
+  assert.ok(got, 'stream decoded');
+  assert.equal(got.fixes.length, whole.fixes.length);
+  assert.equal(got.imu.length, whole.imu.length);
+  assert.deepEqual(got.events, whole.events);
+  assert.deepEqual(got.fixes.at(-1), whole.fixes.at(-1));
+  assert.deepEqual(got.summary, whole.summary);
+  const bad = Buffer.from(bytes);
+  const mid = Math.floor(bad.length / 2);
+  bad[mid] = bad[mid]! ^ 0xff;
+  const spoiled = new StreamDecoder();
+  spoiled.push(bad);
+  assert.equal(spoiled.result(bad.length), null);
+});

@@ -1,0 +1,62 @@
+import { request } from 'node:https';
+import type { SseEvent } from './sse-client.js';
+
+export interface LiveStream {
+  readonly events: SseEvent[];
+  /** Resolves when `pred` holds for the events so far (checked as they arrive). */
+  until(pred: (events: SseEvent[]) => boolean, timeoutMs: number, what: string): Promise<void>;
+  close(): void;
+}
+
+/** Opens GET /v1/live and keeps every event until closed. */
+export function openLive(base: string, client: { keyPem: string; certPem: string }): Promise<LiveStream> {
+  return new Promise((resolve, reject) => {
+    const events: SseEvent[] = [];
+    const waiters = new Set<() => void>();
+    const req = request(`${base}/v1/live`, { rejectUnauthorized: false, key: client.keyPem, cert: client.certPem }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`live: status ${res.statusCode}`));
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) event = line.slice(6).trim();
+            else if (line.startsWith('data:')) data.push(line.slice(5).trim());
+          }
+          if (data.length > 0) events.push({ event, data: data.join('\n') });
+        }
+        for (const w of [...waiters]) w();
+      });
+      resolve(stream);
+    });
+    req.on('error', (err) => reject(err));
+    const stream: LiveStream = {
+      events,
+      until(pred, timeoutMs, what) {
+        return new Promise((ok, fail) => {
+          const check = () => {
+            if (!pred(events)) return;
+            clearTimeout(timer);
+            waiters.delete(check);
+            ok();
+          };
+          const timer = setTimeout(() => {
+            waiters.delete(check);
+            fail(new Error(`live: ${what} not seen in ${timeoutMs} ms (${events.length} events)`));
+          }, timeoutMs);
+          waiters.add(check);
+          check();
+        });
+      },
+      close: () => req.destroy(),
+    };
+
+    req.end();
+  });
+}

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeSession, parseTrackCatalog, type LiveLap, type LiveTiming } from '@pitwall/protocol';
+import { NmeaDecoder, type GnssFix } from '../../src/pipeline/nmea-decoder.js';
+import { DataPath } from '../../src/pipeline/data-path.js';
+import { SimImuFeed } from '../../src/pipeline/imu-feed.js';
+import { SessionRecorder } from '../../src/pipeline/session-recorder.js';
+import { SessionStore } from '../../src/pipeline/session-store.js';
+import { silentLogger } from '../../src/ops/logger.js';
+import { recordingsDir, repoRoot, tempDir } from '../helpers/paths.js';
+
+async function fixesOf(name: string): Promise<GnssFix[]> {
+  const decoder = new NmeaDecoder();
+  const out: GnssFix[] = [];
+  for (const line of (await readFile(join(recordingsDir, name), 'latin1')).split('\n')) out.push(...decoder.push(line));
+  return out;
+}
+
+test('Sonoma layouts near one line: picked by position, then by the first lap length; laps numbered on; IMU at full rate', async () => {
+  const { tracks } = parseTrackCatalog(JSON.parse(await readFile(join(repoRoot, 'resources', 'tracks', 'catalog.json'), 'utf8')));
+  const dir = await tempDir('data-path');
+  const store = await SessionStore.open(dir.dir, () => null, silentLogger);
+  const recorder = new SessionRecorder(store, { auto: true, startKmh: 15, startS: 3, stopS: 30, unitId: 'u1', firmwareVersion: '0', imu: null, trackName: () => null }, silentLogger);
+  const imu = new SimImuFeed(100);
+  const path = new DataPath({ tracks, recorder, store, imu, startKmh: 15, log: silentLogger });
+  const laps: LiveLap[] = [];
+  const timing: LiveTiming[] = [];
+  path.on('lap', (l) => laps.push(l));
+  path.on('timing', (t) => timing.push(t));
+  try {
+    await path.boot();
+    const fixes = await fixesOf('synthetic-sonoma-raceway.nmea');
+    for (const f of fixes) {
+      path.onFix(f);
+      await imu.idle();
+      await recorder.idle();
+    }
+    assert.equal(path.trackId, 'sonoma-raceway-sonoma-race');
+    assert.ok(laps.length >= 2, `${laps.length} laps`);
+    assert.deepEqual(laps.map((l) => l.lap), laps.map((_, i) => i + 1), 'lap numbers carry on across the re-pick');
+    assert.ok(laps.slice(1).every((l) => l.trackId === 'sonoma-raceway-sonoma-race'));
+    assert.ok(timing.length > 0);
+    const closed = await recorder.stop();
+    const data = decodeSession(new Uint8Array(await readFile(store.path(closed.id))));
+    assert.equal(data.summary?.trackId, 'sonoma-raceway-sonoma-race');
+    assert.equal(data.events.filter((e) => e.type === 'lap').length, laps.length);
+    const spanS = (data.fixes.at(-1)!.t - data.fixes[0]!.t) / 1000;
+    const rate = data.imu.length / spanS;
+    assert.ok(rate > 98 && rate < 102, `IMU ${rate.toFixed(1)} Hz`);
+    assert.ok(data.imu.some((s) => Math.abs(s.accelMps2[1]) > 5), 'lateral acceleration in the corners');
+  } finally {
+    await recorder.shutdown();
+    await dir.cleanup();
+  }
+});

@@ -1,0 +1,160 @@
+import { parseArgs } from 'node:util';
+import { CompanionError, type SessionSyncProgress } from '@pitwall/protocol';
+import { createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, SessionStore, type ExportFormat } from '@pitwall/app';
+import { cleanText } from './discover-table.js';
+
+export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--address HOST:PORT ...] [--no-mdns]
+      Pull new closed sessions from every paired online unit (or one), resuming after cuts.
+  pitwall sessions [--json] [--data-dir DIR]
+      List the sessions in the store: date, track, driver, unit, laps, best lap.
+  pitwall laps SESSION [--json] [--data-dir DIR]
+      Lap and sector times of a session (recomputed from its fixes), best, theoretical best, consistency.
+  pitwall export SESSION --format csv|gpx|vbo [--lap N] -o FILE [--data-dir DIR]
+      Write a session (or one lap) as CSV, GPX 1.1 or VBO.`;
+
+export const SESSION_COMMANDS = new Set(['sync', 'sessions', 'laps', 'export']);
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const fmtMs = (ms: number | null) => {
+  if (ms === null) return '-';
+  const m = Math.floor(ms / 60_000);
+  const s = (ms % 60_000) / 1000;
+  return m > 0 ? `${m}:${s.toFixed(3).padStart(6, '0')}` : s.toFixed(3);
+};
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** `pitwall sync|sessions|laps|export`. Exit 0 ok, 1 failed, 2 usage, 3 not found. */
+export async function runSessionCommand(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        unit: { type: 'string' },
+        'data-dir': { type: 'string' },
+        address: { type: 'string', multiple: true, default: [] },
+        'no-mdns': { type: 'boolean', default: false },
+        format: { type: 'string' },
+        lap: { type: 'string' },
+        o: { type: 'string', short: 'o' },
+        timeout: { type: 'string', default: '5' },
+      },
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${SESSION_USAGE}`);
+    return 2;
+  }
+  const v = parsed.values;
+  const dataDir = v['data-dir'] ?? defaultUserDataDir();
+  if (command === 'sync') return sync(dataDir, v.unit, v.address ?? [], !v['no-mdns'], Number(v.timeout) || 5, io);
+  const db = openDatabase(dataDir);
+  try {
+    const store = new SessionStore(db, () => tracks);
+    const tracks = loadTracks();
+    if (command === 'sessions') {
+      const list = store.list();
+      if (v.json) return io.out(JSON.stringify(list, null, 2)), 0;
+      if (list.length === 0) return io.out('no sessions yet: run pitwall sync'), 0;
+      const rows = [['ID', 'DATE (UTC)', 'TRACK', 'DRIVER', 'UNIT', 'LAPS', 'BEST', 'SESSION']];
+      for (const s of list) rows.push([String(s.id), new Date(s.startedAt).toISOString().slice(0, 16).replace('T', ' '), s.trackId ?? '-', s.driver ?? '-', s.unitName, String(s.laps), fmtMs(s.bestLapMs), s.sessionId]);
+      io.out(cleanText(table(rows)));
+      return 0;
+    }
+    const ref = parsed.positionals[0];
+    if (!ref) {
+      io.err(`${command} needs a SESSION (an id from pitwall sessions)\n\n${SESSION_USAGE}`);
+      return 2;
+    }
+    const s = store.resolve(ref);
+    if (!s) {
+      io.err(`no session "${ref}" in the store (pitwall sessions lists them)`);
+      return 3;
+    }
+    if (command === 'laps') {
+      const laps = store.laps(s.id).map(({ trackId: _t, ...l }) => l);
+      const stats = lapStats(laps);
+      if (v.json) return io.out(JSON.stringify({ session: s, laps, ...stats }, null, 2)), 0;
+      const n = Math.max(0, ...laps.map((l) => l.sectorsMs.length));
+      const rows = [['LAP', 'TIME', ...Array.from({ length: n }, (_, i) => `S${i + 1}`), '']];
+      laps.forEach((l, i) => rows.push([String(l.lap), fmtMs(l.timeMs), ...l.sectorsMs.map(fmtMs), i === stats.bestIndex ? 'best' : '']));
+      io.out(cleanText(table(rows)));
+      io.out(`theoretical best ${fmtMs(stats.theoreticalBestMs)}  consistency (std dev) ${stats.consistencyMs === null ? '-' : `${(stats.consistencyMs / 1000).toFixed(3)} s`}`);
+      return 0;
+    }
+    if (command === 'export') {
+      const format = v.format as ExportFormat | undefined;
+      if (!format || !['csv', 'gpx', 'vbo'].includes(format) || !v.o) {
+        io.err(`export needs --format csv|gpx|vbo and -o FILE\n\n${SESSION_USAGE}`);
+        return 2;
+      }
+      const lap = v.lap === undefined ? undefined : Number(v.lap);
+      if (lap !== undefined && !Number.isInteger(lap)) return io.err('--lap takes a lap number'), 2;
+      try {
+        const bytes = await exportToFile(store, s.id, format, v.o, lap);
+        io.err(`wrote ${v.o} (${bytes} bytes)`);
+        return 0;
+      } catch (err) {
+        io.err((err as Error).message);
+        return 3;
+      }
+    }
+    return 2;
+  } finally {
+    db.close();
+  }
+}
+
+async function sync(dataDir: string, unit: string | undefined, addresses: string[], mdns: boolean, waitS: number, io: Io): Promise<number> {
+  let lastLine = 0;
+  const companion = createCompanion({
+    dataDir,
+    mdns,
+    serial: false,
+    hotplug: false,
+    pollIntervalMs: 500,
+    events: (event, payload) => {
+      if (event !== 'sessions:progress') return;
+      const p = payload as SessionSyncProgress;
+      if (Date.now() - lastLine < 1000 && !p.done) return;
+      lastLine = Date.now();
+      const pct = p.bytesTotal ? Math.round((100 * p.bytesDone) / p.bytesTotal) : 100;
+      io.err(`sync ${pct}%  ${p.units.map((u) => `${u.unitName}: ${u.sessionsDone}/${u.sessionsTotal} ${u.state}`).join('  ')}`);
+    },
+  });
+  try {
+    for (const address of addresses) await companion.handlers['devices:add-address']({ address }).catch((e: Error) => io.err(`could not add ${address}: ${e.message}`));
+    // Give discovery a moment to see which paired units are online.
+    const until = Date.now() + waitS * 1000;
+    while (Date.now() < until) {
+      await companion.refresh();
+      const paired = companion.list().filter((u) => u.pairing.state === 'paired' && u.links.some((l) => l.online && l.kind !== 'usb'));
+      if (unit ? paired.some((u) => u.id === unit || u.id.startsWith(unit)) : paired.length > 0) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const id = unit ? companion.list().find((u) => u.id === unit || u.id.startsWith(unit))?.id : undefined;
+    if (unit && !id) {
+      io.err(`no unit "${unit}" known here`);
+      return 3;
+    }
+    const report = await companion.handlers['sync:start'](id ? { unitId: id } : {});
+    for (const u of report.units) io.out(cleanText(`${u.unitName}: ${u.fetched} new, ${u.skipped} already here${u.failed ? `, ${u.failed} failed (${u.error})` : ''}`));
+    if (report.units.length === 0) io.out('no paired unit online');
+    return report.units.some((u) => u.failed > 0) ? 1 : 0;
+  } catch (err) {
+    io.err(err instanceof CompanionError ? err.message : String(err));
+    return 1;
+  } finally {
+    await companion.close();
+  }
+}

@@ -1,0 +1,265 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { SessionLaps, SessionListEntry, SessionSyncProgress } from '@pitwall/protocol';
+import { call, on } from '../api.js';
+import { DeltaByDistance, LAP_COLOURS, SpeedByDistance, TrackMap, type ChosenTrace } from '../components/session-charts.js';
+
+const fmtLap = (ms: number | null | undefined) => {
+  if (ms === null || ms === undefined) return '–';
+  const m = Math.floor(ms / 60_000);
+  const s = (ms % 60_000) / 1000;
+  return m > 0 ? `${m}:${s.toFixed(3).padStart(6, '0')}` : s.toFixed(3);
+};
+const fmtDate = (t: number) => new Date(t).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+const fmtTime = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+const trackLabel = (s: SessionListEntry) => s.trackName ?? s.trackId ?? 'Unknown track';
+
+interface Chosen {
+  session: number;
+  lap: number;
+}
+const keyOf = (c: Chosen) => `${c.session}:${c.lap}`;
+
+function SyncBar({ onDone }: { onDone: () => void }) {
+  const [progress, setProgress] = useState<SessionSyncProgress | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState<string | null>(null);
+  useEffect(() => on('sessions:progress', setProgress), []);
+  const start = async () => {
+    setBusy(true);
+    setNote(null);
+    const res = await call('sync:start', {});
+    setBusy(false);
+    if (res.ok) setNote(res.value.units.length === 0 ? 'No paired unit is online.' : `${res.value.fetched} new session${res.value.fetched === 1 ? '' : 's'}.`);
+    else setNote(res.error.message);
+    onDone();
+  };
+  const pct = progress && progress.bytesTotal > 0 ? Math.round((100 * progress.bytesDone) / progress.bytesTotal) : null;
+  return (
+    <div className="sync-bar" data-testid="sync-bar">
+      <button type="button" className="btn btn-primary" onClick={() => void start()} disabled={busy} data-testid="sync-button">
+        {busy ? 'Syncing…' : 'Sync sessions'}
+      </button>
+      {busy && pct !== null && (
+        <span className="sync-progress">
+          <span className="bar">
+            <span style={{ width: `${pct}%` }} />
+          </span>
+          {pct}% · {progress!.units.map((u) => `${u.unitName} ${u.sessionsDone}/${u.sessionsTotal}`).join(' · ')}
+        </span>
+      )}
+      {!busy && note && <span className="sync-note">{note}</span>}
+    </div>
+  );
+}
+
+function SessionList({ sessions, selected, onSelect }: { sessions: SessionListEntry[]; selected: number | null; onSelect: (id: number) => void }) {
+  const byDate = new Map<string, SessionListEntry[]>();
+  for (const s of sessions) {
+    const d = fmtDate(s.startedAt);
+    byDate.set(d, [...(byDate.get(d) ?? []), s]);
+  }
+  return (
+    <section className="session-list" aria-label="Sessions" data-testid="session-list">
+      {[...byDate].map(([date, list]) => (
+        <div key={date} className="session-day">
+          <h3>{date}</h3>
+          {list.map((s) => (
+            <button type="button" key={s.id} className={`session-row ${s.id === selected ? 'selected' : ''}`} onClick={() => onSelect(s.id)} data-testid="session-row">
+              <span className="session-track">{trackLabel(s)}</span>
+              <span className="session-best">{fmtLap(s.bestLapMs)}</span>
+              <span className="session-meta">
+                {fmtTime(s.startedAt)} · {s.driver ?? 'No driver'} · {s.unitName}
+              </span>
+              <span className="session-laps">{s.laps} laps</span>
+            </button>
+          ))}
+        </div>
+      ))}
+    </section>
+  );
+}
+
+function LapTable({ data, chosen, toggle }: { data: SessionLaps; chosen: Chosen[]; toggle: (c: Chosen) => void }) {
+  const n = Math.max(0, ...data.laps.map((l) => l.sectorsMs.length));
+  return (
+    <table className="lap-table" data-testid="lap-table">
+      <thead>
+        <tr>
+          <th />
+          <th>Lap</th>
+          <th>Time</th>
+          {Array.from({ length: n }, (_, i) => (
+            <th key={i}>S{i + 1}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {data.laps.map((l, i) => {
+          const c = { session: data.session.id, lap: l.lap };
+          const at = chosen.findIndex((x) => keyOf(x) === keyOf(c));
+          return (
+            <tr key={l.lap} className={i === data.bestIndex ? 'best' : ''}>
+              <td>
+                <button type="button" className="lap-pick" aria-pressed={at >= 0} style={at >= 0 ? { background: LAP_COLOURS[at % LAP_COLOURS.length] } : undefined} onClick={() => toggle(c)} aria-label={`Chart lap ${l.lap}`} />
+              </td>
+              <td>{l.lap}</td>
+              <td className="mono">{fmtLap(l.timeMs)}</td>
+              {l.sectorsMs.map((s, k) => (
+                <td key={k} className={`mono ${s === data.bestSectorsMs[k] ? 'best-sector' : ''}`}>
+                  {fmtLap(s)}
+                </td>
+              ))}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+export function SessionsScreen() {
+  const [sessions, setSessions] = useState<SessionListEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [laps, setLaps] = useState<Map<number, SessionLaps>>(new Map());
+  const [chosen, setChosen] = useState<Chosen[]>([]);
+  const [traces, setTraces] = useState<Map<string, ChosenTrace['trace']>>(new Map());
+  const [mapMode, setMapMode] = useState<'speed' | 'delta'>('speed');
+
+  const load = useCallback(async () => {
+    const res = await call('sessions:list', {});
+    if (res.ok) setSessions(res.value);
+    else setError(res.error.message);
+  }, []);
+  useEffect(() => void load(), [load]);
+
+  const loadLaps = useCallback(async (id: number) => {
+    if (laps.has(id)) return laps.get(id)!;
+    const res = await call('sessions:laps', { session: id });
+    if (!res.ok) return setError(res.error.message), null;
+    setLaps((m) => new Map(m).set(id, res.value));
+    return res.value;
+  }, [laps]);
+
+  const select = async (id: number) => {
+    setSelected(id);
+    const data = await loadLaps(id);
+    if (!data) return;
+    // Start with the best lap and the next best, the usual first comparison.
+    const order = data.laps.map((l, i) => ({ l, i })).sort((a, b) => a.l.timeMs - b.l.timeMs);
+    setChosen(order.slice(0, 2).map(({ l }) => ({ session: id, lap: l.lap })));
+  };
+  useEffect(() => {
+    if (selected === null && sessions && sessions.length > 0) void select(sessions[0]!.id);
+  }, [sessions]);
+
+  useEffect(() => {
+    for (const c of chosen) {
+      const k = keyOf(c);
+      if (traces.has(k)) continue;
+      void call('sessions:trace', { session: c.session, lap: c.lap, maxPoints: 1500 }).then((res) => res.ok && setTraces((m) => new Map(m).set(k, res.value)));
+    }
+  }, [chosen, traces]);
+
+  const toggle = (c: Chosen) => setChosen((list) => (list.some((x) => keyOf(x) === keyOf(c)) ? list.filter((x) => keyOf(x) !== keyOf(c)) : [...list, c].slice(-5)));
+  const current = selected !== null ? laps.get(selected) : undefined;
+  const sameTrack = useMemo(() => (current && sessions ? sessions.filter((s) => s.id !== current.session.id && s.trackId && s.trackId === current.session.trackId) : []), [current, sessions]);
+  const nameOf = (c: Chosen) => {
+    const s = sessions?.find((x) => x.id === c.session);
+    return c.session === selected ? `Lap ${c.lap}` : `${s?.driver ?? s?.unitName ?? '?'} L${c.lap}`;
+  };
+  const charted: ChosenTrace[] = chosen.flatMap((c, i) => {
+    const trace = traces.get(keyOf(c));
+    return trace ? [{ key: keyOf(c), label: nameOf(c), colour: LAP_COLOURS[i % LAP_COLOURS.length]!, trace }] : [];
+  });
+  const addOther = async (value: string) => {
+    const [sid, lap] = value.split(':').map(Number);
+    if (!sid) return;
+    const data = await loadLaps(sid);
+    const pick = lap || (data && data.bestIndex >= 0 ? data.laps[data.bestIndex]!.lap : 0);
+    if (pick) toggle({ session: sid, lap: pick });
+  };
+
+  return (
+    <div className="sessions-screen" data-testid="sessions-screen">
+      <div className="sessions-toolbar">
+        <h2>Sessions</h2>
+        <SyncBar onDone={() => void load()} />
+      </div>
+      {error && <p className="error-line">{error}</p>}
+      {sessions && sessions.length === 0 && <p className="hint">No sessions yet. Sync to pull the day's sessions from the paired units.</p>}
+      {sessions && sessions.length > 0 && (
+        <div className="sessions-split">
+          <SessionList sessions={sessions} selected={selected} onSelect={(id) => void select(id)} />
+          {current && (
+            <section className="session-detail" data-testid="session-detail">
+              <header className="session-head">
+                <div>
+                  <h3>{trackLabel(current.session)}</h3>
+                  <p className="dim">
+                    {fmtDate(current.session.startedAt)} {fmtTime(current.session.startedAt)} · {current.session.driver ?? 'No driver'} · {current.session.unitName}
+                  </p>
+                </div>
+                <dl className="stats">
+                  <div>
+                    <dt>Best lap</dt>
+                    <dd data-testid="best-lap">{fmtLap(current.laps[current.bestIndex]?.timeMs)}</dd>
+                  </div>
+                  <div>
+                    <dt>Theoretical best</dt>
+                    <dd data-testid="theoretical-best">{fmtLap(current.theoreticalBestMs)}</dd>
+                  </div>
+                  <div>
+                    <dt>Consistency</dt>
+                    <dd data-testid="consistency">{current.consistencyMs === null ? '–' : `±${(current.consistencyMs / 1000).toFixed(3)} s`}</dd>
+                  </div>
+                </dl>
+              </header>
+              <div className="detail-grid">
+                <div className="lap-col">
+                  <LapTable data={current} chosen={chosen} toggle={toggle} />
+                  {sameTrack.length > 0 && (
+                    <label className="compare">
+                      Compare with
+                      <select value="" onChange={(e) => void addOther(e.target.value)} data-testid="compare-select">
+                        <option value="">another driver's best lap…</option>
+                        {sameTrack.map((s) => (
+                          <option key={s.id} value={`${s.id}:0`}>
+                            {s.driver ?? 'No driver'} · {s.unitName} · {fmtLap(s.bestLapMs)}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                  )}
+                </div>
+                <div className="chart-col">
+                  <SpeedByDistance laps={charted} />
+                  <DeltaByDistance laps={charted} />
+                </div>
+                <div className="map-col">
+                  {charted.length > 0 && <TrackMap lap={charted.at(-1)!} reference={charted[0] ?? null} mode={mapMode} />}
+                  <div className="seg" role="group" aria-label="Colour the map by">
+                    <button type="button" aria-pressed={mapMode === 'speed'} onClick={() => setMapMode('speed')}>
+                      Speed
+                    </button>
+                    <button type="button" aria-pressed={mapMode === 'delta'} onClick={() => setMapMode('delta')} data-testid="map-delta">
+                      Delta
+                    </button>
+                  </div>
+                  <ul className="legend">
+                    {charted.map((c) => (
+                      <li key={c.key}>
+                        <span className="swatch" style={{ background: c.colour }} />
+                        {c.label}
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              </div>
+            </section>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
