@@ -50,8 +50,8 @@ test('SIGKILL while recording at 24 random moments: the file stays readable and 
   const { dir, cleanup } = await tempDir('sigkill');
   try {
     const rand = prng(0x51c);
-    // Kill moments spread over more than one flush cycle (800 ms), six children at a time.
-    const delays = Array.from({ length: 24 }, () => 100 + Math.floor(rand() * 1200));
+    // Kill moments spread over several flush cycles (800 ms each), six children at a time.
+    const delays = Array.from({ length: 24 }, () => 100 + Math.floor(rand() * 2600));
     const runs: { lostMs: number; chunks: number }[] = [];
     let next = 0;
     const worker = async () => {
