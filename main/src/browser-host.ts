@@ -6,7 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { CompanionHandlers, EventName } from '@pitwall/protocol';
 import type { EventHub } from './event-hub.js';
 import { createDispatch, type DispatchOptions } from './handlers.js';
-import { LiveWatches } from './live-watches.js';
+import { LiveWatches, handlersForClient } from './live-watches.js';
 import { browserCsp, COMMON_HEADERS } from './security-headers.js';
 import { readStaticFile } from './static-files.js';
 
@@ -73,20 +73,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   };
 
   const dispatchFor = (clientId: string) =>
-    createDispatch(
-      {
-        ...opts.handlers,
-        'live:watch': async ({ id }) => {
-          await watches.watch(clientId, id);
-          return {};
-        },
-        'live:unwatch': async ({ id }) => {
-          await watches.unwatch(clientId, id);
-          return {};
-        },
-      },
-      { onInternalError: opts.onInternalError },
-    );
+    createDispatch(handlersForClient(opts.handlers, watches, clientId), { onInternalError: opts.onInternalError });
 
   const server: Server = createServer((req, res) => {
     handleRequest(req, res).catch((err: unknown) => {

@@ -3,7 +3,7 @@ import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, type IpcMa
 import { parseCli, UsageError, type ServeArgs } from './cli-args.js';
 import { openRuntime, type Runtime } from './companion-runtime.js';
 import { createDispatch, type Dispatch } from './handlers.js';
-import { LiveWatches } from './live-watches.js';
+import { LiveWatches, handlersForClient } from './live-watches.js';
 import { PRELOAD_PATH, RENDERER_DIR } from './paths.js';
 import { COMMON_HEADERS, ELECTRON_CSP } from './security-headers.js';
 import { readStaticFile } from './static-files.js';
@@ -101,20 +101,9 @@ function openWindow(runtime: Runtime, watches: LiveWatches): BrowserWindow {
       spellcheck: false,
     },
   });
-  const dispatch: Dispatch = createDispatch(
-    {
-      ...runtime.handlers,
-      'live:watch': async ({ id }) => {
-        await watches.watch(clientId, id);
-        return {};
-      },
-      'live:unwatch': async ({ id }) => {
-        await watches.unwatch(clientId, id);
-        return {};
-      },
-    },
-    { onInternalError: (method, err) => log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`) },
-  );
+  const dispatch: Dispatch = createDispatch(handlersForClient(runtime.handlers, watches, clientId), {
+    onInternalError: (method, err) => log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+  });
   const contents: WebContents = win.webContents;
   const unsubscribe = runtime.events.subscribe((event, payload) => {
     if (contents.isDestroyed()) return;

@@ -43,3 +43,18 @@ export class LiveWatches {
     for (const id of this.watchedBy(client)) await this.unwatch(client, id).catch(() => undefined);
   }
 }
+
+/** The client's view of the handlers: live:watch/unwatch go through its own reference counts. */
+export function handlersForClient<H extends Pick<CoreHandlers, 'live:watch' | 'live:unwatch'>>(handlers: H, watches: LiveWatches, client: string): H {
+  return {
+    ...handlers,
+    'live:watch': async ({ id }: { id: string }) => {
+      await watches.watch(client, id);
+      return {};
+    },
+    'live:unwatch': async ({ id }: { id: string }) => {
+      await watches.unwatch(client, id);
+      return {};
+    },
+  };
+}
