@@ -12,7 +12,19 @@ import { fileURLToPath } from 'node:url';
 import { createSimLan, lanPrefix } from '../testbed/netns.js';
 import { startReadyProcess } from '../testbed/ready-process.js';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
+import { get } from 'node:https';
 import { measureThroughput } from './http-throughput.js';
+
+/** The unit's public /v1/info over TLS (its certificate is self-signed: the pin is not checked here). */
+function fetchInfo(url: string): Promise<{ body: string; version: string; commit: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ body, version: String(res.headers['pitwall-firmware-version'] ?? ''), commit: String(res.headers['pitwall-firmware-commit'] ?? '') }));
+    }).on('error', reject);
+  });
+}
 
 const LISTENER = fileURLToPath(new URL('./discovery-listener.ts', import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -66,14 +78,14 @@ async function infoThroughput(work: string): Promise<void> {
   const dataDir = join(work, 'http-unit');
   mkdirSync(dataDir);
   const unit = await startSimUnit({ dataDir });
-  const unitUrl = `http://127.0.0.1:${unit.ready.apiPort}/v1/info`;
-  const res = await fetch(unitUrl);
-  const body = await res.text();
+  const unitUrl = `https://127.0.0.1:${unit.ready.apiPort}/v1/info`;
+  const res = await fetchInfo(unitUrl);
+  const body = res.body;
   const bare = await startReadyProcess<{ port: number }>(
-    [process.execPath, '--import', 'tsx', fileURLToPath(new URL('./bare-info-server.ts', import.meta.url)), body, res.headers.get('pitwall-firmware-version') ?? '', res.headers.get('pitwall-firmware-commit') ?? ''],
+    [process.execPath, '--import', 'tsx', fileURLToPath(new URL('./bare-info-server.ts', import.meta.url)), body, res.version, res.commit],
     { label: 'bare server' },
   );
-  const bareUrl = `http://127.0.0.1:${bare.ready.port}/v1/info`;
+  const bareUrl = `https://127.0.0.1:${bare.ready.port}/v1/info`;
   try {
     await measureThroughput(unitUrl, 2); // warm both up
     await measureThroughput(bareUrl, 2);
@@ -85,7 +97,7 @@ async function infoThroughput(work: string): Promise<void> {
     }
     const u = median(unitRuns);
     const b = median(bareRuns);
-    console.log(`/v1/info unit: ${u.toFixed(0)} req/s   bare node:http: ${b.toFixed(0)} req/s (medians of 3, 16 keep-alive connections)`);
+    console.log(`/v1/info unit: ${u.toFixed(0)} req/s   bare node:https: ${b.toFixed(0)} req/s (medians of 3, 16 keep-alive connections)`);
     console.log(`ratio unit/bare: ${(u / b).toFixed(2)}   target >= 0.7 -> ${u / b >= 0.7 ? 'met' : 'NOT met'}`);
   } finally {
     await bare.stop();
