@@ -26,6 +26,8 @@ const args = [
   '--import', 'tsx',
   '--test',
   '--test-concurrency=2',
+  // A stuck test fails after this long instead of stalling the whole run.
+  '--test-timeout=240000',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=./scripts/summary-reporter.mjs', '--test-reporter-destination=stdout',
   ...files,

@@ -194,7 +194,8 @@ async function main(): Promise<void> {
     setTimeout(() => {
       log.error('shutdown took too long; exiting');
       unit.ops.logger.flushSync();
-      process.exit(1);
+      // Not process.exit(): its teardown joins worker threads and can block on a stuck one.
+      process.kill(process.pid, 'SIGKILL');
     }, 1800).unref();
     unit.stop().then(
       () => process.exit(0),

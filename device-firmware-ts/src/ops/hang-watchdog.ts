@@ -35,10 +35,11 @@ export function startHangWatchdog(o: HangWatchdogOptions): HangWatchdog {
       worker.postMessage({ state });
     },
     async stop() {
-      // Asked, not terminated: worker.terminate() racing process.exit() can deadlock the exit.
-      // The unref'd worker ends with the process.
       worker.postMessage({ stop: true });
       clearInterval(interval);
+      // Ended here, before the caller exits: a worker still running (or ending by itself) while
+      // process.exit() tears the process down can deadlock the exit.
+      await Promise.race([worker.terminate(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
     },
   };
 }
