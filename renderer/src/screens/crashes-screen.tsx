@@ -40,7 +40,16 @@ export function CrashesScreen({ appInfo, onNavigate }: { appInfo: { version: str
   useEffect(() => {
     if (!selected) return;
     setDetail(null);
-    void call('crashes:get', { unitId: selected.unitId, crashId: selected.crashId }).then((res) => (res.ok ? setDetail(res.value) : setError(res.error)));
+    // A reply for a crash that is no longer selected must not replace the newer one.
+    let current = true;
+    void call('crashes:get', { unitId: selected.unitId, crashId: selected.crashId }).then((res) => {
+      if (!current) return;
+      if (res.ok) setDetail(res.value);
+      else setError(res.error);
+    });
+    return () => {
+      current = false;
+    };
   }, [selected]);
 
   return (
