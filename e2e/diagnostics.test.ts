@@ -143,7 +143,7 @@ describe('diagnostics screens in browser mode', { timeout: 150_000 }, () => {
     await page.getByTestId('nav-crashes').click();
     await page.getByTestId('crash-row').nth(2).waitFor();
     await page.getByTestId('crash-row').filter({ hasText: 'Cannot read properties' }).click();
-    await page.getByTestId('crash-detail').getByText("Cannot read properties of undefined (reading 'sector')").waitFor();
+    await page.getByTestId('crash-detail').locator('.crash-error', { hasText: "Cannot read properties of undefined (reading 'sector')" }).waitFor();
     await page.getByTestId('crash-stack').getByText(/lap-timer/).waitFor();
     assert.equal(await page.getByTestId('crash-logs').locator('.log-row').count(), 40);
     await page.screenshot({ path: join(SHOTS, 'crashes.png') });

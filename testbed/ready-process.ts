@@ -25,7 +25,7 @@ export async function startReadyProcess<T>(
   const output: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (d: string) => output.push(d));
   const lines = createInterface({ input: child.stdout! });
-  const timeoutMs = opts.timeoutMs ?? 15000;
+  const timeoutMs = opts.timeoutMs ?? 45_000;
   const ready = await new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -24,7 +24,7 @@ export interface ReadyEvent {
 export type SimUnit = ReadyProcess<ReadyEvent>;
 
 /** Starts `pitwall-device sim` (built dist) and waits for its ready line. */
-export function startSimUnit(opts: SimUnitOptions, timeoutMs = 15000): Promise<SimUnit> {
+export function startSimUnit(opts: SimUnitOptions, timeoutMs = 45_000): Promise<SimUnit> {
   const argv = [process.execPath, DEVICE_CLI, 'sim', '--data-dir', opts.dataDir, '--api-port', '0'];
   if (opts.name) argv.push('--name', opts.name);
   if (opts.recording) argv.push('--recording', opts.recording);

@@ -11,7 +11,7 @@ import { prng } from '../helpers/prng.js';
 import { https, makeOperator, pairOverSerial } from '../helpers/https-client.js';
 import { fingerprintOf, uuidV5 } from '../../src/index.js';
 
-const RUNS = 30;
+const RUNS = 20;
 
 async function readOrNull(file: string): Promise<string | null> {
   try {
