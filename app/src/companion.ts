@@ -18,7 +18,7 @@ import { PairingService } from './trust/pairing-service.js';
 import { UnitChannels } from './trust/unit-channel.js';
 import { AddressMonitor } from './discovery/address-monitor.js';
 import { parseAddress, probeAddress } from './discovery/address-prober.js';
-import { DeviceRegistry } from './discovery/device-registry.js';
+import { DeviceRegistry, identityFromInfo } from './discovery/device-registry.js';
 import { GnssRefresher } from './discovery/gnss-refresher.js';
 import { MdnsBrowser } from './discovery/mdns-browser.js';
 import { SerialScanner, type PortListing } from './discovery/serial-scanner.js';
@@ -165,18 +165,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     'devices:add-address': async ({ address }) => {
       const parsed = parseAddress(address);
       const { info, presented } = await probeAddress(parsed);
-      registry.linkUp(
-        {
-          id: info.id,
-          name: info.name,
-          model: info.model,
-          firmware: info.firmware.version,
-          commit: info.firmware.commit,
-          fingerprint: presented?.fingerprint ?? null,
-        },
-        'address',
-        parsed.target,
-      );
+      registry.linkUp(identityFromInfo(info, presented?.fingerprint ?? null), 'address', parsed.target);
       repo.saveManualAddress(parsed.target, info.id);
       addresses.add(parsed.target);
       return registry.get(info.id)!;

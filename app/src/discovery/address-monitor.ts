@@ -1,6 +1,6 @@
 import { probeInfo } from '../device-client/http-client.js';
 import type { DeviceRepo } from '../store/device-repo.js';
-import type { DeviceRegistry } from './device-registry.js';
+import { identityFromInfo, type DeviceRegistry } from './device-registry.js';
 
 export interface AddressMonitorOptions {
   pollIntervalMs?: number;
@@ -65,14 +65,7 @@ export class AddressMonitor {
     try {
       const { info, presented } = await probeInfo(target, this.opts.timeoutMs ?? 1500);
       if (this.closed || !this.targets.has(target)) return;
-      const identity = {
-        id: info.id,
-        name: info.name,
-        model: info.model,
-        firmware: info.firmware.version,
-        commit: info.firmware.commit,
-        fingerprint: presented?.fingerprint ?? null,
-      };
+      const identity = identityFromInfo(info, presented?.fingerprint ?? null);
       const before = this.repo?.listManualAddresses().find((r) => r.target === target)?.unitId;
       this.registry.linkUp(identity, 'address', target);
       if (before !== info.id) this.repo?.saveManualAddress(target, info.id);

@@ -1,4 +1,4 @@
-import type { DeviceEntry, DeviceLink, GnssStatus, LinkKind, PairingInfo } from '@pitwall/protocol';
+import type { DeviceEntry, DeviceInfo, DeviceLink, GnssStatus, LinkKind, PairingInfo } from '@pitwall/protocol';
 import type { DeviceRepo } from '../store/device-repo.js';
 import type { Pin, PinRepo } from '../store/pin-repo.js';
 import { pairingInfo } from '../trust/pairing-state.js';
@@ -16,6 +16,11 @@ export interface UnitIdentity {
    * the serial `info` fingerprint. Undefined keeps what the link presented before.
    */
   fingerprint?: string | null;
+}
+
+/** A unit's identity as its /v1/info (or serial `info`) states it, with the key its link presented. */
+export function identityFromInfo(info: DeviceInfo, fingerprint: string | null): UnitIdentity {
+  return { id: info.id, name: info.name, model: info.model, firmware: info.firmware.version, commit: info.firmware.commit, fingerprint };
 }
 
 interface UnitState {

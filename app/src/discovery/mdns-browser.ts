@@ -2,7 +2,7 @@ import { Bonjour, type Browser, type Service } from 'bonjour-service';
 import { MDNS_PROTOCOL, MDNS_SERVICE_TYPE, mdnsTxt } from '@pitwall/protocol';
 import { probeInfo } from '../device-client/http-client.js';
 import { targetOf } from './address-prober.js';
-import type { UnitIdentity } from './device-registry.js';
+import { identityFromInfo, type UnitIdentity } from './device-registry.js';
 
 export interface MdnsSink {
   up(identity: UnitIdentity, target: string): void;
@@ -114,14 +114,7 @@ export class MdnsBrowser {
             const { info, presented } = await probeInfo(k.target, timeout);
             if (this.closed || info.id !== k.id) throw new Error(`another unit (${info.id}) answers at ${k.target}`);
             k.online = true;
-            k.identity = {
-              ...k.identity,
-              name: info.name,
-              model: info.model,
-              firmware: info.firmware.version,
-              commit: info.firmware.commit,
-              fingerprint: presented?.fingerprint ?? k.identity.fingerprint ?? null,
-            };
+            k.identity = identityFromInfo(info, presented?.fingerprint ?? k.identity.fingerprint ?? null);
             this.sink.up(k.identity, k.target);
           } catch (err) {
             if (this.closed) return;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { USB_GADGET_IDS } from '@pitwall/protocol';
 import { SerialRpcClient } from '../device-client/serial-rpc-client.js';
-import type { UnitIdentity } from './device-registry.js';
+import { identityFromInfo, type UnitIdentity } from './device-registry.js';
 import { watchUsbHotplug } from './usb-hotplug.js';
 
 export interface PortListing {
@@ -170,14 +170,7 @@ export class SerialScanner {
       const info = await client.info(timeout);
       if (info.id !== hello.id) throw new Error(`hello id ${hello.id} differs from info id ${info.id}`);
       if (this.closed) throw new Error('scanner closed');
-      const identity: UnitIdentity = {
-        id: info.id,
-        name: info.name,
-        model: info.model,
-        firmware: info.firmware.version,
-        commit: info.firmware.commit,
-        fingerprint: info.fingerprint,
-      };
+      const identity = identityFromInfo(info, info.fingerprint);
       const session: Session = { client, identity };
       this.sessions.set(path, session);
       this.retryAt.delete(path);

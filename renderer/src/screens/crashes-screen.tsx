@@ -22,6 +22,19 @@ function show(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+function FieldList({ entries }: { entries: [string, unknown][] }) {
+  return (
+    <dl className="field-list compact">
+      {entries.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd className="mono">{show(v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 export function CrashesScreen({ appInfo, onNavigate }: { appInfo: { version: string; mode: string } | null; onNavigate(s: Screen): void }) {
   const generation = useDiagnostics((s) => s.generation);
   const now = useNow(30_000);
@@ -109,29 +122,16 @@ export function CrashesScreen({ appInfo, onNavigate }: { appInfo: { version: str
                 <div className="crash-columns">
                   <div>
                     <h3 className="section-title">Last known state</h3>
-                    <dl className="field-list compact">
-                      {Object.entries(detail.state).map(([k, v]) => (
-                        <div key={k}>
-                          <dt>{k}</dt>
-                          <dd className="mono">{show(v)}</dd>
-                        </div>
-                      ))}
-                    </dl>
+                    <FieldList entries={Object.entries(detail.state)} />
                   </div>
                   {detail.report && (
                     <div>
                       <h3 className="section-title">Diagnostic report</h3>
-                      <dl className="field-list compact">
-                        {Object.entries(detail.report)
+                      <FieldList
+                        entries={Object.entries(detail.report)
                           .filter(([, v]) => typeof v !== 'object')
-                          .slice(0, 12)
-                          .map(([k, v]) => (
-                            <div key={k}>
-                              <dt>{k}</dt>
-                              <dd className="mono">{show(v)}</dd>
-                            </div>
-                          ))}
-                      </dl>
+                          .slice(0, 12)}
+                      />
                     </div>
                   )}
                 </div>
