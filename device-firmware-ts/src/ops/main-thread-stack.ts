@@ -8,7 +8,7 @@
 // stops the main thread where it is and reports its call frames. Code blocked inside a native
 // call (a synchronous read of a pipe, a native addon) takes no interrupt: then no stack comes
 // back within the time allowed, and the caller says so.
-import { Session } from 'node:inspector';
+import type * as Inspector from 'node:inspector';
 
 export interface MainStack {
   /** V8-style frames, innermost first: `    at fn (url:line:column)`. */
@@ -30,12 +30,20 @@ interface CallFrame {
  * not (no inspector, no answer in `timeoutMs`). The main thread stays paused: the caller ends
  * the process after writing its dump.
  */
-export function captureMainStack(timeoutMs: number): Promise<MainStack | Error> {
+export async function captureMainStack(timeoutMs: number): Promise<MainStack | Error> {
+  // Imported here: on a Node built without the inspector the import throws, and the watchdog
+  // must still write its dump.
+  let inspector: typeof Inspector;
+  try {
+    inspector = await import('node:inspector');
+  } catch (err) {
+    return new Error(`the inspector is not available in this process (${(err as Error).message})`);
+  }
   return new Promise((resolve) => {
     const t0 = performance.now();
-    let session: Session;
+    let session: Inspector.Session;
     try {
-      session = new Session();
+      session = new inspector.Session();
       session.connectToMainThread();
     } catch (err) {
       resolve(new Error(`the inspector is not available in this process (${(err as Error).message})`));
