@@ -43,7 +43,7 @@ export interface FakeUnitOptions {
   id?: string;
   name?: string;
   port?: number;
-  /** Serve /v1/audit (NDJSON) with these lines; absent: 404 like the real unit today. */
+  /** Serve /v1/audit (NDJSON) with these lines; absent: 404 like a firmware without the endpoint. */
   audit?: string[];
 }
 
@@ -216,8 +216,21 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
       });
     }
     if (req.method === 'GET' && url.pathname === '/v1/audit' && opts.audit) {
+      // Paged like the unit: lines with a seq above `after`, at most `limit`; lines without a
+      // readable seq are served as they are (tests of what a companion does with them).
+      const after = Number(url.searchParams.get('after') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 10_000);
+      const seqOf = (l: string): number | null => {
+        try {
+          const v = (JSON.parse(l) as { seq?: unknown }).seq;
+          return typeof v === 'number' ? v : null;
+        } catch {
+          return null;
+        }
+      };
+      const lines = opts.audit.filter((l) => (seqOf(l) ?? Infinity) > after).slice(0, limit);
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      return void res.end(opts.audit.join('\n') + '\n');
+      return void res.end(lines.map((l) => `${l}\n`).join(''));
     }
     send(404, { error: { code: 'not-found', message: 'no such endpoint' } });
   });

@@ -28,7 +28,7 @@ import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { DiagnosticsService } from './diagnostics/diagnostics-service.js';
 import { DiagnosticsStore } from './diagnostics/diagnostics-store.js';
-import { exportDiagnostics, exportFileName } from './diagnostics/diagnostics-export.js';
+import { exportDiagnostics, exportFileName, type ExportAudit } from './diagnostics/diagnostics-export.js';
 import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
 
@@ -139,21 +139,32 @@ export function createCompanion(opts: CompanionOptions): Companion {
   const exportTo = async (id: string, out: string): Promise<MethodResult<'diagnostics:export'>> => {
     const entry = registry.get(id) ?? null;
     if (!entry && !diagStore.unitsWithData().includes(id)) throw new CompanionError('not-found', `no unit with id ${id} in the device list`);
-    let auditLog: string | null = null;
-    let auditNote = 'The unit does not serve its audit log over its API (no /v1/audit endpoint); it stays on the unit.';
+    let audit: ExportAudit = { kind: 'unavailable', note: 'This companion has no link to the unit: its audit log stays on the unit.' };
     if (entry?.online && entry.pairing.state === 'paired') {
       const source = new HttpsDiagnosticsSource(channels, id);
       try {
-        auditLog = await source.auditLog();
+        const extract = await source.auditLog();
+        audit = extract
+          ? { kind: 'included', extract }
+          : { kind: 'not-served', note: `${entry.name} does not serve its audit log (its firmware has no /v1/audit endpoint); it stays on the unit.` };
       } catch (err) {
-        auditNote = `The audit log could not be read from the unit: ${(err as Error).message}`;
+        const forbidden = err instanceof CompanionError && err.code === 'forbidden';
+        audit = {
+          kind: 'unavailable',
+          note: forbidden
+            ? `Only the owner of ${entry.name} may read its audit log; this companion is paired as ${entry.pairing.role ?? 'another role'}. It stays on the unit. (${err.message})`
+            : `The audit log could not be read from ${entry.name}: ${(err as Error).message}`,
+        };
       } finally {
         source.close();
       }
     } else if (entry) {
-      auditNote = `The unit was not reachable as a paired unit when this archive was made; its audit log stays on the unit.`;
+      audit = {
+        kind: 'unavailable',
+        note: `${entry.name} was ${entry.online ? 'online but not paired with this companion' : 'offline'} when this archive was made; its audit log stays on the unit (only its paired owner can read it).`,
+      };
     }
-    return exportDiagnostics({ store: diagStore, unitId: id, entry, auditLog, auditNote, out });
+    return exportDiagnostics({ store: diagStore, unitId: id, entry, audit, out });
   };
 
   const known = (id: string): void => {

@@ -89,6 +89,7 @@ for (const [what, kinds] of [
     assert.ok(newest, `${what} -> ${fresh.map((c) => c.kind).join(', ')}`);
     const detail = await companion.handlers['crashes:get']({ unitId: unit.ready.id, crashId: newest.crashId });
     assert.ok(detail.lastLogs.length > 0, 'log records before the crash');
+    if (what === 'hang') assert.match(detail.stack ?? '', /\n {4}at blockEventLoop \(/, 'the hang dump names where the main thread was stuck');
     const again = await pull();
     assert.equal(again.crashes, 0, 'confirmed dumps are not pulled twice');
   });

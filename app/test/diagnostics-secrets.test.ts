@@ -40,7 +40,7 @@ let unit: FakeDiagnosticsUnit;
 let companion: Companion;
 
 before(async () => {
-  unit = await startFakeDiagnosticsUnit({ name: 'Leaky', audit: [JSON.stringify({ seq: 1, action: 'wifi', detail: `psk=${S(20)}` })] });
+  unit = await startFakeDiagnosticsUnit({ name: 'Leaky', audit: [JSON.stringify({ time: new Date().toISOString(), seq: 1, event: 'pair', outcome: 'refused', operatorFingerprint: null, role: null, via: 'network', detail: `wifi psk=${S(20)}` })] });
   const boot = makeBoot(unit.id, 2_000, {
     extra: (seq) => {
       const shape = shapes[seq % shapes.length]!;

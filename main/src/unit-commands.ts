@@ -86,6 +86,7 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
       const result = await companion.exportDiagnosticsTo(id, out, pull);
       io.out(`Wrote ${out} (${Math.round(result.bytes / 1024)} KB): ${result.logs} log records, ${result.health} health snapshots, ${result.crashes} crash dumps.`);
       if (result.auditLog === 'not-served') io.out('The unit does not serve its audit log; the archive notes that.');
+      if (result.auditLog === 'unavailable') io.out('The audit log is not included (unit offline, or this companion is not its owner); the archive notes why.');
       return EXIT.ok;
     }
     if (args.command === 'operators') return printOperators(await companion.handlers['pairing:operators']({ id }), io);

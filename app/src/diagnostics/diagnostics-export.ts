@@ -5,15 +5,17 @@ import { dirname, join } from 'node:path';
 import { create as createTar } from 'tar';
 import type { DeviceEntry, ExportResult } from '@pitwall/protocol';
 import type { DiagnosticsStore } from './diagnostics-store.js';
-import { redactText, redactValue } from './redact.js';
+import { redactValue } from './redact.js';
+import type { AuditExtract } from './unit-source.js';
+
+/** The unit's audit log for an archive: its records, or why they are not there. */
+export type ExportAudit = { kind: 'included'; extract: AuditExtract } | { kind: 'not-served' | 'unavailable'; note: string };
 
 export interface ExportInput {
   store: DiagnosticsStore;
   unitId: string;
   entry: DeviceEntry | null;
-  /** The unit's audit log (NDJSON), or null when it does not serve one (or is offline: `auditNote`). */
-  auditLog: string | null;
-  auditNote: string;
+  audit: ExportAudit;
   out: string;
 }
 
@@ -25,7 +27,7 @@ export function exportFileName(entry: DeviceEntry | null, unitId: string, now = 
 
 /**
  * Writes one unit's diagnostics archive (tar.gz): logs.ndjson, health.ndjson, crashes/*.json,
- * info.json, audit.ndjson (or a note that the unit does not serve it). Every text is redacted
+ * info.json, audit.ndjson (or audit-log-not-included.txt saying why). Every text is redacted
  * once more on the way out. Written to a temporary file and renamed into place.
  */
 export async function exportDiagnostics(input: ExportInput): Promise<ExportResult> {
@@ -61,34 +63,23 @@ export async function exportDiagnostics(input: ExportInput): Promise<ExportResul
       counts: { logs, health: health.length, crashes: dumps.length },
       logCursors: [...store.cursors(unitId).values()],
       logGaps: store.gaps(unitId),
-      auditLog: input.auditLog === null ? input.auditNote : 'audit.ndjson',
+      auditLog:
+        input.audit.kind === 'included'
+          ? { file: 'audit.ndjson', records: input.audit.extract.records.length, olderLeftOut: input.audit.extract.olderLeftOut }
+          : { file: null, note: input.audit.note },
       redaction: 'secrets were redacted by the unit and again by the companion (secret-named fields, passphrase/password/token values in text, private keys)',
     };
     writeFileSync(join(root, 'info.json'), `${JSON.stringify(info, null, 2)}\n`);
-    if (input.auditLog !== null) writeFileSync(join(root, 'audit.ndjson'), redactAuditLog(input.auditLog));
-    else writeFileSync(join(root, 'audit-log-not-included.txt'), `${input.auditNote}\n`);
+    if (input.audit.kind === 'included') {
+      writeFileSync(join(root, 'audit.ndjson'), input.audit.extract.records.map((r) => `${JSON.stringify(redactValue(r))}\n`).join(''));
+    } else writeFileSync(join(root, 'audit-log-not-included.txt'), `${input.audit.note}\n`);
 
     mkdirSync(dirname(input.out), { recursive: true });
     const tmp = `${input.out}.partial`;
     await createTar({ gzip: true, file: tmp, cwd: staging, portable: true }, [top]);
     renameSync(tmp, input.out);
-    return { path: input.out, bytes: statSync(input.out).size, logs, health: health.length, crashes: dumps.length, auditLog: input.auditLog === null ? 'not-served' : 'included' };
+    return { path: input.out, bytes: statSync(input.out).size, logs, health: health.length, crashes: dumps.length, auditLog: input.audit.kind };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-}
-
-function redactAuditLog(text: string): string {
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      try {
-        return JSON.stringify(redactValue(JSON.parse(l)));
-      } catch {
-        return JSON.stringify({ unparsed: redactText(l) });
-      }
-    })
-    .join('\n')
-    .concat('\n');
 }

@@ -1,10 +1,14 @@
 import type https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import {
+  AUDIT_PAGE_MAX,
+  auditRecord,
   crashDump,
   crashList,
   healthList,
   logBootList,
   validator,
+  type AuditRecord,
   type CrashDump,
   type CrashSummary,
   type HealthSnapshot,
@@ -25,8 +29,20 @@ export interface DiagnosticsSource {
   crashes(): Promise<CrashSummary[]>;
   crash(id: string): Promise<CrashDump>;
   confirmCrashes(ids: string[]): Promise<void>;
-  /** The unit's audit log as NDJSON text, or null when the unit does not serve it. */
-  auditLog(): Promise<string | null>;
+  /** The unit's audit records (the newest AUDIT_EXPORT_MAX), or null when the unit does not serve them. */
+  auditLog(): Promise<AuditExtract | null>;
+}
+
+/** Audit records an export keeps at most: the newest, the older ones are counted. */
+export const AUDIT_EXPORT_MAX = 100_000;
+
+/** Far above any AuditRecord (its detail is at most 500 characters). */
+const MAX_AUDIT_LINE = 64 * 1024;
+
+export interface AuditExtract {
+  records: AuditRecord[];
+  /** Older records left out to stay within AUDIT_EXPORT_MAX. */
+  olderLeftOut: number;
 }
 
 /** Any JSON object: the unit's acknowledgement of a confirm. */
@@ -100,16 +116,62 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
     await this.post('/v1/crashes/confirm', { ids });
   }
 
-  async auditLog(): Promise<string | null> {
-    const { target, agent } = await this.connection();
-    const chunks: Buffer[] = [];
-    try {
-      await streamGet(target, '/v1/audit', { agent, signal: this.signal }, (c) => chunks.push(c));
-    } catch (err) {
-      if (err instanceof UnitRequestError && (err.status === 404 || err.status === 405)) return null;
-      throw this.channels.toCompanionError(this.id, err);
+  /**
+   * GET /v1/audit page by page (after = the last seq read); every line must be an AuditRecord
+   * with a seq above the one before it. 404/405: a firmware without the endpoint (null).
+   */
+  async auditLog(): Promise<AuditExtract | null> {
+    const { target, agent } = await this.guarded(async (c) => c);
+    let records: AuditRecord[] = [];
+    let olderLeftOut = 0;
+    let after = 0;
+    for (;;) {
+      const path = `/v1/audit?after=${after}&limit=${AUDIT_PAGE_MAX}`;
+      const page: AuditRecord[] = [];
+      const decoder = new StringDecoder('utf8');
+      let rest = '';
+      const take = (line: string): void => {
+        if (line.trim() === '') return;
+        let rec: unknown;
+        try {
+          rec = JSON.parse(line);
+        } catch {
+          throw new UnitRequestError('not-a-unit', `${target} answered ${path} with a line that is not JSON`);
+        }
+        if (!auditRecord.is(rec)) {
+          let why = '';
+          try {
+            auditRecord.parse(rec);
+          } catch (err) {
+            why = (err as Error).message;
+          }
+          throw new UnitRequestError('not-a-unit', `${target} answered ${path} with a line that is not an audit record (${why})`);
+        }
+        const last = page.at(-1)?.seq ?? after;
+        if (rec.seq <= last) throw new UnitRequestError('not-a-unit', `${target} answered ${path} with audit records out of order (seq ${rec.seq} after ${last})`);
+        if (page.length >= AUDIT_PAGE_MAX) throw new UnitRequestError('not-a-unit', `${target} sent more than ${AUDIT_PAGE_MAX} audit records for ${path}`);
+        page.push(rec);
+      };
+      try {
+        await streamGet(target, path, { agent, signal: this.signal }, (chunk) => {
+          const lines = (rest + decoder.write(chunk)).split('\n');
+          rest = lines.pop()!;
+          for (const l of lines) take(l);
+          if (rest.length > MAX_AUDIT_LINE) throw new UnitRequestError('not-a-unit', `${target} sent an audit line longer than ${MAX_AUDIT_LINE} characters for ${path}`);
+        });
+        take(rest + decoder.end());
+      } catch (err) {
+        if (err instanceof UnitRequestError && (err.status === 404 || err.status === 405)) return null;
+        throw this.channels.toCompanionError(this.id, err);
+      }
+      records.push(...page);
+      if (records.length > AUDIT_EXPORT_MAX) {
+        olderLeftOut += records.length - AUDIT_EXPORT_MAX;
+        records = records.slice(-AUDIT_EXPORT_MAX);
+      }
+      if (page.length < AUDIT_PAGE_MAX) return { records, olderLeftOut };
+      after = page.at(-1)!.seq;
     }
-    return Buffer.concat(chunks).toString('utf8');
   }
 
   close(): void {

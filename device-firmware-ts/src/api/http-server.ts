@@ -112,7 +112,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const send = (reply: FastifyReply, status: number, code: string, message: string) => void reply.code(status).send(errorBody(code, message));
   const fastify = app as unknown as FastifyInstance;
   const auth: Auth = registerAuth(fastify, { operators: deps.operators, audit: deps.audit, identityOk: deps.identityOk, send });
-  registerIdentityRoutes(fastify, { pairing: deps.pairing, operators: deps.operators, window: deps.window, auth: () => auth });
+  registerIdentityRoutes(fastify, { pairing: deps.pairing, operators: deps.operators, window: deps.window, auth: () => auth, audit: deps.audit });
   if (deps.ops) registerOpsRoutes(fastify, deps.ops);
 
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });

@@ -1,7 +1,10 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   ApiError,
+  AUDIT_PAGE_MAX,
+  AuditQuery,
   ChallengeRequest,
   ChallengeResponse,
   Fingerprint,
@@ -10,9 +13,11 @@ import {
   OperatorList,
   PairResult,
   PairingWindow,
+  type AuditQuery as AuditQueryT,
   type ChallengeRequest as ChallengeRequestT,
   type NetworkPairRequest as NetworkPairRequestT,
 } from '@pitwall/protocol';
+import type { AuditLog } from '../identity/audit-log.js';
 import type { PairingService } from '../identity/pairing-service.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import type { PairingWindow as Window } from '../identity/pairing-window.js';
@@ -26,6 +31,7 @@ export interface IdentityRouteDeps {
   operators: OperatorStore;
   window: Window;
   auth: () => Auth;
+  audit: AuditLog;
 }
 
 /** Accepts base64url too: fingerprints carry `/` and `+`, awkward in a path. */
@@ -33,7 +39,7 @@ function normaliseFingerprint(text: string): string {
   return text.replace(/-/g, '+').replace(/_/g, '/');
 }
 
-/** Pairing, operators and challenge routes (the auth hook enforces each route's `access`). */
+/** Pairing, operators, audit and challenge routes (the auth hook enforces each route's `access`). */
 export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDeps): void {
   app.get('/v1/pairing', { config: { access: 'public' }, schema: { querystring: NoQuery, response: { 200: PairingWindow, ...errors } } }, async () => d.window.state());
 
@@ -64,6 +70,23 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
       return op;
     },
   );
+
+  // Owner only, like the operator list: the records name operators, their keys and roles.
+  app.get<{ Querystring: AuditQueryT }>('/v1/audit', { config: { access: 'admin' }, schema: { querystring: AuditQuery, response: { ...errors } } }, async (req, reply) => {
+    const after = req.query.after ?? 0;
+    const limit = req.query.limit ?? AUDIT_PAGE_MAX;
+    // The schema's bounds do not stop a coerced Infinity ("after=1e999"): checked here.
+    if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit) || limit > AUDIT_PAGE_MAX) {
+      return reply.code(400).send({ error: { code: 'bad-request', message: `after must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} and limit from 1 to ${AUDIT_PAGE_MAX}` } });
+    }
+    const records = d.audit.read(after, limit);
+    const lines = Readable.from(
+      (async function* () {
+        for await (const r of records) yield `${JSON.stringify(r)}\n`;
+      })(),
+    );
+    return reply.type('application/x-ndjson').send(lines);
+  });
 
   app.post<{ Body: ChallengeRequestT }>(
     '/v1/identity/challenge',

@@ -1,5 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { auditRecord, type AuditRecord } from '@pitwall/protocol';
 import type { Logger } from '../ops/logger.js';
 
@@ -13,6 +15,11 @@ export interface AuditLog {
    * the first is written at once, the rest as one summary when the window ends.
    */
   refuse(key: string, entry: AuditEntry): void;
+  /**
+   * The records with seq > `after`, oldest first, at most `limit`, read from the file: a torn
+   * line (power cut mid-append) or one that is not an AuditRecord is skipped.
+   */
+  read(after: number, limit: number): AsyncGenerator<AuditRecord>;
   close(): Promise<void>;
 }
 
@@ -98,6 +105,29 @@ export async function openAuditLog(dataDir: string, log: Logger, windowMs = REFU
       if (!timer) {
         timer = setTimeout(flush, windowMs);
         timer.unref();
+      }
+    },
+    async *read(after, limit) {
+      if (limit < 1) return;
+      const input = createReadStream(file, { encoding: 'utf8' });
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      let n = 0;
+      try {
+        for await (const line of lines) {
+          if (!line.includes('"seq"')) continue;
+          let rec: unknown;
+          try {
+            rec = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          if (!auditRecord.is(rec) || rec.seq <= after) continue;
+          yield rec;
+          if (++n >= limit) return;
+        }
+      } finally {
+        lines.close();
+        input.destroy();
       }
     },
     async close() {

@@ -1,12 +1,14 @@
 // Runs in a worker thread: watches the main thread's heartbeat and, when the event loop has
-// been blocked past the limit, writes a 'hang' dump and kills the process (the main thread
-// cannot run its own handlers while blocked).
+// been blocked past the limit, pauses the main thread through the inspector to read where it
+// is stuck, writes a 'hang' dump with that stack and kills the process (the main thread cannot
+// run its own handlers while blocked).
 import { parentPort, workerData } from 'node:worker_threads';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LogRecord } from '@pitwall/protocol';
 import { openCrashStore } from './crash-store.js';
 import { buildDump } from './crash-dump-builder.js';
 import { Redactor } from './redactor.js';
+import { captureMainStack } from './main-thread-stack.js';
 
 interface HangWorkerData {
   heartbeat: SharedArrayBuffer;
@@ -56,10 +58,11 @@ function tailRecords(max = 500): LogRecord[] {
   }
 }
 
-const timer = setInterval(() => {
-  const blockedMs = Date.now() - Number(Atomics.load(beat, 0));
-  if (blockedMs < d.hangMs) return;
-  clearInterval(timer);
+/** Time allowed for the main thread to stop for the inspector (JavaScript stops in milliseconds). */
+const STACK_TIMEOUT_MS = 2000;
+
+async function dumpHang(blockedMs: number): Promise<void> {
+  const main = await captureMainStack(STACK_TIMEOUT_MS).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   const store = openCrashStore(d.dataDir);
   const redactor = new Redactor();
   let report: unknown = null;
@@ -68,6 +71,11 @@ const timer = setInterval(() => {
   } catch {
     /* none */
   }
+  const blocked = `event loop blocked for ${(blockedMs / 1000).toFixed(1)} s (limit ${d.hangMs / 1000} s)`;
+  const message =
+    main instanceof Error
+      ? `${blocked}; the main thread's stack could not be read: ${main.message}`
+      : `${blocked} in ${main.top}; the stack is the main thread's, paused there by the watchdog`;
   store.writeSync(
     buildDump(
       { unit: d.unit, boot: d.boot, fw: d.fw, commit: d.commit, redactor },
@@ -76,8 +84,8 @@ const timer = setInterval(() => {
         kind: 'hang',
         error: {
           name: 'Hang',
-          message: `event loop blocked for ${(blockedMs / 1000).toFixed(1)} s (limit ${d.hangMs / 1000} s); the main thread's stack cannot be read while it is blocked — the report is the watchdog thread's`,
-          stack: null,
+          message: `${message}; the diagnostic report is the watchdog thread's`,
+          stack: main instanceof Error ? null : [`Hang: ${blocked}`, ...main.frames].join('\n'),
         },
         lastLogs: tailRecords(),
         state,
@@ -85,5 +93,15 @@ const timer = setInterval(() => {
       },
     ),
   );
-  process.kill(process.pid, 'SIGKILL');
+}
+
+let dumping = false;
+const timer = setInterval(() => {
+  const blockedMs = Date.now() - Number(Atomics.load(beat, 0));
+  if (blockedMs < d.hangMs || dumping) return;
+  dumping = true;
+  clearInterval(timer);
+  dumpHang(blockedMs)
+    .catch((err: Error) => process.stderr.write(`hang watchdog: dump failed: ${err.message}\n`))
+    .finally(() => process.kill(process.pid, 'SIGKILL'));
 }, Math.min(500, Math.max(50, d.hangMs / 4)));

@@ -84,12 +84,7 @@ export function simInjector(log: { warn(msg: string): void }, beforeOom: () => v
     if (what === 'oom') beforeOom();
     setTimeout(() => {
       if (what === 'crash') throw new Error('injected crash (sim)');
-      if (what === 'hang') {
-        const until = Number.MAX_SAFE_INTEGER;
-        while (Date.now() < until) {
-          /* blocked event loop */
-        }
-      }
+      if (what === 'hang') blockEventLoop();
       // A leak, not a busy loop: the event loop keeps turning, so the hang watchdog stays out of it.
       const hog: unknown[] = [];
       const grow = () => {
@@ -100,4 +95,12 @@ export function simInjector(log: { warn(msg: string): void }, beforeOom: () => v
     }, 50);
     return 'ok';
   };
+}
+
+/** The injected hang: a busy loop that never yields (named, so a hang dump's stack can be checked). */
+function blockEventLoop(): void {
+  const until = Number.MAX_SAFE_INTEGER;
+  while (Date.now() < until) {
+    /* blocked event loop */
+  }
 }

@@ -1,5 +1,5 @@
 import { request } from 'node:https';
-import type { SseEvent } from './sse-client.js';
+import { createSseParser, type SseEvent } from './sse-parser.js';
 
 export interface LiveStream {
   readonly events: SseEvent[];
@@ -16,21 +16,9 @@ export function openLive(base: string, client: { keyPem: string; certPem: string
     const req = request(`${base}/v1/live`, { rejectUnauthorized: false, key: client.keyPem, cert: client.certPem }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`live: status ${res.statusCode}`));
       res.setEncoding('utf8');
-      let buffer = '';
+      const parser = createSseParser();
       res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event:')) event = line.slice(6).trim();
-            else if (line.startsWith('data:')) data.push(line.slice(5).trim());
-          }
-          if (data.length > 0) events.push({ event, data: data.join('\n') });
-        }
+        events.push(...parser.push(chunk).events);
         for (const w of [...waiters]) w();
       });
       resolve(stream);

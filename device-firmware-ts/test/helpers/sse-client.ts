@@ -1,10 +1,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { createSseParser, type SseEvent } from './sse-parser.js';
 
-export interface SseEvent {
-  event: string;
-  data: string;
-}
+export type { SseEvent } from './sse-parser.js';
 
 /** Reads Server-Sent Events from a URL until `count` events of type `want` or the timeout. */
 export function collectSse(
@@ -17,7 +15,7 @@ export function collectSse(
   return new Promise((resolve, reject) => {
     const events: SseEvent[] = [];
     const comments: string[] = [];
-    let buffer = '';
+    const parser = createSseParser();
     const onResponse = (res: IncomingMessage) => {
       if (res.statusCode !== 200) {
         reject(new Error(`SSE status ${res.statusCode}`));
@@ -44,20 +42,11 @@ export function collectSse(
         reject(new Error(`stream ended (connection closed) after ${events.length} events`));
       });
       res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('event:')) event = line.slice(6).trim();
-            else if (line.startsWith('data:')) data.push(line.slice(5).trim());
-          }
-          if (data.length > 0) events.push({ event, data: data.join('\n') });
-          if (events.filter((e) => e.event === want).length >= count) return finish();
+        const got = parser.push(chunk);
+        comments.push(...got.comments);
+        for (const e of got.events) {
+          events.push(e);
+          if (events.filter((x) => x.event === want).length >= count) return finish();
         }
       });
     };

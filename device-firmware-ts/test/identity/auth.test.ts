@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, randomBytes, verify, X509Certificate } from 'node:crypto';
-import { apiError, challengeMessage, challengeResponse, deviceInfo, deviceStatus, operatorList, pairResult, pairingWindow } from '@pitwall/protocol';
+import { apiError, auditRecord, challengeMessage, challengeResponse, deviceInfo, deviceStatus, operatorList, pairResult, pairingWindow, type AuditRecord } from '@pitwall/protocol';
 import { startSimUnit, type SimUnit } from '../../../testbed/sim-unit.js';
 import { pressSimButton, simGpioCommand } from '../../../testbed/sim-gpio.js';
 import { tempDir } from '../helpers/paths.js';
@@ -42,7 +42,7 @@ test('discovery is public: /v1/info carries the fingerprint of the key in the TL
 
 test('unpaired requests are refused: no certificate and an unpaired key -> 401 unauthenticated', async () => {
   for (const client of [undefined, await makeOperator('stranger')]) {
-    for (const [method, path] of [['GET', '/v1/status'], ['GET', '/v1/operators'], ['POST', '/v1/identity/challenge'], ['GET', '/v1/live']] as const) {
+    for (const [method, path] of [['GET', '/v1/status'], ['GET', '/v1/operators'], ['GET', '/v1/audit'], ['POST', '/v1/identity/challenge'], ['GET', '/v1/live']] as const) {
       const res = await https(base, method, path, { client, body: method === 'POST' ? { nonce: randomBytes(32).toString('base64') } : undefined });
       assert.equal(res.status, 401, `${method} ${path}`);
       assert.equal(errorCode(res), 'unauthenticated');
@@ -148,6 +148,9 @@ test('support can read but not control or administer; the owner lists operators'
   const list = await https(base, 'GET', '/v1/operators', { client: support });
   assert.equal(list.status, 403);
   assert.equal(errorCode(list), 'forbidden');
+  const audit = await https(base, 'GET', '/v1/audit', { client: support });
+  assert.equal(audit.status, 403, 'the audit log is the owner\'s, like the operator list');
+  assert.equal(errorCode(audit), 'forbidden');
   const revoke = await https(base, 'DELETE', `/v1/operators/${encodeURIComponent(owner.fingerprint)}`, { client: support });
   assert.equal(revoke.status, 403);
   assert.equal(errorCode(revoke), 'forbidden');
@@ -208,5 +211,36 @@ test('the audit log has a record for each case', async () => {
   assert.deepEqual(recs.map((r) => r.seq), recs.map((_, i) => i + 1), 'seq increases by one');
   const text = JSON.stringify(recs);
   assert.ok(!text.includes('PRIVATE KEY'), 'no key material in the audit log');
+  assert.equal(unit.process.exitCode, null);
+});
+
+test('GET /v1/audit: the owner reads the records of the file as NDJSON, paged by after and limit; bad queries are refused', async () => {
+  const served = async (query: string): Promise<AuditRecord[]> => {
+    const res = await https(base, 'GET', `/v1/audit${query}`, { client: owner });
+    assert.equal(res.status, 200, res.body);
+    assert.match(String(res.headers['content-type']), /^application\/x-ndjson/);
+    return res.body.split('\n').filter(Boolean).map((l) => auditRecord.parse(JSON.parse(l)));
+  };
+  const all = await served('');
+  const file = await readAudit(data.dir);
+  assert.ok(all.length >= 12, `${all.length} records`);
+  assert.deepEqual(all, file.slice(0, all.length), 'the same records as the unit\'s audit file, in order');
+  assert.deepEqual(await served('?after=3&limit=4'), all.slice(3, 7));
+  assert.deepEqual(await served(`?after=${all.at(-1)!.seq}`), []);
+  // Paging to the end gives every record once.
+  const paged: AuditRecord[] = [];
+  for (let after = 0; ; ) {
+    const page = await served(`?after=${after}&limit=5`);
+    paged.push(...page);
+    if (page.length < 5) break;
+    after = page.at(-1)!.seq;
+  }
+  assert.deepEqual(paged.slice(0, all.length), all);
+  for (const q of ['?after=-1', '?after=x', '?limit=0', '?limit=10001', '?limit=1.5', '?boot=x', `?after=${'9'.repeat(400)}`, '?after=1e999', '?limit=1e999', `?after=${2 ** 53}`]) {
+    const res = await https(base, 'GET', `/v1/audit${q}`, { client: owner });
+    assert.equal(res.status, 400, `${q}: ${res.body}`);
+    assert.equal(errorCode(res), 'bad-request');
+  }
+  assert.deepEqual((await readAudit(data.dir)).slice(0, file.length), file, 'refused queries changed nothing');
   assert.equal(unit.process.exitCode, null);
 });

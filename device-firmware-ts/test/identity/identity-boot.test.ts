@@ -157,6 +157,21 @@ test('audit log: identical refusals are counted and summarised per window, a tor
     assert.equal(recs.length, 2, lines.join('\n'));
     assert.deepEqual(recs.map((r) => r.seq), [42, 43]);
     assert.match(recs[1]!.detail, /^4999 more identical refusal\(s\)/);
+
+    // What GET /v1/audit serves: the torn line and a foreign line skipped, paged by seq.
+    await writeFile(join(dir, 'audit', 'audit.jsonl'), `${lines.join('\n')}\n{"seq":44,"event":"nonsense"}\n`);
+    const again = await openAuditLog(dir, silentLogger, 300);
+    await again.write({ event: 'identity', outcome: 'ok', operatorFingerprint: null, role: null, via: 'boot', detail: 'y' });
+    const read = async (after: number, limit: number) => {
+      const out: number[] = [];
+      for await (const r of again.read(after, limit)) out.push(r.seq);
+      return out;
+    };
+    assert.deepEqual(await read(0, 100), [41, 42, 43, 45]);
+    assert.deepEqual(await read(41, 2), [42, 43]);
+    assert.deepEqual(await read(45, 100), []);
+    assert.deepEqual(await read(0, 1), [41]);
+    await again.close();
   } finally {
     await cleanup();
   }

@@ -26,7 +26,9 @@ test('real logrotate (create + postrotate SIGHUP) under 10x the normal rate: no 
     const shipped = await readFile(join(repoRoot, 'device-firmware-ts/system/logrotate.d/pitwall'), 'utf8');
     const maxB = 256 * 1024;
     const rotate = 30;
-    const config = shipped.replaceAll('/var/lib/pitwall', dir).replace(/maxsize \S+/, `maxsize ${maxB}`).replace(/minsize \S+/, 'minsize 1').replace(/rotate \d+/, `rotate ${rotate}`);
+    const config = shipped.replaceAll('/var/lib/pitwall', dir).replace(/^(\s*)maxsize \S+$/m, `$1maxsize ${maxB}`).replace(/^(\s*)minsize \S+$/m, '$1minsize 1').replace(/^(\s*)rotate \d+$/m, `$1rotate ${rotate}`);
+    // Anchored: the config's comments name maxsize too (an unanchored replace changed a comment).
+    assert.ok(config.includes(`maxsize ${maxB}\n`) && config.includes('minsize 1\n') && config.includes(`rotate ${rotate}\n`));
     assert.ok(/^\s*create\b/m.test(config) && !/^\s*copytruncate/m.test(config));
     const confFile = join(dir, 'logrotate.conf');
     await writeFile(confFile, config, { mode: 0o644 });

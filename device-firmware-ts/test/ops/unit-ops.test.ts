@@ -157,8 +157,14 @@ test('injected crash: a dump with stack, last records and state; next boot says 
   assert.ok(dump.report && typeof dump.report === 'object' && !('environmentVariables' in dump.report));
 });
 
-test('injected hang: the watchdog writes a hang dump and kills the unit', async () => {
+test('injected hang: the watchdog writes a hang dump with the main thread\'s stack at the blocking function and kills the unit', async () => {
   await injectAndReboot('hang', 'hang');
+  const c = crashList.parse(JSON.parse(await get('/v1/crashes'))).crashes.find((x) => x.kind === 'hang')!;
+  const dump = crashDump.parse(JSON.parse(await get(`/v1/crashes/${c.id}`)));
+  assert.match(dump.error.message, / in blockEventLoop; /);
+  const stack = dump.error.stack ?? '';
+  assert.match(stack.split('\n')[1] ?? '', /^ {4}at blockEventLoop \(file:\/\/.*\/dist\/ops\/ops-boot\.js:\d+:\d+\)$/, stack);
+  assert.match(stack, /at listOnTimeout/, 'reached from the injector\'s timer');
 });
 
 test('injected out-of-memory: the fatal-error report becomes a dump on the next boot', async () => {

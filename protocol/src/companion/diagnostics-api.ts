@@ -197,7 +197,8 @@ export const ExportResult = Type.Object(
     logs: Type.Integer(),
     health: Type.Integer(),
     crashes: Type.Integer(),
-    auditLog: Type.Union([Type.Literal('included'), Type.Literal('not-served')]),
+    /** included: audit.ndjson; not-served: the unit's firmware has no /v1/audit; unavailable: offline, not the owner, or an error (the archive's note says which). */
+    auditLog: Type.Union([Type.Literal('included'), Type.Literal('not-served'), Type.Literal('unavailable')]),
   },
   { additionalProperties: false },
 );

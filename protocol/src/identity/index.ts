@@ -5,3 +5,4 @@ export * from './pairing.js';
 export * from './operator.js';
 export * from './challenge.js';
 export * from './audit-record.js';
+export * from './audit-pull.js';

@@ -10,7 +10,8 @@ export function ExportButton({ unitId, compact }: { unitId: string; compact?: bo
     const res = await call('diagnostics:export', { id: unitId });
     if (res.ok) {
       const kb = Math.max(1, Math.round(res.value.bytes / 1024));
-      setState({ busy: false, bad: false, note: `Saved ${kb.toLocaleString()} KB: ${res.value.path}${res.value.auditLog === 'not-served' ? ' (audit log not served by the unit)' : ''}` });
+      const audit = { included: '', 'not-served': ' (audit log not served by the unit)', unavailable: ' (audit log not included: see the note in the archive)' }[res.value.auditLog];
+      setState({ busy: false, bad: false, note: `Saved ${kb.toLocaleString()} KB: ${res.value.path}${audit}` });
     } else setState({ busy: false, bad: true, note: describeError(res.error).detail ?? describeError(res.error).sentence });
   };
   return (
