@@ -1,6 +1,7 @@
 // Authenticated GET /v1/status (mTLS, paired owner) against the public GET /v1/info on the
-// same unit over the same kind of TLS keep-alive connections, in the same run; and the time
-// of one pairing over USB and over the network.
+// same unit over the same kind of TLS keep-alive connections, in the same run (target: ratio
+// >= 0.5); and the time of one pairing over USB and over the network. The load generator is
+// autocannon in this process, the unit its own process (see http-throughput.ts).
 import { Agent, request } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { fingerprintOf, generateIdentityKeyPem, selfSignedCertificatePem } from 
 import { startSimUnit } from '../testbed/sim-unit.js';
 import { pressSimButton } from '../testbed/sim-gpio.js';
 import { SerialRpcClient } from '../device-firmware-ts/test/helpers/serial-rpc-client.js';
+import { compareThroughput, describeRun, formatHeader, formatRow, median, ratioOfRounds } from './http-throughput.js';
 
 interface Creds {
   keyPem: string;
@@ -34,30 +36,7 @@ function get(agent: Agent, url: string, method = 'GET', body?: string): Promise<
   });
 }
 
-/** N keep-alive connections, each sending requests back to back, for `seconds`. */
-async function load(url: string, client: Creds, seconds: number, connections: number): Promise<{ rps: number; errors: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false, key: client.keyPem, cert: client.certPem });
-  const end = performance.now() + seconds * 1000;
-  let ok = 0;
-  let errors = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < end) {
-        const status = await get(agent, url).catch(() => 0);
-        if (status === 200) ok++;
-        else errors++;
-      }
-    }),
-  );
-  const rps = ok / ((performance.now() - t0) / 1000);
-  agent.destroy();
-  return { rps, errors };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-export async function runAuthBench(seconds = 5, connections = 16, pairings = 7): Promise<void> {
+export async function runAuthBench(pairings = 7): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pitwall-bench-auth-'));
   const unit = await startSimUnit({ dataDir: dir, extraArgs: ['--pairing-window', '30'] });
   try {
@@ -88,16 +67,25 @@ export async function runAuthBench(seconds = 5, connections = 16, pairings = 7):
       agent.destroy();
       if (status !== 200) throw new Error(`network pairing answered ${status}`);
     }
-    // Warm up both paths, then measure the baseline and the authenticated route alternately.
-    await load(`${base}/v1/info`, owner, 1, connections);
-    await load(`${base}/v1/status`, owner, 1, connections);
-    const info = await load(`${base}/v1/info`, owner, seconds, connections);
-    const status = await load(`${base}/v1/status`, owner, seconds, connections);
-    const ratio = status.rps / info.rps;
-    console.log(`TLS 1.3 keep-alive, ${connections} connections, ${seconds} s each, same unit`);
-    console.log(`  GET /v1/info   (public, baseline)      ${info.rps.toFixed(0).padStart(7)} req/s  errors ${info.errors}`);
-    console.log(`  GET /v1/status (mTLS, paired owner)    ${status.rps.toFixed(0).padStart(7)} req/s  errors ${status.errors}`);
-    console.log(`  ratio authenticated / baseline          ${ratio.toFixed(2)}  (target >= 0.5) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`);
+    // The baseline and the authenticated route over the same kind of connection (the owner's
+    // certificate on both), in alternating rounds.
+    const tls = { key: owner.keyPem, cert: owner.certPem };
+    const c = await compareThroughput([
+      { label: 'info', url: `${base}/v1/info`, pid: unit.process.pid, tls },
+      { label: 'status', url: `${base}/v1/status`, pid: unit.process.pid, tls },
+    ]);
+    const info = c.results.get('info')!;
+    const status = c.results.get('status')!;
+    const ratio = ratioOfRounds(status.rps, info.rps);
+    const cpuRatio = ratioOfRounds(info.cpuUsPerRequest, status.cpuUsPerRequest);
+    const verdict = (x: number) => (Number.isNaN(x) ? 'n/a' : x >= 0.5 ? 'met' : 'NOT met');
+    console.log(`TLS 1.3 keep-alive, ${c.connections} connections, same unit, ${c.rounds} rounds of ${c.seconds} s (order alternating), medians`);
+    console.log(formatHeader());
+    console.log(formatRow('GET /v1/info   (public, baseline)', info));
+    console.log(formatRow('GET /v1/status (mTLS, paired owner)', status));
+    console.log(`  authenticated / baseline: ${ratio.toFixed(2)} in req/s, ${cpuRatio.toFixed(2)} in requests per unit CPU second`);
+    console.log(`  target >= 0.5: ${verdict(ratio)} in req/s, ${verdict(cpuRatio)} per CPU second`);
+    for (const line of describeRun(c)) console.log(`  ${line}`);
     console.log(`  pairing over USB (serial pair), median of ${pairings}:      ${median(usbMs).toFixed(1)} ms`);
     console.log(`  pairing over the network (new mTLS connection + POST), median of ${pairings}: ${median(netMs).toFixed(1)} ms`);
   } finally {

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 
 const benches: Record<string, () => Promise<void>> = {
   discovery: async () => (await import('./discovery.js')).runDiscoveryBench(),
+  // discovery's /v1/info throughput part alone (needs no root)
+  info: async () => (await import('./discovery.js')).runInfoBench(),
   auth: async () => (await import('./auth.js')).runAuthBench(),
   datapath: async () => (await import('./datapath.js')).runDatapathBench(),
   diagnostics: async () => (await import('./diagnostics.js')).runDiagnosticsBench(),

@@ -51,6 +51,20 @@ test('unpaired requests are refused: no certificate and an unpaired key -> 401 u
   }
 });
 
+test('every route not declared public is checked: HEAD routes, other methods and paths that match no route', async () => {
+  for (const client of [undefined, await makeOperator('stranger')]) {
+    // A stranger learns neither which paths exist nor which methods they take.
+    for (const [method, path] of [['HEAD', '/v1/status'], ['POST', '/v1/status'], ['GET', '/v2/nothing'], ['DELETE', '/v1/nothing']] as const) {
+      const res = await https(base, method, path, { client });
+      assert.equal(res.status, 401, `${method} ${path}`);
+      if (method !== 'HEAD') assert.equal(errorCode(res), 'unauthenticated', `${method} ${path}`);
+    }
+    for (const [method, path, status] of [['GET', '/v1/info', 200], ['HEAD', '/v1/info', 200], ['GET', '/v1/pairing', 200], ['POST', '/v1/info', 405]] as const) {
+      assert.equal((await https(base, method, path, { client })).status, status, `public ${method} ${path}`);
+    }
+  }
+});
+
 test('network pairing needs a client certificate, and is refused outside the window (403 pairing-closed)', async () => {
   const noCert = await https(base, 'POST', '/v1/pairing', { body: { operatorName: 'x', role: 'owner' } });
   assert.equal(noCert.status, 401);
