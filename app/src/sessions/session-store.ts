@@ -2,6 +2,8 @@ import type { Statement } from 'better-sqlite3';
 import type { SessionData, SessionFix, SessionImuSample, TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import { recomputeLaps, type TimedLaps } from './lap-analysis.js';
+import { FIX_COLUMNS, FIX_NAME, fixRows, IMU_COLUMNS, imuRows } from './sample-rows.js';
+import type { StreamedSession } from './stream-decoder.js';
 
 export interface StoredSession {
   id: number;
@@ -30,23 +32,27 @@ export interface StoredLap {
   sectorsMs: number[];
 }
 
-const FIX_CODE = { none: 0, '2d': 1, '3d': 2 } as const;
-const FIX_NAME = ['none', '2d', '3d'] as const;
+export interface SessionMetaIn {
+  sha256: string;
+  unitName: string;
+  sizeB: number;
+}
+
 // Rows per INSERT: one statement step per batch instead of per row is what beats a CSV import.
 const BATCH = 256;
 
-function batchInsert(db: Db, table: string, columns: string[], rows: number): Statement {
+function insertStatement(db: Db, table: string, columns: readonly string[], rows: number): Statement {
   const one = `(${columns.map(() => '?').join(',')})`;
   return db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(',')}) VALUES ${Array(rows).fill(one).join(',')}`);
 }
 
-const FIX_COLS = ['session', 't', 'fix', 'lat', 'lon', 'alt_m', 'speed_mps', 'course_deg', 'sats', 'hdop'];
-const IMU_COLS = ['session', 't', 'ax', 'ay', 'az', 'gx', 'gy', 'gz'];
+const FIX_COLS = ['session', ...FIX_COLUMNS];
+const IMU_COLS = ['session', ...IMU_COLUMNS];
 
 /** Sessions, samples and recomputed laps in SQLite. */
 export class SessionStore {
-  private readonly fixBatch: Statement;
-  private readonly imuBatch: Statement;
+  private readonly fixInsert: { batch: Statement; one: Statement };
+  private readonly imuInsert: { batch: Statement; one: Statement };
   /** Rows inserted so far into each incomplete session (saves counting them at the end). */
   private readonly partialRows = new Map<number, { fixes: number; imu: number }>();
 
@@ -54,8 +60,13 @@ export class SessionStore {
     private readonly db: Db,
     private readonly tracks: () => readonly TrackDefinition[],
   ) {
-    this.fixBatch = batchInsert(db, 'session_fixes', FIX_COLS, BATCH);
-    this.imuBatch = batchInsert(db, 'session_imu', IMU_COLS, BATCH);
+    this.fixInsert = { batch: insertStatement(db, 'session_fixes', FIX_COLS, BATCH), one: insertStatement(db, 'session_fixes', FIX_COLS, 1) };
+    this.imuInsert = { batch: insertStatement(db, 'session_imu', IMU_COLS, BATCH), one: insertStatement(db, 'session_imu', IMU_COLS, 1) };
+  }
+
+  /** The database file, or null for an in-memory store (another thread cannot open that one). */
+  file(): string | null {
+    return this.db.memory ? null : this.db.name;
   }
 
   has(unitId: string, sessionId: string): boolean {
@@ -66,7 +77,7 @@ export class SessionStore {
    * Starts a session whose samples arrive during its download (rows marked incomplete, never
    * listed); a leftover incomplete copy from an interrupted run is dropped first.
    */
-  beginPartial(h: SessionData['header'], meta: { sha256: string; unitName: string; sizeB: number }): number | null {
+  beginPartial(h: SessionData['header'], meta: SessionMetaIn): number | null {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 0').run(h.unitId, h.sessionId);
       if (this.has(h.unitId, h.sessionId)) return null;
@@ -83,28 +94,30 @@ export class SessionStore {
 
   /** Adds streamed samples (in time order) to an incomplete session, in one transaction. */
   appendPartial(id: number, fixes: readonly SessionFix[], imu: readonly SessionImuSample[]): void {
+    this.appendPartialRows(id, fixRows(fixes), imuRows(imu));
+  }
+
+  /** The same with samples as rows (sample-rows.ts). */
+  appendPartialRows(id: number, fixes: Float64Array, imu: Float64Array): void {
     this.db.transaction(() => {
       const n = this.partialRows.get(id) ?? { fixes: 0, imu: 0 };
-      n.fixes += this.insertFixes(id, fixes);
-      n.imu += this.insertImu(id, imu);
+      n.fixes += this.insertRows(id, fixes, FIX_COLUMNS.length, this.fixInsert);
+      n.imu += this.insertRows(id, imu, IMU_COLUMNS.length, this.imuInsert);
       this.partialRows.set(id, n);
     })();
   }
 
-  /** Marks a streamed session complete once its whole file verified: counts, unit laps, our laps. */
-  completePartial(id: number, data: SessionData, rest: { fixes: readonly SessionFix[]; imu: readonly SessionImuSample[] }, laps?: TimedLaps): void {
+  /** Marks a streamed session complete once its whole file verified: counts, time span, the unit's laps, our laps timed on the way. */
+  completePartial(id: number, s: StreamedSession, laps: TimedLaps): void {
     this.db.transaction(() => {
       const n = this.partialRows.get(id) ?? { fixes: 0, imu: 0 };
       this.partialRows.delete(id);
-      n.fixes += this.insertFixes(id, rest.fixes);
-      n.imu += this.insertImu(id, rest.imu);
-      const fixes = data.fixes;
-      const startedAt = fixes[0]?.t ?? Date.parse(data.header.startedAt);
-      const endedAt = Math.max(fixes.at(-1)?.t ?? startedAt, data.imu.at(-1)?.t ?? startedAt);
+      const startedAt = s.firstFixT ?? Date.parse(s.header.startedAt);
+      const endedAt = Math.max(s.lastFixT ?? startedAt, s.lastImuT ?? startedAt);
       this.db
-        .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ?')
-        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(data.events.filter((e) => e.type === 'lap')), id);
-      this.storeLaps(id, fixes, data.header.trackId, laps);
+        .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ? AND complete = 0')
+        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(s.events.filter((e) => e.type === 'lap')), id);
+      this.storeLaps(id, [], s.header.trackId, laps);
     })();
   }
 
@@ -122,7 +135,7 @@ export class SessionStore {
    * Stores a decoded session in one transaction: the same (unit, session) twice is one copy
    * (returns false the second time). Laps are timed from the fixes here.
    */
-  ingest(data: SessionData, meta: { sha256: string; unitName: string; sizeB: number }, o: { laps?: boolean } = {}): { stored: boolean; id: number } {
+  ingest(data: SessionData, meta: SessionMetaIn, o: { laps?: boolean } = {}): { stored: boolean; id: number } {
     const h = data.header;
     const unitLaps = data.events.filter((e) => e.type === 'lap');
     const fixes = [...data.fixes].sort((a, b) => a.t - b.t);
@@ -140,60 +153,39 @@ export class SessionStore {
         )
         .run(h.unitId, h.sessionId, meta.sha256, meta.unitName, h.driver, h.trackId, startedAt, endedAt, h.gnssRateHz, fixes.length, imu.length, meta.sizeB, JSON.stringify(h), JSON.stringify(unitLaps), Date.now());
       const id = Number(info.lastInsertRowid);
-      this.insertFixes(id, fixes);
-      this.insertImu(id, imu);
+      this.insertRows(id, fixRows(fixes), FIX_COLUMNS.length, this.fixInsert);
+      this.insertRows(id, imuRows(imu), IMU_COLUMNS.length, this.imuInsert);
       if (o.laps !== false) this.storeLaps(id, fixes, h.trackId);
       return { stored: true, id };
     })();
   }
 
-  private insertFixes(id: number, fixes: readonly SessionFix[]): number {
-    const one = this.db.prepare(`INSERT OR IGNORE INTO session_fixes (${FIX_COLS.join(',')}) VALUES (${FIX_COLS.map(() => '?').join(',')})`);
-    const fill = (p: unknown[], k: number, f: SessionFix): void => {
-      p[k] = id;
-      p[k + 1] = f.t;
-      p[k + 2] = FIX_CODE[f.fix];
-      p[k + 3] = f.lat;
-      p[k + 4] = f.lon;
-      p[k + 5] = f.altM;
-      p[k + 6] = f.speedMps;
-      p[k + 7] = f.courseDeg;
-      p[k + 8] = f.satellites;
-      p[k + 9] = f.hdop;
-    };
-    return this.insertRows(fixes, fill, this.fixBatch, one, FIX_COLS.length);
-  }
-
-  private insertImu(id: number, imu: readonly SessionImuSample[]): number {
-    const one = this.db.prepare(`INSERT OR IGNORE INTO session_imu (${IMU_COLS.join(',')}) VALUES (${IMU_COLS.map(() => '?').join(',')})`);
-    const fill = (p: unknown[], k: number, s: SessionImuSample): void => {
-      p[k] = id;
-      p[k + 1] = s.t;
-      p[k + 2] = s.accelMps2[0];
-      p[k + 3] = s.accelMps2[1];
-      p[k + 4] = s.accelMps2[2];
-      p[k + 5] = s.gyroDps[0];
-      p[k + 6] = s.gyroDps[1];
-      p[k + 7] = s.gyroDps[2];
-    };
-    return this.insertRows(imu, fill, this.imuBatch, one, IMU_COLS.length);
-  }
-
-  private insertRows<T extends { t: number }>(items: readonly T[], fill: (p: unknown[], k: number, x: T) => void, batch: Statement, one: Statement, width: number): number {
-    // Duplicate times (a receiver repeating an epoch) would break a batch: they are dropped first.
-    const unique = items.filter((x, i) => i === 0 || x.t !== items[i - 1]!.t);
-    const params: unknown[] = new Array(BATCH * width);
-    let i = 0;
+  /**
+   * Inserts rows of `width` numbers (NaN for null) for session `id`, BATCH rows per statement.
+   * A row repeating the previous row's time (a receiver repeating an epoch) is dropped.
+   */
+  private insertRows(id: number, rows: Float64Array, width: number, st: { batch: Statement; one: Statement }): number {
+    const stride = width + 1;
+    const params: unknown[] = new Array(BATCH * stride);
+    let k = 0;
     let inserted = 0;
-    for (; i + BATCH <= unique.length; i += BATCH) {
-      for (let j = 0; j < BATCH; j++) fill(params, j * width, unique[i + j]!);
-      inserted += batch.run(params).changes;
+    let prevT = NaN;
+    for (let o = 0; o < rows.length; o += width) {
+      const t = rows[o]!;
+      if (t === prevT) continue;
+      prevT = t;
+      const p = k * stride;
+      params[p] = id;
+      for (let j = 0; j < width; j++) {
+        const v = rows[o + j]!;
+        params[p + 1 + j] = v === v ? v : null;
+      }
+      if (++k === BATCH) {
+        inserted += st.batch.run(params).changes;
+        k = 0;
+      }
     }
-    const single: unknown[] = new Array(width);
-    for (; i < unique.length; i++) {
-      fill(single, 0, unique[i]!);
-      inserted += one.run(single).changes;
-    }
+    for (let r = 0; r < k; r++) inserted += st.one.run(params.slice(r * stride, (r + 1) * stride)).changes;
     return inserted;
   }
 
