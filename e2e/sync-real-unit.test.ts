@@ -79,7 +79,8 @@ test('pitwall sync pulls a session a real unit recorded; pitwall laps equals the
       .map((e) => liveLap.parse(JSON.parse(e.data)))
       .filter((l) => l.sessionId === recording.id);
   await live.until(() => lapsOf().length >= 3, 60_000, 'three lap events');
-  const stop = await https(base, 'POST', '/v1/sessions/stop', { client: observer });
+  // Closing writes the summary, syncs and hashes the file: allow for a loaded machine.
+  const stop = await https(base, 'POST', '/v1/sessions/stop', { client: observer, timeoutMs: 30_000 });
   assert.equal(stop.status, 200, stop.body);
   const closed = sessionMeta.parse(JSON.parse(stop.body));
   assert.equal(closed.id, recording.id);
