@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeSession, type SessionFix } from '@pitwall/protocol';
+import { decodeSession, timeLaps, type SessionFix } from '@pitwall/protocol';
 import { openDatabase } from '../../src/store/database.js';
 import { SessionStore } from '../../src/sessions/session-store.js';
 import { exportToFile } from '../../src/sessions/export-vbo.js';
@@ -118,6 +118,42 @@ test('CSV and VBO exports of a session and of a lap', async () => {
   assert.ok(text.startsWith('File created on'), text.slice(0, 40));
   assert.ok(text.includes('[data]'));
   await assert.rejects(exportToFile(store, row, 'vbo', vbo, 99), /no lap 99/);
+});
+
+test('VBO export carries the track\'s gates in [laptiming]; timing the file\'s own rows through them gives the stored laps', async () => {
+  const file = join(scratch.dir, 'gates.vbo');
+  await exportToFile(store, row, 'vbo', file);
+  const text = readFileSync(file, 'utf8');
+  const section = (name: string) => text.split(`\r\n[${name}]\r\n`)[1]!.split('\r\n\r\n')[0]!.split('\r\n');
+  // A VBO reader's view: gates as lon(west +) lat lon lat in minutes; data rows sats time lat long ...
+  const line = (gate: string) => {
+    const [, lonA, latA, lonB, latB] = gate.split(' ').map(Number);
+    return { a: { lat: latA! / 60, lon: -lonA! / 60 }, b: { lat: latB! / 60, lon: -lonB! / 60 } };
+  };
+  const gates = section('laptiming');
+  assert.equal(gates.length, 1 + SYNTH_TRACK.sectors!.length);
+  assert.match(gates[0]!, /^Start [+-]\d+\.\d{6} [+-]\d+\.\d{6} [+-]\d+\.\d{6} [+-]\d+\.\d{6} \u00ac StartFinish$/);
+  assert.match(gates[1]!, /^Split .* \u00ac Split 1$/);
+  const startFinish = line(gates[0]!);
+  for (const k of ['a', 'b'] as const) {
+    assert.ok(Math.abs(startFinish[k].lat - SYNTH_TRACK.startFinish[k].lat) < 1e-8 && Math.abs(startFinish[k].lon - SYNTH_TRACK.startFinish[k].lon) < 1e-8, `start/finish ${k}`);
+  }
+  const fromFile = { id: 'from-vbo', venue: 'file', layout: 'file', startFinish, sectors: gates.slice(1).map(line), lengthM: SYNTH_TRACK.lengthM, origin: SYNTH_TRACK.origin };
+  // One point per fix: the rows where the position changes (rows at the IMU rate repeat the last fix).
+  const points: { t: number; lat: number; lon: number }[] = [];
+  let last = '';
+  for (const r of section('data').filter((x) => x.trim() !== '')) {
+    const [, time, lat, lon] = r.split(' ');
+    if (`${lat} ${lon}` === last) continue;
+    last = `${lat} ${lon}`;
+    const t = Number(time!.slice(0, 2)) * 3_600_000 + Number(time!.slice(2, 4)) * 60_000 + Number(time!.slice(4)) * 1000;
+    points.push({ t, lat: Number(lat) / 60, lon: -Number(lon) / 60 });
+  }
+  const timed = timeLaps(points, fromFile).laps;
+  const stored = store.laps(row);
+  assert.equal(timed.length, stored.length);
+  // Row times are kept to 10 ms: each crossing moves by at most 5 ms.
+  timed.forEach((l, i) => assert.ok(Math.abs(l.timeMs - stored[i]!.timeMs) <= 10, `lap ${i + 1}: ${l.timeMs} from the file, ${stored[i]!.timeMs} stored`));
 });
 
 test('lap statistics: best, theoretical best from best sectors, consistency', () => {
