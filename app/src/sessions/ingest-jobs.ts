@@ -1,6 +1,6 @@
-import { decodeSession, type SessionHeader } from '@pitwall/protocol';
+import type { SessionHeader } from '@pitwall/protocol';
 import type { TimedLaps } from './lap-analysis.js';
-import type { SessionMetaIn, SessionStore } from './session-store.js';
+import type { PartialSessions, SessionMetaIn } from './partial-sessions.js';
 import type { StreamedSession } from './stream-decoder.js';
 
 /** Sample rows (sample-rows.ts) for one append. */
@@ -10,25 +10,24 @@ export interface RowsIn {
 }
 
 /**
- * The store side of a sync: sessions whose samples arrive in pieces while they download (one
- * job each), and whole files after a resumed download. Runs where the store's writer runs (the
- * ingest thread, or inline). A failure inside a job is kept and reported when it completes;
- * its rows stay marked incomplete and are dropped.
+ * The store side of a sync: sessions whose samples arrive in pieces (one job each). Runs where
+ * the store's writer runs (the ingest thread, or inline). A failure inside a job is kept and
+ * reported when it completes; its rows stay marked incomplete and are dropped.
  */
 export class IngestJobs {
   /** Session row of each job; null when the session was already stored (nothing to add). */
   private readonly rows = new Map<number, number | null>();
   private readonly failures = new Map<number, Error>();
 
-  constructor(private readonly store: SessionStore) {}
+  constructor(private readonly sessions: PartialSessions) {}
 
   begin(job: number, header: SessionHeader, meta: SessionMetaIn): void {
-    this.guard(job, () => this.rows.set(job, this.store.beginPartial(header, meta)));
+    this.guard(job, () => this.rows.set(job, this.sessions.begin(header, meta)));
   }
 
   append(job: number, rows: RowsIn): void {
     const id = this.rows.get(job);
-    if (typeof id === 'number' && !this.failures.has(job)) this.guard(job, () => this.store.appendPartialRows(id, rows.fixes, rows.imu));
+    if (typeof id === 'number' && !this.failures.has(job)) this.guard(job, () => this.sessions.append(id, rows.fixes, rows.imu));
   }
 
   /** Completes a job; false when the session was already stored before it began. */
@@ -39,7 +38,7 @@ export class IngestJobs {
       if (failed) throw failed;
       if (id === undefined) throw new Error('ingest: the session never began');
       if (id === null) return false;
-      this.store.completePartial(id, session, laps);
+      this.sessions.complete(id, session, laps);
       return true;
     } catch (err) {
       this.drop(job);
@@ -55,14 +54,7 @@ export class IngestJobs {
     const id = this.rows.get(job);
     this.rows.delete(job);
     this.failures.delete(job);
-    if (typeof id === 'number') this.store.dropPartial(id);
-  }
-
-  /** Decodes and stores a whole verified file; it must be the session the unit listed. */
-  ingestFile(bytes: Uint8Array, expect: { unitId: string; sessionId: string }, meta: SessionMetaIn): boolean {
-    const data = decodeSession(bytes);
-    if (data.header.unitId !== expect.unitId || data.header.sessionId !== expect.sessionId) throw new Error(`session ${expect.sessionId} names another unit or session in its header`);
-    return this.store.ingest(data, meta).stored;
+    if (typeof id === 'number') this.sessions.drop(id);
   }
 
   private guard(job: number, fn: () => void): void {

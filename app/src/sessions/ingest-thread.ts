@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import type { SessionFix, SessionHeader, TrackDefinition } from '@pitwall/protocol';
+import type { SessionFix, SessionHeader } from '@pitwall/protocol';
 import { IngestJobs, type RowsIn } from './ingest-jobs.js';
 import type { TimedLaps } from './lap-analysis.js';
 import { fixRows, IMU_COLUMNS } from './sample-rows.js';
-import type { SessionMetaIn, SessionStore } from './session-store.js';
+import type { SessionMetaIn } from './partial-sessions.js';
+import type { SessionStore } from './session-store.js';
 import type { StreamedSession } from './stream-decoder.js';
 
 /**
@@ -22,8 +23,6 @@ export interface SessionIngest {
   /** Marks the session complete (after its last samples); false when it was already stored. */
   complete(job: number, session: StreamedSession, laps: TimedLaps): Promise<boolean>;
   drop(job: number): Promise<void>;
-  /** Decodes and stores a whole verified file (after a resumed download). */
-  ingestFile(bytes: Uint8Array, expect: { unitId: string; sessionId: string }, meta: SessionMetaIn): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -32,14 +31,12 @@ export type IngestRequest =
   | { op: 'append'; job: number; rows: RowsIn; count: number }
   | { op: 'complete'; req: number; job: number; session: StreamedSession; laps: TimedLaps }
   | { op: 'drop'; req: number; job: number }
-  | { op: 'ingest'; req: number; bytes: Uint8Array; expect: { unitId: string; sessionId: string }; meta: SessionMetaIn }
   | { op: 'close'; req: number };
 
 export type IngestReply = { kind: 'ack'; rows: number } | { kind: 'done'; req: number; ok: true; value: unknown } | { kind: 'done'; req: number; ok: false; error: string };
 
 export interface IngestWorkerData {
   file: string;
-  tracks: TrackDefinition[];
 }
 
 const rowsOf = (fixes: readonly SessionFix[], imu: Float64Array): RowsIn => ({ fixes: fixRows(fixes), imu });
@@ -51,13 +48,13 @@ const BACKLOG_ROWS = 100_000;
 /** The ingest thread for `store`'s database file, or inline for a store in memory (or when `thread` is false). */
 export function openIngest(store: SessionStore, o: { thread?: boolean } = {}): SessionIngest {
   const file = store.file();
-  return file && o.thread !== false ? new IngestThread({ file, tracks: [...store.trackList()] }) : new InlineIngest(store);
+  return file && o.thread !== false ? new IngestThread({ file }) : new InlineIngest(store);
 }
 
 class InlineIngest implements SessionIngest {
   private readonly jobs: IngestJobs;
   constructor(store: SessionStore) {
-    this.jobs = new IngestJobs(store);
+    this.jobs = new IngestJobs(store.partials);
   }
   begin(job: number, header: SessionHeader, meta: SessionMetaIn): void {
     this.jobs.begin(job, header, meta);
@@ -70,9 +67,6 @@ class InlineIngest implements SessionIngest {
   }
   async drop(job: number): Promise<void> {
     this.jobs.drop(job);
-  }
-  async ingestFile(bytes: Uint8Array, expect: { unitId: string; sessionId: string }, meta: SessionMetaIn): Promise<boolean> {
-    return this.jobs.ingestFile(bytes, expect, meta);
   }
   async close(): Promise<void> {}
 }
@@ -176,10 +170,6 @@ class IngestThread implements SessionIngest {
 
   drop(job: number): Promise<void> {
     return this.request((req) => ({ op: 'drop', req, job }));
-  }
-
-  ingestFile(bytes: Uint8Array, expect: { unitId: string; sessionId: string }, meta: SessionMetaIn): Promise<boolean> {
-    return this.request((req) => ({ op: 'ingest', req, bytes, expect, meta }));
   }
 
   async close(): Promise<void> {

@@ -4,16 +4,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabaseFile } from '../store/database.js';
 import { IngestJobs } from './ingest-jobs.js';
 import type { IngestReply, IngestRequest, IngestWorkerData } from './ingest-thread.js';
-import { SessionStore } from './session-store.js';
+import { PartialSessions } from './partial-sessions.js';
 
 const port = parentPort!;
-const { file, tracks } = workerData as IngestWorkerData;
+const { file } = workerData as IngestWorkerData;
 const db = openDatabaseFile(file);
 // A checkpoint (copying the write-ahead log into the database, with an fsync) every 4 MB of
 // rows took a third of the ingest time: here it runs once, after the sync (see 'close'), and
 // only a very long sync reaches this bound.
 db.pragma('wal_autocheckpoint = 32768');
-const jobs = new IngestJobs(new SessionStore(db, () => tracks));
+const jobs = new IngestJobs(new PartialSessions(db));
 
 function answer(req: number, fn: () => unknown): void {
   let reply: IngestReply;
@@ -36,8 +36,6 @@ port.on('message', (m: IngestRequest) => {
       return answer(m.req, () => jobs.complete(m.job, m.session, m.laps));
     case 'drop':
       return answer(m.req, () => jobs.drop(m.job));
-    case 'ingest':
-      return answer(m.req, () => jobs.ingestFile(m.bytes, m.expect, m.meta));
     case 'close':
       // Everything sent before is committed: the sync may go on. Then the log goes into the
       // database, and the thread ends.

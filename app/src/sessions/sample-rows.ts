@@ -1,4 +1,4 @@
-import { IMU_ROW_WIDTH, type SessionFix, type SessionImuSample } from '@pitwall/protocol';
+import type { IMU_ROW_WIDTH, SessionFix, SessionImuSample } from '@pitwall/protocol';
 
 /**
  * Samples as flat rows of numbers, in the column order of their SQLite tables (without the
@@ -6,9 +6,9 @@ import { IMU_ROW_WIDTH, type SessionFix, type SessionImuSample } from '@pitwall/
  * thread: one transferable buffer instead of thousands of cloned objects.
  */
 export const FIX_COLUMNS = ['t', 'fix', 'lat', 'lon', 'alt_m', 'speed_mps', 'course_deg', 'sats', 'hdop'] as const;
-/** The protocol's IMU rows (decodeImuRows) have this layout already. */
+/** The protocol's IMU rows (decodeImuRows) have this layout already: the width below does not compile otherwise. */
 export const IMU_COLUMNS = ['t', 'ax', 'ay', 'az', 'gx', 'gy', 'gz'] as const;
-if (IMU_COLUMNS.length !== IMU_ROW_WIDTH) throw new Error('IMU columns and protocol rows differ');
+const IMU_WIDTH: typeof IMU_ROW_WIDTH = IMU_COLUMNS.length;
 
 export const FIX_CODE = { none: 0, '2d': 1, '3d': 2 } as const;
 export const FIX_NAME = ['none', '2d', '3d'] as const;
@@ -35,7 +35,7 @@ export function fixRows(fixes: readonly SessionFix[]): Float64Array {
 }
 
 export function imuRows(imu: readonly SessionImuSample[]): Float64Array {
-  const w = IMU_COLUMNS.length;
+  const w = IMU_WIDTH;
   const rows = new Float64Array(imu.length * w);
   for (let i = 0; i < imu.length; i++) {
     const s = imu[i]!;

@@ -1,9 +1,10 @@
-import type { Statement } from 'better-sqlite3';
 import type { SessionData, SessionFix, SessionImuSample, TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
-import { recomputeLaps, type TimedLaps } from './lap-analysis.js';
-import { FIX_COLUMNS, FIX_NAME, fixRows, IMU_COLUMNS, imuRows } from './sample-rows.js';
-import type { StreamedSession } from './stream-decoder.js';
+import { recomputeLaps } from './lap-analysis.js';
+import { PartialSessions, type SessionMetaIn } from './partial-sessions.js';
+import { FIX_NAME, fixRows, imuRows } from './sample-rows.js';
+
+export type { SessionMetaIn } from './partial-sessions.js';
 
 export interface StoredSession {
   id: number;
@@ -32,36 +33,16 @@ export interface StoredLap {
   sectorsMs: number[];
 }
 
-export interface SessionMetaIn {
-  sha256: string;
-  unitName: string;
-  sizeB: number;
-}
-
-// Rows per INSERT: one statement step per batch instead of per row is what beats a CSV import.
-const BATCH = 256;
-
-function insertStatement(db: Db, table: string, columns: readonly string[], rows: number): Statement {
-  const one = `(${columns.map(() => '?').join(',')})`;
-  return db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(',')}) VALUES ${Array(rows).fill(one).join(',')}`);
-}
-
-const FIX_COLS = ['session', ...FIX_COLUMNS];
-const IMU_COLS = ['session', ...IMU_COLUMNS];
-
 /** Sessions, samples and recomputed laps in SQLite. */
 export class SessionStore {
-  private readonly fixInsert: { batch: Statement; one: Statement };
-  private readonly imuInsert: { batch: Statement; one: Statement };
-  /** Rows inserted so far into each incomplete session (saves counting them at the end). */
-  private readonly partialRows = new Map<number, { fixes: number; imu: number }>();
+  /** The rows a sync writes (the ingest thread has its own, on its own connection). */
+  readonly partials: PartialSessions;
 
   constructor(
     private readonly db: Db,
     private readonly tracks: () => readonly TrackDefinition[],
   ) {
-    this.fixInsert = { batch: insertStatement(db, 'session_fixes', FIX_COLS, BATCH), one: insertStatement(db, 'session_fixes', FIX_COLS, 1) };
-    this.imuInsert = { batch: insertStatement(db, 'session_imu', IMU_COLS, BATCH), one: insertStatement(db, 'session_imu', IMU_COLS, 1) };
+    this.partials = new PartialSessions(db);
   }
 
   /** The database file, or null for an in-memory store (another thread cannot open that one). */
@@ -70,65 +51,12 @@ export class SessionStore {
   }
 
   has(unitId: string, sessionId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 1').get(unitId, sessionId) !== undefined;
-  }
-
-  /**
-   * Starts a session whose samples arrive during its download (rows marked incomplete, never
-   * listed); a leftover incomplete copy from an interrupted run is dropped first.
-   */
-  beginPartial(h: SessionData['header'], meta: SessionMetaIn): number | null {
-    return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 0').run(h.unitId, h.sessionId);
-      if (this.has(h.unitId, h.sessionId)) return null;
-      const t = Date.parse(h.startedAt) || 0;
-      const info = this.db
-        .prepare(
-          `INSERT INTO sessions (unit_id, session_id, sha256, unit_name, driver, track_id, started_at, ended_at, gnss_hz, fixes, imu_samples, size_b, header, unit_laps, synced_at, complete)
-           VALUES (?,?,?,?,?,?,?,?,?,0,0,?,?,'[]',?,0)`,
-        )
-        .run(h.unitId, h.sessionId, meta.sha256, meta.unitName, h.driver, h.trackId, t, t, h.gnssRateHz, meta.sizeB, JSON.stringify(h), Date.now());
-      return Number(info.lastInsertRowid);
-    })();
-  }
-
-  /** Adds streamed samples (in time order) to an incomplete session, in one transaction. */
-  appendPartial(id: number, fixes: readonly SessionFix[], imu: readonly SessionImuSample[]): void {
-    this.appendPartialRows(id, fixRows(fixes), imuRows(imu));
-  }
-
-  /** The same with samples as rows (sample-rows.ts). */
-  appendPartialRows(id: number, fixes: Float64Array, imu: Float64Array): void {
-    this.db.transaction(() => {
-      const n = this.partialRows.get(id) ?? { fixes: 0, imu: 0 };
-      n.fixes += this.insertRows(id, fixes, FIX_COLUMNS.length, this.fixInsert);
-      n.imu += this.insertRows(id, imu, IMU_COLUMNS.length, this.imuInsert);
-      this.partialRows.set(id, n);
-    })();
-  }
-
-  /** Marks a streamed session complete once its whole file verified: counts, time span, the unit's laps, our laps timed on the way. */
-  completePartial(id: number, s: StreamedSession, laps: TimedLaps): void {
-    this.db.transaction(() => {
-      const n = this.partialRows.get(id) ?? { fixes: 0, imu: 0 };
-      this.partialRows.delete(id);
-      const startedAt = s.firstFixT ?? Date.parse(s.header.startedAt);
-      const endedAt = Math.max(s.lastFixT ?? startedAt, s.lastImuT ?? startedAt);
-      this.db
-        .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ? AND complete = 0')
-        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(s.events.filter((e) => e.type === 'lap')), id);
-      this.storeLaps(id, [], s.header.trackId, laps);
-    })();
+    return this.partials.has(unitId, sessionId);
   }
 
   /** The tracks laps are timed against (for a streaming timer). */
   trackList(): readonly TrackDefinition[] {
     return this.tracks();
-  }
-
-  dropPartial(id: number): void {
-    this.partialRows.delete(id);
-    this.db.prepare('DELETE FROM sessions WHERE id = ? AND complete = 0').run(id);
   }
 
   /**
@@ -153,48 +81,15 @@ export class SessionStore {
         )
         .run(h.unitId, h.sessionId, meta.sha256, meta.unitName, h.driver, h.trackId, startedAt, endedAt, h.gnssRateHz, fixes.length, imu.length, meta.sizeB, JSON.stringify(h), JSON.stringify(unitLaps), Date.now());
       const id = Number(info.lastInsertRowid);
-      this.insertRows(id, fixRows(fixes), FIX_COLUMNS.length, this.fixInsert);
-      this.insertRows(id, imuRows(imu), IMU_COLUMNS.length, this.imuInsert);
+      this.partials.insertFixes(id, fixRows(fixes));
+      this.partials.insertImu(id, imuRows(imu));
       if (o.laps !== false) this.storeLaps(id, fixes, h.trackId);
       return { stored: true, id };
     })();
   }
 
-  /**
-   * Inserts rows of `width` numbers (NaN for null) for session `id`, BATCH rows per statement.
-   * A row repeating the previous row's time (a receiver repeating an epoch) is dropped.
-   */
-  private insertRows(id: number, rows: Float64Array, width: number, st: { batch: Statement; one: Statement }): number {
-    const stride = width + 1;
-    const params: unknown[] = new Array(BATCH * stride);
-    let k = 0;
-    let inserted = 0;
-    let prevT = NaN;
-    for (let o = 0; o < rows.length; o += width) {
-      const t = rows[o]!;
-      if (t === prevT) continue;
-      prevT = t;
-      const p = k * stride;
-      params[p] = id;
-      for (let j = 0; j < width; j++) {
-        const v = rows[o + j]!;
-        params[p + 1 + j] = v === v ? v : null;
-      }
-      if (++k === BATCH) {
-        inserted += st.batch.run(params).changes;
-        k = 0;
-      }
-    }
-    for (let r = 0; r < k; r++) inserted += st.one.run(params.slice(r * stride, (r + 1) * stride)).changes;
-    return inserted;
-  }
-
-  private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null, precomputed?: TimedLaps): void {
-    this.db.prepare('DELETE FROM session_laps WHERE session = ?').run(id);
-    const timed = precomputed ?? recomputeLaps(fixes, this.tracks(), unitTrackId);
-    const insert = this.db.prepare('INSERT INTO session_laps (session, lap, track_id, start_t, end_t, time_ms, distance_m, sectors_ms) VALUES (?,?,?,?,?,?,?,?)');
-    for (const l of timed.laps) insert.run(id, l.number, timed.trackId!, l.startT, l.endT, l.timeMs, l.distanceM, JSON.stringify(l.sectorsMs));
-    if (timed.trackId) this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
+  private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null): void {
+    this.partials.writeLaps(id, recomputeLaps(fixes, this.tracks(), unitTrackId));
   }
 
   /** Re-times every stored session against the current catalog (after a track was corrected). */

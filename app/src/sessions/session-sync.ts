@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { downloadSession, type DownloadLink } from './session-download.js';
 import { openIngest } from './ingest-thread.js';
-import { StreamDecoder } from './stream-decoder.js';
-import { StreamingLaps } from './lap-analysis.js';
+import { decodeVerified, StreamDecoder } from './stream-decoder.js';
+import { recomputeLaps, StreamingLaps } from './lap-analysis.js';
 import type { SessionStore } from './session-store.js';
 import type { UnitSessionEntry } from './unit-sessions.js';
 
@@ -119,7 +119,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
             fresh.map((s) =>
               limit(async () => {
                 const job = ++jobs;
-                let laps = null as StreamingLaps | null; // set once the session began in the store
+                let begun = false; // the session has rows in the store (incomplete until completed)
                 try {
                   const before = base;
                   base += s.sizeB;
@@ -128,6 +128,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   // so decoding and ingest overlap the transfer; the session is completed only
                   // after the sha256 check.
                   const stream = new StreamDecoder();
+                  let laps = null as StreamingLaps | null;
                   let fed = 0;
                   const ours = () => {
                     const h = stream.sessionHeader;
@@ -135,10 +136,11 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   };
                   const flush = () => {
                     if (!ours()) return;
-                    if (!laps) {
+                    if (!begun) {
                       ingest.begin(job, stream.sessionHeader!, meta);
-                      laps = new StreamingLaps(o.store.trackList(), stream.sessionHeader!.trackId);
+                      begun = true;
                     }
+                    laps ??= new StreamingLaps(o.store.trackList(), stream.sessionHeader!.trackId);
                     const d = stream.drain();
                     laps.push(d.fixes);
                     return ingest.append(job, d.fixes, d.imu);
@@ -169,19 +171,27 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                     flush();
                     streamed = stream.result(got.bytes.length);
                   }
-                  if (streamed) {
-                    await ingest.complete(job, streamed, laps!.result());
+                  if (streamed && laps) {
+                    await ingest.complete(job, streamed, laps.result());
                   } else {
-                    if (laps) await ingest.drop(job);
-                    laps = null;
-                    await ingest.ingestFile(got.bytes, { unitId: src.unitId, sessionId: s.id }, { ...meta, sizeB: got.bytes.length });
+                    // After a resume or a refetch: the whole verified file, decoded here, takes the same way in.
+                    if (begun) await ingest.drop(job);
+                    const whole = decodeVerified(got.bytes);
+                    if (whole.session.header.unitId !== src.unitId || whole.session.header.sessionId !== s.id) {
+                      begun = false;
+                      throw new Error(`session ${s.id} names another unit or session in its header`);
+                    }
+                    ingest.begin(job, whole.session.header, { ...meta, sizeB: got.bytes.length });
+                    begun = true;
+                    void ingest.append(job, whole.fixes, whole.imu);
+                    await ingest.complete(job, whole.session, recomputeLaps(whole.fixes, o.store.trackList(), whole.session.header.trackId));
                   }
-                  laps = null;
+                  begun = false;
                   await Promise.all([src.confirm(s.id, s.sha256!), got.settled]);
                   line.fetched++;
                   report.fetched++;
                 } catch (err) {
-                  if (laps) await ingest.drop(job).catch(() => undefined);
+                  if (begun) await ingest.drop(job).catch(() => undefined);
                   line.failed++;
                   line.error = (err as Error).message;
                   o.log?.(`sync ${src.unitName} ${s.id}: ${(err as Error).message}`);

@@ -2,6 +2,7 @@ import {
   applySessionChunk,
   ChunkType,
   decodeImuRows,
+  decodeSession,
   decodeSessionHeader,
   IMU_ROW_WIDTH,
   readSessionChunk,
@@ -10,6 +11,7 @@ import {
   type SessionHeader,
   type SessionSummary,
 } from '@pitwall/protocol';
+import { imuRows } from './sample-rows.js';
 
 /** A session that streamed in whole and clean: everything but the samples, which were drained on the way. */
 export interface StreamedSession {
@@ -144,4 +146,29 @@ function concatRows(parts: readonly Float64Array[]): Float64Array {
     at += p.length;
   }
   return out;
+}
+
+/**
+ * A whole verified file (after a resumed or refetched download) in the stream's terms: the
+ * totals, the fixes and the IMU rows, each in time order.
+ */
+export function decodeVerified(bytes: Uint8Array): { session: StreamedSession; fixes: SessionFix[]; imu: Float64Array } {
+  const data = decodeSession(bytes);
+  const fixes = [...data.fixes].sort((a, b) => a.t - b.t);
+  const imu = imuRows([...data.imu].sort((a, b) => a.t - b.t));
+  return {
+    session: {
+      header: data.header,
+      events: data.events,
+      summary: data.summary,
+      chunks: data.stats.chunks,
+      fixes: fixes.length,
+      imu: imu.length / IMU_ROW_WIDTH,
+      firstFixT: fixes[0]?.t ?? null,
+      lastFixT: fixes.at(-1)?.t ?? null,
+      lastImuT: imu.length ? imu[imu.length - IMU_ROW_WIDTH]! : null,
+    },
+    fixes,
+    imu,
+  };
 }

@@ -41,6 +41,10 @@ test('link cut ten times during a sync: the session arrives intact, once, confir
     assert.equal(s!.sizeB, a.sizeB);
     assert.equal(count(db, 'session_fixes'), 400 * 25 + 1);
     assert.equal(count(db, 'session_imu'), 400 * 100);
+    assert.deepEqual([s!.fixes, s!.imuSamples], [400 * 25 + 1, 400 * 100], 'counts of the whole-file path after resumes');
+    const laps = store.laps(s!.id);
+    assert.equal(laps.length, a.unitLapsMs.length);
+    laps.forEach((l, i) => assert.ok(Math.abs(l.timeMs - a.unitLapsMs[i]!) <= 1, `lap ${i + 1}`));
     assert.deepEqual(integrityCheck(db), ['ok']);
     assert.ok(unit.confirmed.has('s-a1'));
     assert.deepEqual(readdirSync(join(scratch.dir, 'cut', 'partial')), [], 'no partial file left');
