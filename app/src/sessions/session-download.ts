@@ -103,6 +103,30 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
 }
 
 /**
+ * Opens a download connection ahead of the first download (a HEAD of the session list on the
+ * download agent, which keeps it alive), so its TLS handshake overlaps the listing. Never fails:
+ * the download opens its own connection if this one did not come up.
+ */
+export async function preconnect(link: DownloadLink, timeoutMs = 10_000): Promise<void> {
+  try {
+    const { target, agent } = await link.connect();
+    const url = new URL(`https://${target}/v1/sessions`);
+    await new Promise<void>((resolve) => {
+      const req = https.request({ hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname, method: 'HEAD', agent }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+        res.on('error', () => resolve());
+      });
+      req.setTimeout(timeoutMs, () => req.destroy());
+      req.on('error', () => resolve());
+      req.end();
+    });
+  } catch {
+    /* the download connects by itself */
+  }
+}
+
+/**
  * Appends the unit's bytes from `from` on to the partial file. A response that carries the whole
  * file (from byte 0) is also kept in memory and hashed on the way: its bytes and digest are
  * returned as soon as it ended, with `closed` for the partial file's last write.

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { downloadSession, type DownloadLink } from './session-download.js';
+import { downloadSession, preconnect, type DownloadLink } from './session-download.js';
 import { openIngest } from './ingest-thread.js';
 import { decodeVerified, StreamDecoder } from './stream-decoder.js';
 import { recomputeLaps, StreamingLaps } from './lap-analysis.js';
@@ -104,7 +104,10 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
         const line = { unitId: src.unitId, unitName: src.unitName, fetched: 0, skipped: 0, failed: 0, error: null as string | null };
         report.units.push(line);
         try {
+          // The download connection comes up while the unit lists its sessions.
+          const warm = preconnect(src);
           const listed = await src.list();
+          await warm;
           const todo = listed.filter((s) => s.state === 'closed' && s.sha256 !== null);
           const fresh = todo.filter((s) => !o.store.has(src.unitId, s.id));
           // Stored but never confirmed (the companion stopped in between): confirm now.

@@ -42,14 +42,25 @@ export interface SessionsServiceOptions {
  */
 function unitSource(id: string, name: string, channels: UnitChannels, concurrency: number): SyncSource {
   let downloads: Promise<UnitAgent> | null = null;
+  // The list and the first connect run at once (the download connection comes up while the
+  // unit lists): they share the first proof instead of sending two challenges.
+  let firstProof: Promise<void> | null = null;
+  const proven = async (target?: string) => {
+    firstProof ??= channels.ensureProven(id, target);
+    await firstProof;
+    await channels.ensureProven(id, target);
+  };
   return {
     unitId: id,
     unitName: name,
-    list: async () => (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, unitSessionList)).sessions,
+    list: async () => {
+      await proven();
+      return (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, unitSessionList)).sessions;
+    },
     confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, confirmAnswer)),
     connect: async () => {
       const target = channels.targets(id, channels.requirePin(id))[0]!;
-      await channels.ensureProven(id, target);
+      await proven(target);
       downloads ??= channels.streamAgent(id, { keepAlive: true, maxSockets: concurrency });
       return { target, agent: await downloads };
     },
