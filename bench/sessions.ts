@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeSession } from '@pitwall/protocol';
-import { openDatabase, SessionStore } from '@pitwall/app';
-import { syncSessions } from '../app/src/sessions/session-sync.js';
+// The built companion (as shipped: its ingest thread runs the compiled worker).
+import { openDatabase, SessionStore, syncSessions } from '@pitwall/app';
 import { fakeSource, startFakeSessionUnit } from '../app/test/helpers/fake-session-unit.js';
 import { makeSession, SYNTH_TRACK, type MadeSession } from '../app/test/helpers/session-files.js';
 import { createSimLan, lanPrefix } from '../testbed/netns.js';

@@ -31,6 +31,7 @@ import { DiagnosticsStore } from './diagnostics/diagnostics-store.js';
 import { exportDiagnostics, exportFileName, type ExportAudit } from './diagnostics/diagnostics-export.js';
 import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
+import { ingestThreadsEnded } from './sessions/ingest-thread.js';
 
 export interface CompanionOptions {
   /** Directory of the companion database; null keeps everything in memory (nothing persisted). */
@@ -311,6 +312,8 @@ export function createCompanion(opts: CompanionOptions): Companion {
       channels.close();
       registry.close();
       await Promise.all([mdns?.close(), serial?.close(), addresses.close()]);
+      // A sync's ingest thread finishes its checkpoint on its own connection first.
+      await ingestThreadsEnded();
       db.close();
     },
   };

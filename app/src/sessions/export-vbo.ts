@@ -28,8 +28,11 @@ export function exportLines(store: SessionStore, sessionRow: number, format: Exp
       const segments = lap !== undefined || laps.length === 0 ? [fixes] : laps.map((l) => fixes.filter((f) => f.t >= l.startT && f.t <= l.endT));
       return gpxLines({ name, description: s.driver ? `driver ${s.driver}` : undefined, segments });
     }
-    case 'vbo':
-      return vboLines({ header: store.header(sessionRow) as SessionHeader, fixes, imu: store.imu(sessionRow, from, to) });
+    case 'vbo': {
+      // The gates of the track the laps were timed on (VBOX software times laps from them).
+      const track = store.trackList().find((t) => t.id === (laps[0]?.trackId ?? s.trackId)) ?? null;
+      return vboLines({ header: store.header(sessionRow) as SessionHeader, fixes, imu: store.imu(sessionRow, from, to), track });
+    }
   }
 }
 

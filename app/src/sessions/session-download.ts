@@ -18,8 +18,11 @@ export interface DownloadOptions {
   /** Directory of partial downloads (user data): a cut resumes from the bytes kept here. */
   partialDir: string;
   onBytes?: (have: number, total: number) => void;
-  /** Every byte as it arrives, with the file offset it belongs at (for decoding during the transfer). */
-  onData?: (bytes: Buffer, offset: number) => void;
+  /**
+   * Every byte as it arrives, with the file offset it belongs at (for decoding during the
+   * transfer); a returned promise holds the transfer until it settles (the consumer is behind).
+   */
+  onData?: (bytes: Buffer, offset: number) => Promise<void> | void;
   /** Attempts after cuts and failed checks before giving up. */
   maxAttempts?: number;
   idleTimeoutMs?: number;
@@ -28,6 +31,8 @@ export interface DownloadOptions {
 
 export interface DownloadResult {
   bytes: Buffer;
+  /** Resolves once the partial file is closed and removed (the caller need not wait to use `bytes`). */
+  settled: Promise<void>;
   /** Connections that were cut or failed, and ranges fetched again after a failed check. */
   resumes: number;
   refetches: number;
@@ -67,7 +72,7 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
       const digest = createHash('sha256').update(bytes).digest('hex');
       if (digest === o.sha256 && bytes.length === o.sizeB) {
         await rm(path, { force: true });
-        return { bytes, resumes, refetches };
+        return { bytes, resumes, refetches, settled: Promise.resolve() };
       }
       refetches++;
       if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: checksum still wrong after ${maxAttempts} attempts`);
@@ -82,7 +87,13 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
     }
     const from = await stat(path).then((s) => s.size, () => 0);
     try {
-      await fetchRange(o, path, from);
+      const whole = await fetchRange(o, path, from);
+      // The whole file in one response: checked as it came, no need to read it back; the
+      // partial file is closed and removed while the caller goes on.
+      if (whole && whole.digest === o.sha256 && whole.bytes.length === o.sizeB) {
+        return { bytes: whole.bytes, resumes, refetches, settled: whole.closed.then(() => rm(path, { force: true })) };
+      }
+      await whole?.closed;
     } catch (err) {
       resumes++;
       if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: download failed ${maxAttempts} times, last: ${(err as Error).message}`);
@@ -91,7 +102,36 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
   }
 }
 
-async function fetchRange(o: DownloadOptions, path: string, from: number): Promise<void> {
+/**
+ * Opens a download connection ahead of the first download (a HEAD of the session list on the
+ * download agent, which keeps it alive), so its TLS handshake overlaps the listing. Never fails:
+ * the download opens its own connection if this one did not come up.
+ */
+export async function preconnect(link: DownloadLink, timeoutMs = 10_000): Promise<void> {
+  try {
+    const { target, agent } = await link.connect();
+    const url = new URL(`https://${target}/v1/sessions`);
+    await new Promise<void>((resolve) => {
+      const req = https.request({ hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname, method: 'HEAD', agent }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+        res.on('error', () => resolve());
+      });
+      req.setTimeout(timeoutMs, () => req.destroy());
+      req.on('error', () => resolve());
+      req.end();
+    });
+  } catch {
+    /* the download connects by itself */
+  }
+}
+
+/**
+ * Appends the unit's bytes from `from` on to the partial file. A response that carries the whole
+ * file (from byte 0) is also kept in memory and hashed on the way: its bytes and digest are
+ * returned as soon as it ended, with `closed` for the partial file's last write.
+ */
+async function fetchRange(o: DownloadOptions, path: string, from: number): Promise<{ bytes: Buffer; digest: string; closed: Promise<void> } | null> {
   const { target, agent } = await o.link.connect();
   const url = new URL(`https://${target}/v1/sessions/${encodeURIComponent(o.sessionId)}`);
   const headers: Record<string, string> = {};
@@ -99,7 +139,7 @@ async function fetchRange(o: DownloadOptions, path: string, from: number): Promi
     headers.range = `bytes=${from}-`;
     headers['if-range'] = `"${o.sha256}"`;
   }
-  await new Promise<void>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const req = https.request({ hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname, method: 'GET', headers, agent }, (res) => {
       const status = res.statusCode ?? 0;
       const etag = String(res.headers.etag ?? '').replace(/^W\//, '').replace(/"/g, '');
@@ -126,15 +166,33 @@ async function fetchRange(o: DownloadOptions, path: string, from: number): Promi
         await fh.close();
         const out = createWriteStream(path, { flags: 'a' });
         let have = start;
+        const whole = start === 0 ? { parts: [] as Buffer[], hash: createHash('sha256') } : null;
         res.setTimeout(o.idleTimeoutMs ?? 10_000, () => res.destroy(new Error('no data from the unit for too long')));
         res.on('data', (c: Buffer) => {
           have += c.length;
           if (have > o.sizeB) return res.destroy(new Error('unit sent more bytes than the session has'));
           out.write(c);
-          o.onData?.(c, have - c.length);
+          whole?.parts.push(c);
+          whole?.hash.update(c);
+          const wait = o.onData?.(c, have - c.length);
           o.onBytes?.(have, o.sizeB);
+          if (wait) {
+            res.pause();
+            void wait.then(
+              () => res.resume(),
+              () => res.resume(),
+            );
+          }
         });
-        const finish = (err?: Error) => out.end(() => (err ? reject(err) : have < o.sizeB ? reject(new Error('connection ended early')) : resolve()));
+        let closed: Promise<void> | null = null;
+        const finish = (err?: Error) => {
+          if (closed) return;
+          closed = new Promise<void>((r) => out.end(() => r()));
+          if (err) void closed.then(() => reject(err));
+          else if (have < o.sizeB) void closed.then(() => reject(new Error('connection ended early')));
+          else if (whole) resolve({ bytes: Buffer.concat(whole.parts, have), digest: whole.hash.digest('hex'), closed });
+          else void closed.then(() => resolve(null));
+        };
         res.on('end', () => finish());
         res.on('error', (e) => finish(e));
         res.on('aborted', () => finish(new Error('connection cut')));

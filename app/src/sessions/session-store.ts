@@ -1,7 +1,10 @@
-import type { Statement } from 'better-sqlite3';
 import type { SessionData, SessionFix, SessionImuSample, TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
-import { recomputeLaps, type TimedLaps } from './lap-analysis.js';
+import { recomputeLaps } from './lap-analysis.js';
+import { PartialSessions, type SessionMetaIn } from './partial-sessions.js';
+import { FIX_NAME, fixRows, imuRows } from './sample-rows.js';
+
+export type { SessionMetaIn } from './partial-sessions.js';
 
 export interface StoredSession {
   id: number;
@@ -30,82 +33,25 @@ export interface StoredLap {
   sectorsMs: number[];
 }
 
-const FIX_CODE = { none: 0, '2d': 1, '3d': 2 } as const;
-const FIX_NAME = ['none', '2d', '3d'] as const;
-// Rows per INSERT: one statement step per batch instead of per row is what beats a CSV import.
-const BATCH = 256;
-
-function batchInsert(db: Db, table: string, columns: string[], rows: number): Statement {
-  const one = `(${columns.map(() => '?').join(',')})`;
-  return db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(',')}) VALUES ${Array(rows).fill(one).join(',')}`);
-}
-
-const FIX_COLS = ['session', 't', 'fix', 'lat', 'lon', 'alt_m', 'speed_mps', 'course_deg', 'sats', 'hdop'];
-const IMU_COLS = ['session', 't', 'ax', 'ay', 'az', 'gx', 'gy', 'gz'];
-
 /** Sessions, samples and recomputed laps in SQLite. */
 export class SessionStore {
-  private readonly fixBatch: Statement;
-  private readonly imuBatch: Statement;
-  /** Rows inserted so far into each incomplete session (saves counting them at the end). */
-  private readonly partialRows = new Map<number, { fixes: number; imu: number }>();
+  /** The rows a sync writes (the ingest thread has its own, on its own connection). */
+  readonly partials: PartialSessions;
 
   constructor(
     private readonly db: Db,
     private readonly tracks: () => readonly TrackDefinition[],
   ) {
-    this.fixBatch = batchInsert(db, 'session_fixes', FIX_COLS, BATCH);
-    this.imuBatch = batchInsert(db, 'session_imu', IMU_COLS, BATCH);
+    this.partials = new PartialSessions(db);
+  }
+
+  /** The database file, or null for an in-memory store (another thread cannot open that one). */
+  file(): string | null {
+    return this.db.memory ? null : this.db.name;
   }
 
   has(unitId: string, sessionId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 1').get(unitId, sessionId) !== undefined;
-  }
-
-  /**
-   * Starts a session whose samples arrive during its download (rows marked incomplete, never
-   * listed); a leftover incomplete copy from an interrupted run is dropped first.
-   */
-  beginPartial(h: SessionData['header'], meta: { sha256: string; unitName: string; sizeB: number }): number | null {
-    return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 0').run(h.unitId, h.sessionId);
-      if (this.has(h.unitId, h.sessionId)) return null;
-      const t = Date.parse(h.startedAt) || 0;
-      const info = this.db
-        .prepare(
-          `INSERT INTO sessions (unit_id, session_id, sha256, unit_name, driver, track_id, started_at, ended_at, gnss_hz, fixes, imu_samples, size_b, header, unit_laps, synced_at, complete)
-           VALUES (?,?,?,?,?,?,?,?,?,0,0,?,?,'[]',?,0)`,
-        )
-        .run(h.unitId, h.sessionId, meta.sha256, meta.unitName, h.driver, h.trackId, t, t, h.gnssRateHz, meta.sizeB, JSON.stringify(h), Date.now());
-      return Number(info.lastInsertRowid);
-    })();
-  }
-
-  /** Adds streamed samples (in time order) to an incomplete session, in one transaction. */
-  appendPartial(id: number, fixes: readonly SessionFix[], imu: readonly SessionImuSample[]): void {
-    this.db.transaction(() => {
-      const n = this.partialRows.get(id) ?? { fixes: 0, imu: 0 };
-      n.fixes += this.insertFixes(id, fixes);
-      n.imu += this.insertImu(id, imu);
-      this.partialRows.set(id, n);
-    })();
-  }
-
-  /** Marks a streamed session complete once its whole file verified: counts, unit laps, our laps. */
-  completePartial(id: number, data: SessionData, rest: { fixes: readonly SessionFix[]; imu: readonly SessionImuSample[] }, laps?: TimedLaps): void {
-    this.db.transaction(() => {
-      const n = this.partialRows.get(id) ?? { fixes: 0, imu: 0 };
-      this.partialRows.delete(id);
-      n.fixes += this.insertFixes(id, rest.fixes);
-      n.imu += this.insertImu(id, rest.imu);
-      const fixes = data.fixes;
-      const startedAt = fixes[0]?.t ?? Date.parse(data.header.startedAt);
-      const endedAt = Math.max(fixes.at(-1)?.t ?? startedAt, data.imu.at(-1)?.t ?? startedAt);
-      this.db
-        .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ?')
-        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(data.events.filter((e) => e.type === 'lap')), id);
-      this.storeLaps(id, fixes, data.header.trackId, laps);
-    })();
+    return this.partials.has(unitId, sessionId);
   }
 
   /** The tracks laps are timed against (for a streaming timer). */
@@ -113,16 +59,11 @@ export class SessionStore {
     return this.tracks();
   }
 
-  dropPartial(id: number): void {
-    this.partialRows.delete(id);
-    this.db.prepare('DELETE FROM sessions WHERE id = ? AND complete = 0').run(id);
-  }
-
   /**
    * Stores a decoded session in one transaction: the same (unit, session) twice is one copy
    * (returns false the second time). Laps are timed from the fixes here.
    */
-  ingest(data: SessionData, meta: { sha256: string; unitName: string; sizeB: number }, o: { laps?: boolean } = {}): { stored: boolean; id: number } {
+  ingest(data: SessionData, meta: SessionMetaIn, o: { laps?: boolean } = {}): { stored: boolean; id: number } {
     const h = data.header;
     const unitLaps = data.events.filter((e) => e.type === 'lap');
     const fixes = [...data.fixes].sort((a, b) => a.t - b.t);
@@ -140,69 +81,15 @@ export class SessionStore {
         )
         .run(h.unitId, h.sessionId, meta.sha256, meta.unitName, h.driver, h.trackId, startedAt, endedAt, h.gnssRateHz, fixes.length, imu.length, meta.sizeB, JSON.stringify(h), JSON.stringify(unitLaps), Date.now());
       const id = Number(info.lastInsertRowid);
-      this.insertFixes(id, fixes);
-      this.insertImu(id, imu);
+      this.partials.insertFixes(id, fixRows(fixes));
+      this.partials.insertImu(id, imuRows(imu));
       if (o.laps !== false) this.storeLaps(id, fixes, h.trackId);
       return { stored: true, id };
     })();
   }
 
-  private insertFixes(id: number, fixes: readonly SessionFix[]): number {
-    const one = this.db.prepare(`INSERT OR IGNORE INTO session_fixes (${FIX_COLS.join(',')}) VALUES (${FIX_COLS.map(() => '?').join(',')})`);
-    const fill = (p: unknown[], k: number, f: SessionFix): void => {
-      p[k] = id;
-      p[k + 1] = f.t;
-      p[k + 2] = FIX_CODE[f.fix];
-      p[k + 3] = f.lat;
-      p[k + 4] = f.lon;
-      p[k + 5] = f.altM;
-      p[k + 6] = f.speedMps;
-      p[k + 7] = f.courseDeg;
-      p[k + 8] = f.satellites;
-      p[k + 9] = f.hdop;
-    };
-    return this.insertRows(fixes, fill, this.fixBatch, one, FIX_COLS.length);
-  }
-
-  private insertImu(id: number, imu: readonly SessionImuSample[]): number {
-    const one = this.db.prepare(`INSERT OR IGNORE INTO session_imu (${IMU_COLS.join(',')}) VALUES (${IMU_COLS.map(() => '?').join(',')})`);
-    const fill = (p: unknown[], k: number, s: SessionImuSample): void => {
-      p[k] = id;
-      p[k + 1] = s.t;
-      p[k + 2] = s.accelMps2[0];
-      p[k + 3] = s.accelMps2[1];
-      p[k + 4] = s.accelMps2[2];
-      p[k + 5] = s.gyroDps[0];
-      p[k + 6] = s.gyroDps[1];
-      p[k + 7] = s.gyroDps[2];
-    };
-    return this.insertRows(imu, fill, this.imuBatch, one, IMU_COLS.length);
-  }
-
-  private insertRows<T extends { t: number }>(items: readonly T[], fill: (p: unknown[], k: number, x: T) => void, batch: Statement, one: Statement, width: number): number {
-    // Duplicate times (a receiver repeating an epoch) would break a batch: they are dropped first.
-    const unique = items.filter((x, i) => i === 0 || x.t !== items[i - 1]!.t);
-    const params: unknown[] = new Array(BATCH * width);
-    let i = 0;
-    let inserted = 0;
-    for (; i + BATCH <= unique.length; i += BATCH) {
-      for (let j = 0; j < BATCH; j++) fill(params, j * width, unique[i + j]!);
-      inserted += batch.run(params).changes;
-    }
-    const single: unknown[] = new Array(width);
-    for (; i < unique.length; i++) {
-      fill(single, 0, unique[i]!);
-      inserted += one.run(single).changes;
-    }
-    return inserted;
-  }
-
-  private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null, precomputed?: TimedLaps): void {
-    this.db.prepare('DELETE FROM session_laps WHERE session = ?').run(id);
-    const timed = precomputed ?? recomputeLaps(fixes, this.tracks(), unitTrackId);
-    const insert = this.db.prepare('INSERT INTO session_laps (session, lap, track_id, start_t, end_t, time_ms, distance_m, sectors_ms) VALUES (?,?,?,?,?,?,?,?)');
-    for (const l of timed.laps) insert.run(id, l.number, timed.trackId!, l.startT, l.endT, l.timeMs, l.distanceM, JSON.stringify(l.sectorsMs));
-    if (timed.trackId) this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
+  private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null): void {
+    this.partials.writeLaps(id, recomputeLaps(fixes, this.tracks(), unitTrackId));
   }
 
   /** Re-times every stored session against the current catalog (after a track was corrected). */

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import { decodeSession } from '@pitwall/protocol';
-import { downloadSession, type DownloadLink } from './session-download.js';
-import { StreamDecoder } from './stream-decoder.js';
-import { StreamingLaps } from './lap-analysis.js';
+import { downloadSession, preconnect, type DownloadLink } from './session-download.js';
+import { openIngest } from './ingest-thread.js';
+import { decodeVerified, StreamDecoder } from './stream-decoder.js';
+import { recomputeLaps, StreamingLaps } from './lap-analysis.js';
 import type { SessionStore } from './session-store.js';
 import type { UnitSessionEntry } from './unit-sessions.js';
 
@@ -12,6 +12,8 @@ export interface SyncSource extends DownloadLink {
   unitName: string;
   list(): Promise<UnitSessionEntry[]>;
   confirm(sessionId: string, sha256: string): Promise<void>;
+  /** Ends the connections kept open for this sync. */
+  close?(): void;
 }
 
 export interface UnitProgress {
@@ -47,7 +49,12 @@ export interface SyncOptions {
   onProgress?: (p: SyncProgress) => void;
   log?: (m: string) => void;
   retryDelayMs?: number;
+  /** Write the store from the ingest thread (default; inline for a store in memory). */
+  ingestThread?: boolean;
 }
+
+/** Decoded samples handed to the store at a time while a session downloads. */
+const FLUSH_SAMPLES = 5000;
 
 /** A tiny semaphore: at most `n` holders. */
 function limiter(n: number) {
@@ -83,102 +90,135 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
     o.onProgress?.({ units: progress.map((p) => ({ ...p })), bytesTotal, bytesDone, done: progress.every((p) => p.state === 'done' || p.state === 'failed') });
   };
   const report: SyncReport = { units: [], fetched: 0, resumes: 0, refetches: 0 };
-  await Promise.all(
-    sources.map(async (src, i) => {
-      const p = progress[i]!;
-      const line = { unitId: src.unitId, unitName: src.unitName, fetched: 0, skipped: 0, failed: 0, error: null as string | null };
-      report.units.push(line);
-      try {
-        const listed = await src.list();
-        const todo = listed.filter((s) => s.state === 'closed' && s.sha256 !== null);
-        const fresh = todo.filter((s) => !o.store.has(src.unitId, s.id));
-        // Stored but never confirmed (the companion stopped in between): confirm now.
-        for (const s of todo) if (!s.confirmed && o.store.has(src.unitId, s.id)) await src.confirm(s.id, s.sha256!).catch((e: Error) => o.log?.(`confirm ${s.id}: ${e.message}`));
-        line.skipped = todo.length - fresh.length;
-        p.state = 'syncing';
-        p.sessionsTotal = fresh.length;
-        p.bytesTotal = fresh.reduce((a, s) => a + s.sizeB, 0);
-        emit(true);
-        let base = 0;
-        await Promise.all(
-          fresh.map((s) =>
-            limit(async () => {
-              try {
-                const before = base;
-                base += s.sizeB;
-                const stream = new StreamDecoder();
-                let fed = 0;
-                // Samples go into the store while the file downloads (as an incomplete session),
-                // so the ingest overlaps the transfer; it is completed only after the sha256 check.
-                let partial: number | null | undefined;
-                let laps = null as StreamingLaps | null;
-                const meta = { sha256: s.sha256!, unitName: src.unitName, sizeB: s.sizeB };
-                const flush = () => {
-                  const h = stream.sessionHeader;
-                  if (stream.spoiled || !h || h.unitId !== src.unitId || h.sessionId !== s.id) return;
-                  if (partial === undefined) partial = o.store.beginPartial(h, meta);
-                  if (partial !== null) {
+  if (sources.length === 0) {
+    emit(true);
+    return report;
+  }
+  // Started now, so that the thread loads while the units are listed; ended unused if nothing is new.
+  const ingest = openIngest(o.store, { thread: o.ingestThread });
+  let jobs = 0;
+  try {
+    await Promise.all(
+      sources.map(async (src, i) => {
+        const p = progress[i]!;
+        const line = { unitId: src.unitId, unitName: src.unitName, fetched: 0, skipped: 0, failed: 0, error: null as string | null };
+        report.units.push(line);
+        try {
+          // The download connection comes up while the unit lists its sessions.
+          const warm = preconnect(src);
+          const listed = await src.list();
+          await warm;
+          const todo = listed.filter((s) => s.state === 'closed' && s.sha256 !== null);
+          const fresh = todo.filter((s) => !o.store.has(src.unitId, s.id));
+          // Stored but never confirmed (the companion stopped in between): confirm now.
+          for (const s of todo) if (!s.confirmed && o.store.has(src.unitId, s.id)) await src.confirm(s.id, s.sha256!).catch((e: Error) => o.log?.(`confirm ${s.id}: ${e.message}`));
+          line.skipped = todo.length - fresh.length;
+          p.state = 'syncing';
+          p.sessionsTotal = fresh.length;
+          p.bytesTotal = fresh.reduce((a, s) => a + s.sizeB, 0);
+          emit(true);
+          let base = 0;
+          await Promise.all(
+            fresh.map((s) =>
+              limit(async () => {
+                const job = ++jobs;
+                let begun = false; // the session has rows in the store (incomplete until completed)
+                try {
+                  const before = base;
+                  base += s.sizeB;
+                  const meta = { sha256: s.sha256!, unitName: src.unitName, sizeB: s.sizeB };
+                  // Samples go to the store while the file downloads (as an incomplete session),
+                  // so decoding and ingest overlap the transfer; the session is completed only
+                  // after the sha256 check.
+                  const stream = new StreamDecoder();
+                  let laps = null as StreamingLaps | null;
+                  let fed = 0;
+                  const ours = () => {
+                    const h = stream.sessionHeader;
+                    return !stream.spoiled && h !== null && h.unitId === src.unitId && h.sessionId === s.id;
+                  };
+                  const flush = () => {
+                    if (!ours()) return;
+                    if (!begun) {
+                      ingest.begin(job, stream.sessionHeader!, meta);
+                      begun = true;
+                    }
+                    laps ??= new StreamingLaps(o.store.trackList(), stream.sessionHeader!.trackId);
                     const d = stream.drain();
-                    o.store.appendPartial(partial, d.fixes, d.imu);
-                    laps ??= new StreamingLaps(o.store.trackList(), h.trackId);
                     laps.push(d.fixes);
+                    return ingest.append(job, d.fixes, d.imu);
+                  };
+                  const got = await downloadSession({
+                    link: src,
+                    sessionId: s.id,
+                    sha256: s.sha256!,
+                    sizeB: s.sizeB,
+                    partialDir: o.partialDir,
+                    retryDelayMs: o.retryDelayMs,
+                    onData: (bytes, offset) => {
+                      if (offset !== fed) stream.spoiled = true;
+                      fed = offset + bytes.length;
+                      stream.push(bytes);
+                      if (stream.pending() >= FLUSH_SAMPLES) return flush();
+                    },
+                    onBytes: (have) => {
+                      p.bytesDone = Math.max(p.bytesDone, before + have);
+                      emit();
+                    },
+                  });
+                  report.resumes += got.resumes;
+                  report.refetches += got.refetches;
+                  // The stream's decode counts only if the verified file is exactly what it saw.
+                  let streamed = null;
+                  if (got.resumes === 0 && got.refetches === 0 && ours()) {
+                    flush();
+                    streamed = stream.result(got.bytes.length);
                   }
-                };
-                const got = await downloadSession({
-                  link: src,
-                  sessionId: s.id,
-                  sha256: s.sha256!,
-                  sizeB: s.sizeB,
-                  partialDir: o.partialDir,
-                  retryDelayMs: o.retryDelayMs,
-                  onData: (bytes, offset) => {
-                    if (offset !== fed) stream.spoiled = true;
-                    fed = offset + bytes.length;
-                    stream.push(bytes);
-                    if (stream.pending() >= 5000) flush();
-                  },
-                  onBytes: (have) => {
-                    p.bytesDone = Math.max(p.bytesDone, before + have);
-                    emit();
-                  },
-                });
-                report.resumes += got.resumes;
-                report.refetches += got.refetches;
-                // The stream's decode counts only if the verified file is exactly what it saw.
-                const streamed = got.resumes === 0 && got.refetches === 0 ? stream.result(got.bytes.length) : null;
-                const data = streamed ?? decodeSession(got.bytes);
-                if (data.header.unitId !== src.unitId || data.header.sessionId !== s.id) throw new Error(`session ${s.id} names another unit or session in its header`);
-                if (streamed && typeof partial === 'number') {
-                  const rest = stream.drain();
-                  laps?.push(rest.fixes);
-                  o.store.completePartial(partial, streamed, rest, laps?.result());
-                } else {
-                  if (typeof partial === 'number') o.store.dropPartial(partial);
-                  o.store.ingest(data, { sha256: s.sha256!, unitName: src.unitName, sizeB: got.bytes.length });
+                  if (streamed && laps) {
+                    await ingest.complete(job, streamed, laps.result());
+                  } else {
+                    // After a resume or a refetch: the whole verified file, decoded here, takes the same way in.
+                    if (begun) await ingest.drop(job);
+                    const whole = decodeVerified(got.bytes);
+                    if (whole.session.header.unitId !== src.unitId || whole.session.header.sessionId !== s.id) {
+                      begun = false;
+                      throw new Error(`session ${s.id} names another unit or session in its header`);
+                    }
+                    ingest.begin(job, whole.session.header, { ...meta, sizeB: got.bytes.length });
+                    begun = true;
+                    void ingest.append(job, whole.fixes, whole.imu);
+                    await ingest.complete(job, whole.session, recomputeLaps(whole.fixes, o.store.trackList(), whole.session.header.trackId));
+                  }
+                  begun = false;
+                  await Promise.all([src.confirm(s.id, s.sha256!), got.settled]);
+                  line.fetched++;
+                  report.fetched++;
+                } catch (err) {
+                  if (begun) await ingest.drop(job).catch(() => undefined);
+                  line.failed++;
+                  line.error = (err as Error).message;
+                  o.log?.(`sync ${src.unitName} ${s.id}: ${(err as Error).message}`);
+                } finally {
+                  p.sessionsDone++;
+                  emit(true);
                 }
-                await src.confirm(s.id, s.sha256!);
-                line.fetched++;
-                report.fetched++;
-              } catch (err) {
-                line.failed++;
-                line.error = (err as Error).message;
-                o.log?.(`sync ${src.unitName} ${s.id}: ${(err as Error).message}`);
-              } finally {
-                p.sessionsDone++;
-                emit(true);
-              }
-            }),
-          ),
-        );
-        p.state = line.failed > 0 ? 'failed' : 'done';
-        p.error = line.error;
-      } catch (err) {
-        p.state = 'failed';
-        p.error = line.error = (err as Error).message;
-      }
-      emit(true);
-    }),
-  );
+              }),
+            ),
+          );
+          p.state = line.failed > 0 ? 'failed' : 'done';
+          p.error = line.error;
+        } catch (err) {
+          p.state = 'failed';
+          p.error = line.error = (err as Error).message;
+        } finally {
+          src.close?.();
+        }
+        emit(true);
+      }),
+    );
+  } finally {
+    await ingest.close();
+  }
   emit(true);
   return report;
 }

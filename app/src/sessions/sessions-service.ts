@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CompanionError, parseTrackCatalog, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
 import type { Db } from '../store/database.js';
+import type { UnitAgent } from '../device-client/unit-agent.js';
 import type { UnitChannels } from '../trust/unit-channel.js';
 import { lapStats } from './lap-analysis.js';
 import { SessionStore, type StoredSession } from './session-store.js';
@@ -21,6 +22,9 @@ export function loadTracks(path = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
   }
 }
 
+/** Downloads at once over all units. */
+const SYNC_CONCURRENCY = 3;
+
 export interface SessionsServiceOptions {
   db: Db;
   dataDir: string | null;
@@ -31,18 +35,36 @@ export interface SessionsServiceOptions {
   log: (m: string) => void;
 }
 
-/** A paired unit's session API through the pinned, proven channel. */
-function unitSource(id: string, name: string, channels: UnitChannels): SyncSource {
+/**
+ * A paired unit's session API through the pinned, proven channel (list, confirm); downloads on
+ * their own kept-alive connections with the same pin check, reused from one session to the next
+ * during this sync.
+ */
+function unitSource(id: string, name: string, channels: UnitChannels, concurrency: number): SyncSource {
+  let downloads: Promise<UnitAgent> | null = null;
+  // The list and the first connect run at once (the download connection comes up while the
+  // unit lists): they share the first proof instead of sending two challenges.
+  let firstProof: Promise<void> | null = null;
+  const proven = async (target?: string) => {
+    firstProof ??= channels.ensureProven(id, target);
+    await firstProof;
+    await channels.ensureProven(id, target);
+  };
   return {
     unitId: id,
     unitName: name,
-    list: async () => (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, unitSessionList)).sessions,
+    list: async () => {
+      await proven();
+      return (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, unitSessionList)).sessions;
+    },
     confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, confirmAnswer)),
     connect: async () => {
       const target = channels.targets(id, channels.requirePin(id))[0]!;
-      await channels.ensureProven(id, target);
-      return { target, agent: await channels.streamAgent(id) };
+      await proven(target);
+      downloads ??= channels.streamAgent(id, { keepAlive: true, maxSockets: concurrency });
+      return { target, agent: await downloads };
     },
+    close: () => void downloads?.then((a) => a.destroy(), () => undefined),
   };
 }
 
@@ -80,8 +102,8 @@ export function createSessionsService(o: SessionsServiceOptions) {
         if (unitId && units.length === 0) throw new CompanionError('unreachable', `${o.registry.get(unitId)?.name ?? unitId} is not a paired unit with a network link right now`);
         const partialDir = join(o.dataDir ?? join(process.cwd(), '.pitwall-partial'), 'partial-sessions');
         running = syncSessions(
-          units.map((u) => unitSource(u.id, u.name, o.channels)),
-          { store, partialDir, onProgress: o.onProgress, log: o.log },
+          units.map((u) => unitSource(u.id, u.name, o.channels, SYNC_CONCURRENCY)),
+          { store, partialDir, concurrency: SYNC_CONCURRENCY, onProgress: o.onProgress, log: o.log },
         ).finally(() => (running = null));
         return running;
       },

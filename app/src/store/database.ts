@@ -20,12 +20,14 @@ export function defaultUserDataDir(env: NodeJS.ProcessEnv = process.env): string
  * `null`, with WAL and foreign keys on, and brings the schema up to date.
  */
 export function openDatabase(dataDir: string | null, migrations: readonly Migration[] = MIGRATIONS): Db {
-  let db: Db;
-  if (dataDir === null) {
-    db = new Database(':memory:');
-  } else {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    db = new Database(join(dataDir, DATABASE_FILE));
+  if (dataDir !== null) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return openDatabaseFile(dataDir === null ? null : join(dataDir, DATABASE_FILE), migrations);
+}
+
+/** The same for a database file (a second connection from another thread), or in memory for `null`. */
+export function openDatabaseFile(file: string | null, migrations: readonly Migration[] = MIGRATIONS): Db {
+  const db = new Database(file ?? ':memory:');
+  if (file !== null) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
   }

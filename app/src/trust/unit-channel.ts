@@ -123,10 +123,14 @@ export class UnitChannels {
     return channel;
   }
 
-  /** A fresh agent (no keep-alive) with the same pin check, for a long-lived stream (live fixes). */
-  async streamAgent(id: string): Promise<UnitAgent> {
+  /**
+   * A fresh agent with the same pin check, apart from the channel's one connection: for a
+   * long-lived stream (live fixes; no keep-alive), or for downloads (`keepAlive`: the next
+   * download reuses the connection; the caller destroys the agent when done).
+   */
+  async streamAgent(id: string, o: { keepAlive?: boolean; maxSockets?: number } = {}): Promise<UnitAgent> {
     const pin = this.requirePin(id);
-    return new UnitAgent({ clientContext: await this.clientContext(), check: this.pinCheck(id, pin) });
+    return new UnitAgent({ clientContext: await this.clientContext(), check: this.pinCheck(id, pin), keepAlive: o.keepAlive, maxSockets: o.maxSockets });
   }
 
   /**

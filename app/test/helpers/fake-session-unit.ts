@@ -1,5 +1,6 @@
 import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createServer, Agent, type Server } from 'node:https';
 import { createServer as createTcpServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -71,6 +72,13 @@ export async function startFakeSessionUnit(unitId: string, sessions: MadeSession
       if (state.gets === 1 && at !== undefined && at >= from && at < f.bytes.length) out[at - from] = out[at - from]! ^ 0xff;
       return out;
     };
+    // In pieces, as the unit's route streams the file (256 KB reads): the first bytes leave at once.
+    const stream = (bytes: Buffer) => {
+      const pieces = function* () {
+        for (let at = 0; at < bytes.length; at += 256 * 1024) yield bytes.subarray(at, at + 256 * 1024);
+      };
+      Readable.from(pieces()).pipe(res);
+    };
     const etag = `"${f.sha256}"`;
     const common = { etag, 'pitwall-session-sha256': f.sha256, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
     const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
@@ -82,10 +90,10 @@ export async function startFakeSessionUnit(unitId: string, sessions: MadeSession
         return res.end();
       }
       res.writeHead(206, { ...common, 'content-range': `bytes ${from}-${f.bytes.length - 1}/${f.bytes.length}`, 'content-length': f.bytes.length - from });
-      return res.end(body(from));
+      return stream(body(from));
     }
     res.writeHead(200, { ...common, 'content-length': f.bytes.length });
-    res.end(body(0));
+    stream(body(0));
   });
   await new Promise<void>((r) => server.listen(o.port ?? 0, o.host ?? '127.0.0.1', r));
   return {
@@ -148,11 +156,16 @@ export async function startCuttingProxy(targetPort: number, o: { cuts: number; c
   };
 }
 
-/** A sync source talking to a fake unit at `port` (no pin: test only). */
+/**
+ * A sync source talking to a fake unit at `port` (no pin: test only). Connections as the
+ * companion holds them: one kept-alive connection for calls (list, confirm), downloads on
+ * their own kept-alive connections.
+ */
 export function fakeSource(unitId: string, unitName: string, port: number, host = '127.0.0.1'): SyncSource & { agent: Agent } {
-  const agent = new Agent({ rejectUnauthorized: false, keepAlive: false });
+  const calls = new Agent({ rejectUnauthorized: false, keepAlive: true, maxSockets: 1 });
+  const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
   const call = async (method: string, path: string): Promise<unknown> => {
-    const res = await fetchJson(host, port, method, path, agent);
+    const res = await fetchJson(host, port, method, path, calls);
     return res;
   };
   return {
@@ -162,6 +175,10 @@ export function fakeSource(unitId: string, unitName: string, port: number, host 
     connect: async () => ({ target: `${host}:${port}`, agent }),
     list: async () => ((await call('GET', '/v1/sessions')) as { sessions: UnitSessionEntry[] }).sessions,
     confirm: async (id) => void (await call('POST', `/v1/sessions/${id}/confirm`)),
+    close: () => {
+      calls.destroy();
+      agent.destroy();
+    },
   };
 }
 

@@ -41,6 +41,10 @@ test('link cut ten times during a sync: the session arrives intact, once, confir
     assert.equal(s!.sizeB, a.sizeB);
     assert.equal(count(db, 'session_fixes'), 400 * 25 + 1);
     assert.equal(count(db, 'session_imu'), 400 * 100);
+    assert.deepEqual([s!.fixes, s!.imuSamples], [400 * 25 + 1, 400 * 100], 'counts of the whole-file path after resumes');
+    const laps = store.laps(s!.id);
+    assert.equal(laps.length, a.unitLapsMs.length);
+    laps.forEach((l, i) => assert.ok(Math.abs(l.timeMs - a.unitLapsMs[i]!) <= 1, `lap ${i + 1}`));
     assert.deepEqual(integrityCheck(db), ['ok']);
     assert.ok(unit.confirmed.has('s-a1'));
     assert.deepEqual(readdirSync(join(scratch.dir, 'cut', 'partial')), [], 'no partial file left');
@@ -71,6 +75,49 @@ test('the same session synced twice is one copy, and is not downloaded again', a
     assert.equal(count(db, 'session_imu'), 400 * 100);
     assert.deepEqual(integrityCheck(db), ['ok']);
   } finally {
+    await unit.close();
+    db.close();
+  }
+});
+
+test('a store in memory is written inline (no ingest thread), with the same rows and laps', async () => {
+  const unit = await startFakeSessionUnit('unit-b', [b]);
+  const db = openDatabase(null);
+  const store = new SessionStore(db, () => [SYNTH_TRACK]);
+  try {
+    const report = await syncSessions([fakeSource('unit-b', 'Car 9', unit.port)], { store, partialDir: join(scratch.dir, 'memory', 'p') });
+    assert.equal(report.fetched, 1, JSON.stringify(report));
+    const [s] = store.list();
+    assert.deepEqual([s!.fixes, s!.imuSamples, count(db, 'session_fixes'), count(db, 'session_imu')], [300 * 25 + 1, 300 * 100, 300 * 25 + 1, 300 * 100]);
+    const laps = store.laps(s!.id);
+    assert.equal(laps.length, b.unitLapsMs.length);
+    laps.forEach((l, i) => assert.ok(Math.abs(l.timeMs - b.unitLapsMs[i]!) <= 1, `lap ${i + 1}: ${l.timeMs} vs ${b.unitLapsMs[i]}`));
+    assert.ok(unit.confirmed.has('s-b1'));
+  } finally {
+    await unit.close();
+    db.close();
+  }
+});
+
+test('a store the ingest thread cannot write (another writer holds the lock): the session fails, unconfirmed, with no rows; the next sync stores it', async () => {
+  const unit = await startFakeSessionUnit('unit-b', [b]);
+  const { db, store } = newStore('locked');
+  const other = openDatabase(join(scratch.dir, 'locked'));
+  try {
+    other.exec('BEGIN IMMEDIATE');
+    const first = await syncSessions([fakeSource('unit-b', 'Car 9', unit.port)], { store, partialDir: join(scratch.dir, 'locked', 'p') });
+    assert.deepEqual([first.fetched, first.units[0]!.failed], [0, 1], JSON.stringify(first));
+    assert.match(first.units[0]!.error ?? '', /locked|busy/i);
+    assert.equal(unit.confirmed.size, 0, 'not confirmed');
+    other.exec('COMMIT');
+    assert.deepEqual([count(db, 'sessions'), count(db, 'session_imu')], [0, 0]);
+    const second = await syncSessions([fakeSource('unit-b', 'Car 9', unit.port)], { store, partialDir: join(scratch.dir, 'locked', 'p') });
+    assert.equal(second.fetched, 1, JSON.stringify(second));
+    assert.deepEqual([count(db, 'sessions'), count(db, 'session_imu')], [1, 300 * 100]);
+    assert.ok(unit.confirmed.has('s-b1'));
+  } finally {
+    if (other.inTransaction) other.exec('ROLLBACK');
+    other.close();
     await unit.close();
     db.close();
   }
@@ -134,19 +181,33 @@ test('two units at once: progress per unit and overall; laps recomputed from raw
 
 test('decoding while downloading gives the same session as decoding the whole file; a flipped byte spoils it', async () => {
   const { StreamDecoder } = await import('../../src/sessions/stream-decoder.js');
+  const { imuRows } = await import('../../src/sessions/sample-rows.js');
   const { decodeSession } = await import('@pitwall/protocol');
   const { readFileSync } = await import('node:fs');
   const bytes = readFileSync(a.path);
   const whole = decodeSession(bytes);
   const stream = new StreamDecoder();
-  for (let i = 0, step = 1; i < bytes.length; i += step, step = (step * 7 + 13) % 9000) stream.push(bytes.subarray(i, i + step));
+  const fixes: typeof whole.fixes = [];
+  const imu: number[] = [];
+  const take = () => {
+    const d = stream.drain();
+    fixes.push(...d.fixes);
+    imu.push(...d.imu);
+  };
+  for (let i = 0, step = 1; i < bytes.length; i += step, step = (step * 7 + 13) % 9000) {
+    stream.push(bytes.subarray(i, i + step));
+    if (stream.pending() > 3000) take();
+  }
+  assert.throws(() => stream.result(bytes.length), /drain/, 'samples not drained yet');
+  take();
   const got = stream.result(bytes.length);
   assert.ok(got, 'stream decoded');
-  assert.equal(got.fixes.length, whole.fixes.length);
-  assert.equal(got.imu.length, whole.imu.length);
+  assert.deepEqual([got.fixes, got.imu, got.chunks], [whole.fixes.length, whole.imu.length, whole.stats.chunks]);
+  assert.deepEqual(fixes, whole.fixes);
+  assert.deepEqual(imu, [...imuRows(whole.imu)], 'IMU rows equal the samples of the whole decode');
   assert.deepEqual(got.events, whole.events);
-  assert.deepEqual(got.fixes.at(-1), whole.fixes.at(-1));
   assert.deepEqual(got.summary, whole.summary);
+  assert.deepEqual([got.firstFixT, got.lastFixT, got.lastImuT], [whole.fixes[0]!.t, whole.fixes.at(-1)!.t, whole.imu.at(-1)!.t]);
   const bad = Buffer.from(bytes);
   const mid = Math.floor(bad.length / 2);
   bad[mid] = bad[mid]! ^ 0xff;

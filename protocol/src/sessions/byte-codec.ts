@@ -121,6 +121,12 @@ export class ByteReader {
   }
 
   uvar(): number {
+    // Most deltas fit one byte: read it without the general loop.
+    const first = this.buf[this.pos];
+    if (first !== undefined && first < 0x80) {
+      this.pos++;
+      return first;
+    }
     let v = 0;
     let scale = 1;
     for (let i = 0; i < 8; i++) {

@@ -4,7 +4,7 @@
  * steady motion cost about one byte each), the rest as deltas, all as zigzag varints. Each
  * block starts from zero so it decodes on its own.
  */
-import { ByteReader, ByteWriter } from './byte-codec.js';
+import { ByteReader, ByteWriter, DecodeError } from './byte-codec.js';
 import type { SessionFix, SessionImuSample } from './session-schema.js';
 
 const TICKS_PER_MS = 10; // time resolution 0.1 ms
@@ -133,17 +133,44 @@ export function encodeImu(samples: readonly SessionImuSample[]): Uint8Array {
   return w.finish();
 }
 
-export function decodeImu(bytes: Uint8Array): SessionImuSample[] {
+/** Values per IMU sample in `decodeImuRows`: t (ms), accel x y z (m/s^2), gyro x y z (deg/s). */
+export const IMU_ROW_WIDTH = 7;
+
+/**
+ * An IMU block as flat rows of numbers (`IMU_ROW_WIDTH` per sample, in the order above): for
+ * readers that store or transfer samples in bulk without making an object per sample.
+ */
+export function decodeImuRows(bytes: Uint8Array): Float64Array {
   const r = new ByteReader(bytes);
   const base = r.f64();
   const count = r.uvar();
-  const out: SessionImuSample[] = [];
+  // Each sample takes at least 7 bytes: a count larger than the block can hold is corrupt.
+  if (count * IMU_ROW_WIDTH > r.remaining) throw new DecodeError(`IMU block claims ${count} samples in ${r.remaining} bytes`);
+  const out = new Float64Array(count * IMU_ROW_WIDTH);
   const t = new Dod();
-  const v = [0, 0, 0, 0, 0, 0];
-  for (let n = 0; n < count; n++) {
-    const tick = t.decode(r);
-    for (let i = 0; i < 6; i++) v[i]! += r.svar();
-    out.push({ t: base + tick / TICKS_PER_MS, accelMps2: [v[0]! / 100, v[1]! / 100, v[2]! / 100], gyroDps: [v[3]! / 100, v[4]! / 100, v[5]! / 100] });
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let g0 = 0;
+  let g1 = 0;
+  let g2 = 0;
+  for (let o = 0; o < out.length; o += IMU_ROW_WIDTH) {
+    out[o] = base + t.decode(r) / TICKS_PER_MS;
+    out[o + 1] = (a0 += r.svar()) / 100;
+    out[o + 2] = (a1 += r.svar()) / 100;
+    out[o + 3] = (a2 += r.svar()) / 100;
+    out[o + 4] = (g0 += r.svar()) / 100;
+    out[o + 5] = (g1 += r.svar()) / 100;
+    out[o + 6] = (g2 += r.svar()) / 100;
+  }
+  return out;
+}
+
+export function decodeImu(bytes: Uint8Array): SessionImuSample[] {
+  const rows = decodeImuRows(bytes);
+  const out: SessionImuSample[] = [];
+  for (let o = 0; o < rows.length; o += IMU_ROW_WIDTH) {
+    out.push({ t: rows[o]!, accelMps2: [rows[o + 1]!, rows[o + 2]!, rows[o + 3]!], gyroDps: [rows[o + 4]!, rows[o + 5]!, rows[o + 6]!] });
   }
   return out;
 }

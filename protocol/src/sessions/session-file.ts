@@ -88,8 +88,19 @@ export function decodeSessionHeader(bytes: Uint8Array): { header: SessionHeader;
   return { header: sessionHeader.parse(JSON.parse(fromUtf8.decode(json))), length: r.pos };
 }
 
-/** A complete, CRC-valid chunk at `at`, or why not. */
-function chunkAt(bytes: Uint8Array, at: number): { type: number; seq: number; payload: Uint8Array; end: number } | 'incomplete' | 'bad' {
+/** One chunk as read from a file: its type, sequence number, payload and the offset just past it. */
+export interface SessionChunk {
+  type: number;
+  seq: number;
+  payload: Uint8Array;
+  end: number;
+}
+
+/**
+ * A complete, CRC-valid chunk at `at`, or why not: `incomplete` when the bytes end inside it,
+ * `bad` when it is not a chunk or its CRC fails. For readers that get a file piece by piece.
+ */
+export function readSessionChunk(bytes: Uint8Array, at: number): SessionChunk | 'incomplete' | 'bad' {
   if (bytes[at] !== CHUNK_MAGIC_0 || bytes[at + 1] !== CHUNK_MAGIC_1) return at + 2 > bytes.length ? 'incomplete' : 'bad';
   if (at + CHUNK_HEADER_BYTES > bytes.length) return 'incomplete';
   const view = new DataView(bytes.buffer, bytes.byteOffset + at, CHUNK_HEADER_BYTES);
@@ -104,7 +115,7 @@ function chunkAt(bytes: Uint8Array, at: number): { type: number; seq: number; pa
 
 function nextValidChunk(bytes: Uint8Array, from: number): number {
   for (let i = bytes.indexOf(CHUNK_MAGIC_0, from); i >= 0; i = bytes.indexOf(CHUNK_MAGIC_0, i + 1)) {
-    const c = chunkAt(bytes, i);
+    const c = readSessionChunk(bytes, i);
     if (typeof c === 'object') return i;
   }
   return -1;
@@ -125,7 +136,7 @@ export function decodeSession(bytes: Uint8Array): SessionData {
   let pos = length;
   let expectSeq = 0;
   while (pos < bytes.length) {
-    const c = chunkAt(bytes, pos);
+    const c = readSessionChunk(bytes, pos);
     if (typeof c !== 'object') {
       const next = nextValidChunk(bytes, pos + 1);
       if (next < 0) {
@@ -142,12 +153,7 @@ export function decodeSession(bytes: Uint8Array): SessionData {
       pos = next;
       continue;
     }
-    try {
-      apply(data, c.type, c.payload);
-    } catch (err) {
-      if (!(err instanceof DecodeError || err instanceof SyntaxError || (err as Error).name === 'SchemaError')) throw err;
-      st.corruptChunks.push(pos);
-    }
+    if (!applySessionChunk(data, c)) st.corruptChunks.push(pos);
     for (let s = expectSeq; s < c.seq && st.missingSeqs.length < 10_000; s++) st.missingSeqs.push(s);
     expectSeq = Math.max(expectSeq, c.seq + 1);
     st.chunks++;
@@ -157,7 +163,21 @@ export function decodeSession(bytes: Uint8Array): SessionData {
   return data;
 }
 
-function apply(data: SessionData, type: number, payload: Uint8Array): void {
+/**
+ * Adds a CRC-valid chunk's content to `data`; false when its content does not decode (the
+ * chunk counts as corrupt, `data` is unchanged).
+ */
+export function applySessionChunk(data: Pick<SessionData, 'fixes' | 'imu' | 'events' | 'summary'>, chunk: Pick<SessionChunk, 'type' | 'payload'>): boolean {
+  try {
+    apply(data, chunk.type, chunk.payload);
+    return true;
+  } catch (err) {
+    if (!(err instanceof DecodeError || err instanceof SyntaxError || (err as Error).name === 'SchemaError')) throw err;
+    return false;
+  }
+}
+
+function apply(data: Pick<SessionData, 'fixes' | 'imu' | 'events' | 'summary'>, type: number, payload: Uint8Array): void {
   switch (type) {
     case ChunkType.gnss:
       for (const f of decodeFixes(payload)) data.fixes.push(f);
@@ -168,7 +188,9 @@ function apply(data: SessionData, type: number, payload: Uint8Array): void {
     case ChunkType.events: {
       const list = JSON.parse(fromUtf8.decode(payload)) as unknown;
       if (!Array.isArray(list)) throw new DecodeError('events chunk is not a list');
-      for (const e of list) data.events.push(sessionEvent.parse(e));
+      // Validated whole before any is added: a chunk counts entirely, or not at all.
+      const events = list.map((e) => sessionEvent.parse(e));
+      for (const e of events) data.events.push(e);
       return;
     }
     case ChunkType.summary:

@@ -1,10 +1,12 @@
 /**
  * Racelogic VBO text export of a session: `[header]` (channel names), `[channel units]`,
- * `[comments]`, `[column names]`, `[data]`. One data row per distinct sample time; GNSS columns
- * carry the latest fix and IMU columns the latest sample (as a VBOX logging at the IMU rate
- * does). Time is UTC HHMMSS.SS; latitude and longitude are in minutes, longitude positive WEST
- * as in VBO files; velocity km/h, heading degrees, height metres, accelerations g, rates deg/s.
+ * `[comments]`, `[laptiming]` (the track's gates, when the session's track is known),
+ * `[column names]`, `[data]`. One data row per distinct sample time; GNSS columns carry the
+ * latest fix and IMU columns the latest sample (as a VBOX logging at the IMU rate does). Time
+ * is UTC HHMMSS.SS; latitude and longitude are in minutes, longitude positive WEST as in VBO
+ * files; velocity km/h, heading degrees, height metres, accelerations g, rates deg/s.
  */
+import type { TimingLine, TrackDefinition } from '../tracks/track-definition.js';
 import type { SessionFix, SessionHeader, SessionImuSample } from './session-schema.js';
 
 const G = 9.80665;
@@ -27,6 +29,17 @@ export interface VboInput {
   header: SessionHeader;
   fixes: readonly SessionFix[];
   imu: readonly SessionImuSample[];
+  /** The track the laps were timed on: its start/finish and sector lines become `[laptiming]` gates. */
+  track?: Pick<TrackDefinition, 'startFinish' | 'sectors'> | null;
+}
+
+/** Minutes with sign and six decimals (about 2 mm), longitude positive west, as VBOX writes gates. */
+const gateMinutes = (v: number) => (v < 0 ? '-' : '+') + Math.abs(v * 60).toFixed(6);
+
+/** One gate: `Start|Split  lon lat lon lat  ¬ name`, each end of the line as longitude (west +) then latitude. */
+export function vboGate(kind: 'Start' | 'Split', line: TimingLine, name: string): string {
+  const end = (p: TimingLine['a']) => `${gateMinutes(-p.lon)} ${gateMinutes(p.lat)}`;
+  return `${kind} ${end(line.a)} ${end(line.b)} \u00ac ${name}`;
 }
 
 /** The VBO text as chunks of lines (join them, or stream them to a file). */
@@ -45,6 +58,10 @@ export function* vboLines(s: VboInput): Generator<string> {
   yield `[header]\r\n${channels.join('\r\n')}\r\n\r\n`;
   yield `[channel units]\r\n${units.join('\r\n')}\r\n\r\n`;
   yield `[comments]\r\nPitwall session ${s.header.sessionId} unit ${s.header.unitId}\r\nGNSS ${s.header.gnssRateHz} Hz${s.header.imu ? `, IMU ${s.header.imu.chip} ${s.header.imu.rateHz} Hz` : ''}\r\n\r\n`;
+  if (s.track) {
+    const gates = [vboGate('Start', s.track.startFinish, 'StartFinish'), ...(s.track.sectors ?? []).map((l, i) => vboGate('Split', l, `Split ${i + 1}`))];
+    yield `[laptiming]\r\n${gates.join('\r\n')}\r\n\r\n`;
+  }
   yield `[column names]\r\n${names.join(' ')}\r\n\r\n[data]\r\n`;
   let fi = 0;
   let ii = 0;

@@ -164,3 +164,24 @@ test('VBO export: sections, HHMMSS.SS time, minutes of latitude, longitude posit
   assert.equal(vboTime(Date.UTC(2024, 0, 1, 23, 59, 59, 996)), '000000.00');
   assert.equal(vboTime(Date.UTC(2024, 0, 1, 9, 5, 7, 120)), '090507.12');
 });
+
+test('VBO [laptiming]: the start/finish and each sector line as gates (longitude west +, latitude, in minutes), between comments and column names', () => {
+  const { fixes, imu } = sampleData(1);
+  const track = {
+    startFinish: { a: { lat: 28.41270817, lon: -81.37973266 }, b: { lat: 28.41273039, lon: -81.37957049 } },
+    sectors: [
+      { a: { lat: 28.4131, lon: -81.3801 }, b: { lat: 28.4132, lon: -81.38 } },
+      { a: { lat: -0.5, lon: 0.25 }, b: { lat: -0.5001, lon: 0.2501 } },
+    ],
+  };
+  const vbo = exportVbo({ header, fixes, imu, track });
+  const at = (section: string) => vbo.indexOf(`\r\n${section}\r\n`);
+  assert.ok(at('[comments]') < at('[laptiming]') && at('[laptiming]') < at('[column names]'), 'section order');
+  const gates = vbo.slice(at('[laptiming]')).split('\r\n\r\n')[0]!.split('\r\n').slice(2);
+  assert.deepEqual(gates, [
+    'Start +4882.783960 +1704.762490 +4882.774229 +1704.763823 \u00ac StartFinish',
+    'Split +4882.806000 +1704.786000 +4882.800000 +1704.792000 \u00ac Split 1',
+    'Split -15.000000 -30.000000 -15.006000 -30.006000 \u00ac Split 2',
+  ]);
+  assert.ok(!exportVbo({ header, fixes, imu }).includes('[laptiming]'), 'no track, no gates');
+});
