@@ -87,6 +87,20 @@ export class DiagnosticsStore {
     this.upsertCursor.run({ unit: unitId, boot: c.boot, startedAt: c.startedAt, stored: c.storedSeq, confirmed: c.confirmedSeq, last: c.unitLastSeq });
   }
 
+  /**
+   * Saves the cursor in a commit that syncs the write-ahead log: every commit before it is
+   * durable too (the WAL is one sequential file). Run before a staging file is deleted.
+   */
+  saveCursorDurably(unitId: string, c: Cursor): void {
+    const was = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.db.transaction(() => this.saveCursor(unitId, c))();
+    } finally {
+      this.db.pragma(`synchronous = ${Math.trunc(was)}`);
+    }
+  }
+
   gaps(unitId?: string): LogGap[] {
     const rows = this.db
       .prepare(`SELECT unit_id AS unitId, boot, from_seq AS fromSeq, to_seq AS toSeq FROM log_gaps ${unitId ? 'WHERE unit_id = ?' : ''} ORDER BY found_at`)
