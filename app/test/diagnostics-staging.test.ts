@@ -274,8 +274,9 @@ test('the worker thread ingests into the database file, at a lower priority than
     assert.equal(fts, direct, 'searchable: the full-text index matches the rows');
     const mainNice = process.platform === 'linux' ? niceOf(readFileSync('/proc/self/stat', 'utf8')) : 10;
     if (mainNice < 10) {
-      assert.ok(workerNice.includes(10), `one thread (the worker) at nice 10: ${workerNice.join(',')}`);
-      assert.equal(workerNice.filter((n) => n === 10).length, 1, 'only that one');
+      // The worker (and a helper thread it starts, when run from sources) at 10; not the process.
+      assert.ok(workerNice.includes(10), `the worker thread at nice 10: ${workerNice.join(',')}`);
+      assert.ok(workerNice.filter((n) => n === mainNice).length >= 3, `the other threads keep theirs: ${workerNice.join(',')}`);
     }
   } finally {
     await ingester.close();

@@ -94,13 +94,14 @@ export class WorkerIngester implements Ingester {
     const ts = import.meta.url.endsWith('.ts');
     const entry = new URL(ts ? './ingest-worker.ts' : './ingest-worker.js', import.meta.url);
     const workerData = { dataDir: this.dataDir };
-    // Run from TypeScript sources (tests, benchmarks), the worker loads tsx itself: module hooks
-    // of the main thread do not reach worker threads in Node 20.
+    // Run from TypeScript sources (tests, benchmarks), the worker loads tsx itself (module hooks
+    // of the main thread do not reach worker threads in Node 20), at the worker's priority.
     const worker = ts
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, {
-          eval: true,
-          workerData,
-        })
+      ? new Worker(
+          `try { if (process.platform === 'linux') require('node:os').setPriority(0, 10); } catch {}
+           import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`,
+          { eval: true, workerData },
+        )
       : new Worker(entry, { workerData });
     worker.on('message', (m: FromWorker) => {
       const p = this.pending.get(m.id);

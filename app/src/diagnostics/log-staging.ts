@@ -34,15 +34,33 @@ export function leftoverStaging(dir: string, unitId: string): string[] {
 }
 
 /**
- * The transfer side of a boot's pull: NDJSON chunks from the unit cut into frames of whole
+ * Frame buffers reused from one frame to the next: a fresh multi-megabyte buffer per frame
+ * costs more in page faults than the copy into it.
+ */
+export class FramePool {
+  private readonly free: Buffer[] = [];
+  constructor(readonly size: number) {}
+
+  get(min = 0): Buffer {
+    if (min > this.size) return Buffer.allocUnsafeSlow(min);
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+
+  put(b: Buffer): void {
+    if (b.length === this.size && this.free.length < 16) this.free.push(b);
+  }
+}
+
+/**
+ * The transfer side of a boot's pull: NDJSON chunks from the unit copied into frames of whole
  * lines and appended to the staging file, without parsing them all. Only the last line of each
  * frame is parsed, to know how far the unit's sequence has been staged (the next request
  * starts after it, and the unit is told to drop up to it once the file is synced).
  */
 export class BootStager {
-  private parts: Buffer[] = [];
-  private size = 0;
-  /** Bytes of `parts` that are whole lines (up to and with the last newline). */
+  private buf: Buffer | null = null;
+  private len = 0;
+  /** Bytes of `buf` that are whole lines (up to and with the last newline). */
   private whole = 0;
   private skipping = false;
   private seq: number;
@@ -55,6 +73,7 @@ export class BootStager {
     private readonly onFrame: (lastSeq: number) => void,
     private readonly onInvalid: (reason: string) => void,
     private readonly frameBytes = FRAME_BYTES,
+    private readonly pool = new FramePool(frameBytes + (frameBytes >> 2)),
   ) {
     this.seq = after;
   }
@@ -73,20 +92,19 @@ export class BootStager {
       chunk = chunk.subarray(nl + 1);
     }
     if (chunk.length === 0) return;
+    this.reserve(chunk.length);
+    chunk.copy(this.buf!, this.len);
     const nl = chunk.lastIndexOf(10);
-    if (nl >= 0) this.whole = this.size + nl + 1;
-    this.parts.push(chunk);
-    this.size += chunk.length;
+    if (nl >= 0) this.whole = this.len + nl + 1;
+    this.len += chunk.length;
     let done: Promise<void> | undefined;
-    if (this.size - this.whole > MAX_LINE) {
+    if (this.len - this.whole > MAX_LINE) {
       // Not a log record: the whole lines before it are staged, it is skipped up to its newline.
       this.onInvalid(`a line longer than ${MAX_LINE} bytes`);
-      if (this.whole > 0) done = this.stage(this.take(this.whole));
-      this.parts = [];
-      this.size = 0;
+      done = this.cut(false);
       this.skipping = true;
     } else if (this.whole >= this.frameBytes) {
-      done = this.stage(this.take(this.whole));
+      done = this.cut(true);
     }
     return done && this.writer.pending > MAX_PENDING ? done : undefined;
   }
@@ -96,40 +114,50 @@ export class BootStager {
    * parses (the unit ended the body there); a torn one is dropped and asked for again.
    */
   async finish(): Promise<void> {
-    const lines = this.take(this.whole);
-    const tail = this.skipping || this.size === 0 ? null : Buffer.concat(this.parts, this.size);
-    if (tail && parses(tail)) lines.push(tail, Buffer.from('\n'));
-    this.parts = [];
-    this.size = 0;
+    if (this.buf && !this.skipping && this.len > this.whole && parses(this.buf.subarray(this.whole, this.len))) {
+      this.reserve(1);
+      this.buf[this.len++] = 10;
+      this.whole = this.len;
+    }
     this.skipping = false;
-    if (lines.length > 0) this.stage(lines);
+    this.cut(false);
+    if (this.buf) this.pool.put(this.buf);
+    this.buf = null;
     await this.writer.flushed();
   }
 
-  /** The first `n` bytes of the pending chunks (whole lines), without copying them. */
-  private take(n: number): Buffer[] {
-    const out: Buffer[] = [];
-    let left = n;
-    let i = 0;
-    for (; i < this.parts.length && left > 0; i++) {
-      const p = this.parts[i]!;
-      if (p.length <= left) {
-        out.push(p);
-        left -= p.length;
-      } else {
-        out.push(p.subarray(0, left));
-        this.parts[i] = p.subarray(left);
-        left = 0;
-        break;
-      }
-    }
-    this.parts = this.parts.slice(i);
-    this.size -= n;
-    this.whole = 0;
-    return out;
+  private reserve(n: number): void {
+    if (!this.buf) this.buf = this.pool.get(n);
+    if (this.len + n <= this.buf.length) return;
+    const bigger = this.pool.get(Math.max(this.len + n, this.buf.length * 2));
+    this.buf.copy(bigger, 0, 0, this.len);
+    this.pool.put(this.buf);
+    this.buf = bigger;
   }
 
-  private stage(lines: Buffer[]): Promise<void> {
+  /** Stages the whole lines; the rest (a partial line) moves to the next buffer, or is dropped. */
+  private cut(keepRest: boolean): Promise<void> | undefined {
+    const old = this.buf;
+    if (!old) return undefined;
+    const n = this.whole;
+    const rest = keepRest ? this.len - n : 0;
+    this.buf = this.pool.get(rest);
+    if (rest > 0) old.copy(this.buf, 0, n, n + rest);
+    this.len = rest;
+    this.whole = 0;
+    if (n === 0) {
+      this.pool.put(old);
+      return undefined;
+    }
+    const done = this.stage(old.subarray(0, n));
+    void done.then(
+      () => this.pool.put(old),
+      () => undefined,
+    );
+    return done;
+  }
+
+  private stage(lines: Buffer): Promise<void> {
     const seq = this.lastValidSeq(lines);
     if (seq !== null && seq > this.seq) this.seq = seq;
     const p = this.writer.append('lines', lines, this.seq);
@@ -139,22 +167,10 @@ export class BootStager {
   }
 
   /** The seq of the last record of this unit and boot in `lines` (whole lines), looking back a few lines. */
-  private lastValidSeq(parts: Buffer[]): number | null {
-    // The end of the frame is enough, unless its last lines are very long.
-    let lines = tailOf(parts, 256 * 1024);
-    let complete = lines.length === parts.reduce((n, p) => n + p.length, 0);
+  private lastValidSeq(lines: Buffer): number | null {
     let end = lines.length - 1; // the newline ending the last line
     for (let tries = 0; tries < 64 && end > 0; tries++) {
-      const nl = lines.lastIndexOf(10, end - 1);
-      if (nl < 0 && !complete) {
-        // The line starts before the tail taken: take it all.
-        const all = Buffer.concat(parts);
-        end += all.length - lines.length;
-        lines = all;
-        complete = true;
-        continue;
-      }
-      const start = nl + 1;
+      const start = lines.lastIndexOf(10, end - 1) + 1;
       let rec: unknown = null;
       try {
         rec = JSON.parse(lines.toString('utf8', start, end));
@@ -166,17 +182,6 @@ export class BootStager {
     }
     return null;
   }
-}
-
-/** The last `n` bytes (or all) of a list of chunks, as one buffer. */
-function tailOf(parts: Buffer[], n: number): Buffer {
-  const out: Buffer[] = [];
-  let size = 0;
-  for (let i = parts.length - 1; i >= 0 && size < n; i--) {
-    out.unshift(parts[i]!);
-    size += parts[i]!.length;
-  }
-  return out.length === 1 ? out[0]! : Buffer.concat(out, size);
 }
 
 function parses(b: Buffer): boolean {

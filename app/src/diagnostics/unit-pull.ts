@@ -4,7 +4,7 @@ import { redactValue } from './redact.js';
 import type { Cursor, DiagnosticsStore } from './diagnostics-store.js';
 import type { Ingester, IngestFile } from './ingester.js';
 import type { StagedFileResult } from './log-ingest.js';
-import { BootStager, FRAME_BYTES, leftoverStaging, stagingPath } from './log-staging.js';
+import { BootStager, FRAME_BYTES, FramePool, leftoverStaging, stagingPath } from './log-staging.js';
 import { StagingWriter } from './staging-file.js';
 import type { DiagnosticsSource } from './unit-source.js';
 
@@ -169,10 +169,12 @@ async function stageBoot(
   file.written(writer.length);
   const onInvalid = (reason: string): void => opts.onInvalid?.(reason);
   let seq = start;
+  const frameBytes = opts.frameBytes ?? FRAME_BYTES;
+  const pool = new FramePool(frameBytes + (frameBytes >> 2));
   try {
     while (seq < last) {
       const before = seq;
-      const stager = new BootStager(writer, unitId, b.boot, before, (s) => onStaged(s - start), onInvalid, opts.frameBytes ?? FRAME_BYTES);
+      const stager = new BootStager(writer, unitId, b.boot, before, (s) => onStaged(s - start), onInvalid, frameBytes, pool);
       await source.logs(b.boot, before, opts.requestLimit ?? 250_000, (chunk) => stager.push(chunk));
       await stager.finish();
       seq = stager.lastSeq;

@@ -33,9 +33,10 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
         reject(err);
       } else resolve(status);
     };
+    // Restarted on every chunk: refresh() is cheap, a new timer per chunk is not.
     const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(new UnitRequestError('unreachable', `${target} stopped sending ${path} (nothing for ${idleMs} ms)`)), idleMs);
+      if (timer) timer.refresh();
+      else timer = setTimeout(() => finish(new UnitRequestError('unreachable', `${target} stopped sending ${path} (nothing for ${idleMs} ms)`)), idleMs);
     };
     const onAbort = (): void => finish(new UnitRequestError('unreachable', `pull from ${target} was cancelled`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -56,6 +57,7 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
           // The consumer is behind (its disk): no more data until it has caught up.
           if (wait) {
             clearTimeout(timer);
+            timer = undefined;
             res.pause();
             wait.then(
               () => {
