@@ -1,14 +1,17 @@
 // Child process of the diagnostics benchmark: a stand-in unit holding one boot of N log
 // records (HTTPS, the unit contract) and a plain HTTP server sending the same NDJSON bytes.
+// Both send them from one buffer (the unit by byte range, as it sends ranges of its log files),
+// so the two transfers differ by what the companion does, not by how the stand-in builds bytes.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeBoot, startFakeDiagnosticsUnit } from '../testbed/fake-diagnostics-unit.js';
+import { freezeBoot, makeBoot, startFakeDiagnosticsUnit } from '../testbed/fake-diagnostics-unit.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const unit = await startFakeDiagnosticsUnit({ name: 'Bench Unit' });
 const boot = makeBoot(unit.id, count);
 unit.boots.push(boot);
-const body = Buffer.from(boot.lines.join('\n') + '\n');
+freezeBoot(boot);
+const body = boot.blob!.buf;
 const plain = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': body.length });
   res.end(body);

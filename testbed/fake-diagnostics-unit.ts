@@ -21,6 +21,23 @@ export interface FakeBoot {
   lines: string[];
   firstSeq: number;
   confirmedSeq: number;
+  /** Set by `freezeBoot`: the lines as one buffer, served by byte range as a unit serves its log file. */
+  blob?: { buf: Buffer; offsets: number[]; count: number };
+}
+
+/**
+ * Serves the boot from one buffer from now on (its lines must not change any more): byte ranges
+ * of it, as the unit sends ranges of its log files, instead of strings built per request.
+ */
+export function freezeBoot(b: FakeBoot): void {
+  const offsets = new Array<number>(b.lines.length + 1);
+  let at = 0;
+  for (let i = 0; i < b.lines.length; i++) {
+    offsets[i] = at;
+    at += Buffer.byteLength(b.lines[i]!) + 1;
+  }
+  offsets[b.lines.length] = at;
+  b.blob = { buf: Buffer.from(b.lines.join('\n') + '\n'), offsets, count: b.lines.length };
 }
 
 export interface FakeDiagnosticsUnit {
@@ -181,6 +198,11 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
       const limit = Number(url.searchParams.get('limit') ?? 1e9);
       const start = Math.max(0, after + 1 - b.firstSeq);
       const end = Math.min(b.lines.length, start + limit);
+      if (b.blob && b.blob.count === b.lines.length && unit.throttleBytesPer10ms === 0) {
+        const body = b.blob.buf.subarray(b.blob.offsets[Math.min(start, end)], b.blob.offsets[end]);
+        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': body.length });
+        return void streamBytes(res, body);
+      }
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       return void streamLines(res, b.lines, start, end, () => unit.throttleBytesPer10ms);
     }
@@ -243,6 +265,24 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
       server.close(() => resolve());
     });
   return unit;
+}
+
+/**
+ * Writes `body` in 256 KiB pieces with backpressure, as a file stream would: over TLS each piece
+ * is encrypted while the companion reads the one before (one write of it all would be encrypted
+ * whole before the first byte leaves).
+ */
+function streamBytes(res: ServerResponse, body: Buffer): void {
+  let at = 0;
+  const next = (): void => {
+    while (at < body.length) {
+      const piece = body.subarray(at, (at += 256 * 1024));
+      if (!res.write(piece)) return void res.once('drain', next);
+    }
+    res.end();
+  };
+  res.on('close', () => (at = body.length));
+  next();
 }
 
 /** Writes lines [start, end) with backpressure, in 256 KiB pieces, throttled when asked. */

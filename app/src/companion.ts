@@ -130,6 +130,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
   const diagStore = new DiagnosticsStore(db);
   const diagnostics = new DiagnosticsService({
     store: diagStore,
+    dataDir: opts.dataDir,
     source: (id) => new HttpsDiagnosticsSource(channels, id),
     units: () => registry.list(),
     events: opts.events,
@@ -305,7 +306,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     async close() {
       if (closed) return;
       closed = true;
-      diagnostics.close();
+      await diagnostics.close();
       for (const { client } of live.values()) client.close();
       live.clear();
       gnss.close();

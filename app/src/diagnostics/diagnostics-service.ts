@@ -8,13 +8,24 @@ import {
   type HealthSeries,
   type UnitSyncResult,
 } from '@pitwall/protocol';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DiagnosticsStore } from './diagnostics-store.js';
+import { InlineIngester, WorkerIngester } from './ingester.js';
 import { isoToMs } from './log-search.js';
-import { pullUnit } from './unit-pull.js';
+import { STAGING_SUFFIX } from './staging-file.js';
+import { ingestLeftovers, pullUnit, type Staging } from './unit-pull.js';
 import type { DiagnosticsSource } from './unit-source.js';
 
 export interface DiagnosticsServiceOptions {
   store: DiagnosticsStore;
+  /**
+   * The companion's data folder: pulls stage logs in `diagnostics-staging/` there and a worker
+   * thread ingests them into the database file. null (an in-memory store): staging in a
+   * temporary folder, ingest in-process.
+   */
+  dataDir: string | null;
   /** A source for a paired unit (throws CompanionError when it cannot be reached). */
   source: (id: string) => DiagnosticsSource & { close?(): void };
   units: () => DeviceEntry[];
@@ -26,6 +37,9 @@ export interface DiagnosticsServiceOptions {
   log?: (m: string) => void;
 }
 
+/** The folder of the data dir that holds staged log transfers. */
+export const STAGING_DIR = 'diagnostics-staging';
+
 /** Thresholds of the fleet overview. */
 export const TROUBLE = { hotC: 80, diskFullPct: 90, staleMs: 15 * 60_000, crashWindowMs: 24 * 3600_000 } as const;
 
@@ -33,9 +47,56 @@ export const TROUBLE = { hotC: 80, diskFullPct: 90, staleMs: 15 * 60_000, crashW
 export class DiagnosticsService {
   private readonly running = new Map<string, Promise<UnitSyncResult>>();
   private readonly tails = new Map<string, { timer: NodeJS.Timeout; lastId: number; busy: boolean }>();
+  /** Per unit, the end of the last pull or recovery queued: a unit's logs are pulled by one at a time. */
+  private readonly locks = new Map<string, Promise<void>>();
+  private staging: (Staging & { temporary: boolean }) | null = null;
   private closed = false;
 
-  constructor(private readonly opts: DiagnosticsServiceOptions) {}
+  constructor(private readonly opts: DiagnosticsServiceOptions) {
+    // Logs staged by a companion that stopped before ingesting them go into the store now,
+    // whether or not their unit is pulled again soon.
+    if (opts.dataDir) {
+      const dir = join(opts.dataDir, STAGING_DIR);
+      let names: string[] = [];
+      try {
+        names = readdirSync(dir).filter((n) => n.endsWith(STAGING_SUFFIX));
+      } catch {
+        /* no staging folder yet */
+      }
+      for (const unitId of new Set(names.map((n) => n.split('_')[0]!))) {
+        void this.exclusive(unitId, async () => {
+          if (this.closed) return;
+          const results = await ingestLeftovers(this.stagingArea(), unitId);
+          const n = results.reduce((k, r) => k + r.added, 0);
+          this.opts.log?.(`diagnostics ${unitId}: ${n} staged log records from an earlier run stored`);
+        }).catch((err: unknown) => this.opts.log?.(`diagnostics ${unitId}: staged logs not ingested yet (${err instanceof Error ? err.message : String(err)})`));
+      }
+    }
+  }
+
+  private stagingArea(): Staging {
+    if (!this.staging) {
+      const dataDir = this.opts.dataDir;
+      this.staging = dataDir
+        ? { dir: join(dataDir, STAGING_DIR), ingester: new WorkerIngester(dataDir, this.opts.log), temporary: false }
+        : { dir: mkdtempSync(join(tmpdir(), 'pitwall-staging-')), ingester: new InlineIngester(this.opts.store), temporary: true };
+    }
+    return this.staging;
+  }
+
+  /** Runs `fn` after every earlier pull or recovery of the unit has ended. */
+  private exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.locks.get(id) ?? Promise.resolve()).then(fn);
+    const end = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(id, end);
+    void end.then(() => {
+      if (this.locks.get(id) === end) this.locks.delete(id);
+    });
+    return run;
+  }
 
   /** Units a pull covers by default: paired and online. */
   pullable(): string[] {
@@ -63,20 +124,21 @@ export class DiagnosticsService {
   syncOne(id: string): Promise<UnitSyncResult> {
     const existing = this.running.get(id);
     if (existing) return existing;
-    const p = this.runPull(id).finally(() => this.running.delete(id));
+    const p = this.exclusive(id, () => this.runPull(id)).finally(() => this.running.delete(id));
     this.running.set(id, p);
     return p;
   }
 
   private async runPull(id: string): Promise<UnitSyncResult> {
-    const emit = (phase: 'logs' | 'health' | 'crashes' | 'done' | 'failed', done: number, total: number, message?: string): void =>
+    const emit = (phase: 'logs' | 'health' | 'crashes' | 'indexing' | 'done' | 'failed', done: number, total: number, message?: string): void =>
       this.opts.events('sync:progress', { unitId: id, phase, done, total, ...(message ? { message } : {}) });
     let source: ReturnType<DiagnosticsServiceOptions['source']> | null = null;
     try {
       source = this.opts.source(id);
-      const result = await pullUnit(this.opts.store, source, id, {
+      const result = await pullUnit(this.opts.store, this.stagingArea(), source, id, {
         onProgress: (phase, done, total) => emit(phase as 'logs', done, total),
         onInvalid: (reason) => this.opts.log?.(`diagnostics ${id}: skipped ${reason}`),
+        onNote: (note) => this.opts.log?.(`diagnostics ${id}: ${note}`),
       });
       this.opts.store.notePull(id, null);
       if (result.gaps.length > 0) this.opts.log?.(`diagnostics ${id}: ${result.gaps.length} gap(s) in the log sequence`);
@@ -105,11 +167,17 @@ export class DiagnosticsService {
     const tick = async (): Promise<void> => {
       if (state.busy || this.closed) return;
       state.busy = true;
-      let source: ReturnType<DiagnosticsServiceOptions['source']> | null = null;
       try {
         if (!this.running.has(id)) {
-          source = this.opts.source(id);
-          await pullUnit(this.opts.store, source, id, { logsOnly: 'latest-boot' });
+          await this.exclusive(id, async () => {
+            if (this.closed) return;
+            const source = this.opts.source(id);
+            try {
+              await pullUnit(this.opts.store, this.stagingArea(), source, id, { logsOnly: 'latest-boot' });
+            } finally {
+              source.close?.();
+            }
+          });
         }
         for (;;) {
           const rows = this.opts.store.rowsAfter(id, state.lastId, 500);
@@ -121,7 +189,6 @@ export class DiagnosticsService {
       } catch (err) {
         this.opts.log?.(`tail ${id}: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
-        source?.close?.();
         state.busy = false;
       }
     };
@@ -194,9 +261,14 @@ export class DiagnosticsService {
     };
   }
 
-  close(): void {
+  /** Stops the tails and the ingest worker (a pull still running fails; its staged logs stay for the next start). */
+  async close(): Promise<void> {
     this.closed = true;
     for (const t of this.tails.values()) clearInterval(t.timer);
     this.tails.clear();
+    const staging = this.staging;
+    this.staging = null;
+    await staging?.ingester.close();
+    if (staging?.temporary) rmSync(staging.dir, { recursive: true, force: true });
   }
 }

@@ -1,202 +1,207 @@
-import { logRecord, type LogBoot, type LogGap, type SyncPhase, type UnitSyncResult } from '@pitwall/protocol';
-import type { Cursor, DiagnosticsStore, IngestRecord } from './diagnostics-store.js';
-import { LEVEL_NUMBER } from './log-search.js';
-import { redactText, redactValue } from './redact.js';
+import { Buffer } from 'node:buffer';
+import type { LogBoot, SyncPhase, UnitSyncResult } from '@pitwall/protocol';
+import { redactValue } from './redact.js';
+import type { Cursor, DiagnosticsStore } from './diagnostics-store.js';
+import type { Ingester, IngestFile } from './ingester.js';
+import type { StagedFileResult } from './log-ingest.js';
+import { BootStager, FRAME_BYTES, FramePool, leftoverStaging, stagingPath } from './log-staging.js';
+import { StagingWriter } from './staging-file.js';
 import type { DiagnosticsSource } from './unit-source.js';
-import { LineSplitter } from './unit-stream.js';
 
 export interface PullOptions {
+  /**
+   * Phases: `logs` (records staged: transferred and written to the staging file), `health`,
+   * `crashes`, then `indexing` (records read into SQLite + FTS5). The first `indexing` event
+   * marks the end of the pull proper: everything is durable in the companion and confirmed.
+   */
   onProgress?: (phase: SyncPhase, done: number, total: number, message?: string) => void;
-  /** Records per transaction (default 25,000). */
-  batchSize?: number;
   /** Records asked for per request (default 250,000). */
   requestLimit?: number;
   /** Pull only the newest boot's logs (the live tail), no health or crashes. */
   logsOnly?: 'latest-boot';
   /** Say so on every record the unit sent that failed validation. */
   onInvalid?: (reason: string) => void;
+  /** Notes: staged data left out (torn tail, bad checksum) and asked for again. */
+  onNote?: (message: string) => void;
+  /** Bytes per staging frame (tests make it small). */
+  frameBytes?: number;
 }
 
-const FIXED = new Set(['time', 'level', 'subsystem', 'msg', 'fw', 'commit', 'unit', 'boot', 'seq']);
-
-/**
- * One unit's record stream for one boot, turned into store batches: validated, redacted,
- * deduplicated against the cursor, gaps noted. Each batch is committed with its cursor.
- */
-class BootIngest {
-  private batch: IngestRecord[] = [];
-  private gaps: { from: number; to: number }[] = [];
-  readonly allGaps: LogGap[] = [];
-  added = 0;
-  invalid = 0;
-
-  constructor(
-    private readonly store: DiagnosticsStore,
-    private readonly unitId: string,
-    readonly cursor: Cursor,
-    private readonly batchSize: number,
-    private readonly onCommit: (n: number) => void,
-    private readonly onInvalid: (reason: string) => void,
-  ) {}
-
-  lines(lines: string[]): void {
-    for (const line of lines) this.line(line);
-  }
-
-  line(line: string): void {
-    if (line.length === 0 || line === '\r') return;
-    let rec: unknown;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      this.reject('a line that is not JSON');
-      return;
-    }
-    if (!logRecord.is(rec)) return this.reject('a record that does not match the log schema');
-    if (rec.unit !== this.unitId || rec.boot !== this.cursor.boot) return this.reject(`a record of another unit or boot (${rec.unit}/${rec.boot})`);
-    const expected = this.cursor.storedSeq + 1;
-    if (rec.seq < expected) return; // already stored
-    if (rec.seq > expected) {
-      this.gaps.push({ from: expected, to: rec.seq - 1 });
-      this.allGaps.push({ unitId: this.unitId, boot: this.cursor.boot, fromSeq: expected, toSeq: rec.seq - 1 });
-    }
-    let extra: Record<string, unknown> | null = null;
-    for (const k of Object.keys(rec)) {
-      if (FIXED.has(k)) continue;
-      (extra ??= {})[k] = (rec as Record<string, unknown>)[k];
-    }
-    this.batch.push({
-      boot: rec.boot,
-      seq: rec.seq,
-      timeMs: Date.parse(rec.time),
-      level: LEVEL_NUMBER[rec.level],
-      subsystem: rec.subsystem,
-      msg: redactText(rec.msg),
-      fw: rec.fw,
-      commit: rec.commit,
-      extra: extra ? JSON.stringify(redactValue(extra)) : '{}',
-    });
-    this.cursor.storedSeq = rec.seq;
-    if (this.batch.length >= this.batchSize) this.commit();
-  }
-
-  private reject(reason: string): void {
-    this.invalid++;
-    if (this.invalid <= 3) this.onInvalid(reason);
-  }
-
-  /** Writes the pending batch and the cursor in one transaction. */
-  commit(extraGap?: { from: number; to: number }): void {
-    if (extraGap) {
-      this.gaps.push(extraGap);
-      this.allGaps.push({ unitId: this.unitId, boot: this.cursor.boot, fromSeq: extraGap.from, toSeq: extraGap.to });
-    }
-    const n = this.batch.length;
-    this.added += this.store.ingest(this.unitId, this.cursor, this.batch, this.gaps);
-    this.batch = [];
-    this.gaps = [];
-    this.onCommit(n);
-  }
+/** Where a pull stages what it transfers, and what turns staged files into rows. */
+export interface Staging {
+  dir: string;
+  ingester: Ingester;
 }
 
 /**
- * Pulls one unit's diagnostics into the store: logs incrementally per boot (resumable from the
- * stored cursor, confirmed to the unit only after the commit), then health since the newest
- * stored snapshot, then crash dumps not yet stored (confirmed after they are stored).
+ * Ingests a unit's staging files left by an earlier pull that did not finish (the companion was
+ * killed, or the ingest failed): their records were transferred, and perhaps confirmed, but are
+ * not all in the store yet. Run before pulling more, so the stored cursor says where to resume.
  */
-export async function pullUnit(store: DiagnosticsStore, source: DiagnosticsSource, unitId: string, opts: PullOptions = {}): Promise<UnitSyncResult> {
+export async function ingestLeftovers(staging: Staging, unitId: string, onFile: (r: StagedFileResult) => void = () => undefined): Promise<StagedFileResult[]> {
+  const results: StagedFileResult[] = [];
+  for (const path of leftoverStaging(staging.dir, unitId)) {
+    const r = await staging.ingester.open(path).finish();
+    onFile(r);
+    results.push(r);
+  }
+  return results;
+}
+
+/**
+ * Pulls one unit's diagnostics. Logs, per boot from the stored cursor: the unit's NDJSON is
+ * staged in a checksummed file at transfer speed, synced, and only then confirmed to the unit;
+ * an ingester (a worker thread) turns the staged frames into rows meanwhile. Then health since
+ * the newest stored snapshot and crash dumps not yet stored (confirmed after they are stored).
+ * Resolves when every record is in the store and searchable.
+ */
+export async function pullUnit(store: DiagnosticsStore, staging: Staging, source: DiagnosticsSource, unitId: string, opts: PullOptions = {}): Promise<UnitSyncResult> {
   const progress = opts.onProgress ?? (() => undefined);
+  const onInvalid = opts.onInvalid ?? (() => undefined);
   const result: UnitSyncResult = { unitId, ok: true, logs: 0, health: 0, crashes: 0, gaps: [], error: null };
-  const batchSize = opts.batchSize ?? 25_000;
-  const limit = opts.requestLimit ?? 250_000;
+  let invalid = 0;
+  const collect = (r: StagedFileResult): void => {
+    result.logs += r.added;
+    result.gaps.push(...r.gaps);
+    for (const reason of r.reasons) if (invalid++ < 3) onInvalid(reason);
+    if (r.problem) opts.onNote?.(`staged logs of boot ${r.boot ?? '?'}: ${r.problem}; the rest is asked for again`);
+  };
+  await ingestLeftovers(staging, unitId, collect);
 
-  let boots = await source.boots();
-  boots = [...boots].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  let boots = [...(await source.boots())].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   if (opts.logsOnly === 'latest-boot') boots = boots.slice(-1);
   const cursors = store.cursors(unitId);
   const total = boots.reduce((n, b) => n + Math.max(0, b.lastSeq - (cursors.get(b.boot)?.storedSeq ?? 0)), 0);
-  let done = 0;
+  let staged = 0;
+  let indexing = false;
+  const read = new Map<IngestFile, number>();
+  const onCommit = (file: IngestFile) => (_added: number, records: number) => {
+    read.set(file, records);
+    if (indexing) progress('indexing', Math.min(sum(read), total), total);
+  };
+  const files: Promise<StagedFileResult>[] = [];
   progress('logs', 0, total);
-  for (const b of boots) {
-    const cursor = cursors.get(b.boot) ?? { boot: b.boot, startedAt: b.startedAt, storedSeq: 0, confirmedSeq: 0, unitLastSeq: b.lastSeq };
-    cursor.unitLastSeq = Math.max(cursor.unitLastSeq, b.lastSeq);
-    const added = await pullBoot(store, source, unitId, b, cursor, batchSize, limit, (n) => {
-      done += n;
-      progress('logs', Math.min(done, total), total);
-    }, opts.onInvalid ?? (() => undefined), result.gaps);
-    result.logs += added;
+  try {
+    for (const b of boots) {
+      const cursor = cursors.get(b.boot) ?? { boot: b.boot, startedAt: b.startedAt, storedSeq: 0, confirmedSeq: 0, unitLastSeq: b.lastSeq };
+      cursor.unitLastSeq = Math.max(cursor.unitLastSeq, b.lastSeq);
+      const from = staged;
+      const done = await stageBoot(store, staging, source, unitId, b, cursor, opts, onCommit, (n) => {
+        staged = from + n;
+        progress('logs', Math.min(staged, total), total);
+      });
+      if (done) files.push(done.ingested);
+    }
+  } catch (err) {
+    // What was staged before the failure still goes into the store (nothing of it was confirmed).
+    await Promise.allSettled(files);
+    throw err;
   }
   progress('logs', total, total);
-  if (opts.logsOnly) return result;
 
-  const since = store.latestHealthTime(unitId);
-  progress('health', 0, 1);
-  const snapshots = (await source.health(since)).filter((s) => s.unit === unitId).map((s) => redactValue(s) as typeof s);
-  result.health = store.addHealth(unitId, snapshots);
-  progress('health', 1, 1);
+  if (!opts.logsOnly) {
+    const since = store.latestHealthTime(unitId);
+    progress('health', 0, 1);
+    const snapshots = (await source.health(since)).filter((s) => s.unit === unitId).map((s) => redactValue(s) as typeof s);
+    result.health = store.addHealth(unitId, snapshots);
+    progress('health', 1, 1);
 
-  const list = await source.crashes();
-  progress('crashes', 0, list.length);
-  const stored: string[] = [];
-  let i = 0;
-  for (const c of list) {
-    if (!store.hasCrash(unitId, c.id)) {
-      const dump = await source.crash(c.id);
-      if (dump.unit !== unitId || dump.id !== c.id) throw new Error(`the unit answered crash ${c.id} with a dump of ${dump.unit}/${dump.id}`);
-      if (store.addCrash(unitId, redactValue(dump) as typeof dump)) result.crashes++;
+    const list = await source.crashes();
+    progress('crashes', 0, list.length);
+    const stored: string[] = [];
+    let i = 0;
+    for (const c of list) {
+      if (!store.hasCrash(unitId, c.id)) {
+        const dump = await source.crash(c.id);
+        if (dump.unit !== unitId || dump.id !== c.id) throw new Error(`the unit answered crash ${c.id} with a dump of ${dump.unit}/${dump.id}`);
+        if (store.addCrash(unitId, redactValue(dump) as typeof dump)) result.crashes++;
+      }
+      if (!c.confirmed) stored.push(c.id);
+      progress('crashes', ++i, list.length);
     }
-    if (!c.confirmed) stored.push(c.id);
-    progress('crashes', ++i, list.length);
+    // Told only after the dumps are committed: the unit may drop them now.
+    for (let k = 0; k < stored.length; k += 1000) await source.confirmCrashes(stored.slice(k, k + 1000));
+    store.markCrashesConfirmed(unitId, list.map((c) => c.id));
   }
-  // Told only after the dumps are committed: the unit may drop them now.
-  for (let k = 0; k < stored.length; k += 1000) await source.confirmCrashes(stored.slice(k, k + 1000));
-  store.markCrashesConfirmed(unitId, list.map((c) => c.id));
+
+  // Pulled: all of it is durable here and confirmed. What is left is indexing into SQLite.
+  indexing = true;
+  progress('indexing', Math.min(sum(read), total), total);
+  for (const f of files) collect(await f);
+  progress('indexing', total, total);
   return result;
 }
 
-async function pullBoot(
+const sum = (m: Map<unknown, number>): number => {
+  let n = 0;
+  for (const v of m.values()) n += v;
+  return n;
+};
+
+/**
+ * Transfers one boot's new records into a staging file (several requests if the unit sends them
+ * in parts), syncs it, confirms to the unit, and hands the file to the ingester. Returns the
+ * ingest's completion (not awaited here), or null when there was nothing new.
+ */
+async function stageBoot(
   store: DiagnosticsStore,
+  staging: Staging,
   source: DiagnosticsSource,
   unitId: string,
   b: LogBoot,
   cursor: Cursor,
-  batchSize: number,
-  limit: number,
-  onCommit: (n: number) => void,
-  onInvalid: (reason: string) => void,
-  gaps: LogGap[],
-): Promise<number> {
-  const ingest = new BootIngest(store, unitId, cursor, batchSize, onCommit, onInvalid);
-  while (cursor.storedSeq < cursor.unitLastSeq) {
-    const before = cursor.storedSeq;
-    const splitter = new LineSplitter((lines) => ingest.lines(lines));
-    await source.logs(b.boot, before, limit, (chunk) => splitter.push(chunk));
-    const torn = splitter.end();
-    // A last line without its newline is complete only if it parses; otherwise it is refetched.
-    if (torn) {
-      try {
-        JSON.parse(torn);
-        ingest.line(torn);
-      } catch {
-        /* torn: the next request asks again from the cursor */
-      }
-    }
-    if (cursor.storedSeq === before) {
-      // The unit listed records up to lastSeq but sent none after `before`: they are gone on the unit.
-      ingest.commit({ from: before + 1, to: cursor.unitLastSeq });
-      cursor.storedSeq = cursor.unitLastSeq;
-      store.saveCursor(unitId, cursor);
-      break;
-    }
-    ingest.commit();
+  opts: PullOptions,
+  onCommit: (file: IngestFile) => (added: number, records: number) => void,
+  onStaged: (records: number) => void,
+): Promise<{ ingested: Promise<StagedFileResult> } | null> {
+  const last = cursor.unitLastSeq;
+  const confirmed = Math.max(cursor.confirmedSeq, b.confirmedSeq);
+  if (cursor.storedSeq >= last) {
+    // All stored (perhaps by a pull interrupted before its confirm): confirm if the unit was not told.
+    if (cursor.storedSeq > confirmed) await confirm(store, source, unitId, cursor, cursor.storedSeq);
+    return null;
   }
-  ingest.commit();
-  gaps.push(...ingest.allGaps);
-  // Confirmed only after the commit above: the unit keeps everything not confirmed.
-  if (cursor.storedSeq > Math.max(cursor.confirmedSeq, b.confirmedSeq) && cursor.storedSeq > 0) {
-    await source.confirmLogs(b.boot, cursor.storedSeq);
-    cursor.confirmedSeq = cursor.storedSeq;
-    store.saveCursor(unitId, cursor);
+  const start = cursor.storedSeq;
+  const path = stagingPath(staging.dir, unitId, b.boot, start);
+  let file: IngestFile | null = null;
+  const writer = await StagingWriter.create(path, { unit: unitId, boot: b.boot, startedAt: b.startedAt, after: start, lastSeq: last }, (bytes) => file?.written(bytes));
+  file = staging.ingester.open(path, (added, records) => onCommit(file!)(added, records));
+  file.written(writer.length);
+  const onInvalid = (reason: string): void => opts.onInvalid?.(reason);
+  let seq = start;
+  const frameBytes = opts.frameBytes ?? FRAME_BYTES;
+  const pool = new FramePool(frameBytes + (frameBytes >> 2));
+  try {
+    while (seq < last) {
+      const before = seq;
+      const stager = new BootStager(writer, unitId, b.boot, before, (s) => onStaged(s - start), onInvalid, frameBytes, pool);
+      await source.logs(b.boot, before, opts.requestLimit ?? 250_000, (chunk) => stager.push(chunk));
+      await stager.finish();
+      seq = stager.lastSeq;
+      // The unit listed records up to `last` but sent none after `before`: they are gone on the unit.
+      if (seq === before) break;
+    }
+    const to = Math.max(seq, last);
+    await writer.append('end', Buffer.from(JSON.stringify({ to })), to);
+    // Durable in the companion (the staging file is synced, and a restart ingests it): only now
+    // may the unit drop these records.
+    await writer.sync();
+    if (to > confirmed) await confirm(store, source, unitId, cursor, to);
+  } catch (err) {
+    // The transfer broke: what was staged goes into the store now (none of it was confirmed);
+    // if even that fails, the file stays for the next pull.
+    await writer.close().catch(() => undefined);
+    await file.finish().catch(() => undefined);
+    throw err;
   }
-  return ingest.added;
+  await writer.close();
+  const ingested = file.finish();
+  ingested.catch(() => undefined); // awaited by the caller, after health and crashes
+  return { ingested };
+}
+
+async function confirm(store: DiagnosticsStore, source: DiagnosticsSource, unitId: string, cursor: Cursor, seq: number): Promise<void> {
+  await source.confirmLogs(cursor.boot, seq);
+  cursor.confirmedSeq = seq;
+  store.saveCursor(unitId, cursor);
 }

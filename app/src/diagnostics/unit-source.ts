@@ -22,8 +22,8 @@ import { getLargeJson, streamGet } from './unit-stream.js';
 /** What the pull needs from a unit: its diagnostics endpoints (HTTPS in the product, fakes in tests). */
 export interface DiagnosticsSource {
   boots(): Promise<LogBoot[]>;
-  /** Streams the boot's records with seq > after (NDJSON bytes, in seq order). */
-  logs(boot: string, after: number, limit: number, onData: (chunk: Buffer) => void): Promise<void>;
+  /** Streams the boot's records with seq > after (NDJSON bytes, in seq order); a promise from `onData` pauses the stream. */
+  logs(boot: string, after: number, limit: number, onData: (chunk: Buffer) => void | Promise<void>): Promise<void>;
   confirmLogs(boot: string, seq: number): Promise<void>;
   health(since: string | null): Promise<HealthSnapshot[]>;
   crashes(): Promise<CrashSummary[]>;
@@ -84,7 +84,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
     return (await this.guarded((c) => getLargeJson(c.target, '/v1/logs/boots', logBootList, { agent: c.agent, signal: this.signal }))).boots;
   }
 
-  async logs(boot: string, after: number, limit: number, onData: (chunk: Buffer) => void): Promise<void> {
+  async logs(boot: string, after: number, limit: number, onData: (chunk: Buffer) => void | Promise<void>): Promise<void> {
     const path = `/v1/logs?boot=${encodeURIComponent(boot)}&after=${after}&limit=${limit}`;
     await this.guarded((c) => streamGet(c.target, path, { agent: c.agent, signal: this.signal }, onData));
   }

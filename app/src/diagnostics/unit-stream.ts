@@ -1,5 +1,4 @@
 import https from 'node:https';
-import { StringDecoder } from 'node:string_decoder';
 import { apiError, type Validator } from '@pitwall/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { baseUrl, describe, UnitRequestError } from '../device-client/http-client.js';
@@ -14,11 +13,12 @@ export interface StreamOptions {
 }
 
 /**
- * GET `path` and hand the body to `onData` chunk by chunk (a long NDJSON stream). The promise
+ * GET `path` and hand the body to `onData` chunk by chunk (a long NDJSON stream; when `onData`
+ * returns a promise the body is paused until it settles). The promise
  * resolves with the HTTP status when the body has ended; a 4xx/5xx body is read whole and
  * thrown as UnitRequestError (`refused` with the unit's code when it sent an ApiError).
  */
-export function streamGet(target: string, path: string, opts: StreamOptions, onData: (chunk: Buffer) => void): Promise<number> {
+export function streamGet(target: string, path: string, opts: StreamOptions, onData: (chunk: Buffer) => void | Promise<void>): Promise<number> {
   const idleMs = opts.idleMs ?? 15_000;
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -33,9 +33,10 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
         reject(err);
       } else resolve(status);
     };
+    // Restarted on every chunk: refresh() is cheap, a new timer per chunk is not.
     const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(new UnitRequestError('unreachable', `${target} stopped sending ${path} (nothing for ${idleMs} ms)`)), idleMs);
+      if (timer) timer.refresh();
+      else timer = setTimeout(() => finish(new UnitRequestError('unreachable', `${target} stopped sending ${path} (nothing for ${idleMs} ms)`)), idleMs);
     };
     const onAbort = (): void => finish(new UnitRequestError('unreachable', `pull from ${target} was cancelled`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -52,7 +53,20 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
       res.on('data', (chunk: Buffer) => {
         arm();
         try {
-          onData(chunk);
+          const wait = onData(chunk);
+          // The consumer is behind (its disk): no more data until it has caught up.
+          if (wait) {
+            clearTimeout(timer);
+            timer = undefined;
+            res.pause();
+            wait.then(
+              () => {
+                arm();
+                res.resume();
+              },
+              (err: unknown) => finish(err as Error),
+            );
+          }
         } catch (err) {
           finish(err as Error);
         }
@@ -106,24 +120,4 @@ export async function getLargeJson<T extends TSchema>(target: string, path: stri
     }
   }
   return body as Static<T>;
-}
-
-/** Splits a byte stream into lines (LF), keeping a partial last line for the next chunk. */
-export class LineSplitter {
-  private rest = '';
-  // Chunks may split a multi-byte character: decode across chunk boundaries.
-  private readonly decoder = new StringDecoder('utf8');
-  constructor(private readonly onLines: (lines: string[]) => void) {}
-  push(chunk: Buffer): void {
-    const text = this.rest + this.decoder.write(chunk);
-    const lines = text.split('\n');
-    this.rest = lines.pop() ?? '';
-    if (lines.length > 0) this.onLines(lines);
-  }
-  /** The unterminated last line, if any (a torn line when the stream was cut). */
-  end(): string {
-    const r = this.rest + this.decoder.end();
-    this.rest = '';
-    return r;
-  }
 }

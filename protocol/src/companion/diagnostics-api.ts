@@ -156,6 +156,8 @@ export const SyncPhase = Type.Union([
   Type.Literal('logs'),
   Type.Literal('health'),
   Type.Literal('crashes'),
+  // Pulled (durable in the companion, confirmed to the unit); records going into the search index.
+  Type.Literal('indexing'),
   Type.Literal('done'),
   Type.Literal('failed'),
 ]);

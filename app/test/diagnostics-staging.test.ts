@@ -1,0 +1,285 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { logRecord } from '@pitwall/protocol';
+import { makeRecord } from '../../testbed/fake-diagnostics-unit.js';
+import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
+import { InlineIngester, WorkerIngester, type Ingester } from '../src/diagnostics/ingester.js';
+import { MAX_LINE, stagingPath } from '../src/diagnostics/log-staging.js';
+import { redactText } from '../src/diagnostics/redact.js';
+import { frameHeader, StagingReader, type Frame } from '../src/diagnostics/staging-file.js';
+import { pullUnit, type PullOptions } from '../src/diagnostics/unit-pull.js';
+import { integrityCheck, openDatabase, type Db } from '../src/store/database.js';
+import { ArraySource, writeStaging, type FakeBootData, type SourceLine } from './helpers/staged-source.js';
+import { scratchDir } from './helpers/units.js';
+
+/**
+ * The staged pull: transfer into a checksummed staging file, confirm once it is synced, ingest
+ * from it. A file left by a killed companion (torn tail, bad checksum, bad header) resumes with
+ * no duplicate and no silent gap; bad input from the unit is rejected record by record.
+ */
+const scratch = scratchDir('diag-staging');
+after(() => scratch.cleanup());
+const UNIT = randomUUID();
+const T0 = Date.parse('2026-05-01T10:00:00.000Z');
+
+function bootOf(count: number, first = 1): FakeBootData {
+  const boot = randomUUID();
+  const lines: SourceLine[] = [];
+  for (let s = first; s < first + count; s++) lines.push({ seq: s, text: JSON.stringify(makeRecord(UNIT, boot, s, T0)) });
+  return { boot, startedAt: new Date(T0).toISOString(), lines, confirmedSeq: 0 };
+}
+
+function setup(tag: string): { db: Db; store: DiagnosticsStore; dir: string; ingester: Ingester } {
+  const db = openDatabase(null);
+  const store = new DiagnosticsStore(db);
+  return { db, store, dir: join(scratch.dir, tag), ingester: new InlineIngester(store) };
+}
+
+function storedSeqs(db: Db, boot: string): number[] {
+  return (db.prepare('SELECT seq FROM log_records WHERE unit_id = ? AND boot = ? ORDER BY seq').all(UNIT, boot) as { seq: number }[]).map((r) => r.seq);
+}
+
+/** Stored seqs and recorded gaps cover 1..stored_seq exactly once each: no duplicate, no silent gap. */
+function assertCovered(db: Db, boot: string): number {
+  const cursor = db.prepare('SELECT stored_seq AS s FROM log_cursors WHERE unit_id = ? AND boot = ?').get(UNIT, boot) as { s: number } | undefined;
+  const upTo = cursor?.s ?? 0;
+  const seen = new Map<number, number>();
+  for (const s of storedSeqs(db, boot)) seen.set(s, (seen.get(s) ?? 0) + 1);
+  for (const g of db.prepare('SELECT from_seq AS f, to_seq AS t FROM log_gaps WHERE unit_id = ? AND boot = ?').all(UNIT, boot) as { f: number; t: number }[]) {
+    for (let s = g.f; s <= g.t; s++) seen.set(s, (seen.get(s) ?? 0) + 1);
+  }
+  for (let s = 1; s <= upTo; s++) assert.equal(seen.get(s), 1, `seq ${s}: stored or a gap exactly once`);
+  assert.ok([...seen.keys()].every((s) => s <= upTo), 'nothing above the cursor');
+  return upTo;
+}
+
+function framesOf(path: string): Frame[] {
+  const r = new StagingReader(path);
+  const frames: Frame[] = [];
+  try {
+    for (let at = 0; ; ) {
+      const f = r.read(at, Number.MAX_SAFE_INTEGER);
+      if ('stop' in f) break;
+      frames.push(f.frame);
+      at = f.frame.end;
+    }
+  } finally {
+    r.close();
+  }
+  return frames;
+}
+
+/** A staging file as a killed pull leaves it: records 1..450 of `b` in three frames of 150. */
+async function leftover(dir: string, b: FakeBootData): Promise<string> {
+  const path = stagingPath(dir, UNIT, b.boot, 0);
+  const frame = (from: number, to: number) => ({ kind: 'lines' as const, payload: Buffer.from(b.lines.slice(from - 1, to).map((l) => `${l.text}\n`).join('')), lastSeq: to });
+  await writeStaging(dir, path, { unit: UNIT, boot: b.boot, startedAt: b.startedAt, after: 0, lastSeq: 1000 }, [frame(1, 150), frame(151, 300), frame(301, 450)]);
+  return path;
+}
+
+async function pull(s: ReturnType<typeof setup>, source: ArraySource, opts: PullOptions = {}) {
+  const notes: string[] = [];
+  const result = await pullUnit(s.store, { dir: s.dir, ingester: s.ingester }, source, UNIT, { frameBytes: 16 * 1024, onNote: (n) => notes.push(n), ...opts });
+  return { result, notes };
+}
+
+test('a torn last frame left by a kill is left out and asked for again: every record once', async () => {
+  const s = setup('torn');
+  const b = bootOf(1000);
+  const path = await leftover(s.dir, b);
+  truncateSync(path, readFileSync(path).length - 100);
+  const source = new ArraySource([b]);
+  const { result, notes } = await pull(s, source);
+  assert.equal(result.logs, 1000);
+  assert.deepEqual(result.gaps, []);
+  assert.equal(source.requests[0]!.after, 300, 'resumed after the last whole frame');
+  assert.match(notes.join('\n'), /torn/);
+  assert.deepEqual(storedSeqs(s.db, b.boot), Array.from({ length: 1000 }, (_, i) => i + 1));
+  assert.equal(assertCovered(s.db, b.boot), 1000);
+  assert.deepEqual(source.confirms, [{ boot: b.boot, seq: 1000 }]);
+  assert.deepEqual(readdirSync(s.dir), [], 'staging file deleted once ingested');
+  assert.deepEqual(integrityCheck(s.db), ['ok']);
+});
+
+test('a frame failing its checksum ends the reading there: the rest comes from the unit again', async () => {
+  const s = setup('corrupt');
+  const b = bootOf(1000);
+  const path = await leftover(s.dir, b);
+  const bytes = readFileSync(path);
+  const second = framesOf(path)[2]!; // header, 1..150, 151..300
+  bytes[second.offset + 20 + 40]! ^= 0x20;
+  writeFileSync(path, bytes);
+  const source = new ArraySource([b]);
+  const { result, notes } = await pull(s, source);
+  assert.equal(source.requests[0]!.after, 150);
+  assert.match(notes.join('\n'), /checksum/);
+  assert.equal(result.logs, 1000);
+  assert.deepEqual(result.gaps, []);
+  assert.equal(assertCovered(s.db, b.boot), 1000);
+  assert.deepEqual(storedSeqs(s.db, b.boot).length, 1000);
+});
+
+test('staged records lost to corruption that the unit no longer holds are a reported gap', async () => {
+  const s = setup('lost');
+  const b = bootOf(1000);
+  const path = await leftover(s.dir, b);
+  const bytes = readFileSync(path);
+  bytes[framesOf(path)[2]!.offset + 20 + 40]! ^= 0x20;
+  writeFileSync(path, bytes);
+  // The unit was told it could drop them, and did: it now starts at 400.
+  const source = new ArraySource([{ ...b, lines: b.lines.filter((l) => l.seq >= 400), confirmedSeq: 450 }]);
+  const { result } = await pull(s, source);
+  assert.deepEqual(result.gaps.map((g) => [g.fromSeq, g.toSeq]), [[151, 399]]);
+  assert.equal(result.logs, 150 + 601);
+  assert.equal(assertCovered(s.db, b.boot), 1000);
+});
+
+test('a staging file without a valid header is dropped whole and everything is asked for again', async () => {
+  const s = setup('header');
+  const b = bootOf(500);
+  const path = stagingPath(s.dir, UNIT, b.boot, 0);
+  const bad = Buffer.from('{"unit":');
+  const lines = Buffer.from(b.lines.map((l) => `${l.text}\n`).join(''));
+  writeFileSync(path, Buffer.concat([frameHeader('header', bad, 0), bad, frameHeader('lines', lines, 500), lines]));
+  const source = new ArraySource([b]);
+  const { result, notes } = await pull(s, source);
+  assert.match(notes.join('\n'), /header/);
+  assert.equal(source.requests[0]!.after, 0);
+  assert.equal(result.logs, 500);
+  assert.equal(assertCovered(s.db, b.boot), 500);
+});
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What a correct pull stores from these lines: the first valid record of each new seq, in order. */
+function expected(unit: string, boot: string, lines: SourceLine[], lastSeq: number): { seqs: Map<number, string>; gaps: [number, number][] } {
+  const seqs = new Map<number, string>();
+  const gaps: [number, number][] = [];
+  let cursor = 0;
+  for (const l of lines) {
+    if (Buffer.byteLength(l.text) > MAX_LINE) continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(l.text);
+    } catch {
+      continue;
+    }
+    if (!logRecord.is(rec) || rec.unit !== unit || rec.boot !== boot || rec.seq <= cursor) continue;
+    if (rec.seq > cursor + 1) gaps.push([cursor + 1, rec.seq - 1]);
+    seqs.set(rec.seq, redactText(rec.msg));
+    cursor = rec.seq;
+  }
+  if (cursor < lastSeq) gaps.push([cursor + 1, lastSeq]);
+  return { seqs, gaps };
+}
+
+test('fuzz: bad input from the unit is rejected record by record, never half-stored, never a silent gap', async () => {
+  for (const seed of [1, 2, 3]) {
+    const s = setup(`fuzz-${seed}`);
+    const r = rng(seed);
+    const boot = randomUUID();
+    const lines: SourceLine[] = [];
+    const N = 3000;
+    for (let seq = 1; seq <= N; seq++) {
+      const rec = makeRecord(UNIT, boot, seq, T0);
+      const good = JSON.stringify(rec);
+      const x = r();
+      if (x < 0.55) lines.push({ seq, text: good });
+      else if (x < 0.6) lines.push({ seq, text: good.slice(0, Math.floor(r() * good.length)) }); // cut JSON
+      else if (x < 0.63) lines.push({ seq, text: String.fromCharCode(...Array.from({ length: 40 }, () => Math.floor(r() * 0x3000))) });
+      else if (x < 0.66) lines.push({ seq, text: JSON.stringify({ ...rec, unit: randomUUID() }) });
+      else if (x < 0.69) lines.push({ seq, text: JSON.stringify({ ...rec, boot: randomUUID() }) });
+      else if (x < 0.72) lines.push({ seq, text: JSON.stringify({ ...rec, seq: String(seq) }) });
+      else if (x < 0.74) lines.push({ seq, text: JSON.stringify({ ...rec, level: 'loud' }) });
+      else if (x < 0.76) lines.push({ seq, text: `${good}\r` }); // CRLF: a valid record
+      else if (x < 0.78) lines.push({ seq, text: '' }, { seq, text: good });
+      else if (x < 0.8) lines.push({ seq, text: good }, { seq, text: good }); // sent twice
+      else if (x < 0.82) lines.push({ seq, text: `${good}}{` });
+      else if (x < 0.84) lines.push({ seq, text: JSON.stringify({ ...rec, msg: `wifi psk=${randomUUID()} \u{1F3CE} e\u0301 ✓`, token: 'abc' }) });
+      else if (x < 0.86) continue; // never sent: a gap
+      else if (x < 0.87 && seq > 5) lines.push({ seq, text: JSON.stringify(makeRecord(UNIT, boot, seq - 5, T0)) }); // an old seq again
+      else lines.push({ seq, text: good });
+      if (seq === 1500) lines.push({ seq, text: JSON.stringify({ ...rec, seq: 1501, msg: 'x'.repeat(MAX_LINE + 10) }) }); // too long to be a record
+    }
+    const data: FakeBootData = { boot, startedAt: new Date(T0).toISOString(), lines, lastSeq: N, confirmedSeq: 0 };
+    const source = new ArraySource([data], () => 1 + Math.floor(r() * 5000));
+    const { result } = await pull(s, source, { frameBytes: 2048, requestLimit: 700 });
+    const want = expected(UNIT, boot, lines, N);
+    assert.ok(result.ok);
+    const rows = s.db.prepare('SELECT seq, msg, unit_id AS u, boot FROM log_records ORDER BY seq').all() as { seq: number; msg: string; u: string; boot: string }[];
+    assert.deepEqual(rows.map((x) => x.seq), [...want.seqs.keys()], `seed ${seed}: the valid records, each once`);
+    for (const row of rows) assert.equal(row.msg, want.seqs.get(row.seq), `seed ${seed}: seq ${row.seq} stored as sent (redacted)`);
+    assert.ok(rows.every((x) => x.u === UNIT && x.boot === boot));
+    assert.ok(rows.every((x) => !/psk=[0-9a-f]{8}-/.test(x.msg)), 'secrets redacted');
+    assert.deepEqual(result.gaps.map((g) => [g.fromSeq, g.toSeq]), want.gaps, `seed ${seed}: gaps reported`);
+    assert.equal(assertCovered(s.db, boot), N);
+    assert.equal(result.logs, rows.length);
+    assert.deepEqual(source.confirms.at(-1), { boot, seq: N });
+    const again = await pull(s, source);
+    assert.equal(again.result.logs, 0, 'a second pull stores nothing');
+    assert.deepEqual(readdirSync(s.dir), []);
+  }
+});
+
+test('a connection that breaks mid-stream: the staged part is stored, nothing confirmed; the next pull completes', async () => {
+  const s = setup('cut');
+  const b = bootOf(4000);
+  const source = new ArraySource([b], () => 3000);
+  source.cutAfter = 500_000;
+  await assert.rejects(pull(s, source), /broke/);
+  const partial = storedSeqs(s.db, b.boot).length;
+  assert.ok(partial > 0 && partial < 4000, `part stored (${partial})`);
+  assertCovered(s.db, b.boot);
+  assert.deepEqual(source.confirms, [], 'nothing confirmed');
+  assert.deepEqual(readdirSync(s.dir), []);
+  source.cutAfter = 0;
+  const { result } = await pull(s, source);
+  assert.equal(result.logs, 4000 - partial);
+  assert.equal(source.requests.at(-1)!.after, partial);
+  assert.equal(assertCovered(s.db, b.boot), 4000);
+  assert.equal(storedSeqs(s.db, b.boot).length, 4000);
+});
+
+test('the worker thread ingests into the database file, at a lower priority than the main thread (Linux)', async () => {
+  const dataDir = join(scratch.dir, 'worker');
+  const db = openDatabase(dataDir);
+  const store = new DiagnosticsStore(db);
+  const ingester = new WorkerIngester(dataDir);
+  try {
+    const b = bootOf(20_000);
+    const source = new ArraySource([b]);
+    const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    const result = await pullUnit(store, { dir: join(dataDir, 'staging'), ingester }, source, UNIT, { frameBytes: 64 * 1024 });
+    // The worker is still there (idle) until the ingester closes.
+    const workerNice = process.platform === 'linux' ? readdirSync('/proc/self/task').map((t) => niceOf(readFileSync(`/proc/self/task/${t}/stat`, 'utf8'))) : [];
+    assert.equal(result.logs, 20_000);
+    assert.equal(assertCovered(db, b.boot), 20_000);
+    assert.deepEqual(readdirSync(join(dataDir, 'staging')), []);
+    assert.deepEqual(integrityCheck(db), ['ok']);
+    const fts = (db.prepare("SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH 'satellites'").get() as { n: number }).n;
+    const direct = (db.prepare("SELECT count(*) AS n FROM log_records WHERE msg LIKE '%satellites%' OR extra LIKE '%satellites%'").get() as { n: number }).n;
+    assert.equal(fts, direct, 'searchable: the full-text index matches the rows');
+    const mainNice = process.platform === 'linux' ? niceOf(readFileSync('/proc/self/stat', 'utf8')) : 10;
+    if (mainNice < 10) {
+      // The worker (and a helper thread it starts, when run from sources) at 10; not the process.
+      assert.ok(workerNice.includes(10), `the worker thread at nice 10: ${workerNice.join(',')}`);
+      assert.ok(workerNice.filter((n) => n === mainNice).length >= 3, `the other threads keep theirs: ${workerNice.join(',')}`);
+    }
+  } finally {
+    await ingester.close();
+    db.close();
+  }
+});
