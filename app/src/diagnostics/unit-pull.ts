@@ -165,8 +165,16 @@ async function stageBoot(
   const path = stagingPath(staging.dir, unitId, b.boot, start);
   let file: IngestFile | null = null;
   const writer = await StagingWriter.create(path, { unit: unitId, boot: b.boot, startedAt: b.startedAt, after: start, lastSeq: last }, (bytes) => file?.written(bytes));
-  file = staging.ingester.open(path, (added, records) => onCommit(file!)(added, records));
-  file.written(writer.length);
+  // The ingest starts once the transfer is over: on a small machine the worker, the unit's link
+  // and the TLS stream would share the cores, and the transfer is what keeps the unit waiting.
+  const ingest = (): IngestFile => {
+    if (!file) {
+      const opened = staging.ingester.open(path, (added, records) => onCommit(opened)(added, records));
+      file = opened;
+      file.written(writer.length);
+    }
+    return file;
+  };
   const onInvalid = (reason: string): void => opts.onInvalid?.(reason);
   let seq = start;
   const frameBytes = opts.frameBytes ?? FRAME_BYTES;
@@ -191,11 +199,11 @@ async function stageBoot(
     // The transfer broke: what was staged goes into the store now (none of it was confirmed);
     // if even that fails, the file stays for the next pull.
     await writer.close().catch(() => undefined);
-    await file.finish().catch(() => undefined);
+    await ingest().finish().catch(() => undefined);
     throw err;
   }
   await writer.close();
-  const ingested = file.finish();
+  const ingested = ingest().finish();
   ingested.catch(() => undefined); // awaited by the caller, after health and crashes
   return { ingested };
 }

@@ -109,6 +109,18 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   app.addHook('onRequest', async (_req, reply) => {
     reply.headers(firmwareHeaders);
   });
+  // The validator coerces "1e999" to Infinity and lets it past every bound (minimum and
+  // maximum alike): a query number must be finite and, where whole, a safe integer.
+  app.addHook('preHandler', async (req, reply) => {
+    const q = req.query as Record<string, unknown> | undefined;
+    if (!q) return;
+    for (const k in q) {
+      const v = q[k];
+      if (typeof v === 'number' && (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v)))) {
+        return reply.code(400).send(errorBody('bad-request', `invalid querystring for ${req.url.split('?')[0]}: ${k} is out of range`));
+      }
+    }
+  });
   const send = (reply: FastifyReply, status: number, code: string, message: string) => void reply.code(status).send(errorBody(code, message));
   const fastify = app as unknown as FastifyInstance;
   const auth: Auth = registerAuth(fastify, { operators: deps.operators, audit: deps.audit, identityOk: deps.identityOk, send });

@@ -72,6 +72,11 @@ test('every record of a unit run matches the protocol LogRecord; boot stages wit
   for (const s of ['identity', 'audit', 'gpio', 'gnss-source', 'gnss-reader', 'api', 'serial', 'boot']) assert.ok(stages.includes(s), `stage ${s}: ${stages.join(',')}`);
   const page = records(await get(`/v1/logs?boot=${boots[0]!.boot}&after=3&limit=4`));
   assert.deepEqual(page.map((r) => r.seq), [4, 5, 6, 7]);
+  for (const q of ['after=1e999', 'limit=1e999', 'after=-1e999', `after=${2 ** 53}`, 'after=x', 'limit=0']) {
+    const res = await https(base, 'GET', `/v1/logs?boot=${boots[0]!.boot}&${q}`, { client: owner });
+    assert.equal(res.status, 400, `${q}: ${res.body}`);
+    assert.equal((JSON.parse(res.body) as { error: { code: string } }).error.code, 'bad-request');
+  }
   const confirm = await https(base, 'POST', '/v1/logs/confirm', { client: owner, body: { boot: boots[0]!.boot, seq: 5 } });
   assert.equal(confirm.status, 200, confirm.body);
   assert.equal(logBootList.parse(JSON.parse(await get('/v1/logs/boots'))).boots[0]!.confirmedSeq, 5);
