@@ -65,7 +65,10 @@ function frameFrom(line: string, first: number): FrameResult {
   let bad = false;
   for (let i = first + 1; i < n; i++) {
     const c = line.charCodeAt(i);
-    if (c === DOLLAR || c === BANG) {
+    // Printable from ',' up: no start, end or star among them (the common case, two compares).
+    if (c >= 0x2b && c <= 0x7e) {
+      if (star < 0) sum ^= c;
+    } else if (c === DOLLAR || c === BANG) {
       start = i;
       sum = 0;
       star = -1;
