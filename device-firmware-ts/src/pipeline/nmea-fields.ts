@@ -150,8 +150,18 @@ export function ddmmyyIn(s: string, a: number, b: number): number | null {
   const d = twoDigits(s, a);
   const m = twoDigits(s, a + 2);
   const y = twoDigits(s, a + 4);
-  return d < 0 || m < 0 || y < 0 ? null : dayNumber(2000 + y, m, d);
+  if (d < 0 || m < 0 || y < 0) return null;
+  // Every RMC of a day carries the same date: remember the last one instead of going through Date.
+  const key = (y * 100 + m) * 100 + d;
+  if (key !== lastDateKey) {
+    lastDateKey = key;
+    lastDate = dayNumber(2000 + y, m, d);
+  }
+  return lastDate;
 }
+
+let lastDateKey = -1;
+let lastDate: number | null = null;
 
 /** `degMin` of `s.slice(a, b)`. */
 export function degMinIn(s: string, a: number, b: number, maxDeg: number): number | null {
