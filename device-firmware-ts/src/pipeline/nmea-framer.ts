@@ -21,6 +21,8 @@ const TOO_LONG: FrameResult = { status: 'too-long' };
 const DOLLAR = 0x24;
 const BANG = 0x21;
 const STAR = 0x2a;
+const CR = 0x0d;
+const LF = 0x0a;
 
 /** XOR of the characters between `$` (exclusive) and `*` (exclusive). */
 export function nmeaChecksum(body: string): number {
@@ -45,28 +47,45 @@ function hexValue(c: number): number {
  * or LF after it). One scan computes the checksum and rejects control or 8-bit characters.
  */
 export function frameSentence(line: string): FrameResult {
-  // Native searches instead of a character loop: the last start before the first line end
-  // that follows the first start.
-  const first = firstStart(line);
+  return frameFrom(line, firstStart(line));
+}
+
+/**
+ * One forward scan from the first start finds the line end (CR or LF), the last start before
+ * it, that start's star, its checksum and whether it holds a control or 8-bit character: a
+ * later start restarts the sum. No backward searches, no substrings until the result.
+ */
+function frameFrom(line: string, first: number): FrameResult {
   if (first < 0) return NO_SENTENCE;
-  let end = line.indexOf('\r', first);
-  const lf = line.indexOf('\n', first);
-  if (end < 0 || (lf >= 0 && lf < end)) end = lf;
-  if (end < 0) end = line.length;
-  const start = Math.max(line.lastIndexOf('$', end - 1), line.lastIndexOf('!', end - 1));
-  if (start < 0) return NO_SENTENCE;
-  if (end - start > MAX_SENTENCE) return TOO_LONG;
+  const n = line.length;
+  let start = first;
+  let end = n;
   let sum = 0;
   let star = -1;
-  for (let i = start + 1; i < end; i++) {
+  let bad = false;
+  for (let i = first + 1; i < n; i++) {
     const c = line.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return NO_SENTENCE;
-    if (c === STAR) {
-      star = i;
+    // Printable from ',' up: no start, end or star among them (the common case, two compares).
+    if (c >= 0x2b && c <= 0x7e) {
+      if (star < 0) sum ^= c;
+    } else if (c === DOLLAR || c === BANG) {
+      start = i;
+      sum = 0;
+      star = -1;
+      bad = false;
+    } else if (c === CR || c === LF) {
+      end = i;
       break;
+    } else if (star < 0) {
+      if (c === STAR) star = i;
+      else {
+        if (c < 0x20 || c > 0x7e) bad = true;
+        sum ^= c;
+      }
     }
-    sum ^= c;
   }
+  if (end - start > MAX_SENTENCE) return TOO_LONG;
+  if (bad) return NO_SENTENCE;
   if (star < 0) return { status: 'no-checksum', text: line.slice(start, end), start };
   // gpsd tolerates nothing but the two hex digits after the star (trailing blanks aside).
   let tail = end;
@@ -108,9 +127,9 @@ export class NmeaFramer {
     this.interrupted = '';
     const first = line.charCodeAt(0);
     if (pending && first !== DOLLAR && first !== BANG) line = pending + line;
-    const result = frameSentence(line);
+    const outer = firstStart(line);
+    const result = frameFrom(line, outer);
     if (result.status !== 'no-sentence' && result.status !== 'too-long') {
-      const outer = firstStart(line);
       const inner = result.start;
       // Only an outer sentence that never reached its checksum can continue on the next line.
       if (outer < inner && line.lastIndexOf('*', inner) < outer) this.interrupted = line.slice(outer, inner);

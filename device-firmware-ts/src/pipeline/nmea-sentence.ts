@@ -4,8 +4,8 @@
  * so the caller can count them. Field layouts are NMEA 0183 4.11 (older layouts are accepted:
  * the trailing mode and system fields are optional).
  */
-import { frameSentence, type FrameResult } from './nmea-framer.js';
-import { course, ddmmyy, dayNumber, faaStatus, ggaStatus, int, knotsToMps, nonNegative, num, position, utc, type FixStatus } from './nmea-fields.js';
+import { frameSentence, MAX_SENTENCE, type FrameResult } from './nmea-framer.js';
+import { dayNumber, ddmmyyIn, degMinIn, faaStatus, faaStatusIn, ggaStatus, int, intIn, num, numIn, utcIn, type FixStatus } from './nmea-fields.js';
 
 export { nmeaChecksum, withChecksum } from './nmea-framer.js';
 export type { FixStatus } from './nmea-fields.js';
@@ -165,98 +165,189 @@ export function parseBody(body: string): ParseResult {
   const type = (body.charCodeAt(2) << 16) | (body.charCodeAt(3) << 8) | body.charCodeAt(4);
   const talker = body.slice(0, 2);
   // GSV (the most frequent sentence) reads its 3 header fields without splitting the rest.
-  const sentence = type === GSV_CODE ? gsv(talker, body) : PARSER_BY_CODE.get(type)?.(talker, body.split(','));
-  if (sentence === undefined) return UNSUPPORTED_SENTENCE;
+  if (type === GSV_CODE) {
+    const g = gsv(talker, body);
+    return g ? { status: 'ok', sentence: g } : MALFORMED;
+  }
+  const parser = PARSER_BY_CODE.get(type);
+  if (parser === undefined) return UNSUPPORTED_SENTENCE;
+  const sentence = parser(talker, FIELDS.of(body));
   return sentence ? { status: 'ok', sentence } : MALFORMED;
 }
 
-const time = (s: string | undefined): Utc | null => {
-  const ms = utc(s);
-  return ms === null ? null : { msOfDay: ms };
-};
+/**
+ * The comma-separated fields of one body, as offsets into it: what `body.split(',')` would
+ * give, without the array and its substrings. A field past the end reads as empty, which every
+ * decoder treats as `undefined` was (null). One instance, reused sentence after sentence.
+ */
+class Fields {
+  private body = '';
+  private count = 0;
+  /** Start of field i; start[count] is one past the body's end, so field i ends at start[i + 1] - 1. */
+  private start = new Int32Array(MAX_SENTENCE + 2);
 
-type FieldParser = (talker: string, f: string[]) => NmeaSentence | null;
+  of(body: string): this {
+    this.body = body;
+    // Framed bodies are bounded; a caller of parseBody may pass a longer one.
+    if (body.length + 2 > this.start.length) this.start = new Int32Array(body.length + 2);
+    const start = this.start;
+    let n = 0;
+    start[0] = 0;
+    for (let c = body.indexOf(','); c >= 0; c = body.indexOf(',', c + 1)) start[++n] = c + 1;
+    this.count = n + 1;
+    start[n + 1] = body.length + 1;
+    return this;
+  }
+
+  private a(i: number): number {
+    return i < this.count ? this.start[i]! : 0;
+  }
+
+  private b(i: number): number {
+    return i < this.count ? this.start[i + 1]! - 1 : 0;
+  }
+
+  str(i: number): string | undefined {
+    return i < this.count ? this.body.slice(this.start[i]!, this.start[i + 1]! - 1) : undefined;
+  }
+
+  /** The field's only character's code; -1 when it is empty, missing or longer. */
+  char(i: number): number {
+    return i < this.count && this.start[i + 1]! - this.start[i]! === 2 ? this.body.charCodeAt(this.start[i]!) : -1;
+  }
+
+  num(i: number): number | null {
+    return numIn(this.body, this.a(i), this.b(i));
+  }
+
+  nonNegative(i: number): number | null {
+    const v = numIn(this.body, this.a(i), this.b(i));
+    return v === null || v < 0 ? null : v;
+  }
+
+  int(i: number): number | null {
+    return intIn(this.body, this.a(i), this.b(i));
+  }
+
+  time(i: number): Utc | null {
+    const ms = utcIn(this.body, this.a(i), this.b(i));
+    return ms === null ? null : { msOfDay: ms };
+  }
+
+  date(i: number): number | null {
+    return ddmmyyIn(this.body, this.a(i), this.b(i));
+  }
+
+  course(i: number): number | null {
+    const v = numIn(this.body, this.a(i), this.b(i));
+    return v === null || v < 0 || v > 360 ? null : v;
+  }
+
+  knotsToMps(i: number): number | null {
+    const knots = this.nonNegative(i);
+    return knots === null ? null : (knots * 1852) / 3600;
+  }
+
+  faa(i: number): FixStatus | null {
+    return faaStatusIn(this.body, this.a(i), this.b(i));
+  }
+
+  /** lat, N/S, lon, E/W from field i on; NO_POSITION when empty or malformed. */
+  position(i: number): Positioned {
+    const la = degMinIn(this.body, this.a(i), this.b(i), 90);
+    const lo = degMinIn(this.body, this.a(i + 2), this.b(i + 2), 180);
+    const ns = this.char(i + 1);
+    const ew = this.char(i + 3);
+    if (la === null || lo === null || (ns !== N && ns !== S) || (ew !== E && ew !== W)) return NO_POSITION;
+    return { lat: ns === S ? -la : la, lon: ew === W ? -lo : lo };
+  }
+}
+
+const [N, S, E, W, A, V, T] = [...'NSEWAVT'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number];
+const FIELDS = new Fields();
+
+type FieldParser = (talker: string, f: Fields) => NmeaSentence | null;
 
 const PARSERS: Record<string, FieldParser> = {
   GGA(talker, f) {
-    const quality = int(f[6]);
+    const quality = f.int(6);
     if (quality === null) return null;
-    const p = position(f[2], f[3], f[4], f[5]) ?? NO_POSITION;
+    const p = f.position(2);
     return {
       kind: 'GGA',
       talker,
-      time: time(f[1]),
+      time: f.time(1),
       lat: p.lat,
       lon: p.lon,
       quality,
       status: ggaStatus(quality),
-      satellites: int(f[7]),
-      hdop: nonNegative(num(f[8])),
-      altM: num(f[9]),
-      geoidSepM: num(f[11]),
-      dgpsAgeS: nonNegative(num(f[13])),
-      dgpsStation: int(f[14]),
+      satellites: f.int(7),
+      hdop: f.nonNegative(8),
+      altM: f.num(9),
+      geoidSepM: f.num(11),
+      dgpsAgeS: f.nonNegative(13),
+      dgpsStation: f.int(14),
     };
   },
   GNS(talker, f) {
-    const modes = f[6] ?? '';
+    const modes = f.str(6) ?? '';
     if (!/^[A-Z]{1,8}$/.test(modes)) return null;
     const status = faaStatus(modes.replace(/N/g, '')[0] ?? 'N') ?? 0;
-    const p = position(f[2], f[3], f[4], f[5]) ?? NO_POSITION;
+    const p = f.position(2);
     // GNS has no unit letters: field 10 is the separation, 11-12 the DGPS age and station.
     return {
       kind: 'GNS',
       talker,
-      time: time(f[1]),
+      time: f.time(1),
       lat: p.lat,
       lon: p.lon,
       modes,
       status,
-      satellites: int(f[7]),
-      hdop: nonNegative(num(f[8])),
-      altM: num(f[9]),
-      geoidSepM: num(f[10]),
-      dgpsAgeS: nonNegative(num(f[11])),
-      dgpsStation: int(f[12]),
+      satellites: f.int(7),
+      hdop: f.nonNegative(8),
+      altM: f.num(9),
+      geoidSepM: f.num(10),
+      dgpsAgeS: f.nonNegative(11),
+      dgpsStation: f.int(12),
     };
   },
   RMC(talker, f) {
-    const s = f[2];
-    if (s !== 'A' && s !== 'V') return null;
-    const mode = faaStatus(f[12]);
-    const magvar = num(f[10]);
-    const p = position(f[3], f[4], f[5], f[6]) ?? NO_POSITION;
+    const s = f.char(2);
+    if (s !== A && s !== V) return null;
+    const mode = f.faa(12);
+    const magvar = f.num(10);
+    const p = f.position(3);
     return {
       kind: 'RMC',
       talker,
-      time: time(f[1]),
-      valid: s === 'A' && mode !== 0,
+      time: f.time(1),
+      valid: s === A && mode !== 0,
       lat: p.lat,
       lon: p.lon,
-      speedMps: knotsToMps(f[7]),
-      courseDeg: course(f[8]),
-      date: ddmmyy(f[9]),
-      magvarDeg: magvar === null ? null : f[11] === 'W' ? -magvar : magvar,
+      speedMps: f.knotsToMps(7),
+      courseDeg: f.course(8),
+      date: f.date(9),
+      magvarDeg: magvar === null ? null : f.char(11) === W ? -magvar : magvar,
       status: mode,
     };
   },
   GLL(talker, f) {
-    const s = f[6];
-    if (s !== 'A' && s !== 'V') return null;
-    const mode = faaStatus(f[7]);
-    const p = position(f[1], f[2], f[3], f[4]) ?? NO_POSITION;
-    return { kind: 'GLL', talker, time: time(f[5]), valid: s === 'A' && mode !== 0, lat: p.lat, lon: p.lon, status: mode };
+    const s = f.char(6);
+    if (s !== A && s !== V) return null;
+    const mode = f.faa(7);
+    const p = f.position(1);
+    return { kind: 'GLL', talker, time: f.time(5), valid: s === A && mode !== 0, lat: p.lat, lon: p.lon, status: mode };
   },
   VTG(talker, f) {
     // Old form: VTG,course,course_m,knots,kmh ; NMEA 2.3+ puts a unit letter after each value.
-    const unitForm = f[2] === 'T' || f[2] === '';
-    return { kind: 'VTG', talker, courseDeg: course(f[1]), speedMps: knotsToMps(unitForm ? f[5] : f[3]), status: unitForm ? faaStatus(f[9]) : null };
+    const unitForm = f.char(2) === T || f.str(2) === '';
+    return { kind: 'VTG', talker, courseDeg: f.course(1), speedMps: f.knotsToMps(unitForm ? 5 : 3), status: unitForm ? f.faa(9) : null };
   },
   GSA(talker, f) {
-    const mode = int(f[2]);
+    const mode = f.int(2);
     const prns: number[] = [];
     for (let i = 3; i <= 14; i++) {
-      const p = int(f[i]);
+      const p = f.int(i);
       if (p !== null && p > 0) prns.push(p);
     }
     return {
@@ -265,22 +356,21 @@ const PARSERS: Record<string, FieldParser> = {
       mode: mode !== null && mode >= 1 && mode <= 3 ? mode : null,
       satellitesUsed: prns.length,
       prns,
-      pdop: nonNegative(num(f[15])),
-      hdop: nonNegative(num(f[16])),
-      vdop: nonNegative(num(f[17])),
-      systemId: int(f[18]),
+      pdop: f.nonNegative(15),
+      hdop: f.nonNegative(16),
+      vdop: f.nonNegative(17),
+      systemId: f.int(18),
     };
   },
   ZDA(talker, f) {
-    const day = int(f[2]);
-    const month = int(f[3]);
-    const year = int(f[4]);
+    const day = f.int(2);
+    const month = f.int(3);
+    const year = f.int(4);
     const date = day !== null && month !== null && year !== null && year >= 1980 ? dayNumber(year, month, day) : null;
-    return { kind: 'ZDA', talker, time: time(f[1]), date };
+    return { kind: 'ZDA', talker, time: f.time(1), date };
   },
   GST(talker, f) {
-    const m = (i: number) => nonNegative(num(f[i]));
-    return { kind: 'GST', talker, time: time(f[1]), rmsM: m(2), majorM: m(3), minorM: m(4), orientDeg: num(f[5]), latErrM: m(6), lonErrM: m(7), altErrM: m(8) };
+    return { kind: 'GST', talker, time: f.time(1), rmsM: f.nonNegative(2), majorM: f.nonNegative(3), minorM: f.nonNegative(4), orientDeg: f.num(5), latErrM: f.nonNegative(6), lonErrM: f.nonNegative(7), altErrM: f.nonNegative(8) };
   },
 };
 
@@ -292,10 +382,11 @@ function gsv(talker: string, body: string): GsvSentence | null {
   const c1 = body.indexOf(',', 6);
   const c2 = c1 < 0 ? -1 : body.indexOf(',', c1 + 1);
   const c3 = c2 < 0 ? -1 : body.indexOf(',', c2 + 1);
-  const messages = int(body.slice(6, c1));
-  const messageNumber = int(body.slice(c1 + 1, c2));
-  const inView = int(c3 < 0 ? body.slice(c2 + 1) : body.slice(c2 + 1, c3));
-  if (c2 < 0 || messages === null || messageNumber === null || inView === null) return null;
+  if (c2 < 0) return null;
+  const messages = intIn(body, 6, c1);
+  const messageNumber = intIn(body, c1 + 1, c2);
+  const inView = intIn(body, c2 + 1, c3 < 0 ? body.length : c3);
+  if (messages === null || messageNumber === null || inView === null) return null;
   return new LazyGsv(talker, messages, messageNumber, inView, body);
 }
 
