@@ -14,6 +14,7 @@ import { pullUnit, type PullOptions } from '../src/diagnostics/unit-pull.js';
 import { integrityCheck, openDatabase, type Db } from '../src/store/database.js';
 import { ArraySource, writeStaging, type FakeBootData, type SourceLine } from './helpers/staged-source.js';
 import { scratchDir } from './helpers/units.js';
+import { seededRandom } from '../../protocol/test/seeded-random.js';
 
 /**
  * The staged pull: transfer into a checksummed staging file, confirm once it is synced, ingest
@@ -152,17 +153,6 @@ test('a staging file without a valid header is dropped whole and everything is a
   assert.equal(assertCovered(s.db, b.boot), 500);
 });
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What a correct pull stores from these lines: the first valid record of each new seq, in order. */
 function expected(unit: string, boot: string, lines: SourceLine[], lastSeq: number): { seqs: Map<number, string>; gaps: [number, number][] } {
@@ -189,7 +179,7 @@ function expected(unit: string, boot: string, lines: SourceLine[], lastSeq: numb
 test('fuzz: bad input from the unit is rejected record by record, never half-stored, never a silent gap', async () => {
   for (const seed of [1, 2, 3]) {
     const s = setup(`fuzz-${seed}`);
-    const r = rng(seed);
+    const r = seededRandom(seed);
     const boot = randomUUID();
     const lines: SourceLine[] = [];
     const N = 3000;
