@@ -10,9 +10,9 @@ import { repoRoot, tempDir } from '../helpers/paths.js';
  * What runs the log rotation on a unit: a systemd timer (hourly, persistent) starting a
  * oneshot service that runs logrotate on the shipped config, with its state on the data
  * partition; the config's size trigger rotates between daily turns and its postrotate sends
- * SIGHUP to the runtime. Checked by parsing the unit files, by systemd-analyze where it is
- * installed (verify, and the offline security score), and by running the service's command
- * line with the real logrotate against a temp data directory.
+ * SIGHUP to the runtime. Checked by parsing the unit files, by systemd-analyze (verify, and
+ * the offline security score), and by running the service's command line with the real
+ * logrotate against a temp data directory.
  */
 const run = promisify(execFile);
 const SYSTEM = join(repoRoot, 'device-firmware-ts/system');
@@ -50,11 +50,14 @@ const one = (unit: Unit, section: string, key: string): string => {
   return v[0]!;
 };
 
-const has = async (cmd: string): Promise<boolean> =>
-  run('sh', ['-c', `command -v ${cmd}`]).then(
+/** The test command installs these (scripts/setup.sh): a missing one fails, it does not skip. */
+async function requireTool(cmd: string, pkg: string): Promise<void> {
+  const found = await run('sh', ['-c', `command -v ${cmd}`]).then(
     () => true,
     () => false,
   );
+  assert.ok(found, `${cmd} is not installed (Debian package ${pkg}; scripts/setup.sh installs it)`);
+}
 
 test('the timer starts the rotation service hourly, also after a unit was off at the full hour', async () => {
   const timer = parseUnit(await readFile(TIMER, 'utf8'));
@@ -82,9 +85,9 @@ test('the config rotates by size between daily turns and signals the runtime\'s 
   assert.match(await readFile(join(repoRoot, 'device-firmware-ts/src/runtime.ts'), 'utf8'), /join\(runDir, 'pitwall\.pid'\)/);
 });
 
-test('systemd-analyze: both files verify without a warning; the service scores at most 2.0 exposed', async (t) => {
-  if (!(await has('systemd-analyze'))) return t.skip('systemd-analyze is not installed');
-  if (!(await has('logrotate'))) return t.skip('logrotate is not installed (verify checks that ExecStart exists)');
+test('systemd-analyze: both files verify without a warning; the service scores at most 2.0 exposed', async () => {
+  await requireTool('systemd-analyze', 'systemd');
+  await requireTool('logrotate', 'logrotate'); // verify checks that ExecStart exists
   const verify = await run('systemd-analyze', ['verify', TIMER, SERVICE]).catch((err: { stdout: string; stderr: string; code: number }) => err);
   assert.equal('code' in verify ? verify.code : 0, 0, verify.stderr);
   // Unknown keys and bad values are only warnings: none may be printed.
@@ -95,8 +98,8 @@ test('systemd-analyze: both files verify without a warning; the service scores a
   assert.ok(Number(score[1]) <= 2, `exposure ${score[1]}`);
 });
 
-test('the service\'s command line with the real logrotate: hourly runs rotate only past maxsize, then SIGHUP reaches the runtime', async (t) => {
-  if (!(await has('logrotate'))) return t.skip('logrotate is not installed');
+test('the service\'s command line with the real logrotate: hourly runs rotate only past maxsize, then SIGHUP reaches the runtime', async () => {
+  await requireTool('logrotate', 'logrotate');
   const { dir, cleanup } = await tempDir('rotation-schedule');
   // Stands in for the runtime: counts SIGHUPs in a file.
   const runtime = spawn(process.execPath, ['-e', `let n=0;process.on('SIGHUP',()=>require('fs').writeFileSync(process.argv[1],String(++n)));setInterval(()=>{},1000);process.stdout.write('up\\n')`, join(dir, 'hups')], { stdio: ['ignore', 'pipe', 'inherit'] });
