@@ -9,7 +9,7 @@ import { DEVICE_CLI, startSimUnit, type SimUnit } from '../../testbed/sim-unit.j
 import { startFakeDiagnosticsUnit, type FakeDiagnosticsUnit } from '../../testbed/fake-diagnostics-unit.js';
 import { pairedCompanion } from './helpers/diagnostics-fixtures.js';
 import { writeSyntheticNmea } from './helpers/synthetic-nmea.js';
-import { killStrays, scratchDir, waitFor } from './helpers/units.js';
+import { killStrays, pairOverUsb, scratchDir, waitFor } from './helpers/units.js';
 
 /**
  * The unit's audit log in the diagnostics archive: read from a real unit over GET /v1/audit by
@@ -46,9 +46,7 @@ function companion(name: string, operatorName: string, serial = true): Companion
 async function pairedOverUsb(name: string, operatorName: string, role: 'owner' | 'support'): Promise<Companion> {
   const pairing = companion(name, operatorName);
   try {
-    await pairing.handlers['devices:add-address']({ address: `127.0.0.1:${unit.ready.apiPort}` });
-    await waitFor('usb link', () => pairing.list().some((e) => e.links.some((l) => l.kind === 'usb' && l.online)), 10_000);
-    await pairing.handlers['pairing:pair']({ id: unit.ready.id, via: 'usb', role });
+    await pairOverUsb(pairing, unit, role);
   } finally {
     await pairing.close();
   }

@@ -7,7 +7,7 @@ import { createCompanion, type Companion } from '../src/companion.js';
 import { simGpioCommand } from '../../testbed/sim-gpio.js';
 import { DEVICE_CLI, startSimUnit, type SimUnit } from '../../testbed/sim-unit.js';
 import { writeSyntheticNmea } from './helpers/synthetic-nmea.js';
-import { killStrays, scratchDir, waitFor } from './helpers/units.js';
+import { killStrays, pairOverUsb, scratchDir, waitFor } from './helpers/units.js';
 import { existsSync } from 'node:fs';
 
 /**
@@ -31,9 +31,7 @@ before(async () => {
   assert.ok(existsSync(DEVICE_CLI), 'device runtime built');
   unit = await start();
   companion = createCompanion({ dataDir: join(scratch.dir, 'companion'), mdns: false, serialPaths: [unit.ready.serialPath], listPorts: async () => [], hotplug: false, pollIntervalMs: 300, events: () => undefined });
-  await companion.handlers['devices:add-address']({ address: `127.0.0.1:${unit.ready.apiPort}` });
-  await waitFor('usb link', () => companion.list().some((e) => e.links.some((l) => l.kind === 'usb' && l.online)), 10_000);
-  await companion.handlers['pairing:pair']({ id: unit.ready.id, via: 'usb', role: 'owner' });
+  await pairOverUsb(companion, unit, 'owner');
 });
 after(async () => {
   await companion?.close();

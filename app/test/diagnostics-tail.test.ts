@@ -7,7 +7,7 @@ import { createCompanion, type Companion } from '../src/companion.js';
 import { simGpioCommand } from '../../testbed/sim-gpio.js';
 import { DEVICE_CLI, startSimUnit, type SimUnit } from '../../testbed/sim-unit.js';
 import { writeSyntheticNmea } from './helpers/synthetic-nmea.js';
-import { killStrays, scratchDir, waitFor } from './helpers/units.js';
+import { killStrays, pairOverUsb, scratchDir, waitFor } from './helpers/units.js';
 
 /**
  * The live tail of one unit (`logs:tail`) against a real simulated unit: records the unit
@@ -37,9 +37,7 @@ before(async () => {
       if (event === 'logs:tail') tails.push({ at: Date.now(), payload: payload as LogTailEvent });
     },
   });
-  await companion.handlers['devices:add-address']({ address: `127.0.0.1:${unit.ready.apiPort}` });
-  await waitFor('usb link', () => companion.list().some((e) => e.links.some((l) => l.kind === 'usb' && l.online)), 10_000);
-  await companion.handlers['pairing:pair']({ id: unit.ready.id, via: 'usb', role: 'owner' });
+  await pairOverUsb(companion, unit, 'owner');
 });
 
 after(async () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEVICE_CLI, startSimUnit, type SimUnit } from '../../../testbed/sim-unit.js';
+import type { Companion } from '../../src/companion.js';
 import { writeSyntheticNmea } from './synthetic-nmea.js';
 
 /** A scratch directory removed by `cleanup`. */
@@ -18,8 +19,14 @@ export async function startUnit(root: string, name: string, netns?: string): Pro
   if (!existsSync(DEVICE_CLI)) throw new Error(`the device runtime is not built (${DEVICE_CLI}); run npm run build`);
   const dataDir = join(root, name);
   const recording = writeSyntheticNmea(join(root, `${name}.nmea`), 600);
-  const extraArgs = netns ? [] : ['--no-mdns', '--host', '127.0.0.1'];
-  return startSimUnit({ dataDir, name, netns, recording, extraArgs });
+  return startSimUnit({ dataDir, name, netns, recording });
+}
+
+/** Adds a unit by address, waits for its USB link and pairs over USB (physical presence). */
+export async function pairOverUsb(companion: Companion, unit: SimUnit, role: 'owner' | 'support'): Promise<void> {
+  await companion.handlers['devices:add-address']({ address: `127.0.0.1:${unit.ready.apiPort}` });
+  await waitFor('usb link', () => companion.list().some((e) => e.links.some((l) => l.kind === 'usb' && l.online)), 10_000);
+  await companion.handlers['pairing:pair']({ id: unit.ready.id, via: 'usb', role });
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or the time is up. */
