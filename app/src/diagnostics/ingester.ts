@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerModule } from '../worker-module.js';
 import type { DiagnosticsStore } from './diagnostics-store.js';
 import { StagedFileIngest, type StagedFileResult } from './log-ingest.js';
 
@@ -91,18 +92,8 @@ export class WorkerIngester implements Ingester {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const ts = import.meta.url.endsWith('.ts');
-    const entry = new URL(ts ? './ingest-worker.ts' : './ingest-worker.js', import.meta.url);
-    const workerData = { dataDir: this.dataDir };
-    // Run from TypeScript sources (tests, benchmarks), the worker loads tsx itself (module hooks
-    // of the main thread do not reach worker threads in Node 20), at the worker's priority.
-    const worker = ts
-      ? new Worker(
-          `try { if (process.platform === 'linux') require('node:os').setPriority(0, 10); } catch {}
-           import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`,
-          { eval: true, workerData },
-        )
-      : new Worker(entry, { workerData });
+    // From the TypeScript sources the worker lowers its priority before it loads tsx.
+    const worker = startWorkerModule(import.meta.url, 'ingest-worker', { dataDir: this.dataDir }, "try { if (process.platform === 'linux') require('node:os').setPriority(0, 10); } catch {}");
     worker.on('message', (m: FromWorker) => {
       const p = this.pending.get(m.id);
       if (!p) return;

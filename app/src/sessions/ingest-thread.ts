@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SessionFix, SessionHeader } from '@pitwall/protocol';
+import { startWorkerModule } from '../worker-module.js';
 import { IngestJobs, type RowsIn } from './ingest-jobs.js';
 import type { TimedLaps } from './lap-analysis.js';
 import { fixRows, IMU_COLUMNS } from './sample-rows.js';
@@ -71,33 +72,6 @@ class InlineIngest implements SessionIngest {
   async close(): Promise<void> {}
 }
 
-/** The process's flags without module loaders (--import, --require, --loader): a worker inherits them otherwise. */
-function flagsWithoutLoaders(): string[] {
-  const loader = /^(?:--import|--require|-r|--loader|--experimental-loader)$/;
-  const out: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const a = process.execArgv[i]!;
-    if (loader.test(a)) i++;
-    else if (!loader.test(a.split('=')[0]!)) out.push(a);
-  }
-  return out;
-}
-
-/**
- * A worker from the built file next to this one. From the TypeScript sources (tests run them
- * through tsx), the .ts worker, which registers tsx itself: on Node 20 a worker does not get the
- * loader hooks of the thread that started it. Either way without the process's loader flags
- * (the worker would load them for nothing).
- */
-function startWorker(workerData: IngestWorkerData): Worker {
-  const here = import.meta.url;
-  const execArgv = flagsWithoutLoaders();
-  if (here.endsWith('.js')) return new Worker(new URL('./ingest-worker.js', here), { workerData, execArgv });
-  const entry = new URL('./ingest-worker.ts', here).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData, execArgv });
-}
-
 class IngestThread implements SessionIngest {
   private readonly worker: Worker;
   private req = 0;
@@ -108,7 +82,7 @@ class IngestThread implements SessionIngest {
   private used = false;
 
   constructor(data: IngestWorkerData) {
-    this.worker = startWorker(data);
+    this.worker = startWorkerModule(import.meta.url, 'ingest-worker', data);
     this.worker.on('message', (m: IngestReply) => {
       if (m.kind === 'ack') {
         this.backlog -= m.rows;
