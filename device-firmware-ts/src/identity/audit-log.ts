@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { auditRecord, type AuditRecord } from '@pitwall/protocol';
+import { fsyncDir } from './atomic-file.js';
 import type { Logger } from '../ops/logger.js';
 
 export type AuditEntry = Omit<AuditRecord, 'time' | 'seq'>;
@@ -16,14 +16,28 @@ export interface AuditLog {
    */
   refuse(key: string, entry: AuditEntry): void;
   /**
-   * The records with seq > `after`, oldest first, at most `limit`, read from the file: a torn
-   * line (power cut mid-append) or one that is not an AuditRecord is skipped.
+   * The records with seq > `after`, oldest first, at most `limit`, read across the rotated files
+   * and the current one: a torn line (power cut mid-append), one that is not an AuditRecord or
+   * one whose seq is not above the last yielded is skipped. seq is written without holes (short
+   * of a failed write), so a first record above `after + 1` tells the reader that the ones between
+   * were rotated away.
    */
   read(after: number, limit: number): AsyncGenerator<AuditRecord>;
   close(): Promise<void>;
 }
 
+export interface AuditLogOptions {
+  /** Identical refusals inside this window are summarised (default 10 s). */
+  windowMs?: number;
+  /** audit.jsonl is rotated before an append would take it past this size (default 1 MiB). */
+  maxBytes?: number;
+  /** Rotated files kept, audit.1.jsonl (newest) to audit.KEEP.jsonl (default 4). */
+  keep?: number;
+}
+
 const REFUSAL_WINDOW_MS = 10_000;
+const MAX_BYTES = 1024 * 1024;
+const KEEP = 4;
 const MAX_REFUSAL_KEYS = 256;
 const MAX_DETAIL = 500;
 
@@ -49,31 +63,105 @@ async function lastSeq(file: string): Promise<{ seq: number; endsClean: boolean 
   return { seq, endsClean: text.length === 0 || text.endsWith('\n') };
 }
 
-/** DATA_DIR/audit/audit.jsonl: append-only JSON lines, seq increasing across restarts. */
-export async function openAuditLog(dataDir: string, log: Logger, windowMs = REFUSAL_WINDOW_MS): Promise<AuditLog> {
+const isEnoent = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch (err) {
+    if (isEnoent(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * DATA_DIR/audit/audit.jsonl: append-only JSON lines, seq increasing across restarts and
+ * rotations. Before an append would take audit.jsonl past maxBytes it becomes audit.1.jsonl
+ * (audit.1 becoming audit.2 and so on, the one past `keep` dropped).
+ *
+ * Bound: at most (keep + 1) × maxBytes on disk, 5 MiB by default; it would be one record more
+ * if the rotation came after the append. A file is larger than maxBytes only when it holds a
+ * single record that is (a record is a few KiB at most). Rotation only renames, so a crash
+ * inside one adds nothing; a dropped file that a reader still has open is freed when it is done.
+ */
+export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogOptions = {}): Promise<AuditLog> {
+  const { windowMs = REFUSAL_WINDOW_MS, maxBytes = MAX_BYTES, keep = KEEP } = opts;
+  if (!(maxBytes >= 1 && Number.isInteger(keep) && keep >= 1)) throw new RangeError(`audit log: bad limits (maxBytes ${maxBytes}, keep ${keep})`);
   const dir = join(dataDir, 'audit');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, 'audit.jsonl');
+  // Newest first: files[0] is audit.jsonl, files[i] audit.i.jsonl.
+  const files = Array.from({ length: keep + 1 }, (_, i) => join(dir, i === 0 ? 'audit.jsonl' : `audit.${i}.jsonl`));
+  const file = files[0]!;
   const last = await lastSeq(file);
   let seq = last.seq;
-  const fh: FileHandle = await open(file, 'a', 0o600);
-  let chain: Promise<void> = last.endsClean ? Promise.resolve() : fh.write('\n').then(() => undefined);
+  // Right after a rotation (or a crash inside one) audit.jsonl is empty or missing.
+  for (let i = 1; seq === 0 && i < files.length; i++) seq = (await lastSeq(files[i]!)).seq;
+  let fh: FileHandle = await open(file, 'a', 0o600);
+  if (!last.endsClean) await fh.write('\n');
+  let size = (await fh.stat()).size;
+  let chain: Promise<void> = Promise.resolve();
   let closed = false;
   const pending = new Map<string, { entry: AuditEntry; count: number; fingerprints: Set<string> }>();
   let timer: NodeJS.Timeout | null = null;
+
+  // Shifts the files up to the first free number (audit.KEEP, dropped, when none is free), oldest
+  // first and each rename durable before the next: a crash part-way never overwrites a file that
+  // has not moved on, it leaves a free number that the next rotation fills.
+  const rotate = async () => {
+    let free = 1;
+    while (free < keep && (await exists(files[free]!))) free++;
+    for (let i = free; i >= 1; i--) {
+      try {
+        await rename(files[i - 1]!, files[i]!);
+      } catch (err) {
+        if (isEnoent(err)) continue;
+        throw err;
+      }
+      await fsyncDir(dir);
+    }
+    const old = fh;
+    fh = await open(file, 'a', 0o600);
+    await old.close();
+    await fsyncDir(dir);
+  };
+
+  const append = async (line: string) => {
+    const bytes = Buffer.byteLength(line);
+    if (size > 0 && size + bytes > maxBytes) {
+      // A failed rotation is tried again after another maxBytes, not on every record.
+      await rotate().catch((err: Error) => log.error(`audit log: rotation failed: ${err.message}`));
+      size = 0;
+    }
+    size += bytes;
+    await fh.write(line);
+    await fh.datasync();
+  };
 
   const write = (entry: AuditEntry): Promise<void> => {
     if (closed) return Promise.resolve();
     const rec: AuditRecord = { time: new Date().toISOString(), seq: ++seq, ...entry, detail: entry.detail.slice(0, MAX_DETAIL) };
     auditRecord.parse(rec);
     const line = `${JSON.stringify(rec)}\n`;
-    chain = chain
-      .then(async () => {
-        await fh.write(line);
-        await fh.datasync();
-      })
-      .catch((err: Error) => log.error(`audit log: ${err.message}`));
+    chain = chain.then(() => append(line)).catch((err: Error) => log.error(`audit log: ${err.message}`));
     return chain;
+  };
+
+  /** The files as they are now, oldest first. */
+  const openAll = async (): Promise<FileHandle[]> => {
+    const handles: FileHandle[] = [];
+    try {
+      for (const f of [...files].reverse()) {
+        try {
+          handles.push(await open(f, 'r'));
+        } catch (err) {
+          if (!isEnoent(err)) throw err;
+        }
+      }
+    } catch (err) {
+      await Promise.all(handles.map((h) => h.close()));
+      throw err;
+    }
+    return handles;
   };
 
   const flush = () => {
@@ -109,25 +197,41 @@ export async function openAuditLog(dataDir: string, log: Logger, windowMs = REFU
     },
     async *read(after, limit) {
       if (limit < 1) return;
-      const input = createReadStream(file, { encoding: 'utf8' });
-      const lines = createInterface({ input, crlfDelay: Infinity });
+      // Opened in the write chain, so no rotation falls between the opens; an open file stays
+      // readable whatever is renamed or dropped after.
+      const opening = chain.then(openAll);
+      chain = opening.then(
+        () => undefined,
+        () => undefined,
+      );
+      const handles = await opening;
       let n = 0;
+      let lastRead = after;
       try {
-        for await (const line of lines) {
-          if (!line.includes('"seq"')) continue;
-          let rec: unknown;
+        for (const h of handles) {
+          const input = h.createReadStream({ encoding: 'utf8', autoClose: false });
+          const lines = createInterface({ input, crlfDelay: Infinity });
           try {
-            rec = JSON.parse(line);
-          } catch {
-            continue;
+            for await (const line of lines) {
+              if (!line.includes('"seq"')) continue;
+              let rec: unknown;
+              try {
+                rec = JSON.parse(line);
+              } catch {
+                continue;
+              }
+              if (!auditRecord.is(rec) || rec.seq <= lastRead) continue;
+              lastRead = rec.seq;
+              yield rec;
+              if (++n >= limit) return;
+            }
+          } finally {
+            lines.close();
+            input.destroy();
           }
-          if (!auditRecord.is(rec) || rec.seq <= after) continue;
-          yield rec;
-          if (++n >= limit) return;
         }
       } finally {
-        lines.close();
-        input.destroy();
+        await Promise.all(handles.map((h) => h.close()));
       }
     },
     async close() {

@@ -146,7 +146,7 @@ test('audit log: identical refusals are counted and summarised per window, a tor
   try {
     await mkdir(join(dir, 'audit'));
     await writeFile(join(dir, 'audit', 'audit.jsonl'), '{"time":"2026-01-01T00:00:00.000Z","seq":41,"event":"pair","outcome":"ok","operatorFingerprint":null,"role":null,"via":"usb","detail":"x"}\n{"time":"20');
-    const log = await openAuditLog(dir, silentLogger, 300);
+    const log = await openAuditLog(dir, silentLogger, { windowMs: 300 });
     for (let i = 0; i < 5000; i++) {
       log.refuse('unauthenticated|GET /v1/status', { event: 'refuse', outcome: 'refused', operatorFingerprint: `SHA256:${String(i % 7).padStart(43, 'A')}`, role: null, via: 'network', detail: 'unauthenticated: GET /v1/status' });
     }
@@ -160,7 +160,7 @@ test('audit log: identical refusals are counted and summarised per window, a tor
 
     // What GET /v1/audit serves: the torn line and a foreign line skipped, paged by seq.
     await writeFile(join(dir, 'audit', 'audit.jsonl'), `${lines.join('\n')}\n{"seq":44,"event":"nonsense"}\n`);
-    const again = await openAuditLog(dir, silentLogger, 300);
+    const again = await openAuditLog(dir, silentLogger, { windowMs: 300 });
     await again.write({ event: 'identity', outcome: 'ok', operatorFingerprint: null, role: null, via: 'boot', detail: 'y' });
     const read = async (after: number, limit: number) => {
       const out: number[] = [];
