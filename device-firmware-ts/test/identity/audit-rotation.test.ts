@@ -1,0 +1,279 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { auditRecord } from '@pitwall/protocol';
+import { tempDir } from '../helpers/paths.js';
+import { prng } from '../helpers/prng.js';
+import { openAuditLog, silentLogger, type AuditEntry, type AuditLog, type AuditLogOptions } from '../../src/index.js';
+
+/**
+ * The audit log's size bound: audit.jsonl rotated to audit.1.jsonl … audit.KEEP.jsonl. What is
+ * kept stays under the bound, its seqs are continuous, read() pages across the files, and a
+ * restart, a torn line or a crash between the renames of a rotation loses nothing kept.
+ */
+
+const entry = (detail: string): AuditEntry => ({ event: 'refuse', outcome: 'refused', operatorFingerprint: null, role: null, via: 'network', detail });
+/** A record line of exactly `RECORD_BYTES` bytes, as the log would write it. */
+const RECORD_BYTES = 150;
+const line = (seq: number) => {
+  const head = { time: '2026-01-01T00:00:00.000Z', seq, ...entry('') };
+  const pad = RECORD_BYTES - `${JSON.stringify(head)}\n`.length;
+  return `${JSON.stringify({ ...head, detail: 'x'.repeat(pad) })}\n`;
+};
+const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => line(from + i)).join('');
+const names = (keep: number) => ['audit.jsonl', ...Array.from({ length: keep }, (_, i) => `audit.${i + 1}.jsonl`)];
+
+/** The seqs of the records in one file; none when it is missing. A torn line is skipped. */
+async function seqsIn(file: string): Promise<number[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').flatMap((l) => {
+    try {
+      return [auditRecord.parse(JSON.parse(l)).seq];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The audit directory as the files say: names present, total bytes, seqs oldest first. */
+async function onDisk(dataDir: string, keep: number) {
+  const dir = join(dataDir, 'audit');
+  const present = (await readdir(dir)).sort();
+  let bytes = 0;
+  const seqs: number[] = [];
+  for (const name of names(keep).reverse()) {
+    if (!present.includes(name)) continue;
+    bytes += (await stat(join(dir, name))).size;
+    seqs.push(...(await seqsIn(join(dir, name))));
+  }
+  return { present, bytes, seqs };
+}
+
+async function readAll(log: AuditLog, after = 0, limit = 1_000_000): Promise<number[]> {
+  const out: number[] = [];
+  for await (const r of log.read(after, limit)) out.push(r.seq);
+  return out;
+}
+
+/** Pages through read() `limit` records at a time, as GET /v1/audit's client does. */
+async function readPaged(log: AuditLog, limit: number, between: () => Promise<void> = async () => {}): Promise<number[]> {
+  const out: number[] = [];
+  for (;;) {
+    const page = await readAll(log, out.at(-1) ?? 0, limit);
+    out.push(...page);
+    if (page.length < limit) return out;
+    await between();
+  }
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+function assertContinuous(seqs: number[], last: number, what: string) {
+  assert.ok(seqs.length > 0, `${what}: no records`);
+  assert.deepEqual(seqs, range(seqs[0]!, last), `${what}: seqs ${seqs.join(',')}`);
+}
+
+test('audit log rotation: bounded size, continuous seq, read pages across rotations, a restart continues seq', async () => {
+  const { dir, cleanup } = await tempDir('audit-rotate');
+  const opts: AuditLogOptions = { maxBytes: 2000, keep: 3 };
+  const bound = (opts.keep! + 1) * opts.maxBytes!;
+  try {
+    let log = await openAuditLog(dir, silentLogger, opts);
+    for (let i = 1; i <= 400; i++) {
+      await log.write(entry('d'.repeat(i % 90)));
+      if (i % 25 === 0) assert.ok((await onDisk(dir, opts.keep!)).bytes <= bound, `after ${i} records`);
+    }
+    let disk = await onDisk(dir, opts.keep!);
+    assert.deepEqual(disk.present, names(opts.keep!).sort());
+    assert.ok(disk.bytes <= bound && disk.bytes > bound / 2, `${disk.bytes} bytes`);
+    assertContinuous(disk.seqs, 400, 'kept records');
+    assert.ok(disk.seqs[0]! > 1, 'the oldest records were rotated away');
+
+    // The reader sees what the files hold; its first seq above after + 1 shows what was dropped.
+    assert.deepEqual(await readAll(log), disk.seqs);
+    assert.deepEqual(await readPaged(log, 7), disk.seqs);
+    assert.deepEqual(await readAll(log, disk.seqs[10]!, 3), disk.seqs.slice(11, 14));
+    assert.deepEqual(await readAll(log, 400, 10), []);
+
+    // Records written (and files rotated) between pages: none read twice, none skipped.
+    let written = 400;
+    const paged = await readPaged(log, 5, async () => {
+      for (let i = 0; i < 3; i++, written++) await log.write(entry('between pages'));
+    });
+    assertContinuous(paged, written, 'paged while writing');
+    assert.ok(paged[0]! < (await onDisk(dir, opts.keep!)).seqs[0]!, 'files were rotated while paging');
+
+    // A reader part-way through while every file it started on is rotated away: it reads on from
+    // the files it opened, a continuous run, not a jump to whatever now has their names.
+    const oldest = (await onDisk(dir, opts.keep!)).seqs[0]!;
+    const reader = log.read(0, 1_000_000);
+    const seen = [(await reader.next()).value!.seq];
+    await Promise.all(Array.from({ length: 80 }, () => log.write(entry('while a reader is on'))));
+    const before = written;
+    written += 80;
+    assert.ok((await onDisk(dir, opts.keep!)).seqs[0]! > before, 'every file the reader opened was dropped');
+    for await (const r of reader) seen.push(r.seq);
+    assertContinuous(seen, seen.at(-1)!, 'read across rotations');
+    assert.equal(seen[0], oldest);
+    assert.ok(seen.at(-1)! >= before, `read up to ${seen.at(-1)}`);
+
+    await log.close();
+    log = await openAuditLog(dir, silentLogger, opts);
+    await log.write(entry('after a restart'));
+    disk = await onDisk(dir, opts.keep!);
+    assertContinuous(disk.seqs, written + 1, 'after a restart');
+    assert.deepEqual(await readAll(log), disk.seqs);
+    await log.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('audit log: after a rotation an empty, missing or torn-only audit.jsonl continues from audit.1; a torn last line is skipped', async () => {
+  const { dir, cleanup } = await tempDir('audit-reopen');
+  const opts: AuditLogOptions = { maxBytes: 10 * RECORD_BYTES, keep: 2 };
+  const file = (name: string) => join(dir, 'audit', name);
+  try {
+    await mkdir(join(dir, 'audit'));
+    await writeFile(file('audit.2.jsonl'), lines(1, 10));
+    await writeFile(file('audit.1.jsonl'), lines(11, 20));
+    const cases: [string, string | null][] = [
+      ['empty audit.jsonl', ''],
+      ['no audit.jsonl', null],
+      ['audit.jsonl holding only a torn line', line(21).slice(0, 60)],
+    ];
+    for (const [what, current] of cases) {
+      await writeFile(file('audit.1.jsonl'), lines(11, 20));
+      if (current === null) await rm(file('audit.jsonl'), { force: true });
+      else await writeFile(file('audit.jsonl'), current);
+      const log = await openAuditLog(dir, silentLogger, opts);
+      await log.write(entry(what));
+      assert.deepEqual(await readAll(log), range(1, 21), what);
+      await log.close();
+    }
+
+    // A torn line after records: its seq is used again, the torn line stays skipped.
+    await writeFile(file('audit.jsonl'), `${lines(21, 24)}${line(25).slice(0, 100)}`);
+    const log = await openAuditLog(dir, silentLogger, opts);
+    await log.write(entry('after a torn line'));
+    assert.deepEqual(await readAll(log), range(1, 25));
+    assert.deepEqual(await readAll(log, 20, 3), [21, 22, 23]);
+    // The torn line counts towards the size: the next files are rotated with it.
+    for (let i = 0; i < 30; i++) await log.write(entry('more'));
+    assert.deepEqual(await readAll(log), (await onDisk(dir, opts.keep!)).seqs);
+    assertContinuous(await readAll(log), 55, 'after rotating the torn file');
+    await log.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('audit log: a crash at any point of a rotation loses no kept record, and seq goes on increasing', async () => {
+  const keep = 3;
+  const opts: AuditLogOptions = { maxBytes: 10 * RECORD_BYTES, keep };
+  // With every number taken a rotation renames audit.2→3 (dropping 1..10), audit.1→2 and
+  // audit.jsonl→1, then creates audit.jsonl.
+  const renames = [
+    ['audit.2.jsonl', 'audit.3.jsonl'],
+    ['audit.1.jsonl', 'audit.2.jsonl'],
+    ['audit.jsonl', 'audit.1.jsonl'],
+  ] as const;
+  for (let done = 0; done <= renames.length + 1; done++) {
+    const { dir, cleanup } = await tempDir('audit-crash');
+    const file = (name: string) => join(dir, 'audit', name);
+    const what = `crash after ${done} step(s)`;
+    try {
+      await mkdir(join(dir, 'audit'));
+      await writeFile(file('audit.3.jsonl'), lines(1, 10));
+      await writeFile(file('audit.2.jsonl'), lines(11, 20));
+      await writeFile(file('audit.1.jsonl'), lines(21, 30));
+      await writeFile(file('audit.jsonl'), lines(31, 40));
+      for (const [from, to] of renames.slice(0, done)) await rename(file(from), file(to));
+      if (done > renames.length) await writeFile(file('audit.jsonl'), '');
+
+      const log = await openAuditLog(dir, silentLogger, opts);
+      assert.deepEqual(await readAll(log), done === 0 ? range(1, 40) : range(11, 40), what);
+      // The rotation this write needs (or the interrupted one's end) fills the free number
+      // instead of dropping a second file.
+      await log.write(entry(what));
+      assert.deepEqual(await readAll(log), range(11, 41), what);
+      assert.deepEqual((await onDisk(dir, keep)).present, names(keep).sort(), what);
+      // On through more rotations: still continuous, still bounded.
+      for (let i = 0; i < 25; i++) await log.write(entry('more'));
+      const disk = await onDisk(dir, keep);
+      assertContinuous(disk.seqs, 66, what);
+      assert.deepEqual(await readPaged(log, 4), disk.seqs, what);
+      assert.ok(disk.bytes <= (keep + 1) * opts.maxBytes!, `${what}: ${disk.bytes} bytes`);
+      await log.close();
+    } finally {
+      await cleanup();
+    }
+  }
+});
+
+test('audit log fuzz: random record sizes and limits, restarts, torn appends and crashed rotations (seeded)', async () => {
+  const alphabet = ['a', 'Z', ' ', '"', '\\', '\n', 'é', '€', '😀', '\u0001'];
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const rand = prng(seed);
+    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const keep = int(1, 5);
+    const maxBytes = int(100, 4000);
+    const opts: AuditLogOptions = { maxBytes, keep };
+    const what = `seed ${seed} (keep ${keep}, maxBytes ${maxBytes})`;
+    const { dir, cleanup } = await tempDir('audit-fuzz');
+    const file = (i: number) => join(dir, 'audit', names(keep)[i]!);
+    let log = await openAuditLog(dir, silentLogger, opts);
+    try {
+      let last = 0;
+      let longest = 0;
+      for (let op = 0; op < 150; op++) {
+        const detail = Array.from({ length: int(0, rand() < 0.1 ? 600 : 80) }, () => alphabet[int(0, alphabet.length - 1)]).join('');
+        await log.write(entry(detail));
+        last++;
+        for await (const rec of log.read(last - 1, 1)) {
+          assert.equal(rec.seq, last, what);
+          longest = Math.max(longest, Buffer.byteLength(`${JSON.stringify(rec)}\n`));
+        }
+
+        const r = rand();
+        if (r < 0.15) {
+          const before = await readAll(log);
+          let expected = before;
+          await log.close();
+          const text = await readFile(file(0), 'utf8');
+          if (r < 0.05) {
+            // Power cut mid-append: the last record's line is cut short (it was never acknowledged).
+            const lastLine = Buffer.byteLength(text.slice(text.lastIndexOf('\n', text.length - 2) + 1));
+            await truncate(file(0), Buffer.byteLength(text) - int(1, lastLine - 1));
+            last--;
+            expected = before.slice(0, -1);
+          } else if (r < 0.1) {
+            // Power cut inside a rotation: some of its renames done, as the log does them.
+            let free = 1;
+            while (free < keep && (await stat(file(free)).then(() => true, () => false))) free++;
+            // The first rename drops audit.KEEP when no number is free.
+            const dropped = new Set(free === keep ? await seqsIn(file(keep)) : []);
+            expected = before.filter((s) => !dropped.has(s));
+            for (const i of range(1, free).reverse().slice(0, int(1, free))) await rename(file(i - 1), file(i)).catch(() => {});
+          }
+          log = await openAuditLog(dir, silentLogger, opts);
+          assert.deepEqual(await readAll(log), expected, `${what}: after a restart at op ${op}`);
+        }
+
+        if (op % 10 === 9 || r < 0.15) {
+          const disk = await onDisk(dir, keep);
+          assert.ok(disk.present.every((n) => names(keep).includes(n)), `${what}: ${disk.present.join(' ')}`);
+          assert.ok(disk.bytes <= (keep + 1) * Math.max(maxBytes, longest), `${what}: ${disk.bytes} bytes after op ${op}`);
+          if (last === 0) assert.deepEqual(disk.seqs, [], what);
+          else assertContinuous(disk.seqs, last, what);
+          assert.deepEqual(await readAll(log), disk.seqs, what);
+          assert.deepEqual(await readPaged(log, int(1, 20)), disk.seqs, what);
+        }
+      }
+    } finally {
+      await log.close();
+      await cleanup();
+    }
+  }
+});
