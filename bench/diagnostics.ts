@@ -1,72 +1,72 @@
 // Diagnostics benchmark: pulling 1,000,000 log records from a unit against a plain HTTP
 // transfer of the same bytes (same run), the SQLite ingest rate, and FTS search latency.
-// Two times are measured for the pull, each against the plain transfer:
+// Two times are measured for each pull, each against the plain transfer next to it:
 //   pulled      mTLS transfer into the staging file, fsync, confirm to the unit (the target
 //               ratio <= 1.5 applies to this: the unit may drop the records, the operator may go);
 //   searchable  every record parsed, validated, redacted and in SQLite + FTS5 (the sync call returns).
-// The plain transfer runs three times before the pull and three times after; ratios are given
-// to the median and to the best of the six. A bare mTLS transfer of the same bytes from the
-// unit's API (nothing done with them) is shown too: what the transport alone costs here.
+// Each round pulls into a new companion (a new data folder) and does one plain transfer (and,
+// on loopback, one bare mTLS transfer of the same bytes from the unit's API, nothing done with
+// them); rounds alternate which comes first, and ratios are medians of the per-round ratios, so
+// a machine that others use too shifts both sides of a ratio alike.
+// Two links:
+//   loopback    unit and companion share this machine's 2 cores: TLS on both ends and the disk
+//               compete with the transfer (the worst case for the ratio);
+//   shaped      (root) the unit in its own network namespace behind a veth limited by tbf to
+//               PITWALL_BENCH_LINK_MBIT (default 100 Mbit/s: a unit's Wi-Fi), as in the field.
 import http from 'node:http';
 import https from 'node:https';
+import { execFileSync, spawn } from 'node:child_process';
 import { createPrivateKey, randomUUID, webcrypto } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCompanion } from '../app/src/companion.js';
-import { createSelfSignedCertificate, generateEd25519 } from '../app/src/identity/operator-certificate.js';
-import { openDatabase } from '../app/src/store/database.js';
-import { PinRepo } from '../app/src/store/pin-repo.js';
+// The built companion (as shipped: its ingest worker runs the compiled module).
+import { createCompanion, createSelfSignedCertificate, generateEd25519, openDatabase, PinRepo } from '@pitwall/app';
 import { DiagnosticsStore, type IngestRecord } from '../app/src/diagnostics/diagnostics-store.js';
 import { StagedFileIngest } from '../app/src/diagnostics/log-ingest.js';
 import { FRAME_BYTES } from '../app/src/diagnostics/log-staging.js';
 import { StagingWriter } from '../app/src/diagnostics/staging-file.js';
 import type { SyncProgress } from '@pitwall/protocol';
+import { createSimLan, lanPrefix } from '../testbed/netns.js';
 import { startReadyProcess } from '../testbed/ready-process.js';
 
 const RECORDS = Number(process.env.PITWALL_BENCH_RECORDS ?? 1_000_000);
+const ROUNDS = Number(process.env.PITWALL_BENCH_ROUNDS ?? 5);
+const LINK_MBIT = Number(process.env.PITWALL_BENCH_LINK_MBIT ?? 100);
+const LINK_ROUNDS = Number(process.env.PITWALL_BENCH_LINK_ROUNDS ?? 3); // 0: loopback only
+const SELF = fileURLToPath(import.meta.url);
 const UNIT = fileURLToPath(new URL('./diagnostics-unit.ts', import.meta.url));
 
-interface Ready { id: string; target: string; fingerprint: string; certificate: string; plainPort: number; bytes: number }
-
-function plainTransfer(port: number, keep = false): Promise<{ ms: number; bytes: number; body: Buffer | null }> {
-  const t = performance.now();
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/' }, (res) => {
-        let bytes = 0;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => {
-          bytes += c.length;
-          if (keep) chunks.push(c);
-        });
-        res.on('end', () => resolve({ ms: performance.now() - t, bytes, body: keep ? Buffer.concat(chunks) : null }));
-      })
-      .on('error', reject);
-  });
-}
+interface Ready { id: string; port: number; fingerprint: string; certificate: string; plainPort: number; bytes: number }
+interface Round { plain: number; tls: number | null; pulled: number; searchable: number }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** GET `path` from the unit over mutual TLS (any client certificate: the stand-in accepts it), reading and dropping the bytes. */
-function tlsGet(agent: https.Agent, target: string, path: string, keep = false): Promise<{ ms: number; bytes: number; text: string }> {
-  const [host, port] = target.split(':');
+/** Reads a GET body, dropping it unless `keep`; resolves with the time from request to last byte. */
+function timedGet(
+  get: (onRes: (res: http.IncomingMessage) => void) => http.ClientRequest,
+  keep: boolean,
+): Promise<{ ms: number; bytes: number; body: Buffer | null }> {
   const t = performance.now();
   return new Promise((resolve, reject) => {
-    https
-      .get({ host, port: Number(port), path, agent }, (res) => {
-        let bytes = 0;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => {
-          bytes += c.length;
-          if (keep) chunks.push(c);
-        });
-        res.on('end', () => resolve({ ms: performance.now() - t, bytes, text: keep ? Buffer.concat(chunks).toString('utf8') : '' }));
-      })
-      .on('error', reject);
+    get((res) => {
+      let bytes = 0;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (keep) chunks.push(c);
+      });
+      res.on('end', () => resolve({ ms: performance.now() - t, bytes, body: keep ? Buffer.concat(chunks) : null }));
+      res.on('error', reject);
+    }).on('error', reject);
   });
 }
+
+const plainTransfer = (host: string, port: number, keep = false) => timedGet((cb) => http.get({ host, port, path: '/' }, cb), keep);
+
+/** GET `path` from the unit over mutual TLS (any client certificate: the stand-in accepts it). */
+const tlsGet = (agent: https.Agent, host: string, port: number, path: string, keep = false) => timedGet((cb) => https.get({ host, port, path, agent }, cb), keep);
 
 async function clientAgent(): Promise<https.Agent> {
   const keys = await generateEd25519();
@@ -74,136 +74,226 @@ async function clientAgent(): Promise<https.Agent> {
   return new https.Agent({ key: key.export({ type: 'pkcs8', format: 'pem' }), cert: await createSelfSignedCertificate(keys, randomUUID()), rejectUnauthorized: false, keepAlive: true });
 }
 
-export async function runDiagnosticsBench(): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), 'pitwall-bench-diag-'));
-  const unit = await startReadyProcess<Ready>([process.execPath, '--import', 'tsx', UNIT, String(RECORDS)], { label: 'bench unit', timeoutMs: 120_000 });
+/** One pull of every record into a new companion (data folder `dataDir`, the unit pinned as pairing would). */
+export async function pullOnce(u: Ready, host: string, dataDir: string): Promise<{ pulled: number; searchable: number }> {
+  const target = `${host}:${u.port}`;
+  const first = createCompanion({ dataDir, mdns: false, serial: false, hotplug: false, events: () => undefined });
+  await first.handlers['devices:add-address']({ address: target });
+  await first.close();
+  const db = openDatabase(dataDir);
+  new PinRepo(db).save({ unitId: u.id, fingerprint: u.fingerprint, certificate: u.certificate, role: 'owner', via: 'net', pairedAt: Date.now() });
+  db.close();
+  let pulledAt = 0;
+  const companion = createCompanion({
+    dataDir,
+    mdns: false,
+    serial: false,
+    hotplug: false,
+    pollIntervalMs: 500,
+    events: (event, payload) => {
+      // The first `indexing` event: transferred, durable in the staging file, confirmed to the unit.
+      if (event === 'sync:progress' && (payload as SyncProgress).phase === 'indexing' && pulledAt === 0) pulledAt = performance.now();
+    },
+  });
   try {
-    const u = unit.ready;
-    const dataDir = join(tmp, 'companion');
-    const first = createCompanion({ dataDir, mdns: false, serial: false, hotplug: false, events: () => undefined });
-    await first.handlers['devices:add-address']({ address: u.target });
-    await first.close();
-    const db = openDatabase(dataDir);
-    new PinRepo(db).save({ unitId: u.id, fingerprint: u.fingerprint, certificate: u.certificate, role: 'owner', via: 'net', pairedAt: Date.now() });
-    db.close();
-    let pulledAt = 0;
-    const companion = createCompanion({
-      dataDir,
-      mdns: false,
-      serial: false,
-      hotplug: false,
-      pollIntervalMs: 500,
-      events: (event, payload) => {
-        // The first `indexing` event: transferred, durable in the staging file, confirmed to the unit.
-        if (event === 'sync:progress' && (payload as SyncProgress).phase === 'indexing' && pulledAt === 0) pulledAt = performance.now();
-      },
-    });
     for (let i = 0; i < 100 && !companion.list().some((e) => e.id === u.id && e.online); i++) {
       await companion.refresh();
       await new Promise((r) => setTimeout(r, 100));
     }
-
-    // Baselines before and after, to even out warm-up and a machine that others use too.
-    const agent = await clientAgent();
-    const boot = (JSON.parse((await tlsGet(agent, u.target, '/v1/logs/boots', true)).text) as { boots: { boot: string }[] }).boots[0]!.boot;
-    const bare = () => tlsGet(agent, u.target, `/v1/logs?boot=${boot}&after=0&limit=${RECORDS}`);
-    const plain: number[] = [];
-    const tls: number[] = [];
-    for (let i = 0; i < 3; i++) plain.push((await plainTransfer(u.plainPort)).ms);
-    tls.push((await bare()).ms);
     const t = performance.now();
     const [result] = await companion.handlers['sync:diagnostics']({ ids: [u.id] });
-    const searchableMs = performance.now() - t;
-    const pullMs = pulledAt - t;
-    tls.push((await bare()).ms);
-    for (let i = 0; i < 3; i++) plain.push((await plainTransfer(u.plainPort)).ms);
-    agent.destroy();
+    const searchable = performance.now() - t;
     if (!result?.ok || result.logs !== RECORDS) throw new Error(`pull incomplete: ${JSON.stringify(result)}`);
     if (!(pulledAt > 0)) throw new Error('no indexing progress event: the pulled time is unknown');
-    const mid = median(plain);
-    const best = Math.min(...plain);
-    const ratios = (ms: number) => `ratio to plain ${(ms / mid).toFixed(2)} (median) / ${(ms / best).toFixed(2)} (best)`;
-    const tlsMs = Math.min(...tls);
-    console.log(`records                      ${RECORDS.toLocaleString()} (${(u.bytes / 1e6).toFixed(0)} MB NDJSON)`);
-    console.log(`plain HTTP transfer          median ${mid.toFixed(0)} ms, best ${best.toFixed(0)} ms, worst ${Math.max(...plain).toFixed(0)} ms (${((u.bytes / 1e6) / (mid / 1000)).toFixed(0)} MB/s; 3 before, 3 after)`);
-    console.log(`bare mTLS transfer           ${tlsMs.toFixed(0)} ms   ${ratios(tlsMs)} (same bytes from the unit's API, dropped; best of 2)`);
-    console.log(`pulled: mTLS transfer -> staging file, fsync, confirmed to the unit`);
-    console.log(`                             ${pullMs.toFixed(0)} ms   ${ratios(pullMs)} (target <= 1.5 applies to this)`);
-    console.log(`searchable: + parse, validate, redact, SQLite + FTS5 (worker thread), sync call returned`);
-    console.log(`                             ${searchableMs.toFixed(0)} ms   ${ratios(searchableMs)} (no target)`);
-    console.log(`ingest rate in the pull      ${Math.round(RECORDS / (searchableMs / 1000)).toLocaleString()} records/s (records / time to searchable)`);
+    return { pulled: pulledAt - t, searchable };
+  } finally {
     await companion.close();
+  }
+}
 
-    // Ingest alone from a staged file (the worker's work, here on the main thread at normal
-    // priority): parse, validate, redact, SQLite + FTS5, one transaction per 4 MiB frame.
-    {
-      const body = (await plainTransfer(u.plainPort, true)).body!;
-      const stageDb = openDatabase(join(tmp, 'staged'));
-      const stageStore = new DiagnosticsStore(stageDb);
-      const path = join(tmp, 'bench.stage');
-      const writer = await StagingWriter.create(path, { unit: u.id, boot: JSON.parse(body.subarray(0, body.indexOf(10)).toString()).boot, startedAt: new Date().toISOString(), after: 0, lastSeq: RECORDS }, () => undefined);
-      for (let at = 0; at < body.length; ) {
-        let end = body.lastIndexOf(10, Math.min(body.length, at + FRAME_BYTES) - 1) + 1;
-        if (end <= at) end = body.length;
-        void writer.append('lines', body.subarray(at, end), 0);
-        at = end;
-      }
-      await writer.sync();
-      await writer.close();
-      const ts = performance.now();
-      const staged = new StagedFileIngest(stageStore, path).finish();
-      const stagedMs = performance.now() - ts;
-      if (staged.added !== RECORDS) throw new Error(`staged ingest stored ${staged.added}`);
-      console.log(`ingest alone from staging    ${Math.round(RECORDS / (stagedMs / 1000)).toLocaleString()} records/s (${stagedMs.toFixed(0)} ms: parse, validate, redact, SQLite + FTS5)`);
-      stageDb.close();
+/** `n` rounds of plain transfer, bare mTLS (when `agent` is given) and pull, the order alternating. */
+async function measureRounds(u: Ready, host: string, n: number, dir: string, agent: https.Agent | null, keepFirst: string | null): Promise<Round[]> {
+  let bare: (() => Promise<number>) | null = null;
+  if (agent) {
+    const boots = (await tlsGet(agent, host, u.port, '/v1/logs/boots', true)).body!;
+    const boot = (JSON.parse(boots.toString('utf8')) as { boots: { boot: string }[] }).boots[0]!.boot;
+    bare = async () => (await tlsGet(agent, host, u.port, `/v1/logs?boot=${boot}&after=0&limit=${RECORDS}`)).ms;
+  }
+  const rounds: Round[] = [];
+  for (let i = 0; i < n; i++) {
+    const dataDir = i === 0 && keepFirst ? keepFirst : join(dir, `round-${i}`);
+    const baselines = async () => ({ plain: (await plainTransfer(host, u.plainPort)).ms, tls: bare ? await bare() : null });
+    let base: { plain: number; tls: number | null };
+    let pull: { pulled: number; searchable: number };
+    if (i % 2 === 0) {
+      base = await baselines();
+      pull = await pullOnce(u, host, dataDir);
+    } else {
+      pull = await pullOnce(u, host, dataDir);
+      base = await baselines();
     }
+    if (dataDir !== keepFirst) rmSync(dataDir, { recursive: true, force: true });
+    rounds.push({ ...base, ...pull });
+    process.stderr.write(`  round ${i + 1}/${n}: plain ${base.plain.toFixed(0)} ms, pulled ${pull.pulled.toFixed(0)} ms\n`);
+  }
+  return rounds;
+}
 
-    // SQLite alone: prepared rows, 25k-record transactions, FTS5 filled per transaction.
-    const ingestDb = openDatabase(join(tmp, 'ingest'));
-    const store = new DiagnosticsStore(ingestDb);
-    const sqlBoot = randomUUID();
-    const unitId = randomUUID();
-    const recs: IngestRecord[] = Array.from({ length: 25_000 }, (_, i) => ({ boot: sqlBoot, seq: i + 1, timeMs: Date.now() + i, level: 30, subsystem: 'gnss', msg: `fix satellites ${i % 97} lap sector crossing after ${i % 13} ms`, fw: '0.4.0', commit: 'a1b2c3d', extra: i % 5 ? '{}' : '{"durationMs":12,"stage":"nmea"}' }));
-    const cursor = { boot: sqlBoot, startedAt: new Date().toISOString(), storedSeq: 0, confirmedSeq: 0, unitLastSeq: RECORDS };
-    const ti = performance.now();
-    for (let b = 0; b < RECORDS / 25_000; b++) {
-      for (const r of recs) r.seq += b === 0 ? 0 : 25_000;
-      cursor.storedSeq = recs.at(-1)!.seq;
-      store.ingest(unitId, cursor, recs, []);
-    }
-    const ingestMs = performance.now() - ti;
-    console.log(`SQLite + FTS5 insert alone   ${Math.round(RECORDS / (ingestMs / 1000)).toLocaleString()} records/s (${ingestMs.toFixed(0)} ms for ${RECORDS.toLocaleString()})`);
-    ingestDb.close();
+function report(rounds: Round[], target: string): void {
+  const ms = (x: number | null) => (x === null ? '-' : x.toFixed(0)).padStart(8);
+  console.log(`  round    plain     mTLS   pulled  searchable   pulled/plain`);
+  rounds.forEach((r, i) => console.log(`  ${String(i + 1).padStart(5)} ${ms(r.plain)} ${ms(r.tls)} ${ms(r.pulled)} ${ms(r.searchable)}    ${(r.pulled / r.plain).toFixed(2).padStart(11)}`));
+  const ratio = (f: (r: Round) => number) => median(rounds.map(f)).toFixed(2);
+  console.log(`  median of per-round ratios: pulled/plain ${ratio((r) => r.pulled / r.plain)} (${target}), searchable/plain ${ratio((r) => r.searchable / r.plain)} (no target)`);
+  if (rounds.every((r) => r.tls !== null)) console.log(`  bare mTLS/plain ${ratio((r) => r.tls! / r.plain)}, pulled/bare mTLS ${ratio((r) => r.pulled / r.tls!)} (what staging and the confirm add over the transport)`);
+  console.log(`  ingest rate in the pull: ${Math.round(RECORDS / (median(rounds.map((r) => r.searchable - r.pulled)) / 1000)).toLocaleString()} records/s (records / (searchable - pulled), median)`);
+}
 
-    // FTS over the pulled 1M records: words, prefixes, phrases, with and without filters.
-    const searchDb = openDatabase(dataDir);
-    const search = new DiagnosticsStore(searchDb);
-    // Searchable means searchable: the full-text index agrees with the rows (checked, not timed).
-    const ftsCount = (searchDb.prepare("SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH 'satellites'").get() as { n: number }).n;
-    const likeCount = (searchDb.prepare("SELECT count(*) AS n FROM log_records WHERE msg LIKE '%satellites%' OR extra LIKE '%satellites%'").get() as { n: number }).n;
-    if (ftsCount !== likeCount) throw new Error(`the full-text index has ${ftsCount} rows for 'satellites', the table ${likeCount}`);
-    const queries: Parameters<DiagnosticsStore['queryLogs']>[0][] = [
-      { text: 'satellites', limit: 300 },
-      { text: 'watchdog overrun', limit: 300 },
-      { text: 'chec*', limit: 300 },
-      { text: '"sample rate"', limit: 300 },
-      { text: 'nmea', level: 'error', limit: 300 },
-      { text: 'crossing', unitId: u.id, subsystem: 'gnss', limit: 300 },
-      { text: 'latch 42', limit: 300 },
-      { text: 'nothing-matches-this', limit: 300 },
-    ];
-    const times: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      for (const q of queries) {
-        const s = performance.now();
-        search.queryLogs(q);
-        times.push(performance.now() - s);
-      }
+/** Ingest alone from a staged file (the worker's work, here on the main thread at normal priority). */
+async function ingestAlone(u: Ready, tmp: string): Promise<void> {
+  const body = (await plainTransfer('127.0.0.1', u.plainPort, true)).body!;
+  const stageDb = openDatabase(join(tmp, 'staged'));
+  const stageStore = new DiagnosticsStore(stageDb);
+  const path = join(tmp, 'bench.stage');
+  const boot = (JSON.parse(body.subarray(0, body.indexOf(10)).toString()) as { boot: string }).boot;
+  const writer = await StagingWriter.create(path, { unit: u.id, boot, startedAt: new Date().toISOString(), after: 0, lastSeq: RECORDS }, () => undefined);
+  for (let at = 0; at < body.length; ) {
+    let end = body.lastIndexOf(10, Math.min(body.length, at + FRAME_BYTES) - 1) + 1;
+    if (end <= at) end = body.length;
+    void writer.append('lines', body.subarray(at, end), 0);
+    at = end;
+  }
+  await writer.sync();
+  await writer.close();
+  const ts = performance.now();
+  const staged = new StagedFileIngest(stageStore, path).finish();
+  const stagedMs = performance.now() - ts;
+  if (staged.added !== RECORDS) throw new Error(`staged ingest stored ${staged.added}`);
+  console.log(`ingest alone from staging    ${Math.round(RECORDS / (stagedMs / 1000)).toLocaleString()} records/s (${stagedMs.toFixed(0)} ms: parse, validate, redact, SQLite + FTS5)`);
+  stageDb.close();
+}
+
+/** SQLite alone: prepared rows, 25k-record transactions, FTS5 filled per transaction. */
+function sqliteAlone(tmp: string): void {
+  const ingestDb = openDatabase(join(tmp, 'ingest'));
+  const store = new DiagnosticsStore(ingestDb);
+  const sqlBoot = randomUUID();
+  const unitId = randomUUID();
+  const recs: IngestRecord[] = Array.from({ length: 25_000 }, (_, i) => ({ boot: sqlBoot, seq: i + 1, timeMs: Date.now() + i, level: 30, subsystem: 'gnss', msg: `fix satellites ${i % 97} lap sector crossing after ${i % 13} ms`, fw: '0.4.0', commit: 'a1b2c3d', extra: i % 5 ? '{}' : '{"durationMs":12,"stage":"nmea"}' }));
+  const cursor = { boot: sqlBoot, startedAt: new Date().toISOString(), storedSeq: 0, confirmedSeq: 0, unitLastSeq: RECORDS };
+  const ti = performance.now();
+  for (let b = 0; b < RECORDS / 25_000; b++) {
+    for (const r of recs) r.seq += b === 0 ? 0 : 25_000;
+    cursor.storedSeq = recs.at(-1)!.seq;
+    store.ingest(unitId, cursor, recs, []);
+  }
+  const ingestMs = performance.now() - ti;
+  console.log(`SQLite + FTS5 insert alone   ${Math.round(RECORDS / (ingestMs / 1000)).toLocaleString()} records/s (${ingestMs.toFixed(0)} ms for ${RECORDS.toLocaleString()})`);
+  ingestDb.close();
+}
+
+/** FTS over the pulled records: words, prefixes, phrases, with and without filters. */
+function searchLatency(dataDir: string, unitId: string): void {
+  const searchDb = openDatabase(dataDir);
+  const search = new DiagnosticsStore(searchDb);
+  // Searchable means searchable: the full-text index agrees with the rows (checked, not timed).
+  const ftsCount = (searchDb.prepare("SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH 'satellites'").get() as { n: number }).n;
+  const likeCount = (searchDb.prepare("SELECT count(*) AS n FROM log_records WHERE msg LIKE '%satellites%' OR extra LIKE '%satellites%'").get() as { n: number }).n;
+  if (ftsCount !== likeCount) throw new Error(`the full-text index has ${ftsCount} rows for 'satellites', the table ${likeCount}`);
+  const queries: Parameters<DiagnosticsStore['queryLogs']>[0][] = [
+    { text: 'satellites', limit: 300 },
+    { text: 'watchdog overrun', limit: 300 },
+    { text: 'chec*', limit: 300 },
+    { text: '"sample rate"', limit: 300 },
+    { text: 'nmea', level: 'error', limit: 300 },
+    { text: 'crossing', unitId, subsystem: 'gnss', limit: 300 },
+    { text: 'latch 42', limit: 300 },
+    { text: 'nothing-matches-this', limit: 300 },
+  ];
+  const times: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    for (const q of queries) {
+      const s = performance.now();
+      search.queryLogs(q);
+      times.push(performance.now() - s);
     }
-    console.log(`FTS search over ${search.countRecords().toLocaleString()} records: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (${times.length} queries, page of 300 + count)`);
-    searchDb.close();
+  }
+  console.log(`FTS search over ${search.countRecords().toLocaleString()} records: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (${times.length} queries, page of 300 + count)`);
+  searchDb.close();
+}
+
+async function loopback(tmp: string): Promise<void> {
+  const unit = await startReadyProcess<Ready>([process.execPath, '--import', 'tsx', UNIT, String(RECORDS)], { label: 'bench unit', timeoutMs: 120_000 });
+  try {
+    const u = unit.ready;
+    console.log(`records ${RECORDS.toLocaleString()} (${(u.bytes / 1e6).toFixed(0)} MB NDJSON)`);
+    console.log(`loopback, ${ROUNDS} rounds (unit and companion on the same 2 cores; times in ms):`);
+    const agent = await clientAgent();
+    const kept = join(tmp, 'kept');
+    const rounds = await measureRounds(u, '127.0.0.1', ROUNDS, tmp, agent, kept);
+    agent.destroy();
+    report(rounds, 'target <= 1.5 on the field link below; here TLS on both ends and a durable write of every byte share 2 cores');
+    await ingestAlone(u, tmp);
+    sqliteAlone(tmp);
+    searchLatency(kept, u.id);
   } finally {
     await unit.stop('SIGTERM');
+  }
+}
+
+function runIn(ns: string, args: string[]): Promise<string> {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} exited ${code}`)))));
+}
+
+async function shapedLink(tmp: string): Promise<void> {
+  if (LINK_ROUNDS === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.log('shaped link: skipped (needs root for network namespaces)');
+    return;
+  }
+  const lan = createSimLan(lanPrefix('bdg'));
+  try {
+    const ns = lan.addUnit();
+    const dev = execFileSync('ip', ['-n', ns.ns, '-o', 'link', 'show', 'type', 'veth'], { encoding: 'utf8' }).split(':')[1]!.trim().split('@')[0]!;
+    // The unit's egress (the download direction), as its Wi-Fi would limit it.
+    execFileSync('ip', ['netns', 'exec', ns.ns, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${LINK_MBIT}mbit`, 'burst', '64kb', 'latency', '50ms']);
+    const unit = await startReadyProcess<Ready>([process.execPath, '--import', 'tsx', UNIT, String(RECORDS), '0.0.0.0'], { label: 'bench unit (namespace)', netns: ns.ns, timeoutMs: 120_000 });
+    try {
+      const readyFile = join(tmp, 'ready.json');
+      writeFileSync(readyFile, JSON.stringify(unit.ready));
+      console.log(`shaped link: ${LINK_MBIT} Mbit/s (tbf on a veth between network namespaces), ${LINK_ROUNDS} rounds (times in ms):`);
+      const out = await runIn(lan.hostNs, ['client', ns.address, readyFile, tmp]);
+      const rounds = JSON.parse(out.trim().split('\n').at(-1)!) as Round[];
+      report(rounds, 'target <= 1.5');
+      const plain = median(rounds.map((r) => r.plain));
+      console.log(`  link throughput (plain): ${((unit.ready.bytes * 8) / plain / 1000).toFixed(1)} Mbit/s`);
+    } finally {
+      await unit.stop('SIGTERM');
+    }
+  } finally {
+    lan.destroy();
+  }
+}
+
+export async function runDiagnosticsBench(): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), 'pitwall-bench-diag-'));
+  try {
+    await loopback(tmp);
+    await shapedLink(tmp);
+  } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/** Inside the companion's namespace: rounds of plain transfer and pull, printed as JSON. */
+async function client(host: string, readyFile: string, dir: string): Promise<void> {
+  const u = JSON.parse(readFileSync(readyFile, 'utf8')) as Ready;
+  const rounds = await measureRounds(u, host, LINK_ROUNDS, mkdtempSync(join(dir, 'link-')), null, null);
+  process.stdout.write(`${JSON.stringify(rounds)}\n`);
+}
+
+const [mode, ...args] = process.argv.slice(2);
+if (mode === 'client') await client(args[0]!, args[1]!, args[2]!).then(() => process.exit(0));

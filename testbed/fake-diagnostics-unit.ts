@@ -60,6 +60,8 @@ export interface FakeUnitOptions {
   id?: string;
   name?: string;
   port?: number;
+  /** Address to listen on (default 127.0.0.1); `target` names it, or the loopback for 0.0.0.0. */
+  host?: string;
   /** Serve /v1/audit (NDJSON) with these lines; absent: 404 like a firmware without the endpoint. */
   audit?: string[];
 }
@@ -256,9 +258,10 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
     }
     send(404, { error: { code: 'not-found', message: 'no such endpoint' } });
   });
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
   unit.port = (server.address() as AddressInfo).port;
-  unit.target = `127.0.0.1:${unit.port}`;
+  unit.target = `${host === '0.0.0.0' ? '127.0.0.1' : host}:${unit.port}`;
   unit.close = () =>
     new Promise((resolve) => {
       server.closeAllConnections();
