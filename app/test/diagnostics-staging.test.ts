@@ -7,9 +7,9 @@ import { logRecord } from '@pitwall/protocol';
 import { makeRecord } from '../../testbed/fake-diagnostics-unit.js';
 import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
 import { InlineIngester, WorkerIngester, type Ingester } from '../src/diagnostics/ingester.js';
-import { MAX_LINE, stagingPath } from '../src/diagnostics/log-staging.js';
+import { BootStager, MAX_LINE, stagingPath } from '../src/diagnostics/log-staging.js';
 import { redactText } from '../src/diagnostics/redact.js';
-import { frameHeader, StagingReader, type Frame } from '../src/diagnostics/staging-file.js';
+import { frameHeader, StagingReader, StagingWriter, type Frame } from '../src/diagnostics/staging-file.js';
 import { pullUnit, type PullOptions } from '../src/diagnostics/unit-pull.js';
 import { integrityCheck, openDatabase, type Db } from '../src/store/database.js';
 import { ArraySource, writeStaging, type FakeBootData, type SourceLine } from './helpers/staged-source.js';
@@ -271,5 +271,30 @@ test('the worker thread ingests into the database file, at a lower priority than
   } finally {
     await ingester.close();
     db.close();
+  }
+});
+
+test('the staged seq is found past long lines at the end of a frame (longer than the part of the frame looked at first)', async () => {
+  const dir = join(scratch.dir, 'long-tail');
+  const b = bootOf(3000);
+  const long = (seq: number) => JSON.stringify(makeRecord(UNIT, b.boot, seq, T0, { note: 'y'.repeat(300 * 1024) }));
+  const cases: { name: string; tail: string[]; want: number }[] = [
+    { name: 'a record longer than 256 KiB last', tail: [long(3001)], want: 3001 },
+    { name: 'junk longer than 256 KiB after the last record', tail: [JSON.stringify({ not: 'a record', pad: 'z'.repeat(300 * 1024) })], want: 3000 },
+    { name: 'another boot’s long record after the last record', tail: [JSON.stringify(makeRecord(UNIT, randomUUID(), 9999, T0, { pad: 'q'.repeat(600 * 1024) }))], want: 3000 },
+  ];
+  for (const c of cases) {
+    const path = stagingPath(dir, UNIT, b.boot, 0);
+    const writer = await StagingWriter.create(path, { unit: UNIT, boot: b.boot, startedAt: b.startedAt, after: 0, lastSeq: 3001 }, () => undefined);
+    const staged: number[] = [];
+    const stager = new BootStager(writer, UNIT, b.boot, 0, (s) => staged.push(s), () => undefined, 4 * 1024 * 1024);
+    const body = Buffer.from([...b.lines.map((l) => l.text), ...c.tail].map((l) => `${l}\n`).join(''));
+    // Chunks of odd sizes, as a socket delivers them: lines span chunks.
+    for (let at = 0; at < body.length; at += 16_381) await stager.push(body.subarray(at, at + 16_381));
+    await stager.finish();
+    await writer.close();
+    assert.equal(stager.lastSeq, c.want, c.name);
+    const lines = framesOf(path).filter((f) => f.kind === 'lines');
+    assert.equal(Buffer.concat(lines.map((f) => f.payload)).toString('utf8'), body.toString('utf8'), `${c.name}: staged byte for byte`);
   }
 });

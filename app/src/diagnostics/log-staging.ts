@@ -34,33 +34,16 @@ export function leftoverStaging(dir: string, unitId: string): string[] {
 }
 
 /**
- * Frame buffers reused from one frame to the next: a fresh multi-megabyte buffer per frame
- * costs more in page faults than the copy into it.
- */
-export class FramePool {
-  private readonly free: Buffer[] = [];
-  constructor(readonly size: number) {}
-
-  get(min = 0): Buffer {
-    if (min > this.size) return Buffer.allocUnsafeSlow(min);
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
-  }
-
-  put(b: Buffer): void {
-    if (b.length === this.size && this.free.length < 16) this.free.push(b);
-  }
-}
-
-/**
- * The transfer side of a boot's pull: NDJSON chunks from the unit copied into frames of whole
- * lines and appended to the staging file, without parsing them all. Only the last line of each
- * frame is parsed, to know how far the unit's sequence has been staged (the next request
- * starts after it, and the unit is told to drop up to it once the file is synced).
+ * The transfer side of a boot's pull: NDJSON chunks from the unit gathered into frames of whole
+ * lines and appended to the staging file as they are (the chunks are written, not copied), without
+ * parsing them all. Only the last line of each frame is parsed, to know how far the unit's
+ * sequence has been staged (the next request starts after it, and the unit is told to drop up to
+ * it once the file is synced).
  */
 export class BootStager {
-  private buf: Buffer | null = null;
+  private pieces: Buffer[] = [];
   private len = 0;
-  /** Bytes of `buf` that are whole lines (up to and with the last newline). */
+  /** Bytes of `pieces` that are whole lines (up to and with the last newline). */
   private whole = 0;
   private skipping = false;
   private seq: number;
@@ -73,7 +56,6 @@ export class BootStager {
     private readonly onFrame: (lastSeq: number) => void,
     private readonly onInvalid: (reason: string) => void,
     private readonly frameBytes = FRAME_BYTES,
-    private readonly pool = new FramePool(frameBytes + (frameBytes >> 2)),
   ) {
     this.seq = after;
   }
@@ -83,7 +65,7 @@ export class BootStager {
     return this.seq;
   }
 
-  /** One chunk of the stream. Returns a promise when the disk is behind: the transfer waits for it. */
+  /** One chunk of the stream (kept until written: the caller must not reuse it). Returns a promise when the disk is behind: the transfer waits for it. */
   push(chunk: Buffer): void | Promise<void> {
     if (this.skipping) {
       const nl = chunk.indexOf(10);
@@ -92,10 +74,9 @@ export class BootStager {
       chunk = chunk.subarray(nl + 1);
     }
     if (chunk.length === 0) return;
-    this.reserve(chunk.length);
-    chunk.copy(this.buf!, this.len);
     const nl = chunk.lastIndexOf(10);
     if (nl >= 0) this.whole = this.len + nl + 1;
+    this.pieces.push(chunk);
     this.len += chunk.length;
     let done: Promise<void> | undefined;
     if (this.len - this.whole > MAX_LINE) {
@@ -114,51 +95,28 @@ export class BootStager {
    * parses (the unit ended the body there); a torn one is dropped and asked for again.
    */
   async finish(): Promise<void> {
-    if (this.buf && !this.skipping && this.len > this.whole && parses(this.buf.subarray(this.whole, this.len))) {
-      this.reserve(1);
-      this.buf[this.len++] = 10;
+    if (!this.skipping && this.len > this.whole && parses(Buffer.concat(split(this.pieces, this.whole)[1]))) {
+      this.pieces.push(NEWLINE);
+      this.len += 1;
       this.whole = this.len;
     }
     this.skipping = false;
     this.cut(false);
-    if (this.buf) this.pool.put(this.buf);
-    this.buf = null;
     await this.writer.flushed();
   }
 
-  private reserve(n: number): void {
-    if (!this.buf) this.buf = this.pool.get(n);
-    if (this.len + n <= this.buf.length) return;
-    const bigger = this.pool.get(Math.max(this.len + n, this.buf.length * 2));
-    this.buf.copy(bigger, 0, 0, this.len);
-    this.pool.put(this.buf);
-    this.buf = bigger;
-  }
-
-  /** Stages the whole lines; the rest (a partial line) moves to the next buffer, or is dropped. */
+  /** Stages the whole lines; the rest (a partial line) stays for the next frame, or is dropped. */
   private cut(keepRest: boolean): Promise<void> | undefined {
-    const old = this.buf;
-    if (!old) return undefined;
+    const [lines, rest] = split(this.pieces, this.whole);
+    this.pieces = keepRest ? rest : [];
+    this.len = keepRest ? this.len - this.whole : 0;
     const n = this.whole;
-    const rest = keepRest ? this.len - n : 0;
-    this.buf = this.pool.get(rest);
-    if (rest > 0) old.copy(this.buf, 0, n, n + rest);
-    this.len = rest;
     this.whole = 0;
-    if (n === 0) {
-      this.pool.put(old);
-      return undefined;
-    }
-    const done = this.stage(old.subarray(0, n));
-    void done.then(
-      () => this.pool.put(old),
-      () => undefined,
-    );
-    return done;
+    return n === 0 ? undefined : this.stage(lines, n);
   }
 
-  private stage(lines: Buffer): Promise<void> {
-    const seq = this.lastValidSeq(lines);
+  private stage(lines: Buffer[], bytes: number): Promise<void> {
+    const seq = this.lastValidSeq(lines, bytes);
     if (seq !== null && seq > this.seq) this.seq = seq;
     const p = this.writer.append('lines', lines, this.seq);
     p.catch(() => undefined);
@@ -166,14 +124,28 @@ export class BootStager {
     return p;
   }
 
-  /** The seq of the last record of this unit and boot in `lines` (whole lines), looking back a few lines. */
-  private lastValidSeq(lines: Buffer): number | null {
-    let end = lines.length - 1; // the newline ending the last line
+  /**
+   * The seq of the last record of this unit and boot in `lines` (whole lines), looking back a few
+   * lines: in the frame's last 256 KiB, or more of it when the lines there are longer.
+   */
+  private lastValidSeq(lines: Buffer[], bytes: number): number | null {
+    for (let want = 256 * 1024; ; want *= 8) {
+      const all = want >= bytes;
+      const tail = all ? Buffer.concat(lines, bytes) : tailBytes(lines, want);
+      const found = this.scanBack(tail, all);
+      if (found !== 'need-more') return found;
+    }
+  }
+
+  /** null: none of the last 64 lines is a record of this boot; 'need-more': `buf` starts inside a line that was reached. */
+  private scanBack(buf: Buffer, startsAtLine: boolean): number | null | 'need-more' {
+    let end = buf.length - 1; // the newline ending the last line
     for (let tries = 0; tries < 64 && end > 0; tries++) {
-      const start = lines.lastIndexOf(10, end - 1) + 1;
+      const start = buf.lastIndexOf(10, end - 1) + 1;
+      if (start === 0 && !startsAtLine) return 'need-more';
       let rec: unknown = null;
       try {
-        rec = JSON.parse(lines.toString('utf8', start, end));
+        rec = JSON.parse(buf.toString('utf8', start, end));
       } catch {
         /* not JSON: the line before */
       }
@@ -182,6 +154,37 @@ export class BootStager {
     }
     return null;
   }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** `pieces` cut at byte `at`: the pieces before it and those from it (one piece split in two if needed; nothing copied). */
+function split(pieces: Buffer[], at: number): [Buffer[], Buffer[]] {
+  let n = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    if (n + p.length >= at) {
+      const k = at - n;
+      const head = k === p.length ? pieces.slice(0, i + 1) : [...pieces.slice(0, i), p.subarray(0, k)];
+      const tail = k === p.length ? pieces.slice(i + 1) : [p.subarray(k), ...pieces.slice(i + 1)];
+      return [head.filter((b) => b.length > 0), tail];
+    }
+    n += p.length;
+  }
+  return [pieces, []];
+}
+
+/** The last `want` bytes of `pieces` (fewer if there are fewer), as one buffer. */
+function tailBytes(pieces: Buffer[], want: number): Buffer {
+  const out: Buffer[] = [];
+  let n = 0;
+  for (let i = pieces.length - 1; i >= 0 && n < want; i--) {
+    const p = pieces[i]!;
+    const take = Math.min(p.length, want - n);
+    out.push(p.subarray(p.length - take));
+    n += take;
+  }
+  return Buffer.concat(out.reverse(), n);
 }
 
 function parses(b: Buffer): boolean {

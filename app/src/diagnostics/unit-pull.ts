@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
-import type { LogBoot, SyncPhase, UnitSyncResult } from '@pitwall/protocol';
+import { LOG_PAGE_MAX, type LogBoot, type SyncPhase, type UnitSyncResult } from '@pitwall/protocol';
 import { redactValue } from './redact.js';
 import type { Cursor, DiagnosticsStore } from './diagnostics-store.js';
 import type { Ingester, IngestFile } from './ingester.js';
 import type { StagedFileResult } from './log-ingest.js';
-import { BootStager, FRAME_BYTES, FramePool, leftoverStaging, stagingPath } from './log-staging.js';
+import { BootStager, FRAME_BYTES, leftoverStaging, stagingPath } from './log-staging.js';
 import { StagingWriter } from './staging-file.js';
 import type { DiagnosticsSource } from './unit-source.js';
 
@@ -15,7 +15,7 @@ export interface PullOptions {
    * marks the end of the pull proper: everything is durable in the companion and confirmed.
    */
   onProgress?: (phase: SyncPhase, done: number, total: number, message?: string) => void;
-  /** Records asked for per request (default 250,000). */
+  /** Records asked for per request (default: as many as the unit allows, LOG_PAGE_MAX). */
   requestLimit?: number;
   /** Pull only the newest boot's logs (the live tail), no health or crashes. */
   logsOnly?: 'latest-boot';
@@ -178,12 +178,11 @@ async function stageBoot(
   const onInvalid = (reason: string): void => opts.onInvalid?.(reason);
   let seq = start;
   const frameBytes = opts.frameBytes ?? FRAME_BYTES;
-  const pool = new FramePool(frameBytes + (frameBytes >> 2));
   try {
     while (seq < last) {
       const before = seq;
-      const stager = new BootStager(writer, unitId, b.boot, before, (s) => onStaged(s - start), onInvalid, frameBytes, pool);
-      await source.logs(b.boot, before, opts.requestLimit ?? 250_000, (chunk) => stager.push(chunk));
+      const stager = new BootStager(writer, unitId, b.boot, before, (s) => onStaged(s - start), onInvalid, frameBytes);
+      await source.logs(b.boot, before, opts.requestLimit ?? LOG_PAGE_MAX, (chunk) => stager.push(chunk));
       await stager.finish();
       seq = stager.lastSeq;
       // The unit listed records up to `last` but sent none after `before`: they are gone on the unit.

@@ -24,11 +24,14 @@ export const LogBootList = Type.Object({ boots: Type.Array(LogBoot) }, { additio
 export type LogBootList = Static<typeof LogBootList>;
 export const logBootList = validator('LogBootList', LogBootList);
 
+/** Most records one GET /v1/logs may ask for. */
+export const LOG_PAGE_MAX = 1_000_000;
+
 export const LogQuery = Type.Object(
   {
     boot: Type.String({ pattern: '^[0-9a-f-]{36}$' }),
     after: Type.Optional(Type.Integer({ minimum: 0 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LOG_PAGE_MAX })),
   },
   { additionalProperties: false },
 );
