@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { auditRecord, type AuditRecord } from '@pitwall/protocol';
+import { auditFiles } from '@pitwall/device';
 import { createCompanion, type Companion } from '../src/companion.js';
 import { exportDiagnostics } from '../src/diagnostics/diagnostics-export.js';
 import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
@@ -70,9 +71,11 @@ function extract(path: string, into: string): string {
   return join(into, readdirSync(into)[0]!);
 }
 
+/** The unit's audit records as its files hold them, oldest file first (the rotated ones, then audit.jsonl). */
 const unitAudit = (): AuditRecord[] =>
-  readFileSync(join(unitDir, 'audit', 'audit.jsonl'), 'utf8')
-    .split('\n')
+  auditFiles(unitDir)
+    .filter((f) => existsSync(f))
+    .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
     .filter(Boolean)
     .map((l) => auditRecord.parse(JSON.parse(l)));
 

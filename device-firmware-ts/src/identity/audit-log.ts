@@ -83,6 +83,15 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /**
+ * The audit log's files, oldest first: DATA_DIR/audit/audit.KEEP.jsonl … audit.1.jsonl, then
+ * audit.jsonl (any of them may be missing). Reading them in this order gives the records in seq
+ * order.
+ */
+export function auditFiles(dataDir: string, keep = KEEP): string[] {
+  return Array.from({ length: keep + 1 }, (_, i) => join(dataDir, 'audit', i === keep ? 'audit.jsonl' : `audit.${keep - i}.jsonl`));
+}
+
+/**
  * DATA_DIR/audit/audit.jsonl: append-only JSON lines, seq increasing across restarts and
  * rotations. Before an append would take audit.jsonl past maxBytes it becomes audit.1.jsonl
  * (audit.1 becoming audit.2 and so on, the one past `keep` dropped).
@@ -98,7 +107,7 @@ export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogO
   const dir = join(dataDir, 'audit');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // Newest first: files[0] is audit.jsonl, files[i] audit.i.jsonl.
-  const files = Array.from({ length: keep + 1 }, (_, i) => join(dir, i === 0 ? 'audit.jsonl' : `audit.${i}.jsonl`));
+  const files = auditFiles(dataDir, keep).reverse();
   const file = files[0]!;
   const last = await lastSeq(file);
   let seq = last.seq;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { auditRecord } from '@pitwall/protocol';
 import { tempDir } from '../helpers/paths.js';
 import { prng } from '../helpers/prng.js';
-import { openAuditLog, silentLogger, type AuditEntry, type AuditLog, type AuditLogOptions, type Logger } from '../../src/index.js';
+import { auditFiles, openAuditLog, silentLogger, type AuditEntry, type AuditLog, type AuditLogOptions, type Logger } from '../../src/index.js';
 
 /**
  * The audit log's size bound: audit.jsonl rotated to audit.1.jsonl … audit.KEEP.jsonl. What is
@@ -87,6 +87,8 @@ test('audit log rotation: bounded size, continuous seq, read pages across rotati
     }
     let disk = await onDisk(dir, opts.keep!);
     assert.deepEqual(disk.present, names(opts.keep!).sort());
+    // auditFiles (how test helpers read the log) names the same files, oldest first.
+    assert.deepEqual(auditFiles(dir, opts.keep), names(opts.keep!).reverse().map((n) => join(dir, 'audit', n)));
     assert.ok(disk.bytes <= bound && disk.bytes > bound / 2, `${disk.bytes} bytes`);
     assertContinuous(disk.seqs, 400, 'kept records');
     assert.ok(disk.seqs[0]! > 1, 'the oldest records were rotated away');
