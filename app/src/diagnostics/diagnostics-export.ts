@@ -6,7 +6,7 @@ import { create as createTar } from 'tar';
 import type { DeviceEntry, ExportResult } from '@pitwall/protocol';
 import type { DiagnosticsStore } from './diagnostics-store.js';
 import { redactValue } from './redact.js';
-import type { AuditExtract } from './unit-source.js';
+import { AUDIT_EXPORT_MAX, type AuditExtract } from './unit-source.js';
 
 /** The unit's audit log for an archive: its records, or why they are not there. */
 export type ExportAudit = { kind: 'included'; extract: AuditExtract } | { kind: 'not-served' | 'unavailable'; note: string };
@@ -17,6 +17,18 @@ export interface ExportInput {
   entry: DeviceEntry | null;
   audit: ExportAudit;
   out: string;
+}
+
+/**
+ * The manifest's entry for an included audit log, with a note when older records are missing:
+ * rotated away on the unit (it keeps its audit log bounded by size), or left out here.
+ */
+function includedAudit(extract: AuditExtract) {
+  const { records, olderLeftOut, rotatedAway } = extract;
+  const missing: string[] = [];
+  if (rotatedAway > 0) missing.push(`The unit had rotated away its ${rotatedAway} oldest audit record(s) (seq 1 to ${rotatedAway}) before this archive was made: it keeps its audit log bounded by size.`);
+  if (olderLeftOut > 0) missing.push(`This companion left out the ${olderLeftOut} oldest record(s) it read, to keep at most ${AUDIT_EXPORT_MAX} in the archive.`);
+  return { file: 'audit.ndjson', records: records.length, olderLeftOut, rotatedAway, ...(missing.length > 0 ? { note: missing.join(' ') } : {}) };
 }
 
 /** A file name for a unit's archive: its name (letters, digits, dashes), short id and the date. */
@@ -63,10 +75,7 @@ export async function exportDiagnostics(input: ExportInput): Promise<ExportResul
       counts: { logs, health: health.length, crashes: dumps.length },
       logCursors: [...store.cursors(unitId).values()],
       logGaps: store.gaps(unitId),
-      auditLog:
-        input.audit.kind === 'included'
-          ? { file: 'audit.ndjson', records: input.audit.extract.records.length, olderLeftOut: input.audit.extract.olderLeftOut }
-          : { file: null, note: input.audit.note },
+      auditLog: input.audit.kind === 'included' ? includedAudit(input.audit.extract) : { file: null, note: input.audit.note },
       redaction: 'secrets were redacted by the unit and again by the companion (secret-named fields, passphrase/password/token values in text, private keys)',
     };
     writeFileSync(join(root, 'info.json'), `${JSON.stringify(info, null, 2)}\n`);

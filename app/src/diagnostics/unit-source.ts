@@ -41,8 +41,14 @@ const MAX_AUDIT_LINE = 64 * 1024;
 
 export interface AuditExtract {
   records: AuditRecord[];
-  /** Older records left out to stay within AUDIT_EXPORT_MAX. */
+  /** Older records the unit served and this companion left out, to stay within AUDIT_EXPORT_MAX. */
   olderLeftOut: number;
+  /**
+   * Older records the unit no longer had: the first it served (reading from the beginning) has
+   * seq rotatedAway + 1. The unit rotates its audit log away by size and writes seq without holes
+   * (short of a failed write), so these are the ones it rotated away.
+   */
+  rotatedAway: number;
 }
 
 /** Any JSON object: the unit's acknowledgement of a confirm. */
@@ -118,12 +124,14 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
 
   /**
    * GET /v1/audit page by page (after = the last seq read); every line must be an AuditRecord
-   * with a seq above the one before it. 404/405: a firmware without the endpoint (null).
+   * with a seq above the one before it. 404/405: a firmware without the endpoint (null). Read
+   * from after = 0, so a first record above seq 1 says how many the unit rotated away.
    */
   async auditLog(): Promise<AuditExtract | null> {
     const { target, agent } = await this.guarded(async (c) => c);
     let records: AuditRecord[] = [];
     let olderLeftOut = 0;
+    let rotatedAway = 0;
     let after = 0;
     for (;;) {
       const path = `/v1/audit?after=${after}&limit=${AUDIT_PAGE_MAX}`;
@@ -164,12 +172,13 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
         if (err instanceof UnitRequestError && (err.status === 404 || err.status === 405)) return null;
         throw this.channels.toCompanionError(this.id, err);
       }
+      if (after === 0 && page.length > 0) rotatedAway = page[0]!.seq - 1;
       records.push(...page);
       if (records.length > AUDIT_EXPORT_MAX) {
         olderLeftOut += records.length - AUDIT_EXPORT_MAX;
         records = records.slice(-AUDIT_EXPORT_MAX);
       }
-      if (page.length < AUDIT_PAGE_MAX) return { records, olderLeftOut };
+      if (page.length < AUDIT_PAGE_MAX) return { records, olderLeftOut, rotatedAway };
       after = page.at(-1)!.seq;
     }
   }

@@ -33,6 +33,12 @@ export interface AuditLogOptions {
   maxBytes?: number;
   /** Rotated files kept, audit.1.jsonl (newest) to audit.KEEP.jsonl (default 4). */
   keep?: number;
+  /**
+   * One write(2) of `data` to audit.jsonl: the bytes written, which may be fewer than asked (a
+   * disk filling up), or a rejection. Only for tests that make an append fail part-way; the
+   * default is the file handle's write.
+   */
+  writeSome?: (fh: FileHandle, data: Buffer) => Promise<number>;
 }
 
 const REFUSAL_WINDOW_MS = 10_000;
@@ -63,6 +69,8 @@ async function lastSeq(file: string): Promise<{ seq: number; endsClean: boolean 
   return { seq, endsClean: text.length === 0 || text.endsWith('\n') };
 }
 
+const defaultWriteSome = async (fh: FileHandle, data: Buffer): Promise<number> => (await fh.write(data)).bytesWritten;
+
 const isEnoent = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 async function exists(file: string): Promise<boolean> {
   try {
@@ -72,6 +80,15 @@ async function exists(file: string): Promise<boolean> {
     if (isEnoent(err)) return false;
     throw err;
   }
+}
+
+/**
+ * The audit log's files, oldest first: DATA_DIR/audit/audit.KEEP.jsonl … audit.1.jsonl, then
+ * audit.jsonl (any of them may be missing). Reading them in this order gives the records in seq
+ * order.
+ */
+export function auditFiles(dataDir: string, keep = KEEP): string[] {
+  return Array.from({ length: keep + 1 }, (_, i) => join(dataDir, 'audit', i === keep ? 'audit.jsonl' : `audit.${keep - i}.jsonl`));
 }
 
 /**
@@ -85,20 +102,23 @@ async function exists(file: string): Promise<boolean> {
  * inside one adds nothing; a dropped file that a reader still has open is freed when it is done.
  */
 export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogOptions = {}): Promise<AuditLog> {
-  const { windowMs = REFUSAL_WINDOW_MS, maxBytes = MAX_BYTES, keep = KEEP } = opts;
+  const { windowMs = REFUSAL_WINDOW_MS, maxBytes = MAX_BYTES, keep = KEEP, writeSome = defaultWriteSome } = opts;
   if (!(maxBytes >= 1 && Number.isInteger(keep) && keep >= 1)) throw new RangeError(`audit log: bad limits (maxBytes ${maxBytes}, keep ${keep})`);
   const dir = join(dataDir, 'audit');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // Newest first: files[0] is audit.jsonl, files[i] audit.i.jsonl.
-  const files = Array.from({ length: keep + 1 }, (_, i) => join(dir, i === 0 ? 'audit.jsonl' : `audit.${i}.jsonl`));
+  const files = auditFiles(dataDir, keep).reverse();
   const file = files[0]!;
   const last = await lastSeq(file);
   let seq = last.seq;
   // Right after a rotation (or a crash inside one) audit.jsonl is empty or missing.
   for (let i = 1; seq === 0 && i < files.length; i++) seq = (await lastSeq(files[i]!)).seq;
   let fh: FileHandle = await open(file, 'a', 0o600);
-  if (!last.endsClean) await fh.write('\n');
   let size = (await fh.stat()).size;
+  // audit.jsonl ends inside a line: a crash or a failed append (disk full, I/O error) cut one
+  // short. The next append ends it first, else its record would be joined to the torn line and
+  // lost with it.
+  let torn = !last.endsClean;
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
   const pending = new Map<string, { entry: AuditEntry; count: number; fingerprints: Set<string> }>();
@@ -121,19 +141,32 @@ export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogO
     }
     const old = fh;
     fh = await open(file, 'a', 0o600);
+    torn = false;
     await old.close();
     await fsyncDir(dir);
   };
 
   const append = async (line: string) => {
-    const bytes = Buffer.byteLength(line);
-    if (size > 0 && size + bytes > maxBytes) {
+    if (size > 0 && size + Buffer.byteLength(line) + (torn ? 1 : 0) > maxBytes) {
       // A failed rotation is tried again after another maxBytes, not on every record.
       await rotate().catch((err: Error) => log.error(`audit log: rotation failed: ${err.message}`));
       size = 0;
     }
-    size += bytes;
-    await fh.write(line);
+    const data = Buffer.from(torn ? `\n${line}` : line);
+    let written = 0;
+    try {
+      // A short write is not a failure: the rest is written on (or fails with the reason).
+      while (written < data.length) {
+        const n = await writeSome(fh, data.subarray(written));
+        if (!(n > 0)) throw new Error(`wrote ${n} of ${data.length - written} bytes`);
+        written += n;
+      }
+    } finally {
+      // What reached the file counts towards its size, and its last byte says whether the file
+      // now ends inside a line (nothing written: as before).
+      size += written;
+      if (written > 0) torn = data[written - 1] !== 0x0a;
+    }
     await fh.datasync();
   };
 

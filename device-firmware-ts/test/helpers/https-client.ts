@@ -1,10 +1,9 @@
 import { Agent, request } from 'node:https';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { auditRecord, pairResult, type AuditRecord, type PairResult, type Role } from '@pitwall/protocol';
-import { fingerprintOf, generateIdentityKeyPem, selfSignedCertificatePem } from '../../src/index.js';
+import { auditFiles, fingerprintOf, generateIdentityKeyPem, selfSignedCertificatePem } from '../../src/index.js';
 import { SerialRpcClient } from './serial-rpc-client.js';
 
 /** An operator key and its self-signed client certificate (what a companion holds). */
@@ -74,10 +73,15 @@ export async function pairOverSerial(serialPath: string, op: OperatorCreds, role
   }
 }
 
+/** The unit's audit records as its files hold them, oldest file first (the rotated ones, then audit.jsonl). */
 export async function readAudit(dataDir: string): Promise<AuditRecord[]> {
-  const text = await readFile(join(dataDir, 'audit', 'audit.jsonl'), 'utf8');
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => auditRecord.parse(JSON.parse(l)));
+  const records: AuditRecord[] = [];
+  for (const file of auditFiles(dataDir)) {
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '';
+      throw err;
+    });
+    for (const l of text.split('\n')) if (l.trim()) records.push(auditRecord.parse(JSON.parse(l)));
+  }
+  return records;
 }

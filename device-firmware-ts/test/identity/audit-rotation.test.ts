@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { auditRecord } from '@pitwall/protocol';
 import { tempDir } from '../helpers/paths.js';
 import { prng } from '../helpers/prng.js';
-import { openAuditLog, silentLogger, type AuditEntry, type AuditLog, type AuditLogOptions } from '../../src/index.js';
+import { auditFiles, openAuditLog, silentLogger, type AuditEntry, type AuditLog, type AuditLogOptions, type Logger } from '../../src/index.js';
 
 /**
  * The audit log's size bound: audit.jsonl rotated to audit.1.jsonl … audit.KEEP.jsonl. What is
  * kept stays under the bound, its seqs are continuous, read() pages across the files, and a
- * restart, a torn line or a crash between the renames of a rotation loses nothing kept.
+ * restart, a torn line or a crash between the renames of a rotation loses nothing kept. An
+ * append that fails part-way (disk full) loses its own record only.
  */
 
 const entry = (detail: string): AuditEntry => ({ event: 'refuse', outcome: 'refused', operatorFingerprint: null, role: null, via: 'network', detail });
@@ -86,6 +87,8 @@ test('audit log rotation: bounded size, continuous seq, read pages across rotati
     }
     let disk = await onDisk(dir, opts.keep!);
     assert.deepEqual(disk.present, names(opts.keep!).sort());
+    // auditFiles (how test helpers read the log) names the same files, oldest first.
+    assert.deepEqual(auditFiles(dir, opts.keep), names(opts.keep!).reverse().map((n) => join(dir, 'audit', n)));
     assert.ok(disk.bytes <= bound && disk.bytes > bound / 2, `${disk.bytes} bytes`);
     assertContinuous(disk.seqs, 400, 'kept records');
     assert.ok(disk.seqs[0]! > 1, 'the oldest records were rotated away');
@@ -165,6 +168,137 @@ test('audit log: after a rotation an empty, missing or torn-only audit.jsonl con
     assertContinuous(await readAll(log), 55, 'after rotating the torn file');
     await log.close();
   } finally {
+    await cleanup();
+  }
+});
+
+/**
+ * A disk filling up as write(2) shows it, for `writeSome`: with `room` bytes left a write takes
+ * what fits (a short write), the next fails with ENOSPC; `room` null is a disk with space.
+ */
+function fillingDisk() {
+  const disk = {
+    room: null as number | null,
+    /** The bytes of the first write since this was set to null: an append's line, with the '\n' ending a torn one before it. */
+    asked: null as number | null,
+    writeSome: async (fh: FileHandle, data: Buffer): Promise<number> => {
+      disk.asked ??= data.length;
+      if (disk.room === null) return (await fh.write(data)).bytesWritten;
+      if (disk.room === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      const { bytesWritten } = await fh.write(data.subarray(0, disk.room));
+      disk.room -= bytesWritten;
+      return bytesWritten;
+    },
+  };
+  return disk;
+}
+
+const errorsTo = (errors: string[]): Logger => ({ ...silentLogger, error: (msg: string) => void errors.push(msg) });
+
+test('audit log: an append that fails part-way (disk full) loses only its own record; the next ends the torn line first', async () => {
+  const { dir, cleanup } = await tempDir('audit-enospc');
+  const file = join(dir, 'audit', 'audit.jsonl');
+  const disk = fillingDisk();
+  const errors: string[] = [];
+  try {
+    let log = await openAuditLog(dir, errorsTo(errors), { writeSome: disk.writeSome });
+    for (let i = 1; i <= 3; i++) await log.write(entry(`record ${i}`));
+    disk.room = 60;
+    await log.write(entry('record 4: only 60 bytes fit'));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /ENOSPC/);
+    let text = await readFile(file, 'utf8');
+    assert.ok(!text.endsWith('\n'), 'a torn line ends the file');
+    // Still full: not even the newline fits; the file stays as it was, still torn.
+    await log.write(entry('record 5: nothing fits'));
+    assert.equal(errors.length, 2);
+    assert.equal(await readFile(file, 'utf8'), text);
+    // Only the newline fits: the torn line is ended, the next record needs no other.
+    disk.room = 1;
+    await log.write(entry('record 6: only the newline fits'));
+    assert.equal(errors.length, 3);
+    assert.equal(await readFile(file, 'utf8'), `${text}\n`);
+    disk.room = null;
+    await log.write(entry('record 7: space again'));
+    assert.equal(errors.length, 3);
+    text = await readFile(file, 'utf8');
+    const torn = text.split('\n')[3]!;
+    assert.equal(Buffer.byteLength(torn), 60, 'the torn line is a line of its own');
+    assert.match(torn, /^\{"time":"[^"]*","seq":4,/);
+    assert.ok(text.endsWith('\n') && !text.includes('\n\n'), 'no empty line');
+    // The failed records' seqs are holes; what follows them is read, seq increasing.
+    assert.deepEqual(await readAll(log), [1, 2, 3, 7]);
+    for await (const r of log.read(3, 10)) assert.equal(r.detail, 'record 7: space again');
+
+    // A failure with nothing written on a clean file leaves no line behind.
+    disk.room = 0;
+    await log.write(entry('record 8: nothing fits'));
+    disk.room = null;
+    await log.write(entry('record 9'));
+    assert.ok(!(await readFile(file, 'utf8')).includes('\n\n'), 'no empty line');
+    assert.deepEqual(await readAll(log), [1, 2, 3, 7, 9]);
+
+    // Failed as the last append before a restart: the torn line is ended by the next one after.
+    disk.room = 100;
+    await log.write(entry('record 10: torn, then a restart'));
+    await log.close();
+    log = await openAuditLog(dir, silentLogger);
+    await log.write(entry('after the restart'));
+    // The torn record was never readable, so its seq is used again (as after a power cut).
+    assert.deepEqual(await readAll(log), [1, 2, 3, 7, 9, 10]);
+    assert.deepEqual(await seqsIn(file), [1, 2, 3, 7, 9, 10]);
+    assert.equal(errors.length, 5);
+    await log.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('audit log: failed appends across rotations: what reached the disk is counted, files rotate when the real size would pass the bound', async () => {
+  const { dir, cleanup } = await tempDir('audit-enospc-rotate');
+  const keep = 3;
+  const opts = { maxBytes: 8 * RECORD_BYTES, keep };
+  const file = join(dir, 'audit', 'audit.jsonl');
+  const disk = fillingDisk();
+  const errors: string[] = [];
+  const log = await openAuditLog(dir, errorsTo(errors), { ...opts, writeSome: disk.writeSome });
+  try {
+    const written: number[] = [];
+    let failed = 0;
+    let rotations = 0;
+    for (let seq = 1; seq <= 150; seq++) {
+      // Every ninth append is cut short (a different length each time); the one after it finds
+      // the disk still full half of the time.
+      if (seq % 9 === 4) disk.room = 1 + ((seq * 37) % 140);
+      else if (seq % 9 === 5 && seq % 2 === 0) disk.room = null;
+      else if (seq % 9 === 6) disk.room = null;
+      const fits = disk.room === null;
+      const before = await stat(file);
+      const wasTorn = before.size > 0 && !(await readFile(file, 'utf8')).endsWith('\n');
+      disk.asked = null;
+      await log.write(entry(`record ${seq}`));
+      const asked = disk.asked!;
+      if (fits) written.push(seq);
+      else failed++;
+
+      const after = await stat(file);
+      const rotated = after.ino !== before.ino;
+      if (rotated) rotations++;
+      // The rotation's decision matches the real size: rotated only when this line (and the
+      // newline ending a torn one) would have taken the file past maxBytes, else it fits.
+      if (rotated) assert.ok(before.size + asked + (wasTorn ? 1 : 0) > opts.maxBytes, `record ${seq}: rotated early`);
+      else assert.ok(before.size + asked <= opts.maxBytes, `record ${seq}: not rotated at ${before.size} bytes`);
+      assert.ok(after.size <= opts.maxBytes, `record ${seq}: ${after.size} bytes`);
+    }
+    assert.equal(errors.length, failed);
+    assert.ok(failed >= 20 && rotations >= 10, `${failed} failed appends, ${rotations} rotations`);
+    const kept = (await onDisk(dir, keep)).seqs;
+    assert.deepEqual(kept, written.slice(written.indexOf(kept[0]!)), 'every record written is kept, back to the oldest file');
+    assert.equal(kept.at(-1), 150);
+    assert.deepEqual(await readAll(log), kept);
+    assert.deepEqual(await readPaged(log, 4), kept);
+  } finally {
+    await log.close();
     await cleanup();
   }
 });
