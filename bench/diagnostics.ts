@@ -39,16 +39,22 @@ const SELF = fileURLToPath(import.meta.url);
 const UNIT = fileURLToPath(new URL('./diagnostics-unit.ts', import.meta.url));
 
 interface Ready { id: string; port: number; fingerprint: string; certificate: string; plainPort: number; bytes: number }
-interface Round { plain: number; tls: number | null; pulled: number; searchable: number }
+/** Times in ms; `*Cpu`: CPU ms of this process (all threads) over the same span, which a busy machine inflates far less than wall time. */
+interface Round { plain: number; plainCpu: number; tls: number | null; tlsCpu: number | null; pulled: number; pulledCpu: number; searchable: number }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
 
 /** Reads a GET body, dropping it unless `keep`; resolves with the time from request to last byte. */
 function timedGet(
   get: (onRes: (res: http.IncomingMessage) => void) => http.ClientRequest,
   keep: boolean,
-): Promise<{ ms: number; bytes: number; body: Buffer | null }> {
+): Promise<{ ms: number; cpu: number; bytes: number; body: Buffer | null }> {
   const t = performance.now();
+  const c = process.cpuUsage();
   return new Promise((resolve, reject) => {
     get((res) => {
       let bytes = 0;
@@ -57,7 +63,7 @@ function timedGet(
         bytes += c.length;
         if (keep) chunks.push(c);
       });
-      res.on('end', () => resolve({ ms: performance.now() - t, bytes, body: keep ? Buffer.concat(chunks) : null }));
+      res.on('end', () => resolve({ ms: performance.now() - t, cpu: cpuMs(c), bytes, body: keep ? Buffer.concat(chunks) : null }));
       res.on('error', reject);
     }).on('error', reject);
   });
@@ -75,7 +81,7 @@ async function clientAgent(): Promise<https.Agent> {
 }
 
 /** One pull of every record into a new companion (data folder `dataDir`, the unit pinned as pairing would). */
-export async function pullOnce(u: Ready, host: string, dataDir: string): Promise<{ pulled: number; searchable: number }> {
+async function pullOnce(u: Ready, host: string, dataDir: string): Promise<{ pulled: number; pulledCpu: number; searchable: number }> {
   const target = `${host}:${u.port}`;
   const first = createCompanion({ dataDir, mdns: false, serial: false, hotplug: false, events: () => undefined });
   await first.handlers['devices:add-address']({ address: target });
@@ -84,6 +90,8 @@ export async function pullOnce(u: Ready, host: string, dataDir: string): Promise
   new PinRepo(db).save({ unitId: u.id, fingerprint: u.fingerprint, certificate: u.certificate, role: 'owner', via: 'net', pairedAt: Date.now() });
   db.close();
   let pulledAt = 0;
+  let pulledCpu = 0;
+  let c0 = process.cpuUsage();
   const companion = createCompanion({
     dataDir,
     mdns: false,
@@ -92,7 +100,10 @@ export async function pullOnce(u: Ready, host: string, dataDir: string): Promise
     pollIntervalMs: 500,
     events: (event, payload) => {
       // The first `indexing` event: transferred, durable in the staging file, confirmed to the unit.
-      if (event === 'sync:progress' && (payload as SyncProgress).phase === 'indexing' && pulledAt === 0) pulledAt = performance.now();
+      if (event === 'sync:progress' && (payload as SyncProgress).phase === 'indexing' && pulledAt === 0) {
+        pulledAt = performance.now();
+        pulledCpu = cpuMs(c0);
+      }
     },
   });
   try {
@@ -101,11 +112,12 @@ export async function pullOnce(u: Ready, host: string, dataDir: string): Promise
       await new Promise((r) => setTimeout(r, 100));
     }
     const t = performance.now();
+    c0 = process.cpuUsage();
     const [result] = await companion.handlers['sync:diagnostics']({ ids: [u.id] });
     const searchable = performance.now() - t;
     if (!result?.ok || result.logs !== RECORDS) throw new Error(`pull incomplete: ${JSON.stringify(result)}`);
     if (!(pulledAt > 0)) throw new Error('no indexing progress event: the pulled time is unknown');
-    return { pulled: pulledAt - t, searchable };
+    return { pulled: pulledAt - t, pulledCpu, searchable };
   } finally {
     await companion.close();
   }
@@ -113,18 +125,22 @@ export async function pullOnce(u: Ready, host: string, dataDir: string): Promise
 
 /** `n` rounds of plain transfer, bare mTLS (when `agent` is given) and pull, the order alternating. */
 async function measureRounds(u: Ready, host: string, n: number, dir: string, agent: https.Agent | null, keepFirst: string | null): Promise<Round[]> {
-  let bare: (() => Promise<number>) | null = null;
+  let bare: (() => Promise<{ ms: number; cpu: number }>) | null = null;
   if (agent) {
     const boots = (await tlsGet(agent, host, u.port, '/v1/logs/boots', true)).body!;
     const boot = (JSON.parse(boots.toString('utf8')) as { boots: { boot: string }[] }).boots[0]!.boot;
-    bare = async () => (await tlsGet(agent, host, u.port, `/v1/logs?boot=${boot}&after=0&limit=${RECORDS}`)).ms;
+    bare = () => tlsGet(agent, host, u.port, `/v1/logs?boot=${boot}&after=0&limit=${RECORDS}`);
   }
   const rounds: Round[] = [];
   for (let i = 0; i < n; i++) {
     const dataDir = i === 0 && keepFirst ? keepFirst : join(dir, `round-${i}`);
-    const baselines = async () => ({ plain: (await plainTransfer(host, u.plainPort)).ms, tls: bare ? await bare() : null });
-    let base: { plain: number; tls: number | null };
-    let pull: { pulled: number; searchable: number };
+    const baselines = async () => {
+      const p = await plainTransfer(host, u.plainPort);
+      const b = bare ? await bare() : null;
+      return { plain: p.ms, plainCpu: p.cpu, tls: b?.ms ?? null, tlsCpu: b?.cpu ?? null };
+    };
+    let base: Awaited<ReturnType<typeof baselines>>;
+    let pull: Awaited<ReturnType<typeof pullOnce>>;
     if (i % 2 === 0) {
       base = await baselines();
       pull = await pullOnce(u, host, dataDir);
@@ -141,11 +157,16 @@ async function measureRounds(u: Ready, host: string, n: number, dir: string, age
 
 function report(rounds: Round[], target: string): void {
   const ms = (x: number | null) => (x === null ? '-' : x.toFixed(0)).padStart(8);
-  console.log(`  round    plain     mTLS   pulled  searchable   pulled/plain`);
-  rounds.forEach((r, i) => console.log(`  ${String(i + 1).padStart(5)} ${ms(r.plain)} ${ms(r.tls)} ${ms(r.pulled)} ${ms(r.searchable)}    ${(r.pulled / r.plain).toFixed(2).padStart(11)}`));
+  console.log(`  round    plain     mTLS   pulled  searchable   pulled/plain   CPU ms: plain   mTLS  pulled`);
+  rounds.forEach((r, i) =>
+    console.log(`  ${String(i + 1).padStart(5)} ${ms(r.plain)} ${ms(r.tls)} ${ms(r.pulled)} ${ms(r.searchable)}    ${(r.pulled / r.plain).toFixed(2).padStart(11)}   ${ms(r.plainCpu)} ${ms(r.tlsCpu).slice(2)} ${ms(r.pulledCpu).slice(1)}`),
+  );
   const ratio = (f: (r: Round) => number) => median(rounds.map(f)).toFixed(2);
   console.log(`  median of per-round ratios: pulled/plain ${ratio((r) => r.pulled / r.plain)} (${target}), searchable/plain ${ratio((r) => r.searchable / r.plain)} (no target)`);
-  if (rounds.every((r) => r.tls !== null)) console.log(`  bare mTLS/plain ${ratio((r) => r.tls! / r.plain)}, pulled/bare mTLS ${ratio((r) => r.pulled / r.tls!)} (what staging and the confirm add over the transport)`);
+  if (rounds.every((r) => r.tls !== null)) {
+    console.log(`  bare mTLS/plain ${ratio((r) => r.tls! / r.plain)}, pulled/bare mTLS ${ratio((r) => r.pulled / r.tls!)} (what staging and the confirm add over the transport)`);
+    console.log(`  companion CPU, pulled/bare mTLS ${ratio((r) => r.pulledCpu / r.tlsCpu!)}, pulled/plain ${ratio((r) => r.pulledCpu / r.plainCpu)}`);
+  }
   console.log(`  ingest rate in the pull: ${Math.round(RECORDS / (median(rounds.map((r) => r.searchable - r.pulled)) / 1000)).toLocaleString()} records/s (records / (searchable - pulled), median)`);
 }
 
