@@ -23,6 +23,8 @@ export interface Res {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body's bytes as sent (compressed when the unit compressed it). */
+  raw: Buffer;
   /** Fingerprint of the key in the unit's TLS certificate. */
   serverFingerprint: string | null;
 }
@@ -48,12 +50,14 @@ export function https(base: string, method: string, path: string, opts: CallOpti
       ? { agent: opts.agent }
       : { agent: false as const, rejectUnauthorized: false, ...(opts.client ? { key: opts.client.keyPem, cert: opts.client.certPem } : {}) };
     const req = request(`${base}${path}`, { method, headers, ...tlsOpts }, (res) => {
-      let text = '';
+      const chunks: Buffer[] = [];
       const peer = (res.socket as TLSSocket).getPeerCertificate?.();
       const serverFingerprint = peer?.raw ? fingerprintOf(new X509Certificate(peer.raw).publicKey) : null;
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, serverFingerprint }));
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw, serverFingerprint });
+      });
     });
     req.on('error', reject);
     req.setTimeout(opts.timeoutMs ?? 5000, () => req.destroy(new Error(`${method} ${path}: no response in time`)));

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { crashDump, crashList, healthList, logBootList, logRecord, FIRMWARE_COMMIT_HEADER, type CrashKind, type LogRecord } from '@pitwall/protocol';
 import { startSimUnit, type SimUnit } from '../../../testbed/sim-unit.js';
 import { simGpioCommand } from '../../../testbed/sim-gpio.js';
@@ -80,6 +81,25 @@ test('every record of a unit run matches the protocol LogRecord; boot stages wit
   const confirm = await https(base, 'POST', '/v1/logs/confirm', { client: owner, body: { boot: boots[0]!.boot, seq: 5 } });
   assert.equal(confirm.status, 200, confirm.body);
   assert.equal(logBootList.parse(JSON.parse(await get('/v1/logs/boots'))).boots[0]!.confirmedSeq, 5);
+});
+
+test('logs come gzip-compressed when the client accepts gzip: the same records once decompressed', async () => {
+  const boot = logBootList.parse(JSON.parse(await get('/v1/logs/boots'))).boots[0]!.boot;
+  const path = `/v1/logs?boot=${boot}&after=0&limit=20`;
+  const plain = await https(base, 'GET', path, { client: owner });
+  assert.equal(plain.status, 200);
+  assert.equal(plain.headers['content-encoding'], undefined);
+  for (const accept of ['gzip', 'deflate, gzip;q=0.5', 'GZIP']) {
+    const gz = await https(base, 'GET', path, { client: owner, headers: { 'accept-encoding': accept } });
+    assert.equal(gz.headers['content-encoding'], 'gzip', accept);
+    assert.match(String(gz.headers.vary), /accept-encoding/i);
+    assert.equal(gunzipSync(gz.raw).toString('utf8'), plain.body, `${accept}: the same bytes`);
+  }
+  for (const accept of ['identity', 'gzip;q=0', 'br', 'x-gzipped']) {
+    const res = await https(base, 'GET', path, { client: owner, headers: { 'accept-encoding': accept } });
+    assert.equal(res.headers['content-encoding'], undefined, accept);
+    assert.equal(res.body, plain.body, accept);
+  }
 });
 
 test('health snapshots: served since a time, fingerprinted; low disk stops debug logging and raises a warning', async () => {

@@ -24,6 +24,22 @@ export const LogBootList = Type.Object({ boots: Type.Array(LogBoot) }, { additio
 export type LogBootList = Static<typeof LogBootList>;
 export const logBootList = validator('LogBootList', LogBootList);
 
+/**
+ * A companion may send `Accept-Encoding: gzip` with GET /v1/logs; the unit then sends the NDJSON
+ * gzip-compressed (`Content-Encoding: gzip`). Log lines shrink about tenfold, and in the field a
+ * pull waits on the unit's Wi-Fi, not on its CPU. True when the header accepts gzip (q > 0).
+ */
+export function acceptsGzip(acceptEncoding: string | string[] | undefined): boolean {
+  const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : (acceptEncoding ?? '');
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.split(';');
+    if (name!.trim().toLowerCase() !== 'gzip') continue;
+    const q = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  }
+  return false;
+}
+
 /** Most records one GET /v1/logs may ask for. */
 export const LOG_PAGE_MAX = 1_000_000;
 
