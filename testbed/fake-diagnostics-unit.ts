@@ -1,9 +1,11 @@
 import { createPublicKey, randomUUID, sign, webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
+import { createGzip, Gzip } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { CrashDump, HealthSnapshot, LogRecord } from '@pitwall/protocol';
+import { acceptsGzip, type CrashDump, type HealthSnapshot, type LogRecord } from '@pitwall/protocol';
 import { createSelfSignedCertificate, generateEd25519 } from '../app/src/identity/operator-certificate.js';
 import { fingerprintOfKey } from '../app/src/identity/fingerprint.js';
 
@@ -51,6 +53,8 @@ export interface FakeDiagnosticsUnit {
   crashes: CrashDump[];
   confirmedCrashes: Set<string>;
   requests: string[];
+  /** The Content-Encoding of each log stream sent ('gzip' or 'identity'), in order. */
+  logEncodings: string[];
   /** Bytes per 10 ms for log streams (0: unthrottled). */
   throttleBytesPer10ms: number;
   close(): Promise<void>;
@@ -157,6 +161,7 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
     crashes: [],
     confirmedCrashes: new Set(),
     requests: [],
+    logEncodings: [],
     throttleBytesPer10ms: 0,
     close: async () => undefined,
   };
@@ -200,13 +205,16 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
       const limit = Number(url.searchParams.get('limit') ?? 1e9);
       const start = Math.max(0, after + 1 - b.firstSeq);
       const end = Math.min(b.lines.length, start + limit);
+      // Compressed when asked, as the unit does (gzip level 1); a throttle limits the bytes before compression.
+      const out = acceptsGzip(req.headers['accept-encoding']) ? gzipTo(res) : res;
+      unit.logEncodings.push(out === res ? 'identity' : 'gzip');
       if (b.blob && b.blob.count === b.lines.length && unit.throttleBytesPer10ms === 0) {
         const body = b.blob.buf.subarray(b.blob.offsets[Math.min(start, end)], b.blob.offsets[end]);
-        res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': body.length });
-        return void streamBytes(res, body);
+        res.writeHead(200, { 'content-type': 'application/x-ndjson', ...(out === res ? { 'content-length': body.length } : { 'content-encoding': 'gzip' }) });
+        return void streamBytes(res, out, body);
       }
-      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      return void streamLines(res, b.lines, start, end, () => unit.throttleBytesPer10ms);
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', ...(out === res ? {} : { 'content-encoding': 'gzip' }) });
+      return void streamLines(res, out, b.lines, start, end, () => unit.throttleBytesPer10ms);
     }
     if (req.method === 'POST' && url.pathname === '/v1/logs/confirm') {
       return readBody(({ boot, seq }) => {
@@ -275,21 +283,21 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
  * is encrypted while the companion reads the one before (one write of it all would be encrypted
  * whole before the first byte leaves).
  */
-function streamBytes(res: ServerResponse, body: Buffer): void {
+function streamBytes(res: ServerResponse, out: Writable, body: Buffer): void {
   let at = 0;
   const next = (): void => {
     while (at < body.length) {
       const piece = body.subarray(at, (at += 256 * 1024));
-      if (!res.write(piece)) return void res.once('drain', next);
+      if (!out.write(piece)) return void out.once('drain', next);
     }
-    res.end();
+    out.end();
   };
   res.on('close', () => (at = body.length));
   next();
 }
 
 /** Writes lines [start, end) with backpressure, in 256 KiB pieces, throttled when asked. */
-async function streamLines(res: ServerResponse, lines: string[], start: number, end: number, throttle: () => number): Promise<void> {
+async function streamLines(res: ServerResponse, out: Writable, lines: string[], start: number, end: number, throttle: () => number): Promise<void> {
   let i = start;
   let closed = false;
   res.on('close', () => (closed = true));
@@ -298,9 +306,19 @@ async function streamLines(res: ServerResponse, lines: string[], start: number, 
     const budget = t > 0 ? t : 256 * 1024;
     let piece = '';
     while (i < end && piece.length < budget) piece += `${lines[i++]}\n`;
-    const ok = res.write(piece);
-    if (t > 0) await new Promise((r) => setTimeout(r, 10));
-    else if (!ok) await new Promise((r) => res.once('drain', r));
+    const ok = out.write(piece);
+    if (t > 0) {
+      if (out instanceof Gzip) out.flush();
+      await new Promise((r) => setTimeout(r, 10));
+    } else if (!ok) await new Promise((r) => out.once('drain', r));
   }
-  res.end();
+  out.end();
+}
+
+/** A gzip stream into `res`, ended or dropped with it. */
+function gzipTo(res: ServerResponse): Gzip {
+  const z = createGzip({ level: 1 });
+  z.pipe(res);
+  res.on('close', () => z.destroy());
+  return z;
 }

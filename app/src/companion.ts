@@ -61,6 +61,8 @@ export interface CompanionOptions {
   exportsDir?: string;
   /** Units pulled at once by `sync:diagnostics` (default 4). */
   pullConcurrency?: number;
+  /** Ask units to gzip the logs they send (default true; benchmarks compare without). */
+  compressLogs?: boolean;
 }
 
 export type CompanionCoreHandlers = Omit<CompanionHandlers, 'app:info'>;
@@ -131,7 +133,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
   const diagnostics = new DiagnosticsService({
     store: diagStore,
     dataDir: opts.dataDir,
-    source: (id) => new HttpsDiagnosticsSource(channels, id),
+    source: (id) => new HttpsDiagnosticsSource(channels, id, { gzip: opts.compressLogs ?? true }),
     units: () => registry.list(),
     events: opts.events,
     concurrency: opts.pullConcurrency,

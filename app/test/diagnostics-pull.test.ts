@@ -59,6 +59,7 @@ test('two units pulled at once: every record once, gaps reported, health and dum
   assert.deepEqual(a.boots.map((x) => x.confirmedSeq), [20_000, 5_000], 'confirmed up to the stored seq');
   assert.equal(b.boots[0]!.confirmedSeq, 15_100);
   assert.ok(a.confirmedCrashes.has('crash-1'));
+  assert.ok(a.logEncodings.length > 0 && a.logEncodings.every((e) => e === 'gzip'), `the companion asks for gzip: ${a.logEncodings.join(',')}`);
   const progress = events.filter((e) => e.event === 'sync:progress').map((e) => e.payload as SyncProgress);
   assert.ok(progress.some((p) => p.unitId === a.id && p.phase === 'logs' && p.done > 0 && p.done < p.total), 'intermediate progress');
   assert.ok(progress.some((p) => p.unitId === b.id && p.phase === 'done'));

@@ -64,7 +64,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
   constructor(
     private readonly channels: UnitChannels,
     private readonly id: string,
-    private readonly signal?: AbortSignal,
+    private readonly opts: { signal?: AbortSignal; gzip?: boolean } = {},
   ) {}
 
   private connection(): Promise<{ target: string; agent: https.Agent }> {
@@ -87,12 +87,12 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
   }
 
   async boots(): Promise<LogBoot[]> {
-    return (await this.guarded((c) => getLargeJson(c.target, '/v1/logs/boots', logBootList, { agent: c.agent, signal: this.signal }))).boots;
+    return (await this.guarded((c) => getLargeJson(c.target, '/v1/logs/boots', logBootList, { agent: c.agent, signal: this.opts.signal }))).boots;
   }
 
   async logs(boot: string, after: number, limit: number, onData: (chunk: Buffer) => void | Promise<void>): Promise<void> {
     const path = `/v1/logs?boot=${encodeURIComponent(boot)}&after=${after}&limit=${limit}`;
-    await this.guarded((c) => streamGet(c.target, path, { agent: c.agent, signal: this.signal }, onData));
+    await this.guarded((c) => streamGet(c.target, path, { agent: c.agent, signal: this.opts.signal, gzip: this.opts.gzip }, onData));
   }
 
   /** A small authenticated POST on the pull's own (proven, pinned) connection. */
@@ -106,15 +106,15 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
 
   async health(since: string | null): Promise<HealthSnapshot[]> {
     const path = since ? `/v1/health?since=${encodeURIComponent(since)}` : '/v1/health';
-    return (await this.guarded((c) => getLargeJson(c.target, path, healthList, { agent: c.agent, signal: this.signal }))).snapshots;
+    return (await this.guarded((c) => getLargeJson(c.target, path, healthList, { agent: c.agent, signal: this.opts.signal }))).snapshots;
   }
 
   async crashes(): Promise<CrashSummary[]> {
-    return (await this.guarded((c) => getLargeJson(c.target, '/v1/crashes', crashList, { agent: c.agent, signal: this.signal }))).crashes;
+    return (await this.guarded((c) => getLargeJson(c.target, '/v1/crashes', crashList, { agent: c.agent, signal: this.opts.signal }))).crashes;
   }
 
   async crash(id: string): Promise<CrashDump> {
-    return this.guarded((c) => getLargeJson(c.target, `/v1/crashes/${encodeURIComponent(id)}`, crashDump, { agent: c.agent, signal: this.signal }));
+    return this.guarded((c) => getLargeJson(c.target, `/v1/crashes/${encodeURIComponent(id)}`, crashDump, { agent: c.agent, signal: this.opts.signal }));
   }
 
   async confirmCrashes(ids: string[]): Promise<void> {
@@ -161,7 +161,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
         page.push(rec);
       };
       try {
-        await streamGet(target, path, { agent, signal: this.signal }, (chunk) => {
+        await streamGet(target, path, { agent, signal: this.opts.signal }, (chunk) => {
           const lines = (rest + decoder.write(chunk)).split('\n');
           rest = lines.pop()!;
           for (const l of lines) take(l);

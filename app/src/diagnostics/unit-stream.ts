@@ -1,4 +1,6 @@
 import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { apiError, type Validator } from '@pitwall/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { baseUrl, describe, UnitRequestError } from '../device-client/http-client.js';
@@ -10,7 +12,16 @@ export interface StreamOptions {
   /** Largest body accepted (default 64 MiB for JSON documents; streams are unbounded). */
   maxBytes?: number;
   signal?: AbortSignal;
+  /** Ask the unit to gzip the body (undone here, before `onData`); a unit may still send it plain. */
+  gzip?: boolean;
 }
+
+/**
+ * Decompressed bytes may be at most this many times the compressed ones (once past 16 MiB):
+ * NDJSON logs compress 10-30x, repetitive ones maybe 100x; a deflate bomb about 1000x.
+ */
+export const MAX_GZIP_RATIO = 200;
+const RATIO_FLOOR = 16 * 1024 * 1024;
 
 /**
  * GET `path` and hand the body to `onData` chunk by chunk (a long NDJSON stream; when `onData`
@@ -23,6 +34,10 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
   return new Promise((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    /** The consumer is writing: the idle timer is off meanwhile. */
+    let waiting = false;
+    /** The decompressing stream, when the unit sent gzip. */
+    let gunzip: Readable | null = null;
     const finish = (err: Error | null, status = 0): void => {
       if (settled) return;
       settled = true;
@@ -30,17 +45,20 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
       opts.signal?.removeEventListener('abort', onAbort);
       if (err) {
         request.destroy();
+        gunzip?.destroy();
         reject(err);
       } else resolve(status);
     };
     // Restarted on every chunk: refresh() is cheap, a new timer per chunk is not.
     const arm = (): void => {
+      if (waiting || settled) return;
       if (timer) timer.refresh();
       else timer = setTimeout(() => finish(new UnitRequestError('unreachable', `${target} stopped sending ${path} (nothing for ${idleMs} ms)`)), idleMs);
     };
     const onAbort = (): void => finish(new UnitRequestError('unreachable', `pull from ${target} was cancelled`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const request = https.request(`${baseUrl(target)}${path}`, { method: 'GET', agent: opts.agent, headers: { accept: 'application/x-ndjson, application/json' } }, (res) => {
+    const headers = { accept: 'application/x-ndjson, application/json', 'accept-encoding': opts.gzip ? 'gzip' : 'identity' };
+    const request = https.request(`${baseUrl(target)}${path}`, { method: 'GET', agent: opts.agent, headers }, (res) => {
       const status = res.statusCode ?? 0;
       arm();
       if (status < 200 || status > 299) {
@@ -50,7 +68,29 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
         res.on('error', (e) => finish(new UnitRequestError('unreachable', `the connection to ${target} broke while reading (${describe(e)})`)));
         return;
       }
-      res.on('data', (chunk: Buffer) => {
+      const encoding = String(res.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+      if (encoding !== 'identity' && !(encoding === 'gzip' && opts.gzip)) {
+        res.resume();
+        return finish(new UnitRequestError('not-a-unit', `${target} answered ${path} in an encoding it was not asked for (${encoding.slice(0, 40)})`));
+      }
+      let body: Readable = res;
+      if (encoding === 'gzip') {
+        const z = createGunzip();
+        let wire = 0;
+        let out = 0;
+        res.on('data', (c: Buffer) => {
+          wire += c.length;
+          arm();
+        });
+        z.on('data', (c: Buffer) => {
+          out += c.length;
+          if (out > RATIO_FLOOR && out > wire * MAX_GZIP_RATIO) finish(new UnitRequestError('not-a-unit', `${target} sent ${path} compressed more than ${MAX_GZIP_RATIO}:1 (${out} bytes from ${wire}): not log records`));
+        });
+        z.on('error', (e) => finish(new UnitRequestError('not-a-unit', `${target} sent ${path} as corrupt gzip (${e.message})`)));
+        body = gunzip = res.pipe(z);
+      }
+      body.on('data', (chunk: Buffer) => {
+        if (settled) return;
         arm();
         try {
           const wait = onData(chunk);
@@ -58,11 +98,13 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
           if (wait) {
             clearTimeout(timer);
             timer = undefined;
-            res.pause();
+            waiting = true;
+            body.pause();
             wait.then(
               () => {
+                waiting = false;
                 arm();
-                res.resume();
+                body.resume();
               },
               (err: unknown) => finish(err as Error),
             );
@@ -71,7 +113,7 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
           finish(err as Error);
         }
       });
-      res.on('end', () => finish(null, status));
+      body.on('end', () => finish(null, status));
       res.on('error', (e) => finish(new UnitRequestError('unreachable', `the connection to ${target} broke while reading (${describe(e)})`)));
       res.on('aborted', () => finish(new UnitRequestError('unreachable', `the connection to ${target} broke while reading`)));
     });
