@@ -1,7 +1,8 @@
 // Diagnostics benchmark: pulling 1,000,000 log records from a unit against a plain HTTP
 // transfer of the same bytes (same run), the SQLite ingest rate, and FTS search latency.
 // Two times are measured for each pull, each against the plain transfer next to it:
-//   pulled      mTLS transfer into the staging file, fsync, confirm to the unit (the target
+//   pulled      mTLS transfer (gzip, as the companion asks, and uncompressed) into the staging
+//               file, fsync, confirm to the unit (the target
 //               ratio <= 1.5 applies to this: the unit may drop the records, the operator may go);
 //   searchable  every record parsed, validated, redacted and in SQLite + FTS5 (the sync call returns).
 // Each round pulls into a new companion (a new data folder) and does one plain transfer (and,
@@ -40,7 +41,8 @@ const UNIT = fileURLToPath(new URL('./diagnostics-unit.ts', import.meta.url));
 
 interface Ready { id: string; port: number; fingerprint: string; certificate: string; plainPort: number; bytes: number }
 /** Times in ms; `*Cpu`: CPU ms of this process (all threads) over the same span, which a busy machine inflates far less than wall time. */
-interface Round { plain: number; plainCpu: number; tls: number | null; tlsCpu: number | null; pulled: number; pulledCpu: number; searchable: number }
+interface Pull { pulled: number; pulledCpu: number; searchable: number }
+interface Round { plain: number; plainCpu: number; tls: number | null; tlsCpu: number | null; gzip: Pull; identity: Pull }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cpuMs = (since: NodeJS.CpuUsage) => {
@@ -81,7 +83,7 @@ async function clientAgent(): Promise<https.Agent> {
 }
 
 /** One pull of every record into a new companion (data folder `dataDir`, the unit pinned as pairing would). */
-async function pullOnce(u: Ready, host: string, dataDir: string): Promise<{ pulled: number; pulledCpu: number; searchable: number }> {
+async function pullOnce(u: Ready, host: string, dataDir: string, compressLogs: boolean): Promise<Pull> {
   const target = `${host}:${u.port}`;
   const first = createCompanion({ dataDir, mdns: false, serial: false, hotplug: false, events: () => undefined });
   await first.handlers['devices:add-address']({ address: target });
@@ -97,6 +99,7 @@ async function pullOnce(u: Ready, host: string, dataDir: string): Promise<{ pull
     mdns: false,
     serial: false,
     hotplug: false,
+    compressLogs,
     pollIntervalMs: 500,
     events: (event, payload) => {
       // The first `indexing` event: transferred, durable in the staging file, confirmed to the unit.
@@ -123,7 +126,7 @@ async function pullOnce(u: Ready, host: string, dataDir: string): Promise<{ pull
   }
 }
 
-/** `n` rounds of plain transfer, bare mTLS (when `agent` is given) and pull, the order alternating. */
+/** `n` rounds of plain transfer, bare mTLS (when `agent` is given), a gzip pull and an uncompressed one, the order alternating. */
 async function measureRounds(u: Ready, host: string, n: number, dir: string, agent: https.Agent | null, keepFirst: string | null): Promise<Round[]> {
   let bare: (() => Promise<{ ms: number; cpu: number }>) | null = null;
   if (agent) {
@@ -139,35 +142,46 @@ async function measureRounds(u: Ready, host: string, n: number, dir: string, age
       const b = bare ? await bare() : null;
       return { plain: p.ms, plainCpu: p.cpu, tls: b?.ms ?? null, tlsCpu: b?.cpu ?? null };
     };
+    const pulls = async () => {
+      const gzip = await pullOnce(u, host, dataDir, true);
+      const identityDir = join(dir, `round-${i}-identity`);
+      const identity = await pullOnce(u, host, identityDir, false);
+      rmSync(identityDir, { recursive: true, force: true });
+      return { gzip, identity };
+    };
     let base: Awaited<ReturnType<typeof baselines>>;
-    let pull: Awaited<ReturnType<typeof pullOnce>>;
+    let pull: Awaited<ReturnType<typeof pulls>>;
     if (i % 2 === 0) {
       base = await baselines();
-      pull = await pullOnce(u, host, dataDir);
+      pull = await pulls();
     } else {
-      pull = await pullOnce(u, host, dataDir);
+      pull = await pulls();
       base = await baselines();
     }
     if (dataDir !== keepFirst) rmSync(dataDir, { recursive: true, force: true });
     rounds.push({ ...base, ...pull });
-    process.stderr.write(`  round ${i + 1}/${n}: plain ${base.plain.toFixed(0)} ms, pulled ${pull.pulled.toFixed(0)} ms\n`);
+    process.stderr.write(`  round ${i + 1}/${n}: plain ${base.plain.toFixed(0)} ms, pulled ${pull.gzip.pulled.toFixed(0)} ms (gzip), ${pull.identity.pulled.toFixed(0)} ms (uncompressed)\n`);
   }
   return rounds;
 }
 
 function report(rounds: Round[], target: string): void {
   const ms = (x: number | null) => (x === null ? '-' : x.toFixed(0)).padStart(8);
-  console.log(`  round    plain     mTLS   pulled  searchable   pulled/plain   CPU ms: plain   mTLS  pulled`);
+  console.log(`  round    plain     mTLS | gzip: pulled searchable | uncompressed: pulled searchable | CPU ms: plain   mTLS   gzip  uncomp.`);
   rounds.forEach((r, i) =>
-    console.log(`  ${String(i + 1).padStart(5)} ${ms(r.plain)} ${ms(r.tls)} ${ms(r.pulled)} ${ms(r.searchable)}    ${(r.pulled / r.plain).toFixed(2).padStart(11)}   ${ms(r.plainCpu)} ${ms(r.tlsCpu).slice(2)} ${ms(r.pulledCpu).slice(1)}`),
+    console.log(
+      `  ${String(i + 1).padStart(5)} ${ms(r.plain)} ${ms(r.tls)} |     ${ms(r.gzip.pulled)} ${ms(r.gzip.searchable)}   |             ${ms(r.identity.pulled)} ${ms(r.identity.searchable)}   |       ${ms(r.plainCpu)} ${ms(r.tlsCpu).slice(2)} ${ms(r.gzip.pulledCpu).slice(2)} ${ms(r.identity.pulledCpu).slice(1)}`,
+    ),
   );
   const ratio = (f: (r: Round) => number) => median(rounds.map(f)).toFixed(2);
-  console.log(`  median of per-round ratios: pulled/plain ${ratio((r) => r.pulled / r.plain)} (${target}), searchable/plain ${ratio((r) => r.searchable / r.plain)} (no target)`);
+  console.log(`  median of per-round ratios to the plain transfer (uncompressed NDJSON; ${target}):`);
+  console.log(`    pulled with gzip ${ratio((r) => r.gzip.pulled / r.plain)}, pulled uncompressed ${ratio((r) => r.identity.pulled / r.plain)}; searchable ${ratio((r) => r.gzip.searchable / r.plain)} / ${ratio((r) => r.identity.searchable / r.plain)} (no target)`);
   if (rounds.every((r) => r.tls !== null)) {
-    console.log(`  bare mTLS/plain ${ratio((r) => r.tls! / r.plain)}, pulled/bare mTLS ${ratio((r) => r.pulled / r.tls!)} (what staging and the confirm add over the transport)`);
-    console.log(`  companion CPU, pulled/bare mTLS ${ratio((r) => r.pulledCpu / r.tlsCpu!)}, pulled/plain ${ratio((r) => r.pulledCpu / r.plainCpu)}`);
+    console.log(`    bare mTLS ${ratio((r) => r.tls! / r.plain)}; uncompressed pull over bare mTLS ${ratio((r) => r.identity.pulled / r.tls!)} (what staging and the confirm add to the transport)`);
+    console.log(`    companion CPU: gzip pull ${ratio((r) => r.gzip.pulledCpu / r.plainCpu)}, uncompressed pull ${ratio((r) => r.identity.pulledCpu / r.plainCpu)}, bare mTLS ${ratio((r) => r.tlsCpu! / r.plainCpu)}`);
   }
-  console.log(`  ingest rate in the pull: ${Math.round(RECORDS / (median(rounds.map((r) => r.searchable - r.pulled)) / 1000)).toLocaleString()} records/s (records / (searchable - pulled), median)`);
+  const ingest = (p: (r: Round) => Pull) => Math.round(RECORDS / (median(rounds.map((r) => p(r).searchable - p(r).pulled)) / 1000)).toLocaleString();
+  console.log(`  ingest rate in the pull: ${ingest((r) => r.gzip)} / ${ingest((r) => r.identity)} records/s (records / (searchable - pulled), median)`);
 }
 
 /** Ingest alone from a staged file (the worker's work, here on the main thread at normal priority). */

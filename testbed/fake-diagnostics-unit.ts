@@ -317,7 +317,7 @@ async function streamLines(res: ServerResponse, out: Writable, lines: string[], 
 
 /** A gzip stream into `res`, ended or dropped with it. */
 function gzipTo(res: ServerResponse): Gzip {
-  const z = createGzip({ level: 1 });
+  const z = createGzip({ level: 1, chunkSize: 64 * 1024 });
   z.pipe(res);
   res.on('close', () => z.destroy());
   return z;

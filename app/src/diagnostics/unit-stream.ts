@@ -75,7 +75,7 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
       }
       let body: Readable = res;
       if (encoding === 'gzip') {
-        const z = createGunzip();
+        const z = createGunzip({ chunkSize: 64 * 1024 });
         let wire = 0;
         let out = 0;
         res.on('data', (c: Buffer) => {
