@@ -204,7 +204,7 @@ async function ingestAlone(u: Ready, tmp: string): Promise<void> {
   const staged = new StagedFileIngest(stageStore, path).finish();
   const stagedMs = performance.now() - ts;
   if (staged.added !== RECORDS) throw new Error(`staged ingest stored ${staged.added}`);
-  console.log(`ingest alone from staging    ${Math.round(RECORDS / (stagedMs / 1000)).toLocaleString()} records/s (${stagedMs.toFixed(0)} ms: parse, validate, redact, SQLite + FTS5)`);
+  console.log(`ingest alone, one thread     ${Math.round(RECORDS / (stagedMs / 1000)).toLocaleString()} records/s (${stagedMs.toFixed(0)} ms: parse, validate, redact, SQLite + FTS5)`);
   stageDb.close();
 }
 

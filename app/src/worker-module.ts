@@ -13,6 +13,12 @@ function flagsWithoutLoaders(): string[] {
 }
 
 /**
+ * A prelude (see startWorkerModule) that lowers the new thread's CPU priority on Linux, where the
+ * nice value is per thread, before tsx loads: background work (indexing) yields to the UI.
+ */
+export const LOW_PRIORITY_PRELUDE = "try { if (process.platform === 'linux') require('node:os').setPriority(0, 10); } catch {}";
+
+/**
  * Starts the worker module `name` that sits next to `callerUrl`: the built `name.js`, or, from
  * the TypeScript sources (tests and benchmarks run them through tsx), `name.ts` with tsx
  * registered inside the worker first — on Node 20 a worker does not get the loader hooks of the

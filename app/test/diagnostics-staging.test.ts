@@ -176,35 +176,41 @@ function expected(unit: string, boot: string, lines: SourceLine[], lastSeq: numb
   return { seqs, gaps };
 }
 
+/** What a faulty unit sends for one boot of N records (seeded): broken, foreign, repeated, missing, secret-bearing lines among good ones. */
+function fuzzBoot(r: () => number, N = 3000): FakeBootData {
+  const boot = randomUUID();
+  const lines: SourceLine[] = [];
+  for (let seq = 1; seq <= N; seq++) {
+    const rec = makeRecord(UNIT, boot, seq, T0);
+    const good = JSON.stringify(rec);
+    const x = r();
+    if (x < 0.55) lines.push({ seq, text: good });
+    else if (x < 0.6) lines.push({ seq, text: good.slice(0, Math.floor(r() * good.length)) }); // cut JSON
+    else if (x < 0.63) lines.push({ seq, text: String.fromCharCode(...Array.from({ length: 40 }, () => Math.floor(r() * 0x3000))) });
+    else if (x < 0.66) lines.push({ seq, text: JSON.stringify({ ...rec, unit: randomUUID() }) });
+    else if (x < 0.69) lines.push({ seq, text: JSON.stringify({ ...rec, boot: randomUUID() }) });
+    else if (x < 0.72) lines.push({ seq, text: JSON.stringify({ ...rec, seq: String(seq) }) });
+    else if (x < 0.74) lines.push({ seq, text: JSON.stringify({ ...rec, level: 'loud' }) });
+    else if (x < 0.76) lines.push({ seq, text: `${good}\r` }); // CRLF: a valid record
+    else if (x < 0.78) lines.push({ seq, text: '' }, { seq, text: good });
+    else if (x < 0.8) lines.push({ seq, text: good }, { seq, text: good }); // sent twice
+    else if (x < 0.82) lines.push({ seq, text: `${good}}{` });
+    else if (x < 0.84) lines.push({ seq, text: JSON.stringify({ ...rec, msg: `wifi psk=${randomUUID()} \u{1F3CE} e\u0301 ✓`, token: 'abc' }) });
+    else if (x < 0.86) continue; // never sent: a gap
+    else if (x < 0.87 && seq > 5) lines.push({ seq, text: JSON.stringify(makeRecord(UNIT, boot, seq - 5, T0)) }); // an old seq again
+    else lines.push({ seq, text: good });
+    if (seq === 1500) lines.push({ seq, text: JSON.stringify({ ...rec, seq: 1501, msg: 'x'.repeat(MAX_LINE + 10) }) }); // too long to be a record
+  }
+  return { boot, startedAt: new Date(T0).toISOString(), lines, lastSeq: N, confirmedSeq: 0 };
+}
+
 test('fuzz: bad input from the unit is rejected record by record, never half-stored, never a silent gap', async () => {
   for (const seed of [1, 2, 3]) {
     const s = setup(`fuzz-${seed}`);
     const r = seededRandom(seed);
-    const boot = randomUUID();
-    const lines: SourceLine[] = [];
+    const data = fuzzBoot(r);
+    const { boot, lines } = data;
     const N = 3000;
-    for (let seq = 1; seq <= N; seq++) {
-      const rec = makeRecord(UNIT, boot, seq, T0);
-      const good = JSON.stringify(rec);
-      const x = r();
-      if (x < 0.55) lines.push({ seq, text: good });
-      else if (x < 0.6) lines.push({ seq, text: good.slice(0, Math.floor(r() * good.length)) }); // cut JSON
-      else if (x < 0.63) lines.push({ seq, text: String.fromCharCode(...Array.from({ length: 40 }, () => Math.floor(r() * 0x3000))) });
-      else if (x < 0.66) lines.push({ seq, text: JSON.stringify({ ...rec, unit: randomUUID() }) });
-      else if (x < 0.69) lines.push({ seq, text: JSON.stringify({ ...rec, boot: randomUUID() }) });
-      else if (x < 0.72) lines.push({ seq, text: JSON.stringify({ ...rec, seq: String(seq) }) });
-      else if (x < 0.74) lines.push({ seq, text: JSON.stringify({ ...rec, level: 'loud' }) });
-      else if (x < 0.76) lines.push({ seq, text: `${good}\r` }); // CRLF: a valid record
-      else if (x < 0.78) lines.push({ seq, text: '' }, { seq, text: good });
-      else if (x < 0.8) lines.push({ seq, text: good }, { seq, text: good }); // sent twice
-      else if (x < 0.82) lines.push({ seq, text: `${good}}{` });
-      else if (x < 0.84) lines.push({ seq, text: JSON.stringify({ ...rec, msg: `wifi psk=${randomUUID()} \u{1F3CE} e\u0301 ✓`, token: 'abc' }) });
-      else if (x < 0.86) continue; // never sent: a gap
-      else if (x < 0.87 && seq > 5) lines.push({ seq, text: JSON.stringify(makeRecord(UNIT, boot, seq - 5, T0)) }); // an old seq again
-      else lines.push({ seq, text: good });
-      if (seq === 1500) lines.push({ seq, text: JSON.stringify({ ...rec, seq: 1501, msg: 'x'.repeat(MAX_LINE + 10) }) }); // too long to be a record
-    }
-    const data: FakeBootData = { boot, startedAt: new Date(T0).toISOString(), lines, lastSeq: N, confirmedSeq: 0 };
     const source = new ArraySource([data], () => 1 + Math.floor(r() * 5000));
     const { result } = await pull(s, source, { frameBytes: 2048, requestLimit: 700 });
     const want = expected(UNIT, boot, lines, N);
@@ -296,5 +302,32 @@ test('the staged seq is found past long lines at the end of a frame (longer than
     assert.equal(stager.lastSeq, c.want, c.name);
     const lines = framesOf(path).filter((f) => f.kind === 'lines');
     assert.equal(Buffer.concat(lines.map((f) => f.payload)).toString('utf8'), body.toString('utf8'), `${c.name}: staged byte for byte`);
+  }
+});
+
+test('fuzz: the worker ingest (a parse thread ahead of the store thread) stores exactly what the in-process ingest stores', async () => {
+  for (const seed of [7, 8]) {
+    const data = fuzzBoot(seededRandom(seed), 4000);
+    const chunks = seededRandom(seed + 100);
+    const inline = setup(`same-inline-${seed}`);
+    const a = await pull(inline, new ArraySource([data], () => 1 + Math.floor(chunks() * 9000)), { frameBytes: 4096, requestLimit: 900 });
+    const dataDir = join(scratch.dir, `same-worker-${seed}`);
+    const db = openDatabase(dataDir);
+    const logged: string[] = [];
+    const ingester = new WorkerIngester(dataDir, (m) => logged.push(m));
+    try {
+      const b = await pullUnit(new DiagnosticsStore(db), { dir: join(dataDir, 'staging'), ingester }, new ArraySource([data], () => 1 + Math.floor(chunks() * 9000)), UNIT, { frameBytes: 4096, requestLimit: 900 });
+      assert.deepEqual({ ...b, gaps: b.gaps.map((g) => [g.fromSeq, g.toSeq]) }, { ...a.result, gaps: a.result.gaps.map((g) => [g.fromSeq, g.toSeq]) }, `seed ${seed}: the same result`);
+      const rows = (d: Db) => d.prepare('SELECT seq, time_ms, level, subsystem, msg, fw, commit_sha, extra FROM log_records ORDER BY seq').all();
+      assert.deepEqual(rows(db), rows(inline.db), `seed ${seed}: the same rows`);
+      const gaps = (d: Db) => d.prepare('SELECT from_seq, to_seq FROM log_gaps ORDER BY from_seq').all();
+      assert.deepEqual(gaps(db), gaps(inline.db), `seed ${seed}: the same gaps`);
+      assert.ok(rows(db).length > 2000, 'most records stored');
+      assert.deepEqual(integrityCheck(db), ['ok']);
+      assert.deepEqual(logged, [], 'the parse thread ran (a failed one says so, and the frames are parsed on the store thread)');
+    } finally {
+      await ingester.close();
+      db.close();
+    }
   }
 });

@@ -1,4 +1,5 @@
-// The log ingest worker thread: staging files -> validated, redacted rows in SQLite + FTS5.
+// The log ingest threads: 'store' turns staging files into rows in SQLite + FTS5, with a 'parse'
+// thread it starts validating and redacting the frames ahead (log-parse.ts).
 // This entry only lowers the thread's priority, then loads the rest (loading is CPU work too).
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -12,5 +13,6 @@ if (process.platform === 'linux') {
     /* not allowed: run at the normal priority */
   }
 }
-const { serveIngest } = await import('./ingest-worker-loop.js');
-serveIngest(parentPort!, (workerData as { dataDir: string }).dataDir);
+const data = workerData as { role: 'store'; dataDir: string } | { role: 'parse' };
+if (data.role === 'parse') (await import('./log-parse.js')).serveParse(parentPort!);
+else (await import('./ingest-worker-loop.js')).serveIngest(parentPort!, data.dataDir);

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorkerModule } from '../worker-module.js';
+import { LOW_PRIORITY_PRELUDE, startWorkerModule } from '../worker-module.js';
 import type { DiagnosticsStore } from './diagnostics-store.js';
 import { StagedFileIngest, type StagedFileResult } from './log-ingest.js';
 
@@ -64,6 +64,7 @@ export class InlineIngester implements Ingester {
 }
 
 type FromWorker =
+  | { t: 'log'; message: string }
   | { t: 'commit'; id: number; added: number; records: number }
   | { t: 'done'; id: number; result: StagedFileResult }
   | { t: 'failed'; id: number; message: string };
@@ -93,8 +94,9 @@ export class WorkerIngester implements Ingester {
   private start(): Worker {
     if (this.worker) return this.worker;
     // From the TypeScript sources the worker lowers its priority before it loads tsx.
-    const worker = startWorkerModule(import.meta.url, 'ingest-worker', { dataDir: this.dataDir }, "try { if (process.platform === 'linux') require('node:os').setPriority(0, 10); } catch {}");
+    const worker = startWorkerModule(import.meta.url, 'ingest-worker', { role: 'store', dataDir: this.dataDir }, LOW_PRIORITY_PRELUDE);
     worker.on('message', (m: FromWorker) => {
+      if (m.t === 'log') return this.log(m.message);
       const p = this.pending.get(m.id);
       if (!p) return;
       if (m.t === 'commit') return p.onCommit?.(m.added, m.records);

@@ -1,9 +1,7 @@
 import { fstatSync, openSync, closeSync, unlinkSync } from 'node:fs';
-import { logRecord, type LogGap } from '@pitwall/protocol';
+import type { LogGap } from '@pitwall/protocol';
 import type { Cursor, DiagnosticsStore, IngestRecord } from './diagnostics-store.js';
-import { LEVEL_NUMBER } from './log-search.js';
-import { mayHoldSecret, redactText, redactValue } from './redact.js';
-import { MAX_LINE } from './log-staging.js';
+import { parseFrame, type ParsedFrame } from './log-parse.js';
 import { StagingReader, type Frame, type StagingHeader } from './staging-file.js';
 
 /** What ingesting one staging file did. Plain data: it crosses from the ingest worker. */
@@ -20,13 +18,13 @@ export interface StagedFileResult {
   problem: string | null;
 }
 
-const FIXED = new Set(['time', 'level', 'subsystem', 'msg', 'fw', 'commit', 'unit', 'boot', 'seq']);
-
 /**
- * One staging file turned into store rows, frame by frame: each frame of lines is validated,
- * redacted, deduplicated against the boot's cursor (gaps noted) and committed with the cursor in
- * one transaction. Reading stops for good at a frame that fails its checksum: what follows is
- * not trusted, and the next pull asks the unit again from the stored cursor.
+ * One staging file turned into store rows, frame by frame: each frame of lines is parsed
+ * (validated, redacted: `parseFrame`), deduplicated against the boot's cursor (gaps noted) and
+ * committed with the cursor in one transaction. Reading stops for good at a frame that fails
+ * its checksum: what follows is not trusted, and the next pull asks the unit again from the
+ * stored cursor. `step` and `finish` parse on this thread; a driver with a parse thread uses
+ * `next`, `parseTarget`, `apply` and `finishRead` to parse ahead while this one stores.
  */
 export class StagedFileIngest {
   private readonly reader: StagingReader;
@@ -48,14 +46,36 @@ export class StagedFileIngest {
 
   /** Ingests every whole frame that ends at or below `limit` (the bytes written so far). */
   step(limit: number): void {
-    while (!this.stopped) {
-      const r = this.reader.read(this.offset, limit);
-      if ('stop' in r) {
-        if (r.stop === 'corrupt') this.stop(`a frame at byte ${r.offset} failed its checksum`);
-        return;
-      }
-      this.apply(r.frame);
-      this.offset = r.frame.end;
+    for (let f = this.next(limit); f; f = this.next(limit)) {
+      const target = this.parseTarget(f);
+      this.apply(f, target ? parseFrame(f.payload, target.unit, target.boot) : null);
+    }
+  }
+
+  /** The next whole frame ending at or below `limit`, or null (none yet, or reading stopped). */
+  next(limit: number): Frame | null {
+    if (this.stopped) return null;
+    const r = this.reader.read(this.offset, limit);
+    if ('stop' in r) {
+      if (r.stop === 'corrupt') this.stop(`a frame at byte ${r.offset} failed its checksum`);
+      return null;
+    }
+    this.offset = r.frame.end;
+    return r.frame;
+  }
+
+  /** Whose records a frame should hold when it needs parsing (a frame of lines after the header), else null. */
+  parseTarget(frame: Frame): { unit: string; boot: string } | null {
+    return frame.kind === 'lines' && this.header ? { unit: this.header.unit, boot: this.header.boot } : null;
+  }
+
+  /** The size of the file now: no more frames will come, `next` reads up to it. */
+  finishRead(): number {
+    const fd = openSync(this.path, 'r');
+    try {
+      return fstatSync(fd).size;
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -64,10 +84,13 @@ export class StagedFileIngest {
    * then deletes the file. A short last frame (torn by a crash) is left out.
    */
   finish(): StagedFileResult {
-    const fd = openSync(this.path, 'r');
-    const size = fstatSync(fd).size;
-    closeSync(fd);
+    const size = this.finishRead();
     this.step(size);
+    return this.close(size);
+  }
+
+  /** After every frame up to `size` was applied: the cursor made durable, the file deleted. */
+  close(size: number): StagedFileResult {
     if (!this.stopped && this.offset < size) this.stop(`a torn last frame (${size - this.offset} bytes) was left out`);
     if (this.cursor && this.result.unitId) this.store.saveCursorDurably(this.result.unitId, this.cursor);
     this.reader.close();
@@ -80,12 +103,18 @@ export class StagedFileIngest {
     this.reader.close();
   }
 
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   private stop(problem: string): void {
     this.stopped = true;
     this.result.problem ??= problem;
   }
 
-  private apply(frame: Frame): void {
+  /** Applies a frame in file order; a frame of lines comes with its parse (`parseTarget` said so). */
+  apply(frame: Frame, parsed: ParsedFrame | null): void {
+    if (this.stopped) return;
     if (!this.header) {
       const h = frame.kind === 'header' ? parseHeader(frame.payload) : null;
       if (!h) return this.stop('the file does not start with a valid header');
@@ -117,73 +146,22 @@ export class StagedFileIngest {
       this.result.added += this.store.ingest(unitId, cursor, [], gaps);
       return;
     }
+    const p = parsed ?? parseFrame(frame.payload, unitId, cursor.boot);
+    this.records += p.lines;
+    this.result.invalid += p.invalid;
+    for (const r of p.reasons) if (this.result.reasons.length < 3) this.result.reasons.push(r);
     const batch: IngestRecord[] = [];
-    const text = frame.payload.toString('utf8');
-    let at = 0;
-    while (at < text.length) {
-      let nl = text.indexOf('\n', at);
-      if (nl < 0) nl = text.length;
-      const line = text.slice(at, nl);
-      at = nl + 1;
-      if (line.length === 0 || line === '\r') continue;
-      this.records++;
-      const rec = this.record(line, cursor, gap);
-      if (rec) batch.push(rec);
+    for (let i = 0; i < p.seq.length; i++) {
+      const seq = p.seq[i]!;
+      const expected = cursor.storedSeq + 1;
+      if (seq < expected) continue; // already stored
+      if (seq > expected) gap(expected, seq - 1);
+      cursor.storedSeq = seq;
+      batch.push({ boot: cursor.boot, seq, timeMs: p.timeMs[i]!, level: p.level[i]!, subsystem: p.subsystem[i]!, msg: p.msg[i]!, fw: p.fw[i]!, commit: p.commit[i]!, extra: p.extra[i]! });
     }
     this.result.added += this.store.ingest(unitId, cursor, batch, gaps);
     this.onCommit(this.result.added, this.records);
   }
-
-  /** One line: a record to store, or null (rejected, or already stored). */
-  private record(line: string, cursor: Cursor, gap: (from: number, to: number) => void): IngestRecord | null {
-    // (a UTF-16 unit is at most 3 bytes of UTF-8: only long strings need counting)
-    if (line.length > MAX_LINE / 3 && Buffer.byteLength(line) > MAX_LINE) return this.reject(`a line longer than ${MAX_LINE} bytes`);
-    let rec: unknown;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      return this.reject('a line that is not JSON');
-    }
-    if (!logRecord.is(rec)) return this.reject('a record that does not match the log schema');
-    if (rec.unit !== this.header!.unit || rec.boot !== cursor.boot) return this.reject(`a record of another unit or boot (${rec.unit}/${rec.boot})`);
-    const expected = cursor.storedSeq + 1;
-    if (rec.seq < expected) return null; // already stored
-    if (rec.seq > expected) gap(expected, rec.seq - 1);
-    let extra: Record<string, unknown> | null = null;
-    for (const k of Object.keys(rec)) {
-      if (FIXED.has(k)) continue;
-      (extra ??= {})[k] = (rec as Record<string, unknown>)[k];
-    }
-    // Most lines hold nothing secret-looking: when the raw line (no escapes in it) has no
-    // candidate word, no string or field name inside it has one, and redaction would change nothing.
-    const clean = line.indexOf('\\') < 0 && !mayHoldSecret(line) && (extra === null || shallowEnough(extra, 0));
-    cursor.storedSeq = rec.seq;
-    return {
-      boot: rec.boot,
-      seq: rec.seq,
-      timeMs: Date.parse(rec.time),
-      level: LEVEL_NUMBER[rec.level],
-      subsystem: rec.subsystem,
-      msg: clean ? rec.msg : redactText(rec.msg),
-      fw: rec.fw,
-      commit: rec.commit,
-      extra: extra ? JSON.stringify(clean ? extra : redactValue(extra)) : '{}',
-    };
-  }
-
-  private reject(reason: string): null {
-    this.result.invalid++;
-    if (this.result.reasons.length < 3) this.result.reasons.push(reason);
-    return null;
-  }
-}
-
-/** Whether `redactValue` would keep the value whole (it cuts what nests deeper than 32). */
-function shallowEnough(v: unknown, depth: number): boolean {
-  if (v === null || typeof v !== 'object') return true;
-  if (depth > 31) return false;
-  for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) if (!shallowEnough(x, depth + 1)) return false;
-  return true;
 }
 
 function parseHeader(payload: Buffer): StagingHeader | null {
