@@ -97,6 +97,7 @@ after(async () => {
 test('online, paired as owner: the archive holds the unit\'s audit records, redacted', async () => {
   const result = await owner.exportDiagnosticsTo(unit.ready.id, join(scratch.dir, 'owner.tar.gz'));
   assert.equal(result.auditLog, 'included');
+  assert.equal(result.auditRotatedAway, 0);
   const top = extract(result.path, join(scratch.dir, 'x-owner'));
   assert.ok(!existsSync(join(top, 'audit-log-not-included.txt')));
   const exported = readFileSync(join(top, 'audit.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => auditRecord.parse(JSON.parse(l)));
@@ -182,6 +183,7 @@ test('records the unit rotated away: a first record at seq 500 puts 499 rotated 
   try {
     const res = await c.exportDiagnosticsTo(u.id, join(scratch.dir, 'rotated.tar.gz'), false);
     assert.equal(res.auditLog, 'included');
+    assert.equal(res.auditRotatedAway, 499, 'the CLI and the Export button are told too');
     const top = extract(res.path, join(scratch.dir, 'x-rotated'));
     const seqs = readFileSync(join(top, 'audit.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => auditRecord.parse(JSON.parse(l)).seq);
     assert.deepEqual([seqs[0], seqs.at(-1), seqs.length], [500, 10_509, 10_010]);

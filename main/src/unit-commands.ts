@@ -85,6 +85,7 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
       if (args.pull !== false && !pull) io.err(`${name} is ${unit.unit.online ? 'not paired here' : 'offline'}: exporting what this companion already stored.`);
       const result = await companion.exportDiagnosticsTo(id, out, pull);
       io.out(`Wrote ${out} (${Math.round(result.bytes / 1024)} KB): ${result.logs} log records, ${result.health} health snapshots, ${result.crashes} crash dumps.`);
+      if (result.auditRotatedAway > 0) io.out(`The unit had already rotated away its ${result.auditRotatedAway} oldest audit record(s): it keeps its audit log bounded by size.`);
       if (result.auditLog === 'not-served') io.out('The unit does not serve its audit log; the archive notes that.');
       if (result.auditLog === 'unavailable') io.out('The audit log is not included (unit offline, or this companion is not its owner); the archive notes why.');
       return EXIT.ok;

@@ -87,7 +87,7 @@ export async function exportDiagnostics(input: ExportInput): Promise<ExportResul
     const tmp = `${input.out}.partial`;
     await createTar({ gzip: true, file: tmp, cwd: staging, portable: true }, [top]);
     renameSync(tmp, input.out);
-    return { path: input.out, bytes: statSync(input.out).size, logs, health: health.length, crashes: dumps.length, auditLog: input.audit.kind };
+    return { path: input.out, bytes: statSync(input.out).size, logs, health: health.length, crashes: dumps.length, auditLog: input.audit.kind, auditRotatedAway: input.audit.kind === 'included' ? input.audit.extract.rotatedAway : 0 };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

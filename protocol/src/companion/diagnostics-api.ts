@@ -201,6 +201,8 @@ export const ExportResult = Type.Object(
     crashes: Type.Integer(),
     /** included: audit.ndjson; not-served: the unit's firmware has no /v1/audit; unavailable: offline, not the owner, or an error (the archive's note says which). */
     auditLog: Type.Union([Type.Literal('included'), Type.Literal('not-served'), Type.Literal('unavailable')]),
+    /** The unit's oldest audit records gone before the export (it keeps its audit log bounded by size); 0 when none or not included. */
+    auditRotatedAway: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },
 );

@@ -11,7 +11,8 @@ export function ExportButton({ unitId, compact }: { unitId: string; compact?: bo
     if (res.ok) {
       const kb = Math.max(1, Math.round(res.value.bytes / 1024));
       const audit = { included: '', 'not-served': ' (audit log not served by the unit)', unavailable: ' (audit log not included: see the note in the archive)' }[res.value.auditLog];
-      setState({ busy: false, bad: false, note: `Saved ${kb.toLocaleString()} KB: ${res.value.path}${audit}` });
+      const rotated = res.value.auditRotatedAway > 0 ? ` (the unit had rotated away its ${res.value.auditRotatedAway.toLocaleString()} oldest audit records)` : '';
+      setState({ busy: false, bad: false, note: `Saved ${kb.toLocaleString()} KB: ${res.value.path}${audit}${rotated}` });
     } else setState({ busy: false, bad: true, note: describeError(res.error).detail ?? describeError(res.error).sentence });
   };
   return (
