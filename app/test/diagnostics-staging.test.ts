@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { logRecord } from '@pitwall/protocol';
@@ -11,6 +11,7 @@ import { BootStager, MAX_LINE, stagingPath } from '../src/diagnostics/log-stagin
 import { redactText } from '../src/diagnostics/redact.js';
 import { frameHeader, StagingReader, StagingWriter, type Frame } from '../src/diagnostics/staging-file.js';
 import { pullUnit, type PullOptions } from '../src/diagnostics/unit-pull.js';
+import type { DiagnosticsSource } from '../src/diagnostics/unit-source.js';
 import { integrityCheck, openDatabase, type Db } from '../src/store/database.js';
 import { ArraySource, writeStaging, type FakeBootData, type SourceLine } from './helpers/staged-source.js';
 import { scratchDir } from './helpers/units.js';
@@ -81,7 +82,7 @@ async function leftover(dir: string, b: FakeBootData): Promise<string> {
   return path;
 }
 
-async function pull(s: ReturnType<typeof setup>, source: ArraySource, opts: PullOptions = {}) {
+async function pull(s: ReturnType<typeof setup>, source: DiagnosticsSource, opts: PullOptions = {}) {
   const notes: string[] = [];
   const result = await pullUnit(s.store, { dir: s.dir, ingester: s.ingester }, source, UNIT, { frameBytes: 16 * 1024, onNote: (n) => notes.push(n), ...opts });
   return { result, notes };
@@ -330,4 +331,41 @@ test('fuzz: the worker ingest (a parse thread ahead of the store thread) stores 
       db.close();
     }
   }
+});
+
+test('a unit that never stops sending: staging stops at the disk reserve with a clear error, nothing confirmed, what was staged is stored', async () => {
+  const s = setup('endless');
+  const boot = randomUUID();
+  let sent = 0;
+  const confirms: unknown[] = [];
+  const endless: DiagnosticsSource = {
+    boots: async () => [{ boot, startedAt: new Date(T0).toISOString(), firstSeq: 1, lastSeq: 1e9, confirmedSeq: 0 }],
+    async logs(_boot, after, _limit, onData) {
+      // Valid records without end, as a broken or hostile unit might send them.
+      for (let seq = after + 1; ; seq += 200) {
+        const chunk = Buffer.from(Array.from({ length: 200 }, (_, i) => `${JSON.stringify(makeRecord(UNIT, boot, seq + i, T0))}\n`).join(''));
+        sent += chunk.length;
+        const wait = onData(chunk);
+        if (wait) await wait;
+      }
+    },
+    confirmLogs: async (b, seq) => void confirms.push({ b, seq }),
+    health: async () => [],
+    crashes: async () => [],
+    crash: async () => {
+      throw new Error('no crashes');
+    },
+    confirmCrashes: async () => undefined,
+    auditLog: async () => null,
+  };
+  const MiB = 1024 * 1024;
+  // A disk with 100 MiB free before the pull, filling as the staging folder grows.
+  const freeBytes = async (dir: string) => 100 * MiB - readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  await assert.rejects(pull(s, endless, { frameBytes: 256 * 1024, disk: { minFreeBytes: 60 * MiB, freeBytes } }), /the companion's disk is nearly full \(\d+ MB free; a pull stops staging below 60 MB\)/);
+  assert.deepEqual(confirms, [], 'nothing confirmed');
+  assert.ok(sent < 128 * MiB, `the transfer stopped soon after: ${Math.round(sent / MiB)} MiB sent`);
+  const stored = storedSeqs(s.db, boot);
+  assert.ok(stored.length > 100_000, `the staged records are stored: ${stored.length}`);
+  assert.deepEqual(stored, stored.map((_, i) => i + 1), 'from seq 1, without a hole');
+  assert.deepEqual(readdirSync(s.dir), [], 'the staging file is gone once stored');
 });

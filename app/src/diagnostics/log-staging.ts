@@ -67,6 +67,8 @@ export class BootStager {
 
   /** One chunk of the stream (kept until written: the caller must not reuse it). Returns a promise when the disk is behind: the transfer waits for it. */
   push(chunk: Buffer): void | Promise<void> {
+    // The file takes no more (a full disk, a failed write): the transfer ends here.
+    if (this.writer.failure) throw this.writer.failure;
     if (this.skipping) {
       const nl = chunk.indexOf(10);
       if (nl < 0) return;

@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, readSync, type PathLike } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import zlib from 'node:zlib';
 
@@ -109,6 +109,31 @@ export class StagingReader {
   }
 }
 
+/** Staged bytes between two looks at the free space of the staging folder's disk. */
+export const FREE_SPACE_CHECK_BYTES = 16 * 1024 * 1024;
+
+/** Free space a pull leaves on the companion's disk: 1 GiB, or 5% of a smaller disk. */
+export async function defaultMinFreeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return Math.min(1024 ** 3, Math.floor(s.blocks * s.bsize * 0.05));
+}
+
+/** Bytes the current user may still write on the disk holding `dir`. */
+export async function freeBytesAt(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+export interface DiskReserve {
+  /** Staging stops (DiskSpaceError) before the disk has less free than this (default `defaultMinFreeBytes`). */
+  minFreeBytes?: number;
+  /** How free space is read (default `freeBytesAt`; tests simulate a filling disk). */
+  freeBytes?: (dir: string) => Promise<number>;
+}
+
+/** The companion's disk is too full to stage more (a unit that never stops sending ends here too). */
+export class DiskSpaceError extends Error {}
+
 /**
  * Appends frames to a new staging file. Writes run in order on the thread pool (the transfer
  * does not wait for the disk unless too much is queued); `sync` makes everything appended so far
@@ -122,20 +147,31 @@ export class StagingWriter {
   private sinceSync = 0;
   private background: Promise<void> | null = null;
   private dirSynced = false;
+  /** Bytes written since free space was last checked (the first write checks). */
+  private sinceFreeCheck = FREE_SPACE_CHECK_BYTES;
 
   private constructor(
     readonly path: string,
     private readonly fh: FileHandle,
     /** Called with the durable-or-not length of whole frames after each write lands in the file. */
     private readonly onWritten: (bytes: number) => void,
+    private readonly minFreeBytes: number,
+    private readonly freeBytes: (dir: string) => Promise<number>,
   ) {}
 
-  static async create(path: string, header: StagingHeader, onWritten: (bytes: number) => void): Promise<StagingWriter> {
+  /** Writes fail with DiskSpaceError rather than take the disk below its reserve (checked every FREE_SPACE_CHECK_BYTES). */
+  static async create(path: string, header: StagingHeader, onWritten: (bytes: number) => void, reserve: DiskReserve = {}): Promise<StagingWriter> {
+    const min = reserve.minFreeBytes ?? (await defaultMinFreeBytes(dirname(path)));
     // 0600, exclusive: the unit's records are not redacted yet (they are before they reach the database).
     const fh = await open(path, 'wx', 0o600);
-    const w = new StagingWriter(path, fh, onWritten);
+    const w = new StagingWriter(path, fh, onWritten, min, reserve.freeBytes ?? freeBytesAt);
     w.append('header', Buffer.from(JSON.stringify(header)), 0);
     return w;
+  }
+
+  /** Why writes stopped (the disk is full, a write failed), or null: the transfer stops too. */
+  get failure(): Error | null {
+    return this.failed;
   }
 
   /** Bytes waiting for the disk: the caller pauses the transfer above a bound. */
@@ -160,6 +196,15 @@ export class StagingWriter {
     this.queue = this.queue.then(async () => {
       if (this.failed) throw this.failed;
       try {
+        if (this.sinceFreeCheck >= FREE_SPACE_CHECK_BYTES) {
+          this.sinceFreeCheck = 0;
+          const free = await this.freeBytes(dirname(this.path));
+          if (free < this.minFreeBytes + size) {
+            const mb = (n: number) => Math.round(n / 1024 ** 2).toLocaleString('en');
+            throw new DiskSpaceError(`the companion's disk is nearly full (${mb(free)} MB free; a pull stops staging below ${mb(this.minFreeBytes)} MB)`);
+          }
+        }
+        this.sinceFreeCheck += size;
         await this.fh.writev([head, ...pieces]);
       } catch (err) {
         this.failed = err as Error;

@@ -5,7 +5,7 @@ import type { Cursor, DiagnosticsStore } from './diagnostics-store.js';
 import type { Ingester, IngestFile } from './ingester.js';
 import type { StagedFileResult } from './log-ingest.js';
 import { BootStager, FRAME_BYTES, leftoverStaging, stagingPath } from './log-staging.js';
-import { StagingWriter } from './staging-file.js';
+import { StagingWriter, type DiskReserve } from './staging-file.js';
 import type { DiagnosticsSource } from './unit-source.js';
 
 export interface PullOptions {
@@ -25,6 +25,8 @@ export interface PullOptions {
   onNote?: (message: string) => void;
   /** Bytes per staging frame (tests make it small). */
   frameBytes?: number;
+  /** Free space staging leaves on the disk (a unit sending without end stops there). */
+  disk?: DiskReserve;
 }
 
 /** Where a pull stages what it transfers, and what turns staged files into rows. */
@@ -164,7 +166,7 @@ async function stageBoot(
   const start = cursor.storedSeq;
   const path = stagingPath(staging.dir, unitId, b.boot, start);
   let file: IngestFile | null = null;
-  const writer = await StagingWriter.create(path, { unit: unitId, boot: b.boot, startedAt: b.startedAt, after: start, lastSeq: last }, (bytes) => file?.written(bytes));
+  const writer = await StagingWriter.create(path, { unit: unitId, boot: b.boot, startedAt: b.startedAt, after: start, lastSeq: last }, (bytes) => file?.written(bytes), opts.disk);
   // The ingest starts once the transfer is over: on a small machine the worker, the unit's link
   // and the TLS stream would share the cores, and the transfer is what keeps the unit waiting.
   const ingest = (): IngestFile => {
