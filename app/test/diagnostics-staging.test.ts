@@ -361,7 +361,7 @@ test('a unit that never stops sending: staging stops at the disk reserve with a 
   const MiB = 1024 * 1024;
   // A disk with 100 MiB free before the pull, filling as the staging folder grows.
   const freeBytes = async (dir: string) => 100 * MiB - readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
-  await assert.rejects(pull(s, endless, { frameBytes: 256 * 1024, disk: { minFreeBytes: 60 * MiB, freeBytes } }), /the companion's disk is nearly full \(\d+ MB free; a pull stops staging below 60 MB\)/);
+  await assert.rejects(pull(s, endless, { frameBytes: 256 * 1024, disk: { minFreeBytes: 60 * MiB, freeBytes } }), /the companion's disk is too full for more staged log records \(\d+ MB; \d+ MB free, 60 MB kept free\)/);
   assert.deepEqual(confirms, [], 'nothing confirmed');
   assert.ok(sent < 128 * MiB, `the transfer stopped soon after: ${Math.round(sent / MiB)} MiB sent`);
   const stored = storedSeqs(s.db, boot);

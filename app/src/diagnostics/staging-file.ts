@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync, openSync, readSync, type PathLike } from 'node:fs';
-import { open, statfs, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import zlib from 'node:zlib';
+import { defaultMinFreeBytes, ensureRoom, freeBytesAt, type DiskReserve } from '../store/disk-space.js';
 
 /**
  * The companion's staging file of one pull of one unit's boot: the NDJSON bytes exactly as the
@@ -112,28 +113,6 @@ export class StagingReader {
 /** Staged bytes between two looks at the free space of the staging folder's disk. */
 export const FREE_SPACE_CHECK_BYTES = 16 * 1024 * 1024;
 
-/** Free space a pull leaves on the companion's disk: 1 GiB, or 5% of a smaller disk. */
-export async function defaultMinFreeBytes(dir: string): Promise<number> {
-  const s = await statfs(dir);
-  return Math.min(1024 ** 3, Math.floor(s.blocks * s.bsize * 0.05));
-}
-
-/** Bytes the current user may still write on the disk holding `dir`. */
-export async function freeBytesAt(dir: string): Promise<number> {
-  const s = await statfs(dir);
-  return s.bavail * s.bsize;
-}
-
-export interface DiskReserve {
-  /** Staging stops (DiskSpaceError) before the disk has less free than this (default `defaultMinFreeBytes`). */
-  minFreeBytes?: number;
-  /** How free space is read (default `freeBytesAt`; tests simulate a filling disk). */
-  freeBytes?: (dir: string) => Promise<number>;
-}
-
-/** The companion's disk is too full to stage more (a unit that never stops sending ends here too). */
-export class DiskSpaceError extends Error {}
-
 /**
  * Appends frames to a new staging file. Writes run in order on the thread pool (the transfer
  * does not wait for the disk unless too much is queued); `sync` makes everything appended so far
@@ -198,11 +177,7 @@ export class StagingWriter {
       try {
         if (this.sinceFreeCheck >= FREE_SPACE_CHECK_BYTES) {
           this.sinceFreeCheck = 0;
-          const free = await this.freeBytes(dirname(this.path));
-          if (free < this.minFreeBytes + size) {
-            const mb = (n: number) => Math.round(n / 1024 ** 2).toLocaleString('en');
-            throw new DiskSpaceError(`the companion's disk is nearly full (${mb(free)} MB free; a pull stops staging below ${mb(this.minFreeBytes)} MB)`);
-          }
+          await ensureRoom(dirname(this.path), size, 'more staged log records', { minFreeBytes: this.minFreeBytes, freeBytes: this.freeBytes });
         }
         this.sinceFreeCheck += size;
         await this.fh.writev([head, ...pieces]);

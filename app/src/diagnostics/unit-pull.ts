@@ -5,7 +5,8 @@ import type { Cursor, DiagnosticsStore } from './diagnostics-store.js';
 import type { Ingester, IngestFile } from './ingester.js';
 import type { StagedFileResult } from './log-ingest.js';
 import { BootStager, FRAME_BYTES, leftoverStaging, stagingPath } from './log-staging.js';
-import { StagingWriter, type DiskReserve } from './staging-file.js';
+import type { DiskReserve } from '../store/disk-space.js';
+import { StagingWriter } from './staging-file.js';
 import type { DiagnosticsSource } from './unit-source.js';
 
 export interface PullOptions {

@@ -3,7 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import https from 'node:https';
 import { join } from 'node:path';
-import { decodeSession } from '@pitwall/protocol';
+import { decodeSession, MAX_SESSION_BYTES } from '@pitwall/protocol';
+import { ensureRoom, mb, type DiskReserve } from '../store/disk-space.js';
 
 export interface DownloadLink {
   /** `host:port` and an agent that checks the unit's pinned key (after the unit proved it). */
@@ -27,6 +28,8 @@ export interface DownloadOptions {
   maxAttempts?: number;
   idleTimeoutMs?: number;
   retryDelayMs?: number;
+  /** Free space to leave on the disk of `partialDir`. */
+  disk?: DiskReserve;
 }
 
 export interface DownloadResult {
@@ -65,6 +68,8 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
   let resumes = 0;
   let refetches = 0;
   let failures = 0;
+  if (o.sizeB > MAX_SESSION_BYTES) throw new Error(`the unit lists session ${o.sessionId} at ${mb(o.sizeB)} MB, more than a session can be (${mb(MAX_SESSION_BYTES)} MB): not downloaded`);
+  await ensureRoom(o.partialDir, o.sizeB - (await stat(path).then((s) => s.size, () => 0)), `session ${o.sessionId}`, o.disk);
   for (;;) {
     const have = await stat(path).then((s) => s.size, () => 0);
     if (have >= o.sizeB) {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { DiskReserve } from '../store/disk-space.js';
 import { downloadSession, preconnect, type DownloadLink } from './session-download.js';
 import { openIngest } from './ingest-thread.js';
 import { decodeVerified, StreamDecoder } from './stream-decoder.js';
@@ -49,6 +50,8 @@ export interface SyncOptions {
   onProgress?: (p: SyncProgress) => void;
   log?: (m: string) => void;
   retryDelayMs?: number;
+  /** Free space downloads leave on the disk of `partialDir` (default: 1 GiB, or 5% of a smaller disk). */
+  disk?: DiskReserve;
   /** Write the store from the ingest thread (default; inline for a store in memory). */
   ingestThread?: boolean;
 }
@@ -155,6 +158,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                     sizeB: s.sizeB,
                     partialDir: o.partialDir,
                     retryDelayMs: o.retryDelayMs,
+                    disk: o.disk,
                     onData: (bytes, offset) => {
                       if (offset !== fed) stream.spoiled = true;
                       fed = offset + bytes.length;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_SESSION_BYTES } from '@pitwall/protocol';
 import { after, before, test } from 'node:test';
 import { openDatabase, integrityCheck } from '../../src/store/database.js';
 import { SessionStore } from '../../src/sessions/session-store.js';
@@ -214,4 +215,32 @@ test('decoding while downloading gives the same session as decoding the whole fi
   const spoiled = new StreamDecoder();
   spoiled.push(bad);
   assert.equal(spoiled.result(bad.length), null);
+});
+
+test('a session listed larger than a session can be, or larger than the disk has room for, is not downloaded and not confirmed', async () => {
+  const huge = await startFakeSessionUnit('unit-a', [{ ...a, sizeB: MAX_SESSION_BYTES * 5 }]);
+  const unit = await startFakeSessionUnit('unit-b', [b]);
+  const { db, store } = newStore('room');
+  const partialDir = join(scratch.dir, 'room', 'partial');
+  const GiB = 1024 ** 3;
+  try {
+    const r1 = await syncSessions([fakeSource('unit-a', 'Car 7', huge.port)], { store, partialDir });
+    assert.equal(r1.fetched, 0);
+    assert.match(r1.units[0]!.error ?? '', /the unit lists session s-a1 at 5,120 MB, more than a session can be \(1,024 MB\): not downloaded/);
+    assert.equal(huge.gets, 0, 'nothing fetched');
+    // One byte short of the reserve: refused before the first byte; with room, downloaded.
+    const r2 = await syncSessions([fakeSource('unit-b', 'Car 9', unit.port)], { store, partialDir, disk: { minFreeBytes: GiB, freeBytes: async () => GiB + b.sizeB - 1 } });
+    assert.equal(r2.fetched, 0);
+    assert.match(r2.units[0]!.error ?? '', /the companion's disk is too full for session s-b1 \(\d+ MB; 1,024 MB free, 1,024 MB kept free\)/);
+    assert.equal(unit.gets, 0);
+    assert.equal(unit.confirmed.size, 0, 'nothing confirmed');
+    const r3 = await syncSessions([fakeSource('unit-b', 'Car 9', unit.port)], { store, partialDir, disk: { minFreeBytes: GiB, freeBytes: async () => GiB + b.sizeB } });
+    assert.equal(r3.fetched, 1);
+    assert.ok(unit.confirmed.has('s-b1'));
+    assert.equal(count(db, 'sessions'), 1);
+  } finally {
+    await huge.close();
+    await unit.close();
+    db.close();
+  }
 });

@@ -11,6 +11,12 @@ export const SESSION_SHA256_HEADER = 'pitwall-session-sha256';
 const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
 /** One entry of GET /v1/sessions. */
+/**
+ * The largest session file a companion downloads: a 24-hour session at 25 Hz GNSS and 100 Hz
+ * IMU is about 90 MB, so a listing above this is a fault (or a hostile unit), not a session.
+ */
+export const MAX_SESSION_BYTES = 1024 ** 3;
+
 export const SessionMeta = Type.Object(
   {
     id: SessionId,
