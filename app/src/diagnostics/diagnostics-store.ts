@@ -74,6 +74,10 @@ export class DiagnosticsStore {
    */
   ingest(unitId: string, cursor: Cursor, records: IngestRecord[], gaps: { from: number; to: number }[]): number {
     let added = 0;
+    // IMMEDIATE: the transaction reads before it writes, and the main thread writes to the same
+    // database (health, dumps, confirms). A deferred one fails at once with "database is locked"
+    // when another connection commits between its read and its first write (SQLite's busy
+    // handler does not wait for a stale snapshot); this one waits for the lock before reading.
     this.db.transaction(() => {
       const before = (this.maxId.get() as { m: number }).m;
       // Many rows per statement: half the cost of one call per row.
@@ -105,7 +109,7 @@ export class DiagnosticsStore {
       const now = Date.now();
       for (const g of gaps) this.insertGap.run(unitId, cursor.boot, g.from, g.to, now);
       this.saveCursor(unitId, cursor);
-    })();
+    }).immediate();
     return added;
   }
 

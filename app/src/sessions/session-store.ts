@@ -95,9 +95,10 @@ export class SessionStore {
   /** Re-times every stored session against the current catalog (after a track was corrected). */
   retimeAll(): number {
     const ids = (this.db.prepare('SELECT id FROM sessions WHERE complete = 1').all() as { id: number }[]).map((r) => r.id);
+    // IMMEDIATE: it reads fixes before it writes laps, and the ingest thread may commit meanwhile.
     this.db.transaction(() => {
       for (const id of ids) this.storeLaps(id, this.fixes(id), this.find(id)?.trackId ?? null);
-    })();
+    }).immediate();
     return ids.length;
   }
 
