@@ -1,4 +1,4 @@
-import { fstatSync, openSync, closeSync, unlinkSync } from 'node:fs';
+import { statSync, unlinkSync } from 'node:fs';
 import type { LogGap } from '@pitwall/protocol';
 import type { Cursor, DiagnosticsStore, IngestRecord } from './diagnostics-store.js';
 import { parseFrame, type ParsedFrame } from './log-parse.js';
@@ -24,7 +24,7 @@ export interface StagedFileResult {
  * committed with the cursor in one transaction. Reading stops for good at a frame that fails
  * its checksum: what follows is not trusted, and the next pull asks the unit again from the
  * stored cursor. `step` and `finish` parse on this thread; a driver with a parse thread uses
- * `next`, `parseTarget`, `apply` and `finishRead` to parse ahead while this one stores.
+ * `next`, `parseTarget`, `apply` and `fileSize` to parse ahead while this one stores.
  */
 export class StagedFileIngest {
   private readonly reader: StagingReader;
@@ -69,14 +69,9 @@ export class StagedFileIngest {
     return frame.kind === 'lines' && this.header ? { unit: this.header.unit, boot: this.header.boot } : null;
   }
 
-  /** The size of the file now: no more frames will come, `next` reads up to it. */
-  finishRead(): number {
-    const fd = openSync(this.path, 'r');
-    try {
-      return fstatSync(fd).size;
-    } finally {
-      closeSync(fd);
-    }
+  /** The file's size now (once no more frames will come: where `next` reads up to). */
+  fileSize(): number {
+    return statSync(this.path).size;
   }
 
   /**
@@ -84,7 +79,7 @@ export class StagedFileIngest {
    * then deletes the file. A short last frame (torn by a crash) is left out.
    */
   finish(): StagedFileResult {
-    const size = this.finishRead();
+    const size = this.fileSize();
     this.step(size);
     return this.close(size);
   }
@@ -101,10 +96,6 @@ export class StagedFileIngest {
   /** Gives up on the file without deleting it (the companion is closing). */
   abandon(): void {
     this.reader.close();
-  }
-
-  get isStopped(): boolean {
-    return this.stopped;
   }
 
   private stop(problem: string): void {

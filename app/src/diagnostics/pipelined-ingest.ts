@@ -105,7 +105,7 @@ export class PipelinedFileIngest {
 
   /** No more frames come: ingests the rest, then the cursor is made durable and the file deleted. */
   async finish(): Promise<StagedFileResult> {
-    const size = this.file.finishRead();
+    const size = this.file.fileSize();
     this.limit = Math.max(this.limit, size);
     await this.pump();
     if (this.error) throw this.error;

@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, openSync, readSync, type PathLike } from 'node:fs
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import zlib from 'node:zlib';
-import { defaultMinFreeBytes, ensureRoom, freeBytesAt, type DiskReserve } from '../store/disk-space.js';
+import { defaultMinFreeBytes, ensureRoom, type DiskReserve } from '../store/disk-space.js';
 
 /**
  * The companion's staging file of one pull of one unit's boot: the NDJSON bytes exactly as the
@@ -134,16 +134,16 @@ export class StagingWriter {
     private readonly fh: FileHandle,
     /** Called with the durable-or-not length of whole frames after each write lands in the file. */
     private readonly onWritten: (bytes: number) => void,
-    private readonly minFreeBytes: number,
-    private readonly freeBytes: (dir: string) => Promise<number>,
+    private readonly reserve: DiskReserve,
   ) {}
 
   /** Writes fail with DiskSpaceError rather than take the disk below its reserve (checked every FREE_SPACE_CHECK_BYTES). */
   static async create(path: string, header: StagingHeader, onWritten: (bytes: number) => void, reserve: DiskReserve = {}): Promise<StagingWriter> {
-    const min = reserve.minFreeBytes ?? (await defaultMinFreeBytes(dirname(path)));
+    // The default reserve is read once per file, not at every check.
+    const minFreeBytes = reserve.minFreeBytes ?? (await defaultMinFreeBytes(dirname(path)));
     // 0600, exclusive: the unit's records are not redacted yet (they are before they reach the database).
     const fh = await open(path, 'wx', 0o600);
-    const w = new StagingWriter(path, fh, onWritten, min, reserve.freeBytes ?? freeBytesAt);
+    const w = new StagingWriter(path, fh, onWritten, { ...reserve, minFreeBytes });
     w.append('header', Buffer.from(JSON.stringify(header)), 0);
     return w;
   }
@@ -177,7 +177,7 @@ export class StagingWriter {
       try {
         if (this.sinceFreeCheck >= FREE_SPACE_CHECK_BYTES) {
           this.sinceFreeCheck = 0;
-          await ensureRoom(dirname(this.path), size, 'more staged log records', { minFreeBytes: this.minFreeBytes, freeBytes: this.freeBytes });
+          await ensureRoom(dirname(this.path), size, 'more staged log records', this.reserve);
         }
         this.sinceFreeCheck += size;
         await this.fh.writev([head, ...pieces]);

@@ -154,12 +154,9 @@ export async function getLargeJson<T extends TSchema>(target: string, path: stri
   } catch {
     throw new UnitRequestError('not-a-unit', `${target} answered ${path} with something that is not JSON`);
   }
-  if (!check.is(body)) {
-    try {
-      check.parse(body);
-    } catch (err) {
-      throw new UnitRequestError('not-a-unit', `${target} answered ${path} but not as a Pitwall unit would (${(err as Error).message})`);
-    }
+  try {
+    return check.parse(body);
+  } catch (err) {
+    throw new UnitRequestError('not-a-unit', `${target} answered ${path} but not as a Pitwall unit would (${(err as Error).message})`);
   }
-  return body as Static<T>;
 }
