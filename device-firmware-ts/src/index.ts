@@ -15,7 +15,7 @@ export { SimImu, deriveMotion, type TrajectoryPoint, type SimImuOptions } from '
 export * from './hal/usb-gadget.js';
 export { simUsbGadget } from './hal/sim/sim-usb-gadget.js';
 export * from './hal/hardware-profile.js';
-export { hardwareProfile, DEFAULT_RECORDING, type ProfileKind } from './hal/profiles.js';
+export { hardwareProfile, DEFAULT_RECORDING, SIM_MODEL, type ProfileKind } from './hal/profiles.js';
 export { realProfile, REAL_MODEL } from './hal/real-profile.js';
 export { nmeaReplayer, parseRecording, shiftSentenceTime, type Recording, type ReplayEpoch } from './hal/sim/nmea-replayer.js';
 export * from './api/http-server.js';
@@ -44,7 +44,7 @@ export * from './ops/crash-store.js';
 export { realDisk } from './hal/disk.js';
 export { simDisk, simThermal, readSimBoardSerial } from './hal/sim/sim-board.js';
 export { FIRMWARE_COMMIT, FIRMWARE_VERSION, resolveCommit } from './version.js';
-export { bootUnit, startSimUnit, SIM_MODEL, type BootOptions, type SimOptions, type RunningUnit } from './runtime.js';
+export { bootUnit, type BootOptions, type RunningUnit } from './runtime.js';
 export { ImuRateMeter, meteredImuFeed } from './pipeline/imu-rate.js';
 export * from './pipeline/session-writer.js';
 export { syntheticDrive, type SyntheticDrive, type SyntheticDriveOptions } from './hal/sim/synthetic-drive.js';

@@ -1,6 +1,6 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deviceInfo, deviceStatus, parseUnitConfig, API_VERSION, type DeviceInfo, type DeviceStatus, type LogLevel, type UnitConfig } from '@pitwall/protocol';
+import { deviceInfo, deviceStatus, API_VERSION, type DeviceInfo, type DeviceStatus, type UnitConfig } from '@pitwall/protocol';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { Part, startInOrder, type Subsystem } from './boot/subsystem.js';
 import { startPairing } from './boot/pairing-boot.js';
@@ -10,7 +10,7 @@ import { loadUnitIdentity } from './identity/unit-identity.js';
 import { openAuditLog } from './identity/audit-log.js';
 import { openOperatorStore } from './identity/operator-store.js';
 import { GnssReader } from './pipeline/gnss-reader.js';
-import { startDataPath, type SessionPolicy } from './pipeline/start-data-path.js';
+import { startDataPath } from './pipeline/start-data-path.js';
 import { ImuRateMeter, meteredImuFeed } from './pipeline/imu-rate.js';
 import { createHttpServer } from './api/http-server.js';
 import { startMdnsAdvertiser } from './api/mdns-advertiser.js';
@@ -18,15 +18,12 @@ import { startSerialEndpoint } from './api/serial-endpoint.js';
 import { startOps, simInjector, configHash, type Ops } from './ops/ops-boot.js';
 import { openHealthStore } from './ops/health-store.js';
 import { gnssStartKind } from './ops/health-sampler.js';
-import { startHangWatchdog, type HangWatchdog } from './ops/hang-watchdog.js';
-
-export { SIM_MODEL } from './hal/profiles.js';
+import type { HangWatchdog } from './ops/hang-watchdog.js';
+import { hangWatchdog, reopenSignal } from './boot/process-parts.js';
 
 export interface BootOptions {
   /** Process-wide crash handlers, reports, the reopen signal and the hang watchdog (the CLI sets this). */
   processHandlers?: boolean;
-  maxCrashes?: number;
-  healthRetentionS?: number;
 }
 
 export interface RunningUnit {
@@ -56,7 +53,6 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     logDir: config.logs.dir ?? join(dataDir, 'logs'),
     logLevel: config.logs.level,
     processHandlers: boot.processHandlers ?? false,
-    maxCrashes: boot.maxCrashes,
     boardSerial: () => hw.boardSerial(),
   });
   const { logger } = ops;
@@ -145,7 +141,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     gnss: reader.value.reader.state.status(),
     identity: identity.value.state,
   });
-  const healthStore = new Part('health-store', () => openHealthStore(dataDir, boot.healthRetentionS));
+  const healthStore = new Part('health-store', () => openHealthStore(dataDir));
   const api = new Part(
     'api',
     async () => {
@@ -213,22 +209,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, gnssPort, usb, reader, dataPath, healthStore, api, mdns, serial, health];
   if (boot.processHandlers) list.unshift(reopenSignal(runDir, ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
-    list.push(
-      new Part(
-        'hang-watchdog',
-        () => {
-          const w = startHangWatchdog({ hangS: config.hangTimeoutS, dataDir, logFile: logger.file, unit: info.value.id, boot: logger.boot, fw: FIRMWARE_VERSION, commit: FIRMWARE_COMMIT });
-          watchdog = w;
-          const stateTimer = setInterval(() => w.setState({ ...ops.state }), 1000);
-          stateTimer.unref();
-          return { w, stateTimer };
-        },
-        async ({ w, stateTimer }) => {
-          clearInterval(stateTimer);
-          await w.stop();
-        },
-      ),
-    );
+    list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));
   }
 
   let stopStarted: () => Promise<void>;
@@ -259,70 +240,4 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
       logger.flushSync();
     },
   };
-}
-
-/** SIGHUP reopens the log file for logrotate, whose postrotate signals the pid written here. */
-function reopenSignal(runDir: string, ops: Ops): Subsystem {
-  const pidFile = join(runDir, 'pitwall.pid');
-  const onHup = () => {
-    ops.logger.reopen();
-    ops.logger.for('boot').info('log file reopened (SIGHUP)');
-  };
-  return new Part(
-    'reopen-signal',
-    async () => {
-      process.on('SIGHUP', onHup);
-      await writeFile(pidFile, `${process.pid}\n`);
-    },
-    async () => {
-      process.off('SIGHUP', onHup);
-      await rm(pidFile, { force: true });
-    },
-  );
-}
-
-/** The options of an in-process simulated unit (tests, testbed); the same settings as UnitConfig. */
-export interface SimOptions {
-  dataDir: string;
-  apiPort: number;
-  name?: string;
-  recording?: string;
-  speed?: number;
-  /** Companion-side end of the simulated USB gadget (default DATA_DIR/usb-host). */
-  serialLink?: string;
-  mdns?: boolean;
-  host?: string;
-  pairingWindowS?: number;
-  logDir?: string;
-  logLevel?: LogLevel;
-  healthIntervalS?: number;
-  healthRetentionS?: number;
-  /** Below this many free bytes on the data partition debug logging stops. */
-  diskLowB?: number;
-  hangS?: number;
-  maxCrashes?: number;
-  processHandlers?: boolean;
-  imuRateHz?: number;
-  sessions?: SessionPolicy;
-}
-
-/** Boots a simulated unit in this process; unset options take the UnitConfig defaults. */
-export function startSimUnit(o: SimOptions): Promise<RunningUnit> {
-  const config = parseUnitConfig(
-    JSON.parse(
-      JSON.stringify({
-        dataDir: o.dataDir,
-        name: o.name,
-        api: { port: o.apiPort, host: o.host, mdns: o.mdns === true },
-        pairingWindowS: o.pairingWindowS,
-        logs: { dir: o.logDir, level: o.logLevel },
-        health: { intervalS: o.healthIntervalS, diskLowMb: o.diskLowB === undefined ? undefined : o.diskLowB / (1024 * 1024) },
-        hangTimeoutS: o.hangS,
-        imu: { rateHz: o.imuRateHz },
-        sessions: o.sessions,
-        sim: { recording: o.recording, speed: o.speed, serialLink: o.serialLink },
-      }),
-    ),
-  );
-  return bootUnit(config, 'sim', { processHandlers: o.processHandlers, maxCrashes: o.maxCrashes, healthRetentionS: o.healthRetentionS });
 }
