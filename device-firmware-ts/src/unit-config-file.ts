@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseUnitConfig, UnitConfig, UnitConfigError, UNIT_CONFIG_DEFAULTS, type UnitConfig as UnitConfigT } from '@pitwall/protocol';
+import { parseUnitConfig, shownValue, UnitConfig, UnitConfigError, UNIT_CONFIG_DEFAULTS, type UnitConfig as UnitConfigT } from '@pitwall/protocol';
 import type { TSchema } from '@sinclair/typebox';
 
 export const DEFAULT_CONFIG_FILE = '/etc/pitwall/unit.json';
@@ -111,7 +111,7 @@ export function configFromFlags(json: unknown, source: string, values: Record<st
     else {
       const text = String(v);
       const n = Number(text);
-      if (text.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`--${f.flag} must be a number, got "${text}"`);
+      if (text.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`--${f.flag} must be a number, got ${shownValue(text)}`);
       setAt(merged, f.path, n);
     }
   }

@@ -6,6 +6,8 @@ import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deviceInfo, deviceStatus, parseUnitConfig, UNIT_CONFIG_DEFAULTS } from '@pitwall/protocol';
 import { openPtyPair } from '../src/index.js';
+import { CONFIG_FLAGS, ConfigError, configFromFlags } from '../src/unit-config-file.js';
+import { prng } from './helpers/prng.js';
 import { DEVICE_CLI } from '../../testbed/sim-unit.js';
 import { startReadyProcess } from '../../testbed/ready-process.js';
 import { everlandRecording, tempDir } from './helpers/paths.js';
@@ -28,6 +30,26 @@ test('the configuration schema holds every default once, and an empty file means
   const help = cli(['--help']).stdout;
   assert.match(help, /--health-interval S\s+seconds between health snapshots \(default 60\)/, 'the help shows the schema default');
   assert.match(help, /pitwall-device run \[--config FILE\]/);
+});
+
+test('fuzz: any flag values give a valid configuration or one ConfigError naming the flag', () => {
+  const rand = prng(7);
+  const texts = ['', ' ', '0', '-1', '1.5', '65536', '1e3', 'NaN', 'Infinity', '0x10', 'debug', 'x'.repeat(5000), '/tmp/y', '\u0000'];
+  for (let i = 0; i < 5000; i++) {
+    const values: Record<string, string | boolean> = {};
+    for (let n = 1 + Math.floor(rand() * 3); n > 0; n--) {
+      const f = CONFIG_FLAGS[Math.floor(rand() * CONFIG_FLAGS.length)]!;
+      values[f.flag] = f.kind === 'off' ? true : rand() < 0.5 ? texts[Math.floor(rand() * texts.length)]! : String(Math.floor(rand() * 2000));
+    }
+    try {
+      const c = configFromFlags({ dataDir: '/tmp/fuzz' }, 'unit.json', values);
+      assert.ok(c.dataDir.startsWith('/'));
+    } catch (err) {
+      assert.ok(err instanceof ConfigError, `${JSON.stringify(values)}: ${(err as Error).stack}`);
+      assert.match(err.message, /^--[a-z-]+(:| must be a number)/, err.message);
+      assert.ok(err.message.length < 300, err.message);
+    }
+  }
 });
 
 test('bad configuration: one sentence naming the field, a non-zero exit, nothing started', async () => {

@@ -82,6 +82,12 @@ export class UnitConfigError extends Error {
   }
 }
 
+/** The offending value as given, cut short: the error stays one readable sentence. */
+export function shownValue(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 const fieldOf = (pointer: string) => pointer.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
 
 function describe(schema: TSchema): string {
@@ -110,7 +116,7 @@ export function parseUnitConfig(value: unknown): UnitConfig {
     const known = Object.keys(first.schema.properties ?? {});
     throw new UnitConfigError(field, `unknown setting "${field}" (known here: ${known.join(', ')})`);
   }
-  throw new UnitConfigError(field, `"${field}" must be ${describe(first.schema)}, got ${JSON.stringify(first.value)}`);
+  throw new UnitConfigError(field, `"${field}" must be ${describe(first.schema)}, got ${shownValue(first.value)}`);
 }
 
 /** Every default, as one object (what an empty /etc/pitwall/unit.json means). */
