@@ -2,3 +2,4 @@ export * from './log-record.js';
 export * from './log-pull.js';
 export * from './health-snapshot.js';
 export * from './crash-dump.js';
+export * from './redaction.js';
