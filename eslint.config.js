@@ -24,7 +24,13 @@ export default tseslint.config(
   },
   {
     files: ['protocol/src/**'],
-    rules: layer('protocol/ is pure contracts: no Node, no other workspace', ['@pitwall/*', '../../*/src/*', 'electron', 'node:*'], nodeBuiltins),
+    ignores: ['protocol/src/node/**'],
+    rules: layer('protocol/ is pure contracts: no Node, no other workspace', ['@pitwall/*', '../../*/src/*', 'electron', 'node:*', '**/node/*'], nodeBuiltins),
+  },
+  {
+    // The one Node part of protocol (`@pitwall/protocol/node`): shared file primitives.
+    files: ['protocol/src/node/**'],
+    rules: layer('protocol/node is shared Node code: no other workspace', ['@pitwall/*', '../../*/src/*', 'electron']),
   },
   {
     files: ['device-firmware-ts/src/**'],
@@ -41,11 +47,11 @@ export default tseslint.config(
   {
     files: ['renderer/src/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: layer('renderer/ talks only to window.pitwall: no Node, no electron, no companion core', ['@pitwall/app', '@pitwall/main', '@pitwall/device', 'electron', 'node:*', 'better-sqlite3', 'serialport', 'usb', 'bonjour-service'], nodeBuiltins),
+    rules: layer('renderer/ talks only to window.pitwall: no Node, no electron, no companion core', ['@pitwall/protocol/node', '@pitwall/app', '@pitwall/main', '@pitwall/device', 'electron', 'node:*', 'better-sqlite3', 'serialport', 'usb', 'bonjour-service'], nodeBuiltins),
   },
   {
     files: ['preload/src/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: layer('preload/ bridges the contract only', ['@pitwall/app', '@pitwall/main', '@pitwall/device', 'node:*'], nodeBuiltins),
+    rules: layer('preload/ bridges the contract only', ['@pitwall/protocol/node', '@pitwall/app', '@pitwall/main', '@pitwall/device', 'node:*'], nodeBuiltins),
   },
 );

@@ -23,6 +23,12 @@ describe('import layering', () => {
     ['renderer/src/x.ts', "import { deviceInfo } from '@pitwall/protocol';\nexport const a = deviceInfo;", false],
     ['app/src/x.ts', "import { deviceInfo } from '@pitwall/protocol';\nexport const a = deviceInfo;", false],
     ['main/src/x.ts', "import { app } from 'electron';\nexport const a = app;", false],
+    // protocol/node is protocol's one Node part: Node there, never in the pure contracts or the UI.
+    ['protocol/src/node/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;", false],
+    ['protocol/src/node/x.ts', "import { x } from '@pitwall/app';\nexport const a = x;", true],
+    ['protocol/src/ops/x.ts', "import { writeFileAtomic } from '../node/atomic-file.js';\nexport const a = writeFileAtomic;", true],
+    ['renderer/src/x.ts', "import { writeFileAtomic } from '@pitwall/protocol/node';\nexport const a = writeFileAtomic;", true],
+    ['device-firmware-ts/src/x.ts', "import { writeFileAtomic } from '@pitwall/protocol/node';\nexport const a = writeFileAtomic;", false],
   ];
   for (const [file, code, refused] of cases) {
     it(`${refused ? 'refuses' : 'allows'} ${code.split('\n')[0]} in ${file}`, async () => {
