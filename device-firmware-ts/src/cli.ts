@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { startSimUnit, DEFAULT_PAIRING_WINDOW_S, type RunningUnit } from './runtime.js';
 import { resetIdentity } from './identity/identity-reset.js';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
-import { stderrLogger, LEVELS } from './ops/logger.js';
-import type { LogLevel } from '@pitwall/protocol';
+import { stderrLogger } from './ops/logger.js';
+import { LOG_LEVELS, parseChoice, parseNumber, parsePort } from '@pitwall/protocol';
 import { DEFAULT_SESSION_POLICY } from './pipeline/start-data-path.js';
 
 export const DEFAULT_RECORDING = fileURLToPath(new URL('../../resources/recordings/everland-aim-solo.nmea', import.meta.url));
@@ -97,28 +97,16 @@ function parse(argv: string[]) {
   if (!dataDir) throw new UsageError('--data-dir is required');
   const portText = values['api-port'];
   if (portText === undefined) throw new UsageError('--api-port is required (0 = any free port)');
-  const apiPort = Number(portText);
-  if (!/^\d{1,5}$/.test(portText) || apiPort > 65535) throw new UsageError(`--api-port must be 0-65535, got "${portText}"`);
-  const speed = values.speed === undefined ? 1 : Number(values.speed);
-  if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw new UsageError(`--speed must be a number > 0 and <= 1000, got "${values.speed}"`);
+  const apiPort = parsePort('--api-port', portText);
+  const speed = values.speed === undefined ? 1 : parseNumber('--speed', values.speed, { min: 0, aboveMin: true, max: 1000 });
   const name = values.name;
   if (name !== undefined && (name.trim().length === 0 || name.length > 63)) throw new UsageError('--name must be 1-63 characters');
-  const windowText = values['pairing-window'];
-  const pairingWindowS = windowText === undefined ? DEFAULT_PAIRING_WINDOW_S : Number(windowText);
-  if (!Number.isFinite(pairingWindowS) || pairingWindowS < 1 || pairingWindowS > 3600) {
-    throw new UsageError(`--pairing-window must be 1-3600 seconds, got "${windowText}"`);
-  }
-  const num = (flag: string, text: string | undefined, fallback: number, min: number, max: number) => {
-    if (text === undefined) return fallback;
-    const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${flag} must be a number from ${min} to ${max}, got "${text}"`);
-    return v;
-  };
+  const num = (flag: string, text: string | undefined, fallback: number, min: number, max: number) => (text === undefined ? fallback : parseNumber(`--${flag}`, text, { min, max }));
+  const pairingWindowS = num('pairing-window', values['pairing-window'], DEFAULT_PAIRING_WINDOW_S, 1, 3600);
   const healthIntervalS = num('health-interval', values['health-interval'], 60, 0.1, 86400);
   const hangS = num('hang-timeout', values['hang-timeout'], 10, 0, 3600);
   const diskLowB = num('disk-low-mb', values['disk-low-mb'], 64, 0, 1e7) * 1024 * 1024;
-  const logLevel = (values['log-level'] ?? 'debug') as LogLevel;
-  if (!LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LEVELS.join('|')}`);
+  const logLevel = parseChoice('--log-level', values['log-level'] ?? 'debug', LOG_LEVELS);
   const imuRateHz = num('imu-rate', values['imu-rate'], 100, 1, 1000);
   const d = DEFAULT_SESSION_POLICY;
   const sessions = {

@@ -3,3 +3,4 @@ export * from './log-pull.js';
 export * from './health-snapshot.js';
 export * from './crash-dump.js';
 export * from './redaction.js';
+export * from './log-levels.js';
