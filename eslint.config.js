@@ -19,7 +19,8 @@ const allowed = (workspace, layer, more = {}) => ({
 const unitFences = [{ dir: 'device-firmware-ts/src/hal/sim', except: ['device-firmware-ts/src/hal', 'device-firmware-ts/src/index.ts'], why: 'simulation stays below the hardware interfaces; take hardware from the profile' }];
 const unit = (fenced) => allowed('device-firmware-ts', 'the unit (protocol, its declared packages, Node)', { nodeBuiltins: true, fenced });
 const main = (packages = []) => allowed('main', 'main/ (app, protocol, Node; electron only in electron-main.ts)', { nodeBuiltins: true, packages, typeOnlyPackages: ['electron'] });
-const preload = (packages = []) => allowed('preload', 'preload/ bridges the contract only (protocol; electron only in electron-preload.ts)', { packages });
+const browserOnly = { refusedSubpaths: ['@pitwall/protocol/node'] };
+const preload = (packages = []) => allowed('preload', 'preload/ bridges the contract only (protocol; electron only in electron-preload.ts)', { packages, ...browserOnly });
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'artifacts/**', 'release/**', '.demo/**'] },
@@ -32,7 +33,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  { files: ['protocol/src/**'], ...allowed('protocol', 'protocol/ is pure contracts (its own files and declared packages only)') },
+  {
+    files: ['protocol/src/**'],
+    ignores: ['protocol/src/node/**'],
+    ...allowed('protocol', 'protocol/ is pure contracts (its own files and declared packages only)', {
+      fenced: [{ dir: 'protocol/src/node', why: 'pure contracts never import the Node part of protocol' }],
+    }),
+  },
+  // The one Node part of protocol (`@pitwall/protocol/node`): file primitives both sides share.
+  { files: ['protocol/src/node/**'], ...allowed('protocol', 'protocol/node (shared Node code: protocol and Node only)', { nodeBuiltins: true }) },
   { files: ['device-firmware-ts/src/**'], ...unit(unitFences) },
   {
     files: ['device-firmware-ts/src/pipeline/**'],
@@ -46,6 +55,6 @@ export default tseslint.config(
   {
     files: ['renderer/src/**'],
     languageOptions: { globals: { ...globals.browser } },
-    ...allowed('renderer', 'renderer/ talks only to window.pitwall (protocol contracts, react, zustand, its own files)'),
+    ...allowed('renderer', 'renderer/ talks only to window.pitwall (protocol contracts, react, zustand, its own files)', browserOnly),
   },
 );

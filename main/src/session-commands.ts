@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CompanionError, type SessionSyncProgress } from '@pitwall/protocol';
+import { CompanionError, formatLapTime, type SessionSyncProgress } from '@pitwall/protocol';
 import { createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, SessionStore, type ExportFormat } from '@pitwall/app';
 import { cleanText } from './discover-table.js';
 
@@ -19,12 +19,7 @@ export interface Io {
   err(line: string): void;
 }
 
-export const fmtMs = (ms: number | null) => {
-  if (ms === null) return '-';
-  const m = Math.floor(ms / 60_000);
-  const s = (ms % 60_000) / 1000;
-  return m > 0 ? `${m}:${s.toFixed(3).padStart(6, '0')}` : s.toFixed(3);
-};
+const fmtMs = (ms: number | null) => formatLapTime(ms, '-');
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

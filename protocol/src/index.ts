@@ -1,4 +1,5 @@
 export * from './validate.js';
+export * from './parameters.js';
 export * from './firmware-headers.js';
 export * from './device-api/firmware.js';
 export * from './device-api/unit-id.js';

@@ -38,6 +38,7 @@ export const allowedImports = {
           nodeBuiltins: { type: 'boolean' },
           packages: { type: 'array', items: { type: 'string' } },
           typeOnlyPackages: { type: 'array', items: { type: 'string' } },
+          refusedSubpaths: { type: 'array', items: { type: 'string' } },
           fenced: {
             type: 'array',
             items: {
@@ -78,6 +79,8 @@ export const allowedImports = {
         return;
       }
       const name = packageOf(spec);
+      const refusedSub = (o.refusedSubpaths ?? []).find((p) => spec === p || spec.startsWith(p + '/'));
+      if (refusedSub) return report(`'${refusedSub}' runs on Node only; this layer may not import it`);
       if (packages.has(name)) return;
       if (typeOnly.has(name) && typeOnlyImport) return;
       report(`'${name}' is not on the allowed list (declare it in ${o.workspace}/package.json if this layer may use it)`);

@@ -47,6 +47,11 @@ describe('import layering (allowed lists)', () => {
     ['device-firmware-ts/src/runtime.ts', use('./hal/sim/sim-profile.js'), /reaches into device-firmware-ts\/src\/hal\/sim/],
     ['device-firmware-ts/src/ops/x.ts', use('../hal/sim/sim-board.js'), /reaches into device-firmware-ts\/src\/hal\/sim/],
     ['device-firmware-ts/src/pipeline/x.ts', use('../api/http-server.js'), /reaches into device-firmware-ts\/src\/api/],
+    // protocol/node is protocol's one Node part: Node there, never in the pure contracts or the UI
+    ['protocol/src/node/x.ts', use('@pitwall/app'), /not on the allowed list/],
+    ['protocol/src/ops/x.ts', use('../node/atomic-file.js'), /reaches into protocol\/src\/node\//],
+    ['renderer/src/x.ts', use('@pitwall/protocol/node'), /runs on Node only/],
+    ['preload/src/x.ts', use('@pitwall/protocol/node'), /runs on Node only/],
   ];
   for (const [file, code, why] of refused) {
     it(`refuses ${code.split('\n')[0]} in ${file}`, async () => {
@@ -73,6 +78,9 @@ describe('import layering (allowed lists)', () => {
     ['device-firmware-ts/src/hal/profiles.ts', use('./sim/sim-profile.js')],
     ['device-firmware-ts/src/hal/sim/x.ts', use('./sim-gpio.js')],
     ['device-firmware-ts/src/api/x.ts', use('../pipeline/start-data-path.js')],
+    ['protocol/src/node/x.ts', use('node:fs')],
+    ['device-firmware-ts/src/x.ts', use('@pitwall/protocol/node')],
+    ['app/src/x.ts', use('@pitwall/protocol/node')],
   ];
   for (const [file, code] of allowed) {
     it(`allows ${code.split('\n')[0]} in ${file}`, async () => {

@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { logRecord } from '@pitwall/protocol';
 import { LEVEL_NUMBER } from './log-search.js';
 import { MAX_LINE } from './log-staging.js';
-import { mayHoldSecret, redactText, redactValue } from './redact.js';
+import { REDACTION_MAX_DEPTH, mayHoldSecret, redactText, redactValue } from './redact.js';
 
 /**
  * The records of one staged frame of NDJSON lines, each parsed, validated against the log
@@ -92,10 +92,10 @@ export function parseFrame(payload: Uint8Array, unit: string, boot: string): Par
   return out;
 }
 
-/** Whether `redactValue` would keep the value whole (it cuts what nests deeper than 32). */
+/** Whether `redactValue` would keep the value whole (it cuts what nests deeper than its limit). */
 function shallowEnough(v: unknown, depth: number): boolean {
   if (v === null || typeof v !== 'object') return true;
-  if (depth > 31) return false;
+  if (depth >= REDACTION_MAX_DEPTH) return false;
   for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) if (!shallowEnough(x, depth + 1)) return false;
   return true;
 }

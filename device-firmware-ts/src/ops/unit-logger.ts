@@ -114,7 +114,7 @@ export function createUnitLogger(opts: UnitLoggerOptions): UnitLogger {
     const emit = (level: LogLevel) => {
       const rank = levelRank(level);
       return (msg: string, fields?: LogFields) => {
-        if (rank < minRank || (rank < 2 && !debugOn)) return;
+        if (rank < minRank || (rank < levelRank('info') && !debugOn)) return;
         const text = redactor.text(String(msg));
         if (!fields) return p[level](text);
         const clean = redactor.value(fields) as Record<string, unknown>;

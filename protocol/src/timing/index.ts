@@ -4,3 +4,4 @@ export * from './lap-trace.js';
 export * from './lap-timer.js';
 export * from './time-laps.js';
 export * from './track-picker.js';
+export * from './lap-time-text.js';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { CallError, LogLevel, LogRow, LogsQueryParams } from '@pitwall/protocol';
+import { LOG_LEVELS, type CallError, type LogLevel, type LogRow, type LogsQueryParams } from '@pitwall/protocol';
 import { call } from '../api.js';
 import { AppShell, type Screen } from '../components/app-shell.js';
 import { LogDetailPanel } from '../components/diagnostics/log-detail.js';
@@ -10,7 +10,6 @@ import { useDevices } from '../store/devices-store.js';
 import { useDiagnostics } from '../store/diagnostics-store.js';
 
 const PAGE = 300;
-const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const SUBSYSTEMS = ['boot', 'gnss', 'imu', 'led', 'net', 'api', 'update', 'support', 'licence', 'identity', 'serial', 'mdns', 'health', 'crash', 'pipeline'];
 
 interface Filters {
@@ -139,7 +138,7 @@ export function LogsScreen({ appInfo, onNavigate }: { appInfo: { version: string
           </select>
           <select className="select" value={filters.level} onChange={set('level')} aria-label="Level" data-testid="filter-level">
             <option value="">Any level</option>
-            {LEVELS.map((l) => (
+            {LOG_LEVELS.map((l) => (
               <option key={l} value={l}>
                 {l} and above
               </option>

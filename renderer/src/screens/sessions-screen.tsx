@@ -1,14 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { SessionLaps, SessionListEntry, SessionSyncProgress } from '@pitwall/protocol';
+import { formatLapTime, type SessionLaps, type SessionListEntry, type SessionSyncProgress } from '@pitwall/protocol';
 import { call, on } from '../api.js';
 import { DeltaByDistance, LAP_COLOURS, SpeedByDistance, TrackMap, type ChosenTrace } from '../components/session-charts.js';
 
-const fmtLap = (ms: number | null | undefined) => {
-  if (ms === null || ms === undefined) return '–';
-  const m = Math.floor(ms / 60_000);
-  const s = (ms % 60_000) / 1000;
-  return m > 0 ? `${m}:${s.toFixed(3).padStart(6, '0')}` : s.toFixed(3);
-};
+const fmtLap = (ms: number | null | undefined) => formatLapTime(ms);
 const fmtDate = (t: number) => new Date(t).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 const fmtTime = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 const trackLabel = (s: SessionListEntry) => s.trackName ?? s.trackId ?? 'Unknown track';
