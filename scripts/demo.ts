@@ -104,7 +104,11 @@ try {
       return unit;
     });
   });
-  const started = await Promise.all(starting);
+  // Every start settles before a failure is reported, so Ctrl-C or the error stops them all.
+  const settled = await Promise.allSettled(starting);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const started = settled.map((r) => (r as PromiseFulfilledResult<SimUnit>).value);
   const port = values.port ? Number(values.port) : await freePort();
   const companionDir = join(work, 'companion');
   if (lan) {
