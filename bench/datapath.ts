@@ -17,7 +17,7 @@ import { LapTimer, exportVbo, type SessionFix, type SessionHeader } from '@pitwa
 import { Lsm6dsox, NmeaDecoder, SessionWriter, SimImu, syntheticDrive, withChecksum } from '@pitwall/device';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const gpsdDir = resolve(repoRoot, '..', 'shared', 'data', 'gpsd-nmea');
+const gpsdDir = join(repoRoot, 'testdata', 'gpsd-nmea');
 const SESSION_S = 1800;
 /** Bytes per serial read as the unit's reader gets them (a few sentences at 115200 baud). */
 const SERIAL_CHUNK = 256;

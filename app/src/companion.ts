@@ -219,6 +219,8 @@ export function createCompanion(opts: CompanionOptions): Companion {
           return { target, agent: await channels.streamAgent(id) };
         },
         onFix: (fix) => opts.events('live:fix', { id, fix }),
+        onTiming: (timing) => opts.events('live:timing', { id, timing }),
+        onLap: (lap) => opts.events('live:lap', { id, lap }),
         onProblem: (m) => log(`live ${id}: ${m}`),
       });
       live.set(id, { client, refs: 1 });

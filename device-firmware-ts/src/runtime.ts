@@ -11,6 +11,7 @@ import { openAuditLog } from './identity/audit-log.js';
 import { openOperatorStore } from './identity/operator-store.js';
 import { GnssReader } from './pipeline/gnss-reader.js';
 import { startDataPath } from './pipeline/start-data-path.js';
+import { recordEarlierDrives } from './pipeline/earlier-drives.js';
 import { ImuRateMeter, meteredImuFeed } from './pipeline/imu-rate.js';
 import { createHttpServer } from './api/http-server.js';
 import { startMdnsAdvertiser } from './api/mdns-advertiser.js';
@@ -100,6 +101,10 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     log.info(`unit ${i.id} "${i.name}" firmware ${FIRMWARE_VERSION} (${FIRMWARE_COMMIT})`);
     return i;
   });
+  // Before the receiver starts: a sim unit's earlier track days, recorded at its first boot.
+  const history = new Part('earlier-drives', () =>
+    recordEarlierDrives({ drives: () => hw.earlierDrives(), dataDir, unitId: info.value.id, firmwareVersion: FIRMWARE_VERSION, imu: () => hw.imu(config.imu.rateHz), policy: config.sessions, log: logger.for('pipeline') }),
+  );
   const gnss = hw.openGnss(logger.for('gnss'));
   const gnssPort = new Part('gnss-source', () => gnss.start(), () => gnss.stop());
   const usb = new Part('usb-gadget', () => hw.usbGadget.start(), () => hw.usbGadget.stop());
@@ -206,7 +211,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     (h) => h.stop(),
   );
 
-  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, gnssPort, usb, reader, dataPath, healthStore, api, mdns, serial, health];
+  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, healthStore, api, mdns, serial, health];
   if (boot.processHandlers) list.unshift(reopenSignal(runDir, ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
     list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));

@@ -40,6 +40,8 @@ export const CONFIG_FLAGS: readonly Flag[] = [
   { flag: 'recording', path: ['sim', 'recording'], kind: 'path', arg: 'FILE' },
   { flag: 'speed', path: ['sim', 'speed'], kind: 'number', arg: 'X' },
   { flag: 'serial-link', path: ['sim', 'serialLink'], kind: 'path', arg: 'PATH' },
+  { flag: 'pit-stop', path: ['sim', 'pitStopS'], kind: 'number', arg: 'S' },
+  { flag: 'track-days', path: ['sim', 'trackDays'], kind: 'number', arg: 'N' },
 ];
 
 /** parseArgs options for every configuration flag. */

@@ -107,7 +107,7 @@ function openWindow(runtime: Runtime, watches: LiveWatches): BrowserWindow {
   const contents: WebContents = win.webContents;
   const unsubscribe = runtime.events.subscribe((event, payload) => {
     if (contents.isDestroyed()) return;
-    if (event === 'live:fix' && !watches.isWatching(clientId, (payload as { id: string }).id)) return;
+    if (event.startsWith('live:') && !watches.isWatching(clientId, (payload as { id: string }).id)) return;
     contents.send(EVENT_CHANNEL, { event, payload });
   });
   windows.set(contents.id, { win, dispatch });

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, formatLapTime, type SessionSyncProgress } from '@pitwall/protocol';
 import { createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, SessionStore, type ExportFormat } from '@pitwall/app';
-import { cleanText } from './discover-table.js';
+import { cleanText, textTable } from './discover-table.js';
 
 export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--address HOST:PORT ...] [--no-mdns]
       Pull new closed sessions from every paired online unit (or one), resuming after cuts.
@@ -20,11 +20,6 @@ export interface Io {
 }
 
 const fmtMs = (ms: number | null) => formatLapTime(ms, '-');
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
-}
 
 /** `pitwall sync|sessions|laps|export`. Exit 0 ok, 1 failed, 2 usage, 3 not found. */
 export async function runSessionCommand(argv: string[], io: Io): Promise<number> {
@@ -63,7 +58,7 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
       if (list.length === 0) return io.out('no sessions yet: run pitwall sync'), 0;
       const rows = [['ID', 'DATE (UTC)', 'TRACK', 'DRIVER', 'UNIT', 'LAPS', 'BEST', 'SESSION']];
       for (const s of list) rows.push([String(s.id), new Date(s.startedAt).toISOString().slice(0, 16).replace('T', ' '), s.trackId ?? '-', s.driver ?? '-', s.unitName, String(s.laps), fmtMs(s.bestLapMs), s.sessionId]);
-      io.out(cleanText(table(rows)));
+      io.out(textTable(rows));
       return 0;
     }
     const ref = parsed.positionals[0];
@@ -83,7 +78,7 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
       const n = Math.max(0, ...laps.map((l) => l.sectorsMs.length));
       const rows = [['LAP', 'TIME', ...Array.from({ length: n }, (_, i) => `S${i + 1}`), '']];
       laps.forEach((l, i) => rows.push([String(l.lap), fmtMs(l.timeMs), ...l.sectorsMs.map(fmtMs), i === stats.bestIndex ? 'best' : '']));
-      io.out(cleanText(table(rows)));
+      io.out(textTable(rows));
       io.out(`theoretical best ${fmtMs(stats.theoreticalBestMs)}  consistency (std dev) ${stats.consistencyMs === null ? '-' : `${(stats.consistencyMs / 1000).toFixed(3)} s`}`);
       return 0;
     }

@@ -33,6 +33,8 @@ export interface HardwareProfile {
   thermal(): Promise<Thermal>;
   /** The IMU at `rateHz`, or null when the board has none (or no driver for it yet). */
   imu(rateHz: number): ImuFeed | null;
+  /** The receiver's output of drives before this boot, oldest first (the sim's earlier track days; a real board has none). */
+  earlierDrives(): Promise<string[][]>;
 }
 
 export class HardwareMissingError extends Error {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { UnitConfig } from '@pitwall/protocol';
 import type { HardwareProfile } from './hardware-profile.js';
 import { realProfile } from './real-profile.js';
@@ -23,5 +23,10 @@ export function hardwareProfile(kind: ProfileKind, config: UnitConfig): Hardware
     recording: config.sim.recording ?? DEFAULT_RECORDING,
     speed: config.sim.speed,
     serialLink: config.sim.serialLink ?? join(config.dataDir, 'usb-host'),
+    pitStopS: config.sim.pitStopS,
+    trackDays: config.sim.trackDays,
+    // Parked longer than the recorder's stop time, so each earlier day's session closes.
+    parkedS: config.sessions.stopS + 10,
+    recordingsDir: dirname(DEFAULT_RECORDING),
   });
 }

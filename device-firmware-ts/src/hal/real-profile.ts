@@ -50,5 +50,6 @@ export function realProfile(o: RealProfileOptions): HardwareProfile {
     disk: realDisk(o.dataDir),
     thermal: async () => thermalZones(root),
     imu: () => null,
+    earlierDrives: async () => [],
   };
 }

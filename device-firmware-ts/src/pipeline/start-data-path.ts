@@ -1,10 +1,11 @@
+import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseTrackCatalog, type LiveLap, type LiveTiming, type UnitConfig } from '@pitwall/protocol';
 import { DataPath } from './data-path.js';
 import { SessionRecorder } from './session-recorder.js';
 import { SessionStore, trackName } from './session-store.js';
-import type { GnssReader } from './gnss-reader.js';
+import type { GnssReaderEvents } from './gnss-reader.js';
 import type { ImuFeed } from '../hal/imu/imu-feed.js';
 import type { Logger } from '../ops/logger.js';
 
@@ -17,7 +18,8 @@ export interface DataPathOptions {
   dataDir: string;
   unitId: string;
   firmwareVersion: string;
-  reader: GnssReader;
+  /** The GNSS reader's `fix` events. */
+  reader: EventEmitter<GnssReaderEvents>;
   /** The board's IMU, or null when it has none. */
   imu: ImuFeed | null;
   policy: SessionPolicy;

@@ -3,12 +3,12 @@ import { describe, it } from 'node:test';
 import { pickTrack, timeLaps } from '../../../protocol/src/timing/index.js';
 import { catalogTracks } from './helpers/catalog.js';
 import { raceCaptureFixes } from './helpers/racecapture-fixes.js';
-import { readShared } from './helpers/shared-data.js';
+import { readTestData } from '../helpers/paths.js';
 
 const LOGGED_S = [128.1, 126.3, 127.8, 126.4, 127.9, 130.6, 126.8];
 
 describe('Sonoma Raceway (RaceCapture/Pro log, GPS 10 Hz)', () => {
-  const log = raceCaptureFixes(readShared('laps', 'racecapture_sonoma', 'sonoma.log'));
+  const log = raceCaptureFixes(readTestData('laps', 'racecapture_sonoma', 'sonoma.log'));
   const tracks = catalogTracks();
 
   it('reads the logged laps (LapTime is in minutes)', () => {

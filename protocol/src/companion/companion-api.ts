@@ -1,6 +1,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { DeviceStatus } from '../device-api/device-status.js';
 import { LiveFix } from '../device-api/live-fix.js';
+import { LiveLap } from '../device-api/live-lap.js';
+import { LiveTiming } from '../device-api/live-timing.js';
 import { UnitId } from '../device-api/unit-id.js';
 import { validator, type Validator } from '../validate.js';
 import { DeviceEntry } from './device-entry.js';
@@ -111,6 +113,10 @@ export const companionMethods = {
 export const companionEvents = {
   'devices:changed': Type.Array(DeviceEntry),
   'live:fix': Type.Object({ id: UnitId, fix: LiveFix }, { additionalProperties: false }),
+  /** The unit's lap in progress (about 5 a second while it knows its track). */
+  'live:timing': Type.Object({ id: UnitId, timing: LiveTiming }, { additionalProperties: false }),
+  /** A lap the unit completed. */
+  'live:lap': Type.Object({ id: UnitId, lap: LiveLap }, { additionalProperties: false }),
   'sync:progress': SyncProgress,
   'logs:tail': LogTailEvent,
   ...sessionEvents,

@@ -63,6 +63,8 @@ export const UnitConfig = closed(
         recording: Type.Optional(path('NMEA file to replay (default: the shipped Everland AiM Solo laps)')),
         speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 1, description: 'replay speed factor' }),
         serialLink: Type.Optional(path('companion-side path of the simulated USB serial port (default DATA_DIR/usb-host)')),
+        pitStopS: num(0, 3600, 0, 'end each pass of the recording with the car braking into the pits and parked this many seconds, so the session closes and the next pass starts a new one'),
+        trackDays: int(0, 20, 0, 'at first boot (no session yet) record this many earlier track days from the shipped recordings, a week apart before the replayed day'),
       },
       'the simulated hardware profile',
     ),

@@ -5,6 +5,7 @@ import { readSimBoardSerial, simDisk, simThermal } from './sim-board.js';
 import { simGpio } from './sim-gpio.js';
 import { SimImuFeed } from './sim-imu-feed.js';
 import { nmeaReplayer } from './nmea-replayer.js';
+import { earlierTrackDays } from './earlier-track-days.js';
 import { simUsbGadget } from './sim-usb-gadget.js';
 
 export interface SimProfileOptions {
@@ -13,6 +14,13 @@ export interface SimProfileOptions {
   speed: number;
   /** Companion-side end of the simulated USB gadget. */
   serialLink: string;
+  /** Each replay pass ends with a pit stop this long, seconds (0: none). */
+  pitStopS: number;
+  /** Earlier track days the unit arrives with, and how long the car stands in the pits after each. */
+  trackDays: number;
+  parkedS: number;
+  /** The shipped recordings (the earlier days' other venues). */
+  recordingsDir: string;
 }
 
 export const SIM_MODEL = 'PW-1 (sim)';
@@ -40,10 +48,11 @@ export function simProfile(o: SimProfileOptions): HardwareProfile {
           hooks.onDiskChange();
         },
       }),
-    openGnss: (log) => nmeaReplayer({ recordingPath: o.recording, runDir, speed: o.speed, log, continueAfterRestart: true }),
+    openGnss: (log) => nmeaReplayer({ recordingPath: o.recording, runDir, speed: o.speed, log, continueAfterRestart: true, pitStopS: o.pitStopS }),
     usbGadget: simUsbGadget(runDir, o.serialLink),
     disk,
     thermal: () => simThermal(o.dataDir),
     imu: (rateHz) => new SimImuFeed(rateHz),
+    earlierDrives: () => earlierTrackDays({ days: o.trackDays, replayed: o.recording, recordingsDir: o.recordingsDir, parkedS: o.parkedS }),
   };
 }
