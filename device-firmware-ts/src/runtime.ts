@@ -10,6 +10,7 @@ import { openAuditLog } from './identity/audit-log.js';
 import { openOperatorStore } from './identity/operator-store.js';
 import { createPairingWindow } from './identity/pairing-window.js';
 import { createPairingService } from './identity/pairing-service.js';
+import { createOwnerApprovals } from './identity/owner-approvals.js';
 import { parseIdentityKey, selfSignedCertificatePem } from './identity/unit-key.js';
 import { nmeaReplayer } from './hal/sim/nmea-replayer.js';
 import { simUsbGadget, type UsbGadget } from './hal/usb-gadget.js';
@@ -172,19 +173,28 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
     const windowS = opts.pairingWindowS ?? DEFAULT_PAIRING_WINDOW_S;
     const windowAudit = (detail: string) =>
       void audit.write({ event: 'pairing-window', outcome: 'ok', operatorFingerprint: null, role: null, via: 'button', detail });
+    // The pair LED: an owner request waiting for approval outranks an open window.
+    let pendingOwners = 0;
+    const showPairing = () => gpio.setLed('pair', pendingOwners > 0 ? 'fast-blink' : window.isOpen() ? 'slow-blink' : 'off');
     const window = createPairingWindow(windowS, {
       onOpen: () => {
-        gpio.setLed('pair', true);
+        showPairing();
         log.info(`pairing window open for ${windowS} s`);
         windowAudit(`opened for ${windowS} s by the pair button`);
       },
       onClose: (reason) => {
-        gpio.setLed('pair', false);
+        // After the current task: a window taken by an owner request goes straight to fast-blink.
+        queueMicrotask(showPairing);
         log.info(`pairing window closed: ${reason}`);
         windowAudit(`closed: ${reason}`);
       },
     });
     undo.push({ name: 'pairing window', fn: async () => window.dispose() });
+    const approvals = createOwnerApprovals((n) => {
+      pendingOwners = n;
+      showPairing();
+    });
+    undo.push({ name: 'owner requests', fn: async () => approvals.dispose() });
     gpio.onPress('pair', () => {
       if (!identity.key) {
         log.warn('pair button pressed, but the identity key is missing or corrupt: pairing stays closed');
@@ -193,7 +203,7 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
       }
       window.open();
     });
-    const pairing = createPairingService({ unitId: identity.id, key: identity.key, fingerprint: identity.fingerprint, certificatePem: identity.key ? certPem : null, operators, audit, window });
+    const pairing = createPairingService({ unitId: identity.id, key: identity.key, fingerprint: identity.fingerprint, certificatePem: identity.key ? certPem : null, operators, audit, window, approvals });
 
     const info: DeviceInfo = deviceInfo.parse({
       id: identity.id,
