@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deviceInfo, deviceStatus, API_VERSION, type DeviceInfo, type DeviceStatus } from '@pitwall/protocol';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
@@ -125,14 +125,10 @@ export async function startSimUnit(opts: SimOptions): Promise<RunningUnit> {
       logger.reopen();
       log.info('log file reopened (SIGHUP)');
     };
+    // logrotate's postrotate has systemd send it (to the service's main process): no pid file,
+    // which root would have to trust.
     process.on('SIGHUP', onHup);
-    // logrotate's postrotate signals the pid written here.
-    const pidFile = join(runDir, 'pitwall.pid');
-    await writeFile(pidFile, `${process.pid}\n`);
-    undo.push({ name: 'reopen signal', fn: async () => {
-      process.off('SIGHUP', onHup);
-      await rm(pidFile, { force: true });
-    } });
+    undo.push({ name: 'reopen signal', fn: async () => void process.off('SIGHUP', onHup) });
   }
   ops.state.config = configHash({ ...opts, dataDir: undefined });
 
