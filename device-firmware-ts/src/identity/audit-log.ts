@@ -72,33 +72,29 @@ export function refusalFiles(dataDir: string, keep = REFUSAL_KEEP): string[] {
   return streamFiles(join(dataDir, 'audit'), 'refusals', keep);
 }
 
-/** The valid records of a stream's open files with seq > after, in file order, seq increasing. */
+/** The valid records of a stream's open files with seq > after, in file order, seq increasing (the caller closes the files). */
 async function* recordsOf(handles: FileHandle[], after: number): AsyncGenerator<AuditRecord> {
   let lastRead = after;
-  try {
-    for (const h of handles) {
-      const input = h.createReadStream({ encoding: 'utf8', autoClose: false });
-      const lines = createInterface({ input, crlfDelay: Infinity });
-      try {
-        for await (const line of lines) {
-          if (!line.includes('"seq"')) continue;
-          let rec: unknown;
-          try {
-            rec = JSON.parse(line);
-          } catch {
-            continue;
-          }
-          if (!auditRecord.is(rec) || rec.seq <= lastRead) continue;
-          lastRead = rec.seq;
-          yield rec;
+  for (const h of handles) {
+    const input = h.createReadStream({ encoding: 'utf8', autoClose: false });
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (!line.includes('"seq"')) continue;
+        let rec: unknown;
+        try {
+          rec = JSON.parse(line);
+        } catch {
+          continue;
         }
-      } finally {
-        lines.close();
-        input.destroy();
+        if (!auditRecord.is(rec) || rec.seq <= lastRead) continue;
+        lastRead = rec.seq;
+        yield rec;
       }
+    } finally {
+      lines.close();
+      input.destroy();
     }
-  } finally {
-    await Promise.all(handles.map((h) => h.close()));
   }
 }
 
@@ -172,8 +168,16 @@ export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogO
       if (limit < 1) return;
       // Each stream's files are opened between its appends; an open file stays readable whatever
       // is renamed or dropped after.
-      const a = recordsOf(await security.openAll(), after);
-      const b = recordsOf(await refusals.openAll(), after);
+      const handles = await security.openAll();
+      const split = handles.length;
+      try {
+        handles.push(...(await refusals.openAll()));
+      } catch (err) {
+        await Promise.all(handles.map((h) => h.close()));
+        throw err;
+      }
+      const a = recordsOf(handles.slice(0, split), after);
+      const b = recordsOf(handles.slice(split), after);
       let n = 0;
       let lastRead = after;
       try {
@@ -196,6 +200,7 @@ export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogO
       } finally {
         await a.return(undefined);
         await b.return(undefined);
+        await Promise.all(handles.map((h) => h.close()));
       }
     },
     async close() {
