@@ -111,11 +111,51 @@ test('owner approval: a further owner asked for over the network waits (LED fast
   assert.equal(unknown.status, 404, 'a request is answered once');
 });
 
+test('staff cannot approve an owner request; owners, the last one included, are revoked over USB, and then a press makes an owner again', async () => {
+  const { SerialRpcClient } = await import('../helpers/serial-rpc-client.js');
+  const staffKey = await makeOperator('staff 2');
+  await pairOverSerial(unit.ready.serialPath, staffKey, 'staff', 'staff (usb)');
+  await new Promise((r) => setTimeout(r, 1000));
+  const asker = await makeOperator('asker');
+  await pressSimButton(data.dir, 'pair');
+  const asked = await pairNet(asker, 'owner', 'asker');
+  assert.equal(asked.status, 202, asked.body);
+  const id = pairingPending.parse(JSON.parse(asked.body)).request.id;
+  const byStaff = await https(base, 'POST', `/v1/pairing/requests/${id}/approve`, { client: staffKey });
+  assert.equal(byStaff.status, 403, 'staff cannot make owners');
+  assert.equal(code(byStaff), 'forbidden');
+  assert.equal((await https(base, 'DELETE', `/v1/pairing/requests/${id}`, { client: winner })).status, 200, 'the owner denies it');
+  assert.equal((await https(base, 'GET', '/v1/status', { client: asker })).status, 401);
+
+  const owners = operatorList.parse(JSON.parse((await https(base, 'GET', '/v1/operators', { client: winner })).body)).operators.filter((o) => o.role === 'owner' && o.revokedAt === null);
+  assert.ok(owners.length >= 2, JSON.stringify(owners));
+  const client = await SerialRpcClient.open(unit.ready.serialPath);
+  try {
+    // USB revokes owners, down to the last one (physical presence is the authority).
+    for (const [i, o] of owners.entries()) {
+      const r = await client.call(10 + i, 'revoke', { fingerprint: o.fingerprint });
+      assert.ok('result' in r, JSON.stringify(r));
+    }
+    const bad = await client.call(99, 'revoke', { fingerprint: 'nonsense' });
+    assert.ok('error' in bad && bad.error.code === -32602, 'invalid params');
+  } finally {
+    await client.close();
+  }
+  assert.equal((await https(base, 'GET', '/v1/status', { client: winner })).status, 403, 'revoked');
+  // With no owner left, the next network pairing may make one again (after a press).
+  await new Promise((r) => setTimeout(r, 1000));
+  const fresh = await makeOperator('new owner');
+  await pressSimButton(data.dir, 'pair');
+  const again = await pairNet(fresh, 'owner', 'new owner');
+  assert.equal(again.status, 200, again.body);
+});
+
 test('pairing-race: every refusal of the race is in the audit log (counted in summaries), every pairing too', async () => {
   await unit.stop();
   const recs = await readAudit(data.dir);
   const refused = refusalsCounted(recs, /pairing-closed|rate-limited/);
   assert.ok(refused >= 49, `refusals audited: ${refused}`);
   const owners = recs.filter((r) => r.event === 'pair' && r.outcome === 'ok' && r.role === 'owner' && r.via === 'network');
-  assert.deepEqual(owners.map((r) => /approved by/.test(r.detail)), [false, true], 'the race\'s one owner, then the approved one');
+  assert.deepEqual(owners.map((r) => /approved by/.test(r.detail)), [false, true, false], 'the race\'s one owner, the approved one, the one after every owner was revoked over USB');
+  assert.equal(recs.filter((r) => r.event === 'revoke' && r.via === 'usb' && r.role === 'owner').length, 3);
 });
