@@ -72,7 +72,8 @@ async function refusalFlood(base: string, pid: number, seconds: number) {
 
 export async function runAuthBench(pairings = 7): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pitwall-bench-auth-'));
-  const unit = await startSimUnit({ dataDir: dir, extraArgs: ['--pairing-window', '30'] });
+  // No session recording: the disk bytes measured are the API's and the logs'.
+  const unit = await startSimUnit({ dataDir: dir, extraArgs: ['--pairing-window', '30', '--no-auto-session'] });
   try {
     const base = `https://127.0.0.1:${unit.ready.apiPort}`;
     const owner = await operator();
