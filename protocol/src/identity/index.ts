@@ -7,3 +7,4 @@ export * from './challenge.js';
 export * from './audit-record.js';
 export * from './audit-pull.js';
 export * from './owner-approval.js';
+export * from './serial-revoke.js';

@@ -44,8 +44,3 @@ export const PairingPending = Type.Object(
 );
 export type PairingPending = Static<typeof PairingPending>;
 export const pairingPending = validator('PairingPending', PairingPending);
-
-/** Params of the serial `revoke` method: USB (physical presence) may revoke any operator, owners included. */
-export const SerialRevokeParams = Type.Object({ fingerprint: Fingerprint }, { additionalProperties: false });
-export type SerialRevokeParams = Static<typeof SerialRevokeParams>;
-export const serialRevokeParams = validator('SerialRevokeParams', SerialRevokeParams);
