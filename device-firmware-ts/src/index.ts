@@ -32,6 +32,7 @@ export * from './identity/audit-log.js';
 export * from './identity/operator-store.js';
 export * from './identity/pairing-window.js';
 export * from './identity/pairing-service.js';
+export * from './identity/owner-approvals.js';
 export * from './identity/identity-reset.js';
 export * from './hal/hardware-serial.js';
 export * from './hal/gpio.js';

@@ -93,7 +93,10 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   const pairing = new Part(
     'pairing',
     () => startPairing({ identity: identity.value, operators: operators.value, audit: audit.value, gpio: gpio.value, windowS: config.pairingWindowS, log }),
-    (p) => p.window.dispose(),
+    (p) => {
+      p.approvals.dispose();
+      p.window.dispose();
+    },
   );
   const info = new Part('info', () => {
     const id = identity.value;
@@ -212,7 +215,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   );
 
   const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, healthStore, api, mdns, serial, health];
-  if (boot.processHandlers) list.unshift(reopenSignal(runDir, ops));
+  if (boot.processHandlers) list.unshift(reopenSignal(ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
     list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));
   }

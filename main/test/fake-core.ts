@@ -69,7 +69,7 @@ export function createFakeCore(events: EventSink): FakeCore {
     },
     'operator:identity': async () => ({ fingerprint: FP, name: 'tester@host', storage: 'file' }),
     'pairing:window': async ({ id }) => (known(id), { open: false, closesInS: null }),
-    'pairing:pair': async ({ id, role }) => (known(id), { role, unitFingerprint: FP }),
+    'pairing:pair': async ({ id, role }) => (known(id), { role, unitFingerprint: FP, operatorFingerprint: FP }),
     'pairing:unpair': async ({ id }) => (known(id), {}),
     'pairing:operators': async ({ id }) => (known(id), []),
     'pairing:revoke': async ({ id }) => (known(id), {}),

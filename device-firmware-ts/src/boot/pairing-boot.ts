@@ -3,6 +3,7 @@ import type { AuditLog } from '../identity/audit-log.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import { createPairingService, type PairingService } from '../identity/pairing-service.js';
 import { createPairingWindow, type PairingWindow } from '../identity/pairing-window.js';
+import { createOwnerApprovals, type OwnerApprovals } from '../identity/owner-approvals.js';
 import type { UnitIdentity } from '../identity/unit-identity.js';
 import { parseIdentityKey, selfSignedCertificatePem } from '../identity/unit-key.js';
 import type { Gpio } from '../hal/gpio.js';
@@ -11,12 +12,14 @@ import type { Logger } from '../ops/logger.js';
 export interface Pairing {
   service: PairingService;
   window: PairingWindow;
+  approvals: OwnerApprovals;
   tls: { keyPem: string; certPem: string };
 }
 
 /**
  * The unit's TLS certificate, the network pairing window opened by the pair button (its LED
- * lit while open, each open and close audited) and the pairing service behind both channels.
+ * blinking slowly while open, fast while an owner request waits for approval; each open and
+ * close audited) and the pairing service behind both channels.
  */
 export async function startPairing(o: { identity: UnitIdentity; operators: OperatorStore; audit: AuditLog; gpio: Gpio; windowS: number; log: Logger }): Promise<Pairing> {
   const { identity, audit, gpio, windowS, log } = o;
@@ -27,17 +30,25 @@ export async function startPairing(o: { identity: UnitIdentity; operators: Opera
   const keyPem = tlsKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const windowAudit = (detail: string) =>
     void audit.write({ event: 'pairing-window', outcome: 'ok', operatorFingerprint: null, role: null, via: 'button', detail });
+  // The pair LED: an owner request waiting for approval outranks an open window.
+  let pendingOwners = 0;
+  const showPairing = () => gpio.setLed('pair', pendingOwners > 0 ? 'fast-blink' : window.isOpen() ? 'slow-blink' : 'off');
   const window = createPairingWindow(windowS, {
     onOpen: () => {
-      gpio.setLed('pair', true);
+      showPairing();
       log.info(`pairing window open for ${windowS} s`);
       windowAudit(`opened for ${windowS} s by the pair button`);
     },
     onClose: (reason) => {
-      gpio.setLed('pair', false);
+      // After the current task: a window taken by an owner request goes straight to fast-blink.
+      queueMicrotask(showPairing);
       log.info(`pairing window closed: ${reason}`);
       windowAudit(`closed: ${reason}`);
     },
+  });
+  const approvals = createOwnerApprovals((n) => {
+    pendingOwners = n;
+    showPairing();
   });
   gpio.onPress('pair', () => {
     if (!identity.key) {
@@ -55,6 +66,7 @@ export async function startPairing(o: { identity: UnitIdentity; operators: Opera
     operators: o.operators,
     audit,
     window,
+    approvals,
   });
-  return { service, window, tls: { keyPem, certPem } };
+  return { service, window, approvals, tls: { keyPem, certPem } };
 }

@@ -1,5 +1,3 @@
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from '../version.js';
 import { startHangWatchdog, type HangWatchdog } from '../ops/hang-watchdog.js';
 import type { Ops } from '../ops/ops-boot.js';
@@ -7,23 +5,19 @@ import { Part, type Subsystem } from './subsystem.js';
 
 // The process-wide parts of a boot: only the CLI's unit installs them (in-process tests do not).
 
-/** SIGHUP reopens the log file for logrotate, whose postrotate signals the pid written here. */
-export function reopenSignal(runDir: string, ops: Ops): Subsystem {
-  const pidFile = join(runDir, 'pitwall.pid');
+/**
+ * SIGHUP reopens the log file for logrotate. Its postrotate has systemd send the signal to the
+ * service's main process: no pid file, which root would have to trust.
+ */
+export function reopenSignal(ops: Ops): Subsystem {
   const onHup = () => {
     ops.logger.reopen();
     ops.logger.for('boot').info('log file reopened (SIGHUP)');
   };
   return new Part(
     'reopen-signal',
-    async () => {
-      process.on('SIGHUP', onHup);
-      await writeFile(pidFile, `${process.pid}\n`);
-    },
-    async () => {
-      process.off('SIGHUP', onHup);
-      await rm(pidFile, { force: true });
-    },
+    () => void process.on('SIGHUP', onHup),
+    () => void process.off('SIGHUP', onHup),
   );
 }
 

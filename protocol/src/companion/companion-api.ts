@@ -71,7 +71,8 @@ export const companionMethods = {
       { id: UnitId, via: Type.Union([Type.Literal('usb'), Type.Literal('net')]), role: Role },
       { additionalProperties: false },
     ),
-    result: Type.Object({ role: Role, unitFingerprint: Fingerprint }, { additionalProperties: false }),
+    // Both keys, for the person pairing to compare: the unit's (now pinned) and this companion's.
+    result: Type.Object({ role: Role, unitFingerprint: Fingerprint, operatorFingerprint: Fingerprint }, { additionalProperties: false }),
   },
   'pairing:unpair': { params: ById, result: Empty },
   'pairing:operators': { params: ById, result: Type.Array(Operator) },
