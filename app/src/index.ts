@@ -19,4 +19,4 @@ export { SessionStore, type StoredSession, type StoredLap } from './sessions/ses
 export { syncSessions, type SyncSource, type SyncOptions, type SyncReport, type SyncProgress } from './sessions/session-sync.js';
 export { loadTracks, DEFAULT_TRACK_CATALOG } from './sessions/sessions-service.js';
 export { lapStats, recomputeLaps } from './sessions/lap-analysis.js';
-export { exportLines, exportToFile, type ExportFormat } from './sessions/export-vbo.js';
+export { exportLines, exportToFile, type ExportFormat } from './sessions/session-export.js';

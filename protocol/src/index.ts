@@ -24,3 +24,4 @@ export * from './tracks/index.js';
 export * from './timing/index.js';
 export * from './sessions/index.js';
 export * from './ops/index.js';
+export * from './device-config/unit-config.js';

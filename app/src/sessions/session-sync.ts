@@ -5,13 +5,13 @@ import { openIngest } from './ingest-thread.js';
 import { decodeVerified, StreamDecoder } from './stream-decoder.js';
 import { recomputeLaps, StreamingLaps } from './lap-analysis.js';
 import type { SessionStore } from './session-store.js';
-import type { UnitSessionEntry } from './unit-sessions.js';
+import type { SessionMeta } from '@pitwall/protocol';
 
 /** One paired, online unit as the sync sees it. */
 export interface SyncSource extends DownloadLink {
   unitId: string;
   unitName: string;
-  list(): Promise<UnitSessionEntry[]>;
+  list(): Promise<SessionMeta[]>;
   confirm(sessionId: string, sha256: string): Promise<void>;
   /** Ends the connections kept open for this sync. */
   close?(): void;

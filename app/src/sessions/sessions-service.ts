@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CompanionError, parseTrackCatalog, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
+import { CompanionError, parseTrackCatalog, sessionList, sessionMeta, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
 import type { Db } from '../store/database.js';
 import type { UnitAgent } from '../device-client/unit-agent.js';
@@ -10,7 +10,6 @@ import { lapStats } from './lap-analysis.js';
 import { SessionStore, type StoredSession } from './session-store.js';
 import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
 import { lapTrace } from './lap-trace-data.js';
-import { confirmAnswer, unitSessionList } from './unit-sessions.js';
 
 export const DEFAULT_TRACK_CATALOG = fileURLToPath(new URL('../../../resources/tracks/catalog.json', import.meta.url));
 
@@ -55,9 +54,9 @@ function unitSource(id: string, name: string, channels: UnitChannels, concurrenc
     unitName: name,
     list: async () => {
       await proven();
-      return (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, unitSessionList)).sessions;
+      return (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, sessionList)).sessions;
     },
-    confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, confirmAnswer)),
+    confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, sessionMeta)),
     connect: async () => {
       const target = channels.targets(id, channels.requirePin(id))[0]!;
       await proven(target);

@@ -21,8 +21,6 @@ import type { Pin, PinRepo } from '../store/pin-repo.js';
 import { conflictMessage } from './pairing-state.js';
 import type { UnitChannels } from './unit-channel.js';
 
-export const PAIRING_WINDOW_S = 120;
-
 /** A fingerprint in a URL path: base64url (`/` and `+` are awkward in paths; units accept both forms). */
 export function urlFingerprint(fingerprint: string): string {
   return fingerprint.replace(/\+/g, '-').replace(/\//g, '_');

@@ -4,8 +4,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   ApiError,
   DeviceInfo,
-  type LiveLap,
-  type LiveTiming,
   DeviceStatus,
   FIRMWARE_COMMIT_HEADER,
   FIRMWARE_VERSION_HEADER,
@@ -25,7 +23,8 @@ import type { PairingWindow } from '../identity/pairing-window.js';
 import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
-export type LiveEvent = { event: 'timing'; data: LiveTiming } | { event: 'lap'; data: LiveLap };
+import type { LiveEvent } from '../pipeline/start-data-path.js';
+export type { LiveEvent };
 
 /** Query of GET /v1/live: cap the event rate (default: every fix). */
 export const LiveQuery = Type.Object(

@@ -9,7 +9,7 @@ import { LapTimer, pickTrack, type LapEvent, type LiveLap, type LiveTiming, type
 import type { GnssFix } from './nmea-decoder.js';
 import type { SessionRecorder } from './session-recorder.js';
 import type { SessionStore } from './session-store.js';
-import type { SimImuFeed } from './imu-feed.js';
+import type { ImuFeed } from '../hal/imu/imu-feed.js';
 import type { Logger } from '../ops/logger.js';
 
 export interface DataPathEvents {
@@ -21,7 +21,7 @@ export interface DataPathDeps {
   tracks: readonly TrackDefinition[];
   recorder: SessionRecorder;
   store: SessionStore;
-  imu: SimImuFeed | null;
+  imu: ImuFeed | null;
   startKmh: number;
   log: Logger;
   /** Longest wait for a fix with a speed before an unfinished session is closed. Default 15 s. */

@@ -4,6 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { appendFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UNIT_CONFIG_DEFAULTS } from '@pitwall/protocol';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
 /**
@@ -81,8 +82,9 @@ test('the config rotates by size between daily turns and signals the runtime\'s 
   assert.match(config, /^\s+maxsize \d+[kMG]?$/m);
   assert.match(config, /^\s+daily$/m);
   assert.match(config, /kill -HUP "\$\(cat \/var\/lib\/pitwall\/run\/pitwall\.pid\)"/);
-  // The pid file is the one the runtime writes (DATA_DIR/run/pitwall.pid).
-  assert.match(await readFile(join(repoRoot, 'device-firmware-ts/src/runtime.ts'), 'utf8'), /join\(runDir, 'pitwall\.pid'\)/);
+  // The pid file is the one the runtime writes (DATA_DIR/run/pitwall.pid), in the default data directory.
+  assert.match(await readFile(join(repoRoot, 'device-firmware-ts/src/boot/process-parts.ts'), 'utf8'), /join\(runDir, 'pitwall\.pid'\)/);
+  assert.equal(UNIT_CONFIG_DEFAULTS.dataDir, '/var/lib/pitwall');
 });
 
 test('systemd-analyze: both files verify without a warning; the service scores at most 2.0 exposed', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeSession, parseTrackCatalog, type LiveLap, type LiveTiming } from '@pitwall/protocol';
 import { NmeaDecoder, type GnssFix } from '../../src/pipeline/nmea-decoder.js';
 import { DataPath } from '../../src/pipeline/data-path.js';
-import { SimImuFeed } from '../../src/pipeline/imu-feed.js';
+import { SimImuFeed } from '../../src/hal/sim/sim-imu-feed.js';
 import { SessionRecorder } from '../../src/pipeline/session-recorder.js';
 import { SessionStore } from '../../src/pipeline/session-store.js';
 import { silentLogger } from '../../src/ops/logger.js';

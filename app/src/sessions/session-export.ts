@@ -1,3 +1,4 @@
+// One export of a stored session (or one lap of it) in any of the three formats: CSV, GPX or VBO.
 import { createWriteStream } from 'node:fs';
 import { vboLines, type SessionHeader } from '@pitwall/protocol';
 import { csvLines } from './export-csv.js';

@@ -1,14 +1,14 @@
 /**
- * Samples the IMU at its full rate through the LSM6DSOX driver. In the sim the chip is the
- * register model, fed with motion derived from the fixes as they arrive (the replayed
- * trajectory): each fix advances chip time to the fix's receiver time one sample period at a
- * time, and every latched sample is read through the driver and stamped with its chip time.
+ * The simulated IMU as a feed: the LSM6DSOX register model, fed with motion derived from the
+ * fixes as they arrive (the replayed trajectory), read through the real driver. Each fix
+ * advances chip time to the fix's receiver time one sample period at a time, and every latched
+ * sample is read through the driver and stamped with its chip time.
  */
-import { ODR_HZ } from '../hal/imu/lsm6dsox-registers.js';
-import { Lsm6dsox } from '../hal/imu/lsm6dsox.js';
-import { Lsm6dsoxChip, type Motion } from '../hal/sim/lsm6dsox-chip.js';
-import { deriveMotion, type TrajectoryPoint } from '../hal/sim/sim-imu.js';
-import { STANDARD_GRAVITY } from '../hal/imu/lsm6dsox-registers.js';
+import { ODR_HZ, STANDARD_GRAVITY } from '../imu/lsm6dsox-registers.js';
+import { Lsm6dsox } from '../imu/lsm6dsox.js';
+import type { ImuFeed, ImuInfo, TrajectoryPoint } from '../imu/imu-feed.js';
+import { Lsm6dsoxChip, type Motion } from './lsm6dsox-chip.js';
+import { deriveMotion, motionBetween } from './sim-imu.js';
 import type { SessionImuSample } from '@pitwall/protocol';
 
 const WINDOW = 8;
@@ -26,8 +26,8 @@ export function chipOdrFor(hz: number): number {
   return rates.find((r) => r >= hz) ?? rates[rates.length - 1]!;
 }
 
-export class SimImuFeed {
-  readonly rateHz: number;
+export class SimImuFeed implements ImuFeed {
+  readonly info: ImuInfo;
   private readonly chip: Lsm6dsoxChip;
   private readonly driver: Lsm6dsox;
   private readonly periodMs: number;
@@ -36,8 +36,8 @@ export class SimImuFeed {
   private nextT: number | null = null;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(rateHz = 100) {
-    this.rateHz = rateHz;
+  constructor(rateHz: number) {
+    this.info = { chip: IMU_CHIP, rateHz, accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS };
     this.periodMs = 1000 / rateHz;
     this.chip = new Lsm6dsoxChip((t) => this.motionAt(t), { sampleRateHz: rateHz });
     this.driver = new Lsm6dsox(this.chip, { odrHz: chipOdrFor(rateHz), accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS, sleep: async () => {} });
@@ -47,7 +47,6 @@ export class SimImuFeed {
     return this.driver.init();
   }
 
-  /** Adds a fix to the trajectory and samples up to its time; samples go to `onSample` in order. */
   push(point: TrajectoryPoint, onSample: (s: SessionImuSample) => void): Promise<void> {
     const last = this.points.at(-1);
     if (last && !(point.t > last.t)) return this.chain;
@@ -63,7 +62,6 @@ export class SimImuFeed {
     return this.chain;
   }
 
-  /** Resolves when every sample up to the last fix has been read. */
   idle(): Promise<void> {
     return this.chain;
   }
@@ -84,12 +82,6 @@ export class SimImuFeed {
     if (d.length === 0) return AT_REST;
     let i = 0;
     while (i < d.length - 2 && d[i + 1]!.t <= t) i++;
-    const a = d[i]!;
-    const b = d[Math.min(i + 1, d.length - 1)]!;
-    const f = b.t > a.t ? Math.min(1, Math.max(0, (t - a.t) / (b.t - a.t))) : 0;
-    const lerp = (x: number, y: number) => x + (y - x) * f;
-    const yawDps = lerp(a.yawDps, b.yawDps);
-    const lateral = lerp(a.speedMps, b.speedMps) * yawDps * (Math.PI / 180);
-    return { accelMps2: [lerp(a.longMps2, b.longMps2), lateral, STANDARD_GRAVITY], gyroDps: [0, 0, yawDps] };
+    return motionBetween(d, i, t);
   }
 }
