@@ -44,29 +44,17 @@ function redactSchemes(s: string): string {
   );
 }
 
-/** Removes every value in `literals` (lower case) wherever it occurs, in any letter case. */
-function redactLiterals(s: string, literals: readonly string[]): string {
-  if (literals.length === 0) return s;
-  let lower = s.toLowerCase();
-  // Longest first (the caller keeps them sorted) so a secret containing another goes whole.
-  for (const lit of literals) {
-    let at = lower.indexOf(lit);
-    if (at < 0) continue;
-    let out = '';
-    let copied = 0;
-    for (; at >= 0; at = lower.indexOf(lit, at + lit.length)) {
-      out += s.slice(copied, at) + REDACTED;
-      copied = at + lit.length;
-    }
-    s = out + s.slice(copied);
-    lower = s.toLowerCase();
+/**
+ * Redacts secrets inside free text (messages, error text, stacks), and the runtime secrets
+ * `literals` matches (a global, case-insensitive alternation of escaped literals). Idempotent;
+ * linear time.
+ */
+export function redactFreeText(text: string, literals: RegExp | null = null): string {
+  let s = text;
+  if (literals) {
+    literals.lastIndex = 0;
+    if (literals.test(s)) s = s.replace(literals, REDACTED);
   }
-  return s;
-}
-
-/** Redacts secrets inside free text (messages, error text, stacks). Idempotent; linear time. */
-export function redactFreeText(text: string, literals: readonly string[] = []): string {
-  let s = redactLiterals(text, literals);
   if (!mayHoldSecretText(s)) return s;
   s = redactPem(s);
   s = redactNamedValues(s);

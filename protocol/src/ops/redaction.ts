@@ -69,15 +69,18 @@ export interface RedactedError {
  * the companion uses the module-level functions below, which have none).
  */
 export class Redactor {
-  private literals: string[] = [];
+  private secrets: string[] = [];
+  private literals: RegExp | null = null;
 
   /** Removes `value` from every later text, in any letter case (values under 4 characters are ignored). */
   addSecret(value: string): void {
     if (typeof value !== 'string' || value.length < MIN_RUNTIME_SECRET) return;
     const lower = value.toLowerCase();
     // A secret inside the marker itself would make redaction never settle.
-    if (this.literals.includes(lower) || REDACTED.includes(lower)) return;
-    this.literals = [...this.literals, lower].sort((a, b) => b.length - a.length);
+    if (this.secrets.includes(lower) || REDACTED.includes(lower)) return;
+    // Longest first, so a secret containing another goes whole.
+    this.secrets = [...this.secrets, lower].sort((a, b) => b.length - a.length);
+    this.literals = new RegExp(this.secrets.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
   }
 
   isSecretKey(key: string): boolean {
@@ -86,6 +89,34 @@ export class Redactor {
 
   text(s: string): string {
     return redactFreeText(s, this.literals);
+  }
+
+  /**
+   * Whether `value(v)` could differ from `v` (or `v` is not plain JSON data). False means `v` can
+   * be written as it is: the logger's common case, checked without copying anything.
+   */
+  mayChange(v: unknown, depth = 0): boolean {
+    if (typeof v === 'string') return this.textMayChange(v);
+    if (v === null || typeof v === 'number' || typeof v === 'boolean' || v === undefined) return false;
+    if (typeof v !== 'object' || depth >= REDACTION_MAX_DEPTH) return true;
+    if (Array.isArray(v)) {
+      for (const x of v) if (this.mayChange(x, depth + 1)) return true;
+      return false;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return true; // errors, dates, bytes, class instances
+    for (const k in v) {
+      if (isSecretKey(k) || this.mayChange((v as Record<string, unknown>)[k], depth + 1)) return true;
+    }
+    return false;
+  }
+
+  private textMayChange(s: string): boolean {
+    if (this.literals) {
+      this.literals.lastIndex = 0;
+      if (this.literals.test(s)) return true;
+    }
+    return mayHoldSecretText(s);
   }
 
   /** A redacted copy of `value` (plain data; errors become { type, message, stack, ... }). */

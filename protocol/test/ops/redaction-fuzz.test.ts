@@ -94,6 +94,21 @@ test(`seeded fuzz (seed ${SEED}): random junk text never throws and redacts idem
   }
 });
 
+test(`seeded fuzz (seed ${SEED}): a value mayChange calls safe is exactly what redaction returns`, () => {
+  const r = new Redactor();
+  r.addSecret('Tr4ckDay-Wifi!');
+  let safe = 0;
+  for (let round = 0; round < 3_000; round++) {
+    const secrets: string[] = [];
+    const value = rand() < 0.5 ? plantedValue(0, secrets) : { lap: round, note: rand() < 0.5 ? noise() : 'ok', nested: [{ speedMps: rand() * 80, ssid: pick(['Paddock', 'tr4ckday-wifi! x', 'x']) }] };
+    if (!r.mayChange(value)) {
+      safe++;
+      assert.deepEqual(r.value(value), value, JSON.stringify(value));
+    }
+  }
+  assert.ok(safe > 500, `${safe} values were found safe`);
+});
+
 test('runtime secrets go in any letter case, a secret inside the marker is refused, odd values do not throw', () => {
   const r = new Redactor();
   r.addSecret('Tr4ckDay-Wifi!');
