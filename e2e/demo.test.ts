@@ -19,7 +19,7 @@ import { launchChromium } from './browser.js';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SHOTS = join(REPO, 'artifacts', 'screenshots');
 
-describe('demo: from the launcher to laps on screen', { timeout: 240_000 }, () => {
+describe('demo: from the launcher to laps on screen', { timeout: 360_000 }, () => {
   let demo: ChildProcess;
   let url: string;
   let unit1: string;
@@ -62,19 +62,19 @@ describe('demo: from the launcher to laps on screen', { timeout: 240_000 }, () =
   test('pair unit 1 over USB, sync, and an earlier track day\'s laps are on screen', async (t) => {
     await page.goto(url);
     const card = page.locator(`[data-testid="device-card"][data-unit-id="${unit1}"]`);
-    await card.getByTestId('link-usb').waitFor({ timeout: 30_000 });
+    await card.getByTestId('link-usb').waitFor({ timeout: 60_000 });
     await card.click();
     await page.getByTestId('unit-panel').getByTestId('pair-button').click();
     const dialog = page.getByTestId('pair-dialog');
     assert.equal(await dialog.getByTestId('via-usb').isChecked(), true, 'unit 1 pairs over USB at once');
     await dialog.getByTestId('pair-start').click();
-    await dialog.getByTestId('pair-done').waitFor({ timeout: 20_000 });
+    await dialog.getByTestId('pair-done').waitFor({ timeout: 45_000 });
     await dialog.getByTestId('pair-close').click();
     const pairedAt = performance.now();
 
     await page.getByTestId('nav-sessions').click();
     await page.getByTestId('sync-button').click();
-    await page.getByTestId('session-row').first().waitFor({ timeout: 45_000 });
+    await page.getByTestId('session-row').first().waitFor({ timeout: 90_000 });
     assert.match(await page.getByTestId('sync-bar').innerText(), /3 new sessions/);
     assert.equal(await page.getByTestId('session-row').count(), 3, 'three earlier track days of unit 1');
     const list = await page.getByTestId('session-list').innerText();
