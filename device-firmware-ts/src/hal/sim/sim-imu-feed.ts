@@ -50,15 +50,20 @@ export class SimImuFeed implements ImuFeed {
   push(point: TrajectoryPoint, onSample: (s: SessionImuSample) => void): Promise<void> {
     const last = this.points.at(-1);
     if (last && !(point.t > last.t)) return this.chain;
-    if (last && point.t - last.t > MAX_GAP_MS) {
-      this.points = [];
-      this.nextT = null;
-    }
+    const gap = last !== undefined && point.t - last.t > MAX_GAP_MS;
+    if (gap) this.points = [];
     this.points.push(point);
     if (this.points.length > WINDOW) this.points.shift();
     this.derived = this.points.length >= 2 ? deriveMotion(this.points) : [];
     const until = point.t;
-    this.chain = this.chain.then(() => this.sampleUntil(until, onSample)).catch(() => {});
+    // The sample clock restarts in turn, after the run in progress: reset beside a running loop,
+    // it would count up from zero towards an epoch time and never end.
+    this.chain = this.chain
+      .then(() => {
+        if (gap) this.nextT = null;
+        return this.sampleUntil(until, onSample);
+      })
+      .catch(() => {});
     return this.chain;
   }
 
@@ -67,13 +72,13 @@ export class SimImuFeed implements ImuFeed {
   }
 
   private async sampleUntil(until: number, onSample: (s: SessionImuSample) => void): Promise<void> {
-    this.nextT ??= until;
-    while (this.nextT <= until) {
-      const t = this.nextT;
+    let t = this.nextT ?? until;
+    while (t <= until) {
       this.chip.advance(t);
       const s = await this.driver.read();
       if (s) onSample({ t, accelMps2: s.accelMps2, gyroDps: s.gyroDps });
-      this.nextT += this.periodMs;
+      t += this.periodMs;
+      this.nextT = t;
     }
   }
 
