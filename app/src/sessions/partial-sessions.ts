@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { SessionHeader } from '@pitwall/protocol';
+import { sessionLaps, type SessionHeader } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import type { TimedLaps } from './lap-analysis.js';
 import { FIX_COLUMNS, IMU_COLUMNS } from './sample-rows.js';
@@ -80,7 +80,7 @@ export class PartialSessions {
       const endedAt = Math.max(s.lastFixT ?? startedAt, s.lastImuT ?? startedAt);
       const done = this.db
         .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ? AND complete = 0')
-        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(s.events.filter((e) => e.type === 'lap')), id);
+        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(sessionLaps(s.events)), id);
       if (done.changes !== 1) throw new Error(`session row ${id} is no longer an incomplete session`);
       this.writeLaps(id, laps);
     })();

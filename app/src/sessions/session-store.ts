@@ -1,8 +1,8 @@
-import type { SessionData, SessionFix, SessionImuSample, TrackDefinition } from '@pitwall/protocol';
+import { FIX_NAME, sessionLaps, type SessionData, type SessionFix, type SessionImuSample, type TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import { recomputeLaps } from './lap-analysis.js';
 import { PartialSessions, type SessionMetaIn } from './partial-sessions.js';
-import { FIX_NAME, fixRows, imuRows } from './sample-rows.js';
+import { fixRows, imuRows } from './sample-rows.js';
 
 export type { SessionMetaIn } from './partial-sessions.js';
 
@@ -65,7 +65,7 @@ export class SessionStore {
    */
   ingest(data: SessionData, meta: SessionMetaIn, o: { laps?: boolean } = {}): { stored: boolean; id: number } {
     const h = data.header;
-    const unitLaps = data.events.filter((e) => e.type === 'lap');
+    const unitLaps = sessionLaps(data.events);
     const fixes = [...data.fixes].sort((a, b) => a.t - b.t);
     const imu = [...data.imu].sort((a, b) => a.t - b.t);
     const startedAt = fixes[0]?.t ?? Date.parse(h.startedAt);
@@ -83,13 +83,14 @@ export class SessionStore {
       const id = Number(info.lastInsertRowid);
       this.partials.insertFixes(id, fixRows(fixes));
       this.partials.insertImu(id, imuRows(imu));
-      if (o.laps !== false) this.storeLaps(id, fixes, h.trackId);
+      if (o.laps !== false) this.storeLaps(id, fixes, null);
       return { stored: true, id };
     })();
   }
 
-  private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null): void {
-    this.partials.writeLaps(id, recomputeLaps(fixes, this.tracks(), unitTrackId));
+  /** Times the laps on `chosenTrackId` when a person chose it, else on the layout the driven path decides. */
+  private storeLaps(id: number, fixes: readonly SessionFix[], chosenTrackId: string | null): void {
+    this.partials.writeLaps(id, recomputeLaps(fixes, this.tracks(), chosenTrackId));
   }
 
   /** Re-times every stored session against the current catalog (after a track was corrected). */
@@ -97,7 +98,7 @@ export class SessionStore {
     const ids = (this.db.prepare('SELECT id FROM sessions WHERE complete = 1').all() as { id: number }[]).map((r) => r.id);
     // IMMEDIATE: it reads fixes before it writes laps, and the ingest thread may commit meanwhile.
     this.db.transaction(() => {
-      for (const id of ids) this.storeLaps(id, this.fixes(id), this.find(id)?.trackId ?? null);
+      for (const id of ids) this.storeLaps(id, this.fixes(id), null);
     }).immediate();
     return ids.length;
   }

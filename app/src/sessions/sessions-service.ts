@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CompanionError, parseTrackCatalog, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
+import { CompanionError, DEFAULT_TRACK_CATALOG, parseTrackCatalog, trackDisplayName, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
 import type { Db } from '../store/database.js';
 import type { UnitAgent } from '../device-client/unit-agent.js';
@@ -12,9 +11,7 @@ import { syncSessions, type SyncProgress, type SyncSource } from './session-sync
 import { lapTrace } from './lap-trace-data.js';
 import { confirmAnswer, unitSessionList } from './unit-sessions.js';
 
-export const DEFAULT_TRACK_CATALOG = fileURLToPath(new URL('../../../resources/tracks/catalog.json', import.meta.url));
-
-export function loadTracks(path = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
+export function loadTracks(path: string | URL = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
   try {
     return parseTrackCatalog(JSON.parse(readFileSync(path, 'utf8'))).tracks;
   } catch {
@@ -72,7 +69,7 @@ export function createSessionsService(o: SessionsServiceOptions) {
   const store = new SessionStore(o.db, () => o.tracks);
   const trackName = (id: string | null) => {
     const t = id ? o.tracks.find((x) => x.id === id) : undefined;
-    return t ? `${t.venue} (${t.layout})` : null;
+    return t ? trackDisplayName(t) : null;
   };
   const entry = (s: StoredSession): SessionListEntry => ({ ...s, trackName: trackName(s.trackId) });
   const need = (id: number) => {

@@ -1,16 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { parseTrackCatalog, type LiveLap, type LiveTiming } from '@pitwall/protocol';
+import { DEFAULT_TRACK_CATALOG, parseTrackCatalog, trackDisplayName, type LiveLap, type LiveTiming } from '@pitwall/protocol';
 import { DataPath } from './data-path.js';
 import { IMU_ACCEL_RANGE_G, IMU_CHIP, IMU_GYRO_RANGE_DPS, SimImuFeed } from './imu-feed.js';
 import { SessionRecorder } from './session-recorder.js';
-import { SessionStore, trackName } from './session-store.js';
+import { SessionStore } from './session-store.js';
 import type { GnssReader } from './gnss-reader.js';
 import type { LiveEvent } from '../api/http-server.js';
 import type { SessionRoutesDeps } from '../api/session-routes.js';
 import type { Logger } from '../ops/logger.js';
-
-export const DEFAULT_TRACK_CATALOG = fileURLToPath(new URL('../../../resources/tracks/catalog.json', import.meta.url));
 
 export interface SessionPolicy {
   /** Start and stop by motion. */
@@ -46,7 +43,7 @@ export interface RunningDataPath {
 export async function startDataPath(opts: DataPathOptions): Promise<RunningDataPath> {
   const log = opts.log;
   const { tracks } = parseTrackCatalog(JSON.parse(await readFile(opts.trackCatalog ?? DEFAULT_TRACK_CATALOG, 'utf8')));
-  const names = new Map(tracks.map((t) => [t.id, trackName(t)]));
+  const names = new Map(tracks.map((t) => [t.id, trackDisplayName(t)]));
   const trackNameOf = (id: string) => names.get(id) ?? null;
   const store = await SessionStore.open(opts.dataDir, trackNameOf, log);
   const imu = new SimImuFeed(opts.imuRateHz);

@@ -3,4 +3,5 @@ export * from './timing-line.js';
 export * from './lap-trace.js';
 export * from './lap-timer.js';
 export * from './time-laps.js';
-export * from './track-picker.js';
+export * from './outline-fit.js';
+export * from './track-chooser.js';
