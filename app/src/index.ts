@@ -18,5 +18,6 @@ export { SerialRpcClient, SerialRpcError } from './device-client/serial-rpc-clie
 export { SessionStore, type StoredSession, type StoredLap } from './sessions/session-store.js';
 export { syncSessions, type SyncSource, type SyncOptions, type SyncReport, type SyncProgress } from './sessions/session-sync.js';
 export { loadTracks } from './sessions/sessions-service.js';
+export { trackEntries, parseLatLon, NEAR_M } from './sessions/track-list.js';
 export { lapStats, recomputeLaps } from './sessions/lap-analysis.js';
 export { exportLines, exportToFile, type ExportFormat } from './sessions/export-vbo.js';

@@ -14,6 +14,8 @@ export interface StoredSession {
   unitName: string;
   driver: string | null;
   trackId: string | null;
+  /** True when a person chose the layout (else the track chooser did). */
+  trackByHand: boolean;
   startedAt: number;
   endedAt: number;
   fixes: number;
@@ -98,9 +100,26 @@ export class SessionStore {
     const ids = (this.db.prepare('SELECT id FROM sessions WHERE complete = 1').all() as { id: number }[]).map((r) => r.id);
     // IMMEDIATE: it reads fixes before it writes laps, and the ingest thread may commit meanwhile.
     this.db.transaction(() => {
-      for (const id of ids) this.storeLaps(id, this.fixes(id), null);
+      for (const id of ids) this.storeLaps(id, this.fixes(id), this.trackChoice(id));
     }).immediate();
     return ids.length;
+  }
+
+  /**
+   * Re-times a session on a layout chosen by hand (null: back to the track chooser) and keeps
+   * the choice for later re-timing and exports. Throws on an unknown layout, changing nothing.
+   */
+  chooseTrack(id: number, trackId: string | null): void {
+    if (trackId !== null && !this.tracks().some((t) => t.id === trackId)) throw new Error(`no track "${trackId}" (pitwall tracks lists them)`);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE sessions SET track_choice = ? WHERE id = ?').run(trackId, id);
+      this.storeLaps(id, this.fixes(id), trackId);
+    }).immediate();
+  }
+
+  private trackChoice(id: number): string | null {
+    const row = this.db.prepare('SELECT track_choice FROM sessions WHERE id = ?').get(id) as { track_choice: string | null } | undefined;
+    return row?.track_choice ?? null;
   }
 
   list(): StoredSession[] {
@@ -176,6 +195,7 @@ function toSession(r: Record<string, unknown>): StoredSession {
     unitName: r.unit_name as string,
     driver: (r.driver as string | null) ?? null,
     trackId: (r.track_id as string | null) ?? null,
+    trackByHand: r.track_choice !== null && r.track_choice !== undefined,
     startedAt: r.started_at as number,
     endedAt: r.ended_at as number,
     fixes: r.fixes as number,

@@ -9,6 +9,7 @@ import { lapStats } from './lap-analysis.js';
 import { SessionStore, type StoredSession } from './session-store.js';
 import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
 import { lapTrace } from './lap-trace-data.js';
+import { trackEntries } from './track-list.js';
 import { confirmAnswer, unitSessionList } from './unit-sessions.js';
 
 export function loadTracks(path: string | URL = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
@@ -92,6 +93,14 @@ export function createSessionsService(o: SessionsServiceOptions) {
         const l = store.laps(session).find((x) => x.lap === lap);
         if (!l) throw new CompanionError('not-found', `session ${session} has no lap ${lap}`);
         return { session, lap, ...lapTrace(store.fixes(session, l.startT, l.endT), l.startT, maxPoints ?? 1500) };
+      },
+      'tracks:list': async ({ near, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => trackEntries(o.tracks, new Set(), near, withinM),
+      'sessions:set-track': async ({ session, trackId }: MethodParams<'sessions:set-track'>): Promise<MethodResult<'sessions:set-track'>> => {
+        need(session);
+        if (trackId !== null && !o.tracks.some((t) => t.id === trackId)) throw new CompanionError('not-found', `no track "${trackId}"`);
+        store.chooseTrack(session, trackId);
+        const s = need(session);
+        return { trackId: s.trackId, laps: s.laps };
       },
       'sync:start': async ({ unitId }: MethodParams<'sync:start'>): Promise<MethodResult<'sync:start'>> => {
         if (running) return running;

@@ -179,4 +179,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_started ON sessions(started_at);
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- A layout chosen by hand for a session (pitwall laps --track, the Sessions screen); NULL:
+      -- the track chooser decides by the driven path. Laps and exports follow it.
+      ALTER TABLE sessions ADD COLUMN track_choice TEXT;
+    `,
+  },
 ];

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { loadTracks, openDatabase, SessionStore } from '@pitwall/app';
+import { vboGate, type SessionData, type SessionFix } from '@pitwall/protocol';
+import { Route, besideLine, lapSpeed, loopFrom } from '../../protocol/test/timing/outline-drive.js';
+import { seededRandom } from '../../protocol/test/seeded-random.js';
+import { scratchDir } from '../../app/test/helpers/units.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const scratch = scratchDir('cli-tracks');
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--data-dir', scratch.dir], { encoding: 'utf8' });
+const GP = 'ridge-motorsports-park-ridge-gp';
+const ROAD = 'ridge-motorsports-park-ridge-road';
+
+/** Two warm-up laps of Ridge's short layout, then three of the long one, at 10 Hz. */
+function ridgeSession(): SessionData {
+  const tracks = loadTracks();
+  const [gp, road] = [tracks.find((t) => t.id === GP)!, tracks.find((t) => t.id === ROAD)!];
+  const start = besideLine(road);
+  const gpLoop = loopFrom(gp, start);
+  const route = new Route(start).stand(10).drive([gpLoop.at(-1)!], 8);
+  for (let i = 0; i < 2; i++) route.drive(gpLoop, lapSpeed(gp));
+  const roadLoop = loopFrom(road, route.position);
+  route.drive([roadLoop.at(-1)!], 10);
+  for (let i = 0; i < 3; i++) route.drive(roadLoop, lapSpeed(road));
+  route.drive(roadLoop.slice(0, 20), 30).stand(10);
+  const fixes: SessionFix[] = route.sample(10, { rand: seededRandom(4), sigmaM: 1 }).map((f) => ({
+    t: f.t, fix: '3d', lat: f.lat, lon: f.lon, altM: 100, speedMps: f.speedMps ?? null, courseDeg: null, satellites: 12, hdop: 0.8,
+  }));
+  const header = {
+    format: 'pitwall-session', version: 1, sessionId: 's-ridge', unitId: 'unit-r', firmwareVersion: '0.1.0',
+    startedAt: new Date(fixes[0]!.t).toISOString(), trackId: GP, driver: 'Kim', gnssRateHz: 10, imu: null,
+  } as const;
+  return { header, fixes, imu: [], events: [], summary: null, stats: { corruptChunks: [], missingSeqs: [], tornBytes: 0, goodLength: 0 } } as unknown as SessionData;
+}
+
+before(() => {
+  const db = openDatabase(scratch.dir);
+  const tracks = loadTracks();
+  new SessionStore(db, () => tracks).ingest(ridgeSession(), { sha256: 'a'.repeat(64), unitName: 'Car 7', sizeB: 1 });
+  db.close();
+});
+after(() => scratch.cleanup());
+
+test('pitwall tracks: the catalog by name; --near: nearest first, within 50 km; bad input is refused', () => {
+  const all = run('tracks');
+  assert.equal(all.status, 0, all.stderr);
+  assert.match(all.stdout, /^NAME\s+LENGTH\s+ID$/m);
+  assert.match(all.stdout, /^Sonoma Raceway — Cup\s+3\.14 km\s+sonoma-raceway-sonoma-cup$/m);
+  const near = run('tracks', '--near', '38.161,-122.455');
+  assert.equal(near.status, 0, near.stderr);
+  const lines = near.stdout.trim().split('\n');
+  assert.match(lines[0]!, /NAME\s+LENGTH\s+DISTANCE\s+ID/);
+  assert.ok(lines.slice(1).every((l) => /^Sonoma Raceway/.test(l)), near.stdout);
+  const json = JSON.parse(run('tracks', '--near', '38.161,-122.455', '--json').stdout) as { distanceM: number; name: string }[];
+  assert.equal(json.length, 5);
+  assert.deepEqual(json.map((t) => t.distanceM), [...json.map((t) => t.distanceM)].sort((a, b) => a - b));
+  for (const bad of ['38.1', '91,0', 'x,y', '38.1,-122.4;rm']) {
+    const r = run('tracks', '--near', bad);
+    assert.equal(r.status, 2, bad);
+    assert.match(r.stderr, /--near takes LAT,LON/);
+  }
+  assert.match(run('tracks', '--near', '0,0').stdout, /no track within 50 km/);
+});
+
+test('pitwall laps --track re-times a session on another layout, keeps the choice for listings and exports; auto undoes it', () => {
+  const auto = run('laps', 's-ridge');
+  assert.equal(auto.status, 0, auto.stderr);
+  assert.match(auto.stdout, /^Track: Ridge Motorsports Park — Road \(chosen by the driven path\)$/m);
+  const autoLaps = JSON.parse(run('laps', 's-ridge', '--json').stdout) as { laps: unknown[]; session: { trackId: string } };
+  assert.equal(autoLaps.session.trackId, ROAD);
+  assert.ok(autoLaps.laps.length >= 3);
+
+  const byHand = run('laps', 's-ridge', '--track', GP);
+  assert.equal(byHand.status, 0, byHand.stderr);
+  assert.match(byHand.stdout, /^Track: Ridge Motorsports Park — GP \(chosen by hand\)$/m);
+  const gpLaps = JSON.parse(run('laps', 's-ridge', '--json').stdout) as { laps: { timeMs: number }[]; session: { trackId: string; trackByHand: boolean }; trackName: string };
+  assert.deepEqual([gpLaps.session.trackId, gpLaps.session.trackByHand, gpLaps.trackName], [GP, true, 'Ridge Motorsports Park — GP']);
+  assert.ok(gpLaps.laps.length >= 1 && gpLaps.laps[0]!.timeMs < 80_000, 'the warm-up laps, timed on the short layout');
+  assert.match(run('sessions').stdout, /Ridge Motorsports Park — GP/);
+
+  const out = join(scratch.dir, 'ridge.vbo');
+  assert.equal(run('export', 's-ridge', '--format', 'vbo', '-o', out).status, 0);
+  const gp = loadTracks().find((t) => t.id === GP)!;
+  assert.ok(readFileSync(out, 'utf8').includes(vboGate('Start', gp.startFinish, 'StartFinish')), "the VBO gate is the chosen layout's line");
+  const gpx = join(scratch.dir, 'ridge.gpx');
+  assert.equal(run('export', 's-ridge', '--format', 'gpx', '-o', gpx).status, 0);
+  assert.match(readFileSync(gpx, 'utf8'), /<name>Car 7 Ridge Motorsports Park — GP /);
+
+  const unknown = run('laps', 's-ridge', '--track', 'no-such-track');
+  assert.equal(unknown.status, 3);
+  assert.match(unknown.stderr, /no track "no-such-track"/);
+  assert.equal((JSON.parse(run('laps', 's-ridge', '--json').stdout) as { session: { trackId: string } }).session.trackId, GP, 'a refused choice changes nothing');
+
+  assert.match(run('laps', 's-ridge', '--track', 'auto').stdout, /Road \(chosen by the driven path\)/);
+});
