@@ -5,43 +5,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { loadTracks, openDatabase, SessionStore } from '@pitwall/app';
-import { vboGate, type SessionData, type SessionFix } from '@pitwall/protocol';
-import { Route, besideLine, lapSpeed, loopFrom } from '../../protocol/test/timing/outline-drive.js';
-import { seededRandom } from '../../protocol/test/seeded-random.js';
+import { vboGate } from '@pitwall/protocol';
+import { RIDGE_GP as GP, RIDGE_ROAD as ROAD, ridgeSession } from '../../app/test/helpers/ridge-session.js';
 import { scratchDir } from '../../app/test/helpers/units.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const scratch = scratchDir('cli-tracks');
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--data-dir', scratch.dir], { encoding: 'utf8' });
-const GP = 'ridge-motorsports-park-ridge-gp';
-const ROAD = 'ridge-motorsports-park-ridge-road';
-
-/** Two warm-up laps of Ridge's short layout, then three of the long one, at 10 Hz. */
-function ridgeSession(): SessionData {
-  const tracks = loadTracks();
-  const [gp, road] = [tracks.find((t) => t.id === GP)!, tracks.find((t) => t.id === ROAD)!];
-  const start = besideLine(road);
-  const gpLoop = loopFrom(gp, start);
-  const route = new Route(start).stand(10).drive([gpLoop.at(-1)!], 8);
-  for (let i = 0; i < 2; i++) route.drive(gpLoop, lapSpeed(gp));
-  const roadLoop = loopFrom(road, route.position);
-  route.drive([roadLoop.at(-1)!], 10);
-  for (let i = 0; i < 3; i++) route.drive(roadLoop, lapSpeed(road));
-  route.drive(roadLoop.slice(0, 20), 30).stand(10);
-  const fixes: SessionFix[] = route.sample(10, { rand: seededRandom(4), sigmaM: 1 }).map((f) => ({
-    t: f.t, fix: '3d', lat: f.lat, lon: f.lon, altM: 100, speedMps: f.speedMps ?? null, courseDeg: null, satellites: 12, hdop: 0.8,
-  }));
-  const header = {
-    format: 'pitwall-session', version: 1, sessionId: 's-ridge', unitId: 'unit-r', firmwareVersion: '0.1.0',
-    startedAt: new Date(fixes[0]!.t).toISOString(), trackId: GP, driver: 'Kim', gnssRateHz: 10, imu: null,
-  } as const;
-  return { header, fixes, imu: [], events: [], summary: null, stats: { corruptChunks: [], missingSeqs: [], tornBytes: 0, goodLength: 0 } } as unknown as SessionData;
-}
 
 before(() => {
   const db = openDatabase(scratch.dir);
   const tracks = loadTracks();
-  new SessionStore(db, () => tracks).ingest(ridgeSession(), { sha256: 'a'.repeat(64), unitName: 'Car 7', sizeB: 1 });
+  new SessionStore(db, () => tracks).ingest(ridgeSession(tracks), { sha256: 'a'.repeat(64), unitName: 'Car 7', sizeB: 1 });
   db.close();
 });
 after(() => scratch.cleanup());

@@ -117,6 +117,12 @@ export class SessionStore {
     }).immediate();
   }
 
+  /** Where the session was first positioned, or null. */
+  firstPosition(id: number): { lat: number; lon: number } | null {
+    const row = this.db.prepare('SELECT lat, lon FROM session_fixes WHERE session = ? AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY t LIMIT 1').get(id) as { lat: number; lon: number } | undefined;
+    return row ?? null;
+  }
+
   private trackChoice(id: number): string | null {
     const row = this.db.prepare('SELECT track_choice FROM sessions WHERE id = ?').get(id) as { track_choice: string | null } | undefined;
     return row?.track_choice ?? null;

@@ -94,7 +94,10 @@ export function createSessionsService(o: SessionsServiceOptions) {
         if (!l) throw new CompanionError('not-found', `session ${session} has no lap ${lap}`);
         return { session, lap, ...lapTrace(store.fixes(session, l.startT, l.endT), l.startT, maxPoints ?? 1500) };
       },
-      'tracks:list': async ({ near, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => trackEntries(o.tracks, new Set(), near, withinM),
+      'tracks:list': async ({ near, session, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => {
+        const at = near ?? (session === undefined ? undefined : (store.firstPosition(need(session).id) ?? undefined));
+        return trackEntries(o.tracks, new Set(), at, withinM);
+      },
       'sessions:set-track': async ({ session, trackId }: MethodParams<'sessions:set-track'>): Promise<MethodResult<'sessions:set-track'>> => {
         need(session);
         if (trackId !== null && !o.tracks.some((t) => t.id === trackId)) throw new CompanionError('not-found', `no track "${trackId}"`);

@@ -20,10 +20,14 @@ export const TrackEntry = Type.Object(
 export type TrackEntry = Static<typeof TrackEntry>;
 
 export const trackMethods = {
-  /** The catalog and own tracks; with `near`, those within `withinM` (default 50 km), nearest first. */
+  /**
+   * The catalog and own tracks; with `near` (or `session`: where that session was driven), those
+   * within `withinM` (default 50 km), nearest first.
+   */
   'tracks:list': {
     params: Type.Object(
       {
+        session: Type.Optional(SessionRef),
         near: Type.Optional(Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false })),
         withinM: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 20_000_000 })),
       },
