@@ -5,7 +5,7 @@
  * first fix with a speed, else closed with a summary.
  */
 import { EventEmitter } from 'node:events';
-import { TrackChooser, type ChooserEvent, type Lap, type TrackChange, type LapEvent, type LiveLap, type LiveTiming, type SessionData, type SessionEvent, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
+import { TrackChooser, trackDisplayName, type ChooserEvent, type Lap, type TrackChange, type LapEvent, type LiveLap, type LiveTiming, type SessionData, type SessionEvent, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
 import type { GnssFix } from './nmea-decoder.js';
 import type { SessionRecorder } from './session-recorder.js';
 import type { SessionStore } from './session-store.js';
@@ -132,6 +132,11 @@ export class DataPath extends EventEmitter<DataPathEvents> {
     this.emitTiming(fix);
   }
 
+  private trackName(id: string | null): string | null {
+    const t = id ? this.deps.tracks.find((x) => x.id === id) : undefined;
+    return t ? trackDisplayName(t) : null;
+  }
+
   private deliver(fn: () => void): void {
     if (this.held) this.held.push(fn);
     else fn();
@@ -150,6 +155,7 @@ export class DataPath extends EventEmitter<DataPathEvents> {
     this.liveLaps++;
     this.emit('lap', {
       trackId,
+      trackName: this.trackName(trackId),
       lap: lap.number,
       startTime: iso(lap.startT),
       endTime: iso(lap.endT),
@@ -170,6 +176,7 @@ export class DataPath extends EventEmitter<DataPathEvents> {
     this.emit('timing', {
       time: iso(fix.t),
       trackId: this.trackId,
+      trackName: this.trackName(this.trackId),
       lap: s.lap,
       elapsedMs: s.elapsedMs,
       sector: s.sector,

@@ -45,7 +45,7 @@ test('a sim unit replaying Everland at 20x records a session by itself; /v1/live
   const timing = live.events.filter((e) => e.event === 'timing').map((e) => liveTiming.parse(JSON.parse(e.data)));
   const laps = live.events.filter((e) => e.event === 'lap').map((e) => liveLap.parse(JSON.parse(e.data)));
   assert.ok(timing.length >= 5, `timing events: ${timing.length}`);
-  assert.ok(timing.every((t) => t.trackId === EVERLAND));
+  assert.ok(timing.every((t) => t.trackId === EVERLAND && t.trackName === 'AMG Everland Speedway'), 'timing names the layout by id and by name');
   assert.ok(timing.some((t) => t.lap >= 1 && t.elapsedMs !== null && t.sessionId === recording.id));
   assert.ok(live.events.some((e) => e.event === 'fix'), 'fix events still flow');
   const first = laps[0]!;
