@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, type SessionSyncProgress } from '@pitwall/protocol';
-import { createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, parseLatLon, SessionStore, trackEntries, type ExportFormat } from '@pitwall/app';
-import { trackDisplayName } from '@pitwall/protocol';
+import { createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, OwnTracks, parseLatLon, SessionStore, trackEntries, type ExportFormat } from '@pitwall/app';
+import { trackDisplayName, type TrackDefinition } from '@pitwall/protocol';
 import { cleanText } from './discover-table.js';
 
 export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--address HOST:PORT ...] [--no-mdns]
@@ -12,7 +12,11 @@ export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--add
       Lap and sector times of a session (recomputed from its fixes), best, theoretical best, consistency.
       --track re-times it on another layout and keeps that choice (auto: the driven path decides again).
   pitwall tracks [--near LAT,LON] [--json]
-      The track catalog by name; --near: the layouts within 50 km, nearest first.
+      The track catalog and your own tracks by name; --near: the layouts within 50 km, nearest first.
+  pitwall tracks add --from SESSION [--name NAME] [--at FRACTION] [--sectors F,F...]
+      Draw your own track from a session's first lap: a start/finish square to the path (at the
+      middle of the longest straight, or FRACTION of the lap), optional sector lines; the
+      session's laps are timed on it at once.
   pitwall export SESSION --format csv|gpx|vbo [--lap N] -o FILE [--data-dir DIR]
       Write a session (or one lap) as CSV, GPX 1.1 or VBO.`;
 
@@ -55,6 +59,10 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
         timeout: { type: 'string', default: '5' },
         track: { type: 'string' },
         near: { type: 'string' },
+        from: { type: 'string' },
+        name: { type: 'string' },
+        at: { type: 'string' },
+        sectors: { type: 'string' },
       },
     });
   } catch (err) {
@@ -64,11 +72,13 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
   const v = parsed.values;
   const dataDir = v['data-dir'] ?? defaultUserDataDir();
   if (command === 'sync') return sync(dataDir, v.unit, v.address ?? [], !v['no-mdns'], Number(v.timeout) || 5, io);
-  if (command === 'tracks') return listTracks(v.near, v.json ?? false, io);
   const db = openDatabase(dataDir);
   try {
-    const tracks = loadTracks();
+    const own = new OwnTracks(db);
+    const tracks = [...loadTracks(), ...own.list()];
     const store = new SessionStore(db, () => tracks);
+    if (command === 'tracks' && parsed.positionals[0] === 'add') return addTrack(store, own, v, io);
+    if (command === 'tracks') return listTracks(tracks, new Set(own.list().map((t) => t.id)), v.near, v.json ?? false, io);
     const nameOf = (id: string | null) => {
       const t = id ? tracks.find((x) => x.id === id) : undefined;
       return t ? trackDisplayName(t) : (id ?? '-');
@@ -137,13 +147,37 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
   }
 }
 
-function listTracks(near: string | undefined, json: boolean, io: Io): number {
+function addTrack(store: SessionStore, own: OwnTracks, v: { from?: string; name?: string; at?: string; sectors?: string; json?: boolean }, io: Io): number {
+  const s = v.from ? store.resolve(v.from) : null;
+  if (!v.from) return io.err(`tracks add needs --from SESSION\n\n${SESSION_USAGE}`), 2;
+  if (!s) return io.err(`no session "${cleanText(v.from)}" in the store (pitwall sessions lists them)`), 3;
+  const at = v.at === undefined ? undefined : Number(v.at);
+  const sectorsAt = v.sectors === undefined ? [] : v.sectors.split(',').map(Number);
+  if ((at !== undefined && !(at >= 0 && at < 1)) || sectorsAt.some((f) => !(f > 0 && f < 1))) {
+    return io.err('--at and --sectors take fractions of the lap: 0 <= at < 1, 0 < sector < 1'), 2;
+  }
+  const name = (v.name ?? `${s.unitName} track ${new Date(s.startedAt).toISOString().slice(0, 10)}`).replace(/\p{Cc}/gu, '').trim();
+  if (!name || name.length > 120) return io.err('--name takes 1 to 120 characters'), 2;
+  let result;
+  try {
+    result = own.addFrom(store.fixes(s.id), { name, at, sectorsAt });
+  } catch (err) {
+    return io.err(`could not draw a track from session ${s.id}: ${(err as Error).message}`), 1;
+  }
+  store.chooseTrack(s.id, result.track.id, [result.track]);
+  const laps = store.laps(s.id);
+  if (v.json) return io.out(JSON.stringify({ track: result.track, added: result.added, laps: laps.length }, null, 2)), 0;
+  io.out(cleanText(`${result.added ? 'added' : 'already stored'}: ${trackDisplayName(result.track)} (${result.track.id}), ${(result.track.lengthM / 1000).toFixed(2)} km; session ${s.id}: ${laps.length} laps on it`));
+  return 0;
+}
+
+function listTracks(tracks: readonly TrackDefinition[], ownIds: ReadonlySet<string>, near: string | undefined, json: boolean, io: Io): number {
   const at = near === undefined ? undefined : parseLatLon(near);
   if (at === null) {
     io.err(`--near takes LAT,LON in degrees, e.g. --near 38.161,-122.455\n\n${SESSION_USAGE}`);
     return 2;
   }
-  const entries = trackEntries(loadTracks(), new Set(), at);
+  const entries = trackEntries(tracks, ownIds, at);
   if (json) return io.out(JSON.stringify(entries, null, 2)), 0;
   if (entries.length === 0) return io.out(at ? 'no track within 50 km' : 'no tracks'), 0;
   const rows = [['NAME', 'LENGTH', ...(at ? ['DISTANCE'] : []), 'ID']];

@@ -16,7 +16,12 @@ const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '-
 before(() => {
   const db = openDatabase(scratch.dir);
   const tracks = loadTracks();
-  new SessionStore(db, () => tracks).ingest(ridgeSession(tracks), { sha256: 'a'.repeat(64), unitName: 'Car 7', sizeB: 1 });
+  const store = new SessionStore(db, () => tracks);
+  store.ingest(ridgeSession(tracks), { sha256: 'a'.repeat(64), unitName: 'Car 7', sizeB: 1 });
+  // The same drive moved 20 degrees south: a venue no catalog track is near.
+  const far = ridgeSession(tracks, 's-far');
+  for (const f of far.fixes) f.lat! -= 20;
+  store.ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
   db.close();
 });
 after(() => scratch.cleanup());
@@ -72,4 +77,26 @@ test('pitwall laps --track re-times a session on another layout, keeps the choic
   assert.equal((JSON.parse(run('laps', 's-ridge', '--json').stdout) as { session: { trackId: string } }).session.trackId, GP, 'a refused choice changes nothing');
 
   assert.match(run('laps', 's-ridge', '--track', 'auto').stdout, /Road \(chosen by the driven path\)/);
+});
+
+test('pitwall tracks add --from SESSION: your own track, its laps at once, listed by name; drawn again it is the same track', () => {
+  const before = run('laps', 's-far');
+  assert.match(before.stdout, /^Track: - /m, `no catalog track there: ${before.stdout}${before.stderr}`);
+  const added = run('tracks', 'add', '--from', 's-far', '--name', 'Home Loop');
+  assert.equal(added.status, 0, added.stderr);
+  const m = /^added: Home Loop \((own-[0-9a-f]{16})\), (\d+\.\d\d) km; session \d+: (\d+) laps on it$/m.exec(added.stdout);
+  assert.ok(m, added.stdout);
+  // The first loop the drive closes is on the warm-up (the short layout, 0.77 km, where the
+  // synthetic paddock exit cuts across): that is the track drawn, not the 3.85 km one.
+  assert.ok(Number(m[2]) > 0.7 && Number(m[2]) < 1, `${m[2]} km`);
+  assert.ok(Number(m[3]) >= 1, 'its laps, timed on the new track at once');
+  assert.match(run('laps', 's-far').stdout, /^Track: Home Loop \(chosen by hand\)$/m);
+  assert.match(run('tracks').stdout, new RegExp(`^Home Loop\\s+${m[2]} km\\s+${m[1]}$`, 'm'));
+  const again = run('tracks', 'add', '--from', 's-far', '--name', 'Home Loop again', '--json');
+  assert.equal(again.status, 0, again.stderr);
+  const json = JSON.parse(again.stdout) as { track: { id: string }; added: boolean };
+  assert.deepEqual([json.track.id, json.added], [m[1], false]);
+  for (const bad of [['--from', 'nope'], ['--from', 's-far', '--at', '2'], ['--from', 's-far', '--sectors', '0.5,x'], []]) {
+    assert.notEqual(run('tracks', 'add', ...bad).status, 0, bad.join(' '));
+  }
 });

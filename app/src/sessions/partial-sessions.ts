@@ -104,7 +104,8 @@ export class PartialSessions {
     this.db.prepare('DELETE FROM session_laps WHERE session = ?').run(id);
     const insert = this.db.prepare('INSERT INTO session_laps (session, lap, track_id, start_t, end_t, time_ms, distance_m, sectors_ms) VALUES (?,?,?,?,?,?,?,?)');
     for (const l of timed.laps) insert.run(id, l.number, timed.trackId!, l.startT, l.endT, l.timeMs, l.distanceM, JSON.stringify(l.sectorsMs));
-    if (timed.trackId) this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
+    // The layout the laps were timed on, or none: never the unit's header guess left standing.
+    this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
   }
 
   /**

@@ -109,11 +109,11 @@ export class SessionStore {
    * Re-times a session on a layout chosen by hand (null: back to the track chooser) and keeps
    * the choice for later re-timing and exports. Throws on an unknown layout, changing nothing.
    */
-  chooseTrack(id: number, trackId: string | null): void {
-    if (trackId !== null && !this.tracks().some((t) => t.id === trackId)) throw new Error(`no track "${trackId}" (pitwall tracks lists them)`);
+  chooseTrack(id: number, trackId: string | null, added: readonly TrackDefinition[] = []): void {
+    if (trackId !== null && ![...this.tracks(), ...added].some((t) => t.id === trackId)) throw new Error(`no track "${trackId}" (pitwall tracks lists them)`);
     this.db.transaction(() => {
       this.db.prepare('UPDATE sessions SET track_choice = ? WHERE id = ?').run(trackId, id);
-      this.storeLaps(id, this.fixes(id), trackId);
+      this.partials.writeLaps(id, recomputeLaps(this.fixes(id), [...this.tracks(), ...added], trackId));
     }).immediate();
   }
 

@@ -9,6 +9,7 @@ import { lapStats } from './lap-analysis.js';
 import { SessionStore, type StoredSession } from './session-store.js';
 import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
 import { lapTrace } from './lap-trace-data.js';
+import { OwnTracks } from './own-tracks.js';
 import { trackEntries } from './track-list.js';
 import { confirmAnswer, unitSessionList } from './unit-sessions.js';
 
@@ -67,9 +68,12 @@ function unitSource(id: string, name: string, channels: UnitChannels, concurrenc
 }
 
 export function createSessionsService(o: SessionsServiceOptions) {
-  const store = new SessionStore(o.db, () => o.tracks);
+  const own = new OwnTracks(o.db);
+  // The catalog and the tracks drawn here; own tracks are few, read when asked for.
+  const tracks = () => [...o.tracks, ...own.list()];
+  const store = new SessionStore(o.db, tracks);
   const trackName = (id: string | null) => {
-    const t = id ? o.tracks.find((x) => x.id === id) : undefined;
+    const t = id ? tracks().find((x) => x.id === id) : undefined;
     return t ? trackDisplayName(t) : null;
   };
   const entry = (s: StoredSession): SessionListEntry => ({ ...s, trackName: trackName(s.trackId) });
@@ -96,11 +100,11 @@ export function createSessionsService(o: SessionsServiceOptions) {
       },
       'tracks:list': async ({ near, session, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => {
         const at = near ?? (session === undefined ? undefined : (store.firstPosition(need(session).id) ?? undefined));
-        return trackEntries(o.tracks, new Set(), at, withinM);
+        return trackEntries(tracks(), new Set(own.list().map((t) => t.id)), at, withinM);
       },
       'sessions:set-track': async ({ session, trackId }: MethodParams<'sessions:set-track'>): Promise<MethodResult<'sessions:set-track'>> => {
         need(session);
-        if (trackId !== null && !o.tracks.some((t) => t.id === trackId)) throw new CompanionError('not-found', `no track "${trackId}"`);
+        if (trackId !== null && !tracks().some((t) => t.id === trackId)) throw new CompanionError('not-found', `no track "${trackId}"`);
         store.chooseTrack(session, trackId);
         const s = need(session);
         return { trackId: s.trackId, laps: s.laps };

@@ -187,4 +187,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN track_choice TEXT;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- Tracks drawn in this companion from a driven lap (pitwall tracks add): a TrackDefinition
+      -- as JSON, with an id computed from its geometry.
+      CREATE TABLE own_tracks (
+        id          TEXT PRIMARY KEY,
+        definition  TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -5,3 +5,4 @@ export * from './lap-timer.js';
 export * from './time-laps.js';
 export * from './outline-fit.js';
 export * from './track-chooser.js';
+export * from './own-track.js';
