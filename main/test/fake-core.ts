@@ -97,6 +97,10 @@ export function createFakeCore(events: EventSink): FakeCore {
       throw new CompanionError('not-found', `no session ${session}`);
     },
     'sync:start': async () => ({ units: [], fetched: 0, resumes: 0, refetches: 0 }),
+    'tracks:list': async () => [],
+    'sessions:set-track': async ({ session }) => {
+      throw new CompanionError('not-found', `no session ${session}`);
+    },
   };
   return {
     handlers,

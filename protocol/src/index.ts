@@ -18,6 +18,7 @@ export * from './serial/rpc-codec.js';
 export * from './serial/hello.js';
 export * from './companion/device-entry.js';
 export * from './companion/companion-api.js';
+export * from './companion/tracks-api.js';
 export * from './companion/diagnostics-api.js';
 export * from './identity/index.js';
 export * from './tracks/index.js';

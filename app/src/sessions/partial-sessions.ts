@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { SessionHeader } from '@pitwall/protocol';
+import { sessionLaps, type SessionHeader } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import type { TimedLaps } from './lap-analysis.js';
 import { FIX_COLUMNS, IMU_COLUMNS } from './sample-rows.js';
@@ -80,7 +80,7 @@ export class PartialSessions {
       const endedAt = Math.max(s.lastFixT ?? startedAt, s.lastImuT ?? startedAt);
       const done = this.db
         .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ? AND complete = 0')
-        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(s.events.filter((e) => e.type === 'lap')), id);
+        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(sessionLaps(s.events)), id);
       if (done.changes !== 1) throw new Error(`session row ${id} is no longer an incomplete session`);
       this.writeLaps(id, laps);
     })();
@@ -104,7 +104,8 @@ export class PartialSessions {
     this.db.prepare('DELETE FROM session_laps WHERE session = ?').run(id);
     const insert = this.db.prepare('INSERT INTO session_laps (session, lap, track_id, start_t, end_t, time_ms, distance_m, sectors_ms) VALUES (?,?,?,?,?,?,?,?)');
     for (const l of timed.laps) insert.run(id, l.number, timed.trackId!, l.startT, l.endT, l.timeMs, l.distanceM, JSON.stringify(l.sectorsMs));
-    if (timed.trackId) this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
+    // The layout the laps were timed on, or none: never the unit's header guess left standing.
+    this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
   }
 
   /**

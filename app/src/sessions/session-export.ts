@@ -1,6 +1,6 @@
 // One export of a stored session (or one lap of it) in any of the three formats: CSV, GPX or VBO.
 import { createWriteStream } from 'node:fs';
-import { vboLines, type SessionHeader } from '@pitwall/protocol';
+import { trackDisplayName, vboLines, type SessionHeader } from '@pitwall/protocol';
 import { csvLines } from './export-csv.js';
 import { gpxLines } from './export-gpx.js';
 import type { SessionStore } from './session-store.js';
@@ -21,7 +21,8 @@ export function exportLines(store: SessionStore, sessionRow: number, format: Exp
     to = l.endT;
   }
   const fixes = store.fixes(sessionRow, from, to);
-  const name = `${s.unitName} ${s.trackId ?? ''} ${new Date(s.startedAt).toISOString()}${lap !== undefined ? ` lap ${lap}` : ''}`.replace(/\s+/g, ' ');
+  const timedOn = store.trackList().find((t) => t.id === s.trackId);
+  const name = `${s.unitName} ${timedOn ? trackDisplayName(timedOn) : (s.trackId ?? '')} ${new Date(s.startedAt).toISOString()}${lap !== undefined ? ` lap ${lap}` : ''}`.replace(/\s+/g, ' ');
   switch (format) {
     case 'csv':
       return csvLines(fixes, store.imu(sessionRow, from, to));

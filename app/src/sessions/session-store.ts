@@ -1,8 +1,8 @@
-import type { SessionData, SessionFix, SessionImuSample, TrackDefinition } from '@pitwall/protocol';
+import { FIX_NAME, sessionLaps, type SessionData, type SessionFix, type SessionImuSample, type TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import { recomputeLaps } from './lap-analysis.js';
 import { PartialSessions, type SessionMetaIn } from './partial-sessions.js';
-import { FIX_NAME, fixRows, imuRows } from './sample-rows.js';
+import { fixRows, imuRows } from './sample-rows.js';
 
 export type { SessionMetaIn } from './partial-sessions.js';
 
@@ -14,6 +14,8 @@ export interface StoredSession {
   unitName: string;
   driver: string | null;
   trackId: string | null;
+  /** True when a person chose the layout (else the track chooser did). */
+  trackByHand: boolean;
   startedAt: number;
   endedAt: number;
   fixes: number;
@@ -65,7 +67,7 @@ export class SessionStore {
    */
   ingest(data: SessionData, meta: SessionMetaIn, o: { laps?: boolean } = {}): { stored: boolean; id: number } {
     const h = data.header;
-    const unitLaps = data.events.filter((e) => e.type === 'lap');
+    const unitLaps = sessionLaps(data.events);
     const fixes = [...data.fixes].sort((a, b) => a.t - b.t);
     const imu = [...data.imu].sort((a, b) => a.t - b.t);
     const startedAt = fixes[0]?.t ?? Date.parse(h.startedAt);
@@ -83,13 +85,14 @@ export class SessionStore {
       const id = Number(info.lastInsertRowid);
       this.partials.insertFixes(id, fixRows(fixes));
       this.partials.insertImu(id, imuRows(imu));
-      if (o.laps !== false) this.storeLaps(id, fixes, h.trackId);
+      if (o.laps !== false) this.storeLaps(id, fixes, null);
       return { stored: true, id };
     })();
   }
 
-  private storeLaps(id: number, fixes: readonly SessionFix[], unitTrackId: string | null): void {
-    this.partials.writeLaps(id, recomputeLaps(fixes, this.tracks(), unitTrackId));
+  /** Times the laps on `chosenTrackId` when a person chose it, else on the layout the driven path decides. */
+  private storeLaps(id: number, fixes: readonly SessionFix[], chosenTrackId: string | null): void {
+    this.partials.writeLaps(id, recomputeLaps(fixes, this.tracks(), chosenTrackId));
   }
 
   /** Re-times every stored session against the current catalog (after a track was corrected). */
@@ -97,9 +100,32 @@ export class SessionStore {
     const ids = (this.db.prepare('SELECT id FROM sessions WHERE complete = 1').all() as { id: number }[]).map((r) => r.id);
     // IMMEDIATE: it reads fixes before it writes laps, and the ingest thread may commit meanwhile.
     this.db.transaction(() => {
-      for (const id of ids) this.storeLaps(id, this.fixes(id), this.find(id)?.trackId ?? null);
+      for (const id of ids) this.storeLaps(id, this.fixes(id), this.trackChoice(id));
     }).immediate();
     return ids.length;
+  }
+
+  /**
+   * Re-times a session on a layout chosen by hand (null: back to the track chooser) and keeps
+   * the choice for later re-timing and exports. Throws on an unknown layout, changing nothing.
+   */
+  chooseTrack(id: number, trackId: string | null, added: readonly TrackDefinition[] = []): void {
+    if (trackId !== null && ![...this.tracks(), ...added].some((t) => t.id === trackId)) throw new Error(`no track "${trackId}" (pitwall tracks lists them)`);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE sessions SET track_choice = ? WHERE id = ?').run(trackId, id);
+      this.partials.writeLaps(id, recomputeLaps(this.fixes(id), [...this.tracks(), ...added], trackId));
+    }).immediate();
+  }
+
+  /** Where the session was first positioned, or null. */
+  firstPosition(id: number): { lat: number; lon: number } | null {
+    const row = this.db.prepare('SELECT lat, lon FROM session_fixes WHERE session = ? AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY t LIMIT 1').get(id) as { lat: number; lon: number } | undefined;
+    return row ?? null;
+  }
+
+  private trackChoice(id: number): string | null {
+    const row = this.db.prepare('SELECT track_choice FROM sessions WHERE id = ?').get(id) as { track_choice: string | null } | undefined;
+    return row?.track_choice ?? null;
   }
 
   list(): StoredSession[] {
@@ -175,6 +201,7 @@ function toSession(r: Record<string, unknown>): StoredSession {
     unitName: r.unit_name as string,
     driver: (r.driver as string | null) ?? null,
     trackId: (r.track_id as string | null) ?? null,
+    trackByHand: r.track_choice !== null && r.track_choice !== undefined,
     startedAt: r.started_at as number,
     endedAt: r.ended_at as number,
     fixes: r.fixes as number,

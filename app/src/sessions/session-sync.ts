@@ -146,7 +146,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                       ingest.begin(job, stream.sessionHeader!, meta);
                       begun = true;
                     }
-                    laps ??= new StreamingLaps(o.store.trackList(), stream.sessionHeader!.trackId);
+                    laps ??= new StreamingLaps(o.store.trackList(), null);
                     const d = stream.drain();
                     laps.push(d.fixes);
                     return ingest.append(job, d.fixes, d.imu);
@@ -191,7 +191,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                     ingest.begin(job, whole.session.header, { ...meta, sizeB: got.bytes.length });
                     begun = true;
                     void ingest.append(job, whole.fixes, whole.imu);
-                    await ingest.complete(job, whole.session, recomputeLaps(whole.fixes, o.store.trackList(), whole.session.header.trackId));
+                    await ingest.complete(job, whole.session, recomputeLaps(whole.fixes, o.store.trackList(), null));
                   }
                   begun = false;
                   await Promise.all([src.confirm(s.id, s.sha256!), got.settled]);

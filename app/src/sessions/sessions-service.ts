@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CompanionError, parseTrackCatalog, sessionList, sessionMeta, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
+import { CompanionError, DEFAULT_TRACK_CATALOG, parseTrackCatalog, sessionList, sessionMeta, trackDisplayName, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
 import type { Db } from '../store/database.js';
 import type { UnitAgent } from '../device-client/unit-agent.js';
@@ -10,10 +9,10 @@ import { lapStats } from './lap-analysis.js';
 import { SessionStore, type StoredSession } from './session-store.js';
 import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
 import { lapTrace } from './lap-trace-data.js';
+import { OwnTracks } from './own-tracks.js';
+import { trackEntries } from './track-list.js';
 
-export const DEFAULT_TRACK_CATALOG = fileURLToPath(new URL('../../../resources/tracks/catalog.json', import.meta.url));
-
-export function loadTracks(path = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
+export function loadTracks(path: string | URL = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
   try {
     return parseTrackCatalog(JSON.parse(readFileSync(path, 'utf8'))).tracks;
   } catch {
@@ -68,10 +67,13 @@ function unitSource(id: string, name: string, channels: UnitChannels, concurrenc
 }
 
 export function createSessionsService(o: SessionsServiceOptions) {
-  const store = new SessionStore(o.db, () => o.tracks);
+  const own = new OwnTracks(o.db);
+  // The catalog and the tracks drawn here; own tracks are few, read when asked for.
+  const tracks = () => [...o.tracks, ...own.list()];
+  const store = new SessionStore(o.db, tracks);
   const trackName = (id: string | null) => {
-    const t = id ? o.tracks.find((x) => x.id === id) : undefined;
-    return t ? `${t.venue} (${t.layout})` : null;
+    const t = id ? tracks().find((x) => x.id === id) : undefined;
+    return t ? trackDisplayName(t) : null;
   };
   const entry = (s: StoredSession): SessionListEntry => ({ ...s, trackName: trackName(s.trackId) });
   const need = (id: number) => {
@@ -94,6 +96,17 @@ export function createSessionsService(o: SessionsServiceOptions) {
         const l = store.laps(session).find((x) => x.lap === lap);
         if (!l) throw new CompanionError('not-found', `session ${session} has no lap ${lap}`);
         return { session, lap, ...lapTrace(store.fixes(session, l.startT, l.endT), l.startT, maxPoints ?? 1500) };
+      },
+      'tracks:list': async ({ near, session, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => {
+        const at = near ?? (session === undefined ? undefined : (store.firstPosition(need(session).id) ?? undefined));
+        return trackEntries(tracks(), new Set(own.list().map((t) => t.id)), at, withinM);
+      },
+      'sessions:set-track': async ({ session, trackId }: MethodParams<'sessions:set-track'>): Promise<MethodResult<'sessions:set-track'>> => {
+        need(session);
+        if (trackId !== null && !tracks().some((t) => t.id === trackId)) throw new CompanionError('not-found', `no track "${trackId}"`);
+        store.chooseTrack(session, trackId);
+        const s = need(session);
+        return { trackId: s.trackId, laps: s.laps };
       },
       'sync:start': async ({ unitId }: MethodParams<'sync:start'>): Promise<MethodResult<'sync:start'>> => {
         if (running) return running;

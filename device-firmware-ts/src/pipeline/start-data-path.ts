@@ -1,15 +1,12 @@
 import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { parseTrackCatalog, type LiveLap, type LiveTiming, type UnitConfig } from '@pitwall/protocol';
+import { DEFAULT_TRACK_CATALOG, parseTrackCatalog, trackDisplayName, type LiveLap, type LiveTiming, type UnitConfig } from '@pitwall/protocol';
 import { DataPath } from './data-path.js';
 import { SessionRecorder } from './session-recorder.js';
-import { SessionStore, trackName } from './session-store.js';
+import { SessionStore } from './session-store.js';
 import type { GnssReaderEvents } from './gnss-reader.js';
 import type { ImuFeed } from '../hal/imu/imu-feed.js';
 import type { Logger } from '../ops/logger.js';
-
-export const DEFAULT_TRACK_CATALOG = fileURLToPath(new URL('../../../resources/tracks/catalog.json', import.meta.url));
 
 /** When sessions start and stop (the `sessions` part of the unit configuration). */
 export type SessionPolicy = UnitConfig['sessions'];
@@ -47,7 +44,7 @@ export interface RunningDataPath {
 export async function startDataPath(opts: DataPathOptions): Promise<RunningDataPath> {
   const log = opts.log;
   const { tracks } = parseTrackCatalog(JSON.parse(await readFile(opts.trackCatalog ?? DEFAULT_TRACK_CATALOG, 'utf8')));
-  const names = new Map(tracks.map((t) => [t.id, trackName(t)]));
+  const names = new Map(tracks.map((t) => [t.id, trackDisplayName(t)]));
   const trackNameOf = (id: string) => names.get(id) ?? null;
   const store = await SessionStore.open(opts.dataDir, trackNameOf, log);
   const imu = opts.imu;

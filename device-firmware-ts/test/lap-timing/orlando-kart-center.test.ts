@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lineHeadingDeg, orientLine, pickTrack, timeLaps } from '../../../protocol/src/timing/index.js';
+import { lineHeadingDeg, orientLine, timeLaps } from '../../../protocol/src/timing/index.js';
 import { catalogTracks } from './helpers/catalog.js';
 import { rmcFixes } from './helpers/rmc-fixes.js';
 import { readTestData } from '../helpers/paths.js';
@@ -20,10 +20,9 @@ const REFERENCE_S: Record<string, number[]> = {
 const TOLERANCE_MS = 5;
 
 function forwardLine() {
-  const pick = pickTrack(catalogTracks(), { position: README_LINE.a });
-  assert.ok(pick.track, 'the catalog knows Orlando Kart Center');
-  assert.match(pick.track.venue, /Orlando Kart Center/);
-  return orientLine(README_LINE, lineHeadingDeg(pick.track.startFinish));
+  const track = catalogTracks().find((t) => t.id === 'orlando-kart-center-orlando-k-fl');
+  assert.ok(track, 'the catalog knows Orlando Kart Center');
+  return orientLine(README_LINE, lineHeadingDeg(track.startFinish));
 }
 
 describe('Orlando Kart Center (NMEA RMC, 16.7-25 Hz)', () => {

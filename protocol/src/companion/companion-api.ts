@@ -7,6 +7,7 @@ import { UnitId } from '../device-api/unit-id.js';
 import { validator, type Validator } from '../validate.js';
 import { DeviceEntry } from './device-entry.js';
 import { sessionEvents, sessionMethods } from './sessions-api.js';
+import { trackMethods } from './tracks-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { PairingWindow } from '../identity/pairing.js';
@@ -109,6 +110,7 @@ export const companionMethods = {
     result: ExportResult,
   },
   ...sessionMethods,
+  ...trackMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { formatLapTime, type SessionLaps, type SessionListEntry, type SessionSyncProgress } from '@pitwall/protocol';
 import { call, on } from '../api.js';
 import { DeltaByDistance, LAP_COLOURS, SpeedByDistance, TrackMap, type ChosenTrace } from '../components/session-charts.js';
+import { TrackControl } from '../components/track-control.js';
 
 const fmtLap = (ms: number | null | undefined) => formatLapTime(ms);
 const fmtDate = (t: number) => new Date(t).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
@@ -156,6 +157,12 @@ export function SessionsScreen() {
     }
   }, [chosen, traces]);
 
+  const retimed = (data: SessionLaps) => {
+    setLaps(new Map([[data.session.id, data]]));
+    setTraces(new Map());
+    setChosen([...data.laps].sort((a, b) => a.timeMs - b.timeMs).slice(0, 2).map((l) => ({ session: data.session.id, lap: l.lap })));
+    void load();
+  };
   const toggle = (c: Chosen) => setChosen((list) => (list.some((x) => keyOf(x) === keyOf(c)) ? list.filter((x) => keyOf(x) !== keyOf(c)) : [...list, c].slice(-5)));
   const current = selected !== null ? laps.get(selected) : undefined;
   const sameTrack = useMemo(() => (current && sessions ? sessions.filter((s) => s.id !== current.session.id && s.trackId && s.trackId === current.session.trackId) : []), [current, sessions]);
@@ -190,7 +197,7 @@ export function SessionsScreen() {
             <section className="session-detail" data-testid="session-detail">
               <header className="session-head">
                 <div>
-                  <h3>{trackLabel(current.session)}</h3>
+                  <TrackControl session={current.session} onRetimed={retimed} />
                   <p className="dim">
                     {fmtDate(current.session.startedAt)} {fmtTime(current.session.startedAt)} · {current.session.driver ?? 'No driver'} · {current.session.unitName}
                   </p>
