@@ -41,6 +41,9 @@ export interface DownloadResult {
   refetches: number;
 }
 
+/** The consumer of the bytes refused them: fetching them again would not help. */
+export class RefusedByConsumer extends Error {}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -100,6 +103,7 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
       }
       await whole?.closed;
     } catch (err) {
+      if (err instanceof RefusedByConsumer) throw err;
       resumes++;
       if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: download failed ${maxAttempts} times, last: ${(err as Error).message}`);
       await sleep(o.retryDelayMs ?? 100);
@@ -179,7 +183,13 @@ async function fetchRange(o: DownloadOptions, path: string, from: number): Promi
           out.write(c);
           whole?.parts.push(c);
           whole?.hash.update(c);
-          const wait = o.onData?.(c, have - c.length);
+          let wait: Promise<void> | void;
+          try {
+            wait = o.onData?.(c, have - c.length);
+          } catch (err) {
+            // Thrown inside a socket's data handler it would end the process: it fails this download instead.
+            return res.destroy(new RefusedByConsumer(`session ${o.sessionId}: ${(err as Error).message}`));
+          }
           o.onBytes?.(have, o.sizeB);
           if (wait) {
             res.pause();
