@@ -20,6 +20,8 @@ export interface HostileUnit {
   poisoned: Set<string>;
   /** Confirmed by the companion: session ids and crash ids. */
   confirmed: Set<string>;
+  /** Responses served by the hostile routes. */
+  readonly served: number;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,9 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
   };
   const poisoned = new Set<string>();
   const confirmed = new Set<string>();
+  let served = 0;
   const routes = (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+    served++;
     const raw = (status: number, body: Buffer | string, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type });
       res.end(body);
@@ -83,13 +87,13 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
       const c = state.crashes.find((x) => x.id === crash[1]);
       return c ? raw(200, c.body) : raw(404, JSON.stringify({ error: { code: 'not-found', message: 'no such crash' } }));
     }
-    if (req.method === 'POST' && path === '/v1/crashes/confirm') {
+    if (req.method === 'POST' && (path === '/v1/crashes/confirm' || path === '/v1/logs/confirm')) {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const ids = (JSON.parse(Buffer.concat(chunks).toString()) as { ids: string[] }).ids;
-        for (const id of ids) confirmed.add(id);
-        raw(200, JSON.stringify({ confirmed: ids.length }));
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as { ids?: string[]; seq?: number };
+        for (const id of body.ids ?? []) confirmed.add(id);
+        raw(200, JSON.stringify(body.ids ? { confirmed: body.ids.length } : { boot: b.boot, confirmedSeq: body.seq }));
       });
       return true;
     }
@@ -129,6 +133,9 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
     round,
     get sessions() {
       return state.sessions;
+    },
+    get served() {
+      return served;
     },
     poisoned,
     confirmed,

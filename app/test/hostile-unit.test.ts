@@ -51,3 +51,37 @@ test('a session chunk with a valid checksum and invalid UTF-8 fails that session
   assert.deepEqual([again.fetched, again.units[0]!.error], [3, null]);
   assert.equal(unit.confirmed.size, 3);
 });
+
+test('a hostile unit, round after round: the companion stays up, refuses what it must, and its database stays sound', async () => {
+  const { unit, companion, db } = await setUp('soak', { seed: 7, sessionsPerRound: 8 });
+  const budgetMs = Number(process.env.PITWALL_SOAK_MS ?? 30_000);
+  const maxRounds = Number(process.env.PITWALL_SOAK_ROUNDS ?? 2000);
+  // At least this many rounds however slow the machine is, then more until the time is up.
+  const minRounds = Math.min(maxRounds, 10);
+  const started = Date.now();
+  const errors = new Map<string, number>();
+  const failed = (e: string | null) => e !== null && errors.set(e.replace(/[0-9a-f-]{8,}|\d+/g, '#').slice(0, 100), (errors.get(e) ?? 0) + 1);
+  let rounds = 0;
+  let fetched = 0;
+  for (; rounds < maxRounds && (rounds < minRounds || Date.now() - started < budgetMs); rounds++) {
+    unit.round(rounds + 1);
+    const report = await companion.handlers['sync:start']({});
+    fetched += report.fetched;
+    failed(report.units[0]!.error);
+    const [pull] = await companion.handlers['sync:diagnostics']({});
+    failed(pull!.error);
+    if (rounds % 40 === 0) await companion.handlers['diagnostics:export']({ id: unit.unit.id });
+  }
+  process.stderr.write(`hostile soak: ${rounds} rounds, ${unit.served} hostile responses, ${fetched} sessions fetched, in ${Date.now() - started} ms\n${[...errors.keys()].join('\n')}\n`);
+  const ours = [...errors.keys()].filter((e) => /\bE[A-Z]{3,}\b|SQLITE|ingest|TypeError|undefined/.test(e));
+  assert.deepEqual(ours, [], 'every failure is the unit\'s, with its reason: none is the companion\'s own');
+  const wrongly = [...unit.confirmed].filter((id) => unit.poisoned.has(id));
+  assert.deepEqual(wrongly, [], 'nothing the companion had to refuse was confirmed');
+  const stored = query<{ session_id: string; complete: number }>(db, 'SELECT session_id, complete FROM sessions');
+  assert.deepEqual(stored.filter((s) => unit.poisoned.has(s.session_id) || s.complete !== 1), [], 'no refused or partial session stored');
+  const crashes = query<{ crash_id: string }>(db, 'SELECT crash_id FROM crash_dumps');
+  assert.deepEqual(crashes.filter((c) => unit.poisoned.has(c.crash_id)), [], 'no refused crash dump stored');
+  assert.ok(fetched > 0 && stored.length === fetched, `sound sessions still came through (${fetched} fetched, ${stored.length} stored)`);
+  assert.deepEqual(query(db, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
+  assert.ok((await companion.handlers['devices:list']({})).some((e) => e.id === unit.unit.id), 'still answering');
+});

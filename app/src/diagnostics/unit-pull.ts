@@ -102,30 +102,12 @@ export async function pullUnit(store: DiagnosticsStore, staging: Staging, source
   }
   progress('logs', total, total);
 
-  if (!opts.logsOnly) {
-    const since = store.latestHealthTime(unitId);
-    progress('health', 0, 1);
-    const snapshots = (await source.health(since)).filter((s) => s.unit === unitId).map((s) => redactValue(s) as typeof s);
-    result.health = store.addHealth(unitId, snapshots);
-    progress('health', 1, 1);
-
-    const list = await source.crashes();
-    progress('crashes', 0, list.length);
-    const stored: string[] = [];
-    let i = 0;
-    for (const c of list) {
-      if (!store.hasCrash(unitId, c.id)) {
-        const dump = await source.crash(c.id);
-        if (dump.unit !== unitId || dump.id !== c.id) throw new Error(`the unit answered crash ${c.id} with a dump of ${dump.unit}/${dump.id}`);
-        if (store.addCrash(unitId, redactValue(dump) as typeof dump)) result.crashes++;
-      }
-      if (!c.confirmed) stored.push(c.id);
-      progress('crashes', ++i, list.length);
-    }
-    // Told only after the dumps are committed: the unit may drop them now.
-    for (let k = 0; k < stored.length; k += 1000) await source.confirmCrashes(stored.slice(k, k + 1000));
-    store.markCrashesConfirmed(unitId, list.map((c) => c.id));
-  }
+  // Until it ends, the ingest holds its staging file: a pull that fails after this point must
+  // wait for it, or the next pull would ingest the same file a second time, as a leftover.
+  if (!opts.logsOnly) await pullHealthAndCrashes(store, source, unitId, result, progress).catch(async (err: unknown) => {
+    await Promise.allSettled(files);
+    throw err;
+  });
 
   // Pulled: all of it is durable here and confirmed. What is left is indexing into SQLite.
   indexing = true;
@@ -133,6 +115,32 @@ export async function pullUnit(store: DiagnosticsStore, staging: Staging, source
   for (const f of files) collect(await f);
   progress('indexing', total, total);
   return result;
+}
+
+/** Health since the newest stored snapshot, then the crash dumps not stored yet (confirmed once stored). */
+async function pullHealthAndCrashes(store: DiagnosticsStore, source: DiagnosticsSource, unitId: string, result: UnitSyncResult, progress: NonNullable<PullOptions['onProgress']>): Promise<void> {
+  const since = store.latestHealthTime(unitId);
+  progress('health', 0, 1);
+  const snapshots = (await source.health(since)).filter((s) => s.unit === unitId).map((s) => redactValue(s) as typeof s);
+  result.health = store.addHealth(unitId, snapshots);
+  progress('health', 1, 1);
+
+  const list = await source.crashes();
+  progress('crashes', 0, list.length);
+  const stored: string[] = [];
+  let i = 0;
+  for (const c of list) {
+    if (!store.hasCrash(unitId, c.id)) {
+      const dump = await source.crash(c.id);
+      if (dump.unit !== unitId || dump.id !== c.id) throw new Error(`the unit answered crash ${c.id} with a dump of ${dump.unit}/${dump.id}`);
+      if (store.addCrash(unitId, redactValue(dump) as typeof dump)) result.crashes++;
+    }
+    if (!c.confirmed) stored.push(c.id);
+    progress('crashes', ++i, list.length);
+  }
+  // Told only after the dumps are committed: the unit may drop them now.
+  for (let k = 0; k < stored.length; k += 1000) await source.confirmCrashes(stored.slice(k, k + 1000));
+  store.markCrashesConfirmed(unitId, list.map((c) => c.id));
 }
 
 const sum = (m: Map<unknown, number>): number => {

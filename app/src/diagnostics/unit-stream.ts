@@ -138,6 +138,8 @@ function refusal(target: string, path: string, status: number, text: string): Un
   return new UnitRequestError('not-a-unit', `${target} answered ${path} with HTTP ${status}`, status);
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** GET a JSON document larger than the discovery client allows (crash dumps), validated. */
 export async function getLargeJson<T extends TSchema>(target: string, path: string, check: Validator<T>, opts: StreamOptions): Promise<Static<T>> {
   const max = opts.maxBytes ?? 64 * 1024 * 1024;
@@ -148,9 +150,15 @@ export async function getLargeJson<T extends TSchema>(target: string, path: stri
     if (size > max) throw new UnitRequestError('not-a-unit', `${target} sent more than ${max} bytes for ${path}`);
     chunks.push(c);
   });
+  let text: string;
+  try {
+    text = strictUtf8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new UnitRequestError('not-a-unit', `${target} answered ${path} with bytes that are not valid UTF-8`);
+  }
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     throw new UnitRequestError('not-a-unit', `${target} answered ${path} with something that is not JSON`);
   }
