@@ -180,7 +180,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     'devices:add-address': async ({ address }) => {
       const parsed = parseAddress(address);
       const { info, presented } = await probeAddress(parsed);
-      registry.linkUp(identityFromInfo(info, presented?.fingerprint ?? null), 'address', parsed.target);
+      registry.linkUp(identityFromInfo(info, presented?.fingerprint ?? null, Boolean(presented)), 'address', parsed.target);
       repo.saveManualAddress(parsed.target, info.id);
       addresses.add(parsed.target);
       return registry.get(info.id)!;
@@ -212,10 +212,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       channels.targets(id, channels.requirePin(id));
       const client = new LiveClient({
         prepare: async () => {
-          const pin = channels.requirePin(id);
-          const target = channels.targets(id, pin)[0];
-          if (!target) return null;
-          await channels.ensureProven(id, target);
+          const target = await channels.provenTarget(id);
           return { target, agent: await channels.streamAgent(id) };
         },
         onFix: (fix) => opts.events('live:fix', { id, fix }),

@@ -69,9 +69,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
 
   private connection(): Promise<{ target: string; agent: https.Agent }> {
     this.conn ??= (async () => {
-      const pin = this.channels.requirePin(this.id);
-      const target = this.channels.targets(this.id, pin)[0]!;
-      await this.channels.ensureProven(this.id, target);
+      const target = await this.channels.provenTarget(this.id);
       return { target, agent: await this.channels.streamAgent(this.id) };
     })();
     this.conn.catch(() => (this.conn = null));
