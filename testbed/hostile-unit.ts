@@ -32,6 +32,8 @@ export interface HostileOptions {
   sessionsPerRound?: number;
   /** Serve diagnostics (logs, health, crashes, audit) hostile too (default true). */
   diagnostics?: boolean;
+  /** Serve this many sound crash dumps in each round instead of a few hostile ones, sound health and no logs (a unit crashing in a loop). */
+  crashFlood?: number;
 }
 
 const SLOW = new Set<SessionMutation>(['cut', 'oversize']);
@@ -76,6 +78,7 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
     }
     if (o.diagnostics === false) return false;
     const b = state.boot;
+    if (req.method === 'GET' && path === '/v1/logs/boots' && o.crashFlood) return raw(200, JSON.stringify({ boots: [] }));
     if (req.method === 'GET' && path === '/v1/logs/boots') return raw(200, JSON.stringify({ boots: [{ boot: b.boot, startedAt: b.startedAt, firstSeq: 1, lastSeq: b.lines.length, confirmedSeq: 0 }] }));
     if (req.method === 'GET' && path === '/v1/logs') return raw(200, state.bootLines, 'application/x-ndjson');
     if (req.method === 'GET' && path === '/v1/health') return raw(200, state.health);
@@ -116,6 +119,14 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
     state.boot = boot;
     state.bootLines = hostileLines(boot.lines, rand);
     state.health = hostileJson({ snapshots: [makeHealth(unit.id, boot.boot, new Date(Date.now() - 60_000 + n))] }, rand).body;
+    if (o.crashFlood) {
+      state.health = Buffer.from(JSON.stringify({ snapshots: [] }));
+      state.crashes = Array.from({ length: o.crashFlood }, (_, i) => {
+        const body = Buffer.from(JSON.stringify(makeCrash(unit.id, boot.boot, `r${n}-f${i}`, 'uncaught-exception', `loop ${i}`, [])));
+        return { id: `r${n}-f${i}`, body, sizeB: body.length };
+      });
+      return;
+    }
     state.crashes = Array.from({ length: Math.floor(rand() * 3) }, (_, i) => {
       const id = `r${n}-c${i}`;
       const dump = hostileJson(makeCrash(unit.id, boot.boot, id, 'uncaught-exception', `boom ${n}`, []), rand);

@@ -27,7 +27,8 @@ export interface DiagnosticsSource {
   confirmLogs(boot: string, seq: number): Promise<void>;
   health(since: string | null): Promise<HealthSnapshot[]>;
   crashes(): Promise<CrashSummary[]>;
-  crash(id: string): Promise<CrashDump>;
+  /** One crash dump; a body past `maxBytes` is refused. */
+  crash(id: string, maxBytes: number): Promise<CrashDump>;
   confirmCrashes(ids: string[]): Promise<void>;
   /** The unit's audit records (the newest AUDIT_EXPORT_MAX), or null when the unit does not serve them. */
   auditLog(): Promise<AuditExtract | null>;
@@ -111,8 +112,8 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
     return (await this.guarded((c) => getLargeJson(c.target, '/v1/crashes', crashList, { agent: c.agent, signal: this.opts.signal }))).crashes;
   }
 
-  async crash(id: string): Promise<CrashDump> {
-    return this.guarded((c) => getLargeJson(c.target, `/v1/crashes/${encodeURIComponent(id)}`, crashDump, { agent: c.agent, signal: this.opts.signal }));
+  async crash(id: string, maxBytes: number): Promise<CrashDump> {
+    return this.guarded((c) => getLargeJson(c.target, `/v1/crashes/${encodeURIComponent(id)}`, crashDump, { agent: c.agent, signal: this.opts.signal, maxBytes }));
   }
 
   async confirmCrashes(ids: string[]): Promise<void> {

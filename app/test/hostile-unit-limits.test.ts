@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { startHostileUnit, type HostileUnit } from '../../testbed/hostile-unit.js';
+import type { Companion } from '../src/companion.js';
+import { CRASH_LIMITS } from '../src/diagnostics/crash-pull.js';
+import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
+import { InlineIngester } from '../src/diagnostics/ingester.js';
+import { pullUnit } from '../src/diagnostics/unit-pull.js';
+import { HttpsDiagnosticsSource } from '../src/diagnostics/unit-source.js';
+import { DeviceRegistry } from '../src/discovery/device-registry.js';
+import { OperatorKeyring } from '../src/identity/operator-key.js';
+import { MemorySecretStore } from '../src/identity/secret-store.js';
+import { openDatabase } from '../src/store/database.js';
+import { UnitChannels } from '../src/trust/unit-channel.js';
+import { pairedCompanion } from './helpers/diagnostics-fixtures.js';
+import { scratchDir } from './helpers/units.js';
+
+/** Oversized input: a paired unit that sends without end is cut at the companion's limits. */
+const scratch = scratchDir('hostile-limits');
+const open: { companion?: Companion; unit?: HostileUnit }[] = [];
+after(async () => {
+  for (const o of open) {
+    await o.companion?.close();
+    await o.unit?.close();
+  }
+  scratch.cleanup();
+});
+
+test('a unit crashing in a loop: a pull takes a few dumps, the store at most its quota per unit, and only stored dumps are confirmed', async () => {
+  const unit = await startHostileUnit({ seed: 3, sessionsPerRound: 0, crashFlood: 40 });
+  const dataDir = join(scratch.dir, 'flood');
+  const companion = await pairedCompanion(dataDir, [unit.unit]);
+  open.push({ companion, unit });
+  const stored = () => {
+    const db = new Database(join(dataDir, 'companion.sqlite'), { readonly: true });
+    try {
+      return (db.prepare('SELECT crash_id AS id FROM crash_dumps').all() as { id: string }[]).map((r) => r.id);
+    } finally {
+      db.close();
+    }
+  };
+  const [first] = await companion.handlers['sync:diagnostics']({});
+  assert.ok(first!.ok, first!.error ?? '');
+  assert.equal(first!.crashes, CRASH_LIMITS.perPull, 'one pull takes at most perPull dumps');
+  assert.deepEqual([...unit.confirmed].sort(), stored().sort(), 'exactly the stored dumps are confirmed');
+  // Round after round of new dumps: the store stops at the per-unit quota.
+  for (let r = 1; stored().length < CRASH_LIMITS.perUnit && r < 40; r++) {
+    unit.round(r);
+    await companion.handlers['sync:diagnostics']({});
+  }
+  assert.equal(stored().length, CRASH_LIMITS.perUnit);
+  unit.round(99);
+  const [full] = await companion.handlers['sync:diagnostics']({});
+  assert.deepEqual([full!.ok, full!.crashes], [true, 0], 'the pull goes on without the dumps');
+  assert.equal(stored().length, CRASH_LIMITS.perUnit);
+  assert.ok(![...unit.confirmed].some((id) => id.startsWith('r99-')), 'dumps left on the unit are not confirmed');
+});
+
+test("a unit's crash dumps and health stop at the companion's disk reserve: nothing of them stored or confirmed", async () => {
+  const unit = await startHostileUnit({ seed: 4, sessionsPerRound: 0, crashFlood: 5 });
+  open.push({ unit });
+  const db = openDatabase(null);
+  const store = new DiagnosticsStore(db);
+  const registry = new DeviceRegistry(null);
+  registry.setPin(unit.unit.id, { unitId: unit.unit.id, fingerprint: unit.unit.fingerprint, certificate: unit.unit.certificate, role: 'owner', via: 'net', pairedAt: Date.now() });
+  registry.linkUp({ id: unit.unit.id, name: 'Hostile', model: 'PW-1', firmware: '0.4.0', commit: null, fingerprint: unit.unit.fingerprint, verified: true }, 'address', unit.unit.target);
+  const channels = new UnitChannels(registry, new OperatorKeyring(new MemorySecretStore(), 'limits-test'));
+  const source = new HttpsDiagnosticsSource(channels, unit.unit.id);
+  let free = 64 * 1024 * 1024 + 1024 * 1024;
+  const disk = { minFreeBytes: 64 * 1024 * 1024, freeBytes: async () => free };
+  try {
+    const staging = { dir: scratch.dir, ingester: new InlineIngester(store) };
+    const ok = await pullUnit(store, staging, source, unit.unit.id, { disk });
+    assert.equal(ok.crashes, 5, 'with room: stored');
+    unit.round(1);
+    free = 64 * 1024 * 1024 + 100; // room for the (empty) health answer, not for a dump
+    await assert.rejects(pullUnit(store, staging, source, unit.unit.id, { disk }), /disk is too full for crash dump r1-f0/);
+    assert.equal(store.crashUsage(unit.unit.id).count, 5, 'no dump of the full-disk pull stored');
+    assert.ok(![...unit.confirmed].some((id) => id.startsWith('r1-')), 'none of them confirmed');
+  } finally {
+    source.close();
+    channels.close();
+    registry.close();
+    db.close();
+  }
+});
