@@ -34,6 +34,9 @@ export interface HostileOptions {
   diagnostics?: boolean;
   /** Serve this many sound crash dumps in each round instead of a few hostile ones, sound health and no logs (a unit crashing in a loop). */
   crashFlood?: number;
+  /** The `drip` mutation's pace: `dripBytes` every `dripEveryMs` (default 256 bytes every ms). */
+  dripEveryMs?: number;
+  dripBytes?: number;
 }
 
 const SLOW = new Set<SessionMutation>(['cut', 'oversize']);
@@ -74,7 +77,7 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
       }
       const from = Number(/^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''))?.[1] ?? 0);
       res.writeHead(from > 0 ? 206 : 200, { etag: `"${s.sha256}"`, 'pitwall-session-sha256': s.sha256, 'content-type': 'application/octet-stream' });
-      return drip(res, s.bytes.subarray(from), s.mutation === 'drip' ? 1 : 0), true;
+      return drip(res, s.bytes.subarray(from), s.mutation === 'drip' ? (o.dripEveryMs ?? 1) : 0, o.dripBytes ?? 256), true;
     }
     if (o.diagnostics === false) return false;
     const b = state.boot;
@@ -154,8 +157,8 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
   };
 }
 
-/** Writes `body` whole, or in 256-byte pieces `everyMs` apart (a slow unit). */
-function drip(res: ServerResponse, body: Buffer, everyMs: number): void {
+/** Writes `body` whole, or in `pieceBytes` pieces `everyMs` apart (a slow unit). */
+function drip(res: ServerResponse, body: Buffer, everyMs: number, pieceBytes: number): void {
   if (everyMs === 0) return void res.end(body);
   let at = 0;
   const timer = setInterval(() => {
@@ -163,6 +166,6 @@ function drip(res: ServerResponse, body: Buffer, everyMs: number): void {
       clearInterval(timer);
       return void res.end();
     }
-    res.write(body.subarray(at, (at += 256)));
+    res.write(body.subarray(at, (at += pieceBytes)));
   }, everyMs);
 }

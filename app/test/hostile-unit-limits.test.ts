@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -9,12 +10,10 @@ import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
 import { InlineIngester } from '../src/diagnostics/ingester.js';
 import { pullUnit } from '../src/diagnostics/unit-pull.js';
 import { HttpsDiagnosticsSource } from '../src/diagnostics/unit-source.js';
-import { DeviceRegistry } from '../src/discovery/device-registry.js';
-import { OperatorKeyring } from '../src/identity/operator-key.js';
-import { MemorySecretStore } from '../src/identity/secret-store.js';
+import { downloadSession } from '../src/sessions/session-download.js';
 import { openDatabase } from '../src/store/database.js';
-import { UnitChannels } from '../src/trust/unit-channel.js';
 import { pairedCompanion } from './helpers/diagnostics-fixtures.js';
+import { pinnedChannels } from './helpers/pinned-channels.js';
 import { scratchDir } from './helpers/units.js';
 
 /** Oversized input: a paired unit that sends without end is cut at the companion's limits. */
@@ -63,11 +62,8 @@ test("a unit's crash dumps and health stop at the companion's disk reserve: noth
   open.push({ unit });
   const db = openDatabase(null);
   const store = new DiagnosticsStore(db);
-  const registry = new DeviceRegistry(null);
-  registry.setPin(unit.unit.id, { unitId: unit.unit.id, fingerprint: unit.unit.fingerprint, certificate: unit.unit.certificate, role: 'owner', via: 'net', pairedAt: Date.now() });
-  registry.linkUp({ id: unit.unit.id, name: 'Hostile', model: 'PW-1', firmware: '0.4.0', commit: null, fingerprint: unit.unit.fingerprint, verified: true }, 'address', unit.unit.target);
-  const channels = new UnitChannels(registry, new OperatorKeyring(new MemorySecretStore(), 'limits-test'));
-  const source = new HttpsDiagnosticsSource(channels, unit.unit.id);
+  const trust = pinnedChannels(unit.unit);
+  const source = new HttpsDiagnosticsSource(trust.channels, unit.unit.id);
   let free = 64 * 1024 * 1024 + 1024 * 1024;
   const disk = { minFreeBytes: 64 * 1024 * 1024, freeBytes: async () => free };
   try {
@@ -81,8 +77,35 @@ test("a unit's crash dumps and health stop at the companion's disk reserve: noth
     assert.ok(![...unit.confirmed].some((id) => id.startsWith('r1-')), 'none of them confirmed');
   } finally {
     source.close();
-    channels.close();
-    registry.close();
+    trust.close();
     db.close();
+  }
+});
+
+test('a slow drip (a byte every 200 ms, never idle long enough to time out) ends at the transfer deadline scaled to the size, with its reason', async () => {
+  const unit = await startHostileUnit({ seed: 5, sessionMutations: ['drip'], sessionsPerRound: 1, diagnostics: false, dripEveryMs: 200, dripBytes: 1 });
+  open.push({ unit });
+  const trust = pinnedChannels(unit.unit);
+  const s = unit.sessions[0]!;
+  const agent = await trust.channels.streamAgent(unit.unit.id);
+  mkdirSync(join(scratch.dir, 'drip'));
+  const started = Date.now();
+  try {
+    const download = downloadSession({
+      link: { connect: async () => ({ target: unit.unit.target, agent }) },
+      sessionId: s.id,
+      sha256: s.sha256,
+      sizeB: s.sizeB,
+      partialDir: join(scratch.dir, 'drip'),
+      idleTimeoutMs: 5_000,
+      retryDelayMs: 10,
+      deadline: { baseMs: 1_500, minBytesPerS: 1024 * 1024 },
+    });
+    const cap = new Promise((_, reject) => setTimeout(() => reject(new Error('still downloading after 15 s')), 15_000).unref());
+    await assert.rejects(Promise.race([download, cap]), /not downloaded within 2 s .*sends too slowly/);
+    assert.ok(Date.now() - started < 10_000, `ended after ${Date.now() - started} ms`);
+  } finally {
+    agent.destroy();
+    trust.close();
   }
 });

@@ -30,6 +30,17 @@ export interface DownloadOptions {
   retryDelayMs?: number;
   /** Free space to leave on the disk of `partialDir`. */
   disk?: DiskReserve;
+  /** The whole transfer, every attempt included, ends by `transferDeadlineMs(sizeB)` (the defaults) or this. */
+  deadline?: { baseMs?: number; minBytesPerS?: number };
+}
+
+/**
+ * How long a transfer of `bytes` may take in all: a base for connecting and a slow start, plus
+ * the bytes at a rate far below any working link (128 KiB/s: a 90 MB session in 12 minutes).
+ * Idle timeouts alone let a unit keep a transfer alive forever with one byte now and then.
+ */
+export function transferDeadlineMs(bytes: number, o: { baseMs?: number; minBytesPerS?: number } = {}): number {
+  return (o.baseMs ?? 30_000) + (bytes / (o.minBytesPerS ?? 128 * 1024)) * 1000;
 }
 
 export interface DownloadResult {
@@ -41,8 +52,8 @@ export interface DownloadResult {
   refetches: number;
 }
 
-/** The consumer of the bytes refused them: fetching them again would not help. */
-export class RefusedByConsumer extends Error {}
+/** A failure that fetching again would not cure: the consumer refused the bytes, or the deadline passed. */
+export class NotRetried extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -73,7 +84,11 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
   let failures = 0;
   if (o.sizeB > MAX_SESSION_BYTES) throw new Error(`the unit lists session ${o.sessionId} at ${mb(o.sizeB)} MB, more than a session can be (${mb(MAX_SESSION_BYTES)} MB): not downloaded`);
   await ensureRoom(o.partialDir, o.sizeB - (await stat(path).then((s) => s.size, () => 0)), `session ${o.sessionId}`, o.disk);
+  const allowed = transferDeadlineMs(o.sizeB, o.deadline);
+  const deadline = Date.now() + allowed;
+  const late = () => new NotRetried(`session ${o.sessionId}: not downloaded within ${Math.round(allowed / 1000)} s (${mb(o.sizeB)} MB): the unit sends too slowly`);
   for (;;) {
+    if (Date.now() >= deadline) throw late();
     const have = await stat(path).then((s) => s.size, () => 0);
     if (have >= o.sizeB) {
       const bytes = await readFile(path);
@@ -95,7 +110,7 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
     }
     const from = await stat(path).then((s) => s.size, () => 0);
     try {
-      const whole = await fetchRange(o, path, from);
+      const whole = await fetchRange(o, path, from, deadline, late);
       // The whole file in one response: checked as it came, no need to read it back; the
       // partial file is closed and removed while the caller goes on.
       if (whole && whole.digest === o.sha256 && whole.bytes.length === o.sizeB) {
@@ -103,7 +118,7 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
       }
       await whole?.closed;
     } catch (err) {
-      if (err instanceof RefusedByConsumer) throw err;
+      if (err instanceof NotRetried) throw err;
       resumes++;
       if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: download failed ${maxAttempts} times, last: ${(err as Error).message}`);
       await sleep(o.retryDelayMs ?? 100);
@@ -140,7 +155,7 @@ export async function preconnect(link: DownloadLink, timeoutMs = 10_000): Promis
  * file (from byte 0) is also kept in memory and hashed on the way: its bytes and digest are
  * returned as soon as it ended, with `closed` for the partial file's last write.
  */
-async function fetchRange(o: DownloadOptions, path: string, from: number): Promise<{ bytes: Buffer; digest: string; closed: Promise<void> } | null> {
+async function fetchRange(o: DownloadOptions, path: string, from: number, deadline: number, late: () => Error): Promise<{ bytes: Buffer; digest: string; closed: Promise<void> } | null> {
   const { target, agent } = await o.link.connect();
   const url = new URL(`https://${target}/v1/sessions/${encodeURIComponent(o.sessionId)}`);
   const headers: Record<string, string> = {};
@@ -177,6 +192,8 @@ async function fetchRange(o: DownloadOptions, path: string, from: number): Promi
         let have = start;
         const whole = start === 0 ? { parts: [] as Buffer[], hash: createHash('sha256') } : null;
         res.setTimeout(o.idleTimeoutMs ?? 10_000, () => res.destroy(new Error('no data from the unit for too long')));
+        const overall = setTimeout(() => res.destroy(late()), Math.max(0, deadline - Date.now()));
+        res.once('close', () => clearTimeout(overall));
         res.on('data', (c: Buffer) => {
           have += c.length;
           if (have > o.sizeB) return res.destroy(new Error('unit sent more bytes than the session has'));
@@ -188,7 +205,7 @@ async function fetchRange(o: DownloadOptions, path: string, from: number): Promi
             wait = o.onData?.(c, have - c.length);
           } catch (err) {
             // Thrown inside a socket's data handler it would end the process: it fails this download instead.
-            return res.destroy(new RefusedByConsumer(`session ${o.sessionId}: ${(err as Error).message}`));
+            return res.destroy(new NotRetried(`session ${o.sessionId}: ${(err as Error).message}`));
           }
           o.onBytes?.(have, o.sizeB);
           if (wait) {
