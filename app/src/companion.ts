@@ -96,6 +96,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     repo,
     {
       onChange: (entries) => opts.events('devices:changed', entries),
+      debug: log,
     },
     pins,
   );

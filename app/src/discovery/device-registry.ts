@@ -45,9 +45,18 @@ export interface RegistryOptions {
   debounceMs?: number;
   /** How often an unchanged online link's last-seen time is written to the store. */
   persistEveryMs?: number;
+  /** Why an advert was ignored. */
+  debug?: (message: string) => void;
 }
 
 const linkKey = (kind: LinkKind, target: string): string => `${kind} ${target}`;
+
+/**
+ * Units the list keeps that only mDNS adverts vouch for (not paired, no USB, not added by
+ * address). Anyone on the LAN can advertise; past this, the oldest offline one is dropped, and
+ * while all are online new adverts are ignored.
+ */
+export const MAX_ADVERTISED_UNITS = 256;
 const KIND_ORDER: Record<LinkKind, number> = { usb: 0, mdns: 1, address: 2 };
 
 /**
@@ -100,6 +109,10 @@ export class DeviceRegistry {
     let state = this.units.get(identity.id);
     let changed = false;
     const pairingBefore = state && this.pairingOf(identity.id, state);
+    if (!state && kind === 'mdns' && !pin && !this.roomForAdvertised()) {
+      this.opts.debug?.(`mdns: ignoring ${identity.id} at ${target}: ${MAX_ADVERTISED_UNITS} advertised units are listed and online`);
+      return;
+    }
     if (!state) {
       state = { identity: { ...identity }, links: new Map(), keys: new Map(), proved: new Set(), lastSeen: now, gnss: null };
       this.units.set(identity.id, state);
@@ -140,6 +153,16 @@ export class DeviceRegistry {
       this.persistedAt.set(persistKey, now);
     }
     if (changed) this.changed();
+  }
+
+  /** Room for one more unit known only from adverts: true, after dropping the oldest offline one if needed. */
+  private roomForAdvertised(): boolean {
+    const advertised = [...this.units.entries()].filter(([id, u]) => !this.pins.has(id) && [...u.links.values()].every((l) => l.kind === 'mdns'));
+    if (advertised.length < MAX_ADVERTISED_UNITS) return true;
+    const offline = advertised.filter(([, u]) => ![...u.links.values()].some((l) => l.online)).sort(([, a], [, b]) => a.lastSeen - b.lastSeen);
+    if (offline.length === 0) return false;
+    this.forget(offline[0]![0]);
+    return true;
   }
 
   /** The link (kind, target) stopped answering; `unitId` limits it to one unit. */
