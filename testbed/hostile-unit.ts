@@ -37,6 +37,8 @@ export interface HostileOptions {
   /** The `drip` mutation's pace: `dripBytes` every `dripEveryMs` (default 256 bytes every ms). */
   dripEveryMs?: number;
   dripBytes?: number;
+  /** Page /v1/audit without end: every page full, seq always higher. */
+  auditFlood?: boolean;
 }
 
 const SLOW = new Set<SessionMutation>(['cut', 'oversize']);
@@ -102,6 +104,14 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
         raw(200, JSON.stringify(body.ids ? { confirmed: body.ids.length } : { boot: b.boot, confirmedSeq: body.seq }));
       });
       return true;
+    }
+    if (req.method === 'GET' && path === '/v1/audit' && o.auditFlood) {
+      const after = Number(url.searchParams.get('after') ?? 0);
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 1000), 100_000);
+      const time = new Date().toISOString();
+      let body = '';
+      for (let seq = after + 1; seq <= after + limit; seq++) body += `{"time":"${time}","seq":${seq},"event":"refuse","outcome":"refused","operatorFingerprint":null,"role":null,"via":"network","detail":"flood"}\n`;
+      return raw(200, body, 'application/x-ndjson');
     }
     if (req.method === 'GET' && path === '/v1/audit') return raw(200, url.searchParams.get('after') === '0' ? state.audit : '', 'application/x-ndjson');
     return false;

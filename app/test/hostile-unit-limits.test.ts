@@ -3,13 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { AUDIT_PAGE_MAX } from '@pitwall/protocol';
 import { startHostileUnit, type HostileUnit } from '../../testbed/hostile-unit.js';
 import type { Companion } from '../src/companion.js';
 import { CRASH_LIMITS } from '../src/diagnostics/crash-pull.js';
 import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
 import { InlineIngester } from '../src/diagnostics/ingester.js';
 import { pullUnit } from '../src/diagnostics/unit-pull.js';
-import { HttpsDiagnosticsSource } from '../src/diagnostics/unit-source.js';
+import { AUDIT_READ_MAX, HttpsDiagnosticsSource } from '../src/diagnostics/unit-source.js';
 import { downloadSession } from '../src/sessions/session-download.js';
 import { openDatabase } from '../src/store/database.js';
 import { pairedCompanion } from './helpers/diagnostics-fixtures.js';
@@ -106,6 +107,21 @@ test('a slow drip (a byte every 200 ms, never idle long enough to time out) ends
     assert.ok(Date.now() - started < 10_000, `ended after ${Date.now() - started} ms`);
   } finally {
     agent.destroy();
+    trust.close();
+  }
+});
+
+test('a unit paging its audit log without end: the export stops reading at a bound and says why', async () => {
+  const unit = await startHostileUnit({ seed: 6, sessionsPerRound: 0, auditFlood: true });
+  open.push({ unit });
+  const trust = pinnedChannels(unit.unit);
+  const source = new HttpsDiagnosticsSource(trust.channels, unit.unit.id);
+  try {
+    const cap = new Promise((_, reject) => setTimeout(() => reject(new Error('still paging after 120 s')), 120_000).unref());
+    await assert.rejects(Promise.race([source.auditLog(), cap]), /more than 200,000 audit records/);
+    assert.ok(unit.served <= AUDIT_READ_MAX / AUDIT_PAGE_MAX + 2, `${unit.served} pages asked`);
+  } finally {
+    source.close();
     trust.close();
   }
 });

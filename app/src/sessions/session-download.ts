@@ -4,6 +4,7 @@ import { open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import https from 'node:https';
 import { join } from 'node:path';
 import { decodeSession, MAX_SESSION_BYTES } from '@pitwall/protocol';
+import { transferDeadlineMs } from '../device-client/transfer-deadline.js';
 import { ensureRoom, mb, type DiskReserve } from '../store/disk-space.js';
 
 export interface DownloadLink {
@@ -32,15 +33,6 @@ export interface DownloadOptions {
   disk?: DiskReserve;
   /** The whole transfer, every attempt included, ends by `transferDeadlineMs(sizeB)` (the defaults) or this. */
   deadline?: { baseMs?: number; minBytesPerS?: number };
-}
-
-/**
- * How long a transfer of `bytes` may take in all: a base for connecting and a slow start, plus
- * the bytes at a rate far below any working link (128 KiB/s: a 90 MB session in 12 minutes).
- * Idle timeouts alone let a unit keep a transfer alive forever with one byte now and then.
- */
-export function transferDeadlineMs(bytes: number, o: { baseMs?: number; minBytesPerS?: number } = {}): number {
-  return (o.baseMs ?? 30_000) + (bytes / (o.minBytesPerS ?? 128 * 1024)) * 1000;
 }
 
 /**
