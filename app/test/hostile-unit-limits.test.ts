@@ -125,3 +125,20 @@ test('a unit paging its audit log without end: the export stops reading at a bou
     trust.close();
   }
 });
+
+test('a unit that sends more bytes than it listed is refused at once, not asked again 40 times', async () => {
+  const unit = await startHostileUnit({ seed: 8, sessionMutations: ['oversize'], sessionsPerRound: 1, diagnostics: false });
+  open.push({ unit });
+  const trust = pinnedChannels(unit.unit);
+  const s = unit.sessions[0]!;
+  const agent = await trust.channels.streamAgent(unit.unit.id);
+  mkdirSync(join(scratch.dir, 'oversize'));
+  try {
+    const link = { connect: async () => ({ target: unit.unit.target, agent }) };
+    await assert.rejects(downloadSession({ link, sessionId: s.id, sha256: s.sha256, sizeB: s.sizeB, partialDir: join(scratch.dir, 'oversize'), retryDelayMs: 10 }), /sent more bytes than the \d+ it listed/);
+    assert.equal(unit.served, 1, 'one request');
+  } finally {
+    agent.destroy();
+    trust.close();
+  }
+});

@@ -49,7 +49,7 @@ export interface DownloadResult {
   refetches: number;
 }
 
-/** A failure that fetching again would not cure: the consumer refused the bytes, or the deadline passed. */
+/** A failure that fetching again would not cure: the consumer refused the bytes, the unit sent more than it listed, or the deadline passed. */
 export class NotRetried extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -204,7 +204,13 @@ async function fetchRange(o: DownloadOptions, path: string, from: number, deadli
         let have = start;
         const whole = start === 0 ? createHash('sha256') : null;
         res.setTimeout(o.idleTimeoutMs ?? 10_000, () => res.destroy(new Error('no data from the unit for too long')));
-        const overall = setTimeout(() => res.destroy(late()), Math.max(0, deadline - Date.now()));
+        // Why this side ended the response: destroy() also emits 'aborted', which must not hide it.
+        let refused: Error | null = null;
+        const refuse = (err: Error): void => {
+          refused ??= err;
+          res.destroy(err);
+        };
+        const overall = setTimeout(() => refuse(late()), Math.max(0, deadline - Date.now()));
         res.once('close', () => clearTimeout(overall));
         // Paused while the disk or the consumer is behind: nothing piles up in memory.
         let holds = 0;
@@ -217,7 +223,7 @@ async function fetchRange(o: DownloadOptions, path: string, from: number, deadli
         };
         res.on('data', (c: Buffer) => {
           have += c.length;
-          if (have > o.sizeB) return res.destroy(new Error('unit sent more bytes than the session has'));
+          if (have > o.sizeB) return refuse(new NotRetried(`session ${o.sessionId}: the unit sent more bytes than the ${o.sizeB} it listed`));
           if (!out.write(c)) hold(new Promise<void>((r) => out.once('drain', () => r())));
           whole?.update(c);
           let wait: Promise<void> | void;
@@ -225,14 +231,15 @@ async function fetchRange(o: DownloadOptions, path: string, from: number, deadli
             wait = o.onData?.(c, have - c.length);
           } catch (err) {
             // Thrown inside a socket's data handler it would end the process: it fails this download instead.
-            return res.destroy(new NotRetried(`session ${o.sessionId}: ${(err as Error).message}`));
+            return refuse(new NotRetried(`session ${o.sessionId}: ${(err as Error).message}`));
           }
           o.onBytes?.(have, o.sizeB);
           if (wait) hold(wait);
         });
         let closed: Promise<void> | null = null;
-        const finish = (err?: Error) => {
+        const finish = (cause?: Error) => {
           if (closed) return;
+          const err = refused ?? cause;
           closed = new Promise<void>((r) => out.end(() => r()));
           if (err) void closed.then(() => reject(err));
           else if (have < o.sizeB) void closed.then(() => reject(new Error('connection ended early')));
