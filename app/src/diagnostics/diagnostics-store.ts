@@ -173,6 +173,11 @@ export class DiagnosticsStore {
     return this.insertCrash.run(unitId, dump.id, Number.isFinite(ms) ? ms : 0, dump.time, dump.kind, dump.error.message, dump.fw, JSON.stringify(dump)).changes === 1;
   }
 
+  /** Crash dumps stored for a unit, and their bytes (for its quota). */
+  crashUsage(unitId: string): { count: number; bytes: number } {
+    return this.db.prepare(`SELECT count(*) AS count, coalesce(sum(length(dump)), 0) AS bytes FROM crash_dumps WHERE unit_id = ?`).get(unitId) as { count: number; bytes: number };
+  }
+
   markCrashesConfirmed(unitId: string, ids: string[]): void {
     const st = this.db.prepare(`UPDATE crash_dumps SET confirmed = 1 WHERE unit_id = ? AND crash_id = ?`);
     this.db.transaction(() => ids.forEach((id) => st.run(unitId, id)))();

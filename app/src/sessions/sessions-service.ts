@@ -41,12 +41,14 @@ export interface SessionsServiceOptions {
 function unitSource(id: string, name: string, channels: UnitChannels, concurrency: number): SyncSource {
   let downloads: Promise<UnitAgent> | null = null;
   // The list and the first connect run at once (the download connection comes up while the
-  // unit lists): they share the first proof instead of sending two challenges.
-  let firstProof: Promise<void> | null = null;
-  const proven = async (target?: string) => {
-    firstProof ??= channels.ensureProven(id, target);
-    await firstProof;
+  // unit lists): they share the first proof instead of sending two challenges; the link that
+  // proved the key carries the rest of this sync.
+  let first: Promise<string> | null = null;
+  const proven = async (): Promise<string> => {
+    first ??= channels.provenTarget(id);
+    const target = await first;
     await channels.ensureProven(id, target);
+    return target;
   };
   return {
     unitId: id,
@@ -57,8 +59,7 @@ function unitSource(id: string, name: string, channels: UnitChannels, concurrenc
     },
     confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, sessionMeta)),
     connect: async () => {
-      const target = channels.targets(id, channels.requirePin(id))[0]!;
-      await proven(target);
+      const target = await proven();
       downloads ??= channels.streamAgent(id, { keepAlive: true, maxSockets: concurrency });
       return { target, agent: await downloads };
     },
