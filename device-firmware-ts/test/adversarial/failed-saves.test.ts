@@ -3,7 +3,7 @@
 // in memory, and does not stop the next (issue 10, finding 7).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rmdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { createPublicKey, createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/paths.js';
@@ -69,13 +69,15 @@ for (const fault of ['EIO', 'ENOSPC'] as const) {
   });
 }
 
-test('operator store: a real failed write (the temp path taken by a directory) does not poison later saves', async () => {
+test('operator store: a real failed write (the file\'s path taken by a directory) does not poison later saves', async () => {
   const { dir, cleanup } = await tempDir('operators-eisdir');
   try {
     await mkdir(join(dir, 'identity'));
     const store = await openOperatorStore(dir);
     await store.add({ fingerprint: fp(1), name: 'owner', role: 'owner', via: 'usb' });
-    const blocker = join(dir, 'identity', `operators.json.tmp-${process.pid}`);
+    // The rename onto a directory fails (EISDIR) after the temp file was written and synced.
+    const blocker = join(dir, 'identity', 'operators.json');
+    await rm(blocker);
     await mkdir(blocker);
     await assert.rejects(store.add({ fingerprint: fp(2), name: 'staff', role: 'staff', via: 'usb' }));
     assert.equal(store.get(fp(2)), undefined, 'not saved, so not paired');
