@@ -21,7 +21,14 @@ export interface TrackDaySyncResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function pair(companion: Companion, address: string, unitDir: string): Promise<string> {
-  const entry = await companion.handlers['devices:add-address']({ address });
+  // A unit that has just booted among twenty others may miss the first probe's deadline.
+  let entry;
+  for (let i = 0; !entry; i++) {
+    entry = await companion.handlers['devices:add-address']({ address }).catch((err: Error) => {
+      if (i >= 5) throw err;
+    });
+    if (!entry) await sleep(1000);
+  }
   await pressSimButton(unitDir, 'pair');
   for (let i = 0; !(await companion.handlers['pairing:window']({ id: entry.id })).open; i++) {
     if (i > 100) throw new Error(`${address}: the pairing window did not open`);

@@ -38,7 +38,9 @@ export interface TrackDayResult {
 
 /** Runs a tsx script (optionally in a namespace) to its end; resolves with its last stdout line. */
 function runScript(script: string, args: string[], netns?: string): Promise<string> {
-  const argv = [process.execPath, '--import', 'tsx', join(HERE, script), ...args];
+  // TRACKDAY_CPU_PROF=<dir>: V8 CPU profiles of the companion (main and ingest thread) go there.
+  const prof = process.env.TRACKDAY_CPU_PROF && script.includes('companion') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TRACKDAY_CPU_PROF}`] : [];
+  const argv = [process.execPath, ...prof, '--import', 'tsx', join(HERE, script), ...args];
   const child = netns ? spawn('ip', ['netns', 'exec', netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
