@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDatabase } from '@pitwall/app';
 import { createSimLan, lanPrefix } from '../testbed/netns.js';
 import { addShapedUplink } from '../testbed/shaped-uplink.js';
@@ -34,6 +35,8 @@ export interface TrackDayResult {
   stored: { unit_id: string; session_id: string; sha256: string; size_b: number; complete: number; fixes: number; imu: number }[];
   /** Seconds the sessions' bytes take at the link rate. */
   linkS: number;
+  /** Event-loop delay of this (idle, waiting) process meanwhile: what the machine's load alone costs a thread, ms. */
+  control: { maxMs: number; p99Ms: number };
 }
 
 /** Runs a tsx script (optionally in a namespace) to its end; resolves with its last stdout line. */
@@ -93,14 +96,18 @@ export async function runTrackDay(o: TrackDayOptions): Promise<TrackDayResult> {
       const unitsFile = join(base, 'units.json');
       writeFileSync(unitsFile, JSON.stringify(units.map((u, i) => ({ address: `${u.address}:${running[i]!.ready.apiPort}`, dataDir: u.dataDir }))));
       log(`syncing ${expected.length} sessions (${(expected.reduce((a, e) => a + e.sizeB, 0) / 1e6).toFixed(1)} MB) over one ${o.linkMbit} Mbit/s link`);
+      const idle = monitorEventLoopDelay({ resolution: 10 });
+      idle.enable();
       const sync = JSON.parse(await runScript('trackday-companion.ts', [companionDir, unitsFile], uplink.ns)) as TrackDaySyncResult;
+      idle.disable();
+      const control = { maxMs: Math.round(idle.max / 1e4) / 100, p99Ms: Math.round(idle.percentile(99) / 1e4) / 100 };
       const db = openDatabase(companionDir);
       const stored = db
         .prepare('SELECT unit_id, session_id, sha256, size_b, complete, fixes, (SELECT count(*) FROM session_imu WHERE session = s.id) AS imu FROM sessions s ORDER BY unit_id, session_id')
         .all() as TrackDayResult['stored'];
       db.close();
       const linkS = (expected.reduce((a, e) => a + e.sizeB, 0) * 8) / (o.linkMbit * 1e6);
-      return { sync, expected, stored, linkS };
+      return { sync, expected, stored, linkS, control };
     } finally {
       await Promise.all(running.map((u) => u.stop()));
       uplink.destroy();
@@ -139,6 +146,6 @@ export async function runTrackDayBench(): Promise<void> {
   console.log(`sync ${(s.syncMs / 1000).toFixed(1)} s for ${(bytes / 1e6).toFixed(1)} MB (${((bytes * 8) / s.syncMs / 1000).toFixed(1)} Mbit/s); at 50 Mbit/s the bytes take ${r.linkS.toFixed(1)} s`);
   console.log(`sync / link time = ${(s.syncMs / 1000 / r.linkS).toFixed(3)} (target <= 1.2)`);
   console.log(`sessions: ${s.report.fetched} fetched, ${r.stored.length} rows for ${r.expected.length} sessions, ${problems.length === 0 ? 'each stored once with the unit\'s sha256' : `PROBLEMS: ${problems.slice(0, 5).join('; ')}`}`);
-  console.log(`companion main thread, event-loop delay during the sync: max ${s.loop.maxMs} ms, p99 ${s.loop.p99Ms} ms, mean ${s.loop.meanMs} ms (target max <= 100 ms)`);
+  console.log(`companion main thread, event-loop delay during the sync: max ${s.loop.maxMs} ms, p99 ${s.loop.p99Ms} ms, mean ${s.loop.meanMs} ms (target max <= 100 ms); an idle process meanwhile: max ${r.control.maxMs} ms, p99 ${r.control.p99Ms} ms (the machine's load alone)`);
   if (s.report.units.some((u) => u.error)) console.log(`unit errors: ${s.report.units.filter((u) => u.error).map((u) => `${u.unitName}: ${u.error}`).join('; ')}`);
 }
