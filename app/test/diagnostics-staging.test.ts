@@ -7,6 +7,8 @@ import { logRecord } from '@pitwall/protocol';
 import { makeRecord } from '../../testbed/fake-diagnostics-unit.js';
 import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
 import { InlineIngester, WorkerIngester, type Ingester } from '../src/diagnostics/ingester.js';
+import { LogWriter } from '../src/diagnostics/log-writer.js';
+import { storeWriter } from '../src/store/store-writer.js';
 import { BootStager, MAX_LINE, stagingPath } from '../src/diagnostics/log-staging.js';
 import { redactText } from '../src/diagnostics/redact.js';
 import { frameHeader, StagingReader, StagingWriter, type Frame } from '../src/diagnostics/staging-file.js';
@@ -37,7 +39,7 @@ function bootOf(count: number, first = 1): FakeBootData {
 function setup(tag: string): { db: Db; store: DiagnosticsStore; dir: string; ingester: Ingester } {
   const db = openDatabase(null);
   const store = new DiagnosticsStore(db);
-  return { db, store, dir: join(scratch.dir, tag), ingester: new InlineIngester(store) };
+  return { db, store, dir: join(scratch.dir, tag), ingester: new InlineIngester(new LogWriter(db)) };
 }
 
 function storedSeqs(db: Db, boot: string): number[] {
@@ -250,11 +252,11 @@ test('a connection that breaks mid-stream: the staged part is stored, nothing co
   assert.equal(storedSeqs(s.db, b.boot).length, 4000);
 });
 
-test('the worker thread ingests into the database file, at a lower priority than the main thread (Linux)', async () => {
+test('the store writer thread ingests into the database file, at a lower priority than the main thread (Linux)', async () => {
   const dataDir = join(scratch.dir, 'worker');
   const db = openDatabase(dataDir);
   const store = new DiagnosticsStore(db);
-  const ingester = new WorkerIngester(dataDir);
+  const ingester = new WorkerIngester(storeWriter(db));
   try {
     const b = bootOf(20_000);
     const source = new ArraySource([b]);
@@ -315,7 +317,7 @@ test('fuzz: the worker ingest (a parse thread ahead of the store thread) stores 
     const dataDir = join(scratch.dir, `same-worker-${seed}`);
     const db = openDatabase(dataDir);
     const logged: string[] = [];
-    const ingester = new WorkerIngester(dataDir, (m) => logged.push(m));
+    const ingester = new WorkerIngester(storeWriter(db), (m) => logged.push(m));
     try {
       const b = await pullUnit(new DiagnosticsStore(db), { dir: join(dataDir, 'staging'), ingester }, new ArraySource([data], () => 1 + Math.floor(chunks() * 9000)), UNIT, { frameBytes: 4096, requestLimit: 900 });
       assert.deepEqual({ ...b, gaps: b.gaps.map((g) => [g.fromSeq, g.toSeq]) }, { ...a.result, gaps: a.result.gaps.map((g) => [g.fromSeq, g.toSeq]) }, `seed ${seed}: the same result`);

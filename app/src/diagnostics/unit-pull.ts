@@ -73,7 +73,7 @@ export async function pullUnit(store: DiagnosticsStore, staging: Staging, source
 
   let boots = [...(await source.boots())].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   if (opts.logsOnly === 'latest-boot') boots = boots.slice(-1);
-  const cursors = store.cursors(unitId);
+  const cursors = store.logs.cursors(unitId);
   const total = boots.reduce((n, b) => n + Math.max(0, b.lastSeq - (cursors.get(b.boot)?.storedSeq ?? 0)), 0);
   let staged = 0;
   let indexing = false;
@@ -103,10 +103,10 @@ export async function pullUnit(store: DiagnosticsStore, staging: Staging, source
   progress('logs', total, total);
 
   if (!opts.logsOnly) {
-    const since = store.latestHealthTime(unitId);
+    const since = store.health.latestTime(unitId);
     progress('health', 0, 1);
     const snapshots = (await source.health(since)).filter((s) => s.unit === unitId).map((s) => redactValue(s) as typeof s);
-    result.health = store.addHealth(unitId, snapshots);
+    result.health = store.health.add(unitId, snapshots);
     progress('health', 1, 1);
 
     const list = await source.crashes();
@@ -114,17 +114,17 @@ export async function pullUnit(store: DiagnosticsStore, staging: Staging, source
     const stored: string[] = [];
     let i = 0;
     for (const c of list) {
-      if (!store.hasCrash(unitId, c.id)) {
+      if (!store.crashes.has(unitId, c.id)) {
         const dump = await source.crash(c.id);
         if (dump.unit !== unitId || dump.id !== c.id) throw new Error(`the unit answered crash ${c.id} with a dump of ${dump.unit}/${dump.id}`);
-        if (store.addCrash(unitId, redactValue(dump) as typeof dump)) result.crashes++;
+        if (store.crashes.add(unitId, redactValue(dump) as typeof dump)) result.crashes++;
       }
       if (!c.confirmed) stored.push(c.id);
       progress('crashes', ++i, list.length);
     }
     // Told only after the dumps are committed: the unit may drop them now.
     for (let k = 0; k < stored.length; k += 1000) await source.confirmCrashes(stored.slice(k, k + 1000));
-    store.markCrashesConfirmed(unitId, list.map((c) => c.id));
+    store.crashes.markConfirmed(unitId, list.map((c) => c.id));
   }
 
   // Pulled: all of it is durable here and confirmed. What is left is indexing into SQLite.
@@ -213,5 +213,5 @@ async function stageBoot(
 async function confirm(store: DiagnosticsStore, source: DiagnosticsSource, unitId: string, cursor: Cursor, seq: number): Promise<void> {
   await source.confirmLogs(cursor.boot, seq);
   cursor.confirmedSeq = seq;
-  store.saveCursor(unitId, cursor);
+  store.logs.saveCursor(unitId, cursor);
 }
