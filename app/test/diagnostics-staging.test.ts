@@ -252,7 +252,7 @@ test('a connection that breaks mid-stream: the staged part is stored, nothing co
   assert.equal(storedSeqs(s.db, b.boot).length, 4000);
 });
 
-test('the store writer thread ingests into the database file, at a lower priority than the main thread (Linux)', async () => {
+test('the store writer thread ingests into the database file, its parse thread at a lower priority than the main thread (Linux)', async () => {
   const dataDir = join(scratch.dir, 'worker');
   const db = openDatabase(dataDir);
   const store = new DiagnosticsStore(db);
@@ -262,7 +262,7 @@ test('the store writer thread ingests into the database file, at a lower priorit
     const source = new ArraySource([b]);
     const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     const result = await pullUnit(store, { dir: join(dataDir, 'staging'), ingester }, source, UNIT, { frameBytes: 64 * 1024 });
-    // The worker is still there (idle) until the ingester closes.
+    // The writer and the parse thread are still there (idle) until the ingester closes.
     const workerNice = process.platform === 'linux' ? readdirSync('/proc/self/task').map((t) => niceOf(readFileSync(`/proc/self/task/${t}/stat`, 'utf8'))) : [];
     assert.equal(result.logs, 20_000);
     assert.equal(assertCovered(db, b.boot), 20_000);
@@ -273,8 +273,8 @@ test('the store writer thread ingests into the database file, at a lower priorit
     assert.equal(fts, direct, 'searchable: the full-text index matches the rows');
     const mainNice = process.platform === 'linux' ? niceOf(readFileSync('/proc/self/stat', 'utf8')) : 10;
     if (mainNice < 10) {
-      // The worker (and a helper thread it starts, when run from sources) at 10; not the process.
-      assert.ok(workerNice.includes(10), `the worker thread at nice 10: ${workerNice.join(',')}`);
+      // The parse thread (and a helper thread it starts, when run from sources) at 10; not the process.
+      assert.ok(workerNice.includes(10), `the parse thread at nice 10: ${workerNice.join(',')}`);
       assert.ok(workerNice.filter((n) => n === mainNice).length >= 3, `the other threads keep theirs: ${workerNice.join(',')}`);
     }
   } finally {

@@ -78,7 +78,7 @@ interface Pending {
 /**
  * Ingest on the store's writer thread: parsing, validation, redaction, SQLite and FTS5 run
  * beside the transfer instead of in its way. One channel for all units, files in the order
- * they were opened. On Linux the writer runs at a lower CPU priority than the transfer and the UI.
+ * they were opened. On Linux the parse thread runs at a lower CPU priority than the transfer and the UI.
  */
 export class WorkerIngester implements Ingester {
   private port: MessagePort | null = null;

@@ -1,5 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { LOW_PRIORITY_PRELUDE, startWorkerModule } from '../worker-module.js';
+import { startWorkerModule } from '../worker-module.js';
 import type { Db } from './database.js';
 import type { Migration } from './migrations.js';
 import { StoreError, toStoreError, type StoreErrorKind } from './store-errors.js';
@@ -76,8 +76,7 @@ export class ThreadWriter implements StoreWriter {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const data: WriterThreadData = { file, migrations, signal: this.signal.buffer as SharedArrayBuffer, port: port2 };
-    // Background work: on Linux the thread runs at a lower priority than the transfer and the UI.
-    this.worker = startWorkerModule(import.meta.url, 'writer-thread', data, LOW_PRIORITY_PRELUDE, [port2]);
+    this.worker = startWorkerModule(import.meta.url, 'writer-thread', data, '', [port2]);
     this.worker.unref();
     try {
       this.call({ op: '#ready' }, [], START_TIMEOUT_MS);

@@ -1,23 +1,15 @@
 // The store's writer thread (store-writer.ts): the only write connection to the companion's
 // database. It runs the main thread's small writes (blocked callers, answered through an
 // Atomics flag) and the ingest streams (log staging files, session syncs) on their channels.
-import { setPriority } from 'node:os';
+// It runs at the normal priority: the main thread waits for it (a lower one would make the UI
+// wait behind any other busy process), and a sync's ingest must keep up with the link. The
+// log ingest's CPU-heavy half, parsing and redaction, runs on its own thread at a lower one.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDatabaseFile, type Db } from './database.js';
 import { toStoreError } from './store-errors.js';
 import type { ChannelKind, WriterReply, WriterRequest, WriterThreadData } from './store-writer.js';
 import { runWrite } from './write-ops.js';
 import { setYieldHook } from './writer-yield.js';
-
-// Ingest is background work: on Linux the nice value is per thread, so this lowers only this
-// thread, and the transfers and the UI (main thread) keep the CPU when both want it.
-if (process.platform === 'linux') {
-  try {
-    setPriority(0, 10);
-  } catch {
-    /* not allowed: run at the normal priority */
-  }
-}
 
 const { file, migrations, signal, port } = workerData as WriterThreadData;
 const flag = new Int32Array(signal);
