@@ -9,7 +9,7 @@ import type { UnitChannels } from '../trust/unit-channel.js';
 import { lapStats } from './lap-analysis.js';
 import { SessionStore, type StoredSession } from './session-store.js';
 import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
-import { lapTrace } from './lap-trace-data.js';
+import { lapDelta, lapTrace } from './lap-trace-data.js';
 import { confirmAnswer, unitSessionList } from './unit-sessions.js';
 
 export const DEFAULT_TRACK_CATALOG = fileURLToPath(new URL('../../../resources/tracks/catalog.json', import.meta.url));
@@ -80,6 +80,12 @@ export function createSessionsService(o: SessionsServiceOptions) {
     if (!s) throw new CompanionError('not-found', `no session ${id} in this companion's store`);
     return s;
   };
+  const needLap = (id: number, lap: number) => {
+    need(id);
+    const l = store.laps(id).find((x) => x.lap === lap);
+    if (!l) throw new CompanionError('not-found', `session ${id} has no lap ${lap}`);
+    return l;
+  };
   let running: Promise<MethodResult<'sync:start'>> | null = null;
   return {
     store,
@@ -90,11 +96,15 @@ export function createSessionsService(o: SessionsServiceOptions) {
         const laps = store.laps(session).map(({ trackId: _t, ...l }) => l);
         return { session: entry(s), laps, ...lapStats(laps) };
       },
-      'sessions:trace': async ({ session, lap, maxPoints }: MethodParams<'sessions:trace'>): Promise<MethodResult<'sessions:trace'>> => {
-        need(session);
-        const l = store.laps(session).find((x) => x.lap === lap);
-        if (!l) throw new CompanionError('not-found', `session ${session} has no lap ${lap}`);
-        return { session, lap, ...lapTrace(store.fixes(session, l.startT, l.endT), l.startT, maxPoints ?? 1500) };
+      'sessions:trace': async ({ session, lap, maxPoints, reference }: MethodParams<'sessions:trace'>): Promise<MethodResult<'sessions:trace'>> => {
+        const l = needLap(session, lap);
+        const trace = lapTrace(store.fixes(session, l.startT, l.endT), l.startT, maxPoints ?? 1500);
+        let deltaMs: number[] | null = null;
+        if (reference) {
+          const r = needLap(reference.session, reference.lap);
+          deltaMs = lapDelta(trace, store.fixes(reference.session, r.startT, r.endT), r.startT);
+        }
+        return { session, lap, ...trace, deltaMs };
       },
       'sync:start': async ({ unitId }: MethodParams<'sync:start'>): Promise<MethodResult<'sync:start'>> => {
         if (running) return running;

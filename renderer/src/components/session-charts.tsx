@@ -9,32 +9,6 @@ export interface ChosenTrace {
   trace: SessionLapTrace;
 }
 
-/** Elapsed ms at `fraction` of the lap's distance, linearly interpolated (laps of two units differ slightly in length). */
-function elapsedAtFraction(t: SessionLapTrace, fraction: number): number {
-  const total = t.distanceM.at(-1) ?? 0;
-  const d = fraction * total;
-  const xs = t.distanceM;
-  let lo = 0;
-  let hi = xs.length - 1;
-  if (hi < 1) return t.elapsedMs[0] ?? 0;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid]! <= d) lo = mid;
-    else hi = mid;
-  }
-  const d0 = xs[lo]!;
-  const d1 = xs[hi]!;
-  const e0 = t.elapsedMs[lo]!;
-  const e1 = t.elapsedMs[hi]!;
-  return d1 === d0 ? e0 : e0 + ((d - d0) / (d1 - d0)) * (e1 - e0);
-}
-
-/** Delta (ms, positive = slower than the reference) along `lap`, at each of its points. */
-export function deltaAlong(lap: SessionLapTrace, ref: SessionLapTrace): number[] {
-  const total = lap.distanceM.at(-1) || 1;
-  return lap.distanceM.map((d, i) => lap.elapsedMs[i]! - elapsedAtFraction(ref, d / total));
-}
-
 const W = 720;
 const H = 200;
 const PAD = 36;
@@ -85,7 +59,8 @@ export function SpeedByDistance({ laps }: { laps: ChosenTrace[] }) {
 export function DeltaByDistance({ laps }: { laps: ChosenTrace[] }) {
   const ref = laps[0];
   if (!ref || laps.length < 2) return <p className="hint">Choose two laps to see the time delta between them.</p>;
-  const series = laps.slice(1).map((l) => ({ l, delta: deltaAlong(l.trace, ref.trace) }));
+  // The core computes each lap's delta to the first (sessions:trace with a reference).
+  const series = laps.slice(1).map((l) => ({ l, delta: l.trace.deltaMs ?? [] }));
   const maxD = Math.max(1, ...laps.map((l) => l.trace.distanceM.at(-1) ?? 0));
   const span = Math.max(100, ...series.flatMap((s) => s.delta.map(Math.abs)));
   const x = (d: number) => PAD + (d / maxD) * (W - PAD - 4);
@@ -118,7 +93,7 @@ export function TrackMap({ lap, reference, mode }: { lap: ChosenTrace; reference
   const height = Math.max(90, Math.round((maxY - minY) * scale + 20));
   const px = (i: number) => 10 + (xs[i]! - minX) * scale;
   const py = (i: number) => height - 10 - (ys[i]! - minY) * scale;
-  const delta = mode === 'delta' && reference && reference.key !== lap.key ? deltaAlong(t, reference.trace) : null;
+  const delta = mode === 'delta' && reference && reference.key !== lap.key ? t.deltaMs : null;
   // Colour by how fast the delta changes (gaining or losing here), not its running total.
   const values = delta ? delta.map((d, i) => (i === 0 ? 0 : d - delta[i - 1]!)) : t.speedKmh;
   const lo = Math.min(...values);

@@ -153,11 +153,14 @@ export function SessionsScreen() {
     if (selected === null && sessions && sessions.length > 0) void select(sessions[0]!.id);
   }, [sessions]);
 
+  // Each lap's trace with its delta to the first chosen lap (computed in the core): keyed by both.
+  const traceKey = (c: Chosen) => `${keyOf(c)}>${chosen[0] ? keyOf(chosen[0]) : ''}`;
   useEffect(() => {
+    const reference = chosen[0];
     for (const c of chosen) {
-      const k = keyOf(c);
+      const k = traceKey(c);
       if (traces.has(k)) continue;
-      void call('sessions:trace', { session: c.session, lap: c.lap, maxPoints: 1500 }).then((res) => res.ok && setTraces((m) => new Map(m).set(k, res.value)));
+      void call('sessions:trace', { session: c.session, lap: c.lap, maxPoints: 1500, reference }).then((res) => res.ok && setTraces((m) => new Map(m).set(k, res.value)));
     }
   }, [chosen, traces]);
 
@@ -169,7 +172,7 @@ export function SessionsScreen() {
     return c.session === selected ? `Lap ${c.lap}` : `${s?.driver ?? s?.unitName ?? '?'} L${c.lap}`;
   };
   const charted: ChosenTrace[] = chosen.flatMap((c, i) => {
-    const trace = traces.get(keyOf(c));
+    const trace = traces.get(traceKey(c));
     return trace ? [{ key: keyOf(c), label: nameOf(c), colour: LAP_COLOURS[i % LAP_COLOURS.length]!, trace }] : [];
   });
   const addOther = async (value: string) => {
