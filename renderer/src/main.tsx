@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { on } from './api.js';
 import { App } from './app.js';
 import { useDevices } from './store/devices-store.js';
+import { useSessions } from './store/sessions-store.js';
 import { useDiagnostics } from './store/diagnostics-store.js';
 import './styles.css';
 
@@ -11,6 +12,7 @@ on('devices:changed', (list) => useDevices.getState().setDevices(list));
 on('live:fix', ({ id, fix }) => useDevices.getState().pushFix(id, fix));
 on('sync:progress', (p) => useDiagnostics.getState().setProgress(p));
 on('logs:tail', ({ unitId, rows }) => useDiagnostics.getState().pushTail(unitId, rows));
+on('sessions:progress', (p) => useSessions.getState().setProgress(p));
 void useDevices.getState().load();
 
 const root = document.getElementById('root');

@@ -80,8 +80,10 @@ export function createSessionsService(o: SessionsServiceOptions) {
     if (!s) throw new CompanionError('not-found', `no session ${id} in this companion's store`);
     return s;
   };
+  /** A stored lap, or for lap 0 the whole session. */
   const needLap = (id: number, lap: number) => {
-    need(id);
+    const s = need(id);
+    if (lap === 0) return { startT: s.startedAt, endT: s.endedAt };
     const l = store.laps(id).find((x) => x.lap === lap);
     if (!l) throw new CompanionError('not-found', `session ${id} has no lap ${lap}`);
     return l;
@@ -100,7 +102,7 @@ export function createSessionsService(o: SessionsServiceOptions) {
         const l = needLap(session, lap);
         const trace = lapTrace(store.fixes(session, l.startT, l.endT), l.startT, maxPoints ?? 1500);
         let deltaMs: number[] | null = null;
-        if (reference) {
+        if (reference && lap !== 0 && reference.lap !== 0) {
           const r = needLap(reference.session, reference.lap);
           deltaMs = lapDelta(trace, store.fixes(reference.session, r.startT, r.endT), r.startT);
         }

@@ -110,6 +110,7 @@ export const sessionMethods = {
     params: Type.Object(
       {
         session: SessionRef,
+        /** A lap's number, or 0 for the whole session (no delta). */
         lap: Type.Integer({ minimum: 0 }),
         maxPoints: Type.Optional(Type.Integer({ minimum: 10, maximum: 50_000 })),
         /** The lap to compute the delta against (any stored session's). */
