@@ -10,6 +10,10 @@ import { DATABASE_FILE, integrityCheck, openDatabase } from '../src/store/databa
 import { DeviceRepo } from '../src/store/device-repo.js';
 import { STORE_ERROR_SENTENCES, StoreError, type StoreErrorKind } from '../src/store/store-errors.js';
 import { scratchDir } from './helpers/units.js';
+import { SessionStore } from '../src/sessions/session-store.js';
+import { syncSessions } from '../src/sessions/session-sync.js';
+import { fakeSource, startFakeSessionUnit } from './helpers/fake-session-unit.js';
+import { makeSession, SYNTH_TRACK } from './helpers/session-files.js';
 
 /**
  * The database's failures reach the user as one sentence per kind, made for real: a file
@@ -100,6 +104,48 @@ test('a file system mounted read-only: "read-only", and nothing changes', (t) =>
   assert.equal(sha(join(dir, DATABASE_FILE)), before);
 });
 
+/** Fills the file system of `dir` to the last byte; returns the filler's path. */
+function fill(dir: string): string {
+  const filler = join(dir, 'filler');
+  const fd = openSync(filler, 'w');
+  const block = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch (err) {
+    assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+  }
+  try {
+    for (;;) writeSync(fd, block, 0, 512);
+  } catch {
+    /* full */
+  }
+  closeSync(fd);
+  return filler;
+}
+
+test('a session synced onto a full disk: the sync reports the sentence, nothing is confirmed or half-stored', async (t) => {
+  const dir = tmpfs(t, 'full-sync', '6m');
+  if (!dir) return;
+  const made = await makeSession(scratch.dir, { unitId: 'unit-f', sessionId: 's-f1', durationS: 300, seed: 5 });
+  const unit = await startFakeSessionUnit('unit-f', [made]);
+  const db = openDatabase(dir);
+  try {
+    const store = new SessionStore(db, () => [SYNTH_TRACK]);
+    const filler = fill(dir);
+    const report = await syncSessions([fakeSource('unit-f', 'Car F', unit.port)], { store, partialDir: join(scratch.dir, 'full-sync-partial') });
+    assert.equal(report.fetched, 0, JSON.stringify(report));
+    assert.ok(report.units[0]!.error?.includes(STORE_ERROR_SENTENCES['disk-full']), report.units[0]!.error ?? 'no error');
+    assert.equal(unit.confirmed.size, 0, 'not confirmed to the unit');
+    assert.equal(store.list().length, 0);
+    rmSync(filler);
+    const again = await syncSessions([fakeSource('unit-f', 'Car F', unit.port)], { store, partialDir: join(scratch.dir, 'full-sync-partial') });
+    assert.equal(again.fetched, 1, JSON.stringify(again));
+  } finally {
+    await unit.close();
+    db.close();
+  }
+});
+
 test('a full disk: "full", the rows before it stay whole, and the same write succeeds once there is room', (t) => {
   const dir = tmpfs(t, 'full', '4m');
   if (!dir) return;
@@ -108,21 +154,7 @@ test('a full disk: "full", the rows before it stay whole, and the same write suc
   const health = new HealthStore(db);
   try {
     repo.recordSighting({ ...UNIT, lastSeen: 1 }, null);
-    // Fill the disk to the last byte.
-    const filler = join(dir, 'filler');
-    const fd = openSync(filler, 'w');
-    const block = Buffer.alloc(64 * 1024, 1);
-    try {
-      for (;;) writeSync(fd, block);
-    } catch (err) {
-      assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
-    }
-    try {
-      for (;;) writeSync(fd, block, 0, 512);
-    } catch {
-      /* full */
-    }
-    closeSync(fd);
+    const filler = fill(dir);
     const big = Array.from({ length: 50 }, (_, i) => ({ time: new Date(1e12 + i * 1000).toISOString(), boot: 'b', pad: 'y'.repeat(8000) }) as never);
     storeError(() => health.add('u', big), 'disk-full');
     assert.deepEqual(health.list('u', null, null), [], 'the failed transaction left nothing');

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
+import { failureText } from '../store/store-errors.js';
 import { LogWriter } from './log-writer.js';
 import { StagedFileIngest } from './log-ingest.js';
 import { FrameParseThread, PipelinedFileIngest } from './pipelined-ingest.js';
@@ -16,7 +17,8 @@ export function serveIngest(port: MessagePort, db: Db): void {
   const store = new LogWriter(db);
   const parser = new FrameParseThread((m) => port.postMessage({ t: 'log', message: m }));
   const files = new Map<number, PipelinedFileIngest>();
-  const failed = (id: number, err: unknown) => port.postMessage({ t: 'failed', id, message: err instanceof Error ? err.message : String(err) });
+  // A database failure (damaged, read-only, disk full) carries its sentence for the user.
+  const failed = (id: number, err: unknown) => port.postMessage({ t: 'failed', id, message: failureText(err) });
 
   port.on('message', (m: ToWorker) => {
     if (m.t === 'stop') {

@@ -2,7 +2,7 @@
 // opens the channel): requests are handled in the order they were sent, on the writer's connection.
 import type { MessagePort } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
-import { toStoreError } from '../store/store-errors.js';
+import { failureText } from '../store/store-errors.js';
 import { IngestJobs } from './ingest-jobs.js';
 import type { IngestReply, IngestRequest } from './ingest-thread.js';
 import { PartialSessions } from './partial-sessions.js';
@@ -14,8 +14,7 @@ export function serveSessionIngest(port: MessagePort, db: Db): void {
     try {
       reply = { kind: 'done', req, ok: true, value: fn() };
     } catch (err) {
-      const e = toStoreError(err);
-      reply = { kind: 'done', req, ok: false, error: e.kind === 'failed' ? e.detail : `${e.message} (${e.detail})` };
+      reply = { kind: 'done', req, ok: false, error: failureText(err) };
     }
     port.postMessage(reply);
   };

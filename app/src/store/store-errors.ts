@@ -38,3 +38,9 @@ export function toStoreError(err: unknown): StoreError {
   if (err instanceof StoreError) return err;
   return new StoreError(storeErrorKind(err), err instanceof Error ? err.message : String(err));
 }
+
+/** An error as one line for a log or a report: a database failure's sentence with SQLite's words, else its message. */
+export function failureText(err: unknown): string {
+  const e = toStoreError(err);
+  return e.kind === 'failed' ? e.detail : `${e.message} (${e.detail})`;
+}
