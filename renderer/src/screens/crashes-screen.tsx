@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
 import type { StoredCrash } from '@pitwall/protocol';
-import { AppShell, type Screen } from '../components/app-shell.js';
 import { ExportButton } from '../components/diagnostics/export-button.js';
 import { SyncButton } from '../components/diagnostics/sync-button.js';
 import { describeError } from '../error-messages.js';
@@ -34,13 +33,30 @@ function FieldList({ entries }: { entries: [string, unknown][] }) {
   );
 }
 
-export function CrashesScreen({ appInfo, onNavigate }: { appInfo: { version: string; mode: string } | null; onNavigate(s: Screen): void }) {
+/** The crashes screen's part of the top bar. */
+export function CrashesActions() {
+  const crashes = useCrashes((s) => s.crashes);
+  return (
+    <>
+      <div className="topbar-summary">
+        {crashes && crashes.length > 0 && (
+          <>
+            <strong>{crashes.length}</strong> crash dumps
+          </>
+        )}
+      </div>
+      <SyncButton />
+    </>
+  );
+}
+
+export function CrashesScreen() {
   const now = useNow(30_000);
   const { crashes, selected, detail, error, load, select } = useCrashes();
   useEffect(() => void load(), [load]);
 
   return (
-    <AppShell screen="crashes" onNavigate={onNavigate} appInfo={appInfo} actions={<><div className="topbar-summary">{crashes && crashes.length > 0 && <><strong>{crashes.length}</strong> crash dumps</>}</div><SyncButton /></>}>
+    <>
       {error && <p className="inline-error pad">{describeError(error).detail ?? describeError(error).sentence}</p>}
       {crashes && crashes.length === 0 && (
         <div className="state-view">
@@ -125,6 +141,6 @@ export function CrashesScreen({ appInfo, onNavigate }: { appInfo: { version: str
           </section>
         </div>
       )}
-    </AppShell>
+    </>
   );
 }

@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
 import type { TroubleFlag } from '@pitwall/protocol';
-import { AppShell, type Screen } from '../components/app-shell.js';
 import { ExportButton } from '../components/diagnostics/export-button.js';
 import { SyncButton } from '../components/diagnostics/sync-button.js';
 import { TimeChart } from '../components/diagnostics/time-chart.js';
@@ -13,32 +12,33 @@ const FLAG_TEXT: Record<TroubleFlag, string> = { hot: 'Hot', 'disk-full': 'Disk 
 
 const num = (v: number | null, unit: string, digits = 0) => (v === null ? '—' : `${v.toFixed(digits)}${unit}`);
 
-export function HealthScreen({ appInfo, onNavigate }: { appInfo: { version: string; mode: string } | null; onNavigate(s: Screen): void }) {
+/** The health screen's part of the top bar. */
+export function HealthActions() {
+  const fleet = useHealth((s) => s.fleet);
+  const trouble = fleet?.filter((f) => f.flags.length > 0).length ?? 0;
+  return (
+    <>
+      <div className="topbar-summary" data-testid="health-summary">
+        {fleet && fleet.length > 0 && (
+          <>
+            <strong>{fleet.length}</strong> units · <strong className={trouble ? 'bad' : 'ok'}>{trouble}</strong> need attention
+          </>
+        )}
+      </div>
+      <SyncButton />
+    </>
+  );
+}
+
+export function HealthScreen() {
   const now = useNow(30_000);
   const { fleet, error, selected, range, series, load, select, setRange } = useHealth();
   useEffect(() => void load(), [load]);
 
-  const trouble = fleet?.filter((f) => f.flags.length > 0).length ?? 0;
   const sel = fleet?.find((f) => f.unitId === selected);
   const times = series?.points.map((p) => Date.parse(p.time)) ?? [];
   return (
-    <AppShell
-      screen="health"
-      onNavigate={onNavigate}
-      appInfo={appInfo}
-      actions={
-        <>
-          <div className="topbar-summary" data-testid="health-summary">
-            {fleet && fleet.length > 0 && (
-              <>
-                <strong>{fleet.length}</strong> units · <strong className={trouble ? 'bad' : 'ok'}>{trouble}</strong> need attention
-              </>
-            )}
-          </div>
-          <SyncButton />
-        </>
-      }
-    >
+    <>
       {error && <p className="inline-error pad">{describeError(error).sentence}</p>}
       {fleet && fleet.length === 0 && (
         <div className="state-view">
@@ -121,6 +121,6 @@ export function HealthScreen({ appInfo, onNavigate }: { appInfo: { version: stri
           </section>
         </div>
       )}
-    </AppShell>
+    </>
   );
 }

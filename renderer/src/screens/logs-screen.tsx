@@ -1,9 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { LogLevel } from '@pitwall/protocol';
-import { AppShell, type Screen } from '../components/app-shell.js';
 import { LogDetailPanel } from '../components/diagnostics/log-detail.js';
 import { LogList } from '../components/diagnostics/log-list.js';
-import { SyncButton } from '../components/diagnostics/sync-button.js';
 import { describeError } from '../error-messages.js';
 import { useDevices } from '../store/devices-store.js';
 import { useDiagnostics } from '../store/diagnostics-store.js';
@@ -12,7 +10,7 @@ import { useLogs, type LogFilters } from '../store/logs-store.js';
 const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const SUBSYSTEMS = ['boot', 'gnss', 'imu', 'led', 'net', 'api', 'update', 'support', 'licence', 'identity', 'serial', 'mdns', 'health', 'crash', 'pipeline'];
 
-export function LogsScreen({ appInfo, onNavigate }: { appInfo: { version: string; mode: string } | null; onNavigate(s: Screen): void }) {
+export function LogsScreen() {
   const devices = useDevices((s) => s.devices);
   const tail = useDiagnostics((s) => s.tail);
   const { filters, rows, total, error, tailError, selected, setFilter, query, more, select, toggleTail } = useLogs();
@@ -32,7 +30,7 @@ export function LogsScreen({ appInfo, onNavigate }: { appInfo: { version: string
   const units = [...devices].sort((a, b) => a.name.localeCompare(b.name));
 
   return (
-    <AppShell screen="logs" onNavigate={onNavigate} appInfo={appInfo} actions={<SyncButton />}>
+    <>
       <div className="diag-screen">
         <div className="filter-bar" role="search">
           <input
@@ -115,6 +113,6 @@ export function LogsScreen({ appInfo, onNavigate }: { appInfo: { version: string
           {selected !== null && <LogDetailPanel id={selected} onClose={() => select(null)} />}
         </div>
       </div>
-    </AppShell>
+    </>
   );
 }
