@@ -1,15 +1,26 @@
-// One lint setup for every workspace. The import rules below enforce the layering of
-// DESIGN.md: protocol <- device-firmware-ts; protocol <- app <- main; renderer talks only
-// to window.pitwall (it may use protocol's pure contracts, never Node or the companion core).
+// One lint setup for every workspace. Imports are checked against ALLOWED lists (see
+// scripts/lint/allowed-imports.js): a workspace imports its own files, the packages its own
+// package.json declares, and Node's modules only where it runs on Node. So protocol <-
+// device-firmware-ts; protocol <- app <- main; renderer talks only to window.pitwall (it may use
+// protocol's pure contracts, never Node or the companion core); electron only in the Electron
+// entry files; and inside the unit nothing above hal/ reaches into hal/sim/.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import layering from './scripts/lint/allowed-imports.js';
 
-const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
-const layer = (message, patterns, paths = []) => ({
-  'no-restricted-imports': ['error', { paths: paths.map((name) => ({ name, message })), patterns: patterns.map((group) => ({ group: [group], message })) }],
+const root = fileURLToPath(new URL('.', import.meta.url));
+const allowed = (workspace, layer, more = {}) => ({
+  plugins: { layering },
+  rules: { 'layering/allowed-imports': ['error', { root, workspace, layer, nodeBuiltins: false, ...more }] },
 });
+
+const unitFences = [{ dir: 'device-firmware-ts/src/hal/sim', except: ['device-firmware-ts/src/hal', 'device-firmware-ts/src/index.ts'], why: 'simulation stays below the hardware interfaces; take hardware from the profile' }];
+const unit = (fenced) => allowed('device-firmware-ts', 'the unit (protocol, its declared packages, Node)', { nodeBuiltins: true, fenced });
+const main = (packages = []) => allowed('main', 'main/ (app, protocol, Node; electron only in electron-main.ts)', { nodeBuiltins: true, packages, typeOnlyPackages: ['electron'] });
+const browserOnly = { refusedSubpaths: ['@pitwall/protocol/node'] };
+const preload = (packages = []) => allowed('preload', 'preload/ bridges the contract only (protocol; electron only in electron-preload.ts)', { packages, ...browserOnly });
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'artifacts/**', 'release/**', '.demo/**'] },
@@ -24,28 +35,26 @@ export default tseslint.config(
   },
   {
     files: ['protocol/src/**'],
-    rules: layer('protocol/ is pure contracts: no Node, no other workspace', ['@pitwall/*', '../../*/src/*', 'electron', 'node:*'], nodeBuiltins),
+    ignores: ['protocol/src/node/**'],
+    ...allowed('protocol', 'protocol/ is pure contracts (its own files and declared packages only)', {
+      fenced: [{ dir: 'protocol/src/node', why: 'pure contracts never import the Node part of protocol' }],
+    }),
   },
+  // The one Node part of protocol (`@pitwall/protocol/node`): file primitives both sides share.
+  { files: ['protocol/src/node/**'], ...allowed('protocol', 'protocol/node (shared Node code: protocol and Node only)', { nodeBuiltins: true }) },
+  { files: ['device-firmware-ts/src/**'], ...unit(unitFences) },
   {
-    files: ['device-firmware-ts/src/**'],
-    rules: layer('the unit depends on protocol only', ['@pitwall/app', '@pitwall/main', '@pitwall/renderer', '@pitwall/preload', 'electron', 'react']),
+    files: ['device-firmware-ts/src/pipeline/**'],
+    ...unit([...unitFences, { dir: 'device-firmware-ts/src/api', why: 'the data path knows nothing of the API; the API adapts to the pipeline' }]),
   },
-  {
-    files: ['app/src/**'],
-    rules: layer('app/ is plain Node: never electron, main, renderer or unit code', ['electron', '@pitwall/main', '@pitwall/renderer', '@pitwall/preload', '@pitwall/device', 'react']),
-  },
-  {
-    files: ['main/src/**'],
-    rules: layer('main/ wires app/ to the UI; it never imports UI or unit code', ['@pitwall/renderer', '@pitwall/device', 'react']),
-  },
+  { files: ['app/src/**'], ...allowed('app', 'app/ is plain Node (protocol, its declared packages, Node)', { nodeBuiltins: true }) },
+  { files: ['main/src/**'], ...main() },
+  { files: ['main/src/electron-main.ts'], ...main(['electron']) },
+  { files: ['preload/src/**'], languageOptions: { globals: { ...globals.browser } }, ...preload() },
+  { files: ['preload/src/electron-preload.ts'], ...preload(['electron']) },
   {
     files: ['renderer/src/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: layer('renderer/ talks only to window.pitwall: no Node, no electron, no companion core', ['@pitwall/app', '@pitwall/main', '@pitwall/device', 'electron', 'node:*', 'better-sqlite3', 'serialport', 'usb', 'bonjour-service'], nodeBuiltins),
-  },
-  {
-    files: ['preload/src/**'],
-    languageOptions: { globals: { ...globals.browser } },
-    rules: layer('preload/ bridges the contract only', ['@pitwall/app', '@pitwall/main', '@pitwall/device', 'node:*'], nodeBuiltins),
+    ...allowed('renderer', 'renderer/ talks only to window.pitwall (protocol contracts, react, zustand, its own files)', browserOnly),
   },
 );

@@ -1,8 +1,13 @@
 // Authenticated GET /v1/status (mTLS, paired owner) against the public GET /v1/info on the
 // same unit over the same kind of TLS keep-alive connections, in the same run (target: ratio
-// >= 0.5); and the time of one pairing over USB and over the network. The load generator is
-// autocannon in this process, the unit its own process (see http-throughput.ts).
+// >= 0.5); the time of one pairing over USB and over the network; and the rate at which the
+// unit refuses a flood of unpaired pairing requests (per-address limits on) with the disk bytes
+// it writes per refusal (/proc/PID/io write_bytes, against an idle period of the same length).
+// The load generator is autocannon in this process, the unit its own process (see
+// http-throughput.ts).
 import { Agent, request } from 'node:https';
+import { readFile } from 'node:fs/promises';
+import autocannon from 'autocannon';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,9 +41,39 @@ function get(agent: Agent, url: string, method = 'GET', body?: string): Promise<
   });
 }
 
+/** Bytes the process made the kernel send to storage so far. */
+async function diskWrites(pid: number): Promise<number> {
+  return Number(/^write_bytes: (\d+)$/m.exec(await readFile(`/proc/${pid}/io`, 'utf8'))![1]);
+}
+
+/**
+ * Refused pairings (a client certificate that is not paired, the window closed) at full speed
+ * for `seconds`, after an idle period as long: refusals per second, and the unit's disk bytes
+ * during each period.
+ */
+async function refusalFlood(base: string, pid: number, seconds: number) {
+  const stranger = await operator();
+  const idle0 = await diskWrites(pid);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const idleB = (await diskWrites(pid)) - idle0;
+  const before = await diskWrites(pid);
+  const r = await autocannon({
+    url: `${base}/v1/pairing`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ operatorName: 'flood', role: 'owner' }),
+    connections: 16,
+    duration: seconds,
+    tlsOptions: { key: stranger.keyPem, cert: stranger.certPem, rejectUnauthorized: false },
+  });
+  const floodB = (await diskWrites(pid)) - before;
+  return { refusals: r['4xx'], ok: r['2xx'], rps: r['4xx'] / seconds, idleB, floodB, statusCodes: r.statusCodeStats };
+}
+
 export async function runAuthBench(pairings = 7): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pitwall-bench-auth-'));
-  const unit = await startSimUnit({ dataDir: dir, extraArgs: ['--pairing-window', '30'] });
+  // No session recording: the disk bytes measured are the API's and the logs'.
+  const unit = await startSimUnit({ dataDir: dir, extraArgs: ['--pairing-window', '30', '--no-auto-session'] });
   try {
     const base = `https://127.0.0.1:${unit.ready.apiPort}`;
     const owner = await operator();
@@ -88,6 +123,11 @@ export async function runAuthBench(pairings = 7): Promise<void> {
     for (const line of describeRun(c)) console.log(`  ${line}`);
     console.log(`  pairing over USB (serial pair), median of ${pairings}:      ${median(usbMs).toFixed(1)} ms`);
     console.log(`  pairing over the network (new mTLS connection + POST), median of ${pairings}: ${median(netMs).toFixed(1)} ms`);
+    const f = await refusalFlood(base, unit.process.pid!, 10);
+    const codes = Object.entries(f.statusCodes ?? {}).map(([code, v]) => `${code}: ${(v as { count: number }).count}`).join(', ');
+    console.log(`refused pairings (unpaired key, window closed), 16 connections for 10 s: ${f.refusals} refused (${codes}), ${f.ok} accepted`);
+    console.log(`  refusal rate sustained: ${Math.round(f.rps)}/s`);
+    console.log(`  unit disk writes: ${f.floodB} B during the flood, ${f.idleB} B in 10 s idle; ${(Math.max(0, f.floodB - f.idleB) / Math.max(1, f.refusals)).toFixed(2)} B per refusal above idle`);
   } finally {
     await unit.stop();
     await rm(dir, { recursive: true, force: true });

@@ -71,11 +71,16 @@ describe('pairing in browser mode', { timeout: 120_000 }, () => {
     const left = Number(await dialog.getByTestId('pair-countdown').textContent());
     assert.ok(left < 120 && left > 100, `countdown shows ${left}`);
     assert.match((await dialog.textContent()) ?? '', /Press the pairing button on the unit now/);
+    // Both keys while waiting: the unit's as discovered and this computer's.
+    await page.waitForFunction(() => !document.querySelector('[data-testid="pair-my-key"]')?.textContent?.includes('…'), null, { timeout: 5000 });
+    assert.equal(await dialog.getByTestId('pair-unit-key').textContent(), (await unitInfo(netUnit.ready.apiPort)).fingerprint);
+    assert.match((await dialog.getByTestId('pair-my-key').textContent()) ?? '', /^SHA256:/);
     await page.screenshot({ path: join(SHOTS, 'pairing-countdown.png') });
     await pressSimButton(join(tmp, 'net-unit'), 'pair');
     await dialog.getByTestId('pair-done').waitFor({ timeout: 10_000 });
     const info = await unitInfo(netUnit.ready.apiPort);
-    assert.ok(((await dialog.textContent()) ?? '').includes(info.fingerprint), 'the pinned key is shown');
+    assert.equal(await dialog.getByTestId('pair-unit-key').textContent(), info.fingerprint, 'the pinned key is shown');
+    assert.match((await dialog.getByTestId('pair-my-key').textContent()) ?? '', /^SHA256:[A-Za-z0-9+/]{43}$/, 'and this computer\'s key');
     await page.screenshot({ path: join(SHOTS, 'pairing-done.png') });
     await dialog.getByTestId('pair-close').click();
     const badge = card(id).getByTestId('pairing-badge');

@@ -60,7 +60,9 @@ before(async () => {
   await pairOverSerial(unit.ready.serialPath, observer, 'owner', 'observer laptop');
   live = await openLive(base, observer);
   await pressSimButton(unitDir, 'pair');
-  const paired = await cliPair(companionDir, `127.0.0.1:${unit.ready.apiPort}`, ['--via', 'net']);
+  // As team staff (read and control is all sync needs): over the network a unit that has an
+  // owner makes no further owner without that owner's approval.
+  const paired = await cliPair(companionDir, `127.0.0.1:${unit.ready.apiPort}`, ['--via', 'net', '--role', 'staff']);
   assert.equal(paired.code, 0, paired.out);
 });
 

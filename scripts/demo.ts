@@ -3,7 +3,9 @@
 // found by mDNS (and unit 1 also over its USB-serial pty); otherwise the units run on
 // loopback and are added by address. Typing a unit's number and Enter presses that unit's
 // pairing button (for pairing over the network from the companion). Ctrl-C stops everything
-// and removes the namespaces.
+// and removes the namespaces. Each unit arrives with earlier track days already recorded
+// (closed sessions, ready to sync), and each pass of its replay ends in a pit stop, so the
+// session closes and the next pass starts a new one.
 //   npm run demo -- [--units N] [--speed X] [--loopback] [--port P]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -34,6 +36,9 @@ const recordingsDir = join(repo, 'resources', 'recordings');
 const recordings = readdirSync(recordingsDir).filter((f) => f.endsWith('.nmea')).sort().map((f) => join(recordingsDir, f));
 const names = ['Ayrton', 'Jackie', 'Juan Manuel', 'Niki', 'Jim', 'Graham'];
 const NS_PREFIX = 'pwdemo';
+/** Earlier track days per unit, and the pit stop ending each replay (longer than the unit's 30 s stop time). */
+const TRACK_DAYS = 3;
+const PIT_STOP_S = 45;
 
 const work = mkdtempSync(join(tmpdir(), 'pitwall-demo-'));
 const units: SimUnit[] = [];
@@ -81,25 +86,33 @@ try {
     removeStaleNamespaces(NS_PREFIX);
     lan = createSimLan(NS_PREFIX, 77);
   }
-  for (let i = 0; i < unitCount; i++) {
+  // Started side by side: recording the earlier track days is mostly waiting on the disk.
+  const starting = Array.from({ length: unitCount }, (_, i) => {
     const dataDir = join(work, `unit-${i + 1}`);
     mkdirSync(dataDir);
     const netns = lan?.addUnit().ns;
-    units.push(
-      await startSimUnit({
-        dataDir,
-        name: `${names[i % names.length]} #${i + 1}`,
-        recording: recordings[i % recordings.length],
-        speed: Number(values.speed),
-        netns,
-      }),
-    );
-    console.error(`demo: unit ${i + 1} ready (${units[i]!.ready.id})${netns ? ` in namespace ${netns}` : ` on 127.0.0.1:${units[i]!.ready.apiPort}`}`);
-  }
+    return startSimUnit({
+      dataDir,
+      name: `${names[i % names.length]} #${i + 1}`,
+      recording: recordings[i % recordings.length],
+      speed: Number(values.speed),
+      netns,
+      extraArgs: ['--track-days', String(TRACK_DAYS), '--pit-stop', String(PIT_STOP_S)],
+    }).then((unit) => {
+      units.push(unit);
+      console.error(`demo: unit ${i + 1} ready (${unit.ready.id})${netns ? ` in namespace ${netns}` : ` on 127.0.0.1:${unit.ready.apiPort}`}`);
+      return unit;
+    });
+  });
+  // Every start settles before a failure is reported, so Ctrl-C or the error stops them all.
+  const settled = await Promise.allSettled(starting);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const started = settled.map((r) => (r as PromiseFulfilledResult<SimUnit>).value);
   const port = values.port ? Number(values.port) : await freePort();
   const companionDir = join(work, 'companion');
   if (lan) {
-    companion = await startCompanion({ dataDir: companionDir, port, netns: lan.hostNs, serialPaths: [units[0]!.ready.serialPath] });
+    companion = await startCompanion({ dataDir: companionDir, port, netns: lan.hostNs, serialPaths: [started[0]!.ready.serialPath] });
     bridge = await bridgeLoopbackPort(lan.hostNs, port, work);
     console.error('demo: units are found by mDNS in their namespaces; unit 1 also over USB serial');
   } else {
@@ -107,8 +120,8 @@ try {
       dataDir: companionDir,
       port,
       mdns: false,
-      addresses: units.map((u) => `127.0.0.1:${u.ready.apiPort}`),
-      serialPaths: [units[0]!.ready.serialPath],
+      addresses: started.map((u) => `127.0.0.1:${u.ready.apiPort}`),
+      serialPaths: [started[0]!.ready.serialPath],
     });
     console.error('demo: no root or iproute2 — units run on loopback and are added by address');
   }
@@ -116,7 +129,7 @@ try {
   console.log(`  To pair over the network, choose "Pair this unit" in the companion, then type the unit's`);
   console.log(`  number (1-${units.length}) here and press Enter: that presses the unit's pairing button.`);
   console.log(`  Unit 1 can also pair over USB. Press Ctrl-C to stop the demo.\n`);
-  const dataDirs = units.map((_, i) => join(work, `unit-${i + 1}`));
+  const dataDirs = started.map((_, i) => join(work, `unit-${i + 1}`));
   createInterface({ input: process.stdin }).on('line', (line) => {
     const n = Number(line.trim());
     const dir = dataDirs[n - 1];

@@ -1,6 +1,6 @@
 import { createPublicKey, randomUUID, sign, webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { createGzip, Gzip } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -68,6 +68,11 @@ export interface FakeUnitOptions {
   host?: string;
   /** Serve /v1/audit (NDJSON) with these lines; absent: 404 like a firmware without the endpoint. */
   audit?: string[];
+  /**
+   * Answers authenticated requests before the built-in endpoints (true: answered). The hostile
+   * unit serves its mutated documents through it.
+   */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
 
 const SUBSYSTEMS = ['boot', 'gnss', 'imu', 'led', 'net', 'api', 'update', 'health', 'pipeline'] as const;
@@ -193,6 +198,7 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
         send(200, { signature: sign(null, message, key).toString('base64') });
       });
     }
+    if (opts.routes?.(req, res, url)) return;
     if (req.method === 'GET' && url.pathname === '/v1/logs/boots') {
       return send(200, {
         boots: unit.boots.map((b) => ({ boot: b.boot, startedAt: b.startedAt, firstSeq: b.firstSeq, lastSeq: b.firstSeq + b.lines.length - 1, confirmedSeq: b.confirmedSeq })),

@@ -64,6 +64,11 @@ export interface CompanionOptions {
   pullConcurrency?: number;
   /** Ask units to gzip the logs they send (default true; benchmarks compare without). */
   compressLogs?: boolean;
+  /**
+   * The companion's own failures (a bug, a disk or database error): reported here in full, told
+   * to the window only as a sentence without internals (paths, SQL). Default: `log`.
+   */
+  onInternalError?: (method: string, err: unknown) => void;
 }
 
 export type CompanionCoreHandlers = Omit<CompanionHandlers, 'app:info'>;
@@ -92,6 +97,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     repo,
     {
       onChange: (entries) => opts.events('devices:changed', entries),
+      debug: log,
     },
     pins,
   );
@@ -181,7 +187,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     'devices:add-address': async ({ address }) => {
       const parsed = parseAddress(address);
       const { info, presented } = await probeAddress(parsed);
-      registry.linkUp(identityFromInfo(info, presented?.fingerprint ?? null), 'address', parsed.target);
+      registry.linkUp(identityFromInfo(info, presented?.fingerprint ?? null, Boolean(presented)), 'address', parsed.target);
       repo.saveManualAddress(parsed.target, info.id);
       addresses.add(parsed.target);
       return registry.get(info.id)!;
@@ -213,13 +219,12 @@ export function createCompanion(opts: CompanionOptions): Companion {
       channels.targets(id, channels.requirePin(id));
       const client = new LiveClient({
         prepare: async () => {
-          const pin = channels.requirePin(id);
-          const target = channels.targets(id, pin)[0];
-          if (!target) return null;
-          await channels.ensureProven(id, target);
+          const target = await channels.provenTarget(id);
           return { target, agent: await channels.streamAgent(id) };
         },
         onFix: (fix) => opts.events('live:fix', { id, fix }),
+        onTiming: (timing) => opts.events('live:timing', { id, timing }),
+        onLap: (lap) => opts.events('live:lap', { id, lap }),
         onProblem: (m) => log(`live ${id}: ${m}`),
       });
       live.set(id, { client, refs: 1 });
@@ -291,7 +296,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
   };
 
   return {
-    handlers: guardHandlers(handlers),
+    handlers: guardHandlers(handlers, opts.onInternalError ?? ((method, err) => log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))),
     list: () => registry.list(),
     addSerialPath: (path) => serial?.addPath(path),
     async exportDiagnosticsTo(id, out, pull = true) {
@@ -323,8 +328,12 @@ export function createCompanion(opts: CompanionOptions): Companion {
   };
 }
 
-/** Validates params on receipt and turns every failure into a CompanionError with a code. */
-function guardHandlers(handlers: CompanionCoreHandlers): CompanionCoreHandlers {
+/**
+ * Validates params on receipt and turns every failure into a CompanionError with a code. The
+ * companion's own failures (any other error, or one already coded `internal`) are reported in
+ * full to `report` and reach the window as a sentence that names no path, query or message.
+ */
+function guardHandlers(handlers: CompanionCoreHandlers, report: (method: string, err: unknown) => void): CompanionCoreHandlers {
   const out: Partial<Record<MethodName, unknown>> = {};
   for (const method of Object.keys(handlers) as (keyof CompanionCoreHandlers)[]) {
     const handler = handlers[method] as (p: unknown) => Promise<unknown>;
@@ -333,10 +342,12 @@ function guardHandlers(handlers: CompanionCoreHandlers): CompanionCoreHandlers {
       try {
         return await handler(check.parse(params));
       } catch (err) {
-        if (err instanceof CompanionError) throw err;
+        if (err instanceof CompanionError && err.code !== 'internal') throw err;
         if (err instanceof SchemaError) throw new CompanionError('invalid-params', err.message);
+        report(method, err);
+        // A store failure's message is a sentence for the user (store-errors.ts); SQLite's own words stay in the log.
         if (err instanceof StoreError) throw new CompanionError('storage', err.message);
-        throw new CompanionError('internal', `${method} failed: ${(err as Error)?.message ?? String(err)}`);
+        throw new CompanionError('internal', `The companion failed while handling ${method}. The details are in its log.`);
       }
     };
   }

@@ -17,6 +17,8 @@ export { LiveClient, type LiveClientOptions } from './device-client/live-client.
 export { SerialRpcClient, SerialRpcError } from './device-client/serial-rpc-client.js';
 export { SessionStore, type StoredSession, type StoredLap } from './sessions/session-store.js';
 export { syncSessions, type SyncSource, type SyncOptions, type SyncReport, type SyncProgress } from './sessions/session-sync.js';
-export { loadTracks, DEFAULT_TRACK_CATALOG } from './sessions/sessions-service.js';
+export { loadTracks } from './sessions/sessions-service.js';
+export { trackEntries, parseLatLon, NEAR_M } from './sessions/track-list.js';
+export { OwnTracks } from './sessions/own-tracks.js';
 export { lapStats, recomputeLaps } from './sessions/lap-analysis.js';
-export { exportLines, exportToFile, type ExportFormat } from './sessions/export-vbo.js';
+export { exportLines, exportToFile, type ExportFormat } from './sessions/session-export.js';

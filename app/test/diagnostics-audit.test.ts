@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { auditRecord, type AuditRecord } from '@pitwall/protocol';
-import { auditFiles } from '@pitwall/device';
+import { auditFiles, refusalFiles } from '@pitwall/device';
 import { createCompanion, type Companion } from '../src/companion.js';
 import { exportDiagnostics } from '../src/diagnostics/diagnostics-export.js';
 import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
@@ -71,13 +71,14 @@ function extract(path: string, into: string): string {
   return join(into, readdirSync(into)[0]!);
 }
 
-/** The unit's audit records as its files hold them, oldest file first (the rotated ones, then audit.jsonl). */
+/** The unit's audit records as its files hold them (security records and refusals), in seq order. */
 const unitAudit = (): AuditRecord[] =>
-  auditFiles(unitDir)
+  [...auditFiles(unitDir), ...refusalFiles(unitDir)]
     .filter((f) => existsSync(f))
     .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
     .filter(Boolean)
-    .map((l) => auditRecord.parse(JSON.parse(l)));
+    .map((l) => auditRecord.parse(JSON.parse(l)))
+    .sort((a, b) => a.seq - b.seq);
 
 before(async () => {
   assert.ok(existsSync(DEVICE_CLI), 'device runtime built');

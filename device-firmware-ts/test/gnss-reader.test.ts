@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GnssReader, nmeaReplayer, silentLogger, type GnssFix } from '../src/index.js';
+import { GnssReader, nmeaReplayer, openPtyPair, silentLogger, type GnssFix } from '../src/index.js';
 import { everlandRecording, recordingsDir, tempDir } from './helpers/paths.js';
 
 async function withReplay(recording: string, speed: number, body: (reader: GnssReader, fixes: GnssFix[]) => Promise<void>): Promise<void> {
@@ -60,4 +60,28 @@ test('replay keeps the recorded pace (10 Hz at x1)', async () => {
     assert.ok(fixes.length >= 11 && fixes.length <= 17, `${fixes.length} epochs in 1.5 s`);
     assert.ok(reader.state.status().sentences.accepted >= 22);
   });
+});
+
+test('a receiver that never ends its line cannot grow the reader: the bound drops it, and the next sentences still decode', async () => {
+  const { dir, cleanup } = await tempDir('gnss');
+  const pair = await openPtyPair(join(dir, 'serial0'), join(dir, 'receiver'));
+  const reader = new GnssReader({ path: pair.a, baudRate: 115200, log: silentLogger });
+  const fixes: GnssFix[] = [];
+  const receiver = await open(pair.b, 'w');
+  try {
+    await reader.open();
+    reader.on('fix', (f) => fixes.push(f));
+    const junk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 4; i++) await receiver.write(junk);
+    await until(() => reader.decoder.overflowedBytes >= 200 * 1024, 8000, 'the unterminated bytes to be dropped');
+    const lines = (await readFile(everlandRecording, 'utf8')).split('\n');
+    const fixed = lines.slice(lines.findIndex((l) => /^\$GPRMC,[^,]*,A,/.test(l))).slice(0, 200);
+    await receiver.write(`\r\n${fixed.join('\r\n')}\r\n`);
+    await until(() => fixes.some((f) => f.fix !== 'none'), 8000, 'a fix after the junk');
+  } finally {
+    await receiver.close();
+    await reader.close();
+    await pair.close();
+    await cleanup();
+  }
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lsm6dsox, SimImu, type TrajectoryPoint } from '../src/index.js';
+import { Lsm6dsox, SimImu, SimImuFeed, type TrajectoryPoint } from '../src/index.js';
 import { FakeLsm6dsox } from './helpers/fake-lsm6dsox.js';
 
 const noSleep = async () => {};
@@ -132,4 +132,22 @@ test('sim IMU: braking shows as negative longitudinal acceleration; the rate is 
   assert.ok(Math.abs(n - 800) <= 1, `${n} samples in 4 s at 200 Hz`);
   assert.ok(last && Math.abs(last.accelMps2[0] + 8) < 0.05, `long ${last?.accelMps2[0]}`);
   assert.ok(Math.abs(last.gyroDps[2]) < 0.05);
+});
+
+test('sim IMU feed: a fix after a gap, pushed while the last run still samples, restarts the clock and ends', async () => {
+  const feed = new SimImuFeed(100);
+  await feed.init();
+  const t0 = Date.parse('2026-06-01T10:00:00Z');
+  const at = (t: number): TrajectoryPoint => ({ t, lat: 37.2961, lon: 127.2068, speedMps: 20, courseDeg: 90 });
+  const samples: number[] = [];
+  const onSample = (s: { t: number }) => void samples.push(s.t);
+  void feed.push(at(t0), onSample);
+  void feed.push(at(t0 + 1000), onSample);
+  // Not awaited: the 1 s run above is still sampling when the 6 s gap arrives (Everland's log has such gaps).
+  const done = feed.push(at(t0 + 7000), onSample);
+  const ended = await Promise.race([done.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5000).unref())]);
+  assert.ok(ended, 'the feed finished sampling');
+  assert.ok(samples.every((t) => t >= t0), `no sample before the first fix (first ${samples[0]})`);
+  assert.equal(samples.filter((t) => t > t0 + 1000 && t < t0 + 7000).length, 0, 'the gap is not filled');
+  assert.ok(Math.abs(samples.filter((t) => t <= t0 + 1000).length - 101) <= 1, `${samples.length} samples`);
 });

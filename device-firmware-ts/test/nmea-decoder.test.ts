@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NmeaDecoder, parseSentence, withChecksum, type GnssFix } from '../src/index.js';
-import { sharedData } from './helpers/paths.js';
+import { testData } from './helpers/paths.js';
 import { prng, pick } from './helpers/prng.js';
 
-const gpsd = join(sharedData, 'gpsd-nmea');
+const gpsd = join(testData, 'gpsd-nmea');
 const readLines = (name: string) => readFileSync(join(gpsd, name), 'latin1').split('\n');
 
 function decodeAll(lines: string[], decoder = new NmeaDecoder({ fallbackDate: () => 0 })): { fixes: GnssFix[]; decoder: NmeaDecoder } {

@@ -1,5 +1,5 @@
 // Conformance against gpsd 3.27.6~dev (commit 46977faa) on the 58 captures of
-// ../shared/data/gpsd-nmea, following the comparison recipe of its README (section 7).
+// testdata/gpsd-nmea, following the comparison recipe of its README (section 7).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';

@@ -1,16 +1,16 @@
 /**
  * Builds the NMEA recordings shipped in resources/recordings/ (see ORIGIN.md there).
  *   node --import tsx device-firmware-ts/tools/make-recordings.ts
- * Inputs come from ../shared/data/ (MIT-licensed sources only). Output is deterministic.
+ * Inputs come from testdata/ (or `--input DIR` of the same layout; MIT-licensed sources only).
+ * Output is deterministic.
  */
 import { readFileSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { withChecksum } from '../src/pipeline/nmea-sentence.js';
 import { seededRandom } from '../src/hal/sim/seeded-random.js';
+import { inputDir, repoRoot } from './input-dir.js';
 
-const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const shared = resolve(repoRoot, '..', 'shared', 'data');
+const input = inputDir([join('laps', 'korellas_everland_aim_solo'), join('tracks', 'zaggyai_track_data')]);
 const outDir = join(repoRoot, 'resources', 'recordings');
 
 interface Sample {
@@ -122,7 +122,7 @@ function bearingDeg(a: { lat: number; lon: number }, b: { lat: number; lon: numb
 // ---------- 1. Everland, AiM Solo (real) ----------
 
 function everland(): string {
-  const dir = join(shared, 'laps', 'korellas_everland_aim_solo');
+  const dir = join(input, 'laps', 'korellas_everland_aim_solo');
   const rows = readFileSync(join(dir, 'everland_3laps_aim_solo.csv'), 'utf8').trim().split('\n').slice(1);
   // Lap times from the dataset's reference values: lap k starts where lap k-1 ended.
   const lapTimes = [138_948, 141_620, 142_156];
@@ -156,7 +156,7 @@ interface DriveParams {
 }
 
 function synthetic(p: DriveParams): string {
-  const track = JSON.parse(readFileSync(join(shared, 'tracks', 'zaggyai_track_data', 'data', p.file), 'utf8')) as {
+  const track = JSON.parse(readFileSync(join(input, 'tracks', 'zaggyai_track_data', 'data', p.file), 'utf8')) as {
     pts: { lat: number; lon: number; elev: number }[];
   };
   const geo = track.pts.map((q) => ({ lat: q.lat * 1e-7, lon: q.lon * 1e-7, alt: q.elev / 1000 }));
@@ -249,7 +249,7 @@ function synthetic(p: DriveParams): string {
 }
 
 function main(): void {
-  const zaggy = join(shared, 'tracks', 'zaggyai_track_data');
+  const zaggy = join(input, 'tracks', 'zaggyai_track_data');
   copyFileSync(join(zaggy, 'LICENSE.MIT.txt'), join(outDir, 'LICENSE.zaggyai-track-data.MIT.txt'));
   const find = (prefix: string) => readdirSync(join(zaggy, 'data')).find((f) => f.startsWith(prefix))!;
   const outputs: [string, string][] = [

@@ -1,11 +1,10 @@
 /**
  * Builds resources/tracks/catalog.json (see ORIGIN.md there) from MIT-licensed sources only:
  *   node --import tsx device-firmware-ts/tools/make-track-catalog.ts
- * Inputs come from ../shared/data/. Output is deterministic.
+ * Inputs come from testdata/ (or `--input DIR` of the same layout). Output is deterministic.
  */
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { TRACK_CATALOG_VERSION, parseTrackCatalog, type TimingLine, type TrackDefinition } from '../../protocol/src/tracks/index.js';
 import {
   LocalProjection,
@@ -17,14 +16,17 @@ import {
   pointSegmentDistance,
   type LatLon,
 } from '../../protocol/src/timing/index.js';
+import { inputDir, repoRoot } from './input-dir.js';
 
-const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const shared = resolve(repoRoot, '..', 'shared', 'data');
+const ZAGGY_DIR = join('tracks', 'zaggyai_track_data');
+const LAPSHUB_DIR = join('tracks', 'lapshubdev_racetrackdb');
+const KORELLAS_DIR = join('laps', 'korellas_everland_aim_solo');
+const input = inputDir([ZAGGY_DIR, LAPSHUB_DIR, KORELLAS_DIR]);
 const outDir = join(repoRoot, 'resources', 'tracks');
 
-const ZAGGY = join(shared, 'tracks', 'zaggyai_track_data');
-const LAPSHUB = join(shared, 'tracks', 'lapshubdev_racetrackdb');
-const KORELLAS = join(shared, 'laps', 'korellas_everland_aim_solo');
+const ZAGGY = join(input, ZAGGY_DIR);
+const LAPSHUB = join(input, LAPSHUB_DIR);
+const KORELLAS = join(input, KORELLAS_DIR);
 
 /** Rules, also stated in ORIGIN.md. */
 const MIN_OUTLINE_POINTS = 10;

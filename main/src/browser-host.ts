@@ -173,7 +173,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     const text = JSON.stringify({ event, payload });
     for (const c of clients.values()) {
       if (c.socket.readyState !== WebSocket.OPEN) continue;
-      if (event === 'live:fix' && !watches.isWatching(c.id, (payload as { id: string }).id)) continue;
+      if (event.startsWith('live:') && !watches.isWatching(c.id, (payload as { id: string }).id)) continue;
       c.socket.send(text);
     }
   });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CompanionError, type Role } from '@pitwall/protocol';
+import { CompanionError, parseChoice, parseNumber, parsePort, type Role } from '@pitwall/protocol';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
 
@@ -68,18 +68,8 @@ export type CliArgs = DiscoverArgs | ServeArgs | UnitArgs | { command: 'help' } 
 const ROLES: readonly Role[] = ['owner', 'staff', 'dealer', 'support'];
 
 
-function parsePort(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${raw}".`);
-  return Number(raw);
-}
-
-function parseTimeout(raw: string | undefined): number {
-  if (raw === undefined) return 3;
-  const n = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || !(n > 0) || n > 600) throw new UsageError(`--timeout must be a number of seconds above 0 and at most 600, not "${raw}".`);
-  return n;
-}
+// ParameterErrors from these become UsageErrors (parseCli's catch), with their message.
+const parseTimeout = (raw: string) => parseNumber('--timeout', raw, { min: 0, aboveMin: true, max: 600, unit: ' seconds' });
 
 function parseAddress(raw: string): string {
   try {
@@ -109,7 +99,7 @@ export function parseCli(argv: string[]): CliArgs {
           verbose: { type: 'boolean', default: false },
         },
       });
-      return { command, addresses: values.address.map(parseAddress), verbose: values.verbose, timeoutS: parseTimeout(values.timeout), json: values.json, serialPaths: values.serial, mdns: !values['no-mdns'] };
+      return { command, addresses: values.address.map(parseAddress), verbose: values.verbose, timeoutS: values.timeout === undefined ? 3 : parseTimeout(values.timeout), json: values.json, serialPaths: values.serial, mdns: !values['no-mdns'] };
     }
     if (command === 'serve' || command === 'start') {
       const { values } = parseArgs({
@@ -129,7 +119,7 @@ export function parseCli(argv: string[]): CliArgs {
       if (dataDir !== undefined && dataDir.trim() === '') throw new UsageError('--data-dir needs a directory.');
       return {
         command,
-        port: parsePort(values.port),
+        port: values.port === undefined ? 0 : parsePort('--port', values.port),
         dataDir,
         serialPaths: values.serial,
         mdns: !values['no-mdns'],
@@ -157,11 +147,9 @@ export function parseCli(argv: string[]): CliArgs {
       if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one unit (an id, id prefix, name, address or serial port).`);
       const unit = positionals[0]!.trim();
       if (unit === '' || unit.length > 255) throw new UsageError('the unit must be 1-255 characters.');
-      const via = values.via;
-      if (via !== undefined && via !== 'usb' && via !== 'net') throw new UsageError(`--via must be usb or net, not "${via}".`);
+      const via = values.via === undefined ? undefined : parseChoice('--via', values.via, ['usb', 'net'] as const);
       if (via !== undefined && command !== 'pair') throw new UsageError('--via is for pair only.');
-      const role = values.role ?? 'owner';
-      if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, not "${role}".`);
+      const role = parseChoice('--role', values.role ?? 'owner', ROLES);
       const dataDir = values['data-dir'];
       if (dataDir !== undefined && dataDir.trim() === '') throw new UsageError('--data-dir needs a directory.');
       if (command === 'diagnostics' && (values.output === undefined || values.output.trim() === '')) throw new UsageError('diagnostics needs -o FILE (the archive to write, e.g. unit.tar.gz).');
@@ -171,7 +159,7 @@ export function parseCli(argv: string[]): CliArgs {
         unit,
         ...(command === 'diagnostics' ? { output: values.output, pull: !values['no-pull'] } : {}),
         via: via ?? null,
-        role: role as Role,
+        role,
         dataDir,
         serialPaths: values.serial,
         mdns: !values['no-mdns'],

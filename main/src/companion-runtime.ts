@@ -41,6 +41,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
         mdns: opts.mdns ?? true,
         events: events.sink,
         log: opts.debug,
+        onInternalError: (method, err) => opts.log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
         secretStore: opts.secretStore?.(dataDir),
       });
   const handlers = buildHandlers(core.handlers, { version: APP_VERSION, mode: opts.mode });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { parseCli, UsageError, type ServeArgs } from './cli-args.js';
 import { openRuntime, type Runtime } from './companion-runtime.js';
 import { createDispatch, type Dispatch } from './handlers.js';
@@ -7,7 +7,7 @@ import { LiveWatches, handlersForClient } from './live-watches.js';
 import { PRELOAD_PATH, RENDERER_DIR } from './paths.js';
 import { COMMON_HEADERS, ELECTRON_CSP } from './security-headers.js';
 import { readStaticFile } from './static-files.js';
-import { operatorSecretStore } from './safe-storage-store.js';
+import { operatorKeyPlace } from './safe-storage-store.js';
 
 /**
  * The desktop window. The renderer is served from our own scheme (pitwall://app/), runs
@@ -107,7 +107,7 @@ function openWindow(runtime: Runtime, watches: LiveWatches): BrowserWindow {
   const contents: WebContents = win.webContents;
   const unsubscribe = runtime.events.subscribe((event, payload) => {
     if (contents.isDestroyed()) return;
-    if (event === 'live:fix' && !watches.isWatching(clientId, (payload as { id: string }).id)) return;
+    if (event.startsWith('live:') && !watches.isWatching(clientId, (payload as { id: string }).id)) return;
     contents.send(EVENT_CHANNEL, { event, payload });
   });
   windows.set(contents.id, { win, dispatch });
@@ -127,12 +127,17 @@ async function boot(): Promise<void> {
   await app.whenReady();
   hardenSession();
   const opts = cliOptions();
+  let keyNotice: string | null = null;
   const runtime = await openRuntime({
     ...opts,
     mode: 'electron',
     log,
     debug: opts.verbose ? log : undefined,
-    secretStore: (dataDir) => operatorSecretStore(dataDir, safeStorage),
+    secretStore: (dataDir) => {
+      const place = operatorKeyPlace(dataDir, safeStorage);
+      keyNotice = place.notice;
+      return place.store;
+    },
   });
   const watches = new LiveWatches(runtime.handlers);
 
@@ -146,7 +151,12 @@ async function boot(): Promise<void> {
     return entry.dispatch(method, params);
   });
 
-  openWindow(runtime, watches);
+  const first = openWindow(runtime, watches);
+  // Never silently: where the key is, and why it is not in a keychain, on every start.
+  if (keyNotice) {
+    log(keyNotice);
+    void dialog.showMessageBox(first, { type: 'warning', title: 'Pitwall', message: 'Your operator key is not protected by a keychain', detail: keyNotice });
+  }
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow(runtime, watches);
   });

@@ -1,35 +1,32 @@
 import { parseArgs } from 'node:util';
-import { CompanionError, type SessionSyncProgress } from '@pitwall/protocol';
-import { createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, SessionStore, type ExportFormat } from '@pitwall/app';
-import { cleanText } from './discover-table.js';
+import { CompanionError, formatLapTime, trackDisplayName, type SessionSyncProgress, type TrackDefinition } from '@pitwall/protocol';
+import { createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, OwnTracks, parseLatLon, SessionStore, trackEntries, type ExportFormat } from '@pitwall/app';
+import { cleanText, textTable } from './discover-table.js';
 
 export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--address HOST:PORT ...] [--no-mdns]
       Pull new closed sessions from every paired online unit (or one), resuming after cuts.
   pitwall sessions [--json] [--data-dir DIR]
       List the sessions in the store: date, track, driver, unit, laps, best lap.
-  pitwall laps SESSION [--json] [--data-dir DIR]
+  pitwall laps SESSION [--track ID|auto] [--json] [--data-dir DIR]
       Lap and sector times of a session (recomputed from its fixes), best, theoretical best, consistency.
+      --track re-times it on another layout and keeps that choice (auto: the driven path decides again).
+  pitwall tracks [--near LAT,LON] [--json]
+      The track catalog and your own tracks by name; --near: the layouts within 50 km, nearest first.
+  pitwall tracks add --from SESSION [--name NAME] [--at FRACTION] [--sectors F,F...]
+      Draw your own track from a session's first lap: a start/finish square to the path (at the
+      middle of the longest straight, or FRACTION of the lap), optional sector lines; the
+      session's laps are timed on it at once.
   pitwall export SESSION --format csv|gpx|vbo [--lap N] -o FILE [--data-dir DIR]
       Write a session (or one lap) as CSV, GPX 1.1 or VBO.`;
 
-export const SESSION_COMMANDS = new Set(['sync', 'sessions', 'laps', 'export']);
+export const SESSION_COMMANDS = new Set(['sync', 'sessions', 'laps', 'export', 'tracks']);
 
 export interface Io {
   out(line: string): void;
   err(line: string): void;
 }
 
-export const fmtMs = (ms: number | null) => {
-  if (ms === null) return '-';
-  const m = Math.floor(ms / 60_000);
-  const s = (ms % 60_000) / 1000;
-  return m > 0 ? `${m}:${s.toFixed(3).padStart(6, '0')}` : s.toFixed(3);
-};
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
-}
+const fmtMs = (ms: number | null) => formatLapTime(ms, '-');
 
 /** `pitwall sync|sessions|laps|export`. Exit 0 ok, 1 failed, 2 usage, 3 not found. */
 export async function runSessionCommand(argv: string[], io: Io): Promise<number> {
@@ -49,6 +46,12 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
         lap: { type: 'string' },
         o: { type: 'string', short: 'o' },
         timeout: { type: 'string', default: '5' },
+        track: { type: 'string' },
+        near: { type: 'string' },
+        from: { type: 'string' },
+        name: { type: 'string' },
+        at: { type: 'string' },
+        sectors: { type: 'string' },
       },
     });
   } catch (err) {
@@ -60,15 +63,22 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
   if (command === 'sync') return sync(dataDir, v.unit, v.address ?? [], !v['no-mdns'], Number(v.timeout) || 5, io);
   const db = openDatabase(dataDir);
   try {
+    const own = new OwnTracks(db);
+    const tracks = [...loadTracks(), ...own.list()];
     const store = new SessionStore(db, () => tracks);
-    const tracks = loadTracks();
+    if (command === 'tracks' && parsed.positionals[0] === 'add') return addTrack(store, own, v, io);
+    if (command === 'tracks') return listTracks(tracks, new Set(own.list().map((t) => t.id)), v.near, v.json ?? false, io);
+    const nameOf = (id: string | null) => {
+      const t = id ? tracks.find((x) => x.id === id) : undefined;
+      return t ? trackDisplayName(t) : (id ?? '-');
+    };
     if (command === 'sessions') {
       const list = store.list();
       if (v.json) return io.out(JSON.stringify(list, null, 2)), 0;
       if (list.length === 0) return io.out('no sessions yet: run pitwall sync'), 0;
       const rows = [['ID', 'DATE (UTC)', 'TRACK', 'DRIVER', 'UNIT', 'LAPS', 'BEST', 'SESSION']];
-      for (const s of list) rows.push([String(s.id), new Date(s.startedAt).toISOString().slice(0, 16).replace('T', ' '), s.trackId ?? '-', s.driver ?? '-', s.unitName, String(s.laps), fmtMs(s.bestLapMs), s.sessionId]);
-      io.out(cleanText(table(rows)));
+      for (const s of list) rows.push([String(s.id), new Date(s.startedAt).toISOString().slice(0, 16).replace('T', ' '), nameOf(s.trackId), s.driver ?? '-', s.unitName, String(s.laps), fmtMs(s.bestLapMs), s.sessionId]);
+      io.out(textTable(rows));
       return 0;
     }
     const ref = parsed.positionals[0];
@@ -82,13 +92,24 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
       return 3;
     }
     if (command === 'laps') {
+      let session = s;
+      if (v.track !== undefined) {
+        const choice = v.track === 'auto' ? null : v.track;
+        if (choice !== null && !tracks.some((t) => t.id === choice)) {
+          io.err(`no track "${cleanText(choice)}" (pitwall tracks lists them; auto lets the driven path decide)`);
+          return 3;
+        }
+        store.chooseTrack(s.id, choice);
+        session = store.find(s.id)!;
+      }
       const laps = store.laps(s.id).map(({ trackId: _t, ...l }) => l);
       const stats = lapStats(laps);
-      if (v.json) return io.out(JSON.stringify({ session: s, laps, ...stats }, null, 2)), 0;
+      if (v.json) return io.out(JSON.stringify({ session, trackName: session.trackId ? nameOf(session.trackId) : null, laps, ...stats }, null, 2)), 0;
+      io.out(cleanText(`Track: ${nameOf(session.trackId)} (${session.trackByHand ? 'chosen by hand' : 'chosen by the driven path'})`));
       const n = Math.max(0, ...laps.map((l) => l.sectorsMs.length));
       const rows = [['LAP', 'TIME', ...Array.from({ length: n }, (_, i) => `S${i + 1}`), '']];
       laps.forEach((l, i) => rows.push([String(l.lap), fmtMs(l.timeMs), ...l.sectorsMs.map(fmtMs), i === stats.bestIndex ? 'best' : '']));
-      io.out(cleanText(table(rows)));
+      io.out(textTable(rows));
       io.out(`theoretical best ${fmtMs(stats.theoreticalBestMs)}  consistency (std dev) ${stats.consistencyMs === null ? '-' : `${(stats.consistencyMs / 1000).toFixed(3)} s`}`);
       return 0;
     }
@@ -113,6 +134,45 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
   } finally {
     db.close();
   }
+}
+
+function addTrack(store: SessionStore, own: OwnTracks, v: { from?: string; name?: string; at?: string; sectors?: string; json?: boolean }, io: Io): number {
+  const s = v.from ? store.resolve(v.from) : null;
+  if (!v.from) return io.err(`tracks add needs --from SESSION\n\n${SESSION_USAGE}`), 2;
+  if (!s) return io.err(`no session "${cleanText(v.from)}" in the store (pitwall sessions lists them)`), 3;
+  const at = v.at === undefined ? undefined : Number(v.at);
+  const sectorsAt = v.sectors === undefined ? [] : v.sectors.split(',').map(Number);
+  if ((at !== undefined && !(at >= 0 && at < 1)) || sectorsAt.some((f) => !(f > 0 && f < 1))) {
+    return io.err('--at and --sectors take fractions of the lap: 0 <= at < 1, 0 < sector < 1'), 2;
+  }
+  const name = (v.name ?? `${s.unitName} track ${new Date(s.startedAt).toISOString().slice(0, 10)}`).replace(/\p{Cc}/gu, '').trim();
+  if (!name || name.length > 120) return io.err('--name takes 1 to 120 characters'), 2;
+  let result;
+  try {
+    result = own.addFrom(store.fixes(s.id), { name, at, sectorsAt });
+  } catch (err) {
+    return io.err(`could not draw a track from session ${s.id}: ${(err as Error).message}`), 1;
+  }
+  store.chooseTrack(s.id, result.track.id, [result.track]);
+  const laps = store.laps(s.id);
+  if (v.json) return io.out(JSON.stringify({ track: result.track, added: result.added, laps: laps.length }, null, 2)), 0;
+  io.out(cleanText(`${result.added ? 'added' : 'already stored'}: ${trackDisplayName(result.track)} (${result.track.id}), ${(result.track.lengthM / 1000).toFixed(2)} km; session ${s.id}: ${laps.length} laps on it`));
+  return 0;
+}
+
+function listTracks(tracks: readonly TrackDefinition[], ownIds: ReadonlySet<string>, near: string | undefined, json: boolean, io: Io): number {
+  const at = near === undefined ? undefined : parseLatLon(near);
+  if (at === null) {
+    io.err(`--near takes LAT,LON in degrees, e.g. --near 38.161,-122.455\n\n${SESSION_USAGE}`);
+    return 2;
+  }
+  const entries = trackEntries(tracks, ownIds, at);
+  if (json) return io.out(JSON.stringify(entries, null, 2)), 0;
+  if (entries.length === 0) return io.out(at ? 'no track within 50 km' : 'no tracks'), 0;
+  const rows = [['NAME', 'LENGTH', ...(at ? ['DISTANCE'] : []), 'ID']];
+  for (const e of entries) rows.push([e.name, `${(e.lengthM / 1000).toFixed(2)} km`, ...(at ? [`${(e.distanceM! / 1000).toFixed(1)} km`] : []), e.id]);
+  io.out(textTable(rows));
+  return 0;
 }
 
 async function sync(dataDir: string, unit: string | undefined, addresses: string[], mdns: boolean, waitS: number, io: Io): Promise<number> {

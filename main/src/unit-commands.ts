@@ -98,12 +98,15 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
     }
     const usb = unit.unit.links.some((l) => l.kind === 'usb' && l.online);
     const via = args.via ?? (usb ? 'usb' : 'net');
+    // Both keys before and after: whoever pairs can check them against what the unit's owner sees.
+    const me = await companion.handlers['operator:identity']({});
+    io.out(`This companion: ${me.name}, key ${me.fingerprint}`);
+    if (unit.unit.pairing.seenFingerprint) io.out(`Unit key as discovered: ${unit.unit.pairing.seenFingerprint}`);
     if (via === 'net') await waitForWindow(companion, id, name, io, pollMs);
     const result = await companion.handlers['pairing:pair']({ id, via, role: args.role });
     io.out(`Paired with ${name} (${id}) as ${result.role} over ${via === 'usb' ? 'USB' : 'the network'}.`);
-    io.out(`Unit key: ${result.unitFingerprint}`);
-    const me = await companion.handlers['operator:identity']({});
-    io.out(`This companion: ${me.name}, key ${me.fingerprint}`);
+    io.out(`Unit key (pinned): ${result.unitFingerprint}`);
+    io.out(`This companion's key (registered on the unit): ${result.operatorFingerprint}`);
     return EXIT.ok;
   } catch (err) {
     io.err(err instanceof Error ? err.message : String(err));

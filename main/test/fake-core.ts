@@ -69,7 +69,7 @@ export function createFakeCore(events: EventSink): FakeCore {
     },
     'operator:identity': async () => ({ fingerprint: FP, name: 'tester@host', storage: 'file' }),
     'pairing:window': async ({ id }) => (known(id), { open: false, closesInS: null }),
-    'pairing:pair': async ({ id, role }) => (known(id), { role, unitFingerprint: FP }),
+    'pairing:pair': async ({ id, role }) => (known(id), { role, unitFingerprint: FP, operatorFingerprint: FP }),
     'pairing:unpair': async ({ id }) => (known(id), {}),
     'pairing:operators': async ({ id }) => (known(id), []),
     'pairing:revoke': async ({ id }) => (known(id), {}),
@@ -97,6 +97,10 @@ export function createFakeCore(events: EventSink): FakeCore {
       throw new CompanionError('not-found', `no session ${session}`);
     },
     'sync:start': async () => ({ units: [], fetched: 0, resumes: 0, refetches: 0 }),
+    'tracks:list': async () => [],
+    'sessions:set-track': async ({ session }) => {
+      throw new CompanionError('not-found', `no session ${session}`);
+    },
   };
   return {
     handlers,

@@ -1,4 +1,5 @@
 export * from './validate.js';
+export * from './parameters.js';
 export * from './firmware-headers.js';
 export * from './device-api/firmware.js';
 export * from './device-api/unit-id.js';
@@ -17,9 +18,11 @@ export * from './serial/rpc-codec.js';
 export * from './serial/hello.js';
 export * from './companion/device-entry.js';
 export * from './companion/companion-api.js';
+export * from './companion/tracks-api.js';
 export * from './companion/diagnostics-api.js';
 export * from './identity/index.js';
 export * from './tracks/index.js';
 export * from './timing/index.js';
 export * from './sessions/index.js';
 export * from './ops/index.js';
+export * from './device-config/unit-config.js';

@@ -35,3 +35,21 @@ export function uptime(s: number): string {
   const h = Math.floor(m / 60);
   return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
+
+/** A lap or sector time: 1:23.456 (or 23.456 under a minute); `decimals` 1 for a running clock. */
+export function lapTime(ms: number | null | undefined, decimals = 3): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const unit = 10 ** (3 - decimals);
+  const total = Math.floor(ms / unit) * unit; // a running clock never shows time not yet driven
+  const m = Math.floor(total / 60_000);
+  const s = ((total % 60_000) / 1000).toFixed(decimals);
+  return m > 0 ? `${m}:${s.padStart(decimals + 3, '0')}` : s;
+}
+
+/** A delta in seconds with its sign: −0.42 is faster, +0.42 slower. */
+export function deltaText(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const s = Math.abs(ms / 1000).toFixed(2);
+  if (s === '0.00') return '0.00';
+  return `${ms < 0 ? '−' : '+'}${s}`;
+}

@@ -143,11 +143,6 @@ export function parseAnswer<T extends TSchema>(target: string, path: string, res
   return body;
 }
 
-/** GET a public JSON document from a unit and validate it. */
-export async function getJson<T extends TSchema>(target: string, path: string, check: Validator<T>, timeoutMs = DEFAULT_HTTP_TIMEOUT_MS): Promise<Static<T>> {
-  return parseAnswer(target, path, await unitRequest(target, { path, timeoutMs }), check);
-}
-
 /** GET /v1/info with the key the unit presented in TLS (the fingerprint that counts, not the one in the body). */
 export async function probeInfo(target: string, timeoutMs = DEFAULT_HTTP_TIMEOUT_MS): Promise<{ info: DeviceInfo; presented: PresentedKey | null }> {
   const res = await unitRequest(target, { path: '/v1/info', timeoutMs });

@@ -1,6 +1,6 @@
 import type { ClientRequest } from 'node:http';
 import https from 'node:https';
-import { liveFix, type LiveFix } from '@pitwall/protocol';
+import { liveFix, liveLap, liveTiming, type LiveFix, type LiveLap, type LiveTiming } from '@pitwall/protocol';
 import { PinMismatchError } from './http-client.js';
 
 export interface LiveClientOptions {
@@ -11,6 +11,9 @@ export interface LiveClientOptions {
    */
   prepare: () => Promise<{ target: string; agent: https.Agent } | null>;
   onFix: (fix: LiveFix) => void;
+  /** The lap in progress and completed laps, when the unit times laps. */
+  onTiming?: (timing: LiveTiming) => void;
+  onLap?: (lap: LiveLap) => void;
   /** Reasons for dropped connections and rejected events (not thrown). */
   onProblem?: (message: string) => void;
   reconnectMs?: number;
@@ -21,8 +24,8 @@ export interface LiveClientOptions {
 const MAX_EVENT_BYTES = 64 * 1024;
 
 /**
- * Reads GET /v1/live (Server-Sent Events, `event: fix`, JSON data) and hands validated fixes
- * to `onFix`. Reconnects after drops until `close()`.
+ * Reads GET /v1/live (Server-Sent Events `fix`, `timing` and `lap`, JSON data) and hands each
+ * validated event to its handler. Reconnects after drops until `close()`.
  */
 export class LiveClient {
   private req: ClientRequest | null = null;
@@ -64,6 +67,27 @@ export class LiveClient {
     );
   }
 
+  /** The events the companion takes from /v1/live, each checked against its schema. */
+  private readonly routes: Record<string, { check: { name: string; is(v: unknown): boolean }; deliver(v: never): void } | undefined> = {
+    fix: { check: liveFix, deliver: (v: LiveFix) => this.opts.onFix(v) },
+    timing: { check: liveTiming, deliver: (v: LiveTiming) => this.opts.onTiming?.(v) },
+    lap: { check: liveLap, deliver: (v: LiveLap) => this.opts.onLap?.(v) },
+  };
+
+  private dispatch(event: string, data: string): void {
+    const route = Object.hasOwn(this.routes, event) ? this.routes[event] : undefined;
+    if (!route) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(data);
+    } catch {
+      this.opts.onProblem?.(`live ${event} is not JSON`);
+      return;
+    }
+    if (route.check.is(value)) route.deliver(value as never);
+    else this.opts.onProblem?.(`live ${event} does not match the ${route.check.name} schema`);
+  }
+
   private open(target: string, agent: https.Agent): void {
     let dropped = false;
     const drop = (reason: string): void => {
@@ -79,18 +103,7 @@ export class LiveClient {
         return;
       }
       res.setEncoding('utf8');
-      const parser = new SseParser((event, data) => {
-        if (event !== 'fix') return;
-        let value: unknown;
-        try {
-          value = JSON.parse(data);
-        } catch {
-          this.opts.onProblem?.('live fix is not JSON');
-          return;
-        }
-        if (liveFix.is(value)) this.opts.onFix(value);
-        else this.opts.onProblem?.('live fix does not match the LiveFix schema');
-      });
+      const parser = new SseParser((event, data) => this.dispatch(event, data));
       res.on('data', (chunk: string) => {
         if (!parser.push(chunk)) drop('live event too large');
       });

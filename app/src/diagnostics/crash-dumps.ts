@@ -68,6 +68,11 @@ export class CrashStore {
     return (prepared(this.db, `SELECT dump FROM crash_dumps WHERE unit_id = ? ORDER BY time_ms`).all(unitId) as { dump: string }[]).map((r) => JSON.parse(r.dump) as CrashDump);
   }
 
+  /** Crash dumps stored for a unit, and their bytes (for its quota). */
+  usage(unitId: string): { count: number; bytes: number } {
+    return prepared(this.db, `SELECT count(*) AS count, coalesce(sum(length(dump)), 0) AS bytes FROM crash_dumps WHERE unit_id = ?`).get(unitId) as { count: number; bytes: number };
+  }
+
   countSince(unitId: string, sinceMs: number): number {
     return (prepared(this.db, `SELECT count(*) AS n FROM crash_dumps WHERE unit_id = ? AND time_ms >= ?`).get(unitId, sinceMs) as { n: number }).n;
   }

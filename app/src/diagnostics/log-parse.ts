@@ -1,8 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import type { MessagePort } from 'node:worker_threads';
 import { logRecord } from '@pitwall/protocol';
 import { LEVEL_NUMBER } from './log-search.js';
 import { MAX_LINE } from './log-staging.js';
-import { mayHoldSecret, redactText, redactValue } from './redact.js';
+import { REDACTION_MAX_DEPTH, mayHoldSecret, redactText, redactValue } from './redact.js';
 
 /**
  * The records of one staged frame of NDJSON lines, each parsed, validated against the log
@@ -30,9 +31,28 @@ export interface ParsedFrame {
 const FIXED = new Set(['time', 'level', 'subsystem', 'msg', 'fw', 'commit', 'unit', 'boot', 'seq']);
 const MAX_REASONS = 3;
 
+/**
+ * The frame as text, without its lines that are not valid UTF-8 (counted): decoded leniently
+ * they would be stored with replacement characters, as if the unit had sent those.
+ */
+function utf8Lines(bytes: Buffer): { text: string; notUtf8: number } {
+  if (isUtf8(bytes)) return { text: bytes.toString('utf8'), notUtf8: 0 };
+  const kept: string[] = [];
+  let notUtf8 = 0;
+  for (let at = 0; at < bytes.length; ) {
+    let nl = bytes.indexOf(10, at);
+    if (nl < 0) nl = bytes.length;
+    const line = bytes.subarray(at, nl);
+    at = nl + 1;
+    if (isUtf8(line)) kept.push(line.toString('utf8'));
+    else notUtf8++;
+  }
+  return { text: kept.join('\n'), notUtf8 };
+}
+
 /** Parses the whole lines of `payload` (one staged frame) as records of `unit`'s boot `boot`. */
 export function parseFrame(payload: Uint8Array, unit: string, boot: string): ParsedFrame {
-  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+  const { text, notUtf8 } = utf8Lines(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
   const seq: number[] = [];
   const timeMs: number[] = [];
   const level: number[] = [];
@@ -41,6 +61,10 @@ export function parseFrame(payload: Uint8Array, unit: string, boot: string): Par
     out.invalid++;
     if (out.reasons.length < MAX_REASONS) out.reasons.push(reason);
   };
+  for (let i = 0; i < notUtf8; i++) {
+    out.lines++;
+    reject('a line that is not valid UTF-8');
+  }
   let at = 0;
   while (at < text.length) {
     let nl = text.indexOf('\n', at);
@@ -92,10 +116,10 @@ export function parseFrame(payload: Uint8Array, unit: string, boot: string): Par
   return out;
 }
 
-/** Whether `redactValue` would keep the value whole (it cuts what nests deeper than 32). */
+/** Whether `redactValue` would keep the value whole (it cuts what nests deeper than its limit). */
 function shallowEnough(v: unknown, depth: number): boolean {
   if (v === null || typeof v !== 'object') return true;
-  if (depth > 31) return false;
+  if (depth >= REDACTION_MAX_DEPTH) return false;
   for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) if (!shallowEnough(x, depth + 1)) return false;
   return true;
 }

@@ -1,8 +1,5 @@
-import type { LogLevel } from '@pitwall/protocol';
-
-/** Numeric levels (pino's), stored so "warn and above" is one comparison. */
-export const LEVEL_NUMBER: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
-export const LEVEL_NAME: Record<number, LogLevel> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+// Numeric levels (pino's, protocol's table), stored so "warn and above" is one comparison.
+export { LOG_LEVEL_NUMBER as LEVEL_NUMBER, LOG_LEVEL_BY_NUMBER as LEVEL_NAME } from '@pitwall/protocol';
 
 /**
  * Turns what a person typed into an FTS5 query that cannot be a syntax error: every word or

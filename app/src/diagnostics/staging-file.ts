@@ -82,7 +82,7 @@ export type FrameRead = { frame: Frame } | { stop: 'eof' | 'torn' | 'corrupt'; o
 
 /** Reads frames of a staging file synchronously (the ingester's side), from an offset up to a limit. */
 export class StagingReader {
-  private readonly fd: number;
+  private fd: number;
   private readonly head = Buffer.alloc(FRAME_HEADER);
 
   constructor(path: PathLike) {
@@ -105,8 +105,12 @@ export class StagingReader {
     return { frame: { kind, lastSeq: this.head.readDoubleLE(8), payload, offset, end } };
   }
 
+  /** Once only: a second closeSync of the number would close whatever file reused it (the database's, another pull's). */
   close(): void {
-    closeSync(this.fd);
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    closeSync(fd);
   }
 }
 

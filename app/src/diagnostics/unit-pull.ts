@@ -1,12 +1,12 @@
 import { Buffer } from 'node:buffer';
 import { LOG_PAGE_MAX, type LogBoot, type SyncPhase, type UnitSyncResult } from '@pitwall/protocol';
-import { redactValue } from './redact.js';
 import type { Cursor, DiagnosticsStore } from './diagnostics-store.js';
 import type { Ingester, IngestFile } from './ingester.js';
 import type { StagedFileResult } from './log-ingest.js';
 import { BootStager, FRAME_BYTES, leftoverStaging, stagingPath } from './log-staging.js';
 import type { DiskReserve } from '../store/disk-space.js';
 import { StagingWriter } from './staging-file.js';
+import { pullHealthAndCrashes } from './crash-pull.js';
 import type { DiagnosticsSource } from './unit-source.js';
 
 export interface PullOptions {
@@ -102,30 +102,12 @@ export async function pullUnit(store: DiagnosticsStore, staging: Staging, source
   }
   progress('logs', total, total);
 
-  if (!opts.logsOnly) {
-    const since = store.health.latestTime(unitId);
-    progress('health', 0, 1);
-    const snapshots = (await source.health(since)).filter((s) => s.unit === unitId).map((s) => redactValue(s) as typeof s);
-    result.health = store.health.add(unitId, snapshots);
-    progress('health', 1, 1);
-
-    const list = await source.crashes();
-    progress('crashes', 0, list.length);
-    const stored: string[] = [];
-    let i = 0;
-    for (const c of list) {
-      if (!store.crashes.has(unitId, c.id)) {
-        const dump = await source.crash(c.id);
-        if (dump.unit !== unitId || dump.id !== c.id) throw new Error(`the unit answered crash ${c.id} with a dump of ${dump.unit}/${dump.id}`);
-        if (store.crashes.add(unitId, redactValue(dump) as typeof dump)) result.crashes++;
-      }
-      if (!c.confirmed) stored.push(c.id);
-      progress('crashes', ++i, list.length);
-    }
-    // Told only after the dumps are committed: the unit may drop them now.
-    for (let k = 0; k < stored.length; k += 1000) await source.confirmCrashes(stored.slice(k, k + 1000));
-    store.crashes.markConfirmed(unitId, list.map((c) => c.id));
-  }
+  // Until it ends, the ingest holds its staging file: a pull that fails after this point must
+  // wait for it, or the next pull would ingest the same file a second time, as a leftover.
+  if (!opts.logsOnly) await pullHealthAndCrashes(store, source, unitId, result, { progress, disk: opts.disk, dir: staging.dir, note: opts.onNote }).catch(async (err: unknown) => {
+    await Promise.allSettled(files);
+    throw err;
+  });
 
   // Pulled: all of it is durable here and confirmed. What is left is indexing into SQLite.
   indexing = true;

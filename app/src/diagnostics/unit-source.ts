@@ -17,6 +17,7 @@ import {
 import { Type } from '@sinclair/typebox';
 import { parseAnswer, unitRequest, UnitRequestError } from '../device-client/http-client.js';
 import type { UnitChannels } from '../trust/unit-channel.js';
+import { transferDeadlineMs } from '../device-client/transfer-deadline.js';
 import { getLargeJson, streamGet } from './unit-stream.js';
 
 /** What the pull needs from a unit: its diagnostics endpoints (HTTPS in the product, fakes in tests). */
@@ -27,7 +28,8 @@ export interface DiagnosticsSource {
   confirmLogs(boot: string, seq: number): Promise<void>;
   health(since: string | null): Promise<HealthSnapshot[]>;
   crashes(): Promise<CrashSummary[]>;
-  crash(id: string): Promise<CrashDump>;
+  /** One crash dump; a body past `maxBytes` is refused. */
+  crash(id: string, maxBytes: number): Promise<CrashDump>;
   confirmCrashes(ids: string[]): Promise<void>;
   /** The unit's audit records (the newest AUDIT_EXPORT_MAX), or null when the unit does not serve them. */
   auditLog(): Promise<AuditExtract | null>;
@@ -38,6 +40,14 @@ export const AUDIT_EXPORT_MAX = 100_000;
 
 /** Far above any AuditRecord (its detail is at most 500 characters). */
 const MAX_AUDIT_LINE = 64 * 1024;
+
+/**
+ * Audit records read at most in one export: a unit rotates its audit log by size and keeps far
+ * fewer. A unit that pages on past this is not serving an audit log.
+ */
+export const AUDIT_READ_MAX = 2 * AUDIT_EXPORT_MAX;
+/** Bytes a page of records may plausibly take (for its transfer deadline). */
+const AUDIT_PAGE_BYTES = AUDIT_PAGE_MAX * 1024;
 
 export interface AuditExtract {
   records: AuditRecord[];
@@ -69,9 +79,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
 
   private connection(): Promise<{ target: string; agent: https.Agent }> {
     this.conn ??= (async () => {
-      const pin = this.channels.requirePin(this.id);
-      const target = this.channels.targets(this.id, pin)[0]!;
-      await this.channels.ensureProven(this.id, target);
+      const target = await this.channels.provenTarget(this.id);
       return { target, agent: await this.channels.streamAgent(this.id) };
     })();
     this.conn.catch(() => (this.conn = null));
@@ -92,7 +100,8 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
 
   async logs(boot: string, after: number, limit: number, onData: (chunk: Buffer) => void | Promise<void>): Promise<void> {
     const path = `/v1/logs?boot=${encodeURIComponent(boot)}&after=${after}&limit=${limit}`;
-    await this.guarded((c) => streamGet(c.target, path, { agent: c.agent, signal: this.opts.signal, gzip: this.opts.gzip }, onData));
+    // Records are at most a few hundred bytes; 1 KiB each bounds the request's time.
+    await this.guarded((c) => streamGet(c.target, path, { agent: c.agent, signal: this.opts.signal, gzip: this.opts.gzip, deadlineMs: transferDeadlineMs(limit * 1024) }, onData));
   }
 
   /** A small authenticated POST on the pull's own (proven, pinned) connection. */
@@ -113,8 +122,8 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
     return (await this.guarded((c) => getLargeJson(c.target, '/v1/crashes', crashList, { agent: c.agent, signal: this.opts.signal }))).crashes;
   }
 
-  async crash(id: string): Promise<CrashDump> {
-    return this.guarded((c) => getLargeJson(c.target, `/v1/crashes/${encodeURIComponent(id)}`, crashDump, { agent: c.agent, signal: this.opts.signal }));
+  async crash(id: string, maxBytes: number): Promise<CrashDump> {
+    return this.guarded((c) => getLargeJson(c.target, `/v1/crashes/${encodeURIComponent(id)}`, crashDump, { agent: c.agent, signal: this.opts.signal, maxBytes }));
   }
 
   async confirmCrashes(ids: string[]): Promise<void> {
@@ -133,6 +142,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
     let olderLeftOut = 0;
     let rotatedAway = 0;
     let after = 0;
+    let read = 0;
     for (;;) {
       const path = `/v1/audit?after=${after}&limit=${AUDIT_PAGE_MAX}`;
       const page: AuditRecord[] = [];
@@ -158,7 +168,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
         page.push(rec);
       };
       try {
-        await streamGet(target, path, { agent, signal: this.opts.signal }, (chunk) => {
+        await streamGet(target, path, { agent, signal: this.opts.signal, deadlineMs: transferDeadlineMs(AUDIT_PAGE_BYTES) }, (chunk) => {
           const lines = (rest + decoder.write(chunk)).split('\n');
           rest = lines.pop()!;
           for (const l of lines) take(l);
@@ -170,6 +180,8 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
         throw this.channels.toCompanionError(this.id, err);
       }
       if (after === 0 && page.length > 0) rotatedAway = page[0]!.seq - 1;
+      read += page.length;
+      if (read > AUDIT_READ_MAX) throw this.channels.toCompanionError(this.id, new UnitRequestError('not-a-unit', `${target} served more than ${AUDIT_READ_MAX.toLocaleString('en')} audit records: that is not a unit's audit log (it keeps far fewer); the export goes on without it`));
       records.push(...page);
       if (records.length > AUDIT_EXPORT_MAX) {
         olderLeftOut += records.length - AUDIT_EXPORT_MAX;

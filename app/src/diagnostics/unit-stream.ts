@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { apiError, type Validator } from '@pitwall/protocol';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { baseUrl, describe, UnitRequestError } from '../device-client/http-client.js';
+import { transferDeadlineMs } from '../device-client/transfer-deadline.js';
 
 export interface StreamOptions {
   agent: https.Agent;
@@ -14,6 +15,8 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /** Ask the unit to gzip the body (undone here, before `onData`); a unit may still send it plain. */
   gzip?: boolean;
+  /** The whole request ends by then, however steadily the unit sends (see transferDeadlineMs). */
+  deadlineMs?: number;
 }
 
 /**
@@ -42,6 +45,7 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(overall);
       opts.signal?.removeEventListener('abort', onAbort);
       if (err) {
         request.destroy();
@@ -56,6 +60,7 @@ export function streamGet(target: string, path: string, opts: StreamOptions, onD
       else timer = setTimeout(() => finish(new UnitRequestError('unreachable', `${target} stopped sending ${path} (nothing for ${idleMs} ms)`)), idleMs);
     };
     const onAbort = (): void => finish(new UnitRequestError('unreachable', `pull from ${target} was cancelled`));
+    const overall = opts.deadlineMs === undefined ? undefined : setTimeout(() => finish(new UnitRequestError('unreachable', `${target} took more than ${Math.round(opts.deadlineMs! / 1000)} s to send ${path}: it sends too slowly`)), opts.deadlineMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const headers = { accept: 'application/x-ndjson, application/json', 'accept-encoding': opts.gzip ? 'gzip' : 'identity' };
     const request = https.request(`${baseUrl(target)}${path}`, { method: 'GET', agent: opts.agent, headers }, (res) => {
@@ -138,19 +143,27 @@ function refusal(target: string, path: string, status: number, text: string): Un
   return new UnitRequestError('not-a-unit', `${target} answered ${path} with HTTP ${status}`, status);
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** GET a JSON document larger than the discovery client allows (crash dumps), validated. */
 export async function getLargeJson<T extends TSchema>(target: string, path: string, check: Validator<T>, opts: StreamOptions): Promise<Static<T>> {
   const max = opts.maxBytes ?? 64 * 1024 * 1024;
   const chunks: Buffer[] = [];
   let size = 0;
-  await streamGet(target, path, opts, (c) => {
+  await streamGet(target, path, { deadlineMs: transferDeadlineMs(max), ...opts }, (c) => {
     size += c.length;
     if (size > max) throw new UnitRequestError('not-a-unit', `${target} sent more than ${max} bytes for ${path}`);
     chunks.push(c);
   });
+  let text: string;
+  try {
+    text = strictUtf8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new UnitRequestError('not-a-unit', `${target} answered ${path} with bytes that are not valid UTF-8`);
+  }
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     throw new UnitRequestError('not-a-unit', `${target} answered ${path} with something that is not JSON`);
   }

@@ -65,7 +65,7 @@ export class AddressMonitor {
     try {
       const { info, presented } = await probeInfo(target, this.opts.timeoutMs ?? 1500);
       if (this.closed || !this.targets.has(target)) return;
-      const identity = identityFromInfo(info, presented?.fingerprint ?? null);
+      const identity = identityFromInfo(info, presented?.fingerprint ?? null, Boolean(presented));
       const before = this.repo?.listManualAddresses().find((r) => r.target === target)?.unitId;
       this.registry.linkUp(identity, 'address', target);
       if (before !== info.id) this.repo?.saveManualAddress(target, info.id);

@@ -16,11 +16,16 @@ export interface UnitIdentity {
    * the serial `info` fingerprint. Undefined keeps what the link presented before.
    */
   fingerprint?: string | null;
+  /**
+   * The link proved `fingerprint` in a TLS handshake (the key of the certificate it signed
+   * with); false or absent: it only claims it (mDNS TXT, serial `info`).
+   */
+  verified?: boolean;
 }
 
 /** A unit's identity as its /v1/info (or serial `info`) states it, with the key its link presented. */
-export function identityFromInfo(info: DeviceInfo, fingerprint: string | null): UnitIdentity {
-  return { id: info.id, name: info.name, model: info.model, firmware: info.firmware.version, commit: info.firmware.commit, fingerprint };
+export function identityFromInfo(info: DeviceInfo, fingerprint: string | null, verified = false): UnitIdentity {
+  return { id: info.id, name: info.name, model: info.model, firmware: info.firmware.version, commit: info.firmware.commit, fingerprint, verified };
 }
 
 interface UnitState {
@@ -28,6 +33,8 @@ interface UnitState {
   links: Map<string, DeviceLink>;
   /** Key presented per link (same keys as `links`). */
   keys: Map<string, string | null>;
+  /** Links whose key in `keys` was proved in a TLS handshake, not just claimed. */
+  proved: Set<string>;
   lastSeen: number;
   gnss: GnssStatus | null;
 }
@@ -38,9 +45,18 @@ export interface RegistryOptions {
   debounceMs?: number;
   /** How often an unchanged online link's last-seen time is written to the store. */
   persistEveryMs?: number;
+  /** Why an advert was ignored. */
+  debug?: (message: string) => void;
 }
 
 const linkKey = (kind: LinkKind, target: string): string => `${kind} ${target}`;
+
+/**
+ * Units the list keeps that only mDNS adverts vouch for (not paired, no USB, not added by
+ * address). Anyone on the LAN can advertise; past this, the oldest offline one is dropped, and
+ * while all are online new adverts are ignored.
+ */
+export const MAX_ADVERTISED_UNITS = 256;
 const KIND_ORDER: Record<LinkKind, number> = { usb: 0, mdns: 1, address: 2 };
 
 /**
@@ -68,6 +84,7 @@ export class DeviceRegistry {
         identity: { id: u.id, name: u.name, model: u.model, firmware: u.firmware, commit: u.commit },
         links: new Map(),
         keys: new Map(),
+        proved: new Set(),
         lastSeen: u.lastSeen,
         gnss: null,
       };
@@ -80,7 +97,11 @@ export class DeviceRegistry {
 
   /** A source heard from the unit over (kind, target) just now. */
   linkUp(seen: UnitIdentity, kind: LinkKind, target: string, now = Date.now()): void {
-    const { fingerprint, ...identity } = seen;
+    const { fingerprint, verified, ...identity } = seen;
+    // Anyone on the LAN can advertise a paired unit's id: its name and firmware change only
+    // through a link that proved the pinned key in TLS, or through its USB cable.
+    const pin = this.pins.get(identity.id);
+    const vouched = !pin || (fingerprint === pin.fingerprint && (verified === true || kind === 'usb'));
     // the same wire now leads to another unit (e.g. a different unit on the same port)
     for (const [id, other] of this.units) {
       if (id !== identity.id) this.setOffline(other, kind, target);
@@ -88,11 +109,15 @@ export class DeviceRegistry {
     let state = this.units.get(identity.id);
     let changed = false;
     const pairingBefore = state && this.pairingOf(identity.id, state);
+    if (!state && kind === 'mdns' && !pin && !this.roomForAdvertised()) {
+      this.opts.debug?.(`mdns: ignoring ${identity.id} at ${target}: ${MAX_ADVERTISED_UNITS} advertised units are listed and online`);
+      return;
+    }
     if (!state) {
-      state = { identity: { ...identity }, links: new Map(), keys: new Map(), lastSeen: now, gnss: null };
+      state = { identity: { ...identity }, links: new Map(), keys: new Map(), proved: new Set(), lastSeen: now, gnss: null };
       this.units.set(identity.id, state);
       changed = true;
-    } else {
+    } else if (vouched) {
       const merged = { ...identity, commit: identity.commit ?? state.identity.commit };
       if (JSON.stringify(merged) !== JSON.stringify(state.identity)) changed = true;
       state.identity = merged;
@@ -106,13 +131,19 @@ export class DeviceRegistry {
         if (k !== key && l.kind === kind && !l.online) {
           state.links.delete(k);
           state.keys.delete(k);
+          state.proved.delete(k);
           this.repo?.deleteLink(identity.id, l.kind, l.target);
           changed = true;
         }
       }
     }
     state.links.set(key, { kind, target, online: true, lastSeen: now });
-    if (fingerprint !== undefined) state.keys.set(key, fingerprint);
+    // A claim does not overwrite a key this link proved.
+    if (fingerprint !== undefined && (verified === true || !state.proved.has(key))) {
+      state.keys.set(key, fingerprint);
+      if (verified === true && fingerprint !== null) state.proved.add(key);
+      else state.proved.delete(key);
+    }
     if (JSON.stringify(pairingBefore) !== JSON.stringify(this.pairingOf(identity.id, state))) changed = true;
     state.lastSeen = Math.max(state.lastSeen, now);
     const persistKey = `${identity.id} ${key}`;
@@ -122,6 +153,16 @@ export class DeviceRegistry {
       this.persistedAt.set(persistKey, now);
     }
     if (changed) this.changed();
+  }
+
+  /** Room for one more unit known only from adverts: true, after dropping the oldest offline one if needed. */
+  private roomForAdvertised(): boolean {
+    const advertised = [...this.units.entries()].filter(([id, u]) => !this.pins.has(id) && [...u.links.values()].every((l) => l.kind === 'mdns'));
+    if (advertised.length < MAX_ADVERTISED_UNITS) return true;
+    const offline = advertised.filter(([, u]) => ![...u.links.values()].some((l) => l.online)).sort(([, a], [, b]) => a.lastSeen - b.lastSeen);
+    if (offline.length === 0) return false;
+    this.forget(offline[0]![0]);
+    return true;
   }
 
   /** The link (kind, target) stopped answering; `unitId` limits it to one unit. */
@@ -155,27 +196,27 @@ export class DeviceRegistry {
     return state ? this.pairingOf(id, state) : pairingInfo(this.pins.get(id) ?? null, []);
   }
 
-  /** Keys presented by the unit's online network links (target -> fingerprint or null when unknown). */
-  networkKeys(id: string): { target: string; fingerprint: string | null }[] {
+  /** Keys presented by the unit's online network links (fingerprint null when unknown; `proved` in TLS or only claimed). */
+  networkKeys(id: string): { target: string; fingerprint: string | null; proved: boolean }[] {
     const state = this.units.get(id);
     if (!state) return [];
     return [...state.links.entries()]
       .filter(([, l]) => l.online && l.kind !== 'usb')
       .sort(([, a], [, b]) => b.lastSeen - a.lastSeen)
-      .map(([k, l]) => ({ target: l.target, fingerprint: state.keys.get(k) ?? null }));
+      .map(([k, l]) => ({ target: l.target, fingerprint: state.keys.get(k) ?? null, proved: state.proved.has(k) }));
   }
 
   /**
    * Online network targets that may carry authenticated calls: every link whose last presented
-   * key is the pinned one or not known yet (the TLS pin check still refuses a wrong key).
+   * key is the pinned one or not known yet (the TLS pin check still refuses a wrong key), those
+   * that proved the pinned key first (a fresh advert claiming it is tried after them).
    * A link known to present another key is never used.
    */
   trustedTargets(id: string): string[] {
     const pin = this.pins.get(id);
     if (!pin) return [];
-    return this.networkKeys(id)
-      .filter((k) => k.fingerprint === null || k.fingerprint === pin.fingerprint)
-      .map((k) => k.target);
+    const usable = this.networkKeys(id).filter((k) => k.fingerprint === null || k.fingerprint === pin.fingerprint);
+    return [...usable.filter((k) => k.proved), ...usable.filter((k) => !k.proved)].map((k) => k.target);
   }
 
   /** Notes the key the unit's network link at `target` presented (a TLS connection made for any reason). */
@@ -183,7 +224,9 @@ export class DeviceRegistry {
     const state = this.units.get(id);
     if (!state) return;
     for (const [k, l] of state.links) {
-      if (l.kind === 'usb' || l.target !== target || state.keys.get(k) === fingerprint) continue;
+      if (l.kind === 'usb' || l.target !== target) continue;
+      state.proved.add(k);
+      if (state.keys.get(k) === fingerprint) continue;
       state.keys.set(k, fingerprint);
       this.changed();
     }

@@ -114,7 +114,7 @@ export class MdnsBrowser {
             const { info, presented } = await probeInfo(k.target, timeout);
             if (this.closed || info.id !== k.id) throw new Error(`another unit (${info.id}) answers at ${k.target}`);
             k.online = true;
-            k.identity = identityFromInfo(info, presented?.fingerprint ?? k.identity.fingerprint ?? null);
+            k.identity = identityFromInfo(info, presented?.fingerprint ?? k.identity.fingerprint ?? null, Boolean(presented));
             this.sink.up(k.identity, k.target);
           } catch (err) {
             if (this.closed) return;

@@ -1,5 +1,6 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@pitwall/protocol/node';
 
 /**
  * Where the companion keeps its one secret (the operator's private key). The core only sees
@@ -15,31 +16,6 @@ export interface SecretStore {
 }
 
 export const OPERATOR_KEY_FILE = 'operator-key.json';
-
-/** write temp (0600) + fsync + rename + fsync(dir). */
-export async function writeFileAtomic(file: string, content: Buffer, mode = 0o600): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', mode);
-  try {
-    await fh.chmod(mode);
-    await fh.writeFile(content);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  const dir = await open(dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
 
 /** The secret as a 0600 file (default: `operator-key.json` in the user-data directory). */
 export class FileSecretStore implements SecretStore {

@@ -1,4 +1,4 @@
-import { LapTimer, pickTrack, timeLaps, type Lap, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
+import { TrackChooser, type Lap, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
 
 export interface TimedLaps {
   trackId: string | null;
@@ -16,53 +16,36 @@ export function timingFixes(fixes: readonly SessionFix[]) {
 }
 
 /**
- * Laps and sectors from the raw fixes: the track the unit named if the catalog has it, else the
- * one the position picks. Re-run after a catalog change to re-time old sessions.
+ * Laps and sectors from the raw fixes: on the layout chosen by hand if there is one, else on the
+ * one the track chooser decides by the driven path (the same chooser the unit runs). Re-run
+ * after a catalog change to re-time old sessions.
  */
-export function recomputeLaps(fixes: readonly SessionFix[], tracks: readonly TrackDefinition[], unitTrackId: string | null): TimedLaps {
-  const timing = timingFixes(fixes);
-  if (timing.length < 2) return { trackId: null, laps: [] };
-  let track = unitTrackId ? tracks.find((t) => t.id === unitTrackId) : undefined;
-  if (!track) {
-    const first = timing[0]!;
-    const pick = pickTrack(tracks, { position: { lat: first.lat, lon: first.lon } });
-    track = pick.track ?? undefined;
-  }
-  if (!track) return { trackId: null, laps: [] };
-  return { trackId: track.id, laps: timeLaps(timing, track).laps };
+export function recomputeLaps(fixes: readonly SessionFix[], tracks: readonly TrackDefinition[], chosenTrackId: string | null): TimedLaps {
+  const laps = new StreamingLaps(tracks, chosenTrackId);
+  laps.push(fixes);
+  return laps.result();
 }
 
 /**
- * The same timing fed fix by fix while a session streams in (LapTimer is incremental), so the
- * laps are ready when the download ends. Same track choice as recomputeLaps.
+ * The same timing fed fix by fix while a session streams in, so the laps are ready when the
+ * download ends.
  */
 export class StreamingLaps {
-  private timer: LapTimer | null = null;
-  private trackId: string | null = null;
-  private decided = false;
+  private readonly chooser: TrackChooser;
 
-  constructor(
-    private readonly tracks: readonly TrackDefinition[],
-    private readonly unitTrackId: string | null,
-  ) {}
+  constructor(tracks: readonly TrackDefinition[], chosenTrackId: string | null) {
+    const chosen = chosenTrackId ? tracks.find((t) => t.id === chosenTrackId) : undefined;
+    // A layout chosen by hand is the only candidate, within any reach: timed exactly as a chosen one.
+    this.chooser = chosen ? new TrackChooser([chosen], { reachM: Infinity }) : new TrackChooser(tracks);
+  }
 
   push(fixes: readonly SessionFix[]): void {
-    for (const f of timingFixes(fixes)) {
-      if (!this.decided) {
-        this.decided = true;
-        let track = this.unitTrackId ? this.tracks.find((t) => t.id === this.unitTrackId) : undefined;
-        track ??= pickTrack(this.tracks, { position: { lat: f.lat, lon: f.lon } }).track ?? undefined;
-        if (track) {
-          this.timer = new LapTimer(track);
-          this.trackId = track.id;
-        }
-      }
-      this.timer?.push(f);
-    }
+    for (const f of timingFixes(fixes)) this.chooser.push(f);
   }
 
   result(): TimedLaps {
-    return { trackId: this.timer ? this.trackId : null, laps: this.timer ? [...this.timer.laps] : [] };
+    const track = this.chooser.track;
+    return { trackId: track?.id ?? null, laps: track ? [...this.chooser.laps] : [] };
   }
 }
 

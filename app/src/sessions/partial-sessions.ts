@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { SessionHeader } from '@pitwall/protocol';
+import { sessionLaps, type SessionHeader } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import { yieldToWrites } from '../store/writer-yield.js';
 import type { TimedLaps } from './lap-analysis.js';
@@ -83,7 +83,7 @@ export class PartialSessions {
       const endedAt = Math.max(s.lastFixT ?? startedAt, s.lastImuT ?? startedAt);
       const done = this.db
         .prepare('UPDATE sessions SET started_at = ?, ended_at = ?, fixes = ?, imu_samples = ?, unit_laps = ?, complete = 1 WHERE id = ? AND complete = 0')
-        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(s.events.filter((e) => e.type === 'lap')), id);
+        .run(startedAt, endedAt, n.fixes, n.imu, JSON.stringify(sessionLaps(s.events)), id);
       if (done.changes !== 1) throw new Error(`session row ${id} is no longer an incomplete session`);
       this.writeLaps(id, laps);
     })();
@@ -107,7 +107,8 @@ export class PartialSessions {
     this.db.prepare('DELETE FROM session_laps WHERE session = ?').run(id);
     const insert = this.db.prepare('INSERT INTO session_laps (session, lap, track_id, start_t, end_t, time_ms, distance_m, sectors_ms) VALUES (?,?,?,?,?,?,?,?)');
     for (const l of timed.laps) insert.run(id, l.number, timed.trackId!, l.startT, l.endT, l.timeMs, l.distanceM, JSON.stringify(l.sectorsMs));
-    if (timed.trackId) this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
+    // The layout the laps were timed on, or none: never the unit's header guess left standing.
+    this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
   }
 
   /**
@@ -183,5 +184,11 @@ export const sessionWrites = {
       return { stored: true, id };
     })(),
   /** Replaces the laps of sessions (re-timed against a corrected catalog), in one transaction. */
+  /** Keeps the layout chosen by hand (null: none) and the laps timed on it, in one transaction. */
+  'sessions.chooseTrack': (db: Db, id: number, trackId: string | null, laps: TimedLaps): void =>
+    db.transaction(() => {
+      db.prepare('UPDATE sessions SET track_choice = ? WHERE id = ?').run(trackId, id);
+      partialsOf(db).writeLaps(id, laps);
+    })(),
   'sessions.replaceLaps': (db: Db, timed: [number, TimedLaps][]): void => db.transaction(() => timed.forEach(([id, t]) => partialsOf(db).writeLaps(id, t)))(),
 };

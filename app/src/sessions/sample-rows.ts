@@ -1,4 +1,4 @@
-import type { IMU_ROW_WIDTH, SessionFix, SessionImuSample } from '@pitwall/protocol';
+import { FIX_CODE, type IMU_ROW_WIDTH, type SessionFix, type SessionImuSample } from '@pitwall/protocol';
 
 /**
  * Samples as flat rows of numbers, in the column order of their SQLite tables (without the
@@ -10,8 +10,6 @@ export const FIX_COLUMNS = ['t', 'fix', 'lat', 'lon', 'alt_m', 'speed_mps', 'cou
 export const IMU_COLUMNS = ['t', 'ax', 'ay', 'az', 'gx', 'gy', 'gz'] as const;
 const IMU_WIDTH: typeof IMU_ROW_WIDTH = IMU_COLUMNS.length;
 
-export const FIX_CODE = { none: 0, '2d': 1, '3d': 2 } as const;
-export const FIX_NAME = ['none', '2d', '3d'] as const;
 
 const orNaN = (v: number | null) => (v === null ? NaN : v);
 

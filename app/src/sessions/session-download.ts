@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import https from 'node:https';
 import { join } from 'node:path';
 import { decodeSession, MAX_SESSION_BYTES } from '@pitwall/protocol';
+import { transferDeadlineMs } from '../device-client/transfer-deadline.js';
 import { ensureRoom, mb, type DiskReserve } from '../store/disk-space.js';
 
 export interface DownloadLink {
@@ -30,16 +31,26 @@ export interface DownloadOptions {
   retryDelayMs?: number;
   /** Free space to leave on the disk of `partialDir`. */
   disk?: DiskReserve;
+  /** The whole transfer, every attempt included, ends by `transferDeadlineMs(sizeB)` (the defaults) or this. */
+  deadline?: { baseMs?: number; minBytesPerS?: number };
 }
 
+/**
+ * A verified download. Its bytes stay in the file they were streamed to (hashed on the way),
+ * not in memory: `read` loads them only for a caller that must decode the whole file again,
+ * and `release` removes the file once the caller is done.
+ */
 export interface DownloadResult {
-  bytes: Buffer;
-  /** Resolves once the partial file is closed and removed (the caller need not wait to use `bytes`). */
-  settled: Promise<void>;
+  sizeB: number;
+  read(): Promise<Buffer>;
+  release(): Promise<void>;
   /** Connections that were cut or failed, and ranges fetched again after a failed check. */
   resumes: number;
   refetches: number;
 }
+
+/** A failure that fetching again would not cure: the consumer refused the bytes, the unit sent more than it listed, or the deadline passed. */
+export class NotRetried extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,18 +81,17 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
   let failures = 0;
   if (o.sizeB > MAX_SESSION_BYTES) throw new Error(`the unit lists session ${o.sessionId} at ${mb(o.sizeB)} MB, more than a session can be (${mb(MAX_SESSION_BYTES)} MB): not downloaded`);
   await ensureRoom(o.partialDir, o.sizeB - (await stat(path).then((s) => s.size, () => 0)), `session ${o.sessionId}`, o.disk);
+  const allowed = transferDeadlineMs(o.sizeB, o.deadline);
+  const deadline = Date.now() + allowed;
+  const late = () => new NotRetried(`session ${o.sessionId}: not downloaded within ${Math.round(allowed / 1000)} s (${mb(o.sizeB)} MB): the unit sends too slowly`);
   for (;;) {
+    if (Date.now() >= deadline) throw late();
     const have = await stat(path).then((s) => s.size, () => 0);
     if (have >= o.sizeB) {
-      const bytes = await readFile(path);
-      const digest = createHash('sha256').update(bytes).digest('hex');
-      if (digest === o.sha256 && bytes.length === o.sizeB) {
-        await rm(path, { force: true });
-        return { bytes, resumes, refetches, settled: Promise.resolve() };
-      }
+      if (have === o.sizeB && (await fileSha256(path)) === o.sha256) return verified(path, o.sizeB, resumes, refetches, Promise.resolve());
       refetches++;
       if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: checksum still wrong after ${maxAttempts} attempts`);
-      const keep = bytes.length === o.sizeB ? verifiedPrefix(bytes) : 0;
+      const keep = have === o.sizeB ? verifiedPrefix(await readFile(path)) : 0;
       await truncate(path, keep >= o.sizeB ? 0 : keep);
       continue;
     }
@@ -92,19 +102,40 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
     }
     const from = await stat(path).then((s) => s.size, () => 0);
     try {
-      const whole = await fetchRange(o, path, from);
-      // The whole file in one response: checked as it came, no need to read it back; the
-      // partial file is closed and removed while the caller goes on.
-      if (whole && whole.digest === o.sha256 && whole.bytes.length === o.sizeB) {
-        return { bytes: whole.bytes, resumes, refetches, settled: whole.closed.then(() => rm(path, { force: true })) };
-      }
+      const whole = await fetchRange(o, path, from, deadline, late);
+      // The whole file in one response: hashed as it came, no need to read it back; the
+      // partial file's last write finishes while the caller goes on.
+      if (whole && whole.digest === o.sha256 && whole.size === o.sizeB) return verified(path, o.sizeB, resumes, refetches, whole.closed);
       await whole?.closed;
     } catch (err) {
+      if (err instanceof NotRetried) throw err;
       resumes++;
       if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: download failed ${maxAttempts} times, last: ${(err as Error).message}`);
       await sleep(o.retryDelayMs ?? 100);
     }
   }
+}
+
+function verified(path: string, sizeB: number, resumes: number, refetches: number, closed: Promise<void>): DownloadResult {
+  return {
+    sizeB,
+    resumes,
+    refetches,
+    read: async () => {
+      await closed;
+      return readFile(path);
+    },
+    release: async () => {
+      await closed;
+      await rm(path, { force: true });
+    },
+  };
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**
@@ -133,10 +164,10 @@ export async function preconnect(link: DownloadLink, timeoutMs = 10_000): Promis
 
 /**
  * Appends the unit's bytes from `from` on to the partial file. A response that carries the whole
- * file (from byte 0) is also kept in memory and hashed on the way: its bytes and digest are
- * returned as soon as it ended, with `closed` for the partial file's last write.
+ * file (from byte 0) is hashed on the way: its size and digest are returned as soon as it
+ * ended, with `closed` for the partial file's last write.
  */
-async function fetchRange(o: DownloadOptions, path: string, from: number): Promise<{ bytes: Buffer; digest: string; closed: Promise<void> } | null> {
+async function fetchRange(o: DownloadOptions, path: string, from: number, deadline: number, late: () => Error): Promise<{ size: number; digest: string; closed: Promise<void> } | null> {
   const { target, agent } = await o.link.connect();
   const url = new URL(`https://${target}/v1/sessions/${encodeURIComponent(o.sessionId)}`);
   const headers: Record<string, string> = {};
@@ -171,31 +202,48 @@ async function fetchRange(o: DownloadOptions, path: string, from: number): Promi
         await fh.close();
         const out = createWriteStream(path, { flags: 'a' });
         let have = start;
-        const whole = start === 0 ? { parts: [] as Buffer[], hash: createHash('sha256') } : null;
+        const whole = start === 0 ? createHash('sha256') : null;
         res.setTimeout(o.idleTimeoutMs ?? 10_000, () => res.destroy(new Error('no data from the unit for too long')));
+        // Why this side ended the response: destroy() also emits 'aborted', which must not hide it.
+        let refused: Error | null = null;
+        const refuse = (err: Error): void => {
+          refused ??= err;
+          res.destroy(err);
+        };
+        const overall = setTimeout(() => refuse(late()), Math.max(0, deadline - Date.now()));
+        res.once('close', () => clearTimeout(overall));
+        // Paused while the disk or the consumer is behind: nothing piles up in memory.
+        let holds = 0;
+        const hold = (until: Promise<unknown>): void => {
+          if (holds++ === 0) res.pause();
+          const release = () => {
+            if (--holds === 0) res.resume();
+          };
+          void until.then(release, release);
+        };
         res.on('data', (c: Buffer) => {
           have += c.length;
-          if (have > o.sizeB) return res.destroy(new Error('unit sent more bytes than the session has'));
-          out.write(c);
-          whole?.parts.push(c);
-          whole?.hash.update(c);
-          const wait = o.onData?.(c, have - c.length);
-          o.onBytes?.(have, o.sizeB);
-          if (wait) {
-            res.pause();
-            void wait.then(
-              () => res.resume(),
-              () => res.resume(),
-            );
+          if (have > o.sizeB) return refuse(new NotRetried(`session ${o.sessionId}: the unit sent more bytes than the ${o.sizeB} it listed`));
+          if (!out.write(c)) hold(new Promise<void>((r) => out.once('drain', () => r())));
+          whole?.update(c);
+          let wait: Promise<void> | void;
+          try {
+            wait = o.onData?.(c, have - c.length);
+          } catch (err) {
+            // Thrown inside a socket's data handler it would end the process: it fails this download instead.
+            return refuse(new NotRetried(`session ${o.sessionId}: ${(err as Error).message}`));
           }
+          o.onBytes?.(have, o.sizeB);
+          if (wait) hold(wait);
         });
         let closed: Promise<void> | null = null;
-        const finish = (err?: Error) => {
+        const finish = (cause?: Error) => {
           if (closed) return;
+          const err = refused ?? cause;
           closed = new Promise<void>((r) => out.end(() => r()));
           if (err) void closed.then(() => reject(err));
           else if (have < o.sizeB) void closed.then(() => reject(new Error('connection ended early')));
-          else if (whole) resolve({ bytes: Buffer.concat(whole.parts, have), digest: whole.hash.digest('hex'), closed });
+          else if (whole) resolve({ size: have, digest: whole.digest('hex'), closed });
           else void closed.then(() => resolve(null));
         };
         res.on('end', () => finish());

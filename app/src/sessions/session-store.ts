@@ -1,8 +1,8 @@
-import type { SessionData, SessionFix, SessionImuSample, TrackDefinition } from '@pitwall/protocol';
+import { FIX_NAME, sessionLaps, type SessionData, type SessionFix, type SessionImuSample, type TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import { recomputeLaps } from './lap-analysis.js';
 import type { SessionMetaIn } from './partial-sessions.js';
-import { FIX_NAME, fixRows, imuRows } from './sample-rows.js';
+import { fixRows, imuRows } from './sample-rows.js';
 import { storeWriter, type StoreWriter } from '../store/store-writer.js';
 
 export type { SessionMetaIn } from './partial-sessions.js';
@@ -15,6 +15,8 @@ export interface StoredSession {
   unitName: string;
   driver: string | null;
   trackId: string | null;
+  /** True when a person chose the layout (else the track chooser did). */
+  trackByHand: boolean;
   startedAt: number;
   endedAt: number;
   fixes: number;
@@ -72,8 +74,9 @@ export class SessionStore {
     const startedAt = fixes[0]?.t ?? Date.parse(h.startedAt);
     const endedAt = Math.max(fixes.at(-1)?.t ?? startedAt, imu.at(-1)?.t ?? startedAt);
     const rows = { fixes: fixRows(fixes), imu: imuRows(imu) };
-    const laps = o.laps !== false ? recomputeLaps(fixes, this.tracks(), h.trackId) : null;
-    const unitLaps = data.events.filter((e) => e.type === 'lap');
+    // Timed on the layout the driven path decides: nobody has chosen one for a new session.
+    const laps = o.laps !== false ? recomputeLaps(fixes, this.tracks(), null) : null;
+    const unitLaps = sessionLaps(data.events);
     return this.writer.runTransferring([rows.fixes.buffer as ArrayBuffer, rows.imu.buffer as ArrayBuffer], 'sessions.store', { header: h, meta, startedAt, endedAt, ...rows, unitLaps, laps });
   }
 
@@ -83,9 +86,29 @@ export class SessionStore {
     // A complete session's fixes never change: they are read here, the laps written in one transaction.
     this.writer.run(
       'sessions.replaceLaps',
-      ids.map((id) => [id, recomputeLaps(this.fixes(id), this.tracks(), this.find(id)?.trackId ?? null)]),
+      ids.map((id) => [id, recomputeLaps(this.fixes(id), this.tracks(), this.trackChoice(id))]),
     );
     return ids.length;
+  }
+
+  /**
+   * Re-times a session on a layout chosen by hand (null: back to the track chooser) and keeps
+   * the choice for later re-timing and exports. Throws on an unknown layout, changing nothing.
+   */
+  chooseTrack(id: number, trackId: string | null, added: readonly TrackDefinition[] = []): void {
+    if (trackId !== null && ![...this.tracks(), ...added].some((t) => t.id === trackId)) throw new Error(`no track "${trackId}" (pitwall tracks lists them)`);
+    this.writer.run('sessions.chooseTrack', id, trackId, recomputeLaps(this.fixes(id), [...this.tracks(), ...added], trackId));
+  }
+
+  /** Where the session was first positioned, or null. */
+  firstPosition(id: number): { lat: number; lon: number } | null {
+    const row = this.db.prepare('SELECT lat, lon FROM session_fixes WHERE session = ? AND lat IS NOT NULL AND lon IS NOT NULL ORDER BY t LIMIT 1').get(id) as { lat: number; lon: number } | undefined;
+    return row ?? null;
+  }
+
+  private trackChoice(id: number): string | null {
+    const row = this.db.prepare('SELECT track_choice FROM sessions WHERE id = ?').get(id) as { track_choice: string | null } | undefined;
+    return row?.track_choice ?? null;
   }
 
   list(): StoredSession[] {
@@ -161,6 +184,7 @@ function toSession(r: Record<string, unknown>): StoredSession {
     unitName: r.unit_name as string,
     driver: (r.driver as string | null) ?? null,
     trackId: (r.track_id as string | null) ?? null,
+    trackByHand: r.track_choice !== null && r.track_choice !== undefined,
     startedAt: r.started_at as number,
     endedAt: r.ended_at as number,
     fixes: r.fixes as number,

@@ -1,17 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import type { DiskReserve } from '../store/disk-space.js';
-import { downloadSession, preconnect, type DownloadLink } from './session-download.js';
+import { downloadSession, preconnect, type DownloadLink, type DownloadResult } from './session-download.js';
 import { openIngest } from './ingest-thread.js';
 import { decodeVerified, StreamDecoder } from './stream-decoder.js';
 import { recomputeLaps, StreamingLaps } from './lap-analysis.js';
 import type { SessionStore } from './session-store.js';
-import type { UnitSessionEntry } from './unit-sessions.js';
+import type { SessionMeta } from '@pitwall/protocol';
 
 /** One paired, online unit as the sync sees it. */
 export interface SyncSource extends DownloadLink {
   unitId: string;
   unitName: string;
-  list(): Promise<UnitSessionEntry[]>;
+  list(): Promise<SessionMeta[]>;
   confirm(sessionId: string, sha256: string): Promise<void>;
   /** Ends the connections kept open for this sync. */
   close?(): void;
@@ -124,6 +124,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
               limit(async () => {
                 const job = ++jobs;
                 let begun = false; // the session has rows in the store (incomplete until completed)
+                let got: DownloadResult | null = null;
                 try {
                   const before = base;
                   base += s.sizeB;
@@ -144,12 +145,12 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                       ingest.begin(job, stream.sessionHeader!, meta);
                       begun = true;
                     }
-                    laps ??= new StreamingLaps(o.store.trackList(), stream.sessionHeader!.trackId);
+                    laps ??= new StreamingLaps(o.store.trackList(), null);
                     const d = stream.drain();
                     laps.push(d.fixes);
                     return ingest.append(job, d.fixes, d.imu);
                   };
-                  const got = await downloadSession({
+                  got = await downloadSession({
                     link: src,
                     sessionId: s.id,
                     sha256: s.sha256!,
@@ -174,29 +175,31 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   let streamed = null;
                   if (got.resumes === 0 && got.refetches === 0 && ours()) {
                     flush();
-                    streamed = stream.result(got.bytes.length);
+                    streamed = stream.result(got.sizeB);
                   }
                   if (streamed && laps) {
                     await ingest.complete(job, streamed, laps.result());
                   } else {
                     // After a resume or a refetch: the whole verified file, decoded here, takes the same way in.
                     if (begun) await ingest.drop(job);
-                    const whole = decodeVerified(got.bytes);
+                    const whole = decodeVerified(await got.read());
                     if (whole.session.header.unitId !== src.unitId || whole.session.header.sessionId !== s.id) {
                       begun = false;
                       throw new Error(`session ${s.id} names another unit or session in its header`);
                     }
-                    ingest.begin(job, whole.session.header, { ...meta, sizeB: got.bytes.length });
+                    ingest.begin(job, whole.session.header, { ...meta, sizeB: got.sizeB });
                     begun = true;
                     void ingest.append(job, whole.fixes, whole.imu);
-                    await ingest.complete(job, whole.session, recomputeLaps(whole.fixes, o.store.trackList(), whole.session.header.trackId));
+                    await ingest.complete(job, whole.session, recomputeLaps(whole.fixes, o.store.trackList(), null));
                   }
                   begun = false;
-                  await Promise.all([src.confirm(s.id, s.sha256!), got.settled]);
+                  await Promise.all([src.confirm(s.id, s.sha256!), got.release()]);
                   line.fetched++;
                   report.fetched++;
                 } catch (err) {
                   if (begun) await ingest.drop(job).catch(() => undefined);
+                  // A file that was refused is not kept: the unit still has it.
+                  await got?.release().catch(() => undefined);
                   line.failed++;
                   line.error = (err as Error).message;
                   o.log?.(`sync ${src.unitName} ${s.id}: ${(err as Error).message}`);

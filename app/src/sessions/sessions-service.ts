@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CompanionError, parseTrackCatalog, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
+import { CompanionError, DEFAULT_TRACK_CATALOG, parseTrackCatalog, sessionList, sessionMeta, trackDisplayName, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
 import type { Db } from '../store/database.js';
 import type { UnitAgent } from '../device-client/unit-agent.js';
@@ -10,11 +9,10 @@ import { lapStats } from './lap-analysis.js';
 import { SessionStore, type StoredSession } from './session-store.js';
 import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
 import { lapDelta, lapTrace } from './lap-trace-data.js';
-import { confirmAnswer, unitSessionList } from './unit-sessions.js';
+import { OwnTracks } from './own-tracks.js';
+import { trackEntries } from './track-list.js';
 
-export const DEFAULT_TRACK_CATALOG = fileURLToPath(new URL('../../../resources/tracks/catalog.json', import.meta.url));
-
-export function loadTracks(path = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
+export function loadTracks(path: string | URL = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
   try {
     return parseTrackCatalog(JSON.parse(readFileSync(path, 'utf8'))).tracks;
   } catch {
@@ -43,24 +41,25 @@ export interface SessionsServiceOptions {
 function unitSource(id: string, name: string, channels: UnitChannels, concurrency: number): SyncSource {
   let downloads: Promise<UnitAgent> | null = null;
   // The list and the first connect run at once (the download connection comes up while the
-  // unit lists): they share the first proof instead of sending two challenges.
-  let firstProof: Promise<void> | null = null;
-  const proven = async (target?: string) => {
-    firstProof ??= channels.ensureProven(id, target);
-    await firstProof;
+  // unit lists): they share the first proof instead of sending two challenges; the link that
+  // proved the key carries the rest of this sync.
+  let first: Promise<string> | null = null;
+  const proven = async (): Promise<string> => {
+    first ??= channels.provenTarget(id);
+    const target = await first;
     await channels.ensureProven(id, target);
+    return target;
   };
   return {
     unitId: id,
     unitName: name,
     list: async () => {
       await proven();
-      return (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, unitSessionList)).sessions;
+      return (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, sessionList)).sessions;
     },
-    confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, confirmAnswer)),
+    confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, sessionMeta)),
     connect: async () => {
-      const target = channels.targets(id, channels.requirePin(id))[0]!;
-      await proven(target);
+      const target = await proven();
       downloads ??= channels.streamAgent(id, { keepAlive: true, maxSockets: concurrency });
       return { target, agent: await downloads };
     },
@@ -69,10 +68,13 @@ function unitSource(id: string, name: string, channels: UnitChannels, concurrenc
 }
 
 export function createSessionsService(o: SessionsServiceOptions) {
-  const store = new SessionStore(o.db, () => o.tracks);
+  const own = new OwnTracks(o.db);
+  // The catalog and the tracks drawn here; own tracks are few, read when asked for.
+  const tracks = () => [...o.tracks, ...own.list()];
+  const store = new SessionStore(o.db, tracks);
   const trackName = (id: string | null) => {
-    const t = id ? o.tracks.find((x) => x.id === id) : undefined;
-    return t ? `${t.venue} (${t.layout})` : null;
+    const t = id ? tracks().find((x) => x.id === id) : undefined;
+    return t ? trackDisplayName(t) : null;
   };
   const entry = (s: StoredSession): SessionListEntry => ({ ...s, trackName: trackName(s.trackId) });
   const need = (id: number) => {
@@ -107,6 +109,17 @@ export function createSessionsService(o: SessionsServiceOptions) {
           deltaMs = lapDelta(trace, store.fixes(reference.session, r.startT, r.endT), r.startT);
         }
         return { session, lap, ...trace, deltaMs };
+      },
+      'tracks:list': async ({ near, session, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => {
+        const at = near ?? (session === undefined ? undefined : (store.firstPosition(need(session).id) ?? undefined));
+        return trackEntries(tracks(), new Set(own.list().map((t) => t.id)), at, withinM);
+      },
+      'sessions:set-track': async ({ session, trackId }: MethodParams<'sessions:set-track'>): Promise<MethodResult<'sessions:set-track'>> => {
+        need(session);
+        if (trackId !== null && !tracks().some((t) => t.id === trackId)) throw new CompanionError('not-found', `no track "${trackId}"`);
+        store.chooseTrack(session, trackId);
+        const s = need(session);
+        return { trackId: s.trackId, laps: s.laps };
       },
       'sync:start': async ({ unitId }: MethodParams<'sync:start'>): Promise<MethodResult<'sync:start'>> => {
         if (running) return running;

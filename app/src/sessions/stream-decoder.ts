@@ -73,8 +73,17 @@ export class StreamDecoder {
     return out;
   }
 
+  /** Never throws: whatever the unit sent, a fault only spoils the stream (the whole file is judged after). */
   push(bytes: Buffer): void {
     if (this.spoiled) return;
+    try {
+      this.decode(bytes);
+    } catch {
+      this.spoiled = true;
+    }
+  }
+
+  private decode(bytes: Buffer): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, bytes]) : bytes;
     if (!this.header) {
       try {
@@ -154,6 +163,9 @@ function concatRows(parts: readonly Float64Array[]): Float64Array {
  */
 export function decodeVerified(bytes: Uint8Array): { session: StreamedSession; fixes: SessionFix[]; imu: Float64Array } {
   const data = decodeSession(bytes);
+  const bad = data.stats.undecodableChunks;
+  // Its checksum holds, so the unit wrote it this way: not a transfer fault to tolerate but a file to refuse (and keep on the unit).
+  if (bad.length > 0) throw new Error(`session file: ${bad.length} chunk(s) from byte ${bad[0]} on pass their checksum but do not decode (bad UTF-8, JSON or values): not stored`);
   const fixes = [...data.fixes].sort((a, b) => a.t - b.t);
   const imu = imuRows([...data.imu].sort((a, b) => a.t - b.t));
   return {

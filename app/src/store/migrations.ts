@@ -179,4 +179,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_started ON sessions(started_at);
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- A layout chosen by hand for a session (pitwall laps --track, the Sessions screen); NULL:
+      -- the track chooser decides by the driven path. Laps and exports follow it.
+      ALTER TABLE sessions ADD COLUMN track_choice TEXT;
+    `,
+  },
+  {
+    version: 6,
+    sql: `
+      -- Tracks drawn in this companion from a driven lap (pitwall tracks add): a TrackDefinition
+      -- as JSON, with an id computed from its geometry.
+      CREATE TABLE own_tracks (
+        id          TEXT PRIMARY KEY,
+        definition  TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

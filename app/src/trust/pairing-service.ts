@@ -1,6 +1,7 @@
 import {
   CompanionError,
   operatorList,
+  pairingPending,
   pairingWindow,
   pairResult,
   validator,
@@ -20,8 +21,6 @@ import type { OperatorKeyring } from '../identity/operator-key.js';
 import type { Pin, PinRepo } from '../store/pin-repo.js';
 import { conflictMessage } from './pairing-state.js';
 import type { UnitChannels } from './unit-channel.js';
-
-export const PAIRING_WINDOW_S = 120;
 
 /** A fingerprint in a URL path: base64url (`/` and `+` are awkward in paths; units accept both forms). */
 export function urlFingerprint(fingerprint: string): string {
@@ -103,7 +102,7 @@ export class PairingService {
     else if (this.d.registry.trustedTargets(id).length > 0) {
       await this.d.channels.ensureProven(id).catch((err: Error) => this.d.log(`after pairing, proving ${this.name(id)} failed: ${err.message}`));
     }
-    return { role: result.role, unitFingerprint: result.unitFingerprint };
+    return { role: result.role, unitFingerprint: result.unitFingerprint, operatorFingerprint: operator.fingerprint };
   }
 
   private async pairUsb(id: string, role: Role, operatorName: string, operatorCertificate: string): Promise<PairResult> {
@@ -134,6 +133,14 @@ export class PairingService {
     try {
       const res = await unitRequest(target, { method: 'POST', path: '/v1/pairing', body: { operatorName, role }, agent, timeoutMs: 10_000 });
       if (res.presented) this.d.registry.sawKey(id, target, res.presented.fingerprint);
+      if (res.status === 202) {
+        // A unit that has an owner makes no further owner over the network by itself.
+        const p = parseAnswer(target, '/v1/pairing', res, pairingPending);
+        throw new CompanionError(
+          'forbidden',
+          `${this.name(id)} already has an owner: this request to become an owner waits for an existing owner's approval (request ${p.request.id}; this companion's key ${p.request.operatorFingerprint}, the unit's key ${p.unitFingerprint}). Pair again once it is approved, or pair over USB.`,
+        );
+      }
       const result = parseAnswer(target, '/v1/pairing', res, pairResult);
       const seen = (presented as PresentedKey | null)?.fingerprint;
       if (seen !== result.unitFingerprint) {

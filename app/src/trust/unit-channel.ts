@@ -160,10 +160,29 @@ export class UnitChannels {
     channel.proofs.set(t, { epoch: channel.epochs.get(t) ?? 0, until: Date.now() + PROOF_TTL_MS });
   }
 
+  /**
+   * The first of the unit's trusted targets that proves the pinned key now. A link that
+   * presents another key (a rogue advertising the unit's id) or does not answer is passed over
+   * for the next one; its failure is thrown only when no link proves the key.
+   */
+  async provenTarget(id: string): Promise<string> {
+    const pin = this.requirePin(id);
+    const failures: CompanionError[] = [];
+    for (const target of this.targets(id, pin)) {
+      try {
+        await this.ensureProven(id, target);
+        return target;
+      } catch (err) {
+        failures.push(this.passOver(id, target, err));
+      }
+    }
+    throw worstOf(failures);
+  }
+
   /** An authenticated, proven request to a paired unit: tries its trusted targets in turn. */
   async call<T extends TSchema>(id: string, req: UnitRequest, check: Validator<T>): Promise<Static<T>> {
     const pin = this.requirePin(id);
-    let last: unknown;
+    const failures: CompanionError[] = [];
     for (const target of this.targets(id, pin)) {
       // A kept-alive connection the unit has just closed (e.g. after a revocation) fails with a
       // reset once: try that target one more time on a new connection.
@@ -174,14 +193,21 @@ export class UnitChannels {
           const res = await this.send(id, target, channel, req);
           return this.parse(id, target, req.path, res, check);
         } catch (err) {
-          const failure = this.toCompanionError(id, err);
-          if (failure.code !== 'unreachable') throw failure;
-          last = failure;
-          if (!/connection reset|broke while reading/.test(failure.message)) break;
+          const failure = this.passOver(id, target, err);
+          failures.push(failure);
+          if (failure.code !== 'unreachable' || !/connection reset|broke while reading/.test(failure.message)) break;
         }
       }
     }
-    throw last instanceof CompanionError ? last : new CompanionError('unreachable', (last as Error)?.message ?? 'no link answered');
+    throw worstOf(failures);
+  }
+
+  /** A failure on one link that the next link may not have (unreachable, another key), else thrown now. */
+  private passOver(id: string, target: string, err: unknown): CompanionError {
+    const failure = this.toCompanionError(id, err);
+    if (failure.code !== 'unreachable' && failure.code !== 'key-changed') throw failure;
+    if (failure.code === 'key-changed') this.log(`${this.registry.get(id)?.name ?? id} at ${target}: ${failure.message}; trying its other links`);
+    return failure;
   }
 
   private async send(id: string, target: string, channel: Channel, req: UnitRequest) {
@@ -215,4 +241,9 @@ export class UnitChannels {
     }
     return new CompanionError(err.kind, err.message);
   }
+}
+
+/** What to report when every link failed: another key outweighs a link that did not answer. */
+function worstOf(failures: CompanionError[]): CompanionError {
+  return failures.find((f) => f.code === 'key-changed') ?? failures.at(-1) ?? new CompanionError('unreachable', 'no link answered');
 }

@@ -6,7 +6,7 @@ import { createServer as createTcpServer, connect, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net';
 import { createSelfSignedCertificate } from '../../src/identity/operator-certificate.js';
 import type { SyncSource } from '../../src/sessions/session-sync.js';
-import type { UnitSessionEntry } from '../../src/sessions/unit-sessions.js';
+import type { SessionMeta } from '@pitwall/protocol';
 import type { MadeSession } from './session-files.js';
 
 /**
@@ -39,7 +39,7 @@ export async function startFakeSessionUnit(unitId: string, sessions: MadeSession
     const m = /^\/v1\/sessions(?:\/([^/]+)(\/confirm)?)?$/.exec(req.url ?? '');
     if (!m) return json(404, { error: { code: 'not-found', message: 'no such endpoint' } });
     if (!m[1]) {
-      const list: UnitSessionEntry[] = [...files.values()].map((f) => ({
+      const list: SessionMeta[] = [...files.values()].map((f) => ({
         id: f.sessionId,
         track: null,
         start: new Date().toISOString(),
@@ -173,7 +173,7 @@ export function fakeSource(unitId: string, unitName: string, port: number, host 
     unitName,
     agent,
     connect: async () => ({ target: `${host}:${port}`, agent }),
-    list: async () => ((await call('GET', '/v1/sessions')) as { sessions: UnitSessionEntry[] }).sessions,
+    list: async () => ((await call('GET', '/v1/sessions')) as { sessions: SessionMeta[] }).sessions,
     confirm: async (id) => void (await call('POST', `/v1/sessions/${id}/confirm`)),
     close: () => {
       calls.destroy();

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeSession, timeLaps, type SessionFix } from '@pitwall/protocol';
 import { openDatabase } from '../../src/store/database.js';
 import { SessionStore } from '../../src/sessions/session-store.js';
-import { exportToFile } from '../../src/sessions/export-vbo.js';
+import { exportToFile } from '../../src/sessions/session-export.js';
 import { gpxLines } from '../../src/sessions/export-gpx.js';
 import { lapStats } from '../../src/sessions/lap-analysis.js';
 import { makeSession, SYNTH_TRACK, type MadeSession } from '../helpers/session-files.js';

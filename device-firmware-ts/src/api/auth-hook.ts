@@ -6,6 +6,7 @@ import { roleAllows, type Operator, type Permission } from '@pitwall/protocol';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import { fingerprintOf } from '../identity/unit-key.js';
+import { createAddressLimiter } from './address-limiter.js';
 
 /** What a route needs: `public` (anyone), `cert` (any client certificate, e.g. network pairing), or a permission. */
 export type Access = 'public' | 'cert' | Permission;
@@ -26,7 +27,12 @@ export interface AuthDeps {
   /** False while the identity key is missing or corrupt: only public routes are served. */
   identityOk: boolean;
   send(reply: FastifyReply, status: number, code: string, message: string): void;
+  /** Requests per second (and burst) a source address without a paired key gets on routes that are not public. */
+  unauthenticatedRate?: { perS: number; burst: number };
 }
+
+/** Enough for a person pairing and retrying; far below what fills a log or a CPU. */
+export const UNAUTHENTICATED_RATE = { perS: 10, burst: 40 };
 
 export interface Auth {
   /** Drops the open connections of a revoked key (its live streams end at once). */
@@ -65,8 +71,17 @@ function needed(req: FastifyRequest): Access {
   return req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'control';
 }
 
-/** onRequest: client certificate -> active operator -> role check. Refusals are audited (rate-limited). */
+/**
+ * onRequest: client certificate -> active operator -> role check. Refusals are audited as
+ * summaries per source address and kind (the audit log's refusal file, never its security
+ * records). A source without an active paired key is also rate-limited per address on every
+ * route that is not public (pairing included): past its bucket it gets 429 and only a count in
+ * the summary. Public routes (/v1/info, GET /v1/pairing) are answered from memory and bounded
+ * by the server's connection caps instead.
+ */
 export function registerAuth(app: FastifyInstance, deps: AuthDeps): Auth {
+  const rate = deps.unauthenticatedRate ?? UNAUTHENTICATED_RATE;
+  const limiter = createAddressLimiter(rate.perS, rate.burst);
   const socketsByFp = new Map<string, Set<Socket>>();
   const track = (fp: string, socket: Socket) => {
     let set = socketsByFp.get(fp);
@@ -86,13 +101,13 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     const fp = peerFingerprint(req.raw.socket);
     req.clientFingerprint = fp;
     const refuse = (status: number, code: string, message: string, op?: Operator) => {
-      deps.audit.refuse(`${code}|${route}`, {
+      deps.audit.refuse(`${code}|${route}|${req.ip}`, {
         event: 'refuse',
         outcome: 'refused',
         operatorFingerprint: fp,
         role: op?.role ?? null,
         via: 'network',
-        detail: `${code}: ${route}`,
+        detail: `${code}: ${route} from ${req.ip}`,
       });
       deps.send(reply, status, code, message);
       return reply;
@@ -101,11 +116,16 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): Auth {
       deps.send(reply, 503, 'identity-unavailable', 'the unit identity key is missing or corrupt (see /v1/status on the serial port or the unit log); only discovery (/v1/info, /v1/pairing) is served');
       return reply;
     }
+    const paired = fp ? deps.operators.get(fp) : undefined;
+    if ((!paired || paired.revokedAt !== null) && !limiter.take(req.ip)) {
+      void reply.header('retry-after', String(Math.ceil(1 / rate.perS)));
+      return refuse(429, 'rate-limited', `too many requests from ${req.ip} without a paired key; wait and try again`);
+    }
     if (!fp) {
       return refuse(401, 'unauthenticated', 'no client certificate: pair this companion with the unit (over USB, or press the pair button and pair over the network), then connect with the paired certificate');
     }
     if (access === 'cert') return;
-    const op = deps.operators.get(fp);
+    const op = paired;
     if (!op) {
       return refuse(401, 'unauthenticated', `client key ${fp} is not paired with this unit; pair it first (over USB, or press the pair button and pair over the network)`);
     }

@@ -4,8 +4,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   ApiError,
   DeviceInfo,
-  type LiveLap,
-  type LiveTiming,
   DeviceStatus,
   FIRMWARE_COMMIT_HEADER,
   FIRMWARE_VERSION_HEADER,
@@ -15,7 +13,8 @@ import {
 import { toLiveFix } from '../pipeline/gnss-state.js';
 import type { GnssFix } from '../pipeline/nmea-decoder.js';
 import type { Logger } from '../ops/logger.js';
-import { registerAuth, type Auth } from './auth-hook.js';
+import { peerFingerprint, registerAuth, type Auth } from './auth-hook.js';
+import { connectionLimitsFor, fileLimit, guardConnections, type ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 import { registerIdentityRoutes } from './identity-routes.js';
 import { registerOpsRoutes, type OpsRouteDeps } from './ops-routes.js';
 import { IdentityError, type PairingService } from '../identity/pairing-service.js';
@@ -25,7 +24,8 @@ import type { PairingWindow } from '../identity/pairing-window.js';
 import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
-export type LiveEvent = { event: 'timing'; data: LiveTiming } | { event: 'lap'; data: LiveLap };
+import type { LiveEvent } from '../pipeline/start-data-path.js';
+export type { LiveEvent };
 
 /** Query of GET /v1/live: cap the event rate (default: every fix). */
 export const LiveQuery = Type.Object(
@@ -58,11 +58,22 @@ export interface HttpServerDeps {
   window: PairingWindow;
   /** Logs, health and crash dumps (absent in tests of the bare API). */
   ops?: OpsRouteDeps;
+  /** Connection caps (default: from the process's file limit, see connectionLimitsFor). */
+  limits?: ConnectionLimits;
 }
+
+/** A TLS handshake, and a request's headers, must be complete within this long. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request (bodies are at most 64 KiB) must arrive within this long. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** A keep-alive connection idle this long after a response is closed. */
+export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 
 export interface HttpServer {
   readonly app: FastifyInstance;
   readonly auth: Auth;
+  readonly connections: ConnectionGuard;
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -90,7 +101,13 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       maxVersion: 'TLSv1.3',
       requestCert: true,
       rejectUnauthorized: false,
+      // Slow or silent peers (slowloris, half-open handshakes) are cut; the checks run every second.
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
     },
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     bodyLimit: 64 * 1024,
     logger: false,
     return503OnClosing: true,
@@ -98,8 +115,13 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     // Unparsable HTTP (after TLS): answer in the API's own error shape, then close.
     clientErrorHandler(err, socket) {
       if (!socket.writable) return socket.destroy();
-      const body = JSON.stringify(errorBody('bad-request', `malformed HTTP request (${(err as NodeJS.ErrnoException).code ?? 'parse error'})`));
-      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      const [status, body] =
+        code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? ['408 Request Timeout', errorBody('request-timeout', `the request did not arrive in time (headers within ${HEADERS_TIMEOUT_MS / 1000} s, the whole request within ${REQUEST_TIMEOUT_MS / 1000} s)`)]
+          : ['400 Bad Request', errorBody('bad-request', `malformed HTTP request (${code ?? 'parse error'})`)];
+      const text = JSON.stringify(body);
+      socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
     },
     frameworkErrors(err, _req, reply) {
       void (reply as FastifyReply).code(400).headers(firmwareHeaders).send(errorBody('bad-request', err.message));
@@ -122,6 +144,11 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     }
   });
   const send = (reply: FastifyReply, status: number, code: string, message: string) => void reply.code(status).send(errorBody(code, message));
+  const connections = guardConnections(app.server, deps.limits ?? connectionLimitsFor(), (tls) => {
+    const fp = peerFingerprint(tls);
+    const op = fp ? deps.operators.get(fp) : undefined;
+    return op !== undefined && op.revokedAt === null;
+  });
   const fastify = app as unknown as FastifyInstance;
   const auth: Auth = registerAuth(fastify, { operators: deps.operators, audit: deps.audit, identityOk: deps.identityOk, send });
   registerIdentityRoutes(fastify, { pairing: deps.pairing, operators: deps.operators, window: deps.window, auth: () => auth, audit: deps.audit });
@@ -224,8 +251,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   return {
     app: fastify,
     auth,
+    connections,
     async listen(port, host = '0.0.0.0') {
       await app.listen({ port, host });
+      deps.log.info(`api: at most ${connections.limits.maxConnections} connections (file limit ${fileLimit()})`);
       const addr = app.server.address();
       return typeof addr === 'object' && addr ? addr.port : port;
     },

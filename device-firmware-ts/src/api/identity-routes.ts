@@ -11,7 +11,10 @@ import {
   NetworkPairRequest,
   Operator,
   OperatorList,
+  OwnerRequest,
+  OwnerRequestList,
   PairResult,
+  PairingPending,
   PairingWindow,
   type AuditQuery as AuditQueryT,
   type ChallengeRequest as ChallengeRequestT,
@@ -24,7 +27,7 @@ import type { PairingWindow as Window } from '../identity/pairing-window.js';
 import type { Auth } from './auth-hook.js';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
-const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 503: ApiError };
+const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError, 429: ApiError, 503: ApiError };
 
 export interface IdentityRouteDeps {
   pairing: PairingService;
@@ -45,9 +48,29 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
 
   app.post<{ Body: NetworkPairRequestT }>(
     '/v1/pairing',
-    { config: { access: 'cert' }, schema: { querystring: NoQuery, body: NetworkPairRequest, response: { 200: PairResult, ...errors } } },
-    async (req) =>
-      d.pairing.pair({ operatorFingerprint: req.clientFingerprint!, name: req.body.operatorName, role: req.body.role, via: 'network' }),
+    { config: { access: 'cert' }, schema: { querystring: NoQuery, body: NetworkPairRequest, response: { 200: PairResult, 202: PairingPending, ...errors } } },
+    async (req, reply) => {
+      const out = await d.pairing.pair({ operatorFingerprint: req.clientFingerprint!, name: req.body.operatorName, role: req.body.role, via: 'network', source: req.ip });
+      if ('pending' in out) reply.code(202);
+      return out;
+    },
+  );
+
+  // Further owners asked for over the network wait here for an existing owner.
+  const RequestParams = Type.Object({ id: Type.String({ pattern: '^[a-f0-9]{16}$' }) });
+  const by = (req: { operator?: { name: string; fingerprint: string } }) => (req.operator ? `"${req.operator.name}" (${req.operator.fingerprint})` : 'unknown');
+  app.get('/v1/pairing/requests', { config: { access: 'admin' }, schema: { querystring: NoQuery, response: { 200: OwnerRequestList, ...errors } } }, async () => ({
+    requests: d.pairing.pendingOwnerRequests(),
+  }));
+  app.post<{ Params: { id: string } }>(
+    '/v1/pairing/requests/:id/approve',
+    { config: { access: 'admin' }, schema: { querystring: NoQuery, params: RequestParams, response: { 200: Operator, ...errors } } },
+    async (req) => d.pairing.approve(req.params.id, by(req)),
+  );
+  app.delete<{ Params: { id: string } }>(
+    '/v1/pairing/requests/:id',
+    { config: { access: 'admin' }, schema: { querystring: NoQuery, params: RequestParams, response: { 200: OwnerRequest, ...errors } } },
+    async (req) => d.pairing.deny(req.params.id, by(req)),
   );
 
   app.get('/v1/operators', { config: { access: 'admin' }, schema: { querystring: NoQuery, response: { 200: OperatorList, ...errors } } }, async () => ({
@@ -65,7 +88,7 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
       if (!new RegExp(Fingerprint.pattern!).test(fp)) {
         return reply.code(400).send({ error: { code: 'bad-request', message: `not a key fingerprint: ${fp.slice(0, 80)} (expected SHA256:<43 base64 characters>, URL-encoded)` } });
       }
-      const op = await d.pairing.revoke(fp, req.operator ? `"${req.operator.name}" (${req.operator.fingerprint})` : 'unknown');
+      const op = await d.pairing.revoke(fp, by(req), 'network');
       reply.raw.once('finish', () => d.auth().disconnect(fp));
       return op;
     },

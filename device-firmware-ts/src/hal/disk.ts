@@ -18,22 +18,3 @@ export function realDisk(path: string): Disk {
     },
   };
 }
-
-/** Sim: the real statfs, with free space overridable by a test hook (sim gpio `disk-free BYTES|real`). */
-export interface SimDisk extends Disk {
-  setFakeFree(bytes: number | null): void;
-}
-
-export function simDisk(path: string): SimDisk {
-  const real = realDisk(path);
-  let fakeFree: number | null = null;
-  return {
-    async usage() {
-      const u = await real.usage();
-      return fakeFree === null ? u : { totalB: u.totalB, freeB: Math.min(fakeFree, u.totalB) };
-    },
-    setFakeFree(bytes) {
-      fakeFree = bytes;
-    },
-  };
-}

@@ -7,7 +7,7 @@ export interface GnssSource {
 }
 
 /** A real receiver on a UART, e.g. /dev/serial0 at 9600 or 115200 baud. */
-export function serialGnssSource(path = '/dev/serial0', baudRate = 115200): GnssSource {
+export function serialGnssSource(path: string, baudRate: number): GnssSource {
   return {
     kind: 'serial',
     start: async () => ({ path, baudRate }),

@@ -1,12 +1,17 @@
 /** Buttons and LEDs on the unit. Names are logical (`pair`), the HAL maps them to lines. */
 export type ButtonName = 'pair';
 export type LedName = 'pair';
+/**
+ * What an LED shows. The pair LED: `slow-blink` while the pairing window is open, `fast-blink`
+ * while a pairing waits for an owner's approval (someone asked to be an owner), `off` otherwise.
+ */
+export type LedPattern = 'off' | 'on' | 'slow-blink' | 'fast-blink';
 
 export interface Gpio {
   readonly kind: 'real' | 'sim';
   /** Calls `listener` on each press of `button`; returns the unsubscribe function. */
   onPress(button: ButtonName, listener: () => void): () => void;
-  setLed(led: LedName, on: boolean): void;
+  setLed(led: LedName, pattern: LedPattern): void;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeStaleTemps, writeFileAtomic } from '../identity/atomic-file.js';
 
 export type HardwareSource = 'cpuinfo' | 'devicetree' | 'machine-id' | 'sim';
 
@@ -15,7 +13,7 @@ export interface HardwareSerial {
 
 const clean = (s: string) => s.replace(/\0/g, '').trim().toLowerCase();
 
-async function readOr(path: string): Promise<string | null> {
+export async function readOr(path: string): Promise<string | null> {
   try {
     const v = clean(await readFile(path, 'utf8'));
     return v.length > 0 && !/^0+$/.test(v) ? v : null;
@@ -44,20 +42,4 @@ export async function readHardwareSerial(root = '/'): Promise<HardwareSerial> {
     };
   }
   throw new Error('no hardware serial: /proc/cpuinfo has no Serial, no device-tree serial-number, no /etc/machine-id');
-}
-
-/**
- * Sim: a board serial made once in DATA_DIR/sim-board/serial. It stands for the SoC's fused
- * serial, so tests can "move the data partition to another board" by changing it.
- */
-export async function readSimBoardSerial(dataDir: string): Promise<HardwareSerial> {
-  const dir = join(dataDir, 'sim-board');
-  const file = join(dir, 'serial');
-  const existing = await readOr(file);
-  if (existing) return { serial: existing, source: 'sim', warning: null };
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await removeStaleTemps(file);
-  const serial = randomBytes(8).toString('hex');
-  await writeFileAtomic(file, `${serial}\n`, 0o644);
-  return { serial, source: 'sim', warning: null };
 }

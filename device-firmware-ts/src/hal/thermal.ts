@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** SoC temperature from the kernel's thermal zones (ROOT/sys/class/thermal/thermal_zone* /temp, millidegrees). */
@@ -29,14 +29,4 @@ export function thermalZones(root = '/'): Thermal {
       return hottest;
     },
   };
-}
-
-/** Sim: a fake zone under DATA_DIR/sim-board (tests write its `temp` to make the unit hot). */
-export async function simThermal(dataDir: string): Promise<Thermal & { zoneFile: string }> {
-  const root = join(dataDir, 'sim-board');
-  const zone = join(root, 'sys/class/thermal/thermal_zone0');
-  await mkdir(zone, { recursive: true });
-  const zoneFile = join(zone, 'temp');
-  await readFile(zoneFile).catch(() => writeFile(zoneFile, '47500\n'));
-  return { ...thermalZones(root), zoneFile };
 }

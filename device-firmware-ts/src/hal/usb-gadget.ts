@@ -1,6 +1,3 @@
-import { join } from 'node:path';
-import { openPtyPair, type PtyPair } from './pty-pair.js';
-
 /** The USB CDC-ACM gadget port: the unit serves its framed protocol on `devicePath`. */
 export interface UsbGadget {
   readonly kind: 'real' | 'sim';
@@ -8,25 +5,6 @@ export interface UsbGadget {
   stop(): Promise<void>;
 }
 
-export function realUsbGadget(devicePath = '/dev/ttyGS0'): UsbGadget {
+export function realUsbGadget(devicePath: string): UsbGadget {
   return { kind: 'real', start: async () => ({ devicePath, hostPath: null }), stop: async () => {} };
-}
-
-/**
- * In sim the gadget is a pty pair: the unit opens one end, the companion the other
- * (`hostPath`, the "USB cable" end, which stands for the /dev/ttyACM* a laptop would see).
- */
-export function simUsbGadget(runDir: string, hostPath: string): UsbGadget {
-  let pair: PtyPair | null = null;
-  return {
-    kind: 'sim',
-    async start() {
-      pair = await openPtyPair(join(runDir, 'ttyGS0'), hostPath);
-      return { devicePath: pair.a, hostPath: pair.b };
-    },
-    async stop() {
-      await pair?.close();
-      pair = null;
-    },
-  };
 }

@@ -1,26 +1,32 @@
-import { access, mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { auditRecord, type AuditRecord } from '@pitwall/protocol';
-import { fsyncDir } from './atomic-file.js';
 import type { Logger } from '../ops/logger.js';
+import { defaultWriteSome, openAuditStream, streamFiles, type AuditStream, type WriteSome } from './audit-stream.js';
 
 export type AuditEntry = Omit<AuditRecord, 'time' | 'seq'>;
 
 export interface AuditLog {
-  /** Appends one record (fsync'd before the promise resolves). */
-  write(entry: AuditEntry): Promise<void>;
   /**
-   * A refusal. Identical refusals (same key) inside one window are counted, not written:
-   * the first is written at once, the rest as one summary when the window ends.
+   * Appends one security record (pairings, revocations, window openings, identity events) to
+   * audit.jsonl, fsync'd before the promise resolves: true once it is durable, false when it
+   * could not be written (logged). A caller whose action must be on record undoes it on false.
+   */
+  write(entry: AuditEntry): Promise<boolean>;
+  /**
+   * A refusal, kept apart from the security records (refusals.jsonl, its own bound, no fsync
+   * each) so that a flood of refusals never rotates a pairing away. Identical refusals (same
+   * key; callers put the source address in it) inside one window are counted, not written: the
+   * first is written at once, the rest as one summary when the window ends.
    */
   refuse(key: string, entry: AuditEntry): void;
   /**
-   * The records with seq > `after`, oldest first, at most `limit`, read across the rotated files
-   * and the current one: a torn line (power cut mid-append), one that is not an AuditRecord or
-   * one whose seq is not above the last yielded is skipped. seq is written without holes (short
-   * of a failed write), so a first record above `after + 1` tells the reader that the ones between
-   * were rotated away.
+   * The records of both files with seq > `after`, in seq order, at most `limit`: a torn line
+   * (power cut mid-append), one that is not an AuditRecord or one whose seq is not above the last
+   * yielded is skipped. seq is shared by both files and written without holes (short of a failed
+   * write), so a first record above `after + 1` tells the reader that the ones between were
+   * rotated away (refusals rotate sooner than security records).
    */
   read(after: number, limit: number): AsyncGenerator<AuditRecord>;
   close(): Promise<void>;
@@ -33,175 +39,105 @@ export interface AuditLogOptions {
   maxBytes?: number;
   /** Rotated files kept, audit.1.jsonl (newest) to audit.KEEP.jsonl (default 4). */
   keep?: number;
+  /** The same for refusals.jsonl (default 256 KiB, 1 rotated file). */
+  refusalMaxBytes?: number;
+  refusalKeep?: number;
   /**
    * One write(2) of `data` to audit.jsonl: the bytes written, which may be fewer than asked (a
    * disk filling up), or a rejection. Only for tests that make an append fail part-way; the
    * default is the file handle's write.
    */
-  writeSome?: (fh: FileHandle, data: Buffer) => Promise<number>;
+  writeSome?: WriteSome;
 }
 
 const REFUSAL_WINDOW_MS = 10_000;
 const MAX_BYTES = 1024 * 1024;
 const KEEP = 4;
+const REFUSAL_MAX_BYTES = 256 * 1024;
+const REFUSAL_KEEP = 1;
 const MAX_REFUSAL_KEYS = 256;
 const MAX_DETAIL = 500;
 
-/** Highest seq in the file; a torn last line (crash mid-append) is skipped. */
-async function lastSeq(file: string): Promise<{ seq: number; endsClean: boolean }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { seq: 0, endsClean: true };
-    throw err;
-  }
-  const lines = text.split('\n');
-  let seq = 0;
-  for (let i = lines.length - 1; i >= 0 && seq === 0; i--) {
-    try {
-      const rec = JSON.parse(lines[i]!) as { seq?: unknown };
-      if (typeof rec.seq === 'number') seq = rec.seq;
-    } catch {
-      /* torn or empty line */
-    }
-  }
-  return { seq, endsClean: text.length === 0 || text.endsWith('\n') };
-}
-
-const defaultWriteSome = async (fh: FileHandle, data: Buffer): Promise<number> => (await fh.write(data)).bytesWritten;
-
-const isEnoent = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch (err) {
-    if (isEnoent(err)) return false;
-    throw err;
-  }
-}
-
 /**
- * The audit log's files, oldest first: DATA_DIR/audit/audit.KEEP.jsonl … audit.1.jsonl, then
- * audit.jsonl (any of them may be missing). Reading them in this order gives the records in seq
- * order.
+ * The security records' files, oldest first: DATA_DIR/audit/audit.KEEP.jsonl … audit.1.jsonl,
+ * then audit.jsonl (any of them may be missing). Reading them in this order gives the security
+ * records in seq order; the refusals are in refusalFiles().
  */
 export function auditFiles(dataDir: string, keep = KEEP): string[] {
-  return Array.from({ length: keep + 1 }, (_, i) => join(dataDir, 'audit', i === keep ? 'audit.jsonl' : `audit.${keep - i}.jsonl`));
+  return streamFiles(join(dataDir, 'audit'), 'audit', keep);
+}
+
+/** The refusals' files, oldest first (refusals.1.jsonl, refusals.jsonl by default). */
+export function refusalFiles(dataDir: string, keep = REFUSAL_KEEP): string[] {
+  return streamFiles(join(dataDir, 'audit'), 'refusals', keep);
+}
+
+/** The valid records of a stream's open files with seq > after, in file order, seq increasing (the caller closes the files). */
+async function* recordsOf(handles: FileHandle[], after: number): AsyncGenerator<AuditRecord> {
+  let lastRead = after;
+  for (const h of handles) {
+    const input = h.createReadStream({ encoding: 'utf8', autoClose: false });
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (!line.includes('"seq"')) continue;
+        let rec: unknown;
+        try {
+          rec = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (!auditRecord.is(rec) || rec.seq <= lastRead) continue;
+        lastRead = rec.seq;
+        yield rec;
+      }
+    } finally {
+      lines.close();
+      input.destroy();
+    }
+  }
 }
 
 /**
- * DATA_DIR/audit/audit.jsonl: append-only JSON lines, seq increasing across restarts and
- * rotations. Before an append would take audit.jsonl past maxBytes it becomes audit.1.jsonl
- * (audit.1 becoming audit.2 and so on, the one past `keep` dropped).
- *
- * Bound: at most (keep + 1) × maxBytes on disk, 5 MiB by default; it would be one record more
- * if the rotation came after the append. A file is larger than maxBytes only when it holds a
- * single record that is (a record is a few KiB at most). Rotation only renames, so a crash
- * inside one adds nothing; a dropped file that a reader still has open is freed when it is done.
+ * DATA_DIR/audit/: security records in audit.jsonl (rotated at maxBytes, `keep` old files: 5 MiB
+ * by default), refusals in refusals.jsonl (256 KiB, 1 old file), one seq across both, increasing
+ * across restarts and rotations. A flood of refusals rotates only refusals: a pairing stays on
+ * record until 4 MiB of later security records (thousands of pairings and window openings,
+ * each needing a button press or an owner) push it out.
  */
 export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogOptions = {}): Promise<AuditLog> {
   const { windowMs = REFUSAL_WINDOW_MS, maxBytes = MAX_BYTES, keep = KEEP, writeSome = defaultWriteSome } = opts;
-  if (!(maxBytes >= 1 && Number.isInteger(keep) && keep >= 1)) throw new RangeError(`audit log: bad limits (maxBytes ${maxBytes}, keep ${keep})`);
+  const { refusalMaxBytes = REFUSAL_MAX_BYTES, refusalKeep = REFUSAL_KEEP } = opts;
+  for (const [b, k] of [[maxBytes, keep], [refusalMaxBytes, refusalKeep]] as const) {
+    if (!(b >= 1 && Number.isInteger(k) && k >= 1)) throw new RangeError(`audit log: bad limits (maxBytes ${b}, keep ${k})`);
+  }
   const dir = join(dataDir, 'audit');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  // Newest first: files[0] is audit.jsonl, files[i] audit.i.jsonl.
-  const files = auditFiles(dataDir, keep).reverse();
-  const file = files[0]!;
-  const last = await lastSeq(file);
-  let seq = last.seq;
-  // Right after a rotation (or a crash inside one) audit.jsonl is empty or missing.
-  for (let i = 1; seq === 0 && i < files.length; i++) seq = (await lastSeq(files[i]!)).seq;
-  let fh: FileHandle = await open(file, 'a', 0o600);
-  let size = (await fh.stat()).size;
-  // audit.jsonl ends inside a line: a crash or a failed append (disk full, I/O error) cut one
-  // short. The next append ends it first, else its record would be joined to the torn line and
-  // lost with it.
-  let torn = !last.endsClean;
-  let chain: Promise<void> = Promise.resolve();
+  const security = await openAuditStream({ dir, base: 'audit', maxBytes, keep, sync: true, writeSome, log });
+  const refusals = await openAuditStream({ dir, base: 'refusals', maxBytes: refusalMaxBytes, keep: refusalKeep, sync: false, writeSome: defaultWriteSome, log });
+  let seq = Math.max(security.lastSeq, refusals.lastSeq);
   let closed = false;
   const pending = new Map<string, { entry: AuditEntry; count: number; fingerprints: Set<string> }>();
   let timer: NodeJS.Timeout | null = null;
 
-  // Shifts the files up to the first free number (audit.KEEP, dropped, when none is free), oldest
-  // first and each rename durable before the next: a crash part-way never overwrites a file that
-  // has not moved on, it leaves a free number that the next rotation fills.
-  const rotate = async () => {
-    let free = 1;
-    while (free < keep && (await exists(files[free]!))) free++;
-    for (let i = free; i >= 1; i--) {
-      try {
-        await rename(files[i - 1]!, files[i]!);
-      } catch (err) {
-        if (isEnoent(err)) continue;
-        throw err;
-      }
-      await fsyncDir(dir);
-    }
-    const old = fh;
-    fh = await open(file, 'a', 0o600);
-    torn = false;
-    await old.close();
-    await fsyncDir(dir);
-  };
-
-  const append = async (line: string) => {
-    if (size > 0 && size + Buffer.byteLength(line) + (torn ? 1 : 0) > maxBytes) {
-      // A failed rotation is tried again after another maxBytes, not on every record.
-      await rotate().catch((err: Error) => log.error(`audit log: rotation failed: ${err.message}`));
-      size = 0;
-    }
-    const data = Buffer.from(torn ? `\n${line}` : line);
-    let written = 0;
-    try {
-      // A short write is not a failure: the rest is written on (or fails with the reason).
-      while (written < data.length) {
-        const n = await writeSome(fh, data.subarray(written));
-        if (!(n > 0)) throw new Error(`wrote ${n} of ${data.length - written} bytes`);
-        written += n;
-      }
-    } finally {
-      // What reached the file counts towards its size, and its last byte says whether the file
-      // now ends inside a line (nothing written: as before).
-      size += written;
-      if (written > 0) torn = data[written - 1] !== 0x0a;
-    }
-    await fh.datasync();
-  };
-
-  const write = (entry: AuditEntry): Promise<void> => {
-    if (closed) return Promise.resolve();
+  const append = (stream: AuditStream, entry: AuditEntry): Promise<boolean> => {
+    if (closed) return Promise.resolve(false);
     const rec: AuditRecord = { time: new Date().toISOString(), seq: ++seq, ...entry, detail: entry.detail.slice(0, MAX_DETAIL) };
     auditRecord.parse(rec);
-    const line = `${JSON.stringify(rec)}\n`;
-    chain = chain.then(() => append(line)).catch((err: Error) => log.error(`audit log: ${err.message}`));
-    return chain;
-  };
-
-  /** The files as they are now, oldest first. */
-  const openAll = async (): Promise<FileHandle[]> => {
-    const handles: FileHandle[] = [];
-    try {
-      for (const f of [...files].reverse()) {
-        try {
-          handles.push(await open(f, 'r'));
-        } catch (err) {
-          if (!isEnoent(err)) throw err;
-        }
-      }
-    } catch (err) {
-      await Promise.all(handles.map((h) => h.close()));
-      throw err;
-    }
-    return handles;
+    return stream.append(`${JSON.stringify(rec)}\n`).then(
+      () => true,
+      (err: Error) => {
+        log.error(`audit log: ${err.message}`);
+        return false;
+      },
+    );
   };
 
   const flush = () => {
     timer = null;
     for (const [, p] of pending) {
       if (p.count === 0) continue;
-      void write({
+      void append(refusals, {
         ...p.entry,
         operatorFingerprint: p.fingerprints.size === 1 ? [...p.fingerprints][0]! : null,
         detail: `${p.count} more identical refusal(s) in ${windowMs / 1000} s (${p.fingerprints.size} distinct key(s)): ${p.entry.detail}`,
@@ -211,7 +147,7 @@ export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogO
   };
 
   return {
-    write,
+    write: (entry) => append(security, entry),
     refuse(key, entry) {
       if (closed) return;
       const k = pending.size >= MAX_REFUSAL_KEYS && !pending.has(key) ? 'overflow' : key;
@@ -221,8 +157,8 @@ export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogO
         if (entry.operatorFingerprint && p.fingerprints.size < 1000) p.fingerprints.add(entry.operatorFingerprint);
         return;
       }
-      pending.set(k, { entry, count: 0, fingerprints: new Set() });
-      void write(entry);
+      pending.set(k, { entry: k === 'overflow' ? { ...entry, detail: `(refusals of many kinds and sources) ${entry.detail}` } : entry, count: 0, fingerprints: new Set() });
+      void append(refusals, entry);
       if (!timer) {
         timer = setTimeout(flush, windowMs);
         timer.unref();
@@ -230,40 +166,40 @@ export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogO
     },
     async *read(after, limit) {
       if (limit < 1) return;
-      // Opened in the write chain, so no rotation falls between the opens; an open file stays
-      // readable whatever is renamed or dropped after.
-      const opening = chain.then(openAll);
-      chain = opening.then(
-        () => undefined,
-        () => undefined,
-      );
-      const handles = await opening;
+      // Each stream's files are opened between its appends; an open file stays readable whatever
+      // is renamed or dropped after.
+      const handles = await security.openAll();
+      const split = handles.length;
+      try {
+        handles.push(...(await refusals.openAll()));
+      } catch (err) {
+        await Promise.all(handles.map((h) => h.close()));
+        throw err;
+      }
+      const a = recordsOf(handles.slice(0, split), after);
+      const b = recordsOf(handles.slice(split), after);
       let n = 0;
       let lastRead = after;
       try {
-        for (const h of handles) {
-          const input = h.createReadStream({ encoding: 'utf8', autoClose: false });
-          const lines = createInterface({ input, crlfDelay: Infinity });
-          try {
-            for await (const line of lines) {
-              if (!line.includes('"seq"')) continue;
-              let rec: unknown;
-              try {
-                rec = JSON.parse(line);
-              } catch {
-                continue;
-              }
-              if (!auditRecord.is(rec) || rec.seq <= lastRead) continue;
-              lastRead = rec.seq;
-              yield rec;
-              if (++n >= limit) return;
-            }
-          } finally {
-            lines.close();
-            input.destroy();
+        let x = await a.next();
+        let y = await b.next();
+        while (!x.done || !y.done) {
+          let rec: AuditRecord;
+          if (y.done || (!x.done && x.value.seq <= y.value.seq)) {
+            rec = x.value as AuditRecord;
+            x = await a.next();
+          } else {
+            rec = y.value;
+            y = await b.next();
           }
+          if (rec.seq <= lastRead) continue;
+          lastRead = rec.seq;
+          yield rec;
+          if (++n >= limit) return;
         }
       } finally {
+        await a.return(undefined);
+        await b.return(undefined);
         await Promise.all(handles.map((h) => h.close()));
       }
     },
@@ -271,8 +207,8 @@ export async function openAuditLog(dataDir: string, log: Logger, opts: AuditLogO
       if (timer) clearTimeout(timer);
       flush();
       closed = true;
-      await chain;
-      await fh.close();
+      await security.close();
+      await refusals.close();
     },
   };
 }

@@ -5,6 +5,11 @@ export interface PairingWindow {
   open(): void;
   close(reason: string): void;
   isOpen(): boolean;
+  /**
+   * Takes the window for one pairing: true (and the window closed) if it was open, false if
+   * not. Synchronous, so of any number of requests racing one press exactly one gets true.
+   */
+  claim(reason: string): boolean;
   state(): PairingWindowT;
   dispose(): void;
 }
@@ -30,6 +35,11 @@ export function createPairingWindow(durationS: number, hooks: { onOpen(): void; 
     },
     close,
     isOpen: () => closesAt !== null && Date.now() < closesAt,
+    claim(reason) {
+      if (closesAt === null || Date.now() >= closesAt) return false;
+      close(reason);
+      return true;
+    },
     state() {
       if (closesAt === null || Date.now() >= closesAt) return { open: false, closesInS: null };
       return { open: true, closesInS: Math.max(0, Math.round((closesAt - Date.now()) / 100) / 10) };

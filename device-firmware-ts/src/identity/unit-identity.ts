@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IdentityState } from '@pitwall/protocol';
 import type { Logger } from '../ops/logger.js';
-import { readSimBoardSerial, type HardwareSerial } from '../hal/hardware-serial.js';
+import type { HardwareSerial } from '../hal/hardware-serial.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-file.js';
 import { fingerprintOf, generateIdentityKeyPem, parseIdentityKey } from './unit-key.js';
 import { uuidV5 } from './uuid-v5.js';
@@ -50,9 +50,9 @@ async function readIfExists(file: string): Promise<string | null> {
  */
 export async function loadUnitIdentity(
   dataDir: string,
-  opts: { name?: string; model: string; log: Logger; hardware?: HardwareSerial },
+  opts: { name?: string; model: string; log: Logger; hardware: HardwareSerial },
 ): Promise<UnitIdentity> {
-  const hw = opts.hardware ?? (await readSimBoardSerial(dataDir));
+  const hw = opts.hardware;
   const paths = identityPaths(dataDir);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   await chmod(paths.dir, 0o700);

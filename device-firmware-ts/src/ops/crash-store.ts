@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { crashDump, type CrashDump, type CrashKind, type CrashSummary } from '@pitwall/protocol';
+import { writeFileAtomicSync } from '@pitwall/protocol/node';
 
 export const DEFAULT_MAX_CRASHES = 20;
 export const DEFAULT_MAX_CRASH_BYTES = 20 * 1024 * 1024;
@@ -17,29 +18,6 @@ export interface CrashStore {
   list(): CrashSummary[];
   read(id: string): string | null;
   confirm(ids: string[]): number;
-}
-
-function fsyncDirSync(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** temp + fsync + rename + fsync(dir), synchronously. */
-export function writeFileAtomicSync(file: string, content: string): void {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeFileSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  fsyncDirSync(join(file, '..'));
 }
 
 /**

@@ -20,12 +20,15 @@ export interface Segment {
   firstTime: string;
 }
 
-const HEAD = /^\{"level":"[a-z]{4,5}","time":"([0-9T:.Z-]{24})","boot":"([0-9a-f-]{36})","seq":(\d{1,15})[,}]/;
+// `seq` follows `boot` directly (files written before the logger's mixin) or after the base
+// fields (fw, commit, unit, subsystem: plain strings, bounded).
+const HEAD = /^\{"level":"[a-z]{4,5}","time":"([0-9T:.Z-]{24})","boot":"([0-9a-f-]{36})",(?:"(?:fw|commit|unit|subsystem)":"[^"\\]{0,80}",){0,4}"seq":(\d{1,15})[,}]/;
+const HEAD_BYTES = 512;
 const LINEAR_BYTES = 16 * 1024;
 const NL = 0x0a;
 
 export function headAt(b: Blob, start: number): LineHead | null {
-  const m = HEAD.exec(b.read(start, 128).toString('latin1'));
+  const m = HEAD.exec(b.read(start, HEAD_BYTES).toString('latin1'));
   return m ? { time: m[1]!, boot: m[2]!, seq: Number(m[3]) } : null;
 }
 

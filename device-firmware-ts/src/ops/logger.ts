@@ -1,4 +1,4 @@
-import type { LogLevel, Subsystem } from '@pitwall/protocol';
+import { LOG_LEVEL_NUMBER, logLevelAtLeast, type LogLevel, type Subsystem } from '@pitwall/protocol';
 
 export type LogFields = Record<string, unknown>;
 
@@ -14,8 +14,8 @@ export interface Logger {
   child(subsystem: Subsystem): Logger;
 }
 
-export const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-export const levelRank = (l: LogLevel): number => LEVELS.indexOf(l);
+/** Higher is more severe (protocol's numbers, pino's). */
+export const levelRank = (l: LogLevel): number => LOG_LEVEL_NUMBER[l];
 
 const noop = () => {};
 export const silentLogger: Logger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => silentLogger };
@@ -23,7 +23,7 @@ export const silentLogger: Logger = { trace: noop, debug: noop, info: noop, warn
 /** Short human lines on stderr, for CLI commands that run without a data directory log. */
 export function stderrLogger(subsystem: Subsystem, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
   const line = (level: LogLevel) => (msg: string) => {
-    if (levelRank(level) >= levelRank('info')) write(`${new Date().toISOString()} ${level} [${subsystem}] ${msg}\n`);
+    if (logLevelAtLeast(level, 'info')) write(`${new Date().toISOString()} ${level} [${subsystem}] ${msg}\n`);
   };
   return { trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), fatal: line('fatal'), child: (s) => stderrLogger(s, write) };
 }

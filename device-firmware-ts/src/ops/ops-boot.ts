@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import { identityPaths } from '../identity/unit-identity.js';
-import { readSimBoardSerial } from '../hal/hardware-serial.js';
+import type { HardwareSerial } from '../hal/hardware-serial.js';
 import { uuidV5 } from '../identity/uuid-v5.js';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from '../version.js';
 import { createUnitLogger, type UnitLogger } from './unit-logger.js';
@@ -17,14 +17,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const OOM_MAX_HEAP_B = 512 * 1024 * 1024;
 
 /** The unit id before the identity stage runs, so the first record of a boot carries it. */
-export async function earlyUnitId(dataDir: string): Promise<string> {
+export async function earlyUnitId(dataDir: string, boardSerial: () => Promise<HardwareSerial>): Promise<string> {
   try {
     const stored = (await readFile(identityPaths(dataDir).id, 'utf8')).trim();
     if (UUID.test(stored)) return stored;
   } catch {
     /* first boot */
   }
-  return uuidV5((await readSimBoardSerial(dataDir)).serial);
+  return uuidV5((await boardSerial()).serial);
 }
 
 export interface Ops {
@@ -46,10 +46,12 @@ export interface OpsOptions {
   processHandlers: boolean;
   maxCrashes?: number;
   maxCrashBytes?: number;
+  /** The board's serial, for the unit id of a first boot (from the hardware profile). */
+  boardSerial: () => Promise<HardwareSerial>;
 }
 
 export async function startOps(o: OpsOptions): Promise<Ops> {
-  const unit = await earlyUnitId(o.dataDir);
+  const unit = await earlyUnitId(o.dataDir, o.boardSerial);
   const logger = createUnitLogger({ file: join(o.logDir, 'pitwall.log'), fw: FIRMWARE_VERSION, commit: FIRMWARE_COMMIT, unit, level: o.logLevel, stderrLevel: o.stderrLevel });
   const logs = openLogStore(o.logDir);
   const crashes = openCrashStore(o.dataDir, { maxCount: o.maxCrashes, maxBytes: o.maxCrashBytes });

@@ -46,6 +46,11 @@ export interface UnitLogger {
 
 // Fields the record itself owns: a caller's field of that name is renamed, never overrides.
 const RESERVED = new Set(['time', 'level', 'subsystem', 'msg', 'fw', 'commit', 'unit', 'boot', 'seq']);
+const hasReserved = (fields: LogFields) => {
+  for (const k in fields) if (RESERVED.has(k)) return true;
+  return false;
+};
+const INFO = levelRank('info');
 
 /** After a power cut the file may end in a torn line: start this boot on a line of its own. */
 function endTornLine(file: string): void {
@@ -63,10 +68,16 @@ function endTornLine(file: string): void {
 }
 
 /**
- * The unit's structured logger: pino writing one protocol LogRecord a line to the log file,
- * the in-memory ring and (short) stderr. The `time` hook also emits `boot` and `seq`, so every
- * line starts `{"level":..,"time":..,"boot":..,"seq":..` and the log reader finds a record's
- * boot and seq without parsing JSON.
+ * The unit's structured logger: pino writing one protocol LogRecord a line to the log file, with
+ * the boot id in its base fields and `seq` from a mixin, so every line starts
+ * `{"level":..,"time":..,"boot":..,"fw":..,"commit":..,"unit":..,"subsystem":..,"seq":..` and the
+ * log reader finds a record's boot and seq without parsing JSON (log-segments.ts). pino's
+ * streamWrite hook keeps each line in the ring (crash dumps) and mirrors short lines to stderr.
+ *
+ * Redaction is protocol's shared rules (field names at any depth and in any case, free text,
+ * runtime secrets): the common record, with nothing to redact, is handed to pino as it is.
+ * pino's `redact` paths are not used: they match exact names at fixed depths, a weaker copy of
+ * the shared field-name rule.
  */
 export function createUnitLogger(opts: UnitLoggerOptions): UnitLogger {
   const boot = opts.boot ?? randomUUID();
@@ -81,30 +92,30 @@ export function createUnitLogger(opts: UnitLoggerOptions): UnitLogger {
   let minRank = levelRank(opts.level ?? 'debug');
   let debugOn = true;
 
-  const stream = {
-    write(line: string) {
-      ring.push(line);
-      dest.write(line);
-      if (stderrRank !== Infinity) {
-        const level = line.slice(10, line.indexOf('"', 10)) as LogLevel;
-        if (levelRank(level) >= stderrRank) {
-          const r = JSON.parse(line) as LogRecord;
-          writeErr(`${r.time.slice(11, 23)} ${level.padEnd(5)} [${r.subsystem}] ${r.msg}\n`);
-        }
-      }
-    },
+  const mirror = (line: string) => {
+    const level = line.slice(10, line.indexOf('"', 10)) as LogLevel;
+    if (levelRank(level) < stderrRank) return;
+    const r = JSON.parse(line) as LogRecord;
+    writeErr(`${r.time.slice(11, 23)} ${level.padEnd(5)} [${r.subsystem}] ${r.msg}\n`);
   };
   const root: Pino = pino(
     {
       level: 'trace',
-      base: { fw: opts.fw, commit: opts.commit, unit: opts.unit },
+      base: { boot, fw: opts.fw, commit: opts.commit, unit: opts.unit },
       messageKey: 'msg',
-      timestamp: () => `,"time":"${new Date().toISOString()}","boot":"${boot}","seq":${++seq}`,
+      timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: () => ({ seq: ++seq }),
+      hooks: {
+        streamWrite(line) {
+          ring.push(line);
+          if (stderrRank !== Infinity) mirror(line);
+          return line;
+        },
+      },
     },
-    stream,
+    dest,
   );
-  seq = 0; // pino calls the time hook once while it is built
 
   const loggers = new Map<Subsystem, Logger>();
   const make = (subsystem: Subsystem): Logger => {
@@ -114,9 +125,11 @@ export function createUnitLogger(opts: UnitLoggerOptions): UnitLogger {
     const emit = (level: LogLevel) => {
       const rank = levelRank(level);
       return (msg: string, fields?: LogFields) => {
-        if (rank < minRank || (rank < 2 && !debugOn)) return;
+        if (rank < minRank || (rank < INFO && !debugOn)) return;
         const text = redactor.text(String(msg));
         if (!fields) return p[level](text);
+        // The common record has nothing to redact and no reserved name: pino writes it as it is.
+        if (!hasReserved(fields) && !redactor.mayChange(fields)) return p[level](fields, text);
         const clean = redactor.value(fields) as Record<string, unknown>;
         for (const k of Object.keys(clean)) {
           if (RESERVED.has(k)) {

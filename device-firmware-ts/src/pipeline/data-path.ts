@@ -1,15 +1,15 @@
 /**
- * The unit's data path: GNSS fixes -> track picker -> lap timer -> session recorder, with the
+ * The unit's data path: GNSS fixes -> track chooser (lap timers) -> session recorder, with the
  * IMU sampled at its full rate alongside. Emits live `timing` (throttled) and `lap` events for
  * GET /v1/live. On boot, a session a crash left open is resumed if the unit is moving at its
  * first fix with a speed, else closed with a summary.
  */
 import { EventEmitter } from 'node:events';
-import { LapTimer, pickTrack, type LapEvent, type LiveLap, type LiveTiming, type SessionData, type SessionEvent, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
+import { TrackChooser, trackDisplayName, type ChooserEvent, type Lap, type TrackChange, type LapEvent, type LiveLap, type LiveTiming, type SessionData, type SessionEvent, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
 import type { GnssFix } from './nmea-decoder.js';
 import type { SessionRecorder } from './session-recorder.js';
 import type { SessionStore } from './session-store.js';
-import type { SimImuFeed } from './imu-feed.js';
+import type { ImuFeed } from '../hal/imu/imu-feed.js';
 import type { Logger } from '../ops/logger.js';
 
 export interface DataPathEvents {
@@ -21,7 +21,7 @@ export interface DataPathDeps {
   tracks: readonly TrackDefinition[];
   recorder: SessionRecorder;
   store: SessionStore;
-  imu: SimImuFeed | null;
+  imu: ImuFeed | null;
   startKmh: number;
   log: Logger;
   /** Longest wait for a fix with a speed before an unfinished session is closed. Default 15 s. */
@@ -29,38 +29,50 @@ export interface DataPathDeps {
 }
 
 const TIMING_MIN_GAP_MS = 200;
-const PICK_EVERY_MS = 1000;
 const iso = (t: number) => new Date(t).toISOString();
 
 export function toSessionFix(f: GnssFix): SessionFix {
   return { t: f.timeMs, fix: f.fix, lat: f.lat, lon: f.lon, altM: f.altM, speedMps: f.speedMps, courseDeg: f.courseDeg, satellites: f.satellites, hdop: f.hdop };
 }
 
-function toSessionEvent(e: LapEvent): SessionEvent {
-  if (e.type !== 'lap') return e;
-  const l = e.lap;
-  return { type: 'lap', lap: l.number, t: l.endT, timeMs: l.timeMs, sectorsMs: l.sectorsMs, distanceM: l.distanceM, best: e.best };
+const lapEvent = (l: Lap, best: boolean) => ({ type: 'lap' as const, lap: l.number, t: l.endT, timeMs: l.timeMs, sectorsMs: l.sectorsMs, distanceM: l.distanceM, best });
+
+/** The laps with each one's "fastest so far" flag. */
+function withBest(laps: readonly Lap[]): { lap: Lap; best: boolean }[] {
+  let best = Infinity;
+  return laps.map((lap) => {
+    const isBest = lap.timeMs < best;
+    best = Math.min(best, lap.timeMs);
+    return { lap, best: isBest };
+  });
+}
+
+function toSessionEvent(e: ChooserEvent): SessionEvent {
+  if (e.type === 'track') {
+    const c = e.change;
+    return { type: 'track', t: c.t, trackId: c.track.id, reason: c.reason, laps: withBest(c.laps).map((l) => lapEvent(l.lap, l.best)) };
+  }
+  const l: LapEvent = e.event;
+  return l.type === 'lap' ? lapEvent(l.lap, l.best) : l;
 }
 
 export class DataPath extends EventEmitter<DataPathEvents> {
-  private track: TrackDefinition | null = null;
-  /** Picked by position only: judged again by the first lap's length (layouts of a venue share or nearly share a line). */
-  private provisional = false;
-  private timer: LapTimer | null = null;
-  private lastPickT = -Infinity;
-  /** Laps completed before the timer was replaced (the track re-picked): numbering carries on. */
-  private lapBase = 0;
+  /** Times every layout within reach side by side until the driven path decides (see protocol's track-chooser). */
+  private chooser: TrackChooser;
   private lastTimingWall = -Infinity;
+  /** Laps of the current layout sent as live `lap` events. */
+  private liveLaps = 0;
   /** Deliveries held back while an unfinished session's fate is decided. */
   private held: (() => void)[] | null = null;
 
   constructor(private readonly deps: DataPathDeps) {
     super();
     this.setMaxListeners(0);
+    this.chooser = new TrackChooser(deps.tracks);
   }
 
   get trackId(): string | null {
-    return this.track?.id ?? null;
+    return this.chooser.track?.id ?? null;
   }
 
   /** Call once before the first fix. */
@@ -104,23 +116,25 @@ export class DataPath extends EventEmitter<DataPathEvents> {
       decide(fix);
     }
     const positioned = fix.fix !== 'none' && fix.lat !== null && fix.lon !== null;
-    if (positioned) this.pickIfDue(fix);
-    const events = positioned && this.timer ? this.timer.push({ t: fix.t, lat: fix.lat!, lon: fix.lon! }).map((e) => this.rebase(e)) : [];
+    const events = positioned ? this.chooser.push({ t: fix.t, lat: fix.lat!, lon: fix.lon!, speedMps: fix.speedMps ?? undefined }) : [];
     const trackId = this.trackId;
     this.deliver(() => {
       this.deps.recorder.addFix(fix, trackId);
-      for (const e of events) this.deps.recorder.addEvent(toSessionEvent(e), e.type === 'lap' ? e.lap : undefined);
+      for (const e of events) this.deps.recorder.addEvent(toSessionEvent(e));
     });
     if (positioned) {
       void this.deps.imu?.push({ t: fix.t, lat: fix.lat!, lon: fix.lon!, speedMps: fix.speedMps, courseDeg: fix.courseDeg }, (s) => this.deliver(() => this.deps.recorder.addImu(s)));
     }
-    for (const e of events) if (e.type === 'lap') this.onLap(e);
+    for (const e of events) {
+      if (e.type === 'track') this.onTrack(e.change);
+      else if (e.event.type === 'lap') this.onLap(e.trackId, e.event.lap, e.event.best);
+    }
     this.emitTiming(fix);
   }
 
-  private rebase(e: LapEvent): LapEvent {
-    if (this.lapBase === 0) return e;
-    return e.type === 'lap' ? { ...e, lap: { ...e.lap, number: e.lap.number + this.lapBase } } : { ...e, lap: e.lap + this.lapBase };
+  private trackName(id: string | null): string | null {
+    const t = id ? this.deps.tracks.find((x) => x.id === id) : undefined;
+    return t ? trackDisplayName(t) : null;
   }
 
   private deliver(fn: () => void): void {
@@ -128,56 +142,42 @@ export class DataPath extends EventEmitter<DataPathEvents> {
     else fn();
   }
 
-  private pickIfDue(fix: SessionFix): void {
-    if (this.track || fix.t - this.lastPickT < PICK_EVERY_MS) return;
-    this.lastPickT = fix.t;
-    const pick = pickTrack(this.deps.tracks, { position: { lat: fix.lat!, lon: fix.lon! } });
-    if (!pick.track) return;
-    this.setTrack(pick.track, true);
+  /** A decision: live `lap` events for the laps re-timed on a new layout (consumers see the layout change). */
+  private onTrack(c: TrackChange): void {
+    const same = c.previousId === c.track.id;
+    const what = c.reason === 'provisional' ? 'nearest; laps will decide' : same ? 'confirmed by a lap' : `${c.reason}; ${c.laps.length} laps re-timed`;
+    this.deps.log.info(`track ${c.track.id} (${what}) after ${c.drivingS.toFixed(0)} s of driving`);
+    if (!same) this.liveLaps = 0;
+    for (const l of withBest(c.laps).slice(this.liveLaps)) this.onLap(c.track.id, l.lap, l.best);
   }
 
-  private setTrack(track: TrackDefinition, provisional: boolean): void {
-    this.track = track;
-    this.provisional = provisional;
-    this.timer = new LapTimer(track);
-    this.deps.log.info(`track ${track.id}${provisional ? ' (by position; the first lap length confirms it)' : ''}`);
-  }
-
-  private onLap(e: Extract<LapEvent, { type: 'lap' }>): void {
-    const lap = e.lap;
-    if (this.provisional && this.track) {
-      this.provisional = false;
-      const pick = pickTrack(this.deps.tracks, { position: this.track.startFinish.a, lapLengthM: lap.distanceM });
-      if (pick.track && pick.reason === 'lap-length' && pick.track.id !== this.track.id) {
-        const timer = this.timer;
-        this.lapBase = lap.number;
-        this.setTrack(pick.track, false);
-        if (timer) this.timer!.setReference(lap.timeMs, timer.referenceTrace());
-      }
-    }
+  private onLap(trackId: string, lap: Lap, best: boolean): void {
+    this.liveLaps++;
     this.emit('lap', {
-      trackId: this.trackId,
+      trackId,
+      trackName: this.trackName(trackId),
       lap: lap.number,
       startTime: iso(lap.startT),
       endTime: iso(lap.endT),
       timeMs: lap.timeMs,
       sectorsMs: lap.sectorsMs,
       distanceM: lap.distanceM,
-      best: e.best,
+      best,
       sessionId: this.deps.recorder.sessionId,
     });
   }
 
   private emitTiming(fix: SessionFix): void {
-    if (!this.timer || this.listenerCount('timing') === 0) return;
+    const s = this.chooser.live;
+    if (!s || this.listenerCount('timing') === 0) return;
     const now = performance.now();
     if (now - this.lastTimingWall < TIMING_MIN_GAP_MS) return;
     this.lastTimingWall = now;
-    const s = this.timer.live;
     this.emit('timing', {
       time: iso(fix.t),
       trackId: this.trackId,
-      lap: s.lap === 0 ? 0 : s.lap + this.lapBase,
+      trackName: this.trackName(this.trackId),
+      lap: s.lap,
       elapsedMs: s.elapsedMs,
       sector: s.sector,
       sectorElapsedMs: s.sectorElapsedMs,
@@ -190,11 +190,12 @@ export class DataPath extends EventEmitter<DataPathEvents> {
     });
   }
 
-  /** After a resume: the lap timer replays the file's fixes, so the lap in progress and the best lap carry on. */
+  /** After a resume: the chooser replays the file's fixes, so the layout, the lap in progress and the best lap carry on. */
   private restore(data: SessionData): void {
-    const track = this.deps.tracks.find((t) => t.id === (data.summary?.trackId ?? data.header.trackId));
-    if (!track) return;
-    this.setTrack(track, false);
-    for (const f of data.fixes) if (f.fix !== 'none' && f.lat !== null && f.lon !== null) this.timer!.push({ t: f.t, lat: f.lat, lon: f.lon });
+    this.chooser = new TrackChooser(this.deps.tracks);
+    for (const f of data.fixes) {
+      if (f.fix !== 'none' && f.lat !== null && f.lon !== null) this.chooser.push({ t: f.t, lat: f.lat, lon: f.lon, speedMps: f.speedMps ?? undefined });
+    }
+    this.liveLaps = this.chooser.laps.length;
   }
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { SerialPort, ReadlineParser } from 'serialport';
+import { SerialPort } from 'serialport';
 import { NmeaDecoder, type GnssFix } from './nmea-decoder.js';
 import { GnssState } from './gnss-state.js';
 import type { Logger } from '../ops/logger.js';
@@ -34,8 +34,9 @@ export class GnssReader extends EventEmitter<GnssReaderEvents> {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     this.port = port;
     this.state.portOpened();
-    const parser = port.pipe(new ReadlineParser({ delimiter: '\n', encoding: 'latin1' }));
-    parser.on('data', (line: string) => this.onLine(line));
+    // The decoder cuts lines itself (LineSplitter): a receiver that never sends a newline
+    // cannot grow a line buffer without bound.
+    port.on('data', (chunk: Buffer) => this.onChunk(chunk.toString('latin1')));
     port.on('error', (err) => this.opts.log.warn(`gnss port ${this.opts.path}: ${err.message}`));
     port.on('close', () => this.scheduleReopen());
     this.opts.log.info(`gnss reader on ${this.opts.path} at ${this.opts.baudRate} baud`);
@@ -49,8 +50,8 @@ export class GnssReader extends EventEmitter<GnssReaderEvents> {
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
   }
 
-  private onLine(line: string): void {
-    for (const fix of this.decoder.push(line)) {
+  private onChunk(chunk: string): void {
+    for (const fix of this.decoder.pushChunk(chunk)) {
       this.state.update(fix);
       this.emit('fix', fix);
     }

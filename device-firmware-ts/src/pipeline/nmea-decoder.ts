@@ -87,6 +87,11 @@ export class NmeaDecoder {
     return this.apply(parsed.sentence);
   }
 
+  /** Bytes of raw input dropped because a line ran past the bound without a newline. */
+  get overflowedBytes(): number {
+    return this.splitter.overflowed;
+  }
+
   /** Raw serial data in any chunking (latin1 text); lines are cut here. */
   pushChunk(chunk: string): GnssFix[] {
     const out: GnssFix[] = [];

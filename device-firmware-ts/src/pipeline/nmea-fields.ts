@@ -1,33 +1,15 @@
 /** Field decoders shared by the NMEA sentence parsers. Each returns null for empty or malformed input. */
 
-export const KNOTS_TO_MPS = 1852 / 3600;
 export const DAY_MS = 86_400_000;
 
 // Hand-written scanners instead of regular expressions: these run for every field of every
 // sentence (GSV alone carries 16 numbers), and the decoder must keep up with 25 Hz receivers
 // on a small CPU with time to spare.
 
-/** A decimal number `[-+]?(d+.?d*|.d+)`, else null. */
-export function num(s: string | undefined): number | null {
-  if (s === undefined) return null;
-  const n = s.length;
-  let i = 0;
-  let c = s.charCodeAt(0);
-  if (c === 0x2d || c === 0x2b) c = s.charCodeAt(++i);
-  let digits = 0;
-  let dot = false;
-  for (; i < n; c = s.charCodeAt(++i)) {
-    if (c >= 0x30 && c <= 0x39) digits++;
-    else if (c === 0x2e && !dot) dot = true;
-    else return null;
-  }
-  return digits > 0 ? Number(s) : null;
-}
-
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /**
- * `num` of `s.slice(a, b)` without cutting it. With at most 2^53 as the digits' integer and at
+ * The decimal number `[-+]?(d+.?d*|.d+)` in `s.slice(a, b)`, else null, without cutting it. With at most 2^53 as the digits' integer and at
  * most 22 fraction digits, integer / 10^k is one correctly rounded division of two exact
  * doubles, so equal to `Number` of the text; anything longer goes to `Number`.
  */
@@ -60,23 +42,11 @@ export function numIn(s: string, a: number, b: number): number | null {
   return neg ? -v : v;
 }
 
-/** `int` of `s.slice(a, b)`. */
+/** 1 to 6 decimal digits in `s.slice(a, b)`, else null. */
 export function intIn(s: string, a: number, b: number): number | null {
   if (b <= a || b - a > 6) return null;
   let v = 0;
   for (let i = a; i < b; i++) {
-    const c = s.charCodeAt(i) - 0x30;
-    if (c < 0 || c > 9) return null;
-    v = v * 10 + c;
-  }
-  return v;
-}
-
-/** 1 to 6 decimal digits, else null. */
-export function int(s: string | undefined): number | null {
-  if (s === undefined || s.length === 0 || s.length > 6) return null;
-  let v = 0;
-  for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i) - 0x30;
     if (c < 0 || c > 9) return null;
     v = v * 10 + c;
@@ -90,32 +60,7 @@ const twoDigits = (s: string, at: number): number => {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 };
 
-export function nonNegative(v: number | null): number | null {
-  return v === null || v < 0 ? null : v;
-}
-
-export function course(s: string | undefined): number | null {
-  const v = num(s);
-  return v === null || v < 0 || v > 360 ? null : v;
-}
-
-export function knotsToMps(s: string | undefined): number | null {
-  const knots = nonNegative(num(s));
-  return knots === null ? null : (knots * 1852) / 3600;
-}
-
-/** hhmmss[.sss] -> ms since midnight, rounded to the millisecond (as gpsd reports time). */
-export function utc(s: string | undefined): number | null {
-  if (s === undefined || s.length < 6) return null;
-  const h = twoDigits(s, 0);
-  const min = twoDigits(s, 2);
-  if (h < 0 || h > 23 || min < 0 || min > 59) return null;
-  const sec = s.length === 6 ? twoDigits(s, 4) : s.charCodeAt(6) === 0x2e && s.length > 7 && twoDigits(s, 4) >= 0 ? num(s.slice(4)) : null;
-  if (sec === null || sec < 0 || sec >= 61) return null;
-  return h * 3_600_000 + min * 60_000 + Math.round(sec * 1000);
-}
-
-/** `utc` of `s.slice(a, b)`. */
+/** hhmmss[.sss] in `s.slice(a, b)` -> ms since midnight, rounded to the millisecond (as gpsd reports time). */
 export function utcIn(s: string, a: number, b: number): number | null {
   const n = b - a;
   if (n < 6) return null;
@@ -135,16 +80,7 @@ export function dayNumber(year: number, month: number, day: number): number | nu
   return ms / DAY_MS;
 }
 
-/** ddmmyy -> days since the Unix epoch; two-digit years are 20yy, as gpsd reads them. */
-export function ddmmyy(s: string | undefined): number | null {
-  if (s === undefined || s.length !== 6) return null;
-  const d = twoDigits(s, 0);
-  const m = twoDigits(s, 2);
-  const y = twoDigits(s, 4);
-  return d < 0 || m < 0 || y < 0 ? null : dayNumber(2000 + y, m, d);
-}
-
-/** `ddmmyy` of `s.slice(a, b)`. */
+/** ddmmyy in `s.slice(a, b)` -> days since the Unix epoch; two-digit years are 20yy, as gpsd reads them. */
 export function ddmmyyIn(s: string, a: number, b: number): number | null {
   if (b - a !== 6) return null;
   const d = twoDigits(s, a);
@@ -163,7 +99,7 @@ export function ddmmyyIn(s: string, a: number, b: number): number | null {
 let lastDateKey = -1;
 let lastDate: number | null = null;
 
-/** `degMin` of `s.slice(a, b)`. */
+/** NMEA (d)ddmm.mmmm in `s.slice(a, b)` -> degrees, as degrees + minutes / 60 in float64 like gpsd. */
 export function degMinIn(s: string, a: number, b: number, maxDeg: number): number | null {
   let dot = s.indexOf('.', a);
   if (dot >= b) dot = -1;
@@ -179,31 +115,6 @@ export function degMinIn(s: string, a: number, b: number, maxDeg: number): numbe
   if (min >= 60 || deg > maxDeg) return null;
   const v = deg + min / 60;
   return v > maxDeg ? null : v;
-}
-
-/** NMEA (d)ddmm.mmmm -> degrees, as degrees + minutes / 60 in float64 like gpsd. */
-export function degMin(s: string | undefined, maxDeg: number): number | null {
-  if (s === undefined) return null;
-  const dot = s.indexOf('.');
-  const intLen = dot < 0 ? s.length : dot;
-  if (intLen < 3 || intLen > 5 || dot === s.length - 1) return null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x30 || c > 0x39) && i !== dot) return null;
-  }
-  const deg = Number(s.slice(0, intLen - 2));
-  const min = Number(s.slice(intLen - 2));
-  if (min >= 60 || deg > maxDeg) return null;
-  const v = deg + min / 60;
-  return v > maxDeg ? null : v;
-}
-
-/** A position from four fields; null when empty or malformed. */
-export function position(lat: string | undefined, ns: string | undefined, lon: string | undefined, ew: string | undefined): { lat: number; lon: number } | null {
-  const la = degMin(lat, 90);
-  const lo = degMin(lon, 180);
-  if (la === null || lo === null || (ns !== 'N' && ns !== 'S') || (ew !== 'E' && ew !== 'W')) return null;
-  return { lat: ns === 'S' ? -la : la, lon: ew === 'W' ? -lo : lo };
 }
 
 /**
@@ -222,14 +133,9 @@ export function ggaStatus(quality: number): FixStatus {
 const FAA_BY_CODE: (FixStatus | null)[] = [];
 for (let c = 0; c < 128; c++) FAA_BY_CODE.push(FAA_MODE[String.fromCharCode(c)] ?? null);
 
-/** `faaStatus` of `s.slice(a, b)`. */
+/** FAA mode indicator (NMEA 2.3+) in `s.slice(a, b)` -> fix status; null when the field is absent. */
 export function faaStatusIn(s: string, a: number, b: number): FixStatus | null {
   if (b <= a) return null;
   if (b - a === 1) return FAA_BY_CODE[s.charCodeAt(a)] ?? null;
-  return faaStatus(s.slice(a, b));
-}
-
-/** FAA mode indicator (NMEA 2.3+) -> fix status; null when the field is absent. */
-export function faaStatus(s: string | undefined): FixStatus | null {
-  return s === undefined || s === '' ? null : (FAA_MODE[s] ?? null);
+  return FAA_MODE[s.slice(a, b)] ?? null;
 }

@@ -5,7 +5,7 @@
  * the trailing mode and system fields are optional).
  */
 import { frameSentence, MAX_SENTENCE, type FrameResult } from './nmea-framer.js';
-import { dayNumber, ddmmyyIn, degMinIn, faaStatus, faaStatusIn, ggaStatus, int, intIn, num, numIn, utcIn, type FixStatus } from './nmea-fields.js';
+import { dayNumber, ddmmyyIn, degMinIn, faaStatusIn, ggaStatus, intIn, numIn, utcIn, type FixStatus } from './nmea-fields.js';
 
 export { nmeaChecksum, withChecksum } from './nmea-framer.js';
 export type { FixStatus } from './nmea-fields.js';
@@ -292,7 +292,8 @@ const PARSERS: Record<string, FieldParser> = {
   GNS(talker, f) {
     const modes = f.str(6) ?? '';
     if (!/^[A-Z]{1,8}$/.test(modes)) return null;
-    const status = faaStatus(modes.replace(/N/g, '')[0] ?? 'N') ?? 0;
+    const mode = modes.replace(/N/g, '')[0] ?? 'N';
+    const status = faaStatusIn(mode, 0, 1) ?? 0;
     const p = f.position(2);
     // GNS has no unit letters: field 10 is the separation, 11-12 the DGPS age and station.
     return {
@@ -392,6 +393,9 @@ function gsv(talker: string, body: string): GsvSentence | null {
 
 const NO_POSITION: Positioned = { lat: null, lon: null };
 
+const numOf = (s: string | undefined) => (s === undefined ? null : numIn(s, 0, s.length));
+const intOf = (s: string | undefined) => (s === undefined ? null : intIn(s, 0, s.length));
+
 /** GSV is the most frequent sentence; its satellite list is decoded only when someone reads it. */
 class LazyGsv implements GsvSentence {
   readonly kind = 'GSV';
@@ -414,15 +418,15 @@ class LazyGsv implements GsvSentence {
     const f = this.f;
     const list: SatelliteInView[] = [];
     for (let g = 0; g < Math.floor((f.length - 4) / 4); g++) {
-      const prn = int(f[4 + g * 4]);
-      if (prn !== null) list.push({ prn, elevationDeg: num(f[5 + g * 4]), azimuthDeg: num(f[6 + g * 4]), snr: num(f[7 + g * 4]) });
+      const prn = intOf(f[4 + g * 4]);
+      if (prn !== null) list.push({ prn, elevationDeg: numOf(f[5 + g * 4]), azimuthDeg: numOf(f[6 + g * 4]), snr: numOf(f[7 + g * 4]) });
     }
     return (this.list = list);
   }
 
   get signalId(): number | null {
     const f = this.f;
-    return (f.length - 4) % 4 === 1 ? int(f[f.length - 1]) : null;
+    return (f.length - 4) % 4 === 1 ? intOf(f[f.length - 1]) : null;
   }
 }
 

@@ -103,12 +103,17 @@ export class SessionRecorder {
     else this.lead.imu.push(sample);
   }
 
-  addEvent(event: SessionEvent, lap?: { timeMs: number }): void {
+  addEvent(event: SessionEvent): void {
     if (!this.open) return;
     this.open.writer.addEvent(event);
-    if (lap) {
-      const m = this.open.meta;
-      this.open.meta = { ...m, laps: m.laps + 1, bestLapMs: m.bestLapMs === null ? lap.timeMs : Math.min(m.bestLapMs, lap.timeMs) };
+    const m = this.open.meta;
+    if (event.type === 'lap') {
+      this.open.meta = { ...m, laps: m.laps + 1, bestLapMs: m.bestLapMs === null ? event.timeMs : Math.min(m.bestLapMs, event.timeMs) };
+    } else if (event.type === 'track') {
+      // The chooser changed its mind: the laps so far are re-timed on the new layout.
+      const best = event.laps.reduce<number | null>((b, l) => (b === null || l.timeMs < b ? l.timeMs : b), null);
+      this.open.meta = { ...m, laps: event.laps.length, bestLapMs: best };
+      this.open.trackId = event.trackId;
     }
   }
 

@@ -8,16 +8,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeSession, sessionMeta, SESSION_ID_PATTERN, type SessionData, type SessionMeta, type TrackDefinition } from '@pitwall/protocol';
+import { decodeSession, sessionLaps, sessionMeta, SESSION_ID_PATTERN, type SessionData, type SessionMeta } from '@pitwall/protocol';
 import { fsyncDir, writeFileAtomic } from '../identity/atomic-file.js';
 import type { Logger } from '../ops/logger.js';
 
 const ID_RE = new RegExp(SESSION_ID_PATTERN);
 export const isSessionId = (id: string): boolean => ID_RE.test(id);
 
-export function trackName(t: TrackDefinition): string {
-  return t.layout === t.venue ? t.venue : `${t.venue} (${t.layout})`;
-}
 
 /** A new id from the receiver time of the first sample. */
 export function newSessionId(startMs: number): string {
@@ -33,7 +30,7 @@ export async function sha256OfFile(path: string): Promise<string> {
 
 /** Metadata of a decoded file (laps and best lap from its lap events). */
 export function metaFromData(id: string, data: SessionData, sizeB: number, trackNameOf: (id: string) => string | null): SessionMeta {
-  const laps = data.events.filter((e) => e.type === 'lap');
+  const laps = sessionLaps(data.events);
   const best = laps.reduce<number | null>((b, l) => (b === null || l.timeMs < b ? l.timeMs : b), null);
   const trackId = data.summary?.trackId ?? data.header.trackId;
   const start = Date.parse(data.header.startedAt);

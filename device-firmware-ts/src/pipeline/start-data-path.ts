@@ -1,44 +1,42 @@
+import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { parseTrackCatalog, type LiveLap, type LiveTiming } from '@pitwall/protocol';
+import { DEFAULT_TRACK_CATALOG, parseTrackCatalog, trackDisplayName, type LiveLap, type LiveTiming, type UnitConfig } from '@pitwall/protocol';
 import { DataPath } from './data-path.js';
-import { IMU_ACCEL_RANGE_G, IMU_CHIP, IMU_GYRO_RANGE_DPS, SimImuFeed } from './imu-feed.js';
 import { SessionRecorder } from './session-recorder.js';
-import { SessionStore, trackName } from './session-store.js';
-import type { GnssReader } from './gnss-reader.js';
-import type { LiveEvent } from '../api/http-server.js';
-import type { SessionRoutesDeps } from '../api/session-routes.js';
+import { SessionStore } from './session-store.js';
+import type { GnssReaderEvents } from './gnss-reader.js';
+import type { ImuFeed } from '../hal/imu/imu-feed.js';
 import type { Logger } from '../ops/logger.js';
 
-export const DEFAULT_TRACK_CATALOG = fileURLToPath(new URL('../../../resources/tracks/catalog.json', import.meta.url));
-
-export interface SessionPolicy {
-  /** Start and stop by motion. */
-  auto: boolean;
-  /** Moving means at or above this speed. */
-  startKmh: number;
-  /** Moving this long starts a session. */
-  startS: number;
-  /** Stopped this long ends it. */
-  stopS: number;
-}
-
-export const DEFAULT_SESSION_POLICY: SessionPolicy = { auto: true, startKmh: 15, startS: 3, stopS: 30 };
+/** When sessions start and stop (the `sessions` part of the unit configuration). */
+export type SessionPolicy = UnitConfig['sessions'];
 
 export interface DataPathOptions {
   dataDir: string;
   unitId: string;
   firmwareVersion: string;
-  reader: GnssReader;
-  imuRateHz: number;
+  /** The GNSS reader's `fix` events. */
+  reader: EventEmitter<GnssReaderEvents>;
+  /** The board's IMU, or null when it has none. */
+  imu: ImuFeed | null;
   policy: SessionPolicy;
   trackCatalog?: string;
   log: Logger;
 }
 
+/** What the live stream carries from the data path. */
+export type LiveEvent = { event: 'timing'; data: LiveTiming } | { event: 'lap'; data: LiveLap };
+
+/** The recorded sessions and the recorder, as the API serves and controls them. */
+export interface DataPathSessions {
+  store: SessionStore;
+  recorder: SessionRecorder;
+  trackId: () => string | null;
+}
+
 export interface RunningDataPath {
   onLive(listener: (e: LiveEvent) => void): () => void;
-  sessions: Omit<SessionRoutesDeps, 'send'>;
+  sessions: DataPathSessions;
   stop(): Promise<void>;
 }
 
@@ -46,17 +44,17 @@ export interface RunningDataPath {
 export async function startDataPath(opts: DataPathOptions): Promise<RunningDataPath> {
   const log = opts.log;
   const { tracks } = parseTrackCatalog(JSON.parse(await readFile(opts.trackCatalog ?? DEFAULT_TRACK_CATALOG, 'utf8')));
-  const names = new Map(tracks.map((t) => [t.id, trackName(t)]));
+  const names = new Map(tracks.map((t) => [t.id, trackDisplayName(t)]));
   const trackNameOf = (id: string) => names.get(id) ?? null;
   const store = await SessionStore.open(opts.dataDir, trackNameOf, log);
-  const imu = new SimImuFeed(opts.imuRateHz);
+  const imu = opts.imu;
   const recorder = new SessionRecorder(
     store,
     {
       ...opts.policy,
       unitId: opts.unitId,
       firmwareVersion: opts.firmwareVersion,
-      imu: { chip: IMU_CHIP, rateHz: opts.imuRateHz, accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS },
+      imu: imu?.info ?? null,
       // Below the writer's default: with fsync latency at a sped-up replay a cut still loses < 1 s.
       flushIntervalMs: 400,
       trackName: trackNameOf,
@@ -67,7 +65,7 @@ export async function startDataPath(opts: DataPathOptions): Promise<RunningDataP
   await path.boot();
   const onFix = path.onFix.bind(path);
   opts.reader.on('fix', onFix);
-  log.info(`${tracks.length} tracks; IMU ${IMU_CHIP} at ${opts.imuRateHz} Hz; sessions ${opts.policy.auto ? `start at ${opts.policy.startKmh} km/h for ${opts.policy.startS} s, end after ${opts.policy.stopS} s stopped` : 'on request only'}`);
+  log.info(`${tracks.length} tracks; ${imu ? `IMU ${imu.info.chip} at ${imu.info.rateHz} Hz` : 'no IMU'}; sessions ${opts.policy.auto ? `start at ${opts.policy.startKmh} km/h for ${opts.policy.startS} s, end after ${opts.policy.stopS} s stopped` : 'on request only'}`);
   return {
     onLive(listener) {
       const timing = (data: LiveTiming) => listener({ event: 'timing', data });

@@ -1,13 +1,13 @@
 /**
- * The comparison recipe of ../shared/data/gpsd-nmea/README.md (section 7): gpsd's final TPV per
+ * The comparison recipe of testdata/gpsd-nmea/README.md (section 7): gpsd's final TPV per
  * time against this decoder's fixes, with the tolerances of one unit of gpsd's last printed digit.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NmeaDecoder, type GnssFix } from '../../src/index.js';
-import { sharedData } from './paths.js';
+import { testData } from './paths.js';
 
-export const gpsdDir = join(sharedData, 'gpsd-nmea');
+export const gpsdDir = join(testData, 'gpsd-nmea');
 /** gpsd moves dates before 2017 of logs without a `# Date:` line forward by 1024 GPS weeks. */
 const WEEKS_1024_MS = 619_315_200_000;
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { auditRecord, pairResult, type AuditRecord, type PairResult, type Role } from '@pitwall/protocol';
-import { auditFiles, fingerprintOf, generateIdentityKeyPem, selfSignedCertificatePem } from '../../src/index.js';
+import { auditFiles, refusalFiles, fingerprintOf, generateIdentityKeyPem, selfSignedCertificatePem } from '../../src/index.js';
 import { SerialRpcClient } from './serial-rpc-client.js';
 
 /** An operator key and its self-signed client certificate (what a companion holds). */
@@ -77,15 +77,15 @@ export async function pairOverSerial(serialPath: string, op: OperatorCreds, role
   }
 }
 
-/** The unit's audit records as its files hold them, oldest file first (the rotated ones, then audit.jsonl). */
+/** The unit's audit records as its files hold them (security records and refusals), in seq order. */
 export async function readAudit(dataDir: string): Promise<AuditRecord[]> {
   const records: AuditRecord[] = [];
-  for (const file of auditFiles(dataDir)) {
+  for (const file of [...auditFiles(dataDir), ...refusalFiles(dataDir)]) {
     const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return '';
       throw err;
     });
     for (const l of text.split('\n')) if (l.trim()) records.push(auditRecord.parse(JSON.parse(l)));
   }
-  return records;
+  return records.sort((a, b) => a.seq - b.seq);
 }

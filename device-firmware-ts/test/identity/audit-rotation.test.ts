@@ -40,7 +40,8 @@ async function seqsIn(file: string): Promise<number[]> {
 /** The audit directory as the files say: names present, total bytes, seqs oldest first. */
 async function onDisk(dataDir: string, keep: number) {
   const dir = join(dataDir, 'audit');
-  const present = (await readdir(dir)).sort();
+  // The security records' files (refusals.jsonl beside them has a bound of its own).
+  const present = (await readdir(dir)).filter((n) => n.startsWith('audit')).sort();
   let bytes = 0;
   const seqs: number[] = [];
   for (const name of names(keep).reverse()) {

@@ -153,8 +153,10 @@ test('audit log: identical refusals are counted and summarised per window, a tor
     await new Promise((r) => setTimeout(r, 450));
     await log.close();
     const lines = (await readFile(join(dir, 'audit', 'audit.jsonl'), 'utf8')).split('\n').filter(Boolean);
-    const recs = lines.slice(2).map((l) => JSON.parse(l) as { seq: number; detail: string });
-    assert.equal(recs.length, 2, lines.join('\n'));
+    assert.equal(lines.length, 2, 'refusals are kept apart from the security records');
+    const refusals = (await readFile(join(dir, 'audit', 'refusals.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    const recs = refusals.map((l) => JSON.parse(l) as { seq: number; detail: string });
+    assert.equal(recs.length, 2, refusals.join('\n'));
     assert.deepEqual(recs.map((r) => r.seq), [42, 43]);
     assert.match(recs[1]!.detail, /^4999 more identical refusal\(s\)/);
 

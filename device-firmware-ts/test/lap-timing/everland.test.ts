@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { lineHeadingDeg, orientLine, timeLaps } from '../../../protocol/src/timing/index.js';
 import { aimLaps, padLap } from './helpers/aim-laps.js';
 import { catalogTracks } from './helpers/catalog.js';
-import { readShared } from './helpers/shared-data.js';
+import { readTestData } from '../helpers/paths.js';
 
 const REFERENCE_MS = [138_948, 141_620, 142_156];
-const laps = aimLaps(readShared('laps', 'korellas_everland_aim_solo', 'everland_3laps_aim_solo.csv'));
+const laps = aimLaps(readTestData('laps', 'korellas_everland_aim_solo', 'everland_3laps_aim_solo.csv'));
 const everland = catalogTracks().find((t) => t.id === 'amg-everland-speedway-everland')!;
 
 describe('Everland (AiM Solo, 10 Hz)', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lineHeadingDeg, orientLine, pickTrack, timeLaps } from '../../../protocol/src/timing/index.js';
+import { lineHeadingDeg, orientLine, timeLaps } from '../../../protocol/src/timing/index.js';
 import { catalogTracks } from './helpers/catalog.js';
 import { rmcFixes } from './helpers/rmc-fixes.js';
-import { readShared } from './helpers/shared-data.js';
+import { readTestData } from '../helpers/paths.js';
 
 const DIR = ['laps', 'doveslaptimer_orlando_kart_center_nmea'];
 // The data README's line; it gives no direction, which comes from the catalog's layout.
@@ -20,17 +20,16 @@ const REFERENCE_S: Record<string, number[]> = {
 const TOLERANCE_MS = 5;
 
 function forwardLine() {
-  const pick = pickTrack(catalogTracks(), { position: README_LINE.a });
-  assert.ok(pick.track, 'the catalog knows Orlando Kart Center');
-  assert.match(pick.track.venue, /Orlando Kart Center/);
-  return orientLine(README_LINE, lineHeadingDeg(pick.track.startFinish));
+  const track = catalogTracks().find((t) => t.id === 'orlando-kart-center-orlando-k-fl');
+  assert.ok(track, 'the catalog knows Orlando Kart Center');
+  return orientLine(README_LINE, lineHeadingDeg(track.startFinish));
 }
 
 describe('Orlando Kart Center (NMEA RMC, 16.7-25 Hz)', () => {
   const line = forwardLine();
   for (const [file, reference] of Object.entries(REFERENCE_S)) {
     it(`${file}: every lap within ${TOLERANCE_MS} ms of ${reference.join(', ')} s`, () => {
-      const fixes = rmcFixes(readShared(...DIR, `${file}.nmea`));
+      const fixes = rmcFixes(readTestData(...DIR, `${file}.nmea`));
       const { laps } = timeLaps(fixes, { startFinish: line });
       assert.equal(laps.length, reference.length);
       laps.forEach((lap, i) => {
@@ -41,7 +40,7 @@ describe('Orlando Kart Center (NMEA RMC, 16.7-25 Hz)', () => {
   }
 
   it('times the same laps when the recording runs over midnight UTC', () => {
-    const text = readShared(...DIR, 'gps_race_data_2laps.nmea');
+    const text = readTestData(...DIR, 'gps_race_data_2laps.nmea');
     const first = rmcFixes(text)[0]!;
     // Shift the time of day so the second lap straddles 00:00; the date field is left stale,
     // as receivers often do for a moment after midnight.

@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pickTrack, timeLaps } from '../../../protocol/src/timing/index.js';
+import { timeLaps } from '../../../protocol/src/timing/index.js';
 import { catalogTracks } from './helpers/catalog.js';
 import { raceCaptureFixes } from './helpers/racecapture-fixes.js';
-import { readShared } from './helpers/shared-data.js';
+import { readTestData } from '../helpers/paths.js';
 
 const LOGGED_S = [128.1, 126.3, 127.8, 126.4, 127.9, 130.6, 126.8];
 
 describe('Sonoma Raceway (RaceCapture/Pro log, GPS 10 Hz)', () => {
-  const log = raceCaptureFixes(readShared('laps', 'racecapture_sonoma', 'sonoma.log'));
+  const log = raceCaptureFixes(readTestData('laps', 'racecapture_sonoma', 'sonoma.log'));
   const tracks = catalogTracks();
 
   it('reads the logged laps (LapTime is in minutes)', () => {
     assert.deepEqual(log.loggedLapsMs.map((ms) => Math.round(ms / 100) / 10), LOGGED_S);
-  });
-
-  it('picks Sonoma Race from the catalog by position, then by the first lap length', () => {
-    const first = pickTrack(tracks, { position: log.fixes[0]! });
-    assert.match(first.track!.venue, /Sonoma/);
-    assert.ok(first.candidates.filter((c) => /Sonoma/.test(c.track.venue)).length >= 4);
-    const lap1 = timeLaps(log.fixes, first.track!).laps[0]!;
-    const pick = pickTrack(tracks, { position: log.fixes[0]!, lapLengthM: lap1.distanceM });
-    assert.equal(pick.track!.id, 'sonoma-raceway-sonoma-race');
-    assert.equal(pick.reason, 'lap-length');
   });
 
   it('times every lap within 50 ms of the logged laps, with the catalog Sonoma Race line', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { logRecord } from '@pitwall/protocol';
 import { createUnitLogger, logFiles } from '../../src/index.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
+import { RELOAD_ARGV, SYSTEMCTL, systemctlStub } from '../helpers/systemctl-stub.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,7 +16,7 @@ const UNIT = '0b6f0c2e-5f1a-5b1e-9a51-1c2d3e4f5a6b';
 // A unit logs a few records a second in normal running; debug-heavy subsystems ~200/s at most.
 const NORMAL_PER_S = 200;
 
-test('real logrotate (create + postrotate SIGHUP) under 10x the normal rate: no record lost, total size under the cap', async () => {
+test('real logrotate (create + postrotate SIGHUP through systemd) under 10x the normal rate: no record lost, total size under the cap', async () => {
   const { dir, cleanup } = await tempDir('logrotate');
   let logger: ReturnType<typeof createUnitLogger> | undefined;
   const onHup = () => logger?.reopen();
@@ -26,13 +27,15 @@ test('real logrotate (create + postrotate SIGHUP) under 10x the normal rate: no 
     const shipped = await readFile(join(repoRoot, 'device-firmware-ts/system/logrotate.d/pitwall'), 'utf8');
     const maxB = 256 * 1024;
     const rotate = 30;
-    const config = shipped.replaceAll('/var/lib/pitwall', dir).replace(/^(\s*)maxsize \S+$/m, `$1maxsize ${maxB}`).replace(/^(\s*)minsize \S+$/m, '$1minsize 1').replace(/^(\s*)rotate \d+$/m, `$1rotate ${rotate}`);
+    // systemd (which signals the service's main process) stood in for by a stub signalling this process.
+    const systemctl = await systemctlStub(dir, process.pid);
+    assert.ok(shipped.includes(SYSTEMCTL));
+    const config = shipped.replaceAll('/var/lib/pitwall', dir).replaceAll(SYSTEMCTL, systemctl.path).replace(/^(\s*)maxsize \S+$/m, `$1maxsize ${maxB}`).replace(/^(\s*)minsize \S+$/m, '$1minsize 1').replace(/^(\s*)rotate \d+$/m, `$1rotate ${rotate}`);
     // Anchored: the config's comments name maxsize too (an unanchored replace changed a comment).
     assert.ok(config.includes(`maxsize ${maxB}\n`) && config.includes('minsize 1\n') && config.includes(`rotate ${rotate}\n`));
     assert.ok(/^\s*create\b/m.test(config) && !/^\s*copytruncate/m.test(config));
     const confFile = join(dir, 'logrotate.conf');
     await writeFile(confFile, config, { mode: 0o644 });
-    await writeFile(join(dir, 'run', 'pitwall.pid'), `${process.pid}\n`);
     logger = createUnitLogger({ file: join(dir, 'logs', 'pitwall.log'), fw: '1', commit: 'c', unit: UNIT, stderrLevel: null });
     process.on('SIGHUP', onHup);
 
@@ -73,6 +76,9 @@ test('real logrotate (create + postrotate SIGHUP) under 10x the normal rate: no 
       for (const line of text.split('\n').filter(Boolean)) seqs.push(logRecord.parse(JSON.parse(line)).seq);
     }
     assert.equal(seqs.length, unitLogger.seq(), 'every record is in some file');
+    const calls = await systemctl.calls();
+    assert.ok(calls.length >= forced, `one reopen request per rotation run: ${calls.length}`);
+    for (const c of calls) assert.deepEqual(c, RELOAD_ARGV);
     seqs = seqs.sort((a, b) => a - b);
     seqs.forEach((s, i) => assert.equal(s, i + 1, `seq gap at ${i + 1}`));
     const cap = (rotate + 1) * maxB;

@@ -42,3 +42,24 @@ test('log store: boots across rotated, compressed and live files; pages by seq; 
     await cleanup();
   }
 });
+
+// The layout of the logger's pino mixin: seq after the base fields. Files of both layouts sit
+// side by side after an update (rotated files keep the old one).
+const lineMixin = (boot: string, seq: number) =>
+  `{"level":"warn","time":"2026-01-02T00:00:00.000Z","boot":"${boot}","fw":"0.2.0","commit":"abcdef0","unit":"${UNIT}","subsystem":"pipeline","seq":${seq},"n":"${'x'.repeat(seq % 50)}","msg":"m${seq}"}\n`;
+
+test('log store: a boot written with seq after the base fields reads like one written before', async () => {
+  const { dir, cleanup } = await tempDir('segments-mixin');
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'pitwall.log.1'), lines(boots[0]!, 1, 2000));
+    const live = Array.from({ length: 3000 }, (_, i) => lineMixin(boots[1]!, i + 1)).join('');
+    await writeFile(join(dir, 'pitwall.log'), `${live}${lineMixin(boots[1]!, 3001).slice(0, 150)}`);
+    const store = openLogStore(dir);
+    assert.deepEqual((await store.boots()).map((b) => [b.boot, b.firstSeq, b.lastSeq]), [[boots[0], 1, 2000], [boots[1], 1, 3000]]);
+    assert.deepEqual(seqs(await text(await store.query(boots[1]!, 2500, 3))), [2501, 2502, 2503]);
+    assert.deepEqual((await store.tail(boots[1]!, 2)).map((r) => r.seq), [2999, 3000]);
+  } finally {
+    await cleanup();
+  }
+});

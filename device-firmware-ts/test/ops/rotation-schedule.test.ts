@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { appendFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot, tempDir } from '../helpers/paths.js';
+import { RELOAD_ARGV, SYSTEMCTL, systemctlStub } from '../helpers/systemctl-stub.js';
 
 /**
  * What runs the log rotation on a unit: a systemd timer (hourly, persistent) starting a
@@ -75,14 +76,19 @@ test('the timer starts the rotation service hourly, also after a unit was off at
   assert.equal(one(service, 'Service', 'ProtectSystem'), 'strict');
 });
 
-test('the config rotates by size between daily turns and signals the runtime\'s pid file with SIGHUP', async () => {
+test('the config rotates by size between daily turns and has systemd send SIGHUP to the runtime, never trusting a pid file', async () => {
   const config = await readFile(CONFIG, 'utf8');
   assert.match(config, /^\/var\/lib\/pitwall\/logs\/pitwall\.log \{$/m);
   assert.match(config, /^\s+maxsize \d+[kMG]?$/m);
   assert.match(config, /^\s+daily$/m);
-  assert.match(config, /kill -HUP "\$\(cat \/var\/lib\/pitwall\/run\/pitwall\.pid\)"/);
-  // The pid file is the one the runtime writes (DATA_DIR/run/pitwall.pid).
-  assert.match(await readFile(join(repoRoot, 'device-firmware-ts/src/runtime.ts'), 'utf8'), /join\(runDir, 'pitwall\.pid'\)/);
+  const body = config.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+  const post = /postrotate\n([^]*?)\n\s*endscript/.exec(body);
+  assert.ok(post, 'a postrotate script');
+  assert.deepEqual(post[1]!.trim(), `${SYSTEMCTL} ${RELOAD_ARGV.join(' ')} 2>/dev/null || true`);
+  // Root signals no pid that a less trusted user could have written.
+  assert.ok(!body.includes('.pid'), 'no pid file');
+  const service = parseUnit(await readFile(SERVICE, 'utf8'));
+  assert.ok(!one(service, 'Service', 'CapabilityBoundingSet').includes('CAP_KILL'), 'systemd sends the signal: no CAP_KILL');
 });
 
 test('systemd-analyze: both files verify without a warning; the service scores at most 2.0 exposed', async () => {
@@ -110,8 +116,9 @@ test('the service\'s command line with the real logrotate: hourly runs rotate on
     await mkdir(join(dir, 'etc'));
     const maxB = 64 * 1024;
     const config = (await readFile(CONFIG, 'utf8')).replaceAll(DATA, dir).replace(/^(\s*)maxsize \S+$/m, `$1maxsize ${maxB}`);
-    await writeFile(join(dir, 'etc', 'pitwall'), config, { mode: 0o644 });
-    await writeFile(join(dir, 'run', 'pitwall.pid'), `${runtime.pid}\n`);
+    // systemd (signalling pitwall-device.service's main process) stood in for by a stub.
+    const systemctl = await systemctlStub(dir, runtime.pid!);
+    await writeFile(join(dir, 'etc', 'pitwall'), config.replaceAll(SYSTEMCTL, systemctl.path), { mode: 0o644 });
     const service = parseUnit(await readFile(SERVICE, 'utf8'));
     const [bin, ...args] = one(service, 'Service', 'ExecStart')
       .replaceAll(INSTALLED_CONFIG, join(dir, 'etc', 'pitwall'))
@@ -132,6 +139,7 @@ test('the service\'s command line with the real logrotate: hourly runs rotate on
     assert.equal((await stat(log)).size, 0, 'a new empty log was created');
     assert.equal((await stat(log)).mode & 0o777, 0o640);
     assert.equal(await readFile(join(dir, 'hups'), 'utf8').catch(() => '0'), '1', 'the runtime got one SIGHUP');
+    assert.deepEqual(await systemctl.calls(), [RELOAD_ARGV]);
 
     await hourly();
     assert.equal(await readFile(join(dir, 'hups'), 'utf8'), '1', 'nothing to do: no signal');

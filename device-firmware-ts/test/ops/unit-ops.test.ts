@@ -112,7 +112,8 @@ test('health snapshots: served since a time, fingerprinted; low disk stops debug
     assert.equal(s.unit, unit!.ready.id);
     assert.ok(s.fw && s.commit && s.boot);
     assert.equal(s.socTempC, 47.5, 'the sim thermal zone');
-    assert.equal(s.imu.sampleRateHz, null);
+    const rate = s.imu.sampleRateHz;
+    assert.ok(rate !== null && Math.abs(rate - 100) <= 5, `the IMU's measured rate near the configured 100 Hz: ${rate}`);
   }
   assert.equal(await simGpioCommand(data.dir, 'disk-free 1000'), 'ok');
   await sleep(1300);

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeSession, parseTrackCatalog, type LiveLap, type LiveTiming } from '@pitwall/protocol';
+import { decodeSession, parseTrackCatalog, sessionLaps, type LiveLap, type LiveTiming } from '@pitwall/protocol';
 import { NmeaDecoder, type GnssFix } from '../../src/pipeline/nmea-decoder.js';
 import { DataPath } from '../../src/pipeline/data-path.js';
-import { SimImuFeed } from '../../src/pipeline/imu-feed.js';
+import { SimImuFeed } from '../../src/hal/sim/sim-imu-feed.js';
 import { SessionRecorder } from '../../src/pipeline/session-recorder.js';
 import { SessionStore } from '../../src/pipeline/session-store.js';
 import { silentLogger } from '../../src/ops/logger.js';
@@ -18,7 +18,7 @@ async function fixesOf(name: string): Promise<GnssFix[]> {
   return out;
 }
 
-test('Sonoma layouts near one line: picked by position, then by the first lap length; laps numbered on; IMU at full rate', async () => {
+test('Sonoma layouts near one line: the driven path decides Sonoma Race; live laps name their layout; the file records the decision; IMU at full rate', async () => {
   const { tracks } = parseTrackCatalog(JSON.parse(await readFile(join(repoRoot, 'resources', 'tracks', 'catalog.json'), 'utf8')));
   const dir = await tempDir('data-path');
   const store = await SessionStore.open(dir.dir, () => null, silentLogger);
@@ -37,15 +37,21 @@ test('Sonoma layouts near one line: picked by position, then by the first lap le
       await imu.idle();
       await recorder.idle();
     }
-    assert.equal(path.trackId, 'sonoma-raceway-sonoma-race');
-    assert.ok(laps.length >= 2, `${laps.length} laps`);
-    assert.deepEqual(laps.map((l) => l.lap), laps.map((_, i) => i + 1), 'lap numbers carry on across the re-pick');
-    assert.ok(laps.slice(1).every((l) => l.trackId === 'sonoma-raceway-sonoma-race'));
-    assert.ok(timing.length > 0);
+    const race = 'sonoma-raceway-sonoma-race';
+    assert.equal(path.trackId, race);
+    const onRace = laps.filter((l) => l.trackId === race);
+    assert.ok(onRace.length >= 2, `${onRace.length} laps`);
+    assert.deepEqual(onRace.map((l) => l.lap), onRace.map((_, i) => i + 1), 'the laps on the layout decided, numbered from 1');
+    assert.equal(laps.at(-1)!.trackId, race);
+    assert.ok(timing.length > 0 && timing.at(-1)!.trackId === race);
     const closed = await recorder.stop();
+    assert.equal(closed.laps, onRace.length);
     const data = decodeSession(new Uint8Array(await readFile(store.path(closed.id))));
-    assert.equal(data.summary?.trackId, 'sonoma-raceway-sonoma-race');
-    assert.equal(data.events.filter((e) => e.type === 'lap').length, laps.length);
+    assert.equal(data.summary?.trackId, race);
+    const decisions = data.events.filter((e) => e.type === 'track');
+    assert.equal(decisions.at(-1)?.trackId, race, 'the file records the decision');
+    assert.equal(decisions.at(-1)?.reason, 'lap');
+    assert.deepEqual(sessionLaps(data.events).map((l) => l.timeMs), onRace.map((l) => l.timeMs), "the file's laps are the decided layout's");
     const spanS = (data.fixes.at(-1)!.t - data.fixes[0]!.t) / 1000;
     const rate = data.imu.length / spanS;
     assert.ok(rate > 98 && rate < 102, `IMU ${rate.toFixed(1)} Hz`);

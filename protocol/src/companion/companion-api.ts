@@ -1,10 +1,13 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { DeviceStatus } from '../device-api/device-status.js';
 import { LiveFix } from '../device-api/live-fix.js';
+import { LiveLap } from '../device-api/live-lap.js';
+import { LiveTiming } from '../device-api/live-timing.js';
 import { UnitId } from '../device-api/unit-id.js';
 import { validator, type Validator } from '../validate.js';
 import { DeviceEntry } from './device-entry.js';
 import { sessionEvents, sessionMethods } from './sessions-api.js';
+import { trackMethods } from './tracks-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { PairingWindow } from '../identity/pairing.js';
@@ -69,7 +72,8 @@ export const companionMethods = {
       { id: UnitId, via: Type.Union([Type.Literal('usb'), Type.Literal('net')]), role: Role },
       { additionalProperties: false },
     ),
-    result: Type.Object({ role: Role, unitFingerprint: Fingerprint }, { additionalProperties: false }),
+    // Both keys, for the person pairing to compare: the unit's (now pinned) and this companion's.
+    result: Type.Object({ role: Role, unitFingerprint: Fingerprint, operatorFingerprint: Fingerprint }, { additionalProperties: false }),
   },
   'pairing:unpair': { params: ById, result: Empty },
   'pairing:operators': { params: ById, result: Type.Array(Operator) },
@@ -106,11 +110,16 @@ export const companionMethods = {
     result: ExportResult,
   },
   ...sessionMethods,
+  ...trackMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
   'devices:changed': Type.Array(DeviceEntry),
   'live:fix': Type.Object({ id: UnitId, fix: LiveFix }, { additionalProperties: false }),
+  /** The unit's lap in progress (about 5 a second while it knows its track). */
+  'live:timing': Type.Object({ id: UnitId, timing: LiveTiming }, { additionalProperties: false }),
+  /** A lap the unit completed. */
+  'live:lap': Type.Object({ id: UnitId, lap: LiveLap }, { additionalProperties: false }),
   'sync:progress': SyncProgress,
   'logs:tail': LogTailEvent,
   ...sessionEvents,

@@ -17,6 +17,8 @@ export const SessionListEntry = Type.Object(
     driver: StrOrNull,
     trackId: StrOrNull,
     trackName: StrOrNull,
+    /** The layout was chosen by hand (else by the track chooser). */
+    trackByHand: Type.Boolean(),
     startedAt: Num,
     endedAt: Num,
     fixes: Type.Integer(),

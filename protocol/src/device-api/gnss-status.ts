@@ -2,6 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const FixType = Type.Union([Type.Literal('none'), Type.Literal('2d'), Type.Literal('3d')]);
 export type FixType = Static<typeof FixType>;
+/** A fix type as a small integer (session files, stored sample rows), and back. */
+export const FIX_CODE = { none: 0, '2d': 1, '3d': 2 } as const satisfies Record<FixType, number>;
+export const FIX_NAME = ['none', '2d', '3d'] as const satisfies readonly FixType[];
 
 export const Position = Type.Object(
   {

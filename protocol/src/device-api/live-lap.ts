@@ -5,6 +5,8 @@ import { validator } from '../validate.js';
 export const LiveLap = Type.Object(
   {
     trackId: Type.Union([Type.String(), Type.Null()]),
+    /** The layout's name as a person reads it ("Sonoma Raceway — Cup"). */
+    trackName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     lap: Type.Integer({ minimum: 1 }),
     /** Crossing times (interpolated), ISO 8601 UTC. */
     startTime: Type.String(),

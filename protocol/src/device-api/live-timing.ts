@@ -9,6 +9,8 @@ export const LiveTiming = Type.Object(
     /** Receiver time of the fix this state is for, ISO 8601 UTC. */
     time: Type.String(),
     trackId: Type.Union([Type.String(), Type.Null()]),
+    /** The layout's name as a person reads it ("Sonoma Raceway — Cup"). */
+    trackName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     /** Lap in progress; 0 until the start/finish line is first crossed. */
     lap: Type.Integer({ minimum: 0 }),
     elapsedMs: NullableMs,

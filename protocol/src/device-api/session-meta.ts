@@ -46,4 +46,3 @@ export const sessionList = validator('SessionList', SessionList);
 /** Body of POST /v1/sessions/:id/confirm. */
 export const SessionConfirm = Type.Object({ sha256: Sha256 }, { additionalProperties: false });
 export type SessionConfirm = Static<typeof SessionConfirm>;
-export const sessionConfirm = validator('SessionConfirm', SessionConfirm);

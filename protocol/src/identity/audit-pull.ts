@@ -1,5 +1,4 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { validator } from '../validate.js';
 
 /** Records a page of GET /v1/audit holds at most (and by default). */
 export const AUDIT_PAGE_MAX = 10_000;
@@ -17,4 +16,3 @@ export const AuditQuery = Type.Object(
   { additionalProperties: false },
 );
 export type AuditQuery = Static<typeof AuditQuery>;
-export const auditQuery = validator('AuditQuery', AuditQuery);

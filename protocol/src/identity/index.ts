@@ -6,3 +6,5 @@ export * from './operator.js';
 export * from './challenge.js';
 export * from './audit-record.js';
 export * from './audit-pull.js';
+export * from './owner-approval.js';
+export * from './serial-revoke.js';

@@ -13,7 +13,6 @@ const Pem = Type.String({ minLength: 64, maxLength: 8192, pattern: '^-----BEGIN 
  */
 export const NetworkPairRequest = Type.Object({ operatorName: OperatorName, role: Role }, { additionalProperties: false });
 export type NetworkPairRequest = Static<typeof NetworkPairRequest>;
-export const networkPairRequest = validator('NetworkPairRequest', NetworkPairRequest);
 
 /** Params of the serial `pair` method (physical presence over USB): the certificate travels in the call. */
 export const SerialPairParams = Type.Object(

@@ -62,4 +62,3 @@ export const crashDump = validator('CrashDump', CrashDump);
 /** POST /v1/crashes/confirm: the companion has stored these dumps; the unit may drop them. */
 export const CrashConfirm = Type.Object({ ids: Type.Array(Type.String(), { maxItems: 1000 }) }, { additionalProperties: false });
 export type CrashConfirm = Static<typeof CrashConfirm>;
-export const crashConfirm = validator('CrashConfirm', CrashConfirm);

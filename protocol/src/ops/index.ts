@@ -2,3 +2,5 @@ export * from './log-record.js';
 export * from './log-pull.js';
 export * from './health-snapshot.js';
 export * from './crash-dump.js';
+export * from './redaction.js';
+export * from './log-levels.js';

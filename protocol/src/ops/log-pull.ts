@@ -58,4 +58,3 @@ export const LogConfirm = Type.Object(
   { additionalProperties: false },
 );
 export type LogConfirm = Static<typeof LogConfirm>;
-export const logConfirm = validator('LogConfirm', LogConfirm);

@@ -5,12 +5,11 @@
  * block starts from zero so it decodes on its own.
  */
 import { ByteReader, ByteWriter, DecodeError } from './byte-codec.js';
+import { FIX_CODE, FIX_NAME } from '../device-api/gnss-status.js';
 import type { SessionFix, SessionImuSample } from './session-schema.js';
 
 const TICKS_PER_MS = 10; // time resolution 0.1 ms
 const DEG_E7 = 1e7;
-const FIX_CODE = { none: 0, '2d': 1, '3d': 2 } as const;
-const FIX_NAME = ['none', '2d', '3d'] as const;
 const HAS_ALT = 4;
 const HAS_SPEED = 8;
 const HAS_COURSE = 16;

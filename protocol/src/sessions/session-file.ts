@@ -25,6 +25,15 @@ const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 const crc32 = (b: Uint8Array) => CRC32.buf(b) >>> 0;
 
+/** UTF-8 text of a header or chunk; bytes that are not UTF-8 are a DecodeError like any other bad content. */
+function utf8Text(bytes: Uint8Array, what: string): string {
+  try {
+    return fromUtf8.decode(bytes);
+  } catch {
+    throw new DecodeError(`${what} is not valid UTF-8`);
+  }
+}
+
 export function encodeSessionHeader(header: SessionHeader): Uint8Array {
   const json = utf8.encode(JSON.stringify(sessionHeader.parse(header)));
   const w = new ByteWriter(json.length + 14);
@@ -58,6 +67,8 @@ export interface SessionReadStats {
   chunks: number;
   /** Byte offsets of chunks whose CRC (or content) failed. */
   corruptChunks: number[];
+  /** Those of them whose CRC held but whose content does not decode: the writer wrote them so. */
+  undecodableChunks: number[];
   /** Bytes after the last good chunk that form no complete chunk (a torn write). */
   tornBytes: number;
   /** Sequence numbers missing between good chunks. */
@@ -85,7 +96,7 @@ export function decodeSessionHeader(bytes: Uint8Array): { header: SessionHeader;
   const json = r.bytes(len);
   const end = r.pos;
   if (r.u32() !== crc32(bytes.subarray(0, end))) throw new DecodeError('session header checksum mismatch');
-  return { header: sessionHeader.parse(JSON.parse(fromUtf8.decode(json))), length: r.pos };
+  return { header: sessionHeader.parse(JSON.parse(utf8Text(json, 'session header'))), length: r.pos };
 }
 
 /** One chunk as read from a file: its type, sequence number, payload and the offset just past it. */
@@ -130,7 +141,7 @@ export function decodeSession(bytes: Uint8Array): SessionData {
     imu: [],
     events: [],
     summary: null,
-    stats: { chunks: 0, corruptChunks: [], tornBytes: 0, missingSeqs: [], goodLength: length },
+    stats: { chunks: 0, corruptChunks: [], undecodableChunks: [], tornBytes: 0, missingSeqs: [], goodLength: length },
   };
   const st = data.stats;
   let pos = length;
@@ -153,7 +164,10 @@ export function decodeSession(bytes: Uint8Array): SessionData {
       pos = next;
       continue;
     }
-    if (!applySessionChunk(data, c)) st.corruptChunks.push(pos);
+    if (!applySessionChunk(data, c)) {
+      st.corruptChunks.push(pos);
+      st.undecodableChunks.push(pos);
+    }
     for (let s = expectSeq; s < c.seq && st.missingSeqs.length < 10_000; s++) st.missingSeqs.push(s);
     expectSeq = Math.max(expectSeq, c.seq + 1);
     st.chunks++;
@@ -186,7 +200,7 @@ function apply(data: Pick<SessionData, 'fixes' | 'imu' | 'events' | 'summary'>, 
       for (const s of decodeImu(payload)) data.imu.push(s);
       return;
     case ChunkType.events: {
-      const list = JSON.parse(fromUtf8.decode(payload)) as unknown;
+      const list = JSON.parse(utf8Text(payload, 'events chunk')) as unknown;
       if (!Array.isArray(list)) throw new DecodeError('events chunk is not a list');
       // Validated whole before any is added: a chunk counts entirely, or not at all.
       const events = list.map((e) => sessionEvent.parse(e));
@@ -194,7 +208,7 @@ function apply(data: Pick<SessionData, 'fixes' | 'imu' | 'events' | 'summary'>, 
       return;
     }
     case ChunkType.summary:
-      data.summary = sessionSummary.parse(JSON.parse(fromUtf8.decode(payload)));
+      data.summary = sessionSummary.parse(JSON.parse(utf8Text(payload, 'summary chunk')));
       return;
     default:
       return; // a newer writer's chunk type: skipped, the rest stays readable

@@ -25,25 +25,47 @@ export const SessionHeader = Type.Object(
 export type SessionHeader = Static<typeof SessionHeader>;
 export const sessionHeader = validator('SessionHeader', SessionHeader);
 
-/** Lap and sector events, times in ms since the Unix epoch (fractional: interpolated crossings). */
+/** A completed lap; `t` is when it ended. */
+export const SessionLapEvent = Type.Object(
+  {
+    type: Type.Literal('lap'),
+    lap: Type.Integer({ minimum: 0 }),
+    t: Type.Number(),
+    timeMs: Type.Number({ minimum: 0 }),
+    sectorsMs: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 64 }),
+    distanceM: Type.Number({ minimum: 0 }),
+    best: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type SessionLapEvent = Static<typeof SessionLapEvent>;
+
+/**
+ * The track chooser decided on a layout (`reason` 'lap' or 'revisit'; 'provisional' while it is
+ * only the nearest). Laps recorded before it are replaced by `laps`, the laps already driven
+ * re-timed on this layout; later lap events add to them.
+ */
+export const SessionTrackEvent = Type.Object(
+  {
+    type: Type.Literal('track'),
+    t: Type.Number(),
+    trackId: Type.String({ minLength: 1, maxLength: 128 }),
+    reason: Type.Union([Type.Literal('provisional'), Type.Literal('lap'), Type.Literal('revisit')]),
+    laps: Type.Array(SessionLapEvent, { maxItems: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+export type SessionTrackEvent = Static<typeof SessionTrackEvent>;
+
+/** Lap, sector and track events, times in ms since the Unix epoch (fractional: interpolated crossings). */
 export const SessionEvent = Type.Union([
   Type.Object({ type: Type.Literal('lap-start'), lap: Type.Integer({ minimum: 0 }), t: Type.Number() }, { additionalProperties: false }),
   Type.Object(
     { type: Type.Literal('sector'), lap: Type.Integer({ minimum: 0 }), sector: Type.Integer({ minimum: 0 }), t: Type.Number(), splitMs: Type.Number({ minimum: 0 }) },
     { additionalProperties: false },
   ),
-  Type.Object(
-    {
-      type: Type.Literal('lap'),
-      lap: Type.Integer({ minimum: 0 }),
-      t: Type.Number(),
-      timeMs: Type.Number({ minimum: 0 }),
-      sectorsMs: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 64 }),
-      distanceM: Type.Number({ minimum: 0 }),
-      best: Type.Boolean(),
-    },
-    { additionalProperties: false },
-  ),
+  SessionLapEvent,
+  SessionTrackEvent,
   Type.Object({ type: Type.Literal('marker'), t: Type.Number(), label: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
 ]);
 export type SessionEvent = Static<typeof SessionEvent>;
@@ -84,4 +106,14 @@ export interface SessionImuSample {
   t: number;
   accelMps2: [number, number, number];
   gyroDps: [number, number, number];
+}
+
+/** The session's laps as the unit finally timed them: a track event replaces the laps before it. */
+export function sessionLaps(events: readonly SessionEvent[]): SessionLapEvent[] {
+  let laps: SessionLapEvent[] = [];
+  for (const e of events) {
+    if (e.type === 'track') laps = [...e.laps];
+    else if (e.type === 'lap') laps.push(e);
+  }
+  return laps;
 }

@@ -4,4 +4,7 @@ export * from './lap-trace.js';
 export * from './lap-delta.js';
 export * from './lap-timer.js';
 export * from './time-laps.js';
-export * from './track-picker.js';
+export * from './lap-time-text.js';
+export * from './outline-fit.js';
+export * from './track-chooser.js';
+export * from './own-track.js';

@@ -118,6 +118,15 @@ export class LapTimer {
     return this.best?.trace.toArray() ?? [];
   }
 
+  /**
+   * The car stood still: carries on from this fix without looking for crossings between it and
+   * the last one (GNSS noise around a parked car wanders across lines).
+   */
+  resume(fix: TimingFix): void {
+    if (this.prev && !(fix.t > this.prev.t)) return;
+    this.prev = fix;
+  }
+
   push(fix: TimingFix): LapEvent[] {
     const prev = this.prev;
     if (prev && !(fix.t > prev.t)) {

@@ -1,1 +1,3 @@
 export * from './track-definition.js';
+export * from './catalog-location.js';
+export * from './track-name.js';

@@ -15,7 +15,7 @@ type Phase =
   | { kind: 'choose' }
   | { kind: 'waiting'; startedAt: number; windowLeft: number | null }
   | { kind: 'pairing' }
-  | { kind: 'done'; role: Role; fingerprint: string }
+  | { kind: 'done'; role: Role; fingerprint: string; operatorFingerprint: string }
   | { kind: 'error'; error: CallError };
 
 /** "Pair this unit": role and way, then USB at once, or "press the pairing button" with a countdown. */
@@ -27,6 +27,11 @@ export function PairDialog({ device, onClose }: { device: DeviceEntry; onClose()
   const [phase, setPhase] = useState<Phase>({ kind: 'choose' });
   const [now, setNow] = useState(Date.now());
   const alive = useRef(true);
+  // Both keys are shown while pairing, so a person can compare them with what the owner sees.
+  const [myKey, setMyKey] = useState<string | null>(null);
+  useEffect(() => {
+    void call('operator:identity', {}).then((r) => r.ok && alive.current && setMyKey(r.value.fingerprint));
+  }, []);
 
   useEffect(() => {
     alive.current = true;
@@ -42,7 +47,7 @@ export function PairDialog({ device, onClose }: { device: DeviceEntry; onClose()
     setPhase({ kind: 'pairing' });
     const res = await call('pairing:pair', { id: device.id, via: how, role });
     if (!alive.current) return;
-    setPhase(res.ok ? { kind: 'done', role: res.value.role, fingerprint: res.value.unitFingerprint } : { kind: 'error', error: res.error });
+    setPhase(res.ok ? { kind: 'done', role: res.value.role, fingerprint: res.value.unitFingerprint, operatorFingerprint: res.value.operatorFingerprint } : { kind: 'error', error: res.error });
   };
 
   // Network: poll the unit's pairing window; pair as soon as the button opened it.
@@ -130,6 +135,7 @@ export function PairDialog({ device, onClose }: { device: DeviceEntry; onClose()
             <div>
               <h3>Press the pairing button on the unit now</h3>
               <p className="muted">Pairing continues by itself once the button is pressed. Waiting up to 2 minutes.</p>
+              <KeyPair unitKey={device.pairing.seenFingerprint} unitLabel="Unit key (as discovered)" myKey={myKey} />
             </div>
             <div className="dialog-actions span-all">
               <button type="button" className="btn btn-ghost" onClick={onClose}>
@@ -148,8 +154,7 @@ export function PairDialog({ device, onClose }: { device: DeviceEntry; onClose()
             <div className="done-mark" aria-hidden="true">✓</div>
             <div>
               <h3>Paired as {phase.role}</h3>
-              <p className="muted">Unit key pinned:</p>
-              <p className="mono fp">{phase.fingerprint}</p>
+              <KeyPair unitKey={phase.fingerprint} unitLabel="Unit key pinned" myKey={phase.operatorFingerprint} />
             </div>
             <div className="dialog-actions span-all">
               <button type="button" className="btn btn-primary" onClick={onClose} data-testid="pair-close">
@@ -176,5 +181,17 @@ export function PairDialog({ device, onClose }: { device: DeviceEntry; onClose()
         )}
       </div>
     </div>
+  );
+}
+
+/** The unit's key and this computer's key, labelled, for the person pairing to compare. */
+function KeyPair({ unitKey, unitLabel, myKey }: { unitKey: string | null; unitLabel: string; myKey: string | null }) {
+  return (
+    <dl className="key-pair" data-testid="pair-keys">
+      <dt className="muted">{unitLabel}</dt>
+      <dd className="mono fp" data-testid="pair-unit-key">{unitKey ?? 'not seen yet'}</dd>
+      <dt className="muted">This computer’s key</dt>
+      <dd className="mono fp" data-testid="pair-my-key">{myKey ?? '…'}</dd>
+    </dl>
   );
 }

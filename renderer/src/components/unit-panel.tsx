@@ -6,6 +6,7 @@ import { ago, coord, fixLabel, kmh, seconds, uptime } from '../format.js';
 import { useDevices } from '../store/devices-store.js';
 import { CopyId } from './copy-id.js';
 import { OnlineState } from './online-state.js';
+import { LiveTiming } from './live-timing.js';
 import { SpeedChart } from './speed-chart.js';
 import { TrackTrace } from './track-trace.js';
 import { PairingBadge } from './pairing-badge.js';
@@ -149,6 +150,8 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
           </div>
         </dl>
       </div>
+
+      <LiveTiming unitId={device.id} now={now} />
 
       <div className="charts">
         <SpeedChart speeds={live?.fixes.map((f) => f.speedMps) ?? []} times={live?.receivedAt ?? []} now={now} />

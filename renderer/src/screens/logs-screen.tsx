@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { LogLevel } from '@pitwall/protocol';
+import { LOG_LEVELS } from '@pitwall/protocol';
 import { LogDetailPanel } from '../components/diagnostics/log-detail.js';
 import { LogList } from '../components/diagnostics/log-list.js';
 import { describeError } from '../error-messages.js';
@@ -7,7 +7,6 @@ import { useDevices } from '../store/devices-store.js';
 import { useDiagnostics } from '../store/diagnostics-store.js';
 import { useLogs, type LogFilters } from '../store/logs-store.js';
 
-const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const SUBSYSTEMS = ['boot', 'gnss', 'imu', 'led', 'net', 'api', 'update', 'support', 'licence', 'identity', 'serial', 'mdns', 'health', 'crash', 'pipeline'];
 
 export function LogsScreen() {
@@ -59,7 +58,7 @@ export function LogsScreen() {
           </select>
           <select className="select" value={filters.level} onChange={set('level')} aria-label="Level" data-testid="filter-level">
             <option value="">Any level</option>
-            {LEVELS.map((l) => (
+            {LOG_LEVELS.map((l) => (
               <option key={l} value={l}>
                 {l} and above
               </option>

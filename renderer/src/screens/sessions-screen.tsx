@@ -1,15 +1,11 @@
 import { useEffect, useMemo } from 'react';
-import type { SessionLaps, SessionListEntry } from '@pitwall/protocol';
+import { formatLapTime, type SessionLaps, type SessionListEntry } from '@pitwall/protocol';
 import { DeltaByDistance, LAP_COLOURS, SpeedByDistance, type ChosenTrace } from '../components/session-charts.js';
 import { TrackMap } from '../components/session-track-map.js';
+import { TrackControl } from '../components/track-control.js';
 import { keyOf, traceKey, useSessions, type Chosen } from '../store/sessions-store.js';
 
-const fmtLap = (ms: number | null | undefined) => {
-  if (ms === null || ms === undefined) return '–';
-  const m = Math.floor(ms / 60_000);
-  const s = (ms % 60_000) / 1000;
-  return m > 0 ? `${m}:${s.toFixed(3).padStart(6, '0')}` : s.toFixed(3);
-};
+const fmtLap = (ms: number | null | undefined) => formatLapTime(ms);
 const fmtDate = (t: number) => new Date(t).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 const fmtTime = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 const trackLabel = (s: SessionListEntry) => s.trackName ?? s.trackId ?? 'Unknown track';
@@ -145,7 +141,7 @@ export function SessionsScreen() {
             <section className="session-detail" data-testid="session-detail">
               <header className="session-head">
                 <div>
-                  <h3>{trackLabel(current.session)}</h3>
+                  <TrackControl session={current.session} />
                   <p className="dim">
                     {fmtDate(current.session.startedAt)} {fmtTime(current.session.startedAt)} · {current.session.driver ?? 'No driver'} · {current.session.unitName}
                   </p>

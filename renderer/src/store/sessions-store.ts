@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CallError, SessionLapTrace, SessionLaps, SessionListEntry, SessionSyncProgress } from '@pitwall/protocol';
+import type { CallError, SessionLapTrace, SessionLaps, SessionListEntry, SessionSyncProgress, TrackEntry } from '@pitwall/protocol';
 import { call } from '../api.js';
 
 /** A lap chosen for the charts; lap 0 is the whole session. */
@@ -13,6 +13,17 @@ const MAX_CHOSEN = 5;
 /** Points per lap trace: enough for a 30-minute session at 25 Hz drawn whole. */
 export const TRACE_POINTS = 50_000;
 
+/** The layout picker of the selected session: the layouts near where it was driven, the one picked. */
+export interface TrackPicker {
+  session: number;
+  /** Null until listed (or when the list failed). */
+  tracks: TrackEntry[] | null;
+  /** A layout id, or '' for the track chooser's own pick. */
+  value: string;
+  busy: boolean;
+  error: CallError | null;
+}
+
 export interface SessionsState {
   sessions: SessionListEntry[] | null;
   error: CallError | null;
@@ -23,6 +34,7 @@ export interface SessionsState {
   traces: Record<string, SessionLapTrace>;
   mapMode: 'speed' | 'delta';
   sync: { busy: boolean; progress: SessionSyncProgress | null; note: string | null };
+  trackPicker: TrackPicker | null;
   load(): Promise<void>;
   select(id: number): Promise<void>;
   toggle(c: Chosen): void;
@@ -32,6 +44,11 @@ export interface SessionsState {
   setMapMode(mode: 'speed' | 'delta'): void;
   startSync(): Promise<void>;
   setProgress(p: SessionSyncProgress): void;
+  openTrackPicker(session: SessionListEntry): Promise<void>;
+  pickTrack(value: string): void;
+  closeTrackPicker(): void;
+  /** Re-times the picked session on the picked layout and charts its two best laps again. */
+  applyTrack(): Promise<void>;
 }
 
 /** A chosen lap's trace key: its delta is against the first chosen lap. */
@@ -71,6 +88,7 @@ export const useSessions = create<SessionsState>()((set, get) => {
     traces: {},
     mapMode: 'speed',
     sync: { busy: false, progress: null, note: null },
+    trackPicker: null,
 
     async load() {
       const res = await call('sessions:list', {});
@@ -80,7 +98,7 @@ export const useSessions = create<SessionsState>()((set, get) => {
     },
 
     async select(id) {
-      set({ selected: id });
+      set({ selected: id, trackPicker: null });
       const data = await loadLaps(id);
       if (!data) return;
       // Start with the best lap and the next best, the usual first comparison.
@@ -117,6 +135,36 @@ export const useSessions = create<SessionsState>()((set, get) => {
 
     setProgress(progress) {
       set({ sync: { ...get().sync, progress } });
+    },
+
+    async openTrackPicker(session) {
+      const picker: TrackPicker = { session: session.id, tracks: null, value: session.trackByHand && session.trackId ? session.trackId : '', busy: false, error: null };
+      set({ trackPicker: picker });
+      const res = await call('tracks:list', { session: session.id });
+      if (get().trackPicker?.session !== session.id) return;
+      set({ trackPicker: res.ok ? { ...picker, tracks: res.value } : { ...picker, error: res.error } });
+    },
+
+    pickTrack(value) {
+      const p = get().trackPicker;
+      if (p) set({ trackPicker: { ...p, value } });
+    },
+
+    closeTrackPicker() {
+      set({ trackPicker: null });
+    },
+
+    async applyTrack() {
+      const p = get().trackPicker;
+      if (!p || p.busy) return;
+      set({ trackPicker: { ...p, busy: true, error: null } });
+      const done = await call('sessions:set-track', { session: p.session, trackId: p.value === '' ? null : p.value });
+      const res = done.ok ? await call('sessions:laps', { session: p.session }) : done;
+      if (!res.ok) return set({ trackPicker: { ...p, busy: false, error: res.error } });
+      // Every lap of this session changed; laps cached for the others are left to load again.
+      set({ trackPicker: null, laps: { [p.session]: res.value }, traces: {} });
+      if (get().selected === p.session) choose([...res.value.laps].sort((a, b) => a.timeMs - b.timeMs).slice(0, 2).map((l) => ({ session: p.session, lap: l.lap })));
+      await get().load();
     },
   };
 });

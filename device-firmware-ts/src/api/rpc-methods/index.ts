@@ -1,6 +1,6 @@
 import { hello } from './hello.js';
 import { info } from './info.js';
-import { challenge, pair } from './pair.js';
+import { challenge, pair, revoke } from './pair.js';
 import type { RpcMethod } from './method-table.js';
 
 export * from './method-table.js';
@@ -11,4 +11,5 @@ export const RPC_METHODS: ReadonlyMap<string, RpcMethod> = new Map<string, RpcMe
   ['info', info],
   ['pair', pair],
   ['challenge', challenge],
+  ['revoke', revoke],
 ]);

@@ -1,4 +1,4 @@
-import { RpcErrorCode, challengeRequest, serialPairParams, type ChallengeResponse, type PairResult } from '@pitwall/protocol';
+import { RpcErrorCode, challengeRequest, serialPairParams, serialRevokeParams, type ChallengeResponse, type Operator, type PairResult } from '@pitwall/protocol';
 import { IdentityError } from '../../identity/pairing-service.js';
 import { RpcAppError, RpcMethodError, type RpcContext, type RpcMethod } from './method-table.js';
 
@@ -28,7 +28,10 @@ export const pair: RpcMethod = async (params, ctx): Promise<PairResult> => {
   const pairing = service(ctx);
   const p = validParams(serialPairParams, params, 'pair');
   try {
-    return await pairing.pairCertificate(p.operatorCertificate, { name: p.operatorName, role: p.role, via: 'usb' });
+    const out = await pairing.pairCertificate(p.operatorCertificate, { name: p.operatorName, role: p.role, via: 'usb', source: 'usb' });
+    // USB never waits for an approval; a pending answer here would be a bug.
+    if ('pending' in out) throw new Error('a USB pairing was left pending');
+    return out;
   } catch (err) {
     return asRpcError(err);
   }
@@ -40,6 +43,17 @@ export const challenge: RpcMethod = (params, ctx): ChallengeResponse => {
   const p = validParams(challengeRequest, params, 'challenge');
   try {
     return { signature: pairing.challenge(p.nonce) };
+  } catch (err) {
+    return asRpcError(err);
+  }
+};
+
+/** Revocation over USB: physical presence may revoke any operator, an owner (the last one included) too. */
+export const revoke: RpcMethod = async (params, ctx): Promise<Operator> => {
+  const pairing = service(ctx);
+  const p = validParams(serialRevokeParams, params, 'revoke');
+  try {
+    return await pairing.revoke(p.fingerprint, 'USB (physical presence)', 'usb');
   } catch (err) {
     return asRpcError(err);
   }

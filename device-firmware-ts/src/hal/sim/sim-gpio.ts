@@ -1,14 +1,17 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlink } from 'node:fs/promises';
-import type { ButtonName, Gpio, LedName } from '../gpio.js';
+import type { ButtonName, Gpio, LedName, LedPattern } from '../gpio.js';
 import type { Logger } from '../../ops/logger.js';
 
 const BUTTONS: readonly ButtonName[] = ['pair'];
 const MAX_LINE = 256;
+const HISTORY = 32;
 
 /**
  * Sim GPIO: a unix socket (DATA_DIR/run/sim-gpio.sock) taking one command per line:
- * `press pair` -> `ok`, `leds` -> `{"pair":false}`, the SimHooks commands; anything else -> `error ...`.
+ * `press pair` -> `ok`, `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
+ * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`), the SimHooks
+ * commands; anything else -> `error ...`.
  */
 /** Sim-only test hooks behind extra socket commands (never wired in a real profile). */
 export interface SimHooks {
@@ -20,7 +23,8 @@ export interface SimHooks {
 
 export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks = {}): Promise<Gpio> {
   const listeners = new Map<ButtonName, Set<() => void>>();
-  const leds: Record<LedName, boolean> = { pair: false };
+  const leds: Record<LedName, LedPattern> = { pair: 'off' };
+  const history: Record<LedName, LedPattern[]> = { pair: ['off'] };
   const clients = new Set<Socket>();
   await unlink(socketPath).catch(() => {});
 
@@ -30,7 +34,9 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
       for (const l of listeners.get(arg as ButtonName) ?? []) l();
       return 'ok';
     }
-    if (cmd === 'leds' && arg === undefined) return JSON.stringify(leds);
+    if (cmd === 'leds' && arg === undefined) return JSON.stringify({ pair: leds.pair !== 'off' });
+    if (cmd === 'led-patterns' && arg === undefined) return JSON.stringify(leds);
+    if (cmd === 'led-history' && arg === undefined) return JSON.stringify(history);
     if (cmd === 'inject' && hooks.inject && rest.length === 0 && (arg === 'crash' || arg === 'hang' || arg === 'oom')) return hooks.inject(arg);
     if (cmd === 'disk-free' && hooks.diskFree && rest.length === 0 && arg !== undefined && /^(real|\d{1,16})$/.test(arg)) {
       hooks.diskFree(arg === 'real' ? null : Number(arg));
@@ -69,8 +75,11 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
       set.add(listener);
       return () => set.delete(listener);
     },
-    setLed(led, on) {
-      leds[led] = on;
+    setLed(led, pattern) {
+      if (leds[led] === pattern) return;
+      leds[led] = pattern;
+      history[led].push(pattern);
+      if (history[led].length > HISTORY) history[led].shift();
     },
     async close() {
       for (const c of clients) c.destroy();

@@ -4,23 +4,19 @@
  * model, so the real driver reads them over the (simulated) I2C bus. Body frame x forward,
  * y left, z up; a level mount, so z reads +1 g.
  */
-import { bearingDeg, haversineM, type LatLon } from '@pitwall/protocol';
+import { bearingDeg, haversineM } from '@pitwall/protocol';
+import type { TrajectoryPoint } from '../imu/imu-feed.js';
 import { STANDARD_GRAVITY } from '../imu/lsm6dsox-registers.js';
 import { Lsm6dsoxChip, type Motion } from './lsm6dsox-chip.js';
 
-export interface TrajectoryPoint extends LatLon {
-  /** ms */
-  t: number;
-  speedMps?: number | null;
-  courseDeg?: number | null;
-}
+export type { TrajectoryPoint };
 
 export interface SimImuOptions {
   /** Samples per second the simulated chip latches. Default 100. */
   rateHz?: number;
 }
 
-interface Derived {
+export interface Derived {
   t: number;
   longMps2: number;
   yawDps: number;
@@ -75,23 +71,27 @@ export class SimImu {
     return this.derived[this.derived.length - 1]!.t;
   }
 
-  /** Motion at trajectory time t (ms), interpolated between fixes; lateral = v * yaw rate. */
+  /** Motion at trajectory time t (ms), interpolated between fixes. */
   motionAt(t: number): Motion {
     const d = this.derived;
     if (t < d[this.cursor]!.t) this.cursor = 0;
     while (this.cursor < d.length - 2 && d[this.cursor + 1]!.t <= t) this.cursor++;
-    const a = d[this.cursor]!;
-    const b = d[Math.min(this.cursor + 1, d.length - 1)]!;
-    const f = b.t > a.t ? Math.min(1, Math.max(0, (t - a.t) / (b.t - a.t))) : 0;
-    const lerp = (x: number, y: number) => x + (y - x) * f;
-    const yawDps = lerp(a.yawDps, b.yawDps);
-    const speed = lerp(a.speedMps, b.speedMps);
-    const lateral = speed * yawDps * (Math.PI / 180);
-    return { accelMps2: [lerp(a.longMps2, b.longMps2), lateral, STANDARD_GRAVITY], gyroDps: [0, 0, yawDps] };
+    return motionBetween(d, this.cursor, t);
   }
 
   /** Advances the chip to trajectory time t (ms). */
   advance(t: number): void {
     this.chip.advance(t);
   }
+}
+
+/** Motion at time t between derived points i and i+1; lateral = v * yaw rate. */
+export function motionBetween(d: readonly Derived[], i: number, t: number): Motion {
+  const a = d[i]!;
+  const b = d[Math.min(i + 1, d.length - 1)]!;
+  const f = b.t > a.t ? Math.min(1, Math.max(0, (t - a.t) / (b.t - a.t))) : 0;
+  const lerp = (x: number, y: number) => x + (y - x) * f;
+  const yawDps = lerp(a.yawDps, b.yawDps);
+  const lateral = lerp(a.speedMps, b.speedMps) * yawDps * (Math.PI / 180);
+  return { accelMps2: [lerp(a.longMps2, b.longMps2), lateral, STANDARD_GRAVITY], gyroDps: [0, 0, yawDps] };
 }

@@ -1,0 +1,125 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { LogLevel } from '../ops/log-record.js';
+
+/**
+ * The unit's configuration, read from /etc/pitwall/unit.json (or `--config FILE`) and
+ * overridden by command-line flags. Every default lives here and nowhere else.
+ */
+const closed = <T extends Parameters<typeof Type.Object>[0]>(props: T, description: string) =>
+  Type.Object(props, { additionalProperties: false, default: {}, description });
+const num = (min: number, max: number, def: number, description: string) => Type.Number({ minimum: min, maximum: max, default: def, description });
+const int = (min: number, max: number, def: number, description: string) => Type.Integer({ minimum: min, maximum: max, default: def, description });
+const path = (description: string, def?: string) => Type.String({ minLength: 1, maxLength: 4096, description, ...(def === undefined ? {} : { default: def }) });
+
+export const UnitConfig = closed(
+  {
+    dataDir: path('persistent state: identity, sessions, health, crash dumps', '/var/lib/pitwall'),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '\\S', description: 'unit name (default Pitwall-XXXX from the unit id)' })),
+    api: closed(
+      {
+        port: int(0, 65535, 443, 'HTTPS API port, 0 = any free port'),
+        host: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'address the API listens on (default: every address)' })),
+        mdns: Type.Boolean({ default: true, description: 'advertise over mDNS' }),
+      },
+      'the HTTPS API',
+    ),
+    pairingWindowS: num(1, 3600, 120, 'seconds network pairing stays open after a press of the pair button'),
+    logs: closed(
+      {
+        dir: Type.Optional(path('structured log directory (default DATA_DIR/logs)')),
+        level: Type.Union([...LogLevel.anyOf], { default: 'debug', description: 'lowest level written' }),
+      },
+      'structured logs',
+    ),
+    health: closed(
+      {
+        intervalS: num(0.1, 86400, 60, 'seconds between health snapshots'),
+        diskLowMb: num(0, 1e7, 64, 'free space on the data partition under which debug logging stops'),
+      },
+      'health snapshots',
+    ),
+    hangTimeoutS: num(0, 3600, 10, 'seconds the event loop may be blocked before a hang dump and exit (0 = off)'),
+    imu: closed({ rateHz: num(1, 1000, 100, 'IMU (LSM6DSOX) sample rate') }, 'the IMU'),
+    sessions: closed(
+      {
+        auto: Type.Boolean({ default: true, description: 'start and stop sessions by motion' }),
+        startKmh: num(1, 400, 15, 'moving means at or above this speed'),
+        startS: num(0, 3600, 3, 'moving this long starts a session'),
+        stopS: num(1, 86400, 30, 'stopped this long ends it'),
+      },
+      'automatic sessions',
+    ),
+    hardware: closed(
+      {
+        gnssPath: path('serial port of the GNSS receiver', '/dev/serial0'),
+        gnssBaud: int(1200, 921600, 115200, 'baud rate of the GNSS receiver'),
+        usbGadgetPath: path('USB CDC-ACM gadget port the framed protocol is served on', '/dev/ttyGS0'),
+      },
+      'the real hardware profile',
+    ),
+    sim: closed(
+      {
+        recording: Type.Optional(path('NMEA file to replay (default: the shipped Everland AiM Solo laps)')),
+        speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 1, description: 'replay speed factor' }),
+        serialLink: Type.Optional(path('companion-side path of the simulated USB serial port (default DATA_DIR/usb-host)')),
+        pitStopS: num(0, 3600, 0, 'end each pass of the recording with the car braking into the pits and parked this many seconds, so the session closes and the next pass starts a new one'),
+        trackDays: int(0, 20, 0, 'at first boot (no session yet) record this many earlier track days from the shipped recordings, a week apart before the replayed day'),
+      },
+      'the simulated hardware profile',
+    ),
+  },
+  'the unit configuration',
+);
+export type UnitConfig = Static<typeof UnitConfig>;
+
+/** A configuration that cannot be used, with one sentence naming the field. */
+export class UnitConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnitConfigError';
+  }
+}
+
+/** The offending value as given, cut short: the error stays one readable sentence. */
+export function shownValue(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const fieldOf = (pointer: string) => pointer.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
+
+function describe(schema: TSchema): string {
+  if (schema.anyOf) return `one of ${(schema.anyOf as TSchema[]).map((s) => JSON.stringify(s.const)).join(', ')}`;
+  if (schema.type === 'number' || schema.type === 'integer') {
+    const kind = schema.type === 'integer' ? 'a whole number' : 'a number';
+    const low = schema.exclusiveMinimum !== undefined ? `over ${schema.exclusiveMinimum}` : `from ${schema.minimum}`;
+    return `${kind} ${low} to ${schema.maximum}`;
+  }
+  if (schema.type === 'string') return `text of ${schema.minLength ?? 0} to ${schema.maxLength} characters${schema.pattern ? ', not blank' : ''}`;
+  if (schema.type === 'boolean') return 'true or false';
+  if (schema.type === 'object') return 'an object';
+  return String(schema.type);
+}
+
+/** Fills in the defaults and checks `value`; throws UnitConfigError naming the first bad field. */
+export function parseUnitConfig(value: unknown): UnitConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UnitConfigError('(top level)', 'the unit configuration must be a JSON object');
+  }
+  const filled = Value.Default(UnitConfig, structuredClone(value));
+  const first = Value.Errors(UnitConfig, filled).First();
+  if (!first) return filled as UnitConfig;
+  const field = fieldOf(first.path);
+  if (first.type === ValueErrorType.ObjectAdditionalProperties) {
+    const known = Object.keys(first.schema.properties ?? {});
+    throw new UnitConfigError(field, `unknown setting "${field}" (known here: ${known.join(', ')})`);
+  }
+  throw new UnitConfigError(field, `"${field}" must be ${describe(first.schema)}, got ${shownValue(first.value)}`);
+}
+
+/** Every default, as one object (what an empty /etc/pitwall/unit.json means). */
+export const UNIT_CONFIG_DEFAULTS: UnitConfig = parseUnitConfig({});

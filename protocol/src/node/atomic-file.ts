@@ -1,0 +1,95 @@
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Replacing a file so that after a crash or a power cut it holds the old content or the new,
+ * never a torn mix and never nothing: write a temp file beside it (exclusive create, the mode set
+ * explicitly so the umask cannot widen or narrow it), fsync it, rename it over the file, fsync the
+ * directory (the rename is only durable once the directory is). Any failure removes the temp file
+ * and leaves the old file as it was. `write-file-atomic` was not used: it does not fsync the
+ * directory, and it copies the old file's mode instead of the one asked for.
+ *
+ * Unit and companion both use this one module (it is protocol's only Node code, imported as
+ * `@pitwall/protocol/node`).
+ */
+
+/** Temp files are `NAME.tmp-PID-RANDOM`: never mistaken for the file, found again by removeStaleTemps. */
+function tempName(file: string): string {
+  return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function writeFileAtomic(file: string, content: string | Uint8Array, mode = 0o600): Promise<void> {
+  const tmp = tempName(file);
+  try {
+    const fh = await open(tmp, 'wx', mode);
+    try {
+      await fh.chmod(mode);
+      await fh.writeFile(content);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await fsyncDir(dirname(file));
+}
+
+/** The same, synchronously: for writers on the way down (an uncaught exception, a hang dump). */
+export function writeFileAtomicSync(file: string, content: string | Uint8Array, mode = 0o600): void {
+  const tmp = tempName(file);
+  try {
+    const fd = openSync(tmp, 'wx', mode);
+    try {
+      fchmodSync(fd, mode);
+      writeFileSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created, or already gone */
+    }
+    throw err;
+  }
+  fsyncDirSync(dirname(file));
+}
+
+/** Makes a directory's entries durable (after a rename, create or unlink in it). */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export function fsyncDirSync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Removes the temp files a killed writer left beside `file`; never the file itself. */
+export async function removeStaleTemps(file: string): Promise<void> {
+  const prefix = `${basename(file)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(file));
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(prefix)) await unlink(join(dirname(file), n)).catch(() => {});
+}
