@@ -18,13 +18,16 @@ import http from 'node:http';
 import https from 'node:https';
 import { execFileSync, spawn } from 'node:child_process';
 import { createPrivateKey, randomUUID, webcrypto } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The built companion (as shipped: its ingest worker runs the compiled module).
 import { createCompanion, createSelfSignedCertificate, generateEd25519, openDatabase, PinRepo } from '@pitwall/app';
-import { DiagnosticsStore, type IngestRecord } from '../app/src/diagnostics/diagnostics-store.js';
+import type { IngestRecord } from '../app/src/diagnostics/log-writer.js';
+import { LogStore } from '../app/src/diagnostics/log-store.js';
+import { LogWriter } from '../app/src/diagnostics/log-writer.js';
+import { DATABASE_FILE, openDatabaseFile } from '../app/src/store/database.js';
 import { StagedFileIngest } from '../app/src/diagnostics/log-ingest.js';
 import { FRAME_BYTES } from '../app/src/diagnostics/log-staging.js';
 import { StagingWriter } from '../app/src/diagnostics/staging-file.js';
@@ -184,11 +187,17 @@ function report(rounds: Round[], target: string): void {
   console.log(`  ingest rate in the pull: ${ingest((r) => r.gzip)} / ${ingest((r) => r.identity)} records/s (records / (searchable - pulled), median)`);
 }
 
-/** Ingest alone from a staged file (the worker's work, here on the main thread at normal priority). */
+/** A write connection of this thread's own (the measurements below time the work itself, on one thread). */
+function ownConnection(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  return openDatabaseFile(join(dir, DATABASE_FILE));
+}
+
+/** Ingest alone from a staged file (the writer thread's work, here on the main thread at normal priority, on a connection of its own). */
 async function ingestAlone(u: Ready, tmp: string): Promise<void> {
   const body = (await plainTransfer('127.0.0.1', u.plainPort, true)).body!;
-  const stageDb = openDatabase(join(tmp, 'staged'));
-  const stageStore = new DiagnosticsStore(stageDb);
+  const stageDb = ownConnection(join(tmp, 'staged'));
+  const stageStore = new LogWriter(stageDb);
   const path = join(tmp, 'bench.stage');
   const boot = (JSON.parse(body.subarray(0, body.indexOf(10)).toString()) as { boot: string }).boot;
   const writer = await StagingWriter.create(path, { unit: u.id, boot, startedAt: new Date().toISOString(), after: 0, lastSeq: RECORDS }, () => undefined);
@@ -210,8 +219,8 @@ async function ingestAlone(u: Ready, tmp: string): Promise<void> {
 
 /** SQLite alone: prepared rows, 25k-record transactions, FTS5 filled per transaction. */
 function sqliteAlone(tmp: string): void {
-  const ingestDb = openDatabase(join(tmp, 'ingest'));
-  const store = new DiagnosticsStore(ingestDb);
+  const ingestDb = ownConnection(join(tmp, 'ingest'));
+  const store = new LogWriter(ingestDb);
   const sqlBoot = randomUUID();
   const unitId = randomUUID();
   const recs: IngestRecord[] = Array.from({ length: 25_000 }, (_, i) => ({ boot: sqlBoot, seq: i + 1, timeMs: Date.now() + i, level: 30, subsystem: 'gnss', msg: `fix satellites ${i % 97} lap sector crossing after ${i % 13} ms`, fw: '0.4.0', commit: 'a1b2c3d', extra: i % 5 ? '{}' : '{"durationMs":12,"stage":"nmea"}' }));
@@ -230,12 +239,12 @@ function sqliteAlone(tmp: string): void {
 /** FTS over the pulled records: words, prefixes, phrases, with and without filters. */
 function searchLatency(dataDir: string, unitId: string): void {
   const searchDb = openDatabase(dataDir);
-  const search = new DiagnosticsStore(searchDb);
+  const search = new LogStore(searchDb);
   // Searchable means searchable: the full-text index agrees with the rows (checked, not timed).
   const ftsCount = (searchDb.prepare("SELECT count(*) AS n FROM log_fts WHERE log_fts MATCH 'satellites'").get() as { n: number }).n;
   const likeCount = (searchDb.prepare("SELECT count(*) AS n FROM log_records WHERE msg LIKE '%satellites%' OR extra LIKE '%satellites%'").get() as { n: number }).n;
   if (ftsCount !== likeCount) throw new Error(`the full-text index has ${ftsCount} rows for 'satellites', the table ${likeCount}`);
-  const queries: Parameters<DiagnosticsStore['queryLogs']>[0][] = [
+  const queries: Parameters<LogStore['query']>[0][] = [
     { text: 'satellites', limit: 300 },
     { text: 'watchdog overrun', limit: 300 },
     { text: 'chec*', limit: 300 },
@@ -249,11 +258,11 @@ function searchLatency(dataDir: string, unitId: string): void {
   for (let round = 0; round < 5; round++) {
     for (const q of queries) {
       const s = performance.now();
-      search.queryLogs(q);
+      search.query(q);
       times.push(performance.now() - s);
     }
   }
-  console.log(`FTS search over ${search.countRecords().toLocaleString()} records: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (${times.length} queries, page of 300 + count)`);
+  console.log(`FTS search over ${search.count().toLocaleString()} records: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (${times.length} queries, page of 300 + count)`);
   searchDb.close();
 }
 

@@ -130,7 +130,7 @@ describe('diagnostics screens in browser mode', { timeout: 150_000 }, () => {
     const flags = await page.getByTestId('trouble-flag').allTextContents();
     for (const f of ['Hot', 'Disk full', 'No GNSS fix', 'Crashed']) assert.ok(flags.includes(f), `${f} in ${flags.join(', ')}`);
     await page.getByTestId('fleet-row').filter({ hasText: 'Academy Car 7' }).click();
-    await page.getByTestId('chart-temp').locator('path.trace').waitFor();
+    await page.getByTestId('chart-temp').locator('canvas').waitFor();
     await page.screenshot({ path: join(SHOTS, 'health.png') });
     await page.getByTestId('fleet-row').filter({ hasText: 'Dealer Demo 2' }).click();
     await page.getByTestId('health-detail').getByText('Dealer Demo 2').waitFor();

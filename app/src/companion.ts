@@ -23,6 +23,7 @@ import { GnssRefresher } from './discovery/gnss-refresher.js';
 import { MdnsBrowser } from './discovery/mdns-browser.js';
 import { SerialScanner, type PortListing } from './discovery/serial-scanner.js';
 import { openDatabase } from './store/database.js';
+import { StoreError } from './store/store-errors.js';
 import { DeviceRepo } from './store/device-repo.js';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -268,9 +269,9 @@ export function createCompanion(opts: CompanionOptions): Companion {
       await pairing.revoke(id, fingerprint);
       return {};
     },
-    'logs:query': async (q) => diagStore.queryLogs(q),
+    'logs:query': async (q) => diagStore.logs.query(q),
     'logs:record': async ({ id }) => {
-      const found = diagStore.record(id);
+      const found = diagStore.logs.record(id);
       if (!found) throw new CompanionError('not-found', `no log record ${id} is stored here`);
       return { id, ...found };
     },
@@ -284,7 +285,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     },
     'health:series': async ({ id, from, to }) => diagnostics.healthSeries(id, from, to),
     'health:fleet': async () => diagnostics.fleet(),
-    'crashes:list': async ({ id }) => diagStore.crashes(id),
+    'crashes:list': async ({ id }) => diagStore.crashes.list(id),
     'crashes:get': async ({ unitId, crashId }) => diagnostics.crashDetail(unitId, crashId),
     'sync:diagnostics': async ({ ids }) => diagnostics.sync(ids),
     'diagnostics:export': async ({ id, path }) => {
@@ -344,6 +345,8 @@ function guardHandlers(handlers: CompanionCoreHandlers, report: (method: string,
         if (err instanceof CompanionError && err.code !== 'internal') throw err;
         if (err instanceof SchemaError) throw new CompanionError('invalid-params', err.message);
         report(method, err);
+        // A store failure's message is a sentence for the user (store-errors.ts); SQLite's own words stay in the log.
+        if (err instanceof StoreError) throw new CompanionError('storage', err.message);
         throw new CompanionError('internal', `The companion failed while handling ${method}. The details are in its log.`);
       }
     };

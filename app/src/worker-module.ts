@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 
 /** This process's Node flags without its module loaders (a worker would load them for nothing). */
 function flagsWithoutLoaders(): string[] {
@@ -24,10 +24,10 @@ export const LOW_PRIORITY_PRELUDE = "try { if (process.platform === 'linux') req
  * registered inside the worker first — on Node 20 a worker does not get the loader hooks of the
  * thread that started it. `prelude` (CommonJS) runs before tsx loads, in that case only.
  */
-export function startWorkerModule(callerUrl: string, name: string, workerData: unknown, prelude = ''): Worker {
+export function startWorkerModule(callerUrl: string, name: string, workerData: unknown, prelude = '', transferList: TransferListItem[] = []): Worker {
   const execArgv = flagsWithoutLoaders();
-  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), { workerData, execArgv });
+  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), { workerData, execArgv, transferList });
   const entry = new URL(`./${name}.ts`, callerUrl).href;
   const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`${prelude}\nimport(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData, execArgv });
+  return new Worker(`${prelude}\nimport(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData, execArgv, transferList });
 }

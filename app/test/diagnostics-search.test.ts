@@ -3,24 +3,25 @@ import { test } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { CompanionError } from '@pitwall/protocol';
 import { openDatabase } from '../src/store/database.js';
-import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
+import { LogStore } from '../src/diagnostics/log-store.js';
+import { LogWriter } from '../src/diagnostics/log-writer.js';
 import { ftsQuery } from '../src/diagnostics/log-search.js';
 
 /** Full-text search: user input is never FTS5 syntax, whatever it holds. */
-function seeded(): DiagnosticsStore {
+function seeded(): LogStore {
   const db = openDatabase(null);
-  const store = new DiagnosticsStore(db);
+  const store = new LogStore(db);
   const unit = randomUUID();
   const boot = randomUUID();
   const msgs = ['GNSS fix lost after tunnel', 'lap 12 crossed start/finish', 'NEAR the pit "exit" (slow)', 'disk at 91% used', 'checksum mismatch in NMEA sentence *47', 'AND OR NOT are words here'];
-  store.ingest(unit, { boot, startedAt: new Date().toISOString(), storedSeq: msgs.length, confirmedSeq: 0, unitLastSeq: msgs.length },
+  new LogWriter(db).ingest(unit, { boot, startedAt: new Date().toISOString(), storedSeq: msgs.length, confirmedSeq: 0, unitLastSeq: msgs.length },
     msgs.map((msg, i) => ({ boot, seq: i + 1, timeMs: Date.now() + i, level: 30, subsystem: 'gnss', msg, fw: '1', commit: 'c', extra: i === 0 ? '{"stage":"reacquire"}' : '{}' })), []);
   return store;
 }
 
 test('words, phrases and prefixes find what a person expects', () => {
   const store = seeded();
-  const find = (text: string) => store.queryLogs({ text, limit: 50 }).rows.map((r) => r.msg);
+  const find = (text: string) => store.query({ text, limit: 50 }).rows.map((r) => r.msg);
   assert.deepEqual(find('gnss lost'), ['GNSS fix lost after tunnel']);
   assert.deepEqual(find('"fix lost"'), ['GNSS fix lost after tunnel']);
   assert.deepEqual(find('tun*'), ['GNSS fix lost after tunnel']);
@@ -42,14 +43,14 @@ test('fuzzed search strings never reach the UI as an SQLite syntax error', () =>
     const len = 1 + rnd(8);
     for (let k = 0; k < len; k++) text += parts[rnd(parts.length)]!;
     try {
-      store.queryLogs({ text: text.slice(0, 500), limit: 20 });
+      store.query({ text: text.slice(0, 500), limit: 20 });
     } catch (err) {
       assert.fail(`search ${JSON.stringify(text)} threw ${(err as Error).message}`);
     }
   }
   for (let i = 0; i < 500; i++) {
     const text = Array.from({ length: 1 + rnd(40) }, () => String.fromCharCode(rnd(0x3000))).join('');
-    assert.doesNotThrow(() => store.queryLogs({ text, limit: 5 }), `search ${JSON.stringify(text)}`);
+    assert.doesNotThrow(() => store.query({ text, limit: 5 }), `search ${JSON.stringify(text)}`);
   }
 });
 

@@ -7,6 +7,8 @@ import { logRecord } from '@pitwall/protocol';
 import { makeRecord } from '../../testbed/fake-diagnostics-unit.js';
 import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
 import { InlineIngester, WorkerIngester, type Ingester } from '../src/diagnostics/ingester.js';
+import { LogWriter } from '../src/diagnostics/log-writer.js';
+import { storeWriter } from '../src/store/store-writer.js';
 import { BootStager, MAX_LINE, stagingPath } from '../src/diagnostics/log-staging.js';
 import { redactText } from '../src/diagnostics/redact.js';
 import { frameHeader, StagingReader, StagingWriter, type Frame } from '../src/diagnostics/staging-file.js';
@@ -37,7 +39,7 @@ function bootOf(count: number, first = 1): FakeBootData {
 function setup(tag: string): { db: Db; store: DiagnosticsStore; dir: string; ingester: Ingester } {
   const db = openDatabase(null);
   const store = new DiagnosticsStore(db);
-  return { db, store, dir: join(scratch.dir, tag), ingester: new InlineIngester(store) };
+  return { db, store, dir: join(scratch.dir, tag), ingester: new InlineIngester(new LogWriter(db)) };
 }
 
 function storedSeqs(db: Db, boot: string): number[] {
@@ -250,17 +252,17 @@ test('a connection that breaks mid-stream: the staged part is stored, nothing co
   assert.equal(storedSeqs(s.db, b.boot).length, 4000);
 });
 
-test('the worker thread ingests into the database file, at a lower priority than the main thread (Linux)', async () => {
+test('the store writer thread ingests into the database file, its parse thread at a lower priority than the main thread (Linux)', async () => {
   const dataDir = join(scratch.dir, 'worker');
   const db = openDatabase(dataDir);
   const store = new DiagnosticsStore(db);
-  const ingester = new WorkerIngester(dataDir);
+  const ingester = new WorkerIngester(storeWriter(db));
   try {
     const b = bootOf(20_000);
     const source = new ArraySource([b]);
     const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
     const result = await pullUnit(store, { dir: join(dataDir, 'staging'), ingester }, source, UNIT, { frameBytes: 64 * 1024 });
-    // The worker is still there (idle) until the ingester closes.
+    // The writer and the parse thread are still there (idle) until the ingester closes.
     const workerNice = process.platform === 'linux' ? readdirSync('/proc/self/task').map((t) => niceOf(readFileSync(`/proc/self/task/${t}/stat`, 'utf8'))) : [];
     assert.equal(result.logs, 20_000);
     assert.equal(assertCovered(db, b.boot), 20_000);
@@ -271,8 +273,8 @@ test('the worker thread ingests into the database file, at a lower priority than
     assert.equal(fts, direct, 'searchable: the full-text index matches the rows');
     const mainNice = process.platform === 'linux' ? niceOf(readFileSync('/proc/self/stat', 'utf8')) : 10;
     if (mainNice < 10) {
-      // The worker (and a helper thread it starts, when run from sources) at 10; not the process.
-      assert.ok(workerNice.includes(10), `the worker thread at nice 10: ${workerNice.join(',')}`);
+      // The parse thread (and a helper thread it starts, when run from sources) at 10; not the process.
+      assert.ok(workerNice.includes(10), `the parse thread at nice 10: ${workerNice.join(',')}`);
       assert.ok(workerNice.filter((n) => n === mainNice).length >= 3, `the other threads keep theirs: ${workerNice.join(',')}`);
     }
   } finally {
@@ -315,7 +317,7 @@ test('fuzz: the worker ingest (a parse thread ahead of the store thread) stores 
     const dataDir = join(scratch.dir, `same-worker-${seed}`);
     const db = openDatabase(dataDir);
     const logged: string[] = [];
-    const ingester = new WorkerIngester(dataDir, (m) => logged.push(m));
+    const ingester = new WorkerIngester(storeWriter(db), (m) => logged.push(m));
     try {
       const b = await pullUnit(new DiagnosticsStore(db), { dir: join(dataDir, 'staging'), ingester }, new ArraySource([data], () => 1 + Math.floor(chunks() * 9000)), UNIT, { frameBytes: 4096, requestLimit: 900 });
       assert.deepEqual({ ...b, gaps: b.gaps.map((g) => [g.fromSeq, g.toSeq]) }, { ...a.result, gaps: a.result.gaps.map((g) => [g.fromSeq, g.toSeq]) }, `seed ${seed}: the same result`);

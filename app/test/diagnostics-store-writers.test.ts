@@ -1,68 +1,66 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Worker } from 'node:worker_threads';
 import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
-import { DATABASE_FILE, openDatabase } from '../src/store/database.js';
+import { WorkerIngester } from '../src/diagnostics/ingester.js';
+import { pullUnit } from '../src/diagnostics/unit-pull.js';
+import { openDatabase } from '../src/store/database.js';
+import { storeWriter } from '../src/store/store-writer.js';
+import { ArraySource, type FakeBootData } from './helpers/staged-source.js';
+import { makeRecord } from '../../testbed/fake-diagnostics-unit.js';
 import { scratchDir } from './helpers/units.js';
 
 /**
- * The log ingest (a worker's connection) and the main thread (health, dumps, confirms) write
- * to one database file. Each ingest transaction reads before it writes; it must wait for the
- * other writer, never fail with "database is locked" because that one committed in between.
+ * One writer: the store's writer thread owns the only write connection to the database file.
+ * The main thread's connection reads; its small writes (health, dumps, pulls) go to the writer
+ * and run between the log ingest's transactions.
  */
 const scratch = scratchDir('diag-writers');
 after(() => scratch.cleanup());
 
-test('ingest transactions wait for another connection that keeps committing, and none fails', async () => {
+test("the main thread's connection cannot write to the database file", () => {
+  const db = openDatabase(join(scratch.dir, 'readonly-main'));
+  try {
+    assert.throws(() => db.prepare("INSERT INTO diagnostics_pulls (unit_id, last_pull) VALUES ('u', 1)").run(), /readonly|read-only|query_only/i);
+    new DiagnosticsStore(db).pulls.note('u', null);
+    assert.ok(new DiagnosticsStore(db).pulls.last('u'), 'the same write through the store writer is stored');
+  } finally {
+    db.close();
+  }
+});
+
+test('small writes from the main thread while the writer thread ingests a long pull: none fails, every row is there', async () => {
   const dir = join(scratch.dir, 'db');
   const db = openDatabase(dir);
   const store = new DiagnosticsStore(db);
-  // The other writer: a thread committing health rows one by one for a while, on its own connection.
-  const other = new Worker(
-    `const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
-     const { parentPort, workerData } = require('node:worker_threads');
-     const db = new Database(workerData.file);
-     db.pragma('busy_timeout = 2000');
-     const insert = db.prepare('INSERT INTO health_snapshots (unit_id, time_ms, boot, time, snapshot) VALUES (?, ?, ?, ?, ?)');
-     let n = 0;
-     const until = Date.now() + 1500;
-     while (Date.now() < until) insert.run('other-unit', n++, 'b', 't', '{}');
-     db.close();
-     parentPort.postMessage(n);`,
-    { eval: true, workerData: { file: join(dir, DATABASE_FILE) } },
-  );
-  const written = new Promise<number>((resolve, reject) => {
-    other.once('message', resolve);
-    other.once('error', reject);
-  });
   const unit = randomUUID();
   const boot = randomUUID();
-  const cursor = { boot, startedAt: new Date().toISOString(), storedSeq: 0, confirmedSeq: 0, unitLastSeq: 0 };
+  const T0 = Date.parse('2026-05-01T10:00:00Z');
+  const lines = Array.from({ length: 40_000 }, (_, i) => ({ seq: i + 1, text: JSON.stringify(makeRecord(unit, boot, i + 1, T0)) }));
+  const data: FakeBootData = { boot, startedAt: new Date(T0).toISOString(), lines, confirmedSeq: 0 };
+  const ingester = new WorkerIngester(storeWriter(db));
   const failures: string[] = [];
-  let seq = 0;
-  let done = false;
-  void written.then(() => (done = true));
-  while (!done) {
-    const batch = Array.from({ length: 20 }, () => ({ boot, seq: ++seq, timeMs: Date.now(), level: 30, subsystem: 'gnss', msg: `fix ${seq}`, fw: '0.4.0', commit: 'a1b2c3d', extra: '{}' }));
-    cursor.storedSeq = seq;
-    cursor.unitLastSeq = seq;
-    try {
-      store.ingest(unit, cursor, batch, []);
-    } catch (err) {
-      failures.push((err as Error).message);
-    }
-    await new Promise((r) => setImmediate(r));
-  }
-  const theirs = await written;
+  let health = 0;
+  let ingesting = true;
   try {
-    assert.ok(theirs > 100, `the other connection committed ${theirs} rows meanwhile`);
-    assert.ok(seq > 200, `ingest ran ${seq / 20} transactions meanwhile`);
-    assert.deepEqual(failures.slice(0, 3), [], `${failures.length} ingest transaction(s) failed`);
-    assert.equal(store.countRecords(), seq);
+    const pull = pullUnit(store, { dir: join(dir, 'staging'), ingester }, new ArraySource([data]), unit, { frameBytes: 16 * 1024 }).finally(() => (ingesting = false));
+    while (ingesting) {
+      try {
+        health += store.health.add('other-unit', [{ time: new Date(T0 + health * 1000).toISOString(), boot: 'b' } as never]);
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const result = await pull;
+    assert.equal(result.logs, 40_000);
+    assert.deepEqual(failures.slice(0, 3), [], `${failures.length} small write(s) failed`);
+    assert.ok(health > 5, `the main thread wrote ${health} health rows during the ingest`);
+    assert.equal(store.health.list('other-unit', null, null).length, health);
+    assert.equal(store.logs.count(unit), 40_000);
   } finally {
+    await ingester.close();
     db.close();
   }
 });

@@ -9,6 +9,7 @@ import type { Companion } from '../src/companion.js';
 import { CRASH_LIMITS } from '../src/diagnostics/crash-pull.js';
 import { DiagnosticsStore } from '../src/diagnostics/diagnostics-store.js';
 import { InlineIngester } from '../src/diagnostics/ingester.js';
+import { LogWriter } from '../src/diagnostics/log-writer.js';
 import { pullUnit } from '../src/diagnostics/unit-pull.js';
 import { AUDIT_READ_MAX, HttpsDiagnosticsSource } from '../src/diagnostics/unit-source.js';
 import { downloadSession } from '../src/sessions/session-download.js';
@@ -68,13 +69,13 @@ test("a unit's crash dumps and health stop at the companion's disk reserve: noth
   let free = 64 * 1024 * 1024 + 1024 * 1024;
   const disk = { minFreeBytes: 64 * 1024 * 1024, freeBytes: async () => free };
   try {
-    const staging = { dir: scratch.dir, ingester: new InlineIngester(store) };
+    const staging = { dir: scratch.dir, ingester: new InlineIngester(new LogWriter(db)) };
     const ok = await pullUnit(store, staging, source, unit.unit.id, { disk });
     assert.equal(ok.crashes, 5, 'with room: stored');
     unit.round(1);
     free = 64 * 1024 * 1024 + 100; // room for the (empty) health answer, not for a dump
     await assert.rejects(pullUnit(store, staging, source, unit.unit.id, { disk }), /disk is too full for crash dump r1-f0/);
-    assert.equal(store.crashUsage(unit.unit.id).count, 5, 'no dump of the full-disk pull stored');
+    assert.equal(store.crashes.usage(unit.unit.id).count, 5, 'no dump of the full-disk pull stored');
     assert.ok(![...unit.confirmed].some((id) => id.startsWith('r1-')), 'none of them confirmed');
   } finally {
     source.close();

@@ -24,16 +24,27 @@ test('migrations bring a new database to the latest version, WAL and foreign key
 
 test('migrations are idempotent: re-running changes nothing, a later migration applies once', () => {
   const dir = join(scratch.dir, 'idem');
+  const latest = MIGRATIONS.at(-1)!.version;
+  const extra = [...MIGRATIONS, { version: latest + 1, sql: 'CREATE TABLE probe_log (at INTEGER NOT NULL) STRICT;' }];
+  const versionAfterOpen = (migrations = MIGRATIONS) => {
+    const db = openDatabase(dir, migrations);
+    try {
+      return schemaVersion(db);
+    } finally {
+      db.close();
+    }
+  };
   const db = openDatabase(dir);
   new DeviceRepo(db).recordSighting({ ...UNIT, lastSeen: 1000 }, { kind: 'usb', target: '/dev/ttyACM0', lastSeen: 1000 });
-  const latest = MIGRATIONS.at(-1)!.version;
-  assert.equal(migrate(db), latest);
-  assert.equal(migrate(db), latest);
-  const extra = [...MIGRATIONS, { version: latest + 1, sql: 'CREATE TABLE probe_log (at INTEGER NOT NULL) STRICT;' }];
-  assert.equal(migrate(db, extra), latest + 1);
-  assert.equal(migrate(db, extra), latest + 1, 'second run is a no-op (CREATE TABLE would fail if re-run)');
-  assert.equal(new DeviceRepo(db).listUnits().length, 1);
   db.close();
+  assert.equal(versionAfterOpen(), latest);
+  assert.equal(versionAfterOpen(), latest);
+  assert.equal(versionAfterOpen(extra), latest + 1);
+  assert.equal(versionAfterOpen(extra), latest + 1, 'second run is a no-op (CREATE TABLE would fail if re-run)');
+  const again = openDatabase(dir);
+  assert.equal(new DeviceRepo(again).listUnits().length, 1);
+  assert.equal(migrate(openDatabase(null)), latest, 'in memory too');
+  again.close();
 });
 
 test('a failing migration rolls back and leaves the version unchanged', () => {

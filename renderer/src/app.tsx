@@ -1,13 +1,23 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { call } from './api.js';
 import { AppShell, type Screen } from './components/app-shell.js';
-import { CrashesScreen } from './screens/crashes-screen.js';
-import { DevicesScreen } from './screens/devices-screen.js';
-import { HealthScreen } from './screens/health-screen.js';
+import { CrashesActions, CrashesScreen } from './screens/crashes-screen.js';
+import { DevicesActions, DevicesScreen } from './screens/devices-screen.js';
+import { HealthActions, HealthScreen } from './screens/health-screen.js';
+import { SyncButton } from './components/diagnostics/sync-button.js';
 import { LogsScreen } from './screens/logs-screen.js';
 import { SessionsScreen } from './screens/sessions-screen.js';
 
 const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes'];
+
+/** Each screen's content and its part of the top bar. */
+const SCREEN_PARTS: Record<Screen, { Content: () => ReactNode; Actions: (() => ReactNode) | null }> = {
+  devices: { Content: DevicesScreen, Actions: DevicesActions },
+  sessions: { Content: SessionsScreen, Actions: null },
+  logs: { Content: LogsScreen, Actions: SyncButton },
+  health: { Content: HealthScreen, Actions: HealthActions },
+  crashes: { Content: CrashesScreen, Actions: CrashesActions },
+};
 
 /** The screen named in the address fragment (#logs), so a reload stays where it was. */
 function screenFromHash(): Screen {
@@ -25,14 +35,11 @@ export function App() {
     setScreen(s);
     if (!window.location.hash.includes('token=')) window.history.replaceState(null, '', s === 'devices' ? window.location.pathname : `#${s}`);
   };
-  if (screen === 'sessions')
-    return (
-      <AppShell screen="sessions" onNavigate={navigate} appInfo={info}>
-        <SessionsScreen />
-      </AppShell>
-    );
-  if (screen === 'logs') return <LogsScreen appInfo={info} onNavigate={navigate} />;
-  if (screen === 'health') return <HealthScreen appInfo={info} onNavigate={navigate} />;
-  if (screen === 'crashes') return <CrashesScreen appInfo={info} onNavigate={navigate} />;
-  return <DevicesScreen appInfo={info} onNavigate={navigate} />;
+  const { Content, Actions } = SCREEN_PARTS[screen];
+  // Every screen in the same shell: the shell stays, the screen's content and its part of the top bar change.
+  return (
+    <AppShell screen={screen} onNavigate={navigate} appInfo={info} actions={Actions ? <Actions /> : undefined}>
+      <Content />
+    </AppShell>
+  );
 }

@@ -14,6 +14,7 @@ export const ERROR_SENTENCES: Record<ErrorCode, string> = {
   conflict: 'Two units claim the same identity. The one that does not hold the paired key is not trusted.',
   'pairing-closed': 'The unit is not accepting pairing now. Press the pairing button on the unit, then try again within 2 minutes.',
   internal: 'Something went wrong inside the companion.',
+  storage: 'The companion could not use its database.',
 };
 
 /** The sentence for an error, and the companion's own message when it adds detail. */

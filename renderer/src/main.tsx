@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { on } from './api.js';
 import { App } from './app.js';
 import { useDevices } from './store/devices-store.js';
+import { useSessions } from './store/sessions-store.js';
 import { useDiagnostics } from './store/diagnostics-store.js';
 import { useTiming } from './store/timing-store.js';
 import './styles.css';
@@ -14,6 +15,7 @@ on('live:timing', ({ id, timing }) => useTiming.getState().pushTiming(id, timing
 on('live:lap', ({ id, lap }) => useTiming.getState().pushLap(id, lap));
 on('sync:progress', (p) => useDiagnostics.getState().setProgress(p));
 on('logs:tail', ({ unitId, rows }) => useDiagnostics.getState().pushTail(unitId, rows));
+on('sessions:progress', (p) => useSessions.getState().setProgress(p));
 void useDevices.getState().load();
 
 const root = document.getElementById('root');

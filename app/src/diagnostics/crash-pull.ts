@@ -37,22 +37,22 @@ export interface HealthAndCrashOptions {
 export async function pullHealthAndCrashes(store: DiagnosticsStore, source: DiagnosticsSource, unitId: string, result: UnitSyncResult, o: HealthAndCrashOptions): Promise<void> {
   const limits = { ...CRASH_LIMITS, ...o.limits };
   await mkdir(o.dir, { recursive: true, mode: 0o700 });
-  const since = store.latestHealthTime(unitId);
+  const since = store.health.latestTime(unitId);
   o.progress('health', 0, 1);
   const snapshots = (await source.health(since)).filter((s) => s.unit === unitId).map((s) => redactValue(s) as typeof s);
   await ensureRoom(o.dir, JSON.stringify(snapshots).length, `${snapshots.length} health snapshots`, o.disk);
-  result.health = store.addHealth(unitId, snapshots);
+  result.health = store.health.add(unitId, snapshots);
   o.progress('health', 1, 1);
 
   const list = await source.crashes();
   o.progress('crashes', 0, list.length);
   const stored: string[] = [];
-  const used = store.crashUsage(unitId);
+  const used = store.crashes.usage(unitId);
   let fetched = 0;
   const left = { tooBig: 0, perPull: 0, perUnit: 0 };
   let i = 0;
   for (const c of list) {
-    if (store.hasCrash(unitId, c.id)) {
+    if (store.crashes.has(unitId, c.id)) {
       if (!c.confirmed) stored.push(c.id);
     } else if (c.sizeB > limits.dumpBytes) left.tooBig++;
     else if (fetched >= limits.perPull) left.perPull++;
@@ -63,7 +63,7 @@ export async function pullHealthAndCrashes(store: DiagnosticsStore, source: Diag
       if (dump.unit !== unitId || dump.id !== c.id) throw new Error(`the unit answered crash ${c.id} with a dump of another unit or crash`);
       const json = JSON.stringify(redactValue(dump));
       await ensureRoom(o.dir, json.length, `crash dump ${c.id}`, o.disk);
-      if (store.addCrash(unitId, JSON.parse(json) as typeof dump)) result.crashes++;
+      if (store.crashes.add(unitId, JSON.parse(json) as typeof dump)) result.crashes++;
       used.count++;
       used.bytes += json.length;
       stored.push(c.id);
@@ -75,5 +75,5 @@ export async function pullHealthAndCrashes(store: DiagnosticsStore, source: Diag
   if (left.perUnit) o.note?.(`${left.perUnit} crash dump(s) left on the unit: this companion keeps at most ${limits.perUnit} (${mb(limits.perUnitBytes)} MB) per unit`);
   // Told only after the dumps are committed: the unit may drop them now.
   for (let k = 0; k < stored.length; k += 1000) await source.confirmCrashes(stored.slice(k, k + 1000));
-  store.markCrashesConfirmed(unitId, stored);
+  store.crashes.markConfirmed(unitId, stored);
 }

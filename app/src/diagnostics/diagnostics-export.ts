@@ -52,7 +52,7 @@ export async function exportDiagnostics(input: ExportInput): Promise<ExportResul
     let logs = 0;
     const logFile = createWriteStream(join(root, 'logs.ndjson'));
     let buf = '';
-    for (const rec of store.iterateRecords(unitId)) {
+    for (const rec of store.logs.iterateRecords(unitId)) {
       buf += `${JSON.stringify(redactValue(rec))}\n`;
       logs++;
       if (buf.length > 1 << 20) {
@@ -63,9 +63,9 @@ export async function exportDiagnostics(input: ExportInput): Promise<ExportResul
     logFile.end(buf);
     await once(logFile, 'finish');
 
-    const health = store.health(unitId, null, null, 1_000_000);
+    const health = store.health.list(unitId, null, null, 1_000_000);
     writeFileSync(join(root, 'health.ndjson'), health.map((s) => JSON.stringify(redactValue(s))).join('\n') + (health.length ? '\n' : ''));
-    const dumps = store.crashDumps(unitId);
+    const dumps = store.crashes.dumps(unitId);
     for (const d of dumps) writeFileSync(join(root, 'crashes', `${d.id}.json`), `${JSON.stringify(redactValue(d), null, 2)}\n`);
 
     const info = {
@@ -73,8 +73,8 @@ export async function exportDiagnostics(input: ExportInput): Promise<ExportResul
       exportedAt: new Date().toISOString(),
       unit: entry ? redactValue({ id: entry.id, name: entry.name, model: entry.model, firmware: entry.firmware, commit: entry.commit, pairing: entry.pairing, links: entry.links }) : { id: unitId },
       counts: { logs, health: health.length, crashes: dumps.length },
-      logCursors: [...store.cursors(unitId).values()],
-      logGaps: store.gaps(unitId),
+      logCursors: [...store.logs.cursors(unitId).values()],
+      logGaps: store.logs.gaps(unitId),
       auditLog: input.audit.kind === 'included' ? includedAudit(input.audit.extract) : { file: null, note: input.audit.note },
       redaction: 'secrets were redacted by the unit and again by the companion (secret-named fields, passphrase/password/token values in text, private keys)',
     };

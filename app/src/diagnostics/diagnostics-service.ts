@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DiagnosticsStore } from './diagnostics-store.js';
 import { InlineIngester, WorkerIngester } from './ingester.js';
+import { LogWriter } from './log-writer.js';
+import { storeWriter } from '../store/store-writer.js';
 import { isoToMs } from './log-search.js';
 import { STAGING_SUFFIX } from './staging-file.js';
 import { ingestLeftovers, pullUnit, type Staging } from './unit-pull.js';
@@ -78,8 +80,8 @@ export class DiagnosticsService {
     if (!this.staging) {
       const dataDir = this.opts.dataDir;
       this.staging = dataDir
-        ? { dir: join(dataDir, STAGING_DIR), ingester: new WorkerIngester(dataDir, this.opts.log), temporary: false }
-        : { dir: mkdtempSync(join(tmpdir(), 'pitwall-staging-')), ingester: new InlineIngester(this.opts.store), temporary: true };
+        ? { dir: join(dataDir, STAGING_DIR), ingester: new WorkerIngester(storeWriter(this.opts.store.db), this.opts.log), temporary: false }
+        : { dir: mkdtempSync(join(tmpdir(), 'pitwall-staging-')), ingester: new InlineIngester(new LogWriter(this.opts.store.db)), temporary: true };
     }
     return this.staging;
   }
@@ -140,13 +142,13 @@ export class DiagnosticsService {
         onInvalid: (reason) => this.opts.log?.(`diagnostics ${id}: skipped ${reason}`),
         onNote: (note) => this.opts.log?.(`diagnostics ${id}: ${note}`),
       });
-      this.opts.store.notePull(id, null);
+      this.opts.store.pulls.note(id, null);
       if (result.gaps.length > 0) this.opts.log?.(`diagnostics ${id}: ${result.gaps.length} gap(s) in the log sequence`);
       emit('done', 1, 1, `${result.logs} log records, ${result.health} health snapshots, ${result.crashes} crash dumps`);
       return result;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.opts.store.notePull(id, message);
+      this.opts.store.pulls.note(id, message);
       emit('failed', 0, 0, message);
       return { unitId: id, ok: false, logs: 0, health: 0, crashes: 0, gaps: [], error: message };
     } finally {
@@ -163,7 +165,7 @@ export class DiagnosticsService {
       return;
     }
     if (existing) return;
-    const state = { lastId: this.opts.store.maxRowId(id), busy: false, timer: setInterval(() => void tick(), this.opts.tailEveryMs ?? 1000) };
+    const state = { lastId: this.opts.store.logs.maxRowId(id), busy: false, timer: setInterval(() => void tick(), this.opts.tailEveryMs ?? 1000) };
     const tick = async (): Promise<void> => {
       if (state.busy || this.closed) return;
       state.busy = true;
@@ -180,7 +182,7 @@ export class DiagnosticsService {
           });
         }
         for (;;) {
-          const rows = this.opts.store.rowsAfter(id, state.lastId, 500);
+          const rows = this.opts.store.logs.rowsAfter(id, state.lastId, 500);
           if (rows.length === 0) break;
           state.lastId = rows.at(-1)!.id;
           this.opts.events('logs:tail', { unitId: id, rows });
@@ -197,7 +199,7 @@ export class DiagnosticsService {
   }
 
   healthSeries(id: string, from?: string, to?: string): HealthSeries {
-    const snaps = this.opts.store.health(id, isoToMs(from), isoToMs(to));
+    const snaps = this.opts.store.health.list(id, isoToMs(from), isoToMs(to));
     const points: HealthPoint[] = snaps.map((s) => ({
       time: s.time,
       cpuPct: s.cpuPct,
@@ -217,9 +219,9 @@ export class DiagnosticsService {
     const rows: FleetHealthRow[] = [];
     for (const id of ids) {
       const entry = entries.get(id);
-      const latest = this.opts.store.health(id, null, null, 1)[0] ?? null;
-      const crashes24h = this.opts.store.crashCountSince(id, now - TROUBLE.crashWindowMs);
-      const lastPull = this.opts.store.lastPull(id);
+      const latest = this.opts.store.health.list(id, null, null, 1)[0] ?? null;
+      const crashes24h = this.opts.store.crashes.countSince(id, now - TROUBLE.crashWindowMs);
+      const lastPull = this.opts.store.pulls.last(id);
       const flags: FleetHealthRow['flags'] = [];
       if (latest) {
         if ((latest.socTempC ?? 0) >= TROUBLE.hotC || latest.warnings.includes('hot')) flags.push('hot');
@@ -247,7 +249,7 @@ export class DiagnosticsService {
   }
 
   crashDetail(unitId: string, crashId: string): CrashDetail {
-    const found = this.opts.store.crash(unitId, crashId);
+    const found = this.opts.store.crashes.get(unitId, crashId);
     if (!found) throw new CompanionError('not-found', `no crash dump ${crashId} of that unit is stored here (pull its diagnostics first)`);
     const { dump, summary } = found;
     const header = dump.report && typeof dump.report === 'object' ? (dump.report as Record<string, unknown>).header : null;

@@ -1,30 +1,30 @@
 import type { MessagePort } from 'node:worker_threads';
-import { openDatabase } from '../store/database.js';
-import { DiagnosticsStore } from './diagnostics-store.js';
+import type { Db } from '../store/database.js';
+import { failureText } from '../store/store-errors.js';
+import { LogWriter } from './log-writer.js';
 import { StagedFileIngest } from './log-ingest.js';
 import { FrameParseThread, PipelinedFileIngest } from './pipelined-ingest.js';
 
 type ToWorker = { t: 'open'; id: number; path: string } | { t: 'written'; id: number; bytes: number } | { t: 'finish'; id: number } | { t: 'stop' };
 
 /**
- * The ingest worker's message loop, on its own connection to the database in `dataDir`, with a
- * parse thread parsing frames ahead of the one being stored.
+ * A log ingest channel on the store's writer thread (store-writer.ts), on the writer's
+ * connection, with a parse thread parsing frames ahead of the one being stored.
  * Messages: {t:'open', id, path} {t:'written', id, bytes} {t:'finish', id} {t:'stop'}; answers
  * {t:'commit', id, added, records} after each frame, then {t:'done', id, result} or {t:'failed', id, message}.
  */
-export function serveIngest(port: MessagePort, dataDir: string): void {
-  const db = openDatabase(dataDir);
-  const store = new DiagnosticsStore(db);
+export function serveIngest(port: MessagePort, db: Db): void {
+  const store = new LogWriter(db);
   const parser = new FrameParseThread((m) => port.postMessage({ t: 'log', message: m }));
   const files = new Map<number, PipelinedFileIngest>();
-  const failed = (id: number, err: unknown) => port.postMessage({ t: 'failed', id, message: err instanceof Error ? err.message : String(err) });
+  // A database failure (damaged, read-only, disk full) carries its sentence for the user.
+  const failed = (id: number, err: unknown) => port.postMessage({ t: 'failed', id, message: failureText(err) });
 
   port.on('message', (m: ToWorker) => {
     if (m.t === 'stop') {
       for (const f of files.values()) f.abandon();
       files.clear();
       void parser.close();
-      db.close();
       port.close();
       return;
     }

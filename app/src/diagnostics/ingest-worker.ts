@@ -1,10 +1,10 @@
-// The log ingest threads: 'store' turns staging files into rows in SQLite + FTS5, with a 'parse'
-// thread it starts validating and redacting the frames ahead (log-parse.ts).
+// The log parse thread (pipelined-ingest.ts): validates and redacts frames of log lines ahead
+// of the one the store's writer thread is storing (log-parse.ts).
 // This entry only lowers the thread's priority, then loads the rest (loading is CPU work too).
 import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 
-// Indexing is background work: on Linux the nice value is per thread, so this lowers only this
+// Parsing is background work: on Linux the nice value is per thread, so this lowers only this
 // thread, and the transfer (main thread) and the UI keep the CPU when both want it.
 if (process.platform === 'linux') {
   try {
@@ -13,6 +13,4 @@ if (process.platform === 'linux') {
     /* not allowed: run at the normal priority */
   }
 }
-const data = workerData as { role: 'store'; dataDir: string } | { role: 'parse' };
-if (data.role === 'parse') (await import('./log-parse.js')).serveParse(parentPort!);
-else (await import('./ingest-worker-loop.js')).serveIngest(parentPort!, data.dataDir);
+(await import('./log-parse.js')).serveParse(parentPort!);

@@ -1,6 +1,6 @@
-import type { Worker } from 'node:worker_threads';
-import { LOW_PRIORITY_PRELUDE, startWorkerModule } from '../worker-module.js';
-import type { DiagnosticsStore } from './diagnostics-store.js';
+import type { MessagePort } from 'node:worker_threads';
+import type { StoreWriter } from '../store/store-writer.js';
+import type { LogWriter } from './log-writer.js';
 import { StagedFileIngest, type StagedFileResult } from './log-ingest.js';
 
 /** One staging file being ingested while the transfer still appends to it. */
@@ -11,7 +11,7 @@ export interface IngestFile {
   finish(): Promise<StagedFileResult>;
 }
 
-/** Turns staging files into store rows: in a worker thread (a database file), or in-process. */
+/** Turns staging files into store rows: on the store's writer thread (a database file), or in-process. */
 export interface Ingester {
   open(path: string, onCommit?: (added: number, records: number) => void): IngestFile;
   close(): Promise<void>;
@@ -19,7 +19,7 @@ export interface Ingester {
 
 /** In-process ingest (an in-memory store, which a worker cannot share): between I/O callbacks. */
 export class InlineIngester implements Ingester {
-  constructor(private readonly store: DiagnosticsStore) {}
+  constructor(private readonly store: LogWriter) {}
 
   open(path: string, onCommit?: (added: number, records: number) => void): IngestFile {
     let file: StagedFileIngest | null = null;
@@ -76,74 +76,69 @@ interface Pending {
 }
 
 /**
- * Ingest in a worker thread with its own connection to the database file: parsing, validation,
- * redaction, SQLite and FTS5 run beside the transfer instead of in its way. One worker for all
- * units (the single writer of the log tables), files in the order they were opened. On Linux
- * the worker runs at a lower CPU priority than the transfer and the UI.
+ * Ingest on the store's writer thread: parsing, validation, redaction, SQLite and FTS5 run
+ * beside the transfer instead of in its way. One channel for all units, files in the order
+ * they were opened. On Linux the parse thread runs at a lower CPU priority than the transfer and the UI.
  */
 export class WorkerIngester implements Ingester {
-  private worker: Worker | null = null;
+  private port: MessagePort | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
   constructor(
-    private readonly dataDir: string,
+    private readonly writer: StoreWriter,
     private readonly log: (m: string) => void = () => undefined,
   ) {}
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    // From the TypeScript sources the worker lowers its priority before it loads tsx.
-    const worker = startWorkerModule(import.meta.url, 'ingest-worker', { role: 'store', dataDir: this.dataDir }, LOW_PRIORITY_PRELUDE);
-    worker.on('message', (m: FromWorker) => {
+  private start(): MessagePort {
+    if (this.port) return this.port;
+    const port = this.writer.channel('logs');
+    if (!port) throw new Error('this store has no writer thread (a store in memory ingests inline)');
+    port.on('message', (m: FromWorker) => {
       if (m.t === 'log') return this.log(m.message);
       const p = this.pending.get(m.id);
       if (!p) return;
       if (m.t === 'commit') return p.onCommit?.(m.added, m.records);
       this.pending.delete(m.id);
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0) port.unref();
       if (m.t === 'done') p.resolve(m.result);
       else p.reject(new Error(`log ingest failed: ${m.message}`));
     });
-    const fail = (err: Error): void => {
-      if (this.worker === worker) this.worker = null;
-      for (const p of this.pending.values()) p.reject(err);
+    port.once('close', () => {
+      if (this.port === port) this.port = null;
+      for (const p of this.pending.values()) p.reject(new Error('log ingest stopped (the store writer closed its channel)'));
       this.pending.clear();
-    };
-    worker.on('error', (err) => {
-      this.log(`log ingest worker: ${err.message}`);
-      fail(new Error(`log ingest stopped: ${err.message}`));
     });
-    worker.on('exit', (code) => fail(new Error(`log ingest stopped (worker exit ${code})`)));
-    this.worker = worker;
-    return worker;
+    port.unref();
+    this.port = port;
+    return port;
   }
 
   open(path: string, onCommit?: (added: number, records: number) => void): IngestFile {
-    const worker = this.start();
+    const port = this.start();
     const id = this.nextId++;
     const done = new Promise<StagedFileResult>((resolve, reject) => this.pending.set(id, { onCommit, resolve, reject }));
     done.catch(() => undefined);
-    worker.ref();
-    worker.postMessage({ t: 'open', id, path });
+    port.ref();
+    port.postMessage({ t: 'open', id, path });
     return {
-      written: (bytes) => worker.postMessage({ t: 'written', id, bytes }),
+      written: (bytes) => port.postMessage({ t: 'written', id, bytes }),
       finish: () => {
-        worker.postMessage({ t: 'finish', id });
+        port.postMessage({ t: 'finish', id });
         return done;
       },
     };
   }
 
-  /** Lets the worker end its current transaction and close its connection (killed after 5 s). */
+  /** Lets the writer end its current transaction and close the channel (given up after 5 s). */
   async close(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
-    this.worker = null;
-    const exited = new Promise((r) => worker.once('exit', r));
-    worker.postMessage({ t: 'stop' });
-    const timer = setTimeout(() => void worker.terminate(), 5000);
-    await exited;
+    const port = this.port;
+    if (!port) return;
+    this.port = null;
+    const closed = new Promise((r) => port.once('close', r));
+    port.postMessage({ t: 'stop' });
+    const timer = setTimeout(() => port.close(), 5000);
+    await closed;
     clearTimeout(timer);
   }
 }

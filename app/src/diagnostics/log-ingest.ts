@@ -1,6 +1,6 @@
 import { statSync, unlinkSync } from 'node:fs';
 import type { LogGap } from '@pitwall/protocol';
-import type { Cursor, DiagnosticsStore, IngestRecord } from './diagnostics-store.js';
+import type { Cursor, IngestRecord, LogWriter } from './log-writer.js';
 import { parseFrame, type ParsedFrame } from './log-parse.js';
 import { StagingReader, type Frame, type StagingHeader } from './staging-file.js';
 
@@ -36,7 +36,7 @@ export class StagedFileIngest {
   readonly result: StagedFileResult = { unitId: null, boot: null, added: 0, invalid: 0, reasons: [], gaps: [], problem: null };
 
   constructor(
-    private readonly store: DiagnosticsStore,
+    private readonly store: LogWriter,
     readonly path: string,
     /** After each committed frame: rows added and records read in this file so far. */
     private readonly onCommit: (added: number, records: number) => void = () => undefined,

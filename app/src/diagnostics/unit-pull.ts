@@ -73,7 +73,7 @@ export async function pullUnit(store: DiagnosticsStore, staging: Staging, source
 
   let boots = [...(await source.boots())].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   if (opts.logsOnly === 'latest-boot') boots = boots.slice(-1);
-  const cursors = store.cursors(unitId);
+  const cursors = store.logs.cursors(unitId);
   const total = boots.reduce((n, b) => n + Math.max(0, b.lastSeq - (cursors.get(b.boot)?.storedSeq ?? 0)), 0);
   let staged = 0;
   let indexing = false;
@@ -195,5 +195,5 @@ async function stageBoot(
 async function confirm(store: DiagnosticsStore, source: DiagnosticsSource, unitId: string, cursor: Cursor, seq: number): Promise<void> {
   await source.confirmLogs(cursor.boot, seq);
   cursor.confirmedSeq = seq;
-  store.saveCursor(unitId, cursor);
+  store.logs.saveCursor(unitId, cursor);
 }

@@ -1,18 +1,17 @@
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type { SessionFix, SessionHeader } from '@pitwall/protocol';
-import { startWorkerModule } from '../worker-module.js';
 import { IngestJobs, type RowsIn } from './ingest-jobs.js';
 import type { TimedLaps } from './lap-analysis.js';
 import { fixRows, IMU_COLUMNS } from './sample-rows.js';
 import type { SessionMetaIn } from './partial-sessions.js';
+import { PartialSessions } from './partial-sessions.js';
 import type { SessionStore } from './session-store.js';
 import type { StreamedSession } from './stream-decoder.js';
 
 /**
- * Where a sync's sessions go into the store. The ingest thread (a worker with its own
- * connection to the database file) keeps the SQLite work off the thread that reads the
- * sockets, so a download never waits for an insert and the two use both cores; a store in
- * memory (tests) is written inline.
+ * Where a sync's sessions go into the store. The store's writer thread (store-writer.ts) keeps
+ * the SQLite work off the thread that reads the sockets, so a download never waits for an
+ * insert and the two use both cores; a store in memory (tests) is written inline.
  */
 export interface SessionIngest {
   begin(job: number, header: SessionHeader, meta: SessionMetaIn): void;
@@ -36,26 +35,22 @@ export type IngestRequest =
 
 export type IngestReply = { kind: 'ack'; rows: number } | { kind: 'done'; req: number; ok: true; value: unknown } | { kind: 'done'; req: number; ok: false; error: string };
 
-export interface IngestWorkerData {
-  file: string;
-}
-
 const rowsOf = (fixes: readonly SessionFix[], imu: Float64Array): RowsIn => ({ fixes: fixRows(fixes), imu });
 const transfer = (r: RowsIn) => [r.fixes.buffer, r.imu.buffer] as ArrayBuffer[];
 
 /** Samples handed over but not yet written, beyond which the downloads wait. */
 const BACKLOG_ROWS = 100_000;
 
-/** The ingest thread for `store`'s database file, or inline for a store in memory (or when `thread` is false). */
-export function openIngest(store: SessionStore, o: { thread?: boolean } = {}): SessionIngest {
-  const file = store.file();
-  return file && o.thread !== false ? new IngestThread({ file }) : new InlineIngest(store);
+/** A channel to the store's writer thread, or inline for a store in memory. */
+export function openIngest(store: SessionStore): SessionIngest {
+  const port = store.writer.channel('sessions');
+  return port ? new IngestThread(port) : new InlineIngest(store);
 }
 
 class InlineIngest implements SessionIngest {
   private readonly jobs: IngestJobs;
   constructor(store: SessionStore) {
-    this.jobs = new IngestJobs(store.partials);
+    this.jobs = new IngestJobs(new PartialSessions(store.database()));
   }
   begin(job: number, header: SessionHeader, meta: SessionMetaIn): void {
     this.jobs.begin(job, header, meta);
@@ -73,7 +68,6 @@ class InlineIngest implements SessionIngest {
 }
 
 class IngestThread implements SessionIngest {
-  private readonly worker: Worker;
   private req = 0;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private backlog = 0;
@@ -81,9 +75,8 @@ class IngestThread implements SessionIngest {
   private broken: Error | null = null;
   private used = false;
 
-  constructor(data: IngestWorkerData) {
-    this.worker = startWorkerModule(import.meta.url, 'ingest-worker', data);
-    this.worker.on('message', (m: IngestReply) => {
+  constructor(private readonly port: MessagePort) {
+    this.port.on('message', (m: IngestReply) => {
       if (m.kind === 'ack') {
         this.backlog -= m.rows;
         if (this.backlog < BACKLOG_ROWS / 2) for (const go of this.behind.splice(0)) go();
@@ -94,10 +87,9 @@ class IngestThread implements SessionIngest {
       if (m.ok) w?.resolve(m.value);
       else w?.reject(new Error(m.error));
     });
-    this.worker.on('error', (err) => this.fail(err));
     const ended = new Promise<void>((resolve) =>
-      this.worker.once('exit', (code) => {
-        this.fail(new Error(`the ingest thread stopped (exit code ${code})`));
+      this.port.once('close', () => {
+        this.fail(new Error('the store writer closed the ingest channel'));
         running.delete(ended);
         resolve();
       }),
@@ -114,7 +106,7 @@ class IngestThread implements SessionIngest {
 
   private post(m: IngestRequest, list: ArrayBuffer[] = []): void {
     this.used = true;
-    if (!this.broken) this.worker.postMessage(m, list);
+    if (!this.broken) this.port.postMessage(m, list);
   }
 
   private request<T>(make: (req: number) => IngestRequest, list: ArrayBuffer[] = []): Promise<T> {
@@ -147,18 +139,17 @@ class IngestThread implements SessionIngest {
   }
 
   async close(): Promise<void> {
-    // Never used: nothing was written, the thread may still be loading; end it.
-    if (!this.used) return void (await this.worker.terminate());
-    // Done once everything sent is committed; the thread then checkpoints and ends by itself
-    // (ingestThreadsEnded waits for that).
+    // Never used: nothing was written; close the channel.
+    if (!this.used) return void this.port.close();
+    // Done once everything sent is committed; the writer then closes the channel and
+    // checkpoints (ingestThreadsEnded waits for the close).
     await this.request((req) => ({ op: 'close', req })).catch(() => undefined);
-    setTimeout(() => void this.worker.terminate(), 30_000).unref();
   }
 }
 
 const running = new Set<Promise<void>>();
 
-/** Resolves when every ingest thread has ended (before the companion closes its database). */
+/** Resolves when every sync's ingest channel has closed (before the companion closes its database). */
 export async function ingestThreadsEnded(): Promise<void> {
   await Promise.all([...running]);
 }

@@ -1,23 +1,39 @@
-import { haversineM, type SessionFix } from '@pitwall/protocol';
+import { deltaByDistance, distancesAlong, type SessionFix } from '@pitwall/protocol';
+
+/** A lap's fixes with a position, as drawn: distance along the lap, elapsed, speed, position. */
+export interface LapTraceData {
+  distanceM: number[];
+  elapsedMs: number[];
+  speedKmh: number[];
+  lat: number[];
+  lon: number[];
+}
 
 /**
  * A lap as distance/elapsed/speed/position arrays, thinned to at most `maxPoints` for drawing
  * (every n-th fix, always keeping the last): a full 25 Hz session stays light in the UI.
  */
-export function lapTrace(fixes: readonly SessionFix[], startT: number, maxPoints: number) {
-  const out = { distanceM: [] as number[], elapsedMs: [] as number[], speedKmh: [] as number[], lat: [] as number[], lon: [] as number[] };
-  const pts = fixes.filter((f) => f.lat !== null && f.lon !== null);
+export function lapTrace(fixes: readonly SessionFix[], startT: number, maxPoints: number): LapTraceData {
+  const out: LapTraceData = { distanceM: [], elapsedMs: [], speedKmh: [], lat: [], lon: [] };
+  const pts = fixes.filter((f): f is SessionFix & { lat: number; lon: number } => f.lat !== null && f.lon !== null);
+  const along = distancesAlong(pts);
   const step = Math.max(1, Math.ceil(pts.length / maxPoints));
-  let d = 0;
   for (let i = 0; i < pts.length; i++) {
-    const f = pts[i]!;
-    if (i > 0) d += haversineM({ lat: pts[i - 1]!.lat!, lon: pts[i - 1]!.lon! }, { lat: f.lat!, lon: f.lon! });
     if (i % step !== 0 && i !== pts.length - 1) continue;
-    out.distanceM.push(Math.round(d * 10) / 10);
+    const f = pts[i]!;
+    out.distanceM.push(Math.round(along[i]! * 10) / 10);
     out.elapsedMs.push(Math.round((f.t - startT) * 10) / 10);
     out.speedKmh.push(Math.round((f.speedMps ?? 0) * 36) / 10);
-    out.lat.push(f.lat!);
-    out.lon.push(f.lon!);
+    out.lat.push(f.lat);
+    out.lon.push(f.lon);
   }
   return out;
+}
+
+/**
+ * The delta to `reference` at each point of `lap` (ms, positive: slower), by distance
+ * (deltaByDistance), against every fix of the reference, not its thinned trace.
+ */
+export function lapDelta(lap: LapTraceData, referenceFixes: readonly SessionFix[], referenceStartT: number): number[] {
+  return deltaByDistance(lap, lapTrace(referenceFixes, referenceStartT, Infinity));
 }

@@ -1,9 +1,22 @@
 import { proposeTrack, sameOwnTrack, trackDefinition, type OwnTrackOptions, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
+import { prepared } from '../store/statements.js';
+import { storeWriter, type StoreWriter } from '../store/store-writer.js';
+
+/** The own tracks' writes, run by the store's writer (store-writer.ts). */
+export const ownTrackWrites = {
+  /** Stores a drawn track (as validated JSON); false when its id is stored already. */
+  'ownTracks.add': (db: Db, id: string, definition: string, createdAt: number): boolean =>
+    prepared(db, 'INSERT OR IGNORE INTO own_tracks (id, definition, created_at) VALUES (?, ?, ?)').run(id, definition, createdAt).changes === 1,
+};
 
 /** Tracks drawn in this companion from driven laps, kept in SQLite next to the sessions. */
 export class OwnTracks {
-  constructor(private readonly db: Db) {}
+  private readonly writer: StoreWriter;
+
+  constructor(private readonly db: Db) {
+    this.writer = storeWriter(db);
+  }
 
   list(): TrackDefinition[] {
     const rows = this.db.prepare('SELECT definition FROM own_tracks ORDER BY created_at').all() as { definition: string }[];
@@ -22,7 +35,7 @@ export class OwnTracks {
     const track = trackDefinition.parse(proposeTrack(path, o));
     const existing = this.list().find((t) => t.id === track.id || sameOwnTrack(t, track));
     if (existing) return { track: existing, added: false };
-    this.db.prepare('INSERT INTO own_tracks (id, definition, created_at) VALUES (?, ?, ?)').run(track.id, JSON.stringify(track), Date.now());
+    if (!this.writer.run('ownTracks.add', track.id, JSON.stringify(track), Date.now())) throw new Error(`track "${track.id}" was stored meanwhile`);
     return { track, added: true };
   }
 }

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { sessionLaps, type SessionHeader } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
+import { yieldToWrites } from '../store/writer-yield.js';
 import type { TimedLaps } from './lap-analysis.js';
 import { FIX_COLUMNS, IMU_COLUMNS } from './sample-rows.js';
 import type { StreamedSession } from './stream-decoder.js';
@@ -63,6 +64,8 @@ export class PartialSessions {
 
   /** Adds samples (rows, in time order) to an incomplete session, in one transaction. */
   append(id: number, fixes: Float64Array, imu: Float64Array): void {
+    // The main thread's small writes waiting for this thread go first: they wait at most one append.
+    yieldToWrites();
     this.db.transaction(() => {
       const n = this.counts.get(id) ?? { fixes: 0, imu: 0 };
       n.fixes += this.insertFixes(id, fixes);
@@ -137,3 +140,55 @@ export class PartialSessions {
     return inserted;
   }
 }
+
+/** A whole decoded session, as rows, for `sessions.store`. */
+export interface WholeSession {
+  header: SessionHeader;
+  meta: SessionMetaIn;
+  startedAt: number;
+  endedAt: number;
+  fixes: Float64Array;
+  imu: Float64Array;
+  unitLaps: unknown[];
+  /** Laps timed from the fixes, or null to leave them untimed. */
+  laps: TimedLaps | null;
+}
+
+const partials = new WeakMap<Db, PartialSessions>();
+const partialsOf = (db: Db): PartialSessions => {
+  let p = partials.get(db);
+  if (!p) partials.set(db, (p = new PartialSessions(db)));
+  return p;
+};
+
+/** The session tables' writes, run by the store's writer (store-writer.ts). */
+export const sessionWrites = {
+  /** Stores a whole session in one transaction: the same (unit, session) twice is one copy (stored: false). */
+  'sessions.store': (db: Db, s: WholeSession): { stored: boolean; id: number } =>
+    db.transaction(() => {
+      const h = s.header;
+      db.prepare('DELETE FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 0').run(h.unitId, h.sessionId);
+      const existing = db.prepare('SELECT id FROM sessions WHERE unit_id = ? AND session_id = ?').get(h.unitId, h.sessionId) as { id: number } | undefined;
+      if (existing) return { stored: false, id: existing.id };
+      const info = db
+        .prepare(
+          `INSERT INTO sessions (unit_id, session_id, sha256, unit_name, driver, track_id, started_at, ended_at, gnss_hz, fixes, imu_samples, size_b, header, unit_laps, synced_at)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        )
+        .run(h.unitId, h.sessionId, s.meta.sha256, s.meta.unitName, h.driver, h.trackId, s.startedAt, s.endedAt, h.gnssRateHz, s.fixes.length / FIX_COLUMNS.length, s.imu.length / IMU_COLUMNS.length, s.meta.sizeB, JSON.stringify(h), JSON.stringify(s.unitLaps), Date.now());
+      const id = Number(info.lastInsertRowid);
+      const p = partialsOf(db);
+      p.insertFixes(id, s.fixes);
+      p.insertImu(id, s.imu);
+      if (s.laps) p.writeLaps(id, s.laps);
+      return { stored: true, id };
+    })(),
+  /** Replaces the laps of sessions (re-timed against a corrected catalog), in one transaction. */
+  /** Keeps the layout chosen by hand (null: none) and the laps timed on it, in one transaction. */
+  'sessions.chooseTrack': (db: Db, id: number, trackId: string | null, laps: TimedLaps): void =>
+    db.transaction(() => {
+      db.prepare('UPDATE sessions SET track_choice = ? WHERE id = ?').run(trackId, id);
+      partialsOf(db).writeLaps(id, laps);
+    })(),
+  'sessions.replaceLaps': (db: Db, timed: [number, TimedLaps][]): void => db.transaction(() => timed.forEach(([id, t]) => partialsOf(db).writeLaps(id, t)))(),
+};

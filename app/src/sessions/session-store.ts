@@ -1,8 +1,9 @@
 import { FIX_NAME, sessionLaps, type SessionData, type SessionFix, type SessionImuSample, type TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import { recomputeLaps } from './lap-analysis.js';
-import { PartialSessions, type SessionMetaIn } from './partial-sessions.js';
+import type { SessionMetaIn } from './partial-sessions.js';
 import { fixRows, imuRows } from './sample-rows.js';
+import { storeWriter, type StoreWriter } from '../store/store-writer.js';
 
 export type { SessionMetaIn } from './partial-sessions.js';
 
@@ -37,23 +38,23 @@ export interface StoredLap {
 
 /** Sessions, samples and recomputed laps in SQLite. */
 export class SessionStore {
-  /** The rows a sync writes (the ingest thread has its own, on its own connection). */
-  readonly partials: PartialSessions;
+  /** The store's writer: a sync's rows go to it (sessions/ingest-thread.ts). */
+  readonly writer: StoreWriter;
 
   constructor(
     private readonly db: Db,
     private readonly tracks: () => readonly TrackDefinition[],
   ) {
-    this.partials = new PartialSessions(db);
+    this.writer = storeWriter(db);
   }
 
-  /** The database file, or null for an in-memory store (another thread cannot open that one). */
-  file(): string | null {
-    return this.db.memory ? null : this.db.name;
+  /** The connection this store reads (an in-memory store's sync writes on it too). */
+  database(): Db {
+    return this.db;
   }
 
   has(unitId: string, sessionId: string): boolean {
-    return this.partials.has(unitId, sessionId);
+    return this.db.prepare('SELECT 1 FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 1').get(unitId, sessionId) !== undefined;
   }
 
   /** The tracks laps are timed against (for a streaming timer). */
@@ -63,45 +64,30 @@ export class SessionStore {
 
   /**
    * Stores a decoded session in one transaction: the same (unit, session) twice is one copy
-   * (returns false the second time). Laps are timed from the fixes here.
+   * (returns false the second time). Laps are timed from the fixes here; the rows go to the
+   * writer as buffers (handed over, not copied).
    */
   ingest(data: SessionData, meta: SessionMetaIn, o: { laps?: boolean } = {}): { stored: boolean; id: number } {
     const h = data.header;
-    const unitLaps = sessionLaps(data.events);
     const fixes = [...data.fixes].sort((a, b) => a.t - b.t);
     const imu = [...data.imu].sort((a, b) => a.t - b.t);
     const startedAt = fixes[0]?.t ?? Date.parse(h.startedAt);
     const endedAt = Math.max(fixes.at(-1)?.t ?? startedAt, imu.at(-1)?.t ?? startedAt);
-    return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM sessions WHERE unit_id = ? AND session_id = ? AND complete = 0').run(h.unitId, h.sessionId);
-      const existing = this.db.prepare('SELECT id FROM sessions WHERE unit_id = ? AND session_id = ?').get(h.unitId, h.sessionId) as { id: number } | undefined;
-      if (existing) return { stored: false, id: existing.id };
-      const info = this.db
-        .prepare(
-          `INSERT INTO sessions (unit_id, session_id, sha256, unit_name, driver, track_id, started_at, ended_at, gnss_hz, fixes, imu_samples, size_b, header, unit_laps, synced_at)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-        )
-        .run(h.unitId, h.sessionId, meta.sha256, meta.unitName, h.driver, h.trackId, startedAt, endedAt, h.gnssRateHz, fixes.length, imu.length, meta.sizeB, JSON.stringify(h), JSON.stringify(unitLaps), Date.now());
-      const id = Number(info.lastInsertRowid);
-      this.partials.insertFixes(id, fixRows(fixes));
-      this.partials.insertImu(id, imuRows(imu));
-      if (o.laps !== false) this.storeLaps(id, fixes, null);
-      return { stored: true, id };
-    })();
-  }
-
-  /** Times the laps on `chosenTrackId` when a person chose it, else on the layout the driven path decides. */
-  private storeLaps(id: number, fixes: readonly SessionFix[], chosenTrackId: string | null): void {
-    this.partials.writeLaps(id, recomputeLaps(fixes, this.tracks(), chosenTrackId));
+    const rows = { fixes: fixRows(fixes), imu: imuRows(imu) };
+    // Timed on the layout the driven path decides: nobody has chosen one for a new session.
+    const laps = o.laps !== false ? recomputeLaps(fixes, this.tracks(), null) : null;
+    const unitLaps = sessionLaps(data.events);
+    return this.writer.runTransferring([rows.fixes.buffer as ArrayBuffer, rows.imu.buffer as ArrayBuffer], 'sessions.store', { header: h, meta, startedAt, endedAt, ...rows, unitLaps, laps });
   }
 
   /** Re-times every stored session against the current catalog (after a track was corrected). */
   retimeAll(): number {
     const ids = (this.db.prepare('SELECT id FROM sessions WHERE complete = 1').all() as { id: number }[]).map((r) => r.id);
-    // IMMEDIATE: it reads fixes before it writes laps, and the ingest thread may commit meanwhile.
-    this.db.transaction(() => {
-      for (const id of ids) this.storeLaps(id, this.fixes(id), this.trackChoice(id));
-    }).immediate();
+    // A complete session's fixes never change: they are read here, the laps written in one transaction.
+    this.writer.run(
+      'sessions.replaceLaps',
+      ids.map((id) => [id, recomputeLaps(this.fixes(id), this.tracks(), this.trackChoice(id))]),
+    );
     return ids.length;
   }
 
@@ -111,10 +97,7 @@ export class SessionStore {
    */
   chooseTrack(id: number, trackId: string | null, added: readonly TrackDefinition[] = []): void {
     if (trackId !== null && ![...this.tracks(), ...added].some((t) => t.id === trackId)) throw new Error(`no track "${trackId}" (pitwall tracks lists them)`);
-    this.db.transaction(() => {
-      this.db.prepare('UPDATE sessions SET track_choice = ? WHERE id = ?').run(trackId, id);
-      this.partials.writeLaps(id, recomputeLaps(this.fixes(id), [...this.tracks(), ...added], trackId));
-    }).immediate();
+    this.writer.run('sessions.chooseTrack', id, trackId, recomputeLaps(this.fixes(id), [...this.tracks(), ...added], trackId));
   }
 
   /** Where the session was first positioned, or null. */

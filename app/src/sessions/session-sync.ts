@@ -52,8 +52,6 @@ export interface SyncOptions {
   retryDelayMs?: number;
   /** Free space downloads leave on the disk of `partialDir` (default: 1 GiB, or 5% of a smaller disk). */
   disk?: DiskReserve;
-  /** Write the store from the ingest thread (default; inline for a store in memory). */
-  ingestThread?: boolean;
 }
 
 /** Decoded samples handed to the store at a time while a session downloads. */
@@ -98,7 +96,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
     return report;
   }
   // Started now, so that the thread loads while the units are listed; ended unused if nothing is new.
-  const ingest = openIngest(o.store, { thread: o.ingestThread });
+  const ingest = openIngest(o.store);
   let jobs = 0;
   try {
     await Promise.all(

@@ -8,7 +8,7 @@ import type { UnitChannels } from '../trust/unit-channel.js';
 import { lapStats } from './lap-analysis.js';
 import { SessionStore, type StoredSession } from './session-store.js';
 import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
-import { lapTrace } from './lap-trace-data.js';
+import { lapDelta, lapTrace } from './lap-trace-data.js';
 import { OwnTracks } from './own-tracks.js';
 import { trackEntries } from './track-list.js';
 
@@ -82,6 +82,14 @@ export function createSessionsService(o: SessionsServiceOptions) {
     if (!s) throw new CompanionError('not-found', `no session ${id} in this companion's store`);
     return s;
   };
+  /** A stored lap, or for lap 0 the whole session. */
+  const needLap = (id: number, lap: number) => {
+    const s = need(id);
+    if (lap === 0) return { startT: s.startedAt, endT: s.endedAt };
+    const l = store.laps(id).find((x) => x.lap === lap);
+    if (!l) throw new CompanionError('not-found', `session ${id} has no lap ${lap}`);
+    return l;
+  };
   let running: Promise<MethodResult<'sync:start'>> | null = null;
   return {
     store,
@@ -92,11 +100,15 @@ export function createSessionsService(o: SessionsServiceOptions) {
         const laps = store.laps(session).map(({ trackId: _t, ...l }) => l);
         return { session: entry(s), laps, ...lapStats(laps) };
       },
-      'sessions:trace': async ({ session, lap, maxPoints }: MethodParams<'sessions:trace'>): Promise<MethodResult<'sessions:trace'>> => {
-        need(session);
-        const l = store.laps(session).find((x) => x.lap === lap);
-        if (!l) throw new CompanionError('not-found', `session ${session} has no lap ${lap}`);
-        return { session, lap, ...lapTrace(store.fixes(session, l.startT, l.endT), l.startT, maxPoints ?? 1500) };
+      'sessions:trace': async ({ session, lap, maxPoints, reference }: MethodParams<'sessions:trace'>): Promise<MethodResult<'sessions:trace'>> => {
+        const l = needLap(session, lap);
+        const trace = lapTrace(store.fixes(session, l.startT, l.endT), l.startT, maxPoints ?? 1500);
+        let deltaMs: number[] | null = null;
+        if (reference && lap !== 0 && reference.lap !== 0) {
+          const r = needLap(reference.session, reference.lap);
+          deltaMs = lapDelta(trace, store.fixes(reference.session, r.startT, r.endT), r.startT);
+        }
+        return { session, lap, ...trace, deltaMs };
       },
       'tracks:list': async ({ near, session, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => {
         const at = near ?? (session === undefined ? undefined : (store.firstPosition(need(session).id) ?? undefined));

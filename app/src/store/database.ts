@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { toStoreError } from './store-errors.js';
+import { InlineWriter, registerWriter, ThreadWriter, type StoreWriter } from './store-writer.js';
 
 export type Db = Database.Database;
 
@@ -15,25 +17,80 @@ export function defaultUserDataDir(env: NodeJS.ProcessEnv = process.env): string
   return join(config, 'pitwall');
 }
 
+/** One writer per database file in this process, shared by its connections. */
+const fileWriters = new Map<string, { writer: StoreWriter; users: number }>();
+
 /**
  * Opens (creating if needed) the companion database in `dataDir`, or an in-memory one for
- * `null`, with WAL and foreign keys on, and brings the schema up to date.
+ * `null`, brought up to date. The connection returned reads; its repositories write through
+ * the store's one writer (store-writer.ts): a thread owning the only write connection to a
+ * file (this one is `query_only`), or this same connection for a store in memory. Closing
+ * the connection ends the writer when it was the file's last. Failures are StoreErrors.
  */
 export function openDatabase(dataDir: string | null, migrations: readonly Migration[] = MIGRATIONS): Db {
-  if (dataDir !== null) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  return openDatabaseFile(dataDir === null ? null : join(dataDir, DATABASE_FILE), migrations);
+  try {
+    if (dataDir === null) {
+      const db = openDatabaseFile(null, migrations);
+      registerWriter(db, new InlineWriter(db));
+      return db;
+    }
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    return openReader(join(dataDir, DATABASE_FILE), migrations);
+  } catch (err) {
+    throw toStoreError(err);
+  }
 }
 
-/** The same for a database file (a second connection from another thread), or in memory for `null`. */
+function openReader(file: string, migrations: readonly Migration[]): Db {
+  let shared = fileWriters.get(file);
+  if (!shared) fileWriters.set(file, (shared = { writer: new ThreadWriter(file, migrations), users: 0 }));
+  shared.users++;
+  const entry = shared;
+  const release = (): void => {
+    if (--entry.users > 0 || fileWriters.get(file) !== entry) return;
+    fileWriters.delete(file);
+    entry.writer.close();
+  };
+  let db: Db;
+  try {
+    db = new Database(file, { fileMustExist: true });
+    db.pragma('busy_timeout = 2000');
+    db.pragma('query_only = ON');
+  } catch (err) {
+    release();
+    throw err;
+  }
+  registerWriter(db, entry.writer);
+  const close = db.close.bind(db);
+  db.close = () => {
+    if (db.open) {
+      close();
+      release();
+    }
+    return db;
+  };
+  return db;
+}
+
+/**
+ * A connection of its own to a database file (or in memory for `null`) with WAL and foreign
+ * keys on, schema brought up to date: the writer thread's. Anything else opens the store with
+ * openDatabase.
+ */
 export function openDatabaseFile(file: string | null, migrations: readonly Migration[] = MIGRATIONS): Db {
   const db = new Database(file ?? ':memory:');
-  if (file !== null) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+  try {
+    if (file !== null) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 2000');
+    migrate(db, migrations);
+  } catch (err) {
+    db.close();
+    throw err;
   }
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 2000');
-  migrate(db, migrations);
   return db;
 }
 

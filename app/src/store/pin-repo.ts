@@ -1,5 +1,7 @@
 import type { Role } from '@pitwall/protocol';
 import type { Db } from './database.js';
+import { prepared } from './statements.js';
+import { storeWriter, type StoreWriter } from './store-writer.js';
 
 /** A unit's pinned identity: the fingerprint and certificate it presented at pairing. */
 export interface Pin {
@@ -21,27 +23,33 @@ interface RawPin {
   paired_at: number;
 }
 
-/** Typed queries over `pins` (migration 2). */
+const UPSERT_PIN = `INSERT INTO pins (unit_id, fingerprint, certificate, role, via, paired_at)
+  VALUES (@unitId, @fingerprint, @certificate, @role, @via, @pairedAt)
+  ON CONFLICT(unit_id) DO UPDATE SET fingerprint = excluded.fingerprint, certificate = excluded.certificate,
+    role = excluded.role, via = excluded.via, paired_at = excluded.paired_at`;
+
+/** The pins' writes, run by the store's writer (store-writer.ts). */
+export const pinWrites = {
+  'pins.save': (db: Db, pin: Pin): void => void prepared(db, UPSERT_PIN).run(pin),
+  'pins.delete': (db: Db, unitId: string): boolean => prepared(db, 'DELETE FROM pins WHERE unit_id = ?').run(unitId).changes > 0,
+};
+
+/** Typed queries over `pins` (migration 2): reads on this connection, writes through the store's writer. */
 export class PinRepo {
   private readonly stmts;
+  private readonly writer: StoreWriter;
 
   constructor(db: Db) {
+    this.writer = storeWriter(db);
     this.stmts = {
-      upsert: db.prepare(
-        `INSERT INTO pins (unit_id, fingerprint, certificate, role, via, paired_at)
-         VALUES (@unitId, @fingerprint, @certificate, @role, @via, @pairedAt)
-         ON CONFLICT(unit_id) DO UPDATE SET fingerprint = excluded.fingerprint, certificate = excluded.certificate,
-           role = excluded.role, via = excluded.via, paired_at = excluded.paired_at`,
-      ),
       get: db.prepare('SELECT * FROM pins WHERE unit_id = ?'),
       list: db.prepare('SELECT * FROM pins ORDER BY paired_at, unit_id'),
-      delete: db.prepare('DELETE FROM pins WHERE unit_id = ?'),
     };
   }
 
   /** The unit must already be in `units` (the registry records it on first sight). */
   save(pin: Pin): void {
-    this.stmts.upsert.run(pin);
+    this.writer.run('pins.save', pin);
   }
 
   get(unitId: string): Pin | undefined {
@@ -54,7 +62,7 @@ export class PinRepo {
   }
 
   delete(unitId: string): boolean {
-    return this.stmts.delete.run(unitId).changes > 0;
+    return this.writer.run('pins.delete', unitId);
   }
 }
 

@@ -4,7 +4,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_SESSION_BYTES } from '@pitwall/protocol';
 import { after, before, test } from 'node:test';
-import { openDatabase, integrityCheck } from '../../src/store/database.js';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE, openDatabase, integrityCheck } from '../../src/store/database.js';
 import { SessionStore } from '../../src/sessions/session-store.js';
 import { syncSessions } from '../../src/sessions/session-sync.js';
 import { fakeSource, startCuttingProxy, startFakeSessionUnit } from '../helpers/fake-session-unit.js';
@@ -100,10 +101,10 @@ test('a store in memory is written inline (no ingest thread), with the same rows
   }
 });
 
-test('a store the ingest thread cannot write (another writer holds the lock): the session fails, unconfirmed, with no rows; the next sync stores it', async () => {
+test('a store the writer thread cannot write (another program holds the write lock): the session fails, unconfirmed, with no rows; the next sync stores it', async () => {
   const unit = await startFakeSessionUnit('unit-b', [b]);
   const { db, store } = newStore('locked');
-  const other = openDatabase(join(scratch.dir, 'locked'));
+  const other = new Database(join(scratch.dir, 'locked', DATABASE_FILE));
   try {
     other.exec('BEGIN IMMEDIATE');
     const first = await syncSessions([fakeSource('unit-b', 'Car 9', unit.port)], { store, partialDir: join(scratch.dir, 'locked', 'p') });

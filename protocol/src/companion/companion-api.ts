@@ -144,6 +144,8 @@ export const ErrorCode = Type.Union([
   Type.Literal('conflict'),
   Type.Literal('pairing-closed'),
   Type.Literal('internal'),
+  /** The companion's database refused (corrupt, read-only, disk full): the message is the sentence for the user. */
+  Type.Literal('storage'),
 ]);
 export type ErrorCode = Static<typeof ErrorCode>;
 

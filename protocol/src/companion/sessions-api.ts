@@ -50,7 +50,11 @@ export const SessionLaps = Type.Object(
 );
 export type SessionLaps = Static<typeof SessionLaps>;
 
-/** A lap as parallel arrays, thinned for drawing: distance from the line (m), elapsed (ms), speed (km/h), position. */
+/**
+ * A lap as parallel arrays, thinned for drawing: distance from the line (m), elapsed (ms), speed
+ * (km/h), position, and the delta to the reference lap asked for (ms, positive: slower; by
+ * distance, computed in the core), else null.
+ */
 export const SessionLapTrace = Type.Object(
   {
     session: SessionRef,
@@ -60,6 +64,7 @@ export const SessionLapTrace = Type.Object(
     speedKmh: Type.Array(Num),
     lat: Type.Array(Num),
     lon: Type.Array(Num),
+    deltaMs: Type.Union([Type.Array(Num), Type.Null()]),
   },
   { additionalProperties: false },
 );
@@ -104,7 +109,17 @@ export const sessionMethods = {
   'sessions:list': { params: Type.Object({}, { additionalProperties: false }), result: Type.Array(SessionListEntry) },
   'sessions:laps': { params: Type.Object({ session: SessionRef }, { additionalProperties: false }), result: SessionLaps },
   'sessions:trace': {
-    params: Type.Object({ session: SessionRef, lap: Type.Integer({ minimum: 0 }), maxPoints: Type.Optional(Type.Integer({ minimum: 10, maximum: 20_000 })) }, { additionalProperties: false }),
+    params: Type.Object(
+      {
+        session: SessionRef,
+        /** A lap's number, or 0 for the whole session (no delta). */
+        lap: Type.Integer({ minimum: 0 }),
+        maxPoints: Type.Optional(Type.Integer({ minimum: 10, maximum: 50_000 })),
+        /** The lap to compute the delta against (any stored session's). */
+        reference: Type.Optional(Type.Object({ session: SessionRef, lap: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
+      },
+      { additionalProperties: false },
+    ),
     result: SessionLapTrace,
   },
   'sync:start': { params: Type.Object({ unitId: Type.Optional(UnitId) }, { additionalProperties: false }), result: SyncReport },

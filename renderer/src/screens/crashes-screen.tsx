@@ -1,12 +1,10 @@
-import { useEffect, useState } from 'react';
-import type { CallError, CrashDetail, StoredCrash } from '@pitwall/protocol';
-import { call } from '../api.js';
-import { AppShell, type Screen } from '../components/app-shell.js';
+import { useEffect } from 'react';
+import type { StoredCrash } from '@pitwall/protocol';
 import { ExportButton } from '../components/diagnostics/export-button.js';
 import { SyncButton } from '../components/diagnostics/sync-button.js';
 import { describeError } from '../error-messages.js';
 import { ago } from '../format.js';
-import { useDiagnostics } from '../store/diagnostics-store.js';
+import { useCrashes } from '../store/crashes-store.js';
 import { useNow } from '../use-now.js';
 
 const KIND_TEXT: Record<StoredCrash['kind'], string> = {
@@ -35,38 +33,30 @@ function FieldList({ entries }: { entries: [string, unknown][] }) {
   );
 }
 
-export function CrashesScreen({ appInfo, onNavigate }: { appInfo: { version: string; mode: string } | null; onNavigate(s: Screen): void }) {
-  const generation = useDiagnostics((s) => s.generation);
-  const now = useNow(30_000);
-  const [crashes, setCrashes] = useState<StoredCrash[] | null>(null);
-  const [selected, setSelected] = useState<StoredCrash | null>(null);
-  const [detail, setDetail] = useState<CrashDetail | null>(null);
-  const [error, setError] = useState<CallError | null>(null);
+/** The crashes screen's part of the top bar. */
+export function CrashesActions() {
+  const crashes = useCrashes((s) => s.crashes);
+  return (
+    <>
+      <div className="topbar-summary">
+        {crashes && crashes.length > 0 && (
+          <>
+            <strong>{crashes.length}</strong> crash dumps
+          </>
+        )}
+      </div>
+      <SyncButton />
+    </>
+  );
+}
 
-  useEffect(() => {
-    void call('crashes:list', {}).then((res) => {
-      if (!res.ok) return setError(res.error);
-      setCrashes(res.value);
-      setSelected((s) => s ?? res.value[0] ?? null);
-    });
-  }, [generation]);
-  useEffect(() => {
-    if (!selected) return;
-    setDetail(null);
-    // A reply for a crash that is no longer selected must not replace the newer one.
-    let current = true;
-    void call('crashes:get', { unitId: selected.unitId, crashId: selected.crashId }).then((res) => {
-      if (!current) return;
-      if (res.ok) setDetail(res.value);
-      else setError(res.error);
-    });
-    return () => {
-      current = false;
-    };
-  }, [selected]);
+export function CrashesScreen() {
+  const now = useNow(30_000);
+  const { crashes, selected, detail, error, load, select } = useCrashes();
+  useEffect(() => void load(), [load]);
 
   return (
-    <AppShell screen="crashes" onNavigate={onNavigate} appInfo={appInfo} actions={<><div className="topbar-summary">{crashes && crashes.length > 0 && <><strong>{crashes.length}</strong> crash dumps</>}</div><SyncButton /></>}>
+    <>
       {error && <p className="inline-error pad">{describeError(error).detail ?? describeError(error).sentence}</p>}
       {crashes && crashes.length === 0 && (
         <div className="state-view">
@@ -83,8 +73,8 @@ export function CrashesScreen({ appInfo, onNavigate }: { appInfo: { version: str
                 role="button"
                 tabIndex={0}
                 className={`crash-row ${selected?.crashId === c.crashId && selected.unitId === c.unitId ? 'is-selected' : ''}`}
-                onClick={() => setSelected(c)}
-                onKeyDown={(e) => e.key === 'Enter' && setSelected(c)}
+                onClick={() => void select(c)}
+                onKeyDown={(e) => e.key === 'Enter' && void select(c)}
                 data-testid="crash-row"
               >
                 <div className="crash-row-head">
@@ -151,6 +141,6 @@ export function CrashesScreen({ appInfo, onNavigate }: { appInfo: { version: str
           </section>
         </div>
       )}
-    </AppShell>
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { AddAddressDialog } from '../components/add-address-dialog.js';
 import { DeviceCard } from '../components/device-card.js';
@@ -6,38 +6,38 @@ import { EmptyState, ErrorState, LoadingState } from '../components/state-views.
 import { UnitPanel } from '../components/unit-panel.js';
 import { useDevices } from '../store/devices-store.js';
 import { useNow } from '../use-now.js';
-import { AppShell, type Screen } from '../components/app-shell.js';
 
-export function DevicesScreen({ appInfo, onNavigate }: { appInfo: { version: string; mode: string } | null; onNavigate(screen: Screen): void }) {
+/** The devices screen's part of the top bar. */
+export function DevicesActions() {
+  const { phase, devices, setAdding } = useDevices(useShallow((s) => ({ phase: s.phase, devices: s.devices, setAdding: s.setAdding })));
+  const online = devices.filter((d) => d.online).length;
+  return (
+    <>
+      <div className="topbar-summary" data-testid="fleet-summary">
+        {phase === 'ready' && devices.length > 0 && (
+          <>
+            <strong>{devices.length}</strong> {devices.length === 1 ? 'unit' : 'units'} · <strong className="ok">{online}</strong> online
+          </>
+        )}
+      </div>
+      <button type="button" className="btn btn-primary" onClick={() => setAdding(true)} data-testid="add-address-button">
+        Add by address
+      </button>
+    </>
+  );
+}
+
+export function DevicesScreen() {
   const { phase, loadError, devices, selectedId, select, load } = useDevices(
     useShallow((s) => ({ phase: s.phase, loadError: s.loadError, devices: s.devices, selectedId: s.selectedId, select: s.select, load: s.load })),
   );
-  const [adding, setAdding] = useState(false);
+  const { adding, setAdding } = useDevices(useShallow((s) => ({ adding: s.adding, setAdding: s.setAdding })));
   const now = useNow(1000);
   const selected = devices.find((d) => d.id === selectedId) ?? null;
-  const online = devices.filter((d) => d.online).length;
   const closeDialog = useCallback(() => setAdding(false), []);
 
   return (
-    <AppShell
-      screen="devices"
-      onNavigate={onNavigate}
-      appInfo={appInfo}
-      actions={
-        <>
-          <div className="topbar-summary" data-testid="fleet-summary">
-            {phase === 'ready' && devices.length > 0 && (
-              <>
-                <strong>{devices.length}</strong> {devices.length === 1 ? 'unit' : 'units'} · <strong className="ok">{online}</strong> online
-              </>
-            )}
-          </div>
-          <button type="button" className="btn btn-primary" onClick={() => setAdding(true)} data-testid="add-address-button">
-            Add by address
-          </button>
-        </>
-      }
-    >
+    <>
         {phase === 'loading' && <LoadingState />}
         {phase === 'error' && loadError && <ErrorState error={loadError} onRetry={() => void load()} />}
         {phase === 'ready' && devices.length === 0 && <EmptyState onAdd={() => setAdding(true)} />}
@@ -66,6 +66,6 @@ export function DevicesScreen({ appInfo, onNavigate }: { appInfo: { version: str
           }}
         />
       )}
-    </AppShell>
+    </>
   );
 }

@@ -1,72 +1,44 @@
-import { useEffect, useState } from 'react';
-import type { CallError, FleetHealthRow, HealthSeries, TroubleFlag } from '@pitwall/protocol';
-import { call } from '../api.js';
-import { AppShell, type Screen } from '../components/app-shell.js';
+import { useEffect } from 'react';
+import type { TroubleFlag } from '@pitwall/protocol';
 import { ExportButton } from '../components/diagnostics/export-button.js';
 import { SyncButton } from '../components/diagnostics/sync-button.js';
 import { TimeChart } from '../components/diagnostics/time-chart.js';
 import { describeError } from '../error-messages.js';
 import { ago, seconds } from '../format.js';
-import { useDiagnostics } from '../store/diagnostics-store.js';
+import { RANGES, useHealth } from '../store/health-store.js';
 import { useNow } from '../use-now.js';
 
 const FLAG_TEXT: Record<TroubleFlag, string> = { hot: 'Hot', 'disk-full': 'Disk full', 'no-fix': 'No GNSS fix', crashed: 'Crashed', stale: 'No recent health' };
-const RANGES = [
-  { label: '1 h', ms: 3600_000 },
-  { label: '6 h', ms: 6 * 3600_000 },
-  { label: '24 h', ms: 86_400_000 },
-  { label: '7 d', ms: 7 * 86_400_000 },
-];
 
 const num = (v: number | null, unit: string, digits = 0) => (v === null ? '—' : `${v.toFixed(digits)}${unit}`);
 
-export function HealthScreen({ appInfo, onNavigate }: { appInfo: { version: string; mode: string } | null; onNavigate(s: Screen): void }) {
-  const generation = useDiagnostics((s) => s.generation);
-  const now = useNow(30_000);
-  const [fleet, setFleet] = useState<FleetHealthRow[] | null>(null);
-  const [error, setError] = useState<CallError | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
-  const [range, setRange] = useState(RANGES[3]!.ms);
-  const [series, setSeries] = useState<HealthSeries | null>(null);
-
-  useEffect(() => {
-    void call('health:fleet', {}).then((res) => {
-      if (!res.ok) return setError(res.error);
-      setFleet(res.value);
-      setSelected((s) => s ?? res.value[0]?.unitId ?? null);
-    });
-  }, [generation]);
-
-  useEffect(() => {
-    if (!selected) return;
-    let live = true;
-    void call('health:series', { id: selected, from: new Date(Date.now() - range).toISOString() }).then((res) => live && res.ok && setSeries(res.value));
-    return () => {
-      live = false;
-    };
-  }, [selected, range, generation]);
-
+/** The health screen's part of the top bar. */
+export function HealthActions() {
+  const fleet = useHealth((s) => s.fleet);
   const trouble = fleet?.filter((f) => f.flags.length > 0).length ?? 0;
+  return (
+    <>
+      <div className="topbar-summary" data-testid="health-summary">
+        {fleet && fleet.length > 0 && (
+          <>
+            <strong>{fleet.length}</strong> units · <strong className={trouble ? 'bad' : 'ok'}>{trouble}</strong> need attention
+          </>
+        )}
+      </div>
+      <SyncButton />
+    </>
+  );
+}
+
+export function HealthScreen() {
+  const now = useNow(30_000);
+  const { fleet, error, selected, range, series, load, select, setRange } = useHealth();
+  useEffect(() => void load(), [load]);
+
   const sel = fleet?.find((f) => f.unitId === selected);
   const times = series?.points.map((p) => Date.parse(p.time)) ?? [];
   return (
-    <AppShell
-      screen="health"
-      onNavigate={onNavigate}
-      appInfo={appInfo}
-      actions={
-        <>
-          <div className="topbar-summary" data-testid="health-summary">
-            {fleet && fleet.length > 0 && (
-              <>
-                <strong>{fleet.length}</strong> units · <strong className={trouble ? 'bad' : 'ok'}>{trouble}</strong> need attention
-              </>
-            )}
-          </div>
-          <SyncButton />
-        </>
-      }
-    >
+    <>
       {error && <p className="inline-error pad">{describeError(error).sentence}</p>}
       {fleet && fleet.length === 0 && (
         <div className="state-view">
@@ -84,8 +56,8 @@ export function HealthScreen({ appInfo, onNavigate }: { appInfo: { version: stri
                 role="button"
                 tabIndex={0}
                 className={`fleet-row ${f.unitId === selected ? 'is-selected' : ''} ${f.flags.length ? 'is-trouble' : ''}`}
-                onClick={() => setSelected(f.unitId)}
-                onKeyDown={(e) => e.key === 'Enter' && setSelected(f.unitId)}
+                onClick={() => void select(f.unitId)}
+                onKeyDown={(e) => e.key === 'Enter' && void select(f.unitId)}
                 data-testid="fleet-row"
               >
                 <div className="fleet-head">
@@ -124,7 +96,7 @@ export function HealthScreen({ appInfo, onNavigate }: { appInfo: { version: stri
                   <div className="detail-actions">
                     <div className="seg" role="group" aria-label="Time range">
                       {RANGES.map((r) => (
-                        <button key={r.label} type="button" className={`seg-btn ${range === r.ms ? 'is-active' : ''}`} onClick={() => setRange(r.ms)}>
+                        <button key={r.label} type="button" className={`seg-btn ${range === r.ms ? 'is-active' : ''}`} onClick={() => void setRange(r.ms)}>
                           {r.label}
                         </button>
                       ))}
@@ -149,6 +121,6 @@ export function HealthScreen({ appInfo, onNavigate }: { appInfo: { version: stri
           </section>
         </div>
       )}
-    </AppShell>
+    </>
   );
 }

@@ -1,34 +1,18 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { formatLapTime, type SessionLaps, type SessionListEntry, type SessionSyncProgress } from '@pitwall/protocol';
-import { call, on } from '../api.js';
-import { DeltaByDistance, LAP_COLOURS, SpeedByDistance, TrackMap, type ChosenTrace } from '../components/session-charts.js';
+import { useEffect, useMemo } from 'react';
+import { formatLapTime, type SessionLaps, type SessionListEntry } from '@pitwall/protocol';
+import { DeltaByDistance, LAP_COLOURS, SpeedByDistance, type ChosenTrace } from '../components/session-charts.js';
+import { TrackMap } from '../components/session-track-map.js';
 import { TrackControl } from '../components/track-control.js';
+import { keyOf, traceKey, useSessions, type Chosen } from '../store/sessions-store.js';
 
 const fmtLap = (ms: number | null | undefined) => formatLapTime(ms);
 const fmtDate = (t: number) => new Date(t).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 const fmtTime = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 const trackLabel = (s: SessionListEntry) => s.trackName ?? s.trackId ?? 'Unknown track';
 
-interface Chosen {
-  session: number;
-  lap: number;
-}
-const keyOf = (c: Chosen) => `${c.session}:${c.lap}`;
-
-function SyncBar({ onDone }: { onDone: () => void }) {
-  const [progress, setProgress] = useState<SessionSyncProgress | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [note, setNote] = useState<string | null>(null);
-  useEffect(() => on('sessions:progress', setProgress), []);
-  const start = async () => {
-    setBusy(true);
-    setNote(null);
-    const res = await call('sync:start', {});
-    setBusy(false);
-    if (res.ok) setNote(res.value.units.length === 0 ? 'No paired unit is online.' : `${res.value.fetched} new session${res.value.fetched === 1 ? '' : 's'}.`);
-    else setNote(res.error.message);
-    onDone();
-  };
+function SyncBar() {
+  const { busy, progress, note } = useSessions((s) => s.sync);
+  const start = useSessions((s) => s.startSync);
   const pct = progress && progress.bytesTotal > 0 ? Math.round((100 * progress.bytesDone) / progress.bytesTotal) : null;
   return (
     <div className="sync-bar" data-testid="sync-bar">
@@ -75,10 +59,15 @@ function SessionList({ sessions, selected, onSelect }: { sessions: SessionListEn
   );
 }
 
-function LapTable({ data, chosen, toggle }: { data: SessionLaps; chosen: Chosen[]; toggle: (c: Chosen) => void }) {
+function LapTable({ data, chosen, toggle, showWhole }: { data: SessionLaps; chosen: Chosen[]; toggle: (c: Chosen) => void; showWhole: () => void }) {
   const n = Math.max(0, ...data.laps.map((l) => l.sectorsMs.length));
   return (
     <table className="lap-table" data-testid="lap-table">
+      <caption>
+        <button type="button" className="btn btn-small" aria-pressed={chosen.length === 1 && chosen[0]!.lap === 0} onClick={showWhole} data-testid="whole-session">
+          Chart the whole session
+        </button>
+      </caption>
       <thead>
         <tr>
           <th />
@@ -114,81 +103,36 @@ function LapTable({ data, chosen, toggle }: { data: SessionLaps; chosen: Chosen[
 }
 
 export function SessionsScreen() {
-  const [sessions, setSessions] = useState<SessionListEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [selected, setSelected] = useState<number | null>(null);
-  const [laps, setLaps] = useState<Map<number, SessionLaps>>(new Map());
-  const [chosen, setChosen] = useState<Chosen[]>([]);
-  const [traces, setTraces] = useState<Map<string, ChosenTrace['trace']>>(new Map());
-  const [mapMode, setMapMode] = useState<'speed' | 'delta'>('speed');
-
-  const load = useCallback(async () => {
-    const res = await call('sessions:list', {});
-    if (res.ok) setSessions(res.value);
-    else setError(res.error.message);
-  }, []);
+  const { sessions, error, selected, laps, chosen, traces, mapMode, load, select, toggle, showWhole, addOther, setMapMode } = useSessions();
   useEffect(() => void load(), [load]);
 
-  const loadLaps = useCallback(async (id: number) => {
-    if (laps.has(id)) return laps.get(id)!;
-    const res = await call('sessions:laps', { session: id });
-    if (!res.ok) return setError(res.error.message), null;
-    setLaps((m) => new Map(m).set(id, res.value));
-    return res.value;
-  }, [laps]);
-
-  const select = async (id: number) => {
-    setSelected(id);
-    const data = await loadLaps(id);
-    if (!data) return;
-    // Start with the best lap and the next best, the usual first comparison.
-    const order = data.laps.map((l, i) => ({ l, i })).sort((a, b) => a.l.timeMs - b.l.timeMs);
-    setChosen(order.slice(0, 2).map(({ l }) => ({ session: id, lap: l.lap })));
-  };
-  useEffect(() => {
-    if (selected === null && sessions && sessions.length > 0) void select(sessions[0]!.id);
-  }, [sessions]);
-
-  useEffect(() => {
-    for (const c of chosen) {
-      const k = keyOf(c);
-      if (traces.has(k)) continue;
-      void call('sessions:trace', { session: c.session, lap: c.lap, maxPoints: 1500 }).then((res) => res.ok && setTraces((m) => new Map(m).set(k, res.value)));
-    }
-  }, [chosen, traces]);
-
-  const retimed = (data: SessionLaps) => {
-    setLaps(new Map([[data.session.id, data]]));
-    setTraces(new Map());
-    setChosen([...data.laps].sort((a, b) => a.timeMs - b.timeMs).slice(0, 2).map((l) => ({ session: data.session.id, lap: l.lap })));
-    void load();
-  };
-  const toggle = (c: Chosen) => setChosen((list) => (list.some((x) => keyOf(x) === keyOf(c)) ? list.filter((x) => keyOf(x) !== keyOf(c)) : [...list, c].slice(-5)));
-  const current = selected !== null ? laps.get(selected) : undefined;
+  const current = selected !== null ? laps[selected] : undefined;
   const sameTrack = useMemo(() => (current && sessions ? sessions.filter((s) => s.id !== current.session.id && s.trackId && s.trackId === current.session.trackId) : []), [current, sessions]);
   const nameOf = (c: Chosen) => {
     const s = sessions?.find((x) => x.id === c.session);
+    if (c.lap === 0) return 'Whole session';
     return c.session === selected ? `Lap ${c.lap}` : `${s?.driver ?? s?.unitName ?? '?'} L${c.lap}`;
   };
-  const charted: ChosenTrace[] = chosen.flatMap((c, i) => {
-    const trace = traces.get(keyOf(c));
-    return trace ? [{ key: keyOf(c), label: nameOf(c), colour: LAP_COLOURS[i % LAP_COLOURS.length]!, trace }] : [];
-  });
-  const addOther = async (value: string) => {
+  const charted: ChosenTrace[] = useMemo(
+    () =>
+      chosen.flatMap((c, i) => {
+        const trace = traces[traceKey(c, chosen)];
+        return trace ? [{ key: keyOf(c), label: nameOf(c), colour: LAP_COLOURS[i % LAP_COLOURS.length]!, trace }] : [];
+      }),
+    [chosen, traces, sessions, selected],
+  );
+  const pickOther = (value: string) => {
     const [sid, lap] = value.split(':').map(Number);
-    if (!sid) return;
-    const data = await loadLaps(sid);
-    const pick = lap || (data && data.bestIndex >= 0 ? data.laps[data.bestIndex]!.lap : 0);
-    if (pick) toggle({ session: sid, lap: pick });
+    if (sid) void addOther(sid, lap ?? 0);
   };
 
   return (
     <div className="sessions-screen" data-testid="sessions-screen">
       <div className="sessions-toolbar">
         <h2>Sessions</h2>
-        <SyncBar onDone={() => void load()} />
+        <SyncBar />
       </div>
-      {error && <p className="error-line">{error}</p>}
+      {error && <p className="error-line">{error.message}</p>}
       {sessions && sessions.length === 0 && <p className="hint">No sessions yet. Sync to pull the day's sessions from the paired units.</p>}
       {sessions && sessions.length > 0 && (
         <div className="sessions-split">
@@ -197,7 +141,7 @@ export function SessionsScreen() {
             <section className="session-detail" data-testid="session-detail">
               <header className="session-head">
                 <div>
-                  <TrackControl session={current.session} onRetimed={retimed} />
+                  <TrackControl session={current.session} />
                   <p className="dim">
                     {fmtDate(current.session.startedAt)} {fmtTime(current.session.startedAt)} · {current.session.driver ?? 'No driver'} · {current.session.unitName}
                   </p>
@@ -219,11 +163,11 @@ export function SessionsScreen() {
               </header>
               <div className="detail-grid">
                 <div className="lap-col">
-                  <LapTable data={current} chosen={chosen} toggle={toggle} />
+                  <LapTable data={current} chosen={chosen} toggle={toggle} showWhole={() => showWhole(current.session.id)} />
                   {sameTrack.length > 0 && (
                     <label className="compare">
                       Compare with
-                      <select value="" onChange={(e) => void addOther(e.target.value)} data-testid="compare-select">
+                      <select value="" onChange={(e) => pickOther(e.target.value)} data-testid="compare-select">
                         <option value="">another driver's best lap…</option>
                         {sameTrack.map((s) => (
                           <option key={s.id} value={`${s.id}:0`}>
@@ -241,7 +185,7 @@ export function SessionsScreen() {
                 <div className="map-col">
                   {charted.length > 0 && <TrackMap lap={charted.at(-1)!} reference={charted[0] ?? null} mode={mapMode} />}
                   <div className="seg" role="group" aria-label="Colour the map by">
-                    <button type="button" aria-pressed={mapMode === 'speed'} onClick={() => setMapMode('speed')}>
+                    <button type="button" aria-pressed={mapMode === 'speed'} onClick={() => setMapMode('speed')} data-testid="map-speed">
                       Speed
                     </button>
                     <button type="button" aria-pressed={mapMode === 'delta'} onClick={() => setMapMode('delta')} data-testid="map-delta">

@@ -19,6 +19,9 @@ export interface DevicesState {
   devices: DeviceEntry[];
   selectedId: string | null;
   live: Record<string, LiveState>;
+  /** The add-by-address dialog is open. */
+  adding: boolean;
+  setAdding(open: boolean): void;
   load(): Promise<void>;
   setDevices(devices: DeviceEntry[]): void;
   select(id: string | null): void;
@@ -42,6 +45,11 @@ export const useDevices = create<DevicesState>()((set, get) => ({
   devices: [],
   selectedId: null,
   live: {},
+  adding: false,
+
+  setAdding(adding) {
+    set({ adding });
+  },
 
   async load() {
     if (get().phase !== 'ready') set({ phase: 'loading', loadError: null });
