@@ -78,7 +78,9 @@ test('Oversized input: a 64 MB session is streamed to disk and hashed on the way
       },
     });
     const held = process.memoryUsage().arrayBuffers - base;
-    assert.ok(peak < size / 2, `peak ${Math.round(peak / 2 ** 20)} MiB of buffers above the start while downloading ${size / 2 ** 20} MiB`);
+    // Held whole, a session costs at least its size (the old download peaked above 71 MiB here);
+    // streamed, what is left is chunks in flight and garbage not yet collected (16-32 MiB seen).
+    assert.ok(peak < size * 0.75, `peak ${Math.round(peak / 2 ** 20)} MiB of buffers above the start while downloading ${size / 2 ** 20} MiB`);
     assert.ok(held < size / 2, `${Math.round(held / 2 ** 20)} MiB still held after the download`);
     assert.equal(got.sizeB, size);
     assert.equal(createHash('sha256').update(await got.read()).digest('hex'), sha256, 'the verified bytes are in the file');
