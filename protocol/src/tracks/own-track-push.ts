@@ -49,7 +49,7 @@ function trackProblem(t: TrackDefinition): string | null {
   for (const [what, text] of [['venue', t.venue], ['layout', t.layout]] as const) {
     if (text.length > NAME_MAX || /\p{Cc}/u.test(text)) return `the ${what} name is longer than ${NAME_MAX} characters or holds control characters`;
   }
-  if (Object.values(t.origin).some((s) => s !== undefined && s.length > TEXT_MAX)) return `an origin field is longer than ${TEXT_MAX} characters`;
+  if (Object.values(t.origin).some((s) => s !== undefined && (s.length > TEXT_MAX || /\p{Cc}/u.test(s)))) return `an origin field is longer than ${TEXT_MAX} characters or holds control characters`;
   if (!finite(t.lengthM) || t.lengthM < LENGTH_M.min || t.lengthM > LENGTH_M.max) return `lengthM must be ${LENGTH_M.min} to ${LENGTH_M.max} m`;
   if (!t.outline) return 'an own track needs its outline (its id is computed from it)';
   const polygon = t.pitLane?.polygon ?? [];
