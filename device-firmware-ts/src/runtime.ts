@@ -164,6 +164,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         },
         onLive: dataPath.value.onLive,
         sessions: dataPath.value.sessions,
+        dataDir,
         log: logger.for('api'),
         tls: pairing.value.tls,
         identityOk: identity.value.key !== null,

@@ -49,7 +49,7 @@ export interface ServeArgs {
   verbose: boolean;
 }
 export interface UnitArgs {
-  command: 'pair' | 'operators' | 'unpair' | 'diagnostics';
+  command: 'pair' | 'operators' | 'unpair' | 'diagnostics' | 'tracks-push';
   /** diagnostics: the archive to write, and whether to pull first. */
   output?: string;
   pull?: boolean;
@@ -81,7 +81,8 @@ function parseAddress(raw: string): string {
 }
 
 export function parseCli(argv: string[]): CliArgs {
-  const [command, ...rest] = argv;
+  // `tracks push <unit>` talks to a unit like pair does; the other `tracks` commands are the session commands'.
+  const [command, ...rest] = argv[0] === 'tracks' && argv[1] === 'push' ? ['tracks-push', ...argv.slice(2)] : argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
   if (command === '--version' || command === '-v') return { command: 'version' };
   try {
@@ -127,7 +128,7 @@ export function parseCli(argv: string[]): CliArgs {
         verbose: values.verbose,
       };
     }
-    if (command === 'pair' || command === 'operators' || command === 'unpair' || command === 'diagnostics') {
+    if (command === 'pair' || command === 'operators' || command === 'unpair' || command === 'diagnostics' || command === 'tracks-push') {
       const { values, positionals } = parseArgs({
         args: rest,
         strict: true,
@@ -144,7 +145,7 @@ export function parseCli(argv: string[]): CliArgs {
           verbose: { type: 'boolean', default: false },
         },
       });
-      if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one unit (an id, id prefix, name, address or serial port).`);
+      if (positionals.length !== 1) throw new UsageError(`${command === 'tracks-push' ? 'tracks push' : command} needs exactly one unit (an id, id prefix, name, address or serial port).`);
       const unit = positionals[0]!.trim();
       if (unit === '' || unit.length > 255) throw new UsageError('the unit must be 1-255 characters.');
       const via = values.via === undefined ? undefined : parseChoice('--via', values.via, ['usb', 'net'] as const);

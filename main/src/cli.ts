@@ -15,7 +15,7 @@ import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
-  if (SESSION_COMMANDS.has(argv[0] ?? '')) {
+  if (SESSION_COMMANDS.has(argv[0] ?? '') && !(argv[0] === 'tracks' && argv[1] === 'push')) {
     return runSessionCommand(argv, {
       out: (line) => void process.stdout.write(`${line}\n`),
       err: (line) => log(cleanText(line)),
@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
     case 'operators':
     case 'unpair':
     case 'diagnostics':
+    case 'tracks-push':
       return runUnitCommand(args, {
         // unit names and messages are device-supplied: no control characters reach the terminal
         out: (line) => void process.stdout.write(`${cleanText(line)}\n`),

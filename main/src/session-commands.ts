@@ -16,6 +16,8 @@ export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--add
       Draw your own track from a session's first lap: a start/finish square to the path (at the
       middle of the longest straight, or FRACTION of the lap), optional sector lines; the
       session's laps are timed on it at once.
+  pitwall tracks push <unit> [--data-dir DIR] [--serial PATH ...] [--no-mdns] [--timeout S]
+      Replace a paired unit's own tracks with yours (owner or dealer); it times them from its next start.
   pitwall export SESSION --format csv|gpx|vbo [--lap N] -o FILE [--data-dir DIR]
       Write a session (or one lap) as CSV, GPX 1.1 or VBO.`;
 

@@ -50,7 +50,7 @@ function exitFor(err: unknown): number {
   return EXIT.failed;
 }
 
-/** `pitwall pair|operators|unpair <unit>`: runs the companion core briefly against the data directory. */
+/** `pitwall pair|operators|unpair|diagnostics|tracks push <unit>`: runs the companion core briefly against the data directory. */
 export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise<number> {
   const pollMs = io.pollMs ?? 1000;
   const serialPaths = [...args.serialPaths];
@@ -90,6 +90,11 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
       if (result.auditLog === 'unavailable') io.out('The audit log is not included (unit offline, or this companion is not its owner); the archive notes why.');
       return EXIT.ok;
     }
+    if (args.command === 'tracks-push') {
+      const pushed = await companion.handlers['tracks:push']({ unitId: id });
+      io.out(`${name} (${id}) now holds ${pushed.tracks} own track${pushed.tracks === 1 ? '' : 's'} from this companion; it times them from its next start.`);
+      return EXIT.ok;
+    }
     if (args.command === 'operators') return printOperators(await companion.handlers['pairing:operators']({ id }), io);
     if (args.command === 'unpair') {
       await companion.handlers['pairing:unpair']({ id });
@@ -122,7 +127,7 @@ async function findUnit(companion: Companion, args: UnitArgs, pollMs: number): P
   for (;;) {
     await companion.refresh();
     last = matchUnit(companion.list(), args.unit);
-    const wantsLink = args.command === 'pair' || args.command === 'operators' || args.command === 'diagnostics';
+    const wantsLink = args.command !== 'unpair';
     if ('unit' in last && (!wantsLink || last.unit.online)) return last;
     if (Date.now() > deadline) {
       if ('unit' in last) return args.command === 'unpair' || args.command === 'diagnostics' ? last : { error: `${last.unit.name} is known but offline: no link to it answers` };

@@ -101,6 +101,9 @@ export function createFakeCore(events: EventSink): FakeCore {
     'sessions:set-track': async ({ session }) => {
       throw new CompanionError('not-found', `no session ${session}`);
     },
+    'tracks:push': async () => {
+      throw new CompanionError('unreachable', 'unit offline');
+    },
   };
   return {
     handlers,

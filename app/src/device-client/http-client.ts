@@ -46,7 +46,7 @@ export function baseUrl(target: string): string {
 const publicAgent = new UnitAgent();
 
 export interface UnitRequest {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: unknown;
   /** Default: the public agent (no client certificate). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompanionError, DEFAULT_TRACK_CATALOG, parseTrackCatalog, sessionList, sessionMeta, trackDisplayName, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
+import { CompanionError, DEFAULT_TRACK_CATALOG, OWN_TRACKS_MAX, ownTrackPushResult, parseTrackCatalog, sessionList, sessionMeta, trackDisplayName, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
 import type { Db } from '../store/database.js';
 import type { UnitAgent } from '../device-client/unit-agent.js';
@@ -120,6 +120,14 @@ export function createSessionsService(o: SessionsServiceOptions) {
         store.chooseTrack(session, trackId);
         const s = need(session);
         return { trackId: s.trackId, laps: s.laps };
+      },
+      'tracks:push': async ({ unitId }: MethodParams<'tracks:push'>): Promise<MethodResult<'tracks:push'>> => {
+        const list = own.list();
+        const name = o.registry.get(unitId)?.name ?? unitId;
+        if (list.length > OWN_TRACKS_MAX) throw new CompanionError('invalid-params', `a unit holds at most ${OWN_TRACKS_MAX} own tracks; this companion has ${list.length}`);
+        const res = await o.channels.call(unitId, { method: 'PUT', path: '/v1/tracks/own', body: { tracks: list }, timeoutMs: 30_000 }, ownTrackPushResult);
+        o.log(`tracks push: ${name} now holds ${res.tracks} own tracks (from its next start)`);
+        return res;
       },
       'sync:start': async ({ unitId }: MethodParams<'sync:start'>): Promise<MethodResult<'sync:start'>> => {
         if (running) return running;

@@ -22,6 +22,7 @@ import type { OperatorStore } from '../identity/operator-store.js';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { PairingWindow } from '../identity/pairing-window.js';
 import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
+import { registerTrackRoutes } from './track-routes.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
 import type { LiveEvent } from '../pipeline/start-data-path.js';
@@ -60,6 +61,8 @@ export interface HttpServerDeps {
   ops?: OpsRouteDeps;
   /** Connection caps (default: from the process's file limit, see connectionLimitsFor). */
   limits?: ConnectionLimits;
+  /** Where the own tracks pushed by a companion are kept (absent in tests of the bare API). */
+  dataDir?: string;
 }
 
 /** A TLS handshake, and a request's headers, must be complete within this long. */
@@ -155,6 +158,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   if (deps.ops) registerOpsRoutes(fastify, deps.ops);
 
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
+  if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));

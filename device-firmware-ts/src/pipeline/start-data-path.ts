@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_TRACK_CATALOG, parseTrackCatalog, trackDisplayName, type LiveLap, type LiveTiming, type UnitConfig } from '@pitwall/protocol';
 import { DataPath } from './data-path.js';
+import { loadOwnTracks } from './own-track-file.js';
 import { SessionRecorder } from './session-recorder.js';
 import { SessionStore } from './session-store.js';
 import type { GnssReaderEvents } from './gnss-reader.js';
@@ -43,7 +44,10 @@ export interface RunningDataPath {
 /** Wires the reader's fixes through the data path; sessions live in DATA_DIR/sessions. */
 export async function startDataPath(opts: DataPathOptions): Promise<RunningDataPath> {
   const log = opts.log;
-  const { tracks } = parseTrackCatalog(JSON.parse(await readFile(opts.trackCatalog ?? DEFAULT_TRACK_CATALOG, 'utf8')));
+  const catalog = parseTrackCatalog(JSON.parse(await readFile(opts.trackCatalog ?? DEFAULT_TRACK_CATALOG, 'utf8'))).tracks;
+  // Own tracks pushed by a companion count from here on: a push while running waits for the next start.
+  const own = (await loadOwnTracks(opts.dataDir, log)).filter((t) => !catalog.some((c) => c.id === t.id));
+  const tracks = [...catalog, ...own];
   const names = new Map(tracks.map((t) => [t.id, trackDisplayName(t)]));
   const trackNameOf = (id: string) => names.get(id) ?? null;
   const store = await SessionStore.open(opts.dataDir, trackNameOf, log);
@@ -65,7 +69,7 @@ export async function startDataPath(opts: DataPathOptions): Promise<RunningDataP
   await path.boot();
   const onFix = path.onFix.bind(path);
   opts.reader.on('fix', onFix);
-  log.info(`${tracks.length} tracks; ${imu ? `IMU ${imu.info.chip} at ${imu.info.rateHz} Hz` : 'no IMU'}; sessions ${opts.policy.auto ? `start at ${opts.policy.startKmh} km/h for ${opts.policy.startS} s, end after ${opts.policy.stopS} s stopped` : 'on request only'}`);
+  log.info(`${catalog.length} catalog tracks, ${own.length} own; ${imu ? `IMU ${imu.info.chip} at ${imu.info.rateHz} Hz` : 'no IMU'}; sessions ${opts.policy.auto ? `start at ${opts.policy.startKmh} km/h for ${opts.policy.startS} s, end after ${opts.policy.stopS} s stopped` : 'on request only'}`);
   return {
     onLive(listener) {
       const timing = (data: LiveTiming) => listener({ event: 'timing', data });

@@ -1,4 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { UnitId } from '../device-api/unit-id.js';
+import { OwnTrackPushResult } from '../tracks/own-track-push.js';
 
 /** Tracks in the UI contract (methods `tracks:*`, `sessions:set-track`). */
 const SessionRef = Type.Integer({ minimum: 1 });
@@ -39,5 +41,10 @@ export const trackMethods = {
   'sessions:set-track': {
     params: Type.Object({ session: SessionRef, trackId: Type.Union([TrackRef, Type.Null()]) }, { additionalProperties: false }),
     result: Type.Object({ trackId: Type.Union([Type.String(), Type.Null()]), laps: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  },
+  /** Replaces a paired unit's own tracks with this companion's (owner or dealer); the unit times them from its next start. */
+  'tracks:push': {
+    params: Type.Object({ unitId: UnitId }, { additionalProperties: false }),
+    result: OwnTrackPushResult,
   },
 } as const;

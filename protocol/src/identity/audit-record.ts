@@ -13,6 +13,8 @@ export const AuditRecord = Type.Object(
       Type.Literal('refuse'),
       Type.Literal('pairing-window'),
       Type.Literal('identity'),
+      /** The owner or dealer replaced the unit's own tracks. */
+      Type.Literal('tracks'),
     ]),
     outcome: Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('error')]),
     operatorFingerprint: Type.Union([Type.String(), Type.Null()]),

@@ -1,3 +1,4 @@
 export * from './track-definition.js';
 export * from './catalog-location.js';
 export * from './track-name.js';
+export * from './own-track-push.js';
