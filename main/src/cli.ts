@@ -46,6 +46,9 @@ async function main(argv: string[]): Promise<number> {
     case 'operators':
     case 'unpair':
     case 'diagnostics':
+    case 'requests':
+    case 'approve':
+    case 'deny':
       return runUnitCommand(args, {
         // unit names and messages are device-supplied: no control characters reach the terminal
         out: (line) => void process.stdout.write(`${cleanText(line)}\n`),
