@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,23 +7,13 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { pressSimButton } from '../testbed/sim-gpio.js';
-import { COMPANION_CLI, startCompanion, type Companion } from '../testbed/companion.js';
+import { runCli as cli, startCompanion, type Companion } from '../testbed/companion.js';
 import { launchChromium } from './browser.js';
 import { unitInfo } from './unit-https.js';
 
 /** An owner (paired over USB, in the UI) approves a second companion's network request to become an owner. */
 const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += String(d)));
-    child.stderr.on('data', (d: Buffer) => (err += String(d)));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
 
 describe('owner approval in browser mode', { timeout: 120_000 }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-approve-'));
