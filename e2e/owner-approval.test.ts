@@ -84,6 +84,22 @@ describe('owner approval in browser mode', { timeout: 120_000 }, () => {
     await page.screenshot({ path: join(SHOTS, 'owner-request-approved.png') });
   });
 
+  test('the owner denies a request in the UI: it is gone and nothing was paired', async () => {
+    const panel = page.getByTestId('unit-panel');
+    await pressSimButton(join(tmp, 'unit'), 'pair');
+    const asked = await cli(['pair', `127.0.0.1:${unit.ready.apiPort}`, '--via', 'net', '--role', 'owner', '--no-mdns', '--data-dir', join(tmp, 'third')]);
+    assert.equal(asked.code, 4, asked.out + asked.err);
+    const requestId = /\(request ([a-f0-9]{16});/.exec(asked.err)?.[1];
+    assert.ok(requestId, asked.err);
+    const row = panel.locator(`[data-testid="owner-request"][data-request-id="${requestId}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    await row.getByTestId('request-deny').click();
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(await panel.getByTestId('owner-requests').count(), 0);
+    // Reloaded after the answer: still the two owners only.
+    assert.equal(await panel.getByTestId('operator-row').count(), 2);
+  });
+
   test('no page errors', () => {
     assert.deepEqual(pageErrors, []);
   });
