@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startReadyProcess, type ReadyProcess } from './ready-process.js';
 
@@ -23,4 +24,16 @@ export function startCompanion(opts: CompanionOptions, timeoutMs = 20000): Promi
   // Outside a namespace the companion does not browse mDNS: no multicast on the machine's interfaces.
   if (opts.mdns === false || (!opts.netns && opts.mdns !== true)) argv.push('--no-mdns');
   return startReadyProcess(argv, { netns: opts.netns, timeoutMs, label: 'companion' });
+}
+
+/** Runs one `pitwall` command (built dist) to its end: its exit status and what it printed on each stream. */
+export function runCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
 }

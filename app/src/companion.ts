@@ -14,6 +14,7 @@ import { LiveClient } from './device-client/live-client.js';
 import { OperatorKeyring } from './identity/operator-key.js';
 import { FileSecretStore, MemorySecretStore, type SecretStore } from './identity/secret-store.js';
 import { PinRepo } from './store/pin-repo.js';
+import { OwnerRequests } from './trust/owner-requests.js';
 import { PairingService } from './trust/pairing-service.js';
 import { UnitChannels } from './trust/unit-channel.js';
 import { AddressMonitor } from './discovery/address-monitor.js';
@@ -125,6 +126,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
   const addresses = new AddressMonitor(registry, repo, { pollIntervalMs: poll, debug: log });
   const gnss = new GnssRefresher(registry, channels, { intervalMs: poll, debug: log });
   const pairing = new PairingService({ registry, pins, channels, keyring, serialClient: (path) => serial?.clientFor(path), log });
+  const ownerRequests = new OwnerRequests(registry, channels);
   const sessions = createSessionsService({
     db,
     dataDir: opts.dataDir,
@@ -267,6 +269,19 @@ export function createCompanion(opts: CompanionOptions): Companion {
     'pairing:revoke': async ({ id, fingerprint }) => {
       known(id);
       await pairing.revoke(id, fingerprint);
+      return {};
+    },
+    'pairing:requests': async ({ id }) => {
+      known(id);
+      return ownerRequests.list(id);
+    },
+    'pairing:approve': async ({ id, requestId }) => {
+      known(id);
+      return ownerRequests.approve(id, requestId);
+    },
+    'pairing:deny': async ({ id, requestId }) => {
+      known(id);
+      await ownerRequests.deny(id, requestId);
       return {};
     },
     'logs:query': async (q) => diagStore.logs.query(q),

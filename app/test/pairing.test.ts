@@ -104,7 +104,7 @@ test('network pairing: refused outside the window, accepted inside it (sim butto
   assert.equal(result.role, 'staff');
   assert.equal((await entry(staff)).pairing.state, 'paired');
   assert.equal((await staff.handlers['devices:status']({ id: unit.ready.id })).id, unit.ready.id);
-  await rejectsWith(staff.handlers['pairing:operators']({ id: unit.ready.id }), 'forbidden', /only the owner/);
+  await rejectsWith(staff.handlers['pairing:operators']({ id: unit.ready.id }), 'forbidden', /only an owner/);
 });
 
 test('the owner lists and revokes operators; a revoked companion is refused', async () => {
@@ -165,10 +165,16 @@ test('fuzzed params of the pairing methods -> invalid-params, never a crash', as
     ['pairing:revoke', { id, fingerprint: '../../etc/passwd' }],
     ['pairing:revoke', { id }],
     ['operator:identity', { x: 1 }],
+    ['pairing:requests', {}],
+    ['pairing:approve', { id, requestId: '../../v1/operators' }],
+    ['pairing:approve', { id, requestId: '0123456789ABCDEF' }],
+    ['pairing:approve', { id }],
+    ['pairing:deny', { id, requestId: '0123456789abcdef0' }],
+    ['pairing:deny', { id, requestId: '0123456789abcdef', extra: 1 }],
   ];
   for (let i = 0; i < 200; i++) {
     const junk = [undefined, '', 'x'.repeat(10_000), -1, {}, [], { id: '\u0000' }, { id, fingerprint: `SHA256:${'A'.repeat(43)}\n` }][i % 8];
-    bad.push([['pairing:pair', 'pairing:revoke', 'pairing:window', 'pairing:unpair'][i % 4]!, i % 3 === 0 ? junk : { id, via: junk, role: junk, fingerprint: junk }]);
+    bad.push([['pairing:pair', 'pairing:revoke', 'pairing:window', 'pairing:unpair', 'pairing:approve', 'pairing:deny'][i % 6]!, i % 3 === 0 ? junk : { id, via: junk, role: junk, fingerprint: junk, requestId: junk }]);
   }
   for (const [method, params] of bad) {
     const handler = owner.handlers[method as 'pairing:pair'] as (p: unknown) => Promise<unknown>;

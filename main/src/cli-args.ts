@@ -23,6 +23,10 @@ export const USAGE = `Usage:
       List the operators paired with a unit (owner only).
   pitwall unpair <unit> [same options as pair]
       Forget the unit's pinned key here (an owner also revokes this companion on the unit).
+  pitwall requests <unit> [same options as pair]
+      List the requests to become an owner of a unit waiting for approval (owner only).
+  pitwall approve <unit> <request-id> | pitwall deny <unit> <request-id> [same options as pair]
+      Make the requester an owner, or refuse it (owner only; compare its key with the requester's).
   pitwall diagnostics <unit> -o FILE [--no-pull] [--data-dir DIR] [--serial PATH ...] [--no-mdns]
       Pull the unit's logs, health and crash dumps (when it is online and paired), then write its
       diagnostics archive (tar.gz: logs, health, dumps, info, audit log; secrets redacted) to FILE.
@@ -49,7 +53,9 @@ export interface ServeArgs {
   verbose: boolean;
 }
 export interface UnitArgs {
-  command: 'pair' | 'operators' | 'unpair' | 'diagnostics' | 'tracks-push';
+  command: 'pair' | 'operators' | 'unpair' | 'diagnostics' | 'requests' | 'approve' | 'deny' | 'tracks-push';
+  /** approve / deny: the owner request answered. */
+  requestId?: string;
   /** diagnostics: the archive to write, and whether to pull first. */
   output?: string;
   pull?: boolean;
@@ -63,6 +69,7 @@ export interface UnitArgs {
   findTimeoutS: number;
   verbose: boolean;
 }
+const UNIT_COMMANDS: readonly UnitArgs['command'][] = ['pair', 'operators', 'unpair', 'diagnostics', 'requests', 'approve', 'deny', 'tracks-push'];
 export type CliArgs = DiscoverArgs | ServeArgs | UnitArgs | { command: 'help' } | { command: 'version' };
 
 const ROLES: readonly Role[] = ['owner', 'staff', 'dealer', 'support'];
@@ -128,7 +135,7 @@ export function parseCli(argv: string[]): CliArgs {
         verbose: values.verbose,
       };
     }
-    if (command === 'pair' || command === 'operators' || command === 'unpair' || command === 'diagnostics' || command === 'tracks-push') {
+    if (UNIT_COMMANDS.includes(command as UnitArgs['command'])) {
       const { values, positionals } = parseArgs({
         args: rest,
         strict: true,
@@ -145,7 +152,10 @@ export function parseCli(argv: string[]): CliArgs {
           verbose: { type: 'boolean', default: false },
         },
       });
-      if (positionals.length !== 1) throw new UsageError(`${command === 'tracks-push' ? 'tracks push' : command} needs exactly one unit (an id, id prefix, name, address or serial port).`);
+      const answers = command === 'approve' || command === 'deny';
+      if (answers && positionals.length !== 2) throw new UsageError(`${command} needs a unit and a request id (as \`pitwall requests <unit>\` lists them).`);
+      if (answers && !/^[a-f0-9]{16}$/.test(positionals[1]!)) throw new UsageError('a request id is 16 hex digits, as `pitwall requests <unit>` lists them.');
+      if (!answers && positionals.length !== 1) throw new UsageError(`${command === 'tracks-push' ? 'tracks push' : command} needs exactly one unit (an id, id prefix, name, address or serial port).`);
       const unit = positionals[0]!.trim();
       if (unit === '' || unit.length > 255) throw new UsageError('the unit must be 1-255 characters.');
       const via = values.via === undefined ? undefined : parseChoice('--via', values.via, ['usb', 'net'] as const);
@@ -156,8 +166,9 @@ export function parseCli(argv: string[]): CliArgs {
       if (command === 'diagnostics' && (values.output === undefined || values.output.trim() === '')) throw new UsageError('diagnostics needs -o FILE (the archive to write, e.g. unit.tar.gz).');
       if (command !== 'diagnostics' && (values.output !== undefined || values['no-pull'])) throw new UsageError('-o and --no-pull are for diagnostics only.');
       return {
-        command,
+        command: command as UnitArgs['command'],
         unit,
+        ...(answers ? { requestId: positionals[1] } : {}),
         ...(command === 'diagnostics' ? { output: values.output, pull: !values['no-pull'] } : {}),
         via: via ?? null,
         role,

@@ -47,6 +47,9 @@ async function main(argv: string[]): Promise<number> {
     case 'unpair':
     case 'diagnostics':
     case 'tracks-push':
+    case 'requests':
+    case 'approve':
+    case 'deny':
       return runUnitCommand(args, {
         // unit names and messages are device-supplied: no control characters reach the terminal
         out: (line) => void process.stdout.write(`${cleanText(line)}\n`),

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import type { DeviceEntry, Operator } from '@pitwall/protocol';
+import type { DeviceEntry, MethodParams, MethodResult, Operator } from '@pitwall/protocol';
 import { CompanionError } from '@pitwall/protocol';
 import { createCompanion, defaultUserDataDir, parseAddress, type Companion } from './companion.js';
 import type { UnitArgs } from './cli-args.js';
 
-/** Exit statuses of pair / operators / unpair. */
+/** Exit statuses of pair / operators / unpair / requests / approve / deny. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, refused: 4, keyChanged: 5 } as const;
 
 export interface UnitCommandIo {
@@ -50,7 +50,7 @@ function exitFor(err: unknown): number {
   return EXIT.failed;
 }
 
-/** `pitwall pair|operators|unpair|diagnostics|tracks push <unit>`: runs the companion core briefly against the data directory. */
+/** `pitwall pair|operators|unpair|diagnostics|requests|approve|deny|tracks push <unit>`: runs the companion core briefly against the data directory. */
 export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise<number> {
   const pollMs = io.pollMs ?? 1000;
   const serialPaths = [...args.serialPaths];
@@ -96,6 +96,18 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
       return EXIT.ok;
     }
     if (args.command === 'operators') return printOperators(await companion.handlers['pairing:operators']({ id }), io);
+    if (args.command === 'requests') return printRequests(await companion.handlers['pairing:requests']({ id }), id, name, io);
+    if (args.command === 'approve') {
+      const op = await companion.handlers['pairing:approve']({ id, requestId: args.requestId! });
+      io.out(`Approved request ${args.requestId}: "${op.name}", key ${op.fingerprint}, is now an owner of ${name} (${id}).`);
+      io.out('It becomes an owner here once it pairs again (the same pair command, role owner).');
+      return EXIT.ok;
+    }
+    if (args.command === 'deny') {
+      await companion.handlers['pairing:deny']({ id, requestId: args.requestId! });
+      io.out(`Denied request ${args.requestId} on ${name} (${id}): nothing was paired.`);
+      return EXIT.ok;
+    }
     if (args.command === 'unpair') {
       await companion.handlers['pairing:unpair']({ id });
       io.out(`Unpaired ${name} (${id}): its key is no longer pinned here.`);
@@ -107,8 +119,7 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
     const me = await companion.handlers['operator:identity']({});
     io.out(`This companion: ${me.name}, key ${me.fingerprint}`);
     if (unit.unit.pairing.seenFingerprint) io.out(`Unit key as discovered: ${unit.unit.pairing.seenFingerprint}`);
-    if (via === 'net') await waitForWindow(companion, id, name, io, pollMs);
-    const result = await companion.handlers['pairing:pair']({ id, via, role: args.role });
+    const result = await pairWithWindow(companion, { id, via, role: args.role }, name, io, pollMs);
     io.out(`Paired with ${name} (${id}) as ${result.role} over ${via === 'usb' ? 'USB' : 'the network'}.`);
     io.out(`Unit key (pinned): ${result.unitFingerprint}`);
     io.out(`This companion's key (registered on the unit): ${result.operatorFingerprint}`);
@@ -135,6 +146,22 @@ async function findUnit(companion: Companion, args: UnitArgs, pollMs: number): P
     }
     await new Promise((r) => setTimeout(r, Math.min(pollMs, 500)));
   }
+}
+
+/**
+ * Pairs; over the network with a closed window it asks once anyway (a key an owner approved pairs
+ * without a press), then waits for the button and asks again.
+ */
+async function pairWithWindow(companion: Companion, params: MethodParams<'pairing:pair'>, name: string, io: UnitCommandIo, pollMs: number): Promise<MethodResult<'pairing:pair'>> {
+  if (params.via === 'net' && !(await companion.handlers['pairing:window']({ id: params.id })).open) {
+    try {
+      return await companion.handlers['pairing:pair'](params);
+    } catch (err) {
+      if (!(err instanceof CompanionError) || err.code !== 'pairing-closed') throw err;
+    }
+    await waitForWindow(companion, params.id, name, io, pollMs);
+  }
+  return companion.handlers['pairing:pair'](params);
 }
 
 /** Prints the countdown while the unit's pairing window is closed; returns once it is open. */
@@ -170,3 +197,22 @@ function printOperators(ops: Operator[], io: UnitCommandIo): number {
   for (const r of rows) io.out(r.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  '));
   return EXIT.ok;
 }
+
+/** Pending owner requests: id, requested role, the requester's key, age; the unit's key above to compare. */
+function printRequests(list: MethodResult<'pairing:requests'>, id: string, name: string, io: UnitCommandIo): number {
+  io.out(`Unit key (pinned): ${list.unitFingerprint}`);
+  if (list.requests.length === 0) {
+    io.out(`No pending requests to become an owner of ${name}.`);
+    return EXIT.ok;
+  }
+  const now = Date.now();
+  for (const r of list.requests) {
+    const age = Math.max(0, Math.round((now - Date.parse(r.requestedAt)) / 1000));
+    const left = Math.max(0, Math.round((Date.parse(r.expiresAt) - now) / 1000));
+    io.out(`${r.id}  owner  ${r.operatorFingerprint}  ${formatAge(age)} ago (expires in ${formatAge(left)})  ${JSON.stringify(r.operatorName).slice(1, -1)}`);
+  }
+  io.out(`Approve with \`pitwall approve ${id.slice(0, 8)} <id>\`, or refuse with \`pitwall deny ${id.slice(0, 8)} <id>\`, once the requester's key matches what its companion shows.`);
+  return EXIT.ok;
+}
+
+const formatAge = (s: number) => (s < 90 ? `${s} s` : `${Math.round(s / 60)} min`);

@@ -16,6 +16,17 @@ test('pair/operators/unpair arguments: defaults, and clear usage errors', () => 
   }
 });
 
+test('requests/approve/deny arguments: a unit, and for approve/deny a 16-hex-digit request id', () => {
+  assert.equal(parseCli(['requests', 'Kart 7']).command, 'requests');
+  const a = parseCli(['approve', 'Kart 7', '0123456789abcdef']);
+  assert.ok(a.command === 'approve' && a.unit === 'Kart 7' && a.requestId === '0123456789abcdef');
+  const d = parseCli(['deny', 'Kart 7', 'fedcba9876543210']);
+  assert.ok(d.command === 'deny' && d.requestId === 'fedcba9876543210');
+  for (const argv of [['approve', 'x'], ['deny', 'x', 'a', 'b'], ['approve', 'x', '0123456789ABCDEF'], ['approve', 'x', '../../v1/operators'], ['requests', 'x', 'y'], ['deny', 'x', '0123456789abcdef', '--via', 'usb']]) {
+    assert.throws(() => parseCli(argv), UsageError, argv.join(' '));
+  }
+});
+
 test('a unit is found by id, unique id prefix, name or address; ambiguity is explained', () => {
   const a = entry('11111111-2222-4333-8444-555555555555', 'Kart 7');
   const b = { ...entry('11112222-2222-4333-8444-555555555555', 'Kart 8'), links: [{ kind: 'address' as const, target: '10.0.0.8:8080', online: true, lastSeen: 0 }] };

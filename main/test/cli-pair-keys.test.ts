@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { COMPANION_CLI } from '../../testbed/companion.js';
+import { runCli as cli } from '../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../testbed/sim-unit.js';
 import { pressSimButton } from '../../testbed/sim-gpio.js';
 import { unitInfo } from '../../e2e/unit-https.js';
@@ -22,16 +21,6 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += String(d)));
-    child.stderr.on('data', (d: Buffer) => (err += String(d)));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
 
 test('pitwall pair over USB shows this companion\'s key first, then both keys as pinned and registered', async () => {
   const address = `127.0.0.1:${unit.ready.apiPort}`;

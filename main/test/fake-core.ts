@@ -73,6 +73,15 @@ export function createFakeCore(events: EventSink): FakeCore {
     'pairing:unpair': async ({ id }) => (known(id), {}),
     'pairing:operators': async ({ id }) => (known(id), []),
     'pairing:revoke': async ({ id }) => (known(id), {}),
+    'pairing:requests': async ({ id }) => (known(id), { unitFingerprint: FP, requests: [] }),
+    'pairing:approve': async ({ id, requestId }) => {
+      known(id);
+      throw new CompanionError('not-found', `no pending request ${requestId}`);
+    },
+    'pairing:deny': async ({ id, requestId }) => {
+      known(id);
+      throw new CompanionError('not-found', `no pending request ${requestId}`);
+    },
     'logs:query': async () => ({ rows: [], next: null, total: 0, capped: false }),
     'logs:record': async ({ id }) => {
       throw new CompanionError('not-found', `no log record ${id}`);

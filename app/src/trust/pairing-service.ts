@@ -19,6 +19,7 @@ import type { DeviceRegistry } from '../discovery/device-registry.js';
 import { fingerprintOfCertificate } from '../identity/fingerprint.js';
 import type { OperatorKeyring } from '../identity/operator-key.js';
 import type { Pin, PinRepo } from '../store/pin-repo.js';
+import { requireOwner } from './owner-requests.js';
 import { conflictMessage } from './pairing-state.js';
 import type { UnitChannels } from './unit-channel.js';
 
@@ -173,8 +174,7 @@ export class PairingService {
   }
 
   private requireOwner(id: string): void {
-    const pin = this.d.channels.requirePin(id);
-    if (pin.role !== 'owner') throw new CompanionError('forbidden', `only the owner of ${this.name(id)} can see and revoke operators; this companion is paired as ${pin.role}`);
+    requireOwner(this.d.channels, this.d.registry, id, 'see and revoke operators');
   }
 
   async operators(id: string): Promise<Operator[]> {

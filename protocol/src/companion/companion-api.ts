@@ -10,6 +10,7 @@ import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { trackMethods } from './tracks-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
+import { OwnerRequest } from '../identity/owner-approval.js';
 import { PairingWindow } from '../identity/pairing.js';
 import { Role } from '../identity/role.js';
 import {
@@ -33,6 +34,7 @@ import {
  */
 const Empty = Type.Object({}, { additionalProperties: false });
 const ById = Type.Object({ id: UnitId }, { additionalProperties: false });
+const OwnerRequestRef = Type.Object({ id: UnitId, requestId: OwnerRequest.properties.id }, { additionalProperties: false });
 
 export const AppInfo = Type.Object(
   {
@@ -81,6 +83,13 @@ export const companionMethods = {
     params: Type.Object({ id: UnitId, fingerprint: Fingerprint }, { additionalProperties: false }),
     result: Empty,
   },
+  /** Owner only: requests to become an owner waiting for approval, with the unit's pinned key to compare. */
+  'pairing:requests': {
+    params: ById,
+    result: Type.Object({ unitFingerprint: Fingerprint, requests: Type.Array(OwnerRequest) }, { additionalProperties: false }),
+  },
+  'pairing:approve': { params: OwnerRequestRef, result: Operator },
+  'pairing:deny': { params: OwnerRequestRef, result: Empty },
   // Diagnostics pulled from units (logs, health, crash dumps), read from the companion's store.
   'logs:query': { params: LogsQueryParams, result: LogPage },
   'logs:record': { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), result: LogDetail },

@@ -16,6 +16,7 @@ export const Operator = Type.Object(
   { additionalProperties: false },
 );
 export type Operator = Static<typeof Operator>;
+export const operator = validator('Operator', Operator);
 
 export const OperatorList = Type.Object({ operators: Type.Array(Operator) }, { additionalProperties: false });
 export type OperatorList = Static<typeof OperatorList>;

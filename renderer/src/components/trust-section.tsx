@@ -3,9 +3,10 @@ import type { DeviceEntry, Operator } from '@pitwall/protocol';
 import { call } from '../api.js';
 import { describeError } from '../error-messages.js';
 import { KeyWarning } from './key-warning.js';
+import { OwnerRequests } from './owner-requests.js';
 import { PairDialog } from './pair-dialog.js';
 
-/** Pairing in the unit panel: pair, the pinned key, unpair, and (for owners) operators with revoke. */
+/** Pairing in the unit panel: pair, the pinned key, unpair, and (for owners) owner requests and operators with revoke. */
 export function TrustSection({ device }: { device: DeviceEntry }) {
   const p = device.pairing;
   const [pairing, setPairing] = useState(false);
@@ -65,6 +66,7 @@ export function TrustSection({ device }: { device: DeviceEntry }) {
               {confirmUnpair ? 'Click again to unpair' : 'Unpair'}
             </button>
           </div>
+          {p.role === 'owner' && <OwnerRequests unitId={device.id} onAnswered={() => void loadOperators()} />}
           {operators && (
             <div className="operators" data-testid="operators">
               <h4>Operators with access</h4>
