@@ -1,36 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { loadTracks, openDatabase, SessionStore } from '@pitwall/app';
+import { describe, test } from 'node:test';
 import type { CallResult } from '@pitwall/protocol';
-import { launchChromium } from './browser.js';
-import { startCompanion, type Companion } from '../testbed/companion.js';
 import { ridgeSession } from '../app/test/helpers/ridge-session.js';
+import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
 
 /**
  * "Add as my track" on the Sessions screen, in browser mode on a real store: the Ridge drive
  * moved 20 degrees south (a venue no catalog track is near) becomes the driver's own track, and
  * its laps are timed on it at once; a drive that never closes a loop is refused in a sentence.
  */
-const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
-
 describe('sessions screen: add a session as my track', { timeout: 180_000 }, () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-own-track-'));
-  let companion: Companion;
-  let chromium: { context: BrowserContext; close(): Promise<void> };
-  let page: Page;
-  const pageErrors: string[] = [];
-
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const dataDir = join(tmp, 'companion');
-    const db = openDatabase(dataDir);
-    const tracks = loadTracks();
-    const store = new SessionStore(db, () => tracks);
+  const h = storedSessionsPage('own-track', (store, tracks) => {
     const far = ridgeSession(tracks, 's-far');
     for (const f of far.fixes) f.lat! -= 20;
     store.ingest(far, { sha256: 'd'.repeat(64), unitName: 'Academy Car 4', sizeB: 1 });
@@ -39,34 +20,25 @@ describe('sessions screen: add a session as my track', { timeout: 180_000 }, () 
     short.fixes = short.fixes.slice(0, 400);
     for (const f of short.fixes) f.lat! -= 20;
     store.ingest(short, { sha256: 'e'.repeat(64), unitName: 'Academy Car 9', sizeB: 1 });
-    db.close();
-    companion = await startCompanion({ dataDir, addresses: [] });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-  });
-
-  after(async () => {
-    await chromium?.close();
-    await companion?.stop();
-    rmSync(tmp, { recursive: true, force: true });
   });
 
   const callApi = (method: string, params: unknown) =>
-    page.evaluate(([m, p]) => (window as unknown as { pitwall: { call(m: string, p: unknown): Promise<unknown> } }).pitwall.call(m as string, p), [method, params] as const) as Promise<CallResult<unknown>>;
+    h.page.evaluate(([m, p]) => (window as unknown as { pitwall: { call(m: string, p: unknown): Promise<unknown> } }).pitwall.call(m as string, p), [method, params] as const) as Promise<CallResult<unknown>>;
   const openSession = async (unitName: string) => {
+    const { page } = h;
     await page.getByTestId('session-row').filter({ hasText: unitName }).click();
     await page.getByTestId('track-control').waitFor();
   };
 
   test('bad tracks:add params are refused in a sentence and store nothing', async () => {
+    const { page, companion } = h;
     await page.goto(companion.ready.url);
     const cases: [unknown, RegExp][] = [
       [{ session: 1, name: 'Home\nLoop' }, /cannot hold control characters/],
       [{ session: 1, name: '   ' }, /not only spaces/],
-      [{ session: 1, name: 'x'.repeat(81) }, /name/],
-      [{ session: 1, name: 'Home', at: 1.5 }, /at/],
-      [{ session: 1, name: 'Home', sectorsAt: [0] }, /sectorsAt/],
+      [{ session: 1, name: 'x'.repeat(81) }, /\/name .*80/],
+      [{ session: 1, name: 'Home', at: 1.5 }, /\/at /],
+      [{ session: 1, name: 'Home', sectorsAt: [0] }, /\/sectorsAt\/0 /],
       [{ session: 999, name: 'Home' }, /no session 999/],
     ];
     for (const [params, message] of cases) {
@@ -79,6 +51,7 @@ describe('sessions screen: add a session as my track', { timeout: 180_000 }, () 
   });
 
   test('Add as my track: named, the session re-timed on it at once, the Track line shows its name', async () => {
+    const { page, companion, pageErrors } = h;
     await page.goto(companion.ready.url);
     await page.getByTestId('nav-sessions').click();
     await openSession('Academy Car 4');
