@@ -1,49 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { loadTracks, openDatabase, SessionStore } from '@pitwall/app';
-import { launchChromium } from './browser.js';
-import { startCompanion, type Companion } from '../testbed/companion.js';
+import { describe, test } from 'node:test';
 import { ridgeSession } from '../app/test/helpers/ridge-session.js';
+import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
 
 /**
  * "Track: … change" on the Sessions screen, in browser mode on a real store: a session at Ridge
  * (warm-up on the 767 m layout, then the 3.85 km one) is re-timed on the short layout by hand,
  * then handed back to the track chooser.
  */
-const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
-
 describe('sessions screen: change the track', { timeout: 180_000 }, () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-track-'));
-  let companion: Companion;
-  let chromium: { context: BrowserContext; close(): Promise<void> };
-  let page: Page;
-  const pageErrors: string[] = [];
-
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const dataDir = join(tmp, 'companion');
-    const db = openDatabase(dataDir);
-    const tracks = loadTracks();
-    new SessionStore(db, () => tracks).ingest(ridgeSession(tracks), { sha256: 'b'.repeat(64), unitName: 'Academy Car 4', sizeB: 1 });
-    db.close();
-    companion = await startCompanion({ dataDir, addresses: [] });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-  });
-
-  after(async () => {
-    await chromium?.close();
-    await companion?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  const h = storedSessionsPage('track', (store, tracks) => store.ingest(ridgeSession(tracks), { sha256: 'b'.repeat(64), unitName: 'Academy Car 4', sizeB: 1 }));
 
   test('the layout by name; change re-times the laps on the one chosen, and automatic goes back', async () => {
+    const { page, companion, pageErrors } = h;
     await page.goto(companion.ready.url);
     await page.getByTestId('nav-sessions').click();
     await page.getByTestId('track-control').waitFor();

@@ -19,6 +19,6 @@ export { SessionStore, type StoredSession, type StoredLap } from './sessions/ses
 export { syncSessions, type SyncSource, type SyncOptions, type SyncReport, type SyncProgress } from './sessions/session-sync.js';
 export { loadTracks } from './sessions/sessions-service.js';
 export { trackEntries, parseLatLon, NEAR_M } from './sessions/track-list.js';
-export { OwnTracks } from './sessions/own-tracks.js';
+export { addTrackFromSession, OwnTracks, type TrackFromSession } from './sessions/own-tracks.js';
 export { lapStats, recomputeLaps } from './sessions/lap-analysis.js';
 export { exportLines, exportToFile, type ExportFormat } from './sessions/session-export.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, formatLapTime, trackDisplayName, type SessionSyncProgress, type TrackDefinition } from '@pitwall/protocol';
-import { createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, OwnTracks, parseLatLon, SessionStore, trackEntries, type ExportFormat } from '@pitwall/app';
+import { addTrackFromSession, createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, OwnTracks, parseLatLon, SessionStore, trackEntries, type ExportFormat } from '@pitwall/app';
 import { cleanText, textTable } from './discover-table.js';
 
 export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--address HOST:PORT ...] [--no-mdns]
@@ -151,14 +151,12 @@ function addTrack(store: SessionStore, own: OwnTracks, v: { from?: string; name?
   if (!name || name.length > 120) return io.err('--name takes 1 to 120 characters'), 2;
   let result;
   try {
-    result = own.addFrom(store.fixes(s.id), { name, at, sectorsAt });
+    result = addTrackFromSession(store, own, s.id, { name, at, sectorsAt });
   } catch (err) {
     return io.err(`could not draw a track from session ${s.id}: ${(err as Error).message}`), 1;
   }
-  store.chooseTrack(s.id, result.track.id, [result.track]);
-  const laps = store.laps(s.id);
-  if (v.json) return io.out(JSON.stringify({ track: result.track, added: result.added, laps: laps.length }, null, 2)), 0;
-  io.out(cleanText(`${result.added ? 'added' : 'already stored'}: ${trackDisplayName(result.track)} (${result.track.id}), ${(result.track.lengthM / 1000).toFixed(2)} km; session ${s.id}: ${laps.length} laps on it`));
+  if (v.json) return io.out(JSON.stringify(result, null, 2)), 0;
+  io.out(cleanText(`${result.added ? 'added' : 'already stored'}: ${trackDisplayName(result.track)} (${result.track.id}), ${(result.track.lengthM / 1000).toFixed(2)} km; session ${s.id}: ${result.laps} laps on it`));
   return 0;
 }
 

@@ -110,6 +110,9 @@ export function createFakeCore(events: EventSink): FakeCore {
     'sessions:set-track': async ({ session }) => {
       throw new CompanionError('not-found', `no session ${session}`);
     },
+    'tracks:add': async ({ session }) => {
+      throw new CompanionError('not-found', `no session ${session}`);
+    },
     'tracks:push': async () => {
       throw new CompanionError('unreachable', 'unit offline');
     },

@@ -2,6 +2,7 @@ import { proposeTrack, sameOwnTrack, trackDefinition, type OwnTrackOptions, type
 import type { Db } from '../store/database.js';
 import { prepared } from '../store/statements.js';
 import { storeWriter, type StoreWriter } from '../store/store-writer.js';
+import type { SessionStore } from './session-store.js';
 
 /** The own tracks' writes, run by the store's writer (store-writer.ts). */
 export const ownTrackWrites = {
@@ -38,4 +39,22 @@ export class OwnTracks {
     if (!this.writer.run('ownTracks.add', track.id, JSON.stringify(track), Date.now())) throw new Error(`track "${track.id}" was stored meanwhile`);
     return { track, added: true };
   }
+}
+
+/** What drawing a track from a session did: the track (new, or the same loop stored before) and the laps now timed on it. */
+export interface TrackFromSession {
+  track: TrackDefinition;
+  added: boolean;
+  laps: number;
+}
+
+/**
+ * Draws an own track from a stored session's path, stores it and re-times that session on it
+ * (chosen by hand), the one path for `pitwall tracks add` and the UI's `tracks:add`. Throws (an
+ * Error saying why) when no track can be drawn; nothing is stored then.
+ */
+export function addTrackFromSession(store: SessionStore, own: OwnTracks, session: number, o: OwnTrackOptions): TrackFromSession {
+  const { track, added } = own.addFrom(store.fixes(session), o);
+  store.chooseTrack(session, track.id, [track]);
+  return { track, added, laps: store.laps(session).length };
 }

@@ -9,7 +9,7 @@ import { lapStats } from './lap-analysis.js';
 import { SessionStore, type StoredSession } from './session-store.js';
 import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
 import { lapDelta, lapTrace } from './lap-trace-data.js';
-import { OwnTracks } from './own-tracks.js';
+import { addTrackFromSession, OwnTracks } from './own-tracks.js';
 import { trackEntries } from './track-list.js';
 
 export function loadTracks(path: string | URL = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
@@ -120,6 +120,19 @@ export function createSessionsService(o: SessionsServiceOptions) {
         store.chooseTrack(session, trackId);
         const s = need(session);
         return { trackId: s.trackId, laps: s.laps };
+      },
+      'tracks:add': async ({ session, name, at, sectorsAt }: MethodParams<'tracks:add'>): Promise<MethodResult<'tracks:add'>> => {
+        need(session);
+        if (/\p{Cc}/u.test(name)) throw new CompanionError('invalid-params', 'A track name cannot hold control characters (line breaks, tabs and the like).');
+        if (!name.trim()) throw new CompanionError('invalid-params', 'A track needs a name that is not only spaces.');
+        let r;
+        try {
+          r = addTrackFromSession(store, own, session, { name, at, sectorsAt });
+        } catch (err) {
+          throw new CompanionError('invalid-params', `Could not draw a track from session ${session}: ${(err as Error).message}.`);
+        }
+        o.log(`tracks add: ${r.added ? 'added' : 'already stored'} ${r.track.id} from session ${session} (${r.laps} laps on it)`);
+        return { trackId: r.track.id, name: trackDisplayName(r.track), lengthM: r.track.lengthM, laps: r.laps, added: r.added };
       },
       'tracks:push': async ({ unitId }: MethodParams<'tracks:push'>): Promise<MethodResult<'tracks:push'>> => {
         const list = own.list();

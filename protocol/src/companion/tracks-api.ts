@@ -6,6 +6,9 @@ import { OwnTrackPushResult } from '../tracks/own-track-push.js';
 const SessionRef = Type.Integer({ minimum: 1 });
 const TrackRef = Type.String({ minLength: 1, maxLength: 128, pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' });
 
+/** A name a person gives a track drawn here: 1 to 80 characters; the handler refuses control characters in a sentence. */
+const OwnTrackName = Type.String({ minLength: 1, maxLength: 80 });
+
 /** One layout as a person picks it: the name to read, its length, how far it is. */
 export const TrackEntry = Type.Object(
   {
@@ -41,6 +44,34 @@ export const trackMethods = {
   'sessions:set-track': {
     params: Type.Object({ session: SessionRef, trackId: Type.Union([TrackRef, Type.Null()]) }, { additionalProperties: false }),
     result: Type.Object({ trackId: Type.Union([Type.String(), Type.Null()]), laps: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  },
+  /**
+   * Draws an own track from a stored session's path (the same as `pitwall tracks add --from`):
+   * start/finish square to the path at `at` (a fraction of the lap; default the longest straight),
+   * sector lines at `sectorsAt`; stores it and re-times that session on it, chosen by hand.
+   */
+  'tracks:add': {
+    params: Type.Object(
+      {
+        session: SessionRef,
+        name: OwnTrackName,
+        at: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+        sectorsAt: Type.Optional(Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), { maxItems: 16 })),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object(
+      {
+        trackId: Type.String(),
+        name: Type.String(),
+        lengthM: Type.Number(),
+        /** Laps of this session now timed on the track. */
+        laps: Type.Integer({ minimum: 0 }),
+        /** False when the same loop was stored before: that track is the one used. */
+        added: Type.Boolean(),
+      },
+      { additionalProperties: false },
+    ),
   },
   /** Replaces a paired unit's own tracks with this companion's (owner or dealer); the unit times them from its next start. */
   'tracks:push': {

@@ -1,5 +1,6 @@
 import type { SessionListEntry } from '@pitwall/protocol';
 import { useSessions } from '../store/sessions-store.js';
+import { OwnTrackForm } from './own-track-form.js';
 
 /**
  * "Track: Sonoma Raceway — Cup · change": the layout a session was timed on, and a picker of the
@@ -8,7 +9,8 @@ import { useSessions } from '../store/sessions-store.js';
  */
 export function TrackControl({ session }: { session: SessionListEntry }) {
   const picker = useSessions((s) => (s.trackPicker?.session === session.id ? s.trackPicker : null));
-  const { openTrackPicker, pickTrack, closeTrackPicker, applyTrack } = useSessions();
+  const ownForm = useSessions((s) => (s.ownTrackForm?.session === session.id ? s.ownTrackForm : null));
+  const { openTrackPicker, pickTrack, closeTrackPicker, applyTrack, openOwnTrackForm } = useSessions();
   const tracks = picker?.tracks ?? null;
   const busy = picker?.busy ?? false;
 
@@ -22,7 +24,13 @@ export function TrackControl({ session }: { session: SessionListEntry }) {
             change
           </button>
         )}
+        {tracks === null && ownForm === null && (
+          <button type="button" className="link-button" onClick={() => openOwnTrackForm(session)} data-testid="own-track-add">
+            Add as my track
+          </button>
+        )}
       </h3>
+      {ownForm && <OwnTrackForm form={ownForm} />}
       {picker && tracks !== null && (
         <div className="track-picker">
           <select value={picker.value} onChange={(e) => pickTrack(e.target.value)} disabled={busy} data-testid="track-select" aria-label="Layout to time this session on">

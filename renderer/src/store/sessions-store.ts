@@ -24,6 +24,16 @@ export interface TrackPicker {
   error: CallError | null;
 }
 
+/** "Add as my track" for the selected session: the name and where the start/finish goes (null: the longest straight). */
+export interface OwnTrackForm {
+  session: number;
+  name: string;
+  /** A fraction of the lap, or null for the longest straight. */
+  at: number | null;
+  busy: boolean;
+  error: CallError | null;
+}
+
 export interface SessionsState {
   sessions: SessionListEntry[] | null;
   error: CallError | null;
@@ -49,6 +59,12 @@ export interface SessionsState {
   closeTrackPicker(): void;
   /** Re-times the picked session on the picked layout and charts its two best laps again. */
   applyTrack(): Promise<void>;
+  ownTrackForm: OwnTrackForm | null;
+  openOwnTrackForm(session: SessionListEntry): void;
+  editOwnTrackForm(patch: Partial<Pick<OwnTrackForm, 'name' | 'at'>>): void;
+  closeOwnTrackForm(): void;
+  /** Draws a track from the session (tracks:add), which re-times it there, and shows its laps. */
+  saveOwnTrack(): Promise<void>;
 }
 
 /** A chosen lap's trace key: its delta is against the first chosen lap. */
@@ -79,6 +95,12 @@ export const useSessions = create<SessionsState>()((set, get) => {
     set({ chosen });
     fetchTraces();
   };
+  /** A session re-timed: its laps shown afresh (the others' are left to load again), its two best charted. */
+  const retimed = async (session: number, laps: SessionLaps) => {
+    set({ laps: { [session]: laps }, traces: {} });
+    if (get().selected === session) choose([...laps.laps].sort((a, b) => a.timeMs - b.timeMs).slice(0, 2).map((l) => ({ session, lap: l.lap })));
+    await get().load();
+  };
   return {
     sessions: null,
     error: null,
@@ -98,7 +120,7 @@ export const useSessions = create<SessionsState>()((set, get) => {
     },
 
     async select(id) {
-      set({ selected: id, trackPicker: null });
+      set({ selected: id, trackPicker: null, ownTrackForm: null });
       const data = await loadLaps(id);
       if (!data) return;
       // Start with the best lap and the next best, the usual first comparison.
@@ -139,7 +161,7 @@ export const useSessions = create<SessionsState>()((set, get) => {
 
     async openTrackPicker(session) {
       const picker: TrackPicker = { session: session.id, tracks: null, value: session.trackByHand && session.trackId ? session.trackId : '', busy: false, error: null };
-      set({ trackPicker: picker });
+      set({ trackPicker: picker, ownTrackForm: null });
       const res = await call('tracks:list', { session: session.id });
       if (get().trackPicker?.session !== session.id) return;
       set({ trackPicker: res.ok ? { ...picker, tracks: res.value } : { ...picker, error: res.error } });
@@ -161,10 +183,35 @@ export const useSessions = create<SessionsState>()((set, get) => {
       const done = await call('sessions:set-track', { session: p.session, trackId: p.value === '' ? null : p.value });
       const res = done.ok ? await call('sessions:laps', { session: p.session }) : done;
       if (!res.ok) return set({ trackPicker: { ...p, busy: false, error: res.error } });
-      // Every lap of this session changed; laps cached for the others are left to load again.
-      set({ trackPicker: null, laps: { [p.session]: res.value }, traces: {} });
-      if (get().selected === p.session) choose([...res.value.laps].sort((a, b) => a.timeMs - b.timeMs).slice(0, 2).map((l) => ({ session: p.session, lap: l.lap })));
-      await get().load();
+      set({ trackPicker: null });
+      await retimed(p.session, res.value);
+    },
+
+    ownTrackForm: null,
+
+    openOwnTrackForm(session) {
+      const venue = session.trackName?.split(' — ')[0];
+      set({ trackPicker: null, ownTrackForm: { session: session.id, name: venue ? `${venue} (my line)` : 'My track', at: null, busy: false, error: null } });
+    },
+
+    editOwnTrackForm(patch) {
+      const f = get().ownTrackForm;
+      if (f && !f.busy) set({ ownTrackForm: { ...f, ...patch } });
+    },
+
+    closeOwnTrackForm() {
+      set({ ownTrackForm: null });
+    },
+
+    async saveOwnTrack() {
+      const f = get().ownTrackForm;
+      if (!f || f.busy) return;
+      set({ ownTrackForm: { ...f, busy: true, error: null } });
+      const added = await call('tracks:add', { session: f.session, name: f.name, ...(f.at === null ? {} : { at: f.at }) });
+      const res = added.ok ? await call('sessions:laps', { session: f.session }) : added;
+      if (!res.ok) return set({ ownTrackForm: { ...f, busy: false, error: res.error } });
+      set({ ownTrackForm: null });
+      await retimed(f.session, res.value);
     },
   };
 });
