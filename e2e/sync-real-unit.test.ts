@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { decodeSession, liveLap, sessionMeta, type LiveLap, type SessionMeta } from '@pitwall/protocol';
+import { decodeSession, liveLap, sessionLaps, sessionMeta, type LiveLap, type SessionMeta } from '@pitwall/protocol';
 import { DEVICE_CLI, startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { COMPANION_CLI } from '../testbed/companion.js';
 import { pressSimButton } from '../testbed/sim-gpio.js';
@@ -94,7 +94,8 @@ test('pitwall sync pulls a session a real unit recorded; pitwall laps equals the
   // The recorded file carries the same lap events (what the unit wrote, read with our own key).
   const file = await getBytes(base, `/v1/sessions/${encodeURIComponent(closed.id)}`, observer);
   assert.equal(file.status, 200);
-  const fileLaps = decodeSession(new Uint8Array(file.body)).events.filter((e) => e.type === 'lap');
+  // As the file finally has them: the track decision's event re-times the laps before it.
+  const fileLaps = sessionLaps(decodeSession(new Uint8Array(file.body)).events);
   assert.deepEqual(fileLaps.map((e) => e.timeMs), unitLaps.map((l) => l.timeMs));
 
   const sync = await pitwall('sync', '--no-mdns');
