@@ -85,6 +85,17 @@ describe('live timing in the unit panel', { timeout: 180_000 }, () => {
       };
     })()`;
     const read = () => page.evaluate<Reading>(READ);
+    // Polled from here: the page's own wait (requestAnimationFrame or interval polling) was seen
+    // to miss a panel that changed every 200 ms.
+    const readUntil = async (done: (r: Reading) => boolean, timeoutMs: number, what: string): Promise<Reading> => {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const r = await read();
+        if (done(r)) return r;
+        if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${JSON.stringify(r)}`);
+        await new Promise((ok) => setTimeout(ok, 200));
+      }
+    };
     // A lap completed: the last lap is shown, and a delta to it runs on the next lap.
     await page.waitForFunction(() => /\d:\d{2}\.\d{3}/.test(document.querySelector('[data-testid="timing-last"]')?.textContent ?? ''), null, { timeout: 60_000 });
     await page.waitForFunction(() => /^[+−]?\d+\.\d{2}$/.test(document.querySelector('[data-testid="timing-delta"]')?.textContent ?? ''), null, { timeout: 30_000 });
@@ -95,8 +106,7 @@ describe('live timing in the unit panel', { timeout: 180_000 }, () => {
     assert.ok(SECONDS(a.best) <= SECONDS(a.last));
 
     // The lap clock runs (or a new lap began).
-    await page.waitForFunction((before) => document.querySelector('[data-testid="timing-current"]')?.textContent !== before, a.current, { timeout: 10_000 });
-    const b = await read();
+    const b = await readUntil((r) => r.current !== a.current, 10_000, 'the lap clock to move');
     assert.ok(SECONDS(b.current) > SECONDS(a.current) || b.note !== a.note, `the lap clock runs: ${a.current} (${a.note}) then ${b.current} (${b.note})`);
 
     // Delta colour follows its sign.
@@ -109,8 +119,8 @@ describe('live timing in the unit panel', { timeout: 180_000 }, () => {
     assert.equal(lastSplits.length, 3);
     assert.ok(Math.abs(lastSplits.reduce((x, y) => x + y, 0) - SECONDS(b.last)) < 0.005, `sectors ${lastSplits} add up to ${b.last}`);
     // On the lap in progress, a completed sector shows its split and the running one counts.
-    await page.waitForFunction(() => /\d+\.\d{3}/.test(document.querySelector('[data-testid="sectors-current"] td')?.textContent ?? ''), null, { timeout: 30_000 });
-    const s1 = (await read()).currentSplits[0]!;
+    // Read in the same look as the wait: at this speed a new lap may begin right after it.
+    const s1 = (await readUntil((r) => /^\d+\.\d{3}$/.test(r.currentSplits[0] ?? ''), 30_000, 'the first split of the lap in progress')).currentSplits[0]!;
     assert.match(s1, /^\d+\.\d{3}$/);
     assert.ok(SECONDS(s1) > 40 && SECONDS(s1) < 70, `Everland S1 ${s1}`);
     const sectors = timing.getByTestId('timing-sectors');

@@ -26,6 +26,8 @@ export interface DevicesState {
   setDevices(devices: DeviceEntry[]): void;
   select(id: string | null): void;
   pushFix(id: string, fix: LiveFix, at?: number): void;
+  /** Several fixes of one unit in one update (a batch the event feed gathered). */
+  pushFixes(id: string, fixes: readonly LiveFix[], at: readonly number[]): void;
   setStatus(id: string, status: DeviceStatus | null, error: CallError | null): void;
   clearLive(id: string): void;
   addAddress(address: string): Promise<{ ok: true; device: DeviceEntry } | { ok: false; error: CallError }>;
@@ -74,12 +76,17 @@ export const useDevices = create<DevicesState>()((set, get) => ({
   },
 
   pushFix(id, fix, at = Date.now()) {
+    get().pushFixes(id, [fix], [at]);
+  },
+
+  pushFixes(id, fixes, at) {
+    if (fixes.length === 0) return;
     const prev = get().live[id] ?? emptyLive();
-    const drop = Math.max(0, prev.fixes.length + 1 - MAX_FIXES);
+    const drop = Math.max(0, prev.fixes.length + fixes.length - MAX_FIXES);
     set({
       live: {
         ...get().live,
-        [id]: { ...prev, fixes: [...prev.fixes.slice(drop), fix], receivedAt: [...prev.receivedAt.slice(drop), at] },
+        [id]: { ...prev, fixes: [...prev.fixes, ...fixes].slice(drop), receivedAt: [...prev.receivedAt, ...at].slice(drop) },
       },
     });
   },
