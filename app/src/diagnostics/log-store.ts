@@ -2,7 +2,7 @@ import type { LogGap, LogRecord, LogRow, LogsQueryParams, LogPage } from '@pitwa
 import type { Db } from '../store/database.js';
 import { prepared } from '../store/statements.js';
 import { storeWriter, type StoreWriter } from '../store/store-writer.js';
-import { readCursors, type Cursor } from './log-writer.js';
+import { readCursors, type Cursor, type IngestRecord } from './log-writer.js';
 import { ftsQuery, isoToMs, LEVEL_NAME, LEVEL_NUMBER } from './log-search.js';
 
 const COUNT_CAP = 10_000;
@@ -20,18 +20,8 @@ interface RawLogRow {
   seq: number;
 }
 
-/** A whole `log_records` row (for the record view and exports). */
-interface RawLogRecord {
-  boot: string;
-  seq: number;
-  timeMs: number;
-  level: number;
-  subsystem: string;
-  msg: string;
-  fw: string;
-  commitSha: string;
-  extra: string;
-}
+/** A whole `log_records` row (for the record view and exports); `commit` is an SQL keyword, so its column reads as commitSha. */
+type RawLogRecord = Omit<IngestRecord, 'commit'> & { commitSha: string };
 
 const ROW_COLUMNS = `r.id, r.unit_id AS unitId, coalesce(u.name, r.unit_id) AS unitName, r.time_ms AS timeMs, r.level, r.subsystem, r.msg, r.boot, r.seq`;
 const RECORD_COLUMNS = `r.boot, r.seq, r.time_ms AS timeMs, r.level, r.subsystem, r.msg, r.fw, r.commit_sha AS commitSha, r.extra`;
