@@ -9,7 +9,7 @@
 // CPU time (process.cpuUsage) rather than wall time, so other processes on a shared machine do
 // not decide the figure; and the two run in turns, a short round each, so load that hits one
 // round hits both: the figure is the median of the per-round ratios, with their range.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger as Pino } from 'pino';
@@ -93,6 +93,29 @@ function report(label: string, r: Paired): void {
   console.log(`${label.padEnd(34)} pino ${rate(r.pino)}/CPU-s  unit ${rate(r.unit)}/CPU-s  ratio ${median(r.ratios).toFixed(2)} (rounds ${range})`);
 }
 
+/**
+ * Both loggers write the same records: one round of each to a file, then the lines compared
+ * (the same fields and messages, apart from the unit's seq and what only the unit redacts).
+ */
+async function checkSameRecords(dir: string, records: Workload): Promise<void> {
+  const lines = async (write: (f: string, w: Workload) => Promise<number>, name: string) => {
+    const f = join(dir, name);
+    await write(f, records);
+    return (await readFile(f, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
+  const p = await lines(pinoRate, 'pino.log');
+  const u = await lines(unitRate, 'unit.log');
+  if (p.length !== N || u.length !== N) throw new Error(`records written: pino ${p.length}, unit ${u.length}, not ${N}`);
+  for (let i = 0; i < N; i++) {
+    const { seq, time: ut, msg: um, ...unitRest } = u[i]!;
+    const { time: pt, msg: pm, ...pinoRest } = p[i]!;
+    const sameMsg = um === pm || String(um).includes('[redacted]');
+    if (typeof seq !== 'number' || !sameMsg || JSON.stringify(unitRest) !== JSON.stringify(pinoRest) || !ut || !pt) {
+      throw new Error(`record ${i} differs: pino ${JSON.stringify(p[i])}, unit ${JSON.stringify(u[i])}`);
+    }
+  }
+}
+
 export async function runLoggingBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pitwall-bench-log-'));
   const freshFile = async () => {
@@ -102,6 +125,7 @@ export async function runLoggingBench(): Promise<void> {
   };
   const devNull = async () => '/dev/null';
   try {
+    await checkSameRecords(dir, mixed);
     console.log(`records: ${N} a round, ${ROUNDS} rounds of each logger in turns; ratio: unit/pino, median of the rounds`);
     report('gnss fixes -> /dev/null', await paired(devNull, gnssFix));
     report('mixed records -> /dev/null', await paired(devNull, mixed));
