@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { slotManifest, type SlotManifest, type SlotName } from '@pitwall/protocol';
 import { fsyncDir, writeFileAtomic } from '@pitwall/protocol/node';
@@ -37,6 +37,7 @@ export async function readSlotManifest(dataDir: string, slot: SlotName): Promise
 
 /** Written by the launcher when a slot passes its health gate: the fallback when the record is lost. */
 export async function markSlotGood(dataDir: string, slot: SlotName, at = new Date()): Promise<void> {
+  await mkdir(slotsDir(dataDir), { recursive: true });
   await writeFileAtomic(goodMark(dataDir, slot), `${at.toISOString()}\n`, 0o644);
 }
 
