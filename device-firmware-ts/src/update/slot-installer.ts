@@ -2,10 +2,11 @@ import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createReadStream } from 'node:fs';
-import { Transform } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { slotManifest, type SlotManifest } from '@pitwall/protocol';
 import { fsyncDir, writeFileAtomic } from '@pitwall/protocol/node';
 import { SLOT_MANIFEST } from './slot-layout.js';
+import type { UpdateSource } from './update-state-runner.js';
 
 /**
  * Where an install's files come from. The slot side (this module) clears the slot, lets the
@@ -56,13 +57,10 @@ export async function copyFileSynced(from: string, to: string, onBytes: (n: numb
   await mkdir(dirname(to), { recursive: true });
   const fh = await open(to, 'wx', 0o644);
   try {
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        onBytes(chunk.length);
-        cb(null, chunk);
-      },
-    });
-    await pipeline(createReadStream(from), count, fh.createWriteStream({ autoClose: false }));
+    for await (const chunk of createReadStream(from)) {
+      await fh.write(chunk as Buffer);
+      onBytes((chunk as Buffer).length);
+    }
     await fh.sync();
   } finally {
     await fh.close();
@@ -85,6 +83,41 @@ export async function directoryPayload(dir: string, o: { version: string; entry:
       for (const f of files) await copyFileSynced(join(dir, f), join(into, f), onBytes);
       const dirs = new Set(files.map((f) => dirname(join(into, f))));
       for (const d of dirs) await fsyncDir(d);
+    },
+  };
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+/**
+ * An update from a plain directory (the sim and tests; no signature): download copies it into
+ * staging, verify checks the staged copy against the hashes the source had when the download
+ * began, install copies the staged files into the slot.
+ */
+export function directoryUpdate(dir: string, o: { version: string; entry: string }): UpdateSource {
+  let expected = new Map<string, string>();
+  return {
+    async download(staging, onProgress) {
+      const files = await filesUnder(dir);
+      expected = new Map();
+      for (const f of files) expected.set(f, await sha256File(join(dir, f)));
+      const payload = await directoryPayload(dir, o);
+      let done = 0;
+      await payload.writeFiles(staging, (n) => onProgress(payload.bytes ? (done += n) / payload.bytes : 1));
+    },
+    async verify(staging, onProgress) {
+      const files = await filesUnder(staging);
+      if (files.length !== expected.size) throw new Error(`staged ${files.length} files, the source had ${expected.size}`);
+      let i = 0;
+      for (const f of files) {
+        if ((await sha256File(join(staging, f))) !== expected.get(f)) throw new Error(`staged file ${f} does not match the source`);
+        onProgress(++i / files.length);
+      }
+      return directoryPayload(staging, o);
     },
   };
 }
