@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { stderrLogger } from './ops/logger.js';
+import { launcherLog } from './update/boot-log.js';
 import { bootNotifier } from './update/boot-notify.js';
 import { runLauncher } from './update/boot-launcher.js';
 
@@ -70,14 +71,19 @@ function main(): void {
   const stopSignal = new Promise<void>((r) => (stop = r));
   process.on('SIGTERM', () => stop());
   process.on('SIGINT', () => stop());
+  // logrotate has systemd send SIGHUP to the service's main process, the launcher: it is the
+  // runtime's to act on (it reopens its log file).
+  let runtime: ChildProcess | null = null;
+  process.on('SIGHUP', () => runtime?.kill('SIGHUP'));
   runLauncher({
     dataDir: resolve(values['data-dir'] as string),
     runtimeArgs,
     ...options,
     notifier: bootNotifier(),
-    log: stderrLogger('boot'),
+    log: launcherLog(),
     emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`),
     stopSignal,
+    onSpawn: (child) => (runtime = child),
   }).then(
     () => process.exit(0),
     (err: Error) => {

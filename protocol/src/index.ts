@@ -26,7 +26,4 @@ export * from './timing/index.js';
 export * from './sessions/index.js';
 export * from './ops/index.js';
 export * from './device-config/unit-config.js';
-export * from './update/boot-record.js';
-export * from './update/update-status.js';
-export * from './update/slot-manifest.js';
-export * from './update/launcher-message.js';
+export * from './update/index.js';

@@ -1,4 +1,4 @@
-import type { BootRecord, SlotName } from '@pitwall/protocol';
+import type { BootRecord, SlotName } from '@pitwall/protocol/update';
 import { otherSlot } from './slot-layout.js';
 import { AGENT_WORKING, enterState } from './update-state-table.js';
 

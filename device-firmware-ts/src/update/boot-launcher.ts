@@ -1,10 +1,10 @@
-import type { BootRecord, SlotManifest, SlotName } from '@pitwall/protocol';
+import type { BootRecord, SlotManifest, SlotName } from '@pitwall/protocol/update';
 import type { Logger } from '../ops/logger.js';
 import { chooseBoot, noteBootFailure } from './boot-chooser.js';
 import type { BootNotifier } from './boot-notify.js';
 import { throttledWatchdog } from './boot-notify.js';
 import { BootRecordStore } from './boot-record-store.js';
-import { runSlotProcess, type SlotOutcome } from './boot-slot-process.js';
+import { runSlotProcess, type SlotOutcome, type SlotRunOptions } from './boot-slot-process.js';
 import { markSlotGood, readSlotManifest, SLOTS, slotDir } from './slot-layout.js';
 import { enterState } from './update-state-table.js';
 
@@ -24,6 +24,7 @@ export interface LauncherOptions {
   emit: (event: Record<string, unknown>) => void;
   /** Resolves when the launcher is asked to stop (SIGTERM). */
   stopSignal: Promise<void>;
+  onSpawn?: SlotRunOptions['onSpawn'];
 }
 
 /** A slot that keeps crashing is restarted no faster than this. */
@@ -86,6 +87,7 @@ export async function runLauncher(o: LauncherOptions): Promise<void> {
       trialS: o.trialS,
       gnssWindowS: o.gnssWindowS,
       stopSignal: o.stopSignal,
+      onSpawn: o.onSpawn,
       onBeat: relay,
       onReady: (apiUrl) => {
         o.emit({ launcher: 'runtime-ready', slot, apiUrl });

@@ -1,4 +1,4 @@
-import type { RuntimeToLauncher, SlotName } from '@pitwall/protocol';
+import type { RuntimeToLauncher, SlotName } from '@pitwall/protocol/update';
 
 export interface LauncherLink {
   /** The slot the launcher booted this runtime from. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bootRecord, type BootRecord } from '@pitwall/protocol';
+import { bootRecord, type BootRecord } from '@pitwall/protocol/update';
 
 /**
  * One copy of the boot-state record on disk:

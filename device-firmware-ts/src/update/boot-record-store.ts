@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BootRecord } from '@pitwall/protocol';
+import type { BootRecord } from '@pitwall/protocol/update';
 import { removeStaleTemps, writeFileAtomic } from '@pitwall/protocol/node';
 import type { Logger } from '../ops/logger.js';
 import { decodeBootRecord, encodeBootRecord, MAX_RECORD_BYTES, newestCopy, type DecodedCopy } from './boot-record-codec.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { runtimeToLauncher, type SlotManifest, type SlotName } from '@pitwall/protocol';
+import { runtimeToLauncher, type SlotManifest, type SlotName } from '@pitwall/protocol/update';
 import { HealthGate, type GateVerdict } from './boot-health-gate.js';
 
 /** How one run of a slot's runtime ended. */
@@ -30,6 +30,8 @@ export interface SlotRunOptions {
   onGatePassed: () => Promise<void>;
   /** Resolves when the launcher itself is asked to stop. */
   stopSignal: Promise<void>;
+  /** The runtime's process, once spawned (the launcher forwards SIGHUP to it). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 const STOP_GRACE_MS = 5000;
@@ -58,6 +60,7 @@ export async function runSlotProcess(o: SlotRunOptions): Promise<SlotOutcome> {
   delete env.NOTIFY_SOCKET;
   delete env.PITWALL_BOOT_NOTIFY;
   const child = spawn(process.execPath, [join(o.slotDir, o.manifest.entry), ...o.runtimeArgs], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
+  o.onSpawn?.(child);
   const gate = o.trial ? new HealthGate({ trialS: o.trialS, gnssWindowS: o.gnssWindowS }) : null;
   let lastBeat = performance.now();
   let ready = false;

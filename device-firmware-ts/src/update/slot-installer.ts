@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { slotManifest, type SlotManifest } from '@pitwall/protocol';
+import { slotManifest, type SlotManifest } from '@pitwall/protocol/update';
 import { fsyncDir, writeFileAtomic } from '@pitwall/protocol/node';
 import { SLOT_MANIFEST } from './slot-layout.js';
 import type { UpdateSource } from './update-state-runner.js';

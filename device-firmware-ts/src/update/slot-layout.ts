@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { slotManifest, type SlotManifest, type SlotName } from '@pitwall/protocol';
+import { slotManifest, type SlotManifest, type SlotName } from '@pitwall/protocol/update';
 import { fsyncDir, writeFileAtomic } from '@pitwall/protocol/node';
 
 /**

@@ -1,5 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
-import type { BootRecord, SlotName, UpdateStateName, UpdateStatus } from '@pitwall/protocol';
+import type { BootRecord, SlotName, UpdateStateName, UpdateStatus } from '@pitwall/protocol/update';
 import type { Logger } from '../ops/logger.js';
 import type { BootRecordStore } from './boot-record-store.js';
 import { installInto, type SlotPayloadSource } from './slot-installer.js';

@@ -1,4 +1,4 @@
-import type { BootRecord, UpdateStateName } from '@pitwall/protocol';
+import type { BootRecord, UpdateStateName } from '@pitwall/protocol/update';
 
 /**
  * The update as a declared state machine: every move it may make, who makes it, and how often a

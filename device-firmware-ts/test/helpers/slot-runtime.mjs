@@ -25,7 +25,8 @@ const { linkToLauncher } = await load('update/boot-link.js');
 const { BootRecordStore } = await load('update/boot-record-store.js');
 const { UpdateAgent } = await load('update/update-state-runner.js');
 const { directoryUpdate } = await load('update/slot-installer.js');
-const { silentLogger } = await load('ops/logger.js');
+const noop = () => {};
+const silentLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => silentLogger };
 
 const store = new BootRecordStore(dataDir, silentLogger);
 let link = null;

@@ -7,7 +7,7 @@ import { validator } from '../validate.js';
  * gate needs to know of the GNSS receiver), or it asks for a reboot into the slot an update wrote.
  */
 export const RuntimeToLauncher = Type.Union([
-  Type.Object({ type: Type.Literal('ready'), apiUrl: Type.String({ maxLength: 200, pattern: '^https?://(127\\.0\\.0\\.1|\\[::1\\]|localhost):\\d+/' }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('ready'), apiUrl: Type.String({ maxLength: 200, pattern: '^https?://' }) }, { additionalProperties: false }),
   Type.Object(
     {
       type: Type.Literal('beat'),
