@@ -22,31 +22,36 @@ if (release.behavior === 'crash') {
 
 const load = (m) => import(pathToFileURL(join(dist, m)).href);
 const { linkToLauncher } = await load('update/boot-link.js');
-const { BootRecordStore } = await load('update/boot-record-store.js');
-const { UpdateAgent } = await load('update/update-state-runner.js');
-const { directoryUpdate } = await load('update/slot-installer.js');
 const noop = () => {};
 const silentLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, fatal: noop, child: () => silentLogger };
 
-const store = new BootRecordStore(dataDir, silentLogger);
 let link = null;
-const agent = new UpdateAgent({
-  store,
-  log: silentLogger,
-  booted: slot ?? null,
-  reboot: () => link?.requestReboot(),
-  onState: (state) => say({ runtime: 'state', state }),
-});
+// The agent (and the schemas behind it) loads on first use: the stand-in starts as fast as node does.
+let agentLoaded = null;
+const agent = () =>
+  (agentLoaded ??= (async () => {
+    const { BootRecordStore } = await load('update/boot-record-store.js');
+    const { UpdateAgent } = await load('update/update-state-runner.js');
+    const { directoryUpdate } = await load('update/slot-installer.js');
+    const a = new UpdateAgent({
+      store: new BootRecordStore(dataDir, silentLogger),
+      log: silentLogger,
+      booted: slot ?? null,
+      reboot: () => link?.requestReboot(),
+      onState: (state) => say({ runtime: 'state', state }),
+    });
+    return { agent: a, directoryUpdate };
+  })());
 
 const started = performance.now();
 const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
   if (req.method === 'GET' && url.pathname === '/v1/info') return res.end(JSON.stringify({ version: release.version, slot }));
-  if (req.method === 'GET' && url.pathname === '/v1/update') return void agent.status().then((s) => res.end(JSON.stringify(s)));
+  if (req.method === 'GET' && url.pathname === '/v1/update') return void agent().then(({ agent: a }) => a.status().then((s) => res.end(JSON.stringify(s))));
   if (req.method === 'POST' && url.pathname === '/update') {
     const from = url.searchParams.get('from');
     const version = url.searchParams.get('version');
-    agent.run(directoryUpdate(from, { version, entry: 'runtime.mjs' })).then(
+    agent().then(({ agent: a, directoryUpdate }) => a.run(directoryUpdate(from, { version, entry: 'runtime.mjs' }))).then(
       () => say({ runtime: 'update-done' }),
       (err) => say({ runtime: 'update-failed', error: err.message }),
     );

@@ -14,6 +14,7 @@ import { pick, prng } from '../../helpers/prng.js';
 import { bootMachine, factoryInstall, isRuntimeReady, makeRelease, pushUpdate } from '../../helpers/slot-releases.js';
 
 const RUNS = 200;
+const UNITS = 4;
 const SEED = 2013;
 const TRIAL_S = 0.2;
 
@@ -44,23 +45,28 @@ async function settle(machine: BootMachine, store: BootRecordStore, from: number
   }
 }
 
-test(`power cuts: ${RUNS} updates each cut (SIGKILL of launcher and runtime) at a seeded random point, then restarted: a good slot boots, the record is whole, the update finished or is retried`, { timeout: 900_000 }, async () => {
-  const { dir, cleanup } = await tempDir('power-cut');
+interface Tally {
+  done: number;
+  finished: number;
+  retried: number;
+  cutIn: Record<string, number>;
+}
+
+/** One unit's share of the runs: each an update cut at a point drawn from `rand`, then a restart. */
+async function cutUpdates(unit: number, runs: number, tally: Tally, progress: () => void): Promise<void> {
+  const { dir, cleanup } = await tempDir(`power-cut-${unit}`);
   const machine = bootMachine(dir, { trialS: TRIAL_S, watchdogS: 2 });
   const store = new BootRecordStore(dir, silentLogger);
-  const rand = prng(SEED);
-  const tally = { finished: 0, retried: 0 };
-  const cutIn: Record<string, number> = {};
-  const started = performance.now();
+  const rand = prng(SEED + unit);
   try {
     await factoryInstall(dir, await makeRelease(dir, '1.0.0', 'good', 16 * 1024), '1.0.0');
     machine.start();
     let { port } = await settle(machine, store, 0);
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < runs; run++) {
+      const label = `unit ${unit} run ${run}`;
       const version = `1.${run + 1}.0`;
       const release = await makeRelease(dir, version, 'good', 16 * 1024);
-      const before = (await store.read()).record;
-      const target = before.active === 'A' ? 'B' : 'A';
+      const target = (await store.read()).record.active === 'A' ? 'B' : 'A';
       const phase = pick(rand, PHASES);
       const delayMs = rand() * phase.maxDelayMs;
       const mark = machine.events.length;
@@ -70,16 +76,16 @@ test(`power cuts: ${RUNS} updates each cut (SIGKILL of launcher and runtime) at 
       await machine.powerCut();
 
       const copies = await copiesOnDisk(dir);
-      assert.ok(copies.every((c) => c.ok), `run ${run}: a torn boot record copy after the cut: ${JSON.stringify(copies)}`);
-      const atCut = copies[0]!.ok ? copies[0]!.record.update.state : '?';
-      cutIn[`${phase.name}/${atCut}`] = (cutIn[`${phase.name}/${atCut}`] ?? 0) + 1;
+      assert.ok(copies.every((c) => c.ok), `${label}: a torn boot record copy after the cut: ${JSON.stringify(copies)}`);
+      const atCut = `${phase.name}/${copies[0]!.ok ? copies[0]!.record.update.state : '?'}`;
+      tally.cutIn[atCut] = (tally.cutIn[atCut] ?? 0) + 1;
 
       const restartMark = machine.events.length;
       machine.restart();
       let settled = await settle(machine, store, restartMark);
       const r = settled.record;
-      assert.equal(r.lastGood, r.active, `run ${run}: booted slot ${r.active} is the last good one`);
-      assert.equal(r.slots[r.active].status, 'good', `run ${run}: booted slot is good`);
+      assert.equal(r.lastGood, r.active, `${label}: booted slot ${r.active} is the last good one`);
+      assert.equal(r.slots[r.active].status, 'good', `${label}: booted slot is good`);
       if (r.update.state === 'committed' && r.slots[r.active].version === version) {
         tally.finished++;
       } else {
@@ -88,18 +94,27 @@ test(`power cuts: ${RUNS} updates each cut (SIGKILL of launcher and runtime) at 
         await pushUpdate(settled.port, release, version);
         await machine.waitFor((e) => e.launcher === 'committed', 20_000, retryMark);
         settled = await settle(machine, store, retryMark);
-        assert.equal(settled.record.slots[settled.record.active].version, version, `run ${run}: the retried update committed`);
+        assert.equal(settled.record.slots[settled.record.active].version, version, `${label}: the retried update committed`);
         tally.retried++;
       }
       port = settled.port;
-      if ((run + 1) % 20 === 0) {
-        console.log(`power cuts: ${run + 1}/${RUNS} (${tally.finished} finished after the cut, ${tally.retried} retried) in ${Math.round((performance.now() - started) / 1000)} s`);
-      }
+      tally.done++;
+      progress();
     }
-    console.log(`power cuts: cut in (aimed phase/record state at the cut): ${JSON.stringify(cutIn)}`);
-    assert.equal(tally.finished + tally.retried, RUNS);
   } finally {
     await machine.stop();
     await cleanup();
   }
+}
+
+test(`power cuts: ${RUNS} updates each cut (SIGKILL of launcher and runtime) at a seeded random point, then restarted: a good slot boots, the record is whole, the update finished or is retried`, async () => {
+  const tally: Tally = { done: 0, finished: 0, retried: 0, cutIn: {} };
+  const started = performance.now();
+  const progress = () => {
+    if (tally.done % 20 === 0) console.log(`power cuts: ${tally.done}/${RUNS} (${tally.finished} finished after the cut, ${tally.retried} retried) in ${Math.round((performance.now() - started) / 1000)} s`);
+  };
+  // Units side by side, each its own data dir, launcher and seed: most of a run is waiting (fsync, trial).
+  await Promise.all(Array.from({ length: UNITS }, (_, u) => cutUpdates(u, RUNS / UNITS, tally, progress)));
+  console.log(`power cuts: cut in (aimed phase/record state at the cut): ${JSON.stringify(tally.cutIn)}`);
+  assert.equal(tally.finished + tally.retried, RUNS);
 });
