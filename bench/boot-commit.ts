@@ -3,32 +3,23 @@
 // reboot), until the launcher's health gate commits it. Baseline, in the same run: the same
 // runtime started directly (no launcher, no slot), until its ready line. The ratio is what the
 // launcher, the record writes and the health gate's checks add to a plain boot.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../device-firmware-ts/src/ops/logger.js';
 import { BootRecordStore } from '../device-firmware-ts/src/update/boot-record-store.js';
 import { directoryPayload, directoryUpdate, installInto } from '../device-firmware-ts/src/update/slot-installer.js';
 import { UpdateAgent } from '../device-firmware-ts/src/update/update-state-runner.js';
 import { slotDir } from '../device-firmware-ts/src/update/slot-layout.js';
 import { BootMachine } from '../testbed/boot-machine.js';
-import { DEVICE_CLI, startSimUnit } from '../testbed/sim-unit.js';
+import { startSimUnit } from '../testbed/sim-unit.js';
+import { realRuntimeRelease } from '../device-firmware-ts/test/helpers/slot-releases.js';
 
 const RUNS = 3;
 // Longer than the sim receiver's time to first fix (a few seconds, more on a loaded machine):
 // the gate wants fixes arriving.
 const TRIAL_S = 10;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** A release: a one-line entry that runs the built runtime (the sim's stand-in for a packaged build). */
-async function makeRelease(root: string, version: string): Promise<string> {
-  const dir = join(root, 'releases', version);
-  await mkdir(dir, { recursive: true });
-  writeFileSync(join(dir, 'runtime.mjs'), `// release ${version}\nawait import(${JSON.stringify(pathToFileURL(DEVICE_CLI).href)});\n`);
-  return dir;
-}
 
 async function plainBoot(root: string, i: number): Promise<number> {
   const t0 = performance.now();
@@ -44,7 +35,7 @@ export async function runBootCommitBench(): Promise<void> {
   const runtimeArgs = ['sim', '--data-dir', dataDir, '--api-port', '0', '--no-mdns', '--host', '127.0.0.1', '--name', 'bench'];
   const machine = new BootMachine({ dataDir, runtimeArgs, trialS: TRIAL_S, watchdogS: 10, startTimeoutS: 60 });
   try {
-    await installInto(slotDir(dataDir, 'A'), await directoryPayload(await makeRelease(root, '1.0.0'), { version: '1.0.0', entry: 'runtime.mjs' }));
+    await installInto(slotDir(dataDir, 'A'), await directoryPayload(await realRuntimeRelease(root, '1.0.0'), { version: '1.0.0', entry: 'runtime.mjs' }));
     const plain: number[] = [];
     const commit: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -53,7 +44,7 @@ export async function runBootCommitBench(): Promise<void> {
       const version = `1.${i + 1}.0`;
       const store = new BootRecordStore(dataDir, silentLogger);
       const agent = new UpdateAgent({ store, log: silentLogger, booted: null, reboot: () => {} });
-      await agent.run(directoryUpdate(await makeRelease(root, version), { version, entry: 'runtime.mjs' }));
+      await agent.run(directoryUpdate(await realRuntimeRelease(root, version), { version, entry: 'runtime.mjs' }));
       // The reboot: the launcher starts from nothing, as at power-on.
       const mark = machine.events.length;
       const t0 = performance.now();

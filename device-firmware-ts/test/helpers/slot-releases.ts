@@ -1,8 +1,9 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BootMachine, type BootEvent } from '../../../testbed/boot-machine.js';
+import { DEVICE_CLI } from '../../../testbed/sim-unit.js';
 import { installInto, directoryPayload } from '../../src/update/slot-installer.js';
 import { slotDir } from '../../src/update/slot-layout.js';
 import { prng } from './prng.js';
@@ -53,4 +54,12 @@ export const isRuntimeReady = (slot?: string) => (e: BootEvent) => e.runtime ===
 export async function pushUpdate(port: number, release: string, version: string): Promise<void> {
   const res = await http('POST', port, `/update?from=${encodeURIComponent(release)}&version=${encodeURIComponent(version)}`);
   if (res.status !== 202) throw new Error(`update refused: ${res.status} ${res.body}`);
+}
+
+/** A release of the real runtime: a one-line entry that runs the built `pitwall-device` (the sim's stand-in for a packaged build). */
+export async function realRuntimeRelease(root: string, version: string): Promise<string> {
+  const dir = join(root, 'releases', version);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'runtime.mjs'), `// release ${version}\nawait import(${JSON.stringify(pathToFileURL(DEVICE_CLI).href)});\n`);
+  return dir;
 }
