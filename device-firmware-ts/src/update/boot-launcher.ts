@@ -95,7 +95,8 @@ export async function runLauncher(o: LauncherOptions): Promise<void> {
         notifiedReady = true;
       },
       onGatePassed: async () => {
-        await store.update(commit(slot));
+        const written = await store.update(commit(slot));
+        if (written.update.state !== 'committed' || written.active !== slot) return;
         await markSlotGood(o.dataDir, slot);
         o.log.info(`slot ${slot} (${manifests[slot]!.version}) passed its health gate: committed`);
         o.emit({ launcher: 'committed', slot, version: manifests[slot]!.version });

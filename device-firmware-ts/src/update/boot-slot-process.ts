@@ -86,7 +86,9 @@ export async function runSlotProcess(o: SlotRunOptions): Promise<SlotOutcome> {
       if (!gate || settled) return;
       const verdict: GateVerdict = await gate.decide();
       if (settled) return;
-      if (verdict.pass) await o.onGatePassed();
+      // A commit that cannot be written (disk) is not the slot's fault: it runs on uncommitted,
+      // and its next boot is another trial.
+      if (verdict.pass) await o.onGatePassed().catch((err: Error) => process.stderr.write(`pitwall-boot: commit of slot ${o.slot} failed: ${err.message}\n`));
       else finish({ kind: 'gate-failed', why: `health gate: ${verdict.why}` }, 'SIGTERM');
     };
 

@@ -87,6 +87,8 @@ export class UpdateAgent {
     const booted = this.o.booted ?? record.active;
     const target = otherSlot(booted);
     if (record.tried !== null) throw new UpdateBusyError(`slot ${record.tried} is on trial`);
+    // The slot to write must never be the one a rollback would return to.
+    if (record.lastGood === target) throw new UpdateBusyError(`the booted slot ${booted} has not passed its health gate; updating would overwrite slot ${target}, the last good one`);
     const staging = stagingDir(this.o.store.dataDir);
     try {
       await this.enter('downloading', (r) => ({ ...r, slots: { ...r.slots, [target]: { version: null, status: 'installing' } } }), { target, version: null, lastError: null });
