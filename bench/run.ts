@@ -13,6 +13,8 @@ const benches: Record<string, () => Promise<void>> = {
   sessions: async () => (await import('./sessions.js')).runSessionsBench(),
   // 20 units x 3 sessions synced at once over one shaped 50 Mbit/s link (needs root)
   trackday: async () => (await import('./trackday.js')).runTrackDayBench(),
+  // reboot into a new runtime slot until the health gate commits it, trial excluded
+  'boot-commit': async () => (await import('./boot-commit.js')).runBootCommitBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });
