@@ -26,3 +26,4 @@ export * from './timing/index.js';
 export * from './sessions/index.js';
 export * from './ops/index.js';
 export * from './device-config/unit-config.js';
+export * from './update/index.js';
