@@ -50,6 +50,7 @@ export function directoryInstallTarget(slotDir: string, capacityBytes: number): 
       await mkdir(dirname(slotDir), { recursive: true });
       await mkdir(staging, { mode: 0o755 });
       const dirs = new Set<string>([staging]);
+      const openFiles = new Set<FileHandle>();
       return {
         async openFile(path: string, _size: number): Promise<PayloadFileSink> {
           const abs = resolve(staging, path);
@@ -61,6 +62,7 @@ export function directoryInstallTarget(slotDir: string, capacityBytes: number): 
             dirs.add(dir);
           }
           const fh: FileHandle = await open(abs, 'wx', 0o644);
+          openFiles.add(fh);
           return {
             async write(chunk) {
               let at = 0;
@@ -68,6 +70,7 @@ export function directoryInstallTarget(slotDir: string, capacityBytes: number): 
             },
             async finish() {
               await fh.sync();
+              openFiles.delete(fh);
               await fh.close();
             },
           };
@@ -81,6 +84,8 @@ export function directoryInstallTarget(slotDir: string, capacityBytes: number): 
           await rm(replaced, { recursive: true, force: true });
         },
         async discard() {
+          for (const fh of openFiles) await fh.close().catch(() => undefined);
+          openFiles.clear();
           await rm(staging, { recursive: true, force: true });
         },
       };

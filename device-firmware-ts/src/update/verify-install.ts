@@ -69,6 +69,6 @@ export async function verifyAndInstall(opts: VerifyInstallOptions): Promise<Veri
     await staged?.discard().catch(() => undefined);
     throw asBundleError(err);
   } finally {
-    await src.close();
+    src.close();
   }
 }

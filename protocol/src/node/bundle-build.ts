@@ -102,14 +102,12 @@ export function signKeyList(list: VendorKeyList, key: SigningKey): Promise<strin
  * signed already) and, when given, a signed key list carried along.
  */
 export async function signBundle(input: string, out: string, key: SigningKey, keyListJson?: string): Promise<{ manifest: UpdateManifest; keyId: string }> {
-  const fh = await open(input, 'r');
+  const src = new BundleSource(createReadStream(input, { highWaterMark: 64 * 1024 }), { deadlineAt: Date.now() + 60_000, idleMs: 60_000 });
   let head: Awaited<ReturnType<typeof readBundleHeadUnverified>>;
-  const src = new BundleSource(fh.createReadStream({ autoClose: false, highWaterMark: 64 * 1024 }), { deadlineAt: Date.now() + 60_000, idleMs: 60_000 });
   try {
     head = await readBundleHeadUnverified(src);
   } finally {
-    await src.close();
-    await fh.close();
+    src.close();
   }
   const payloadStart = BUNDLE_HEADER_B + head.header.keyListLength + head.header.manifestLength;
   const signed = Buffer.from(await signDsse(head.manifestBytes, MANIFEST_PAYLOAD_TYPE, key));

@@ -87,10 +87,13 @@ export class BundleSource {
     }
   }
 
-  /** Stops the sender (destroys a stream); safe to call twice. */
-  async close(): Promise<void> {
+  /**
+   * Stops the sender (destroys a stream); safe to call twice. Not awaited: a stalled sender
+   * (a generator stuck in its own await) must not hold up the refusal.
+   */
+  close(): void {
     this.ended = true;
     this.rest = null;
-    await this.it.return?.().catch(() => undefined);
+    void this.it.return?.()?.catch(() => undefined);
   }
 }

@@ -48,13 +48,25 @@ export function keyLookup(set: VendorKeySet): KeyLookup {
 
 const sameList = (a: VendorKeyList, b: VendorKeyList): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/** The list a key-list bundle claims to carry, unverified: enough to see that it is old news. */
+function claimedList(json: string): VendorKeyList | null {
+  try {
+    const payload = (JSON.parse(json) as { dsseEnvelope?: { payload?: unknown } }).dsseEnvelope?.payload;
+    return typeof payload === 'string' ? vendorKeyList.parse(JSON.parse(Buffer.from(payload, 'base64').toString('utf8'))) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The key set after a signed key list (sigstore bundle JSON): verified with the keys trusted
- * now, then taken only if newer. An older list, or the one already held, leaves `current` as it
- * is (never rolled back); the same sequence with other content, or a list that un-revokes a key,
- * is refused.
+ * The key set after a signed key list (sigstore bundle JSON). A list older than the one held, or
+ * the one held, is ignored without checking its signature (ignoring it changes nothing, and its
+ * signer may have been revoked since); a newer one is verified with the keys trusted now. The
+ * same sequence with other content, or a list that un-revokes a key, is refused.
  */
 export function applyKeyList(current: VendorKeySet, json: string): VendorKeySet {
+  const claimed = claimedList(json);
+  if (claimed && (claimed.sequence < current.sequence || (current.list && sameList(claimed, current.list)))) return current;
   const { payload } = verifyDsse(json, KEY_LIST_PAYLOAD_TYPE, keyLookup(current), 'key list');
   let list: VendorKeyList;
   try {
@@ -62,10 +74,8 @@ export function applyKeyList(current: VendorKeySet, json: string): VendorKeySet 
   } catch (err) {
     throw new BundleError('bad-key-list', `the signed key list is not valid: ${(err as Error).message.slice(0, 200)}`);
   }
-  if (list.sequence < current.sequence) return current;
-  if (list.sequence === current.sequence) {
-    if (current.list && sameList(list, current.list)) return current;
-    throw new BundleError('bad-key-list', `key list ${list.sequence} differs from the list ${current.sequence} this unit holds`);
+  if (list.sequence <= current.sequence) {
+    throw new BundleError('bad-key-list', `key list ${list.sequence} is not newer than the list ${current.sequence} this unit holds, and differs from it`);
   }
   const next = keySetFromList(list);
   for (const id of current.revoked) {
