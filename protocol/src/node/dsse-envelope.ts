@@ -77,6 +77,8 @@ export async function signDsse(payload: Uint8Array, payloadType: string, key: Si
   return JSON.stringify(bundleToJSON(bundle));
 }
 
+const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+
 const emptyRoot = TrustedRoot.fromJSON({
   mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
   tlogs: [],
@@ -112,12 +114,18 @@ export function verifyDsse(json: string, payloadType: string, lookup: KeyLookup,
   } catch {
     throw new BundleError('unsigned', `the ${what} is not a signed sigstore bundle`);
   }
+  // Only the exact JSON our signer writes: no other media type, field, key id, whitespace or
+  // base64 spelling around the same signature (what was checked is byte for byte what was sent).
+  if (JSON.stringify(bundleToJSON(bundle)) !== json || bundle.mediaType !== BUNDLE_MEDIA_TYPE) {
+    throw new BundleError('bad-signature', `the ${what}'s sigstore bundle is not in the form pitwall signs`);
+  }
   if (bundle.content.$case !== 'dsseEnvelope') throw new BundleError('unsigned', `the ${what} is not a DSSE envelope`);
   const envelope = bundle.content.dsseEnvelope;
   if (envelope.signatures.length !== 1) throw new BundleError('unsigned', `the ${what} carries ${envelope.signatures.length} signatures, not one`);
   if (envelope.payloadType !== payloadType) throw new BundleError('bad-signature', `the ${what} is signed as "${envelope.payloadType.slice(0, 80)}", not as ${payloadType}`);
   const material = bundle.verificationMaterial.content;
   if (material.$case !== 'publicKey') throw new BundleError('unknown-key', `the ${what} is not signed with a vendor key`);
+  if (envelope.signatures[0]?.keyid !== material.publicKey.hint) throw new BundleError('bad-signature', `the ${what}'s signature names another key than its bundle`);
   let refusal: BundleError | null = null;
   let used: TrustedKey | null = null;
   const trust = toTrustMaterial(emptyRoot, (hint: string) => {
