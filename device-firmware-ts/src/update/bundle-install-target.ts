@@ -1,7 +1,7 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fsyncDir, writeFileAtomic, type PayloadFileSink, type PayloadSink } from '@pitwall/protocol/node';
-import type { UpdateManifest } from '@pitwall/protocol';
+import { BundleError, type UpdateManifest } from '@pitwall/protocol';
 
 /**
  * Where a verified bundle's files go: the inactive slot. The verifier writes into a staging area
@@ -40,55 +40,77 @@ async function exists(path: string): Promise<boolean> {
  * unverified files; the next stage() clears the leftovers.
  */
 export function directoryInstallTarget(slotDir: string, capacityBytes: number): InstallTarget {
-  const staging = `${slotDir}.staging`;
-  const replaced = `${slotDir}.replaced`;
   return {
     capacityBytes,
     async stage() {
-      await rm(staging, { recursive: true, force: true });
-      await rm(replaced, { recursive: true, force: true });
-      await mkdir(dirname(slotDir), { recursive: true });
-      await mkdir(staging, { mode: 0o755 });
-      const dirs = new Set<string>([staging]);
-      const openFiles = new Set<FileHandle>();
+      const staging = `${slotDir}.staging`;
+      // two installs into one slot would write into one staging dir
+      if (stagingInUse.has(staging)) throw new BundleError('install-failed', 'another install into this slot is in progress');
+      stagingInUse.add(staging);
+      try {
+        return await stageInto(slotDir, staging, () => void stagingInUse.delete(staging));
+      } catch (err) {
+        stagingInUse.delete(staging);
+        throw err;
+      }
+    },
+  };
+}
+
+const stagingInUse = new Set<string>();
+
+async function stageInto(slotDir: string, staging: string, release: () => void): Promise<StagedInstall> {
+  const replaced = `${slotDir}.replaced`;
+  await rm(staging, { recursive: true, force: true });
+  await rm(replaced, { recursive: true, force: true });
+  await mkdir(dirname(slotDir), { recursive: true });
+  await mkdir(staging, { mode: 0o755 });
+  const dirs = new Set<string>([staging]);
+  const openFiles = new Set<FileHandle>();
+  return {
+    async openFile(path: string, _size: number): Promise<PayloadFileSink> {
+      const abs = resolve(staging, path);
+      // manifest paths are checked already; this keeps a bug there from writing outside
+      if (!abs.startsWith(staging + sep)) throw new Error(`payload path ${path} leaves the slot`);
+      const dir = dirname(abs);
+      if (!dirs.has(dir)) {
+        await mkdir(dir, { recursive: true, mode: 0o755 });
+        dirs.add(dir);
+      }
+      const fh: FileHandle = await open(abs, 'wx', 0o644);
+      openFiles.add(fh);
       return {
-        async openFile(path: string, _size: number): Promise<PayloadFileSink> {
-          const abs = resolve(staging, path);
-          // manifest paths are checked already; this keeps a bug there from writing outside
-          if (!abs.startsWith(staging + sep)) throw new Error(`payload path ${path} leaves the slot`);
-          const dir = dirname(abs);
-          if (!dirs.has(dir)) {
-            await mkdir(dir, { recursive: true, mode: 0o755 });
-            dirs.add(dir);
-          }
-          const fh: FileHandle = await open(abs, 'wx', 0o644);
-          openFiles.add(fh);
-          return {
-            async write(chunk) {
-              let at = 0;
-              while (at < chunk.length) at += (await fh.write(chunk, at)).bytesWritten;
-            },
-            async finish() {
-              await fh.sync();
-              openFiles.delete(fh);
-              await fh.close();
-            },
-          };
+        async write(chunk) {
+          let at = 0;
+          while (at < chunk.length) at += (await fh.write(chunk, at)).bytesWritten;
         },
-        async commit(manifest) {
-          await writeFileAtomic(join(staging, SLOT_MANIFEST_FILE), JSON.stringify(manifest), 0o644);
-          for (const d of [...dirs].sort((a, b) => b.length - a.length)) await fsyncDir(d);
-          if (await exists(slotDir)) await rename(slotDir, replaced);
-          await rename(staging, slotDir);
-          await fsyncDir(dirname(slotDir));
-          await rm(replaced, { recursive: true, force: true });
-        },
-        async discard() {
-          for (const fh of openFiles) await fh.close().catch(() => undefined);
-          openFiles.clear();
-          await rm(staging, { recursive: true, force: true });
+        async finish() {
+          await fh.sync();
+          openFiles.delete(fh);
+          await fh.close();
         },
       };
+    },
+    async commit(manifest) {
+      await writeFileAtomic(join(staging, SLOT_MANIFEST_FILE), JSON.stringify(manifest), 0o644);
+      for (const d of [...dirs].sort((a, b) => b.length - a.length)) await fsyncDir(d);
+      const hadSlot = await exists(slotDir);
+      if (hadSlot) await rename(slotDir, replaced);
+      try {
+        await rename(staging, slotDir);
+      } catch (err) {
+        if (hadSlot) await rename(replaced, slotDir).catch(() => undefined); // put the old slot back
+        throw err;
+      }
+      await fsyncDir(dirname(slotDir));
+      await rm(replaced, { recursive: true, force: true });
+      release();
+    },
+    async discard() {
+      for (const fh of openFiles) await fh.close().catch(() => undefined);
+      openFiles.clear();
+      await rm(staging, { recursive: true, force: true });
+      release();
     },
   };
 }
