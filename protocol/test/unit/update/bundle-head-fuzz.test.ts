@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { BundleError, encodeBundleHeader, MANIFEST_PAYLOAD_TYPE, type UpdateManifest } from '@pitwall/protocol';
-import { BundleSource, loadSigningKey, pinnedKeySet, signDsse, verifyBundleStream, type SigningKey } from '@pitwall/protocol/node';
+import { BundleSource, loadSigningKey, pinnedKeySet, signDsse, signKeyList, verifyBundleStream, type SigningKey } from '@pitwall/protocol/node';
 import { randomBytes, seededRandom } from '../../seeded-random.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0xb0d1e);
@@ -10,7 +10,8 @@ const RUNS = 3000;
 
 /**
  * The header and manifest parser behind the signature check, fed mutated bundles: random bit
- * flips, truncations, header fields rewritten (with a valid checksum), and manifests that are
+ * flips (in the whole file, and in a carried key list), truncations, header fields rewritten
+ * (with a valid checksum), and manifests that are
  * signed correctly but mangled (the vendor's own tooling gone wrong). Every outcome is the
  * original bundle accepted, a mangled-but-signed manifest that is still safe to install, or a
  * BundleError; never another exception, never a hang. (It found that sigstore accepts another
@@ -30,9 +31,17 @@ const manifest: UpdateManifest = {
   payloadSize: files.reduce((n, f) => n + f.length, 0),
 };
 
-async function container(manifestBytes: Uint8Array, payload = Buffer.concat(files), payloadLength = payload.length): Promise<Buffer> {
-  const signed = Buffer.from(await signDsse(manifestBytes, MANIFEST_PAYLOAD_TYPE, key));
-  return Buffer.concat([encodeBundleHeader({ signed: true, keyListLength: 0, manifestLength: signed.length, payloadLength }), signed, payload]);
+async function container(manifestBytes: Uint8Array, signer = key, keyList = Buffer.alloc(0)): Promise<Buffer> {
+  const payload = Buffer.concat(files);
+  const signed = Buffer.from(await signDsse(manifestBytes, MANIFEST_PAYLOAD_TYPE, signer));
+  return Buffer.concat([encodeBundleHeader({ signed: true, keyListLength: keyList.length, manifestLength: signed.length, payloadLength: payload.length }), keyList, signed, payload]);
+}
+
+/** A bundle signed by a second key, carrying the key list (signed by the pinned key) that trusts it. */
+async function rotatedContainer(): Promise<{ bytes: Buffer; keyListAt: number; keyListLength: number }> {
+  const next = loadSigningKey(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const list = Buffer.from(await signKeyList({ format: 1, sequence: 1, keys: [{ keyId: next.keyId, publicKey: next.publicKeyPem }], revokedKeyIds: [key.keyId] }, key));
+  return { bytes: await container(Buffer.from(JSON.stringify(manifest)), next, list), keyListAt: 32, keyListLength: list.length };
 }
 
 /** What the installer relies on, checked independently of the parser: paths stay inside the slot, sizes add up. */
@@ -94,13 +103,21 @@ function mangle(rand: () => number, m: UpdateManifest): unknown {
 
 test(`${RUNS} mutated bundles: the original accepted, everything else a BundleError or a safe signed manifest (seed ${SEED})`, { timeout: 240_000 }, async () => {
   const rand = seededRandom(SEED);
-  const good = await container(Buffer.from(JSON.stringify(manifest)));
-  assert.deepEqual(await outcome(good), manifest);
+  const plain = await container(Buffer.from(JSON.stringify(manifest)));
+  const rotated = await rotatedContainer();
+  assert.deepEqual(await outcome(plain), manifest);
+  assert.deepEqual(await outcome(rotated.bytes), manifest);
   const codes = new Map<string, number>();
   for (let run = 0; run < RUNS; run++) {
     let bytes: Buffer;
-    const kind = Math.floor(rand() * 4);
-    if (kind === 0) {
+    const kind = Math.floor(rand() * 5);
+    const good = kind === 4 ? rotated.bytes : plain;
+    if (kind === 4) {
+      // flips inside the key list section only
+      bytes = Buffer.from(good);
+      const at = rotated.keyListAt + Math.floor(rand() * rotated.keyListLength);
+      bytes[at] = (bytes[at] as number) ^ (1 << Math.floor(rand() * 8));
+    } else if (kind === 0) {
       bytes = Buffer.from(good);
       const flips = 1 + Math.floor(rand() * 8);
       for (let i = 0; i < flips; i++) {
@@ -127,5 +144,5 @@ test(`${RUNS} mutated bundles: the original accepted, everything else a BundleEr
     assert.ok(result.message.length > 0 && result.message.length < 400, `run ${run}: ${result.message}`);
     codes.set(result.code, (codes.get(result.code) ?? 0) + 1);
   }
-  for (const code of ['bad-header', 'truncated', 'bad-manifest', 'bad-signature']) assert.ok(codes.has(code), `no ${code} among ${[...codes.keys()].join(', ')}`);
+  for (const code of ['bad-header', 'truncated', 'bad-manifest', 'bad-signature', 'unsigned']) assert.ok(codes.has(code), `no ${code} among ${[...codes.keys()].join(', ')}`);
 });
