@@ -36,7 +36,7 @@ export async function runUpdateBench(): Promise<void> {
     const key = loadSigningKey(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const unsigned = join(dir, 'u.pwb');
     const bundle = join(dir, 'bundle.pwb');
-    await buildBundle({ runtimeDir: runtime, runtimeVersion: '2.0.0', compatibleModels: ['pw-1'], minReplaceVersion: '1.0.0' }, unsigned);
+    await buildBundle({ runtimeDir: runtime, runtimeVersion: '2.0.0', entry: 'part-000.bin', compatibleModels: ['pw-1'], minReplaceVersion: '1.0.0' }, unsigned);
     await signBundle(unsigned, bundle, key);
     await rm(unsigned);
     const trust = pinnedKeySet([key.publicKeyPem]);

@@ -17,6 +17,8 @@ import { fsyncDir } from './atomic-file.js';
 export interface BuildOptions {
   runtimeDir: string;
   runtimeVersion: string;
+  /** The runtime's JavaScript entry, relative to runtimeDir (default cli.js). */
+  entry?: string;
   compatibleModels: string[];
   minReplaceVersion: string;
   buildTime?: Date;
@@ -80,6 +82,7 @@ export async function buildBundle(opts: BuildOptions, out: string): Promise<Upda
     compatibleModels: opts.compatibleModels,
     minReplaceVersion: opts.minReplaceVersion,
     buildTime: (opts.buildTime ?? new Date()).toISOString(),
+    entry: opts.entry ?? 'cli.js',
     files: files.map((f) => f.file),
     payloadSize: files.reduce((n, f) => n + f.file.size, 0),
     ...(opts.downgrade ? { downgrade: opts.downgrade } : {}),

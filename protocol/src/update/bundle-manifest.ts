@@ -53,6 +53,8 @@ export const UpdateManifest = Type.Object(
     /** The oldest installed runtime this bundle may replace. */
     minReplaceVersion: RuntimeVersion,
     buildTime: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$' }),
+    /** The runtime's JavaScript entry: one of the files, what the launcher starts. */
+    entry: FilePath,
     files: Type.Array(BundleFile, { minItems: 1, maxItems: BUNDLE_FILES_MAX }),
     /** The sum of the files' sizes: the payload section's length. */
     payloadSize: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
@@ -80,6 +82,7 @@ export function manifestProblem(m: UpdateManifest): string | null {
       if (seen.has(dir)) return `file path "${p}" lies inside the file "${dir}"`;
     }
   }
+  if (!seen.has(m.entry)) return `the entry "${m.entry}" is not one of the files`;
   if (total !== m.payloadSize) return `payloadSize ${m.payloadSize} is not the sum of the file sizes (${total})`;
   return null;
 }

@@ -27,6 +27,7 @@ const manifest: UpdateManifest = {
   compatibleModels: ['pw-1'],
   minReplaceVersion: '1.0.0',
   buildTime: '2026-11-01T10:00:00.000Z',
+  entry: 'dist/f0.js',
   files: files.map((f, i) => ({ path: `dist/f${i}.js`, size: f.length, sha256: createHash('sha256').update(f).digest('hex') })),
   payloadSize: files.reduce((n, f) => n + f.length, 0),
 };
@@ -54,6 +55,7 @@ function assertSafe(m: UpdateManifest): void {
   }
   assert.equal(total, m.payloadSize);
   assert.equal(new Set(m.files.map((f) => f.path)).size, m.files.length);
+  assert.ok(m.files.some((f) => f.path === m.entry));
 }
 
 async function outcome(bytes: Uint8Array): Promise<UpdateManifest | BundleError> {
@@ -79,7 +81,10 @@ function mangle(rand: () => number, m: UpdateManifest): unknown {
   const file = copy.files[Math.floor(rand() * copy.files.length)] as Record<string, unknown>;
   const odd = [null, -1, 1.5, 2 ** 60, '', '../etc/passwd', '/abs', 'a//b', 'dist/f0.js', 'dist/f0.js/x', '\u0000', [], {}, '9.9.9.9', 'x'.repeat(300)];
   const value = odd[Math.floor(rand() * odd.length)];
-  switch (Math.floor(rand() * 6)) {
+  switch (Math.floor(rand() * 7)) {
+    case 6:
+      copy.entry = value;
+      break;
     case 0:
       file.path = value;
       break;
