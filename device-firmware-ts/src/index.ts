@@ -55,3 +55,4 @@ export * from './update/bundle-install-target.js';
 export * from './update/key-list-store.js';
 export * from './update/verify-policy.js';
 export * from './update/verify-install.js';
+export * from './update/verify-update-source.js';

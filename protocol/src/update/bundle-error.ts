@@ -20,6 +20,7 @@ export type BundleErrorCode =
   | 'payload-mismatch' // a file's bytes do not hash to the manifest's sha256
   | 'truncated' // the sender stopped before the end
   | 'deadline' // the sender was slower than the deadline
+  | 'not-verified' // asked to install staged files this run did not verify
   | 'install-failed'; // writing the slot failed (disk full, I/O error)
 
 export class BundleError extends Error {
