@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, parseChoice, parseNumber, parsePort, type Role } from '@pitwall/protocol';
+import { BUNDLE_USAGE } from './bundle-commands.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
-import { BUNDLE_USAGE } from './bundle-commands.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {
