@@ -56,8 +56,8 @@ export async function readBundleSections(src: BundleSource): Promise<{ header: B
 export async function readBundleHead(src: BundleSource, trust: VendorKeySet): Promise<BundleHead> {
   const { header, keyList, manifest } = await readBundleSections(src);
   if (!header.signed) throw new BundleError('unsigned', 'the bundle is not signed (run `pitwall bundle sign` on it)');
-  const keySet = keyList ? applyKeyList(trust, text(keyList, 'unsigned', 'key list')) : trust;
-  const verified = verifyDsse(text(manifest, 'unsigned', 'manifest'), MANIFEST_PAYLOAD_TYPE, keyLookup(keySet), 'manifest');
+  const keySet = keyList ? await applyKeyList(trust, text(keyList, 'unsigned', 'key list')) : trust;
+  const verified = await verifyDsse(text(manifest, 'unsigned', 'manifest'), MANIFEST_PAYLOAD_TYPE, keyLookup(keySet), 'manifest');
   return { header, manifest: parseManifest(verified.payload, header.payloadLength), signerKeyId: verified.keyId, keySet };
 }
 

@@ -1,8 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { DSSEBundleBuilder } from '@sigstore/sign';
-import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
-import { bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
+import type { Bundle } from '@sigstore/bundle';
 import { BundleError } from '../update/bundle-error.js';
 
 /**
@@ -15,7 +12,25 @@ import { BundleError } from '../update/bundle-error.js';
  * RNG on the signing laptop could leak the key through), 32-byte keys, fast verification, and
  * Node's crypto and sigstore's verifier (crypto.verify with a null digest) handle it natively.
  * P-256 matters for keyless Fulcio certificates, which need the internet.
+ *
+ * The sigstore libraries are loaded on first use: everything importing `@pitwall/protocol/node`
+ * (the unit's atomic files, at every boot) would otherwise pay their load time, about a second.
  */
+
+const loadSigner = () => import('@sigstore/sign');
+let verifyLibs: ReturnType<typeof importVerifyLibs> | null = null;
+async function importVerifyLibs() {
+  const [verify, bundle, specs] = await Promise.all([import('@sigstore/verify'), import('@sigstore/bundle'), import('@sigstore/protobuf-specs')]);
+  const emptyRoot = specs.TrustedRoot.fromJSON({
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: [],
+  });
+  return { ...verify, bundleFromJSON: bundle.bundleFromJSON, bundleToJSON: bundle.bundleToJSON, emptyRoot };
+}
+const loadVerify = () => (verifyLibs ??= importVerifyLibs());
 
 /** A vendor public key the verifier may use, by key id. */
 export interface TrustedKey {
@@ -64,6 +79,8 @@ export function loadSigningKey(pem: string): SigningKey {
 
 /** Signs `payload` as a DSSE envelope of `payloadType`; returns the sigstore bundle as JSON text. */
 export async function signDsse(payload: Uint8Array, payloadType: string, key: SigningKey): Promise<string> {
+  const { DSSEBundleBuilder } = await loadSigner();
+  const { bundleToJSON } = await loadVerify();
   const builder = new DSSEBundleBuilder({
     signer: {
       sign: async (data: Buffer) => ({
@@ -79,13 +96,6 @@ export async function signDsse(payload: Uint8Array, payloadType: string, key: Si
 
 const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 
-const emptyRoot = TrustedRoot.fromJSON({
-  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-  tlogs: [],
-  certificateAuthorities: [],
-  ctlogs: [],
-  timestampAuthorities: [],
-});
 
 export interface VerifiedDsse {
   payload: Buffer;
@@ -107,8 +117,9 @@ export function dsseSignerHint(json: string): string | null {
  * `lookup`, which refuses unknown and revoked keys) and that it carries `payloadType`. Returns
  * the signed payload bytes: only these may be parsed afterwards.
  */
-export function verifyDsse(json: string, payloadType: string, lookup: KeyLookup, what: string): VerifiedDsse {
-  let bundle: ReturnType<typeof bundleFromJSON>;
+export async function verifyDsse(json: string, payloadType: string, lookup: KeyLookup, what: string): Promise<VerifiedDsse> {
+  const { Verifier, bundleFromJSON, bundleToJSON, emptyRoot, toSignedEntity, toTrustMaterial } = await loadVerify();
+  let bundle: Bundle;
   try {
     bundle = bundleFromJSON(JSON.parse(json));
   } catch {

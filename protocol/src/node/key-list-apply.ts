@@ -64,10 +64,10 @@ function claimedList(json: string): VendorKeyList | null {
  * signer may have been revoked since); a newer one is verified with the keys trusted now. The
  * same sequence with other content, or a list that un-revokes a key, is refused.
  */
-export function applyKeyList(current: VendorKeySet, json: string): VendorKeySet {
+export async function applyKeyList(current: VendorKeySet, json: string): Promise<VendorKeySet> {
   const claimed = claimedList(json);
   if (claimed && (claimed.sequence < current.sequence || (current.list && sameList(claimed, current.list)))) return current;
-  const { payload } = verifyDsse(json, KEY_LIST_PAYLOAD_TYPE, keyLookup(current), 'key list');
+  const { payload } = await verifyDsse(json, KEY_LIST_PAYLOAD_TYPE, keyLookup(current), 'key list');
   let list: VendorKeyList;
   try {
     list = vendorKeyList.parse(JSON.parse(payload.toString('utf8')));
