@@ -1,6 +1,8 @@
 // Verifying a 100 MB update bundle (header, signature, every file's sha256, streamed from disk as
 // a unit streams it) against `sha256sum` of the same file, in the same run, 3 runs each,
 // interleaved, the file in the page cache for both. Goal: verification <= 1.1x sha256sum.
+// Compared in CPU time (this process's for verification, the child's for sha256sum, from bash's
+// `times`), so other processes on a shared machine do not decide the figure; wall times shown.
 // Also shown, not gated: verify-and-install into a slot directory (adds the writes and fsyncs).
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -15,14 +17,26 @@ const MB = 1024 * 1024;
 const FILES = 100;
 const RUNS = 3;
 
-async function sha256sumS(file: string): Promise<number> {
+/** sha256sum's wall and CPU seconds (user + system of the child, from bash's `times`). */
+async function sha256sum(file: string): Promise<{ wall: number; cpu: number }> {
   const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const p = spawn('sha256sum', [file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const out = await new Promise<string>((resolve, reject) => {
+    const p = spawn('bash', ['-c', 'sha256sum "$1" > /dev/null && times', 'bench', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    p.stdout.on('data', (d: Buffer) => (text += d.toString()));
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sha256sum exited ${code}`))));
+    p.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`sha256sum exited ${code}`))));
   });
-  return (performance.now() - t0) / 1000;
+  const wall = (performance.now() - t0) / 1000;
+  // second line of `times`: the children's user and system time, e.g. "0m0.301s 0m0.040s"
+  const children = out.trim().split('\n')[1] ?? '';
+  const cpu = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
+  return { wall, cpu };
+}
+
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1e6;
 }
 
 const source = (file: string) => new BundleSource(createReadStream(file, { highWaterMark: MB }), { deadlineAt: Date.now() + 600_000, idleMs: 60_000 });
@@ -41,26 +55,29 @@ export async function runUpdateBench(): Promise<void> {
     await rm(unsigned);
     const trust = pinnedKeySet([key.publicKeyPem]);
     const keys = await KeyListStore.open(join(dir, 'vendor-keys.json'), [key.publicKeyPem]);
-    await sha256sumS(bundle); // into the page cache
+    await sha256sum(bundle); // into the page cache
+    await verifyBundleStream(source(bundle), trust); // sigstore's libraries load on first use
     const ratios: number[] = [];
     for (let run = 1; run <= RUNS; run++) {
-      const base = await sha256sumS(bundle);
+      const base = await sha256sum(bundle);
       const src = source(bundle);
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       await verifyBundleStream(src, trust);
-      const verify = (performance.now() - t0) / 1000;
+      const verify = { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds(c0) };
       src.close();
       const t1 = performance.now();
       await verifyAndInstall({ source: createReadStream(bundle, { highWaterMark: MB }), target: directoryInstallTarget(join(dir, 'slot-b'), 200 * MB), keys, unit: { unitId: '0b6f4c1e-9a42-4c55-8e0b-2f7f3e1d9a10', model: 'pw-1', installedVersion: '1.5.0' }, deadlineMs: 600_000 });
       const install = (performance.now() - t1) / 1000;
-      ratios.push(verify / base);
+      ratios.push(verify.cpu / base.cpu);
       console.log(
-        `run ${run}: sha256sum ${base.toFixed(3)} s, verify ${verify.toFixed(3)} s -> ${(verify / base).toFixed(2)}x; ` +
-          `verify+install into a slot ${install.toFixed(3)} s -> ${(install / base).toFixed(2)}x`,
+        `run ${run}: CPU sha256sum ${base.cpu.toFixed(3)} s, verify ${verify.cpu.toFixed(3)} s -> ${(verify.cpu / base.cpu).toFixed(2)}x ` +
+          `(wall ${base.wall.toFixed(3)} s / ${verify.wall.toFixed(3)} s -> ${(verify.wall / base.wall).toFixed(2)}x); ` +
+          `verify+install into a slot, wall ${install.toFixed(3)} s -> ${(install / base.wall).toFixed(2)}x`,
       );
     }
     const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)] as number;
-    console.log(`update bundle verification (${FILES} MB): median ${median.toFixed(2)}x sha256sum (goal <= 1.10x) ${median <= 1.1 ? 'OK' : 'OVER GOAL'}`);
+    console.log(`update bundle verification (${FILES} MB): median ${median.toFixed(2)}x sha256sum in CPU time (goal <= 1.10x) ${median <= 1.1 ? 'OK' : 'OVER GOAL'}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
