@@ -20,7 +20,7 @@ const unitFiles = async (): Promise<string[]> => (await readdir(UNITS)).filter((
 test('every service scores at most 2.0 exposed offline, and systemd knows every key and section', async () => {
   await requireTools('systemd-analyze');
   const services = (await unitFiles()).filter((f) => f.endsWith('.service'));
-  assert.ok(services.includes('pitwall-recovery.service') && services.includes('pitwall-logrotate.service'), services.join(' '));
+  for (const name of ['pitwall-device.service', 'pitwall-recovery.service', 'pitwall-logrotate.service']) assert.ok(services.includes(name), `${name} in ${services.join(' ')}`);
   for (const name of services) {
     const r = await tool('systemd-analyze', ['security', '--offline=yes', join(UNITS, name)]);
     const out = r.stdout + r.stderr;
@@ -52,6 +52,18 @@ test('the runtime services run as the runtime user with only the dialout, gpio a
     assert.match(text, /^SupplementaryGroups=dialout gpio i2c$/m, name);
     assert.match(text, /^CapabilityBoundingSet=$/m, `${name}: no capabilities`);
   }
+});
+
+test('the runtime and the recovery runtime never run together', async () => {
+  const device = await readFile(join(UNITS, 'pitwall-device.service'), 'utf8');
+  const recovery = await readFile(join(UNITS, 'pitwall-recovery.service'), 'utf8');
+  assert.match(device, /^ConditionKernelCommandLine=!pitwall\.recovery=1$/m);
+  assert.match(recovery, /^ConditionKernelCommandLine=pitwall\.recovery=1$/m);
+  assert.match(recovery, /^Conflicts=pitwall-device\.service$/m);
+  // The runtime's watchdog: systemd kills and restarts a launcher that stops reporting.
+  assert.match(device, /^Type=notify$/m);
+  assert.match(device, /^WatchdogSec=\d+$/m);
+  assert.match(device, /^Restart=always$/m);
 });
 
 test('sysusers: the runtime user has no login, its home on the data partition and exactly the hardware groups', async () => {
