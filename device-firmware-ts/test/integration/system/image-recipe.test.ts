@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UNIT_CONFIG_DEFAULTS } from '@pitwall/protocol';
 import { repoRoot, tempDir } from '../../helpers/paths.js';
@@ -82,5 +82,24 @@ test('the data partition ships empty (pitwall-data-crypt open-boot formats it wi
     assert.ok(buffer.every((b) => b === 0));
   } finally {
     await fh.close();
+  }
+});
+
+test('bad arguments: a clear error before anything is built', async () => {
+  const { dir, cleanup: done } = await tempDir('image-bad');
+  try {
+    for (const [args, message] of [
+      [['--arch', 'arm64', '--out', dir], /--arch, --out and --node are required/],
+      [['--arch', 'armhf', '--out', dir, '--node', process.execPath], /the unit is arm64/],
+      [['--arch', 'amd64', '--out', dir, '--node', join(dir, 'no-node')], /is not an executable/],
+      [['--arch', 'amd64', '--out', dir, '--bogus'], /unknown argument "--bogus"/],
+    ] as const) {
+      const r = await tool(BUILD, [...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.deepEqual(await readdir(dir), []);
+  } finally {
+    await done();
   }
 });
