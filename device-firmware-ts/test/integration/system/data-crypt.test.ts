@@ -104,6 +104,13 @@ test('bad input: clear errors, nothing created', async () => {
     assert.match(r.stderr, /^pitwall-data-crypt: /, r.stderr);
   }
   assert.equal(existsSync(file('nope')), false);
+  // An existing volume is never formatted again: the key that opens it still does.
+  const header = await readFile(file('vol'));
+  const again = await tool(CRYPT, ['format', file('vol'), file('wrong')], { env: FAST });
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /already holds a LUKS volume: not formatting it/);
+  assert.deepEqual(await readFile(file('vol')), header);
+  assert.equal(await opens(file('vol'), file('key1')), true);
 });
 
 test('open: maps the volume through device-mapper', async (t) => {
