@@ -19,6 +19,7 @@ import { startSerialEndpoint } from './api/serial-endpoint.js';
 import { startOps, simInjector, configHash, type Ops } from './ops/ops-boot.js';
 import { openHealthStore } from './ops/health-store.js';
 import { gnssStartKind } from './ops/health-sampler.js';
+import { startSupportMode } from './ops/support/support-mode.js';
 import type { HangWatchdog } from './ops/hang-watchdog.js';
 import { hangWatchdog, reopenSignal } from './boot/process-parts.js';
 
@@ -150,6 +151,25 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     identity: identity.value.state,
   });
   const healthStore = new Part('health-store', () => openHealthStore(dataDir));
+  const support = new Part(
+    'support',
+    () =>
+      startSupportMode({
+        config: config.support,
+        dataDir,
+        unitId: info.value.id,
+        audit: audit.value,
+        gpio: gpio.value,
+        log: logger.for('support'),
+        sources: {
+          logDir: config.logs.dir ?? join(dataDir, 'logs'),
+          healthFile: join(dataDir, 'health', 'health.jsonl'),
+          crashDir: join(dataDir, 'crashes'),
+          documents: async () => ({ unit: { info: info.value, status: status() }, config: { ...config, support: { ...config.support, staffKeys: config.support.staffKeys.length } }, sessions: dataPath.value.sessions.store.list() }),
+        },
+      }),
+    (s) => s.close(),
+  );
   const api = new Part(
     'api',
     async () => {
@@ -172,6 +192,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         audit: audit.value,
         pairing: pairing.value.service,
         window: pairing.value.window,
+        support: support.value,
         ops: { health: healthStore.value, crashes: ops.crashes, reporter: ops.reporter ?? { ingestReports: async () => 0, dumpNow: () => '' }, logs: ops.logs },
       });
       return { http, port: await http.listen(config.api.port, config.api.host) };
@@ -215,7 +236,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     (h) => h.stop(),
   );
 
-  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, healthStore, api, mdns, serial, health];
+  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, healthStore, support, api, mdns, serial, health];
   if (boot.processHandlers) list.unshift(reopenSignal(ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
     list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));

@@ -26,3 +26,5 @@ export * from './timing/index.js';
 export * from './sessions/index.js';
 export * from './ops/index.js';
 export * from './device-config/unit-config.js';
+export * from './device-api/support/support-on.js';
+export * from './device-api/support/support-status.js';

@@ -23,6 +23,8 @@ import type { AuditLog } from '../identity/audit-log.js';
 import type { PairingWindow } from '../identity/pairing-window.js';
 import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
 import { registerTrackRoutes } from './track-routes.js';
+import { registerSupportRoutes } from './support-routes.js';
+import type { SupportMode } from '../ops/support/support-mode.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
 import type { LiveEvent } from '../pipeline/start-data-path.js';
@@ -63,6 +65,8 @@ export interface HttpServerDeps {
   limits?: ConnectionLimits;
   /** Where the own tracks pushed by a companion are kept (absent in tests of the bare API). */
   dataDir?: string;
+  /** Support mode (absent in tests of the bare API). */
+  support?: SupportMode;
 }
 
 /** A TLS handshake, and a request's headers, must be complete within this long. */
@@ -159,6 +163,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
   if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
+  if (deps.support) registerSupportRoutes(fastify, { support: deps.support, send });
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));

@@ -1,0 +1,52 @@
+/**
+ * Support mode: GET /v1/support (status), POST /v1/support/on (the owner only: support is
+ * opt-in), POST /v1/support/off (anyone who may change the unit: ending support is always safe).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ApiError, SUPPORT_MAX_S, SupportStatus, supportOn, type SupportOn as SupportOnT } from '@pitwall/protocol';
+import { SupportError, type SupportMode } from '../ops/support/support-mode.js';
+
+export interface SupportRoutesDeps {
+  support: SupportMode;
+  send(reply: FastifyReply, status: number, code: string, message: string): void;
+}
+
+const NoQuery = Type.Object({}, { additionalProperties: false });
+const NoBody = Type.Optional(Type.Object({}, { additionalProperties: false }));
+const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 409: ApiError, 503: ApiError };
+const statusOf: Record<SupportError['code'], number> = { 'bad-duration': 400, 'no-relay': 409, 'audit-unavailable': 503, 'start-failed': 503 };
+
+export function registerSupportRoutes(app: FastifyInstance, d: SupportRoutesDeps): void {
+  const fail = (reply: FastifyReply, err: unknown) => {
+    if (err instanceof SupportError) return d.send(reply, statusOf[err.code], err.code, err.message);
+    throw err;
+  };
+  app.get('/v1/support', { config: { access: 'read' }, schema: { querystring: NoQuery, response: { 200: SupportStatus, ...errors } } }, async () => d.support.status());
+
+  // The body is checked here, not by the server's validator: that one coerces types ("60" would
+  // pass as a number).
+  app.post<{ Body: unknown }>(
+    '/v1/support/on',
+    { config: { access: 'admin' }, schema: { querystring: NoQuery, response: { 200: SupportStatus, ...errors } } },
+    async (req, reply) => {
+      const body = req.body ?? {};
+      if (!supportOn.is(body)) return d.send(reply, 400, 'bad-request', `support on takes {"durationS": 1..${SUPPORT_MAX_S}} (whole seconds), nothing changed`);
+      const op = req.operator!;
+      try {
+        return await d.support.turnOn((body as SupportOnT).durationS, { fingerprint: op.fingerprint, role: op.role });
+      } catch (err) {
+        return fail(reply, err);
+      }
+    },
+  );
+
+  app.post('/v1/support/off', { config: { access: 'control' }, schema: { querystring: NoQuery, body: NoBody, response: { 200: SupportStatus, ...errors } } }, async (req, reply) => {
+    const op = req.operator!;
+    try {
+      return await d.support.turnOff({ fingerprint: op.fingerprint, role: op.role });
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+}
