@@ -51,6 +51,7 @@ rewrite() {
   mv -f "$tmp" "$keys"
 }
 
+mkdir -p "$(dirname "$keys")"
 exec 9>>"$keys.lock"
 flock 9
 
@@ -67,6 +68,8 @@ case "$cmd" in
     expiry=$(date -u -d "@$end" +%Y%m%d%H%MZ)
     # One public key of type ssh-ed25519, nothing else on the line (options cannot be smuggled in).
     IFS= read -r pub || true
+    rest=$(cat)
+    [ -z "${rest//[$'\n\r\t ']/}" ] || fail "stdin must be one key, one line"
     [[ "$pub" =~ ^ssh-ed25519\ ([A-Za-z0-9+/]+=*)(\ [ -~]*)?$ ]] || fail "stdin must be one ssh-ed25519 public key"
     body="ssh-ed25519 ${BASH_REMATCH[1]}"
     printf '%s\n' "$body" | ssh-keygen -l -f - >/dev/null 2>&1 || fail "stdin is not a valid public key"
