@@ -13,6 +13,8 @@ const benches: Record<string, () => Promise<void>> = {
   sessions: async () => (await import('./sessions.js')).runSessionsBench(),
   // 20 units x 3 sessions synced at once over one shaped 50 Mbit/s link (needs root)
   trackday: async () => (await import('./trackday.js')).runTrackDayBench(),
+  // support on -> export through the tunnel vs bare ssh -N -R + sftp; download rate (needs root)
+  support: async () => (await import('./support.js')).runSupportBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });
