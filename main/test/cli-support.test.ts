@@ -77,6 +77,8 @@ test('pitwall support: the owner turns it on for a while and off; staff may look
   assert.match(on.out, /^Tunnel: (connecting|backoff) to nobody@127\.0\.0\.1:1, listening on the relay's 127\.0\.0\.1:20001/m);
   assert.match(on.out, /echo 'ssh-ed25519 [A-Za-z0-9+/]+ pitwall-support-[0-9a-f-]+' \| register-unit-key\.sh add --unit [0-9a-f-]+ --port 20001 --until /);
   assert.equal(readFileSync(join(unitDir, 'support', 'id_ed25519.pub'), 'utf8').trim(), /echo '([^']+)'/.exec(on.out)![1]);
+  // The export sits under /tmp here: the unit says at once that sshd would refuse to chroot there.
+  assert.match(on.out, /the export folder cannot be served: \/tmp is not root-owned or is group\/world-writable/);
 
   const seen = await cli(['support', 'status', address, '--no-mdns', '--data-dir', staffDir]);
   assert.match(seen.out, /Support mode is on .*: [12] min left/);

@@ -15,7 +15,8 @@ export interface SupportRoutesDeps {
 const NoQuery = Type.Object({}, { additionalProperties: false });
 const NoBody = Type.Optional(Type.Object({}, { additionalProperties: false }));
 const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 409: ApiError, 503: ApiError };
-const statusOf: Record<SupportError['code'], number> = { 'bad-duration': 400, 'no-relay': 409, 'audit-unavailable': 503, 'start-failed': 503 };
+// start-failed is 409 (the unit cannot do it now, with its reason), not 5xx: companions read a 5xx as "not a unit".
+const statusOf: Record<SupportError['code'], number> = { 'bad-duration': 400, 'no-relay': 409, 'audit-unavailable': 503, 'start-failed': 409 };
 
 export function registerSupportRoutes(app: FastifyInstance, d: SupportRoutesDeps): void {
   const fail = (reply: FastifyReply, err: unknown) => {

@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,6 +21,8 @@ export interface ExportSshdOptions {
 
 export interface ExportSshd {
   readonly hostKey: string;
+  /** Why sessions will be refused (the export's path is not root-owned), or null. */
+  readonly problem: string | null;
   /** Stops the server and every session it serves. */
   stop(): Promise<void>;
 }
@@ -95,6 +97,21 @@ async function descendants(pid: number): Promise<number[]> {
   return out;
 }
 
+/**
+ * Why sshd would refuse to chroot into `dir` (every component root-owned, not group- or
+ * world-writable), or null: sshd itself only says so when a session starts, after the tunnel is up.
+ */
+export async function chrootProblem(dir: string): Promise<string | null> {
+  const parts = dir.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const p = `/${parts.slice(0, i).join('/')}`;
+    const st = await stat(p).catch(() => null);
+    if (!st) return `${p} does not exist`;
+    if (st.uid !== 0 || (st.mode & 0o022) !== 0) return `${p} is not root-owned or is group/world-writable`;
+  }
+  return null;
+}
+
 const ACCEPTED = /Accepted publickey for (\S+) from (\S+) port (\d+) ssh2: (\S+ \S+)/;
 const CLOSED = /(Disconnected from user|Connection closed by user|Close session: user) (\S+)/;
 const REFUSED = /(Connection closed by authenticating user|Invalid user|User \S+ from \S+ not allowed|Authentication refused|Failed publickey)/;
@@ -104,6 +121,8 @@ export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd>
   await mkdir(dir, { recursive: true, mode: 0o755 });
   await mkdir(exportDir(o.root), { recursive: true, mode: 0o755 });
   await chmod(exportDir(o.root), 0o755);
+  const problem = await chrootProblem(exportDir(o.root));
+  if (problem) o.log.warn(`support export: sshd will refuse every session (ChrootDirectory): ${problem}`);
   const hostKeyFile = join(dir, 'host_ed25519');
   if (!existsSync(hostKeyFile)) await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'pitwall-support-export', '-f', hostKeyFile]);
   const hostKey = (await readFile(`${hostKeyFile}.pub`, 'utf8')).trim().split(' ').slice(0, 2).join(' ');
@@ -138,6 +157,7 @@ export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd>
   o.log.info(`support export served read-only on 127.0.0.1:${o.port} (host key ${hostKey.slice(0, 40)}...)`);
   return {
     hostKey,
+    problem: problem && `the export folder cannot be served: ${problem} (support.exportRoot must be root-owned along its whole path)`,
     async stop() {
       const pid = child.pid;
       if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;

@@ -127,6 +127,7 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
         else void audit('ok', null, `support connection ${c.kind === 'open' ? 'opened' : 'closed'}: ${c.detail}`, 'network');
       },
     });
+    if (sshd.problem) lastError = sshd.problem;
     const tunnel = startTunnel({
       relay,
       keyFile,
@@ -137,7 +138,7 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
       onState: (s, err) => {
         tunnelState = s;
         if (err) lastError = err;
-        if (s === 'up') lastError = null;
+        if (s === 'up') lastError = sshd.problem;
         setLed();
       },
     });
