@@ -137,7 +137,7 @@ export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd>
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   const lines = createInterface({ input: child.stderr! });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the export sshd did not start listening in 10 s')), 10_000);
+    const timer = setTimeout(() => reject(new Error('the export sshd did not start listening in 20 s')), 20_000);
     child.once('error', (err) => (clearTimeout(timer), reject(err)));
     child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the export sshd exited (${code}) at start`))));
     lines.on('line', (line) => {
