@@ -115,19 +115,9 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
     const relay = d.config.relay!;
     const publicKey = freshKey ? await makeSshKey(keyFile, `pitwall-support-${d.unitId}`) : await publicKeyOf(keyFile).catch(() => makeSshKey(keyFile, `pitwall-support-${d.unitId}`));
     await writeFile(knownHosts, knownHostsLine(relay.host, relay.port, relay.hostKey), { mode: 0o600 });
-    await refreshExport(exportFolder, d.sources);
-    const sshd = await startExportSshd({
-      root: d.config.exportRoot,
-      port: d.config.exportPort,
-      user: d.config.exportUser,
-      staffKeys: d.config.staffKeys,
-      log: d.log,
-      onConnection: (c) => {
-        if (c.kind === 'refused') d.audit.refuse(`support|${c.detail.slice(0, 80)}`, { event: 'support', outcome: 'refused', operatorFingerprint: null, role: null, via: 'network', detail: `support connection refused: ${c.detail}` });
-        else void audit('ok', null, `support connection ${c.kind === 'open' ? 'opened' : 'closed'}: ${c.detail}`, 'network');
-      },
-    });
-    if (sshd.problem) lastError = sshd.problem;
+    // The tunnel dials first (the relay's round trips take longest); the export is filled and its
+    // sshd started meanwhile (files appear whole, one by one). A failure stops the tunnel again.
+    let sshdProblem: string | null = null;
     const tunnel = startTunnel({
       relay,
       keyFile,
@@ -138,10 +128,32 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
       onState: (s, err) => {
         tunnelState = s;
         if (err) lastError = err;
-        if (s === 'up') lastError = sshd.problem;
+        if (s === 'up') lastError = sshdProblem;
         setLed();
       },
     });
+    const [filled, started] = await Promise.allSettled([
+      refreshExport(exportFolder, d.sources),
+      startExportSshd({
+        root: d.config.exportRoot,
+        port: d.config.exportPort,
+        user: d.config.exportUser,
+        staffKeys: d.config.staffKeys,
+        log: d.log,
+        onConnection: (c) => {
+          if (c.kind === 'refused') d.audit.refuse(`support|${c.detail.slice(0, 80)}`, { event: 'support', outcome: 'refused', operatorFingerprint: null, role: null, via: 'network', detail: `support connection refused: ${c.detail}` });
+          else void audit('ok', null, `support connection ${c.kind === 'open' ? 'opened' : 'closed'}: ${c.detail}`, 'network');
+        },
+      }),
+    ]);
+    if (filled.status === 'rejected' || started.status === 'rejected') {
+      await tunnel.stop();
+      if (started.status === 'fulfilled') await started.value.stop();
+      throw filled.status === 'rejected' ? filled.reason : (started as PromiseRejectedResult).reason;
+    }
+    const sshd = started.value;
+    sshdProblem = sshd.problem;
+    if (sshd.problem) lastError = sshd.problem;
     const left = remainingMs(state, clock);
     active = {
       state,
