@@ -17,6 +17,7 @@ import { PinRepo } from './store/pin-repo.js';
 import { OwnerRequests } from './trust/owner-requests.js';
 import { PairingService } from './trust/pairing-service.js';
 import { UnitChannels } from './trust/unit-channel.js';
+import { supportHandlers } from './support/support-handlers.js';
 import { AddressMonitor } from './discovery/address-monitor.js';
 import { parseAddress, probeAddress } from './discovery/address-prober.js';
 import { DeviceRegistry, identityFromInfo } from './discovery/device-registry.js';
@@ -308,6 +309,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       return exportTo(id, join(exportsDir, name.endsWith('.tar.gz') ? name : `${name}.tar.gz`));
     },
     ...sessions.handlers,
+    ...supportHandlers(channels),
   };
 
   return {

@@ -55,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
     case 'unpair':
     case 'diagnostics':
     case 'tracks-push':
+    case 'support-on':
+    case 'support-off':
+    case 'support-status':
     case 'requests':
     case 'approve':
     case 'deny':

@@ -95,6 +95,14 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
       io.out(`${name} (${id}) now holds ${pushed.tracks} own track${pushed.tracks === 1 ? '' : 's'} from this companion; it times them from its next start.`);
       return EXIT.ok;
     }
+    if (args.command === 'support-on' || args.command === 'support-off' || args.command === 'support-status') {
+      const s =
+        args.command === 'support-on'
+          ? await companion.handlers['support:on']({ id, ...(args.durationS === undefined ? {} : { durationS: args.durationS }) })
+          : await companion.handlers[args.command === 'support-off' ? 'support:off' : 'support:status']({ id });
+      printSupport(s, name, id, io);
+      return EXIT.ok;
+    }
     if (args.command === 'operators') return printOperators(await companion.handlers['pairing:operators']({ id }), io);
     if (args.command === 'requests') return printRequests(await companion.handlers['pairing:requests']({ id }), id, name, io);
     if (args.command === 'approve') {
@@ -130,6 +138,21 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
   } finally {
     await companion.close();
   }
+}
+
+function printSupport(s: MethodResult<'support:status'>, name: string, id: string, io: UnitCommandIo): void {
+  if (!s.on) {
+    io.out(`Support mode is off on ${name} (${id}).${s.lastError ? ` Last problem: ${s.lastError}` : ''}`);
+    return;
+  }
+  const left = s.remainingS >= 3600 ? `${Math.floor(s.remainingS / 3600)} h ${Math.round((s.remainingS % 3600) / 60)} min` : `${Math.ceil(s.remainingS / 60)} min`;
+  io.out(`Support mode is on on ${name} (${id}), by the ${s.by === 'switch' ? 'support switch' : 'owner'}: ${left} left (until ${s.expiresAt}).`);
+  io.out(`Tunnel: ${s.tunnel}${s.relay ? ` to ${s.relay.user}@${s.relay.host}:${s.relay.port}, listening on the relay's 127.0.0.1:${s.relay.listenPort}` : ''}${s.lastError ? ` (${s.lastError})` : ''}`);
+  if (s.relay && s.supportKey) {
+    io.out('On the relay, authorise the unit\'s key (once per support session):');
+    io.out(`  echo '${s.supportKey}' | register-unit-key.sh add --unit ${id} --port ${s.relay.listenPort} --until ${s.expiresAt}`);
+  }
+  if (s.exportHostKey && s.relay) io.out(`Export host key (pin it as [127.0.0.1]:${s.relay.listenPort}): ${s.exportHostKey}`);
 }
 
 async function findUnit(companion: Companion, args: UnitArgs, pollMs: number): Promise<{ unit: DeviceEntry } | { error: string }> {

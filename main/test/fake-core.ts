@@ -116,6 +116,18 @@ export function createFakeCore(events: EventSink): FakeCore {
     'tracks:push': async () => {
       throw new CompanionError('unreachable', 'unit offline');
     },
+    'support:status': async ({ id }) => {
+      known(id);
+      throw new CompanionError('unreachable', 'unit offline');
+    },
+    'support:on': async ({ id }) => {
+      known(id);
+      throw new CompanionError('unreachable', 'unit offline');
+    },
+    'support:off': async ({ id }) => {
+      known(id);
+      throw new CompanionError('unreachable', 'unit offline');
+    },
   };
   return {
     handlers,

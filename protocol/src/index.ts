@@ -37,3 +37,5 @@ export * from './sessions/index.js';
 export * from './ops/index.js';
 export * from './device-config/unit-config.js';
 export * from './update/index.js';
+export * from './device-api/support/support-on.js';
+export * from './device-api/support/support-status.js';

@@ -24,6 +24,8 @@ import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.
 import { registerTrackRoutes } from './track-routes.js';
 import { recordRoutes, serve, type RegisteredRoute } from './table-route.js';
 import { registerUpdateRoutes, type UpdateRouteDeps } from './update-routes.js';
+import { registerSupportRoutes } from './support-routes.js';
+import type { SupportMode } from '../ops/support/support-mode.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
 import type { LiveEvent } from '../pipeline/start-data-path.js';
@@ -57,6 +59,8 @@ export interface HttpServerDeps {
   dataDir?: string;
   /** The update's state and both slots (absent in tests of the bare API). */
   update?: UpdateRouteDeps;
+  /** Support mode (absent in tests of the bare API). */
+  support?: SupportMode;
 }
 
 /** A TLS handshake, and a request's headers, must be complete within this long. */
@@ -157,6 +161,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
   if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
   if (deps.update) registerUpdateRoutes(fastify, deps.update);
+  if (deps.support) registerSupportRoutes(fastify, { support: deps.support, send });
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));

@@ -19,6 +19,8 @@ import { CrashConfirm, CrashConfirmResult, CrashDump, CrashList } from '../ops/c
 import { LogBootList, LogConfirm, LogConfirmResult, LogQuery } from '../ops/log-pull.js';
 import { LogRecord } from '../ops/log-record.js';
 import { UpdateStatus } from '../update/update-status.js';
+import { SupportOn } from './support/support-on.js';
+import { SupportStatus } from './support/support-status.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
 
 /** A session file's bytes (HTTP Range: 206 with the part asked for). */
@@ -166,6 +168,17 @@ export const Routes = {
     maxBodyB: OWN_TRACKS_BODY_MAX_B,
     summary: "replace the unit's own tracks (timed from its next start)",
   }),
+
+  supportStatus: route({ method: 'GET', path: '/v1/support', responses: { 200: SupportStatus }, access: 'read', summary: 'whether support mode is on, until when, and its tunnel' }),
+  supportOn: route({
+    method: 'POST',
+    path: '/v1/support/on',
+    body: SupportOn,
+    responses: { 200: SupportStatus },
+    access: 'admin',
+    summary: 'turn support mode on for a while (the owner only: support is opt-in)',
+  }),
+  supportOff: route({ method: 'POST', path: '/v1/support/off', responses: { 200: SupportStatus }, access: 'control', summary: 'turn support mode off (ending support is always safe)' }),
 
   update: route({ method: 'GET', path: '/v1/update', responses: { 200: UpdateStatus }, access: 'read', summary: "the update's operation, progress, last error and both slots" }),
 } as const satisfies Record<string, AnyRoute>;

@@ -58,6 +58,33 @@ export const UnitConfig = closed(
       },
       'the real hardware profile',
     ),
+    support: closed(
+      {
+        relay: Type.Optional(
+          Type.Object(
+            {
+              host: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9.:-]+$', description: 'relay host name or address' }),
+              port: int(1, 65535, 22, 'relay SSH port'),
+              user: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z_][a-z0-9_-]*$', default: 'pitwall-relay', description: 'relay account the tunnel logs in as' }),
+              hostKey: Type.String({ minLength: 20, maxLength: 2000, pattern: '^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+$', description: "the relay's pinned host key (\"ssh-ed25519 AAAA...\")" }),
+              listenPort: int(1024, 65535, 20000, "port on the relay's loopback the tunnel listens on (the only one the unit's key may open)"),
+            },
+            { additionalProperties: false, description: 'the support relay (support mode cannot be turned on without one)' },
+          ),
+        ),
+        staffKeys: Type.Array(Type.String({ minLength: 20, maxLength: 2000, pattern: '^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( [ -~]{0,100})?$' }), {
+          maxItems: 32,
+          default: [],
+          description: 'OpenSSH public keys of support staff allowed to read the export through the tunnel',
+        }),
+        exportRoot: path('root-owned folder holding the export (chroot) and its sshd; every component root-owned, not group/world-writable', '/var/lib/pitwall-support'),
+        exportPort: int(1, 65535, 2222, "the export sshd's port on the unit's loopback (reached only through the tunnel)"),
+        exportUser: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z_][a-z0-9_-]*$', default: 'pitwall-support', description: 'system account support staff log in as (read-only SFTP, chrooted)' }),
+        refreshS: num(1, 3600, 30, 'seconds between refreshes of the export while support is on'),
+        keepaliveS: int(1, 300, 15, 'seconds between keepalives on the tunnel (three missed: reconnect)'),
+      },
+      'remote support mode',
+    ),
     sim: closed(
       {
         recording: Type.Optional(path('NMEA file to replay (default: the shipped Everland AiM Solo laps)')),

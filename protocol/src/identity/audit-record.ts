@@ -15,11 +15,13 @@ export const AuditRecord = Type.Object(
       Type.Literal('identity'),
       /** The owner or dealer replaced the unit's own tracks. */
       Type.Literal('tracks'),
+      /** Support mode turned on or off, its expiry, and every connection to its export. */
+      Type.Literal('support'),
     ]),
     outcome: Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('error')]),
     operatorFingerprint: Type.Union([Type.String(), Type.Null()]),
     role: Type.Union([Role, Type.Null()]),
-    via: Type.Union([Type.Literal('usb'), Type.Literal('network'), Type.Literal('button'), Type.Literal('boot'), Type.Null()]),
+    via: Type.Union([Type.Literal('usb'), Type.Literal('network'), Type.Literal('button'), Type.Literal('boot'), Type.Literal('switch'), Type.Null()]),
     detail: Type.String({ maxLength: 500 }),
   },
   { additionalProperties: false },

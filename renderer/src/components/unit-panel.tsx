@@ -11,6 +11,7 @@ import { SpeedChart } from './speed-chart.js';
 import { TrackTrace } from './track-trace.js';
 import { PairingBadge } from './pairing-badge.js';
 import { TrustSection } from './trust-section.js';
+import { SupportSection } from './support-section.js';
 
 const STATUS_POLL_MS = 3000;
 const LINK_LABEL = { mdns: 'Wi-Fi (mDNS)', usb: 'USB', address: 'Address' } as const;
@@ -166,6 +167,8 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
           {statusErr.detail && <span className="muted"> ({statusErr.detail})</span>}
         </p>
       )}
+
+      {trusted && device.online && <SupportSection unitId={device.id} />}
 
       <section className="links-section">
         <h3>Connections</h3>

@@ -1,15 +1,16 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlink } from 'node:fs/promises';
-import type { ButtonName, Gpio, LedName, LedPattern } from '../gpio.js';
+import type { ButtonName, Gpio, LedName, LedPattern, SwitchName } from '../gpio.js';
 import type { Logger } from '../../ops/logger.js';
 
 const BUTTONS: readonly ButtonName[] = ['pair'];
+const SWITCHES: readonly SwitchName[] = ['support'];
 const MAX_LINE = 256;
 const HISTORY = 32;
 
 /**
  * Sim GPIO: a unix socket (DATA_DIR/run/sim-gpio.sock) taking one command per line:
- * `press pair` -> `ok`, `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
+ * `press pair` -> `ok`, `switch support on|off` -> `ok` (flips the support switch), `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
  * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`), the SimHooks
  * commands; anything else -> `error ...`.
  */
@@ -23,8 +24,9 @@ export interface SimHooks {
 
 export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks = {}): Promise<Gpio> {
   const listeners = new Map<ButtonName, Set<() => void>>();
-  const leds: Record<LedName, LedPattern> = { pair: 'off' };
-  const history: Record<LedName, LedPattern[]> = { pair: ['off'] };
+  const leds: Record<LedName, LedPattern> = { pair: 'off', support: 'off' };
+  const history: Record<LedName, LedPattern[]> = { pair: ['off'], support: ['off'] };
+  const switchListeners = new Map<SwitchName, Set<(on: boolean) => void>>();
   const clients = new Set<Socket>();
   await unlink(socketPath).catch(() => {});
 
@@ -32,6 +34,10 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
     const [cmd, arg, ...rest] = line.trim().split(/\s+/);
     if (cmd === 'press' && rest.length === 0 && BUTTONS.includes(arg as ButtonName)) {
       for (const l of listeners.get(arg as ButtonName) ?? []) l();
+      return 'ok';
+    }
+    if (cmd === 'switch' && SWITCHES.includes(arg as SwitchName) && rest.length === 1 && (rest[0] === 'on' || rest[0] === 'off')) {
+      for (const l of switchListeners.get(arg as SwitchName) ?? []) l(rest[0] === 'on');
       return 'ok';
     }
     if (cmd === 'leds' && arg === undefined) return JSON.stringify({ pair: leds.pair !== 'off' });
@@ -72,6 +78,12 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
     onPress(button, listener) {
       let set = listeners.get(button);
       if (!set) listeners.set(button, (set = new Set()));
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    onSwitch(name, listener) {
+      let set = switchListeners.get(name);
+      if (!set) switchListeners.set(name, (set = new Set()));
       set.add(listener);
       return () => set.delete(listener);
     },
