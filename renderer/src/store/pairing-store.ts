@@ -67,11 +67,13 @@ export const usePairing = create<PairingState>()((set, get) => {
 
     async tick(now = Date.now()) {
       const { phase, unitId } = get();
-      if (phase.kind !== 'waiting' || !unitId || polling) return;
+      if (phase.kind !== 'waiting' || !unitId) return;
+      // Checked before the overlap guard, so a window question that never comes back still ends the wait.
       if (now - phase.startedAt > WAIT_S * 1000) {
         set({ phase: { kind: 'error', error: { code: 'pairing-closed', message: 'The pairing button was not pressed within 2 minutes.' } } });
         return;
       }
+      if (polling) return;
       const mine = dialog;
       polling = true;
       const w = await call('pairing:window', { id: unitId }).finally(() => (polling = false));
