@@ -28,6 +28,12 @@ export class FakeBridge implements PitwallApi {
     return this;
   }
 
+  /** Later calls of `method` wait for the test again. */
+  hold(method: MethodName): this {
+    this.handlers.delete(method);
+    return this;
+  }
+
   call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<CallResult<MethodResult<M>>> {
     return new Promise((resolve) => {
       const asked: AskedCall<M> = {
