@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { createSelfSignedCertificate, generateEd25519 } from '../../../src/identity/operator-certificate.js';
 import { MAX_GZIP_RATIO, streamGet } from '../../../src/diagnostics/unit-stream.js';
 import { UnitRequestError } from '../../../src/device-client/http-client.js';
-import { seededRandom } from '../../../../protocol/test/helpers/seeded-random.js';
+import { seededRandom } from '../../../../protocol/test/seeded-random.js';
 
 /**
  * A log stream the unit may send gzip-compressed: undone before the consumer sees it, with the

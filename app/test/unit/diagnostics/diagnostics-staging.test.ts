@@ -17,7 +17,7 @@ import type { DiagnosticsSource } from '../../../src/diagnostics/unit-source.js'
 import { integrityCheck, openDatabase, type Db } from '../../../src/store/database.js';
 import { ArraySource, writeStaging, type FakeBootData, type SourceLine } from '../../helpers/staged-source.js';
 import { scratchDir } from '../../helpers/units.js';
-import { seededRandom } from '../../../../protocol/test/helpers/seeded-random.js';
+import { seededRandom } from '../../../../protocol/test/seeded-random.js';
 
 /**
  * The staged pull: transfer into a checksummed staging file, confirm once it is synced, ingest

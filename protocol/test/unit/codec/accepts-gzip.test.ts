@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { acceptsGzip } from '../../../src/index.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 
 test('Accept-Encoding: gzip is taken when named with a non-zero weight, in any case, among others', () => {
   for (const h of ['gzip', 'GZIP', ' gzip ', 'deflate, gzip', 'br;q=1, gzip;q=0.1', 'gzip;Q=0.5', ['identity', 'gzip']]) assert.equal(acceptsGzip(h), true, JSON.stringify(h));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { FrameDecoder, encodeFrame } from '@pitwall/protocol';
-import { randomBytes, seededRandom } from '../../helpers/seeded-random.js';
+import { randomBytes, seededRandom } from '../../seeded-random.js';
 
 const FRAMES = 1_000_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Value } from '@sinclair/typebox/value';
 import { parseUnitConfig, UnitConfig, UnitConfigError, UNIT_CONFIG_DEFAULTS } from '../../../src/index.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 
 const FIELDS = ['dataDir', 'name', 'api', 'port', 'host', 'mdns', 'pairingWindowS', 'logs', 'dir', 'level', 'health', 'intervalS', 'diskLowMb', 'hangTimeoutS', 'imu', 'rateHz', 'sessions', 'auto', 'startKmh', 'startS', 'stopS', 'hardware', 'gnssPath', 'gnssBaud', 'usbGadgetPath', 'sim', 'recording', 'speed', 'serialLink', 'bogus', '__proto__', 'constructor'];
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redactor, isSecretKey, redactText, redactValue } from '../../../src/ops/redaction.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 
 const SEED = 0x5eed_0a11;
 const rand = seededRandom(SEED);

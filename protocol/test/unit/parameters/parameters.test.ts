@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParameterError, parseChoice, parseNumber, parsePort } from '../../../src/parameters.js';
 import { LOG_LEVELS } from '../../../src/ops/log-levels.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 
 test('ports: whole numbers 0-65535 only, the error names the flag and what it got', () => {
   assert.equal(parsePort('--port', '0'), 0);

@@ -15,7 +15,7 @@ import {
   type SessionHeader,
   type SessionImuSample,
 } from '../../../src/index.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 
 const header: SessionHeader = {
   format: 'pitwall-session',

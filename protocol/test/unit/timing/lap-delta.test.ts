@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deltaByDistance, distancesAlong } from '../../../src/timing/lap-delta.js';
 import { haversineM } from '../../../src/timing/geo.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 
 const lapOf = (metres: number, msPerMetre: (d: number) => number, step = 5) => {
   const distanceM: number[] = [];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { proposeTrack } from '../../../src/timing/index.js';
 import { OWN_TRACKS_MAX, ownTrackList, ownTrackListProblem, type OwnTrackList, type TrackDefinition } from '../../../src/tracks/index.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 import { catalog } from '../../helpers/catalog-file.js';
 import { Route, besideLine, lapSpeed, loopFrom } from '../../helpers/outline-drive.js';
 

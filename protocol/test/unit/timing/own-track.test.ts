@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TrackChooser, haversineM, lineHeadingDeg, midpoint, ownTrackId, proposeTrack, sameOwnTrack } from '../../../src/timing/index.js';
 import { trackDefinition } from '../../../src/tracks/index.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 import { catalog } from '../../helpers/catalog-file.js';
 import { Route, besideLine, lapSpeed, loopFrom } from '../../helpers/outline-drive.js';
 

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { haversineM } from '../../../src/timing/index.js';
 import type { TrackDefinition } from '../../../src/tracks/index.js';
 import { NOISE_SIGMA_M, assertChosen } from '../../helpers/chooser-check.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 import { catalog, venuesWithLayouts } from '../../helpers/catalog-file.js';
 import { Route, besideLine, lapSpeed, lineMid, loopFrom } from '../../helpers/outline-drive.js';
 

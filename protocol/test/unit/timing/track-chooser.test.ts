@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LocalProjection, TrackChooser, type Lap, type LatLon } from '../../../src/timing/index.js';
 import type { TrackDefinition } from '../../../src/tracks/index.js';
-import { seededRandom } from '../../helpers/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 import { NOISE_SIGMA_M, assertChosen } from '../../helpers/chooser-check.js';
 import { catalog } from '../../helpers/catalog-file.js';
 import { Route, besideLine, lapSpeed, loopFrom, resampled } from '../../helpers/outline-drive.js';

@@ -1,4 +1,4 @@
-export { seededRandom } from '../../../device-firmware-ts/src/hal/sim/seeded-random.js';
+export { seededRandom } from '../../device-firmware-ts/src/hal/sim/seeded-random.js';
 
 export function randomBytes(rand: () => number, length: number): Uint8Array {
   const out = new Uint8Array(length);
