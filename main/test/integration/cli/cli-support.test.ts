@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { COMPANION_CLI } from '../../testbed/companion.js';
-import { startSimUnit, type SimUnit } from '../../testbed/sim-unit.js';
-import { parseCli, UsageError } from '../src/cli-args.js';
+import { COMPANION_CLI } from '../../../../testbed/companion.js';
+import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
+import { parseCli, UsageError } from '../../../src/cli-args.js';
 
 /**
  * `pitwall support on|off|status <unit>`: a real sim unit, companions paired over its USB end.
