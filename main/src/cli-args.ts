@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, parseChoice, parseNumber, parsePort, type Role } from '@pitwall/protocol';
+import { BUNDLE_USAGE } from './bundle-commands.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
 
@@ -32,6 +33,7 @@ export const USAGE = `Usage:
       diagnostics archive (tar.gz: logs, health, dumps, info, audit log; secrets redacted) to FILE.
       An offline unit's archive is made from what this companion already stored.
 ${SESSION_USAGE}
+${BUNDLE_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

@@ -23,6 +23,7 @@ import type { PairingWindow } from '../identity/pairing-window.js';
 import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
 import { registerTrackRoutes } from './track-routes.js';
 import { recordRoutes, serve, type RegisteredRoute } from './table-route.js';
+import { registerUpdateRoutes, type UpdateRouteDeps } from './update-routes.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
 import type { LiveEvent } from '../pipeline/start-data-path.js';
@@ -54,6 +55,8 @@ export interface HttpServerDeps {
   limits?: ConnectionLimits;
   /** Where the own tracks pushed by a companion are kept (absent in tests of the bare API). */
   dataDir?: string;
+  /** The update's state and both slots (absent in tests of the bare API). */
+  update?: UpdateRouteDeps;
 }
 
 /** A TLS handshake, and a request's headers, must be complete within this long. */
@@ -153,6 +156,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
   if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
+  if (deps.update) registerUpdateRoutes(fastify, deps.update);
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));

@@ -18,6 +18,7 @@ import { HealthList, HealthQuery } from '../ops/health-snapshot.js';
 import { CrashConfirm, CrashConfirmResult, CrashDump, CrashList } from '../ops/crash-dump.js';
 import { LogBootList, LogConfirm, LogConfirmResult, LogQuery } from '../ops/log-pull.js';
 import { LogRecord } from '../ops/log-record.js';
+import { UpdateStatus } from '../update/update-status.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
 
 /** The version prefix of every path of the device API. */
@@ -168,6 +169,8 @@ export const Routes = {
     maxBodyB: OWN_TRACKS_BODY_MAX_B,
     summary: "replace the unit's own tracks (timed from its next start)",
   }),
+
+  update: route({ method: 'GET', path: '/v1/update', responses: { 200: UpdateStatus }, access: 'read', summary: "the update's operation, progress, last error and both slots" }),
 } as const satisfies Record<string, AnyRoute>;
 
 export type RouteKey = keyof typeof Routes;
