@@ -32,6 +32,7 @@ export function fakeDiagnosticsMissing(o: Pick<FakeUnitOptions, 'audit'> = {}): 
     deleteSession: NOT_DIAGNOSTICS,
     ownTracks: NOT_DIAGNOSTICS,
     pushOwnTracks: NOT_DIAGNOSTICS,
+    update: NOT_DIAGNOSTICS,
   };
 }
 

@@ -59,6 +59,7 @@ export const HOSTILE_UNIT_MISSING: MissingRoutes = {
   deleteSession: 'a sync deletes nothing on a unit; the hostile sessions stay for the next round',
   ownTracks: NOT_HOSTILE,
   pushOwnTracks: NOT_HOSTILE,
+  update: NOT_HOSTILE,
 };
 
 const SLOW = new Set<SessionMutation>(['cut', 'oversize']);

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deviceInfo, deviceStatus, API_VERSION, type DeviceInfo, type DeviceStatus, type UnitConfig } from '@pitwall/protocol';
+import { deviceInfo, deviceStatus, API_VERSION, Routes, type DeviceInfo, type DeviceStatus, type UnitConfig } from '@pitwall/protocol';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { Part, startInOrder, type Subsystem } from './boot/subsystem.js';
 import { startPairing } from './boot/pairing-boot.js';
@@ -228,7 +228,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
       const sentences = () => Object.values(reader.value.reader.state.status().sentences).reduce((a, b) => a + b, 0);
       const h = config.api.host;
       const host = !h || h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? `[${h}]` : h;
-      return updates.link(`https://${host}:${api.value.port}/v1/info`, () => ({ attached: sentences() > 0, fixes }));
+      return updates.link(`https://${host}:${api.value.port}${Routes.info.path}`, () => ({ attached: sentences() > 0, fixes }));
     },
     (l) => l?.stop(),
   );

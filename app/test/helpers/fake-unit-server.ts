@@ -33,6 +33,7 @@ export const FAKE_UNIT_MISSING: MissingRoutes = {
   deleteSession: IMPOSTOR.status,
   ownTracks: IMPOSTOR.status,
   pushOwnTracks: IMPOSTOR.status,
+  update: IMPOSTOR.status,
 };
 
 /**

@@ -156,6 +156,7 @@ const PROBES: Record<RouteKey, Probe> = {
   deleteSession: (b) => ({ args: { params: { id: b.get('session')! } } }),
   ownTracks: () => ({}),
   pushOwnTracks: () => ({ args: { body: { tracks: [] } } }),
+  update: () => ({}),
 };
 
 /** What a served answer tells the later probes (ids to fetch, confirm and delete). */
