@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { supportStatus } from '../protocol/src/index.js';
+import { Routes, supportStatus } from '../protocol/src/index.js';
 import { exportSshdConfig } from '../device-firmware-ts/src/ops/support/export-sshd.js';
 import { runIn, startSupportRelay, startSupportUnit, SUPPORT_TEST_USER, type SupportRelay } from '../testbed/support-relay.js';
 import { https, makeOperator, pairOverSerial } from '../device-firmware-ts/test/helpers/https-client.js';
@@ -104,13 +104,13 @@ export async function runSupportBench(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       // Support on, the relay registering the key as soon as the unit shows it.
       const t0 = performance.now();
-      const res = await https(unit.base, 'POST', '/v1/support/on', { client: owner, body: { durationS: 600 }, timeoutMs: 30_000 });
+      const res = await https(unit.base, 'POST', Routes.supportOn.path, { client: owner, body: { durationS: 600 }, timeoutMs: 30_000 });
       const s = supportStatus.parse(JSON.parse(res.body));
       await rig.register(unit.unit.ready.id, s.supportKey!, s.expiresAt!);
       await untilOk('the export through the tunnel', async () => (await sftpAt(rig.listenPort, '127.0.0.1', s.exportHostKey!, 'ls /\n')).code === 0);
       const on = performance.now() - t0;
       const tunnelRate = await download(rig.listenPort, '127.0.0.1', s.exportHostKey!);
-      await https(unit.base, 'POST', '/v1/support/off', { client: owner, body: {}, timeoutMs: 30_000 });
+      await https(unit.base, 'POST', Routes.supportOff.path, { client: owner, body: {}, timeoutMs: 30_000 });
 
       // A bare ssh -N -R from the unit's namespace to the same relay, then the same sftp.
       const b0 = performance.now();

@@ -1,6 +1,6 @@
 import {
   CompanionError,
-  deviceStatus,
+  Routes,
   SchemaError,
   paramsValidator,
   type CompanionHandlers,
@@ -160,7 +160,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
         const extract = await source.auditLog();
         audit = extract
           ? { kind: 'included', extract }
-          : { kind: 'not-served', note: `${entry.name} does not serve its audit log (its firmware has no /v1/audit endpoint); it stays on the unit.` };
+          : { kind: 'not-served', note: `${entry.name} does not serve its audit log (its firmware has no ${Routes.audit.path} endpoint); it stays on the unit.` };
       } catch (err) {
         const forbidden = err instanceof CompanionError && err.code === 'forbidden';
         audit = {
@@ -207,7 +207,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     },
     'devices:status': async ({ id }) => {
       known(id);
-      const status = await channels.call(id, { path: '/v1/status' }, deviceStatus);
+      const status = await channels.callRoute(id, Routes.status);
       if (status.id !== id) throw new CompanionError('conflict', `another unit (${status.id}) answered for ${registry.get(id)?.name ?? id}`);
       registry.setGnss(id, status.gnss);
       return status;

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { roleAllows, type Access, type Operator } from '@pitwall/protocol';
+import { roleAllows, Routes, type Access, type Operator } from '@pitwall/protocol';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import { fingerprintOf } from '../identity/unit-key.js';
@@ -112,7 +112,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): Auth {
       return reply;
     };
     if (!deps.identityOk) {
-      deps.send(reply, 503, 'identity-unavailable', 'the unit identity key is missing or corrupt (see /v1/status on the serial port or the unit log); only discovery (/v1/info, /v1/pairing) is served');
+      deps.send(reply, 503, 'identity-unavailable', `the unit identity key is missing or corrupt (see ${Routes.status.path} on the serial port or the unit log); only discovery (${Routes.info.path}, ${Routes.pairingWindow.path}) is served`);
       return reply;
     }
     const paired = fp ? deps.operators.get(fp) : undefined;

@@ -261,6 +261,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     async listen(port, host = '0.0.0.0') {
       await app.listen({ port, host });
       deps.log.info(`api: at most ${connections.limits.maxConnections} connections (file limit ${fileLimit()})`);
+      // What Fastify registered, for the route contract test (every one must be in the route table).
+      deps.log.info(`api: ${routes.length} routes registered`, { routes: routes.map((r) => `${r.method} ${r.url}`) });
       const addr = app.server.address();
       return typeof addr === 'object' && addr ? addr.port : port;
     },

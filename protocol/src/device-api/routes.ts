@@ -23,6 +23,9 @@ import { SupportOn } from './support/support-on.js';
 import { SupportStatus } from './support/support-status.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
 
+/** The version prefix of every path of the device API. */
+export const API_PREFIX = '/v1';
+
 /** A session file's bytes (HTTP Range: 206 with the part asked for). */
 const SessionBytes = Type.Uint8Array({ description: 'the .pws file, or the part of it asked for' });
 

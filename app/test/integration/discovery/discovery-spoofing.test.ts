@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { logBootList } from '@pitwall/protocol';
+import { Routes } from '@pitwall/protocol';
 import { makeBoot, startFakeDiagnosticsUnit, type FakeDiagnosticsUnit } from '../../../../testbed/fake-diagnostics-unit.js';
 import { DeviceRegistry } from '../../../src/discovery/device-registry.js';
 import { OperatorKeyring } from '../../../src/identity/operator-key.js';
@@ -61,7 +61,7 @@ test('a fresh advert claiming the pinned key is tried, refused by the TLS pin ch
     assert.equal(registry.get(real.id)!.name, 'Car 7', 'a claim renames nothing');
     assert.equal(registry.trustedTargets(real.id)[0], rogue.target, 'the rogue is heard last, so tried first');
 
-    const boots = await channels.call(real.id, { path: '/v1/logs/boots' }, logBootList);
+    const boots = await channels.callRoute(real.id, Routes.logBoots);
     assert.equal(boots.boots.length, 1, 'answered by the real unit, through its other link');
     assert.equal(await channels.provenTarget(real.id), real.target);
     assert.deepEqual(registry.trustedTargets(real.id), [real.target], 'the link that showed another key is not used again');
