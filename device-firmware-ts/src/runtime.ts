@@ -5,6 +5,7 @@ import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { Part, startInOrder, type Subsystem } from './boot/subsystem.js';
 import { startPairing } from './boot/pairing-boot.js';
 import { startHealthLoop, type HealthLoop } from './boot/health-loop.js';
+import { startWifi } from './boot/wifi-boot.js';
 import { hardwareProfile, type ProfileKind } from './hal/profiles.js';
 import { loadUnitIdentity } from './identity/unit-identity.js';
 import { openAuditLog } from './identity/audit-log.js';
@@ -149,6 +150,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     gnss: reader.value.reader.state.status(),
     identity: identity.value.state,
   });
+  const wifi = new Part('wifi', () => startWifi({ config, kind: hw.kind, gpio: gpio.value, audit: audit.value, logger, unitName: info.value.name }));
   const healthStore = new Part('health-store', () => openHealthStore(dataDir));
   const api = new Part(
     'api',
@@ -172,6 +174,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         audit: audit.value,
         pairing: pairing.value.service,
         window: pairing.value.window,
+        wifi: wifi.value,
         ops: { health: healthStore.value, crashes: ops.crashes, reporter: ops.reporter ?? { ingestReports: async () => 0, dumpNow: () => '' }, logs: ops.logs },
       });
       return { http, port: await http.listen(config.api.port, config.api.host) };
@@ -189,7 +192,22 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   );
   const serial = new Part(
     'serial',
-    () => startSerialEndpoint({ path: usb.value.devicePath, ctx: { info: info.value, pairing: pairing.value.service }, log: logger.for('serial') }),
+    () =>
+      startSerialEndpoint({
+        path: usb.value.devicePath,
+        ctx: {
+          info: info.value,
+          pairing: pairing.value.service,
+          wifi: {
+            wifi: wifi.value,
+            operators: operators.value,
+            audit: audit.value,
+            unitId: info.value.id,
+            firstSetupOpen: () => !operators.value.hasActiveOwner() && performance.now() - started < config.network.firstSetupWindowS * 1000,
+          },
+        },
+        log: logger.for('serial'),
+      }),
     (s) => s.close(),
   );
   const health = new Part(
@@ -205,6 +223,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         gnss: () => reader.value.reader.state.status(),
         gnssStart: reader.value.gnssStart,
         imuSampleRateHz: () => imuRate.rateHz(),
+        wifi: () => wifi.value.health(),
         startedAt: started,
         store: healthStore.value,
         logger,
@@ -215,7 +234,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     (h) => h.stop(),
   );
 
-  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, healthStore, api, mdns, serial, health];
+  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, wifi, healthStore, api, mdns, serial, health];
   if (boot.processHandlers) list.unshift(reopenSignal(ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
     list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));

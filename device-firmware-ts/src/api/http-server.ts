@@ -23,6 +23,8 @@ import type { AuditLog } from '../identity/audit-log.js';
 import type { PairingWindow } from '../identity/pairing-window.js';
 import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
 import { registerTrackRoutes } from './track-routes.js';
+import { registerWifiRoutes } from './wifi-routes.js';
+import type { WifiService } from '../ops/network/wifi-service.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
 import type { LiveEvent } from '../pipeline/start-data-path.js';
@@ -63,6 +65,8 @@ export interface HttpServerDeps {
   limits?: ConnectionLimits;
   /** Where the own tracks pushed by a companion are kept (absent in tests of the bare API). */
   dataDir?: string;
+  /** Wi-Fi provisioning (absent in tests of the bare API). */
+  wifi?: WifiService;
 }
 
 /** A TLS handshake, and a request's headers, must be complete within this long. */
@@ -159,6 +163,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
   if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
+  if (deps.wifi) registerWifiRoutes(fastify, { wifi: deps.wifi, send });
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));

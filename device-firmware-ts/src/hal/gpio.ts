@@ -6,12 +6,16 @@ export type LedName = 'pair';
  * while a pairing waits for an owner's approval (someone asked to be an owner), `off` otherwise.
  */
 export type LedPattern = 'off' | 'on' | 'slow-blink' | 'fast-blink';
+/** Latching switches. `hotspot`: closed = the Wi-Fi runs the unit's own hotspot, open = client. */
+export type SwitchName = 'hotspot';
 
 export interface Gpio {
   readonly kind: 'real' | 'sim';
   /** Calls `listener` on each press of `button`; returns the unsubscribe function. */
   onPress(button: ButtonName, listener: () => void): () => void;
   setLed(led: LedName, pattern: LedPattern): void;
+  /** A latching switch's position now (true = closed), or null when the board has none. */
+  readSwitch(name: SwitchName): boolean | null;
   close(): Promise<void>;
 }
 
@@ -25,6 +29,7 @@ export function realGpio(): Gpio {
     kind: 'real',
     onPress: () => () => {},
     setLed: () => {},
+    readSwitch: () => null,
     close: async () => {},
   };
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlink } from 'node:fs/promises';
-import type { ButtonName, Gpio, LedName, LedPattern } from '../gpio.js';
+import type { ButtonName, Gpio, LedName, LedPattern, SwitchName } from '../gpio.js';
 import type { Logger } from '../../ops/logger.js';
 
 const BUTTONS: readonly ButtonName[] = ['pair'];
@@ -10,7 +10,8 @@ const HISTORY = 32;
 /**
  * Sim GPIO: a unix socket (DATA_DIR/run/sim-gpio.sock) taking one command per line:
  * `press pair` -> `ok`, `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
- * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`), the SimHooks
+ * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`),
+ * `switch hotspot on|off` -> `ok` (moves the latch; the unit reads it at boot), the SimHooks
  * commands; anything else -> `error ...`.
  */
 /** Sim-only test hooks behind extra socket commands (never wired in a real profile). */
@@ -19,6 +20,8 @@ export interface SimHooks {
   inject?: (what: 'crash' | 'hang' | 'oom') => string;
   /** `disk-free BYTES|real`: fakes the data partition's free space. */
   diskFree?: (bytes: number | null) => void;
+  /** The latching switches' positions at power-on (`switch hotspot on|off` moves one later). */
+  switches?: Partial<Record<SwitchName, boolean>>;
 }
 
 export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks = {}): Promise<Gpio> {
@@ -26,12 +29,17 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
   const leds: Record<LedName, LedPattern> = { pair: 'off' };
   const history: Record<LedName, LedPattern[]> = { pair: ['off'] };
   const clients = new Set<Socket>();
+  const switches: Record<SwitchName, boolean> = { hotspot: hooks.switches?.hotspot ?? false };
   await unlink(socketPath).catch(() => {});
 
   const handle = (line: string): string => {
     const [cmd, arg, ...rest] = line.trim().split(/\s+/);
     if (cmd === 'press' && rest.length === 0 && BUTTONS.includes(arg as ButtonName)) {
       for (const l of listeners.get(arg as ButtonName) ?? []) l();
+      return 'ok';
+    }
+    if (cmd === 'switch' && arg === 'hotspot' && rest.length === 1 && (rest[0] === 'on' || rest[0] === 'off')) {
+      switches.hotspot = rest[0] === 'on';
       return 'ok';
     }
     if (cmd === 'leds' && arg === undefined) return JSON.stringify({ pair: leds.pair !== 'off' });
@@ -81,6 +89,7 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
       history[led].push(pattern);
       if (history[led].length > HISTORY) history[led].shift();
     },
+    readSwitch: (name) => switches[name],
     async close() {
       for (const c of clients) c.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
