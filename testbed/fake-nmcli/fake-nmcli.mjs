@@ -7,7 +7,7 @@
 //
 // FAKE_NMCLI_DIR/scenario (one word, re-read on every call) makes it fail like nmcli does:
 //   ok | not-running | no-dbus | radio-off | activation-fails | rc:N (N = 1..10) | delay:MS
-import { appendFileSync, readFileSync, writeFileSync, statSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync, statSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,8 @@ function main() {
     const p = find(a.slice(2));
     if (!p) return finish(10, '', `Error: unknown connection '${a[3]}'.\nError: cannot delete unknown connection(s): '${a[3]}'.\n`);
     state.profiles = state.profiles.filter((x) => x !== p);
+    // NetworkManager deletes a keyfile profile's file with it.
+    rmSync(p.file, { force: true });
     if (state.active === p.uuid) state.active = null;
     save();
     return finish(0, `Connection '${p.name}' (${p.uuid}) successfully deleted.\n`);
