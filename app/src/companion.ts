@@ -33,6 +33,7 @@ import { DiagnosticsStore } from './diagnostics/diagnostics-store.js';
 import { exportDiagnostics, exportFileName, type ExportAudit } from './diagnostics/diagnostics-export.js';
 import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
+import { wifiHandlers } from './wifi/wifi-handlers.js';
 import { ingestThreadsEnded } from './sessions/ingest-thread.js';
 
 export interface CompanionOptions {
@@ -308,6 +309,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       return exportTo(id, join(exportsDir, name.endsWith('.tar.gz') ? name : `${name}.tar.gz`));
     },
     ...sessions.handlers,
+    ...wifiHandlers(channels),
   };
 
   return {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CompanionError, parseChoice, parseNumber, parsePort, type Role } from '@pitwall/protocol';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
+import { parseWifiCli, WIFI_USAGE, type WifiCliArgs } from './wifi-cli.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -31,6 +32,7 @@ export const USAGE = `Usage:
       Pull the unit's logs, health and crash dumps (when it is online and paired), then write its
       diagnostics archive (tar.gz: logs, health, dumps, info, audit log; secrets redacted) to FILE.
       An offline unit's archive is made from what this companion already stored.
+${WIFI_USAGE}
 ${SESSION_USAGE}
   pitwall --help | --version`;
 
@@ -53,7 +55,9 @@ export interface ServeArgs {
   verbose: boolean;
 }
 export interface UnitArgs {
-  command: 'pair' | 'operators' | 'unpair' | 'diagnostics' | 'requests' | 'approve' | 'deny' | 'tracks-push';
+  command: 'pair' | 'operators' | 'unpair' | 'diagnostics' | 'requests' | 'approve' | 'deny' | 'tracks-push' | 'wifi';
+  /** wifi: the subcommand and its arguments. */
+  wifi?: WifiCliArgs;
   /** approve / deny: the owner request answered. */
   requestId?: string;
   /** diagnostics: the archive to write, and whether to pull first. */
@@ -134,6 +138,10 @@ export function parseCli(argv: string[]): CliArgs {
         addresses: values.address.map(parseAddress),
         verbose: values.verbose,
       };
+    }
+    if (command === 'wifi') {
+      const { wifi, common } = parseWifiCli(rest);
+      return { command, wifi, ...common, via: null, role: 'owner' };
     }
     if (UNIT_COMMANDS.includes(command as UnitArgs['command'])) {
       const { values, positionals } = parseArgs({
