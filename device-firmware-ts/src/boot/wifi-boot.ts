@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { UnitConfig } from '@pitwall/protocol';
 import type { Gpio } from '../hal/gpio.js';
-import { openNetworkManager } from '../hal/nm/index.js';
+import { openNetworkManager, unmanagedNetworkManager } from '../hal/nm/index.js';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { UnitLogger } from '../ops/unit-logger.js';
 import { startWifiService, type WifiService } from '../ops/network/wifi-service.js';
@@ -23,12 +23,13 @@ export interface WifiBootOptions {
 export async function startWifi(o: WifiBootOptions): Promise<WifiService> {
   const n = o.config.network;
   const { dataDir } = o.config;
-  const nm = await openNetworkManager({
-    nmcli: n.nmcli,
-    ifname: n.ifname,
-    connectionsDir: n.connectionsDir ?? (o.kind === 'sim' ? join(dataDir, 'nm-connections') : '/etc/NetworkManager/system-connections'),
-    timeoutMs: n.timeoutS * 1000,
-  });
+  const nmcli = n.nmcli ?? (o.kind === 'real' ? 'nmcli' : null);
+  // A sim never drives the NetworkManager of the machine it runs on unless told to.
+  const connectionsDir = n.connectionsDir ?? (o.kind === 'sim' ? join(dataDir, 'nm-connections') : '/etc/NetworkManager/system-connections');
+  const nm =
+    nmcli === null
+      ? unmanagedNetworkManager('this sim unit manages no Wi-Fi (set network.nmcli in its configuration to a stand-in nmcli)')
+      : await openNetworkManager({ nmcli, ifname: n.ifname, connectionsDir, timeoutMs: n.timeoutS * 1000 });
   const latchAtBoot = o.gpio.readSwitch('hotspot');
   let first = true;
   return startWifiService({

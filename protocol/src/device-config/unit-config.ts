@@ -52,7 +52,7 @@ export const UnitConfig = closed(
     ),
     network: closed(
       {
-        nmcli: path('the nmcli executable the Wi-Fi is managed through (a sim can name a stand-in)', 'nmcli'),
+        nmcli: Type.Optional(path('the nmcli executable the Wi-Fi is managed through (default nmcli on a unit; a sim manages no Wi-Fi unless given one, e.g. a stand-in that replays recorded output)')),
         ifname: Type.String({ minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9_.-]+$', default: 'wlan0', description: 'the Wi-Fi interface' }),
         connectionsDir: Type.Optional(path("NetworkManager's keyfile folder (default /etc/NetworkManager/system-connections; in a sim DATA_DIR/nm-connections)")),
         timeoutS: num(1, 600, 20, 'seconds one nmcli call may take'),

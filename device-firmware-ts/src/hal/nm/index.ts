@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { WifiNetwork } from '@pitwall/protocol';
 import { nmcliRunner, type Nmcli } from './nmcli-runner.js';
+import { NmError } from './nmcli-error.js';
 import { profileStore, type ProfileStore } from './wifi-profiles.js';
 import { scanNetworks } from './wifi-scan.js';
 import { readGeneral, readLink, type NmGeneral, type WifiLink } from './wifi-link.js';
@@ -24,6 +25,12 @@ export interface NetworkManagerHal extends ProfileStore {
   scan(rescan: boolean): Promise<WifiNetwork[]>;
   link(): Promise<WifiLink>;
   general(): Promise<NmGeneral>;
+}
+
+/** A board whose Wi-Fi is not managed (a sim given no nmcli): every call says so. */
+export function unmanagedNetworkManager(reason: string): NetworkManagerHal {
+  const no = () => Promise.reject(new NmError('no-nmcli', reason, null));
+  return { list: no, add: no, remove: no, setPriority: no, up: no, down: no, scan: no, link: no, general: no };
 }
 
 export async function openNetworkManager(o: NmOptions): Promise<NetworkManagerHal> {
