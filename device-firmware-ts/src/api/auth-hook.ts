@@ -2,14 +2,13 @@ import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { roleAllows, type Operator, type Permission } from '@pitwall/protocol';
+import { roleAllows, type Access, type Operator, type Permission } from '@pitwall/protocol';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import { fingerprintOf } from '../identity/unit-key.js';
 import { createAddressLimiter } from './address-limiter.js';
 
-/** What a route needs: `public` (anyone), `cert` (any client certificate, e.g. network pairing), or a permission. */
-export type Access = 'public' | 'cert' | Permission;
+export type { Access };
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,12 +1,11 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { Type, type Static } from '@sinclair/typebox';
 import {
-  ApiError,
-  DeviceInfo,
-  DeviceStatus,
   FIRMWARE_COMMIT_HEADER,
   FIRMWARE_VERSION_HEADER,
+  METHOD_CHECKED_PATHS,
+  Routes,
+  type ApiError,
   type DeviceInfo as DeviceInfoT,
   type DeviceStatus as DeviceStatusT,
 } from '@pitwall/protocol';
@@ -25,21 +24,13 @@ import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.
 import { registerTrackRoutes } from './track-routes.js';
 import { registerWifiRoutes } from './wifi-routes.js';
 import type { WifiService } from '../ops/network/wifi-service.js';
+import { recordRoutes, serve, type RegisteredRoute } from './table-route.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
 import type { LiveEvent } from '../pipeline/start-data-path.js';
 export type { LiveEvent };
 
-/** Query of GET /v1/live: cap the event rate (default: every fix). */
-export const LiveQuery = Type.Object(
-  { maxHz: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'at most this many fix (and timing) events per second' })) },
-  { additionalProperties: false },
-);
-type LiveQuery = Static<typeof LiveQuery>;
-
-const NoQuery = Type.Object({}, { additionalProperties: false });
 const HEARTBEAT_MS = 15_000;
-const ROUTES = ['/v1/info', '/v1/status', '/v1/live'];
 const OTHER_METHODS = ['DELETE', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
 export interface HttpServerDeps {
@@ -81,6 +72,8 @@ export interface HttpServer {
   readonly app: FastifyInstance;
   readonly auth: Auth;
   readonly connections: ConnectionGuard;
+  /** Every route the server registered (method and path), HEAD and 405 answers included. */
+  readonly routes: readonly RegisteredRoute[];
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -135,6 +128,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     },
   });
 
+  const routes = recordRoutes(app as unknown as FastifyInstance);
   app.addHook('onRequest', async (_req, reply) => {
     reply.headers(firmwareHeaders);
   });
@@ -182,24 +176,22 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     return reply.code(status).send(errorBody(status === 500 ? 'internal' : 'bad-request', status === 500 ? 'internal error' : err.message));
   });
 
-  const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 503: ApiError };
-
-  app.get('/v1/info', { config: { access: 'public' }, schema: { querystring: NoQuery, response: { 200: DeviceInfo, ...errors } } }, (_req, reply) => {
+  serve(fastify, Routes.info, (_req, reply) => {
     // A string body with a JSON content type is sent as is (no re-serialization).
     void reply.type('application/json; charset=utf-8').send(infoJson);
   });
 
-  app.get('/v1/status', { schema: { querystring: NoQuery, response: { 200: DeviceStatus, ...errors } } }, async () => deps.status());
+  serve(fastify, Routes.status, async () => deps.status());
 
-  app.get<{ Querystring: LiveQuery }>('/v1/live', { schema: { querystring: LiveQuery } }, (req, reply) => {
+  serve(fastify, Routes.live, (req, reply) => {
     serveLive(req, reply, req.query.maxHz);
   });
 
-  for (const url of ROUTES) {
+  for (const url of METHOD_CHECKED_PATHS) {
     app.route({
       method: [...OTHER_METHODS],
       url,
-      config: url === '/v1/info' ? { access: 'public' } : {},
+      config: url === Routes.info.path ? { access: 'public' } : {},
       handler: (req, reply) => {
         void reply.code(405).header('allow', 'GET, HEAD').send(errorBody('method-not-allowed', `${req.method} is not allowed on ${url}; use GET`));
       },
@@ -261,6 +253,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     app: fastify,
     auth,
     connections,
+    routes,
     async listen(port, host = '0.0.0.0') {
       await app.listen({ port, host });
       deps.log.info(`api: at most ${connections.limits.maxConnections} connections (file limit ${fileLimit()})`);

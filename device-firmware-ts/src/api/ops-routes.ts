@@ -1,16 +1,13 @@
 import { pipeline } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
-import { acceptsGzip, ApiError, CrashConfirm, CrashList, HealthList, LogBootList, LogConfirm, LogQuery, type CrashConfirm as CrashConfirmT, type LogConfirm as LogConfirmT, type LogQuery as LogQueryT } from '@pitwall/protocol';
+import { acceptsGzip, Routes } from '@pitwall/protocol';
 import type { HealthStore } from '../ops/health-store.js';
 import type { CrashStore } from '../ops/crash-store.js';
 import type { CrashReporter } from '../ops/crash-reporter.js';
 import type { LogStore } from '../ops/log-store.js';
+import { serve } from './table-route.js';
 
-const NoQuery = Type.Object({}, { additionalProperties: false });
-const HealthQuery = Type.Object({ since: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false });
-const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 503: ApiError };
 const DEFAULT_LOG_LIMIT = 100_000;
 
 export interface OpsRouteDeps {
@@ -24,7 +21,7 @@ const bad = (message: string) => ({ error: { code: 'bad-request', message } });
 
 /** Logs, health and crash dumps: authenticated reads; the confirms are control. */
 export function registerOpsRoutes(app: FastifyInstance, d: OpsRouteDeps): void {
-  app.get<{ Querystring: { since?: string } }>('/v1/health', { schema: { querystring: HealthQuery, response: { 200: HealthList, ...errors } } }, async (req, reply) => {
+  serve(app, Routes.health, async (req, reply) => {
     const since = req.query.since === undefined ? null : new Date(req.query.since);
     if (since !== null && (Number.isNaN(since.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(req.query.since!))) {
       return reply.code(400).send(bad(`since must be an ISO 8601 time, got "${req.query.since!.slice(0, 40)}"`));
@@ -32,28 +29,25 @@ export function registerOpsRoutes(app: FastifyInstance, d: OpsRouteDeps): void {
     return { snapshots: await d.health.since(since) };
   });
 
-  app.get('/v1/crashes', { schema: { querystring: NoQuery, response: { 200: CrashList, ...errors } } }, async () => {
+  serve(app, Routes.crashes, async () => {
     await d.reporter.ingestReports();
     return { crashes: d.crashes.list() };
   });
 
-  app.get<{ Params: { id: string } }>(
-    '/v1/crashes/:id',
-    { schema: { querystring: NoQuery, params: Type.Object({ id: Type.String({ maxLength: 200 }) }) } },
-    async (req, reply) => {
-      const text = d.crashes.read(req.params.id);
-      if (text === null) return reply.code(404).send({ error: { code: 'not-found', message: `no crash dump "${req.params.id.slice(0, 80)}"` } });
-      return reply.type('application/json; charset=utf-8').send(text);
-    },
-  );
+  serve(app, Routes.crash, async (req, reply) => {
+    const text = d.crashes.read(req.params.id);
+    if (text === null) return reply.code(404).send({ error: { code: 'not-found', message: `no crash dump "${req.params.id.slice(0, 80)}"` } });
+    // The dump as stored (a string with a JSON content type is sent as is).
+    return reply.type('application/json; charset=utf-8').send(text);
+  });
 
-  app.post<{ Body: CrashConfirmT }>('/v1/crashes/confirm', { schema: { querystring: NoQuery, body: CrashConfirm, response: { ...errors } } }, async (req) => ({
+  serve(app, Routes.confirmCrashes, async (req) => ({
     confirmed: d.crashes.confirm(req.body.ids),
   }));
 
-  app.get('/v1/logs/boots', { schema: { querystring: NoQuery, response: { 200: LogBootList, ...errors } } }, async () => ({ boots: await d.logs.boots() }));
+  serve(app, Routes.logBoots, async () => ({ boots: await d.logs.boots() }));
 
-  app.get<{ Querystring: LogQueryT }>('/v1/logs', { schema: { querystring: LogQuery, response: { ...errors } } }, async (req, reply) => {
+  serve(app, Routes.logs, async (req, reply) => {
     const stream = await d.logs.query(req.query.boot, req.query.after ?? 0, req.query.limit ?? DEFAULT_LOG_LIMIT);
     reply.type('application/x-ndjson').header('vary', 'accept-encoding');
     if (!acceptsGzip(req.headers['accept-encoding'])) return reply.send(stream);
@@ -62,8 +56,8 @@ export function registerOpsRoutes(app: FastifyInstance, d: OpsRouteDeps): void {
     return reply.header('content-encoding', 'gzip').send(pipeline(stream, createGzip({ level: 1, chunkSize: 64 * 1024 }), () => undefined));
   });
 
-  app.post<{ Body: LogConfirmT }>('/v1/logs/confirm', { schema: { querystring: NoQuery, body: LogConfirm, response: { ...errors } } }, async (req) => {
+  serve(app, Routes.confirmLogs, async (req) => {
     await d.logs.confirm(req.body.boot, req.body.seq);
-    return { ok: true };
+    return { ok: true as const };
   });
 }

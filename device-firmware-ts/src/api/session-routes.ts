@@ -4,10 +4,10 @@
  */
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Type } from '@sinclair/typebox';
-import { ApiError, SESSION_SHA256_HEADER, SessionConfirm, SessionList, SessionMeta, type SessionConfirm as SessionConfirmT, type SessionMeta as SessionMetaT } from '@pitwall/protocol';
+import { Routes, routePath, SESSION_SHA256_HEADER, type SessionMeta as SessionMetaT } from '@pitwall/protocol';
 import { isSessionId, type SessionStore } from '../pipeline/session-store.js';
 import { RecorderError, type SessionRecorder } from '../pipeline/session-recorder.js';
+import { serve } from './table-route.js';
 
 export interface SessionRoutesDeps {
   store: SessionStore;
@@ -16,9 +16,6 @@ export interface SessionRoutesDeps {
   send(reply: FastifyReply, status: number, code: string, message: string): void;
 }
 
-const IdParams = Type.Object({ id: Type.String({ maxLength: 256 }) }, { additionalProperties: false });
-const NoQuery = Type.Object({}, { additionalProperties: false });
-const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError };
 const STREAM_CHUNK = 256 * 1024;
 
 export type ByteRange = { start: number; end: number } | 'unsatisfiable' | 'malformed';
@@ -57,9 +54,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
     throw err;
   };
 
-  app.get('/v1/sessions', { schema: { querystring: NoQuery, response: { 200: SessionList, ...errors } } }, async () => ({ sessions: store.list() }));
+  serve(app, Routes.sessions, async () => ({ sessions: store.list() }));
 
-  app.post('/v1/sessions/start', { config: { access: 'control' }, schema: { querystring: NoQuery, response: { 201: SessionMeta, ...errors } } }, async (_req, reply) => {
+  serve(app, Routes.startSession, async (_req, reply) => {
     try {
       const meta = await recorder.start(true, deps.trackId());
       return reply.code(201).send(meta);
@@ -68,7 +65,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
     }
   });
 
-  app.post('/v1/sessions/stop', { config: { access: 'control' }, schema: { querystring: NoQuery, response: { 200: SessionMeta, ...errors } } }, async (_req, reply) => {
+  serve(app, Routes.stopSession, async (_req, reply) => {
     try {
       return reply.send(await recorder.stop(true));
     } catch (err) {
@@ -76,7 +73,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
     }
   });
 
-  app.get<{ Params: { id: string } }>('/v1/sessions/:id', { schema: { params: IdParams, querystring: NoQuery } }, (req, reply) => {
+  serve(app, Routes.sessionFile, (req, reply) => {
     const meta = lookup(req.params.id, reply);
     if (!meta) return reply;
     // While recording, only what is durable so far: an append-only prefix that never changes.
@@ -103,23 +100,19 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
     return reply.send(createReadStream(store.path(meta.id), { start, end, highWaterMark: STREAM_CHUNK }));
   });
 
-  app.post<{ Params: { id: string }; Body: SessionConfirmT }>(
-    '/v1/sessions/:id/confirm',
-    { config: { access: 'control' }, schema: { params: IdParams, querystring: NoQuery, body: SessionConfirm, response: { 200: SessionMeta, ...errors } } },
-    async (req, reply) => {
-      const meta = lookup(req.params.id, reply);
-      if (!meta) return reply;
-      if (meta.state !== 'closed' || !meta.sha256) return send(reply, 409, 'recording', `session ${meta.id} is still recording; confirm it once closed`);
-      if (req.body.sha256 !== meta.sha256) return send(reply, 409, 'sha256-mismatch', `sha256 does not match session ${meta.id}: fetch it again`);
-      return reply.send(await store.confirm(meta.id));
-    },
-  );
+  serve(app, Routes.confirmSession, async (req, reply) => {
+    const meta = lookup(req.params.id, reply);
+    if (!meta) return reply;
+    if (meta.state !== 'closed' || !meta.sha256) return send(reply, 409, 'recording', `session ${meta.id} is still recording; confirm it once closed`);
+    if (req.body.sha256 !== meta.sha256) return send(reply, 409, 'sha256-mismatch', `sha256 does not match session ${meta.id}: fetch it again`);
+    return reply.send(await store.confirm(meta.id));
+  });
 
-  app.delete<{ Params: { id: string } }>('/v1/sessions/:id', { config: { access: 'control' }, schema: { params: IdParams, querystring: NoQuery } }, async (req, reply) => {
+  serve(app, Routes.deleteSession, async (req, reply) => {
     const meta = lookup(req.params.id, reply);
     if (!meta) return reply;
     if (meta.state !== 'closed') return send(reply, 409, 'recording', `session ${meta.id} is recording`);
-    if (!meta.confirmed) return send(reply, 409, 'not-confirmed', `session ${meta.id} was not confirmed by a companion (POST /v1/sessions/${meta.id}/confirm with its sha256)`);
+    if (!meta.confirmed) return send(reply, 409, 'not-confirmed', `session ${meta.id} was not confirmed by a companion (POST ${routePath(Routes.confirmSession, { params: { id: meta.id } })} with its sha256)`);
     await store.remove(meta.id);
     return reply.code(204).send();
   });

@@ -4,11 +4,11 @@
  * pushed list times laps from the unit's next start on.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Type } from '@sinclair/typebox';
-import { ApiError, OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult, ownTrackList, ownTrackListProblem, type OwnTrackList as OwnTrackListT } from '@pitwall/protocol';
+import { ownTrackList, ownTrackListProblem, Routes, type OwnTrackList as OwnTrackListT } from '@pitwall/protocol';
 import type { AuditLog } from '../identity/audit-log.js';
 import { loadOwnTracks, saveOwnTracks } from '../pipeline/own-track-file.js';
 import type { Logger } from '../ops/logger.js';
+import { serve } from './table-route.js';
 
 export interface TrackRoutesDeps {
   dataDir: string;
@@ -17,8 +17,6 @@ export interface TrackRoutesDeps {
   send(reply: FastifyReply, status: number, code: string, message: string): void;
 }
 
-const NoQuery = Type.Object({}, { additionalProperties: false });
-const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 413: ApiError, 503: ApiError };
 
 /** The schema's first complaint about a body, short enough to read. */
 function firstSchemaProblem(body: unknown): string {
@@ -34,19 +32,20 @@ export function registerTrackRoutes(app: FastifyInstance, d: TrackRoutesDeps): v
   // One replacement at a time: each one's undo (when the audit record fails) restores what it replaced.
   let queue: Promise<unknown> = Promise.resolve();
 
-  app.get('/v1/tracks/own', { config: { access: 'read' }, schema: { querystring: NoQuery, response: { 200: OwnTrackList, ...errors } } }, async () => ({
+  serve(app, Routes.ownTracks, async () => ({
     tracks: await loadOwnTracks(d.dataDir, d.log),
   }));
 
   // The body is checked here, not by the server's validator: that one coerces types (null and
   // "900" would pass as numbers), which suits a query string, never a track.
-  app.put<{ Body: unknown }>(
-    '/v1/tracks/own',
-    { config: { access: 'tracks' }, bodyLimit: OWN_TRACKS_BODY_MAX_B, schema: { querystring: NoQuery, response: { 200: OwnTrackPushResult, ...errors } } },
+  serve(
+    app,
+    Routes.pushOwnTracks,
     async (req, reply) => {
-      const problem = ownTrackList.is(req.body) ? ownTrackListProblem(req.body) : firstSchemaProblem(req.body);
+      const body: unknown = req.body; // unchecked until here (bodyCheckedByHandler)
+      const problem = ownTrackList.is(body) ? ownTrackListProblem(body) : firstSchemaProblem(body);
       if (problem) return d.send(reply, 400, 'bad-tracks', `own tracks refused, nothing changed: ${problem}`);
-      const list: OwnTrackListT = req.body as OwnTrackListT;
+      const list = body as OwnTrackListT;
       const op = req.operator!;
       const run = queue.then(async () => {
         const before = await loadOwnTracks(d.dataDir, d.log);
@@ -67,5 +66,6 @@ export function registerTrackRoutes(app: FastifyInstance, d: TrackRoutesDeps): v
       d.log.info(`own tracks replaced by ${op.role} ${op.fingerprint}: ${list.tracks.length} tracks, timed from the next start`);
       return { tracks: list.tracks.length, appliesFrom: 'next-start' as const };
     },
+    { bodyCheckedByHandler: true },
   );
 }

@@ -1,10 +1,11 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { pino, type Logger as Pino } from 'pino';
-import type { LogLevel, LogRecord, Subsystem } from '@pitwall/protocol';
+import { pino, type Logger as Pino, type LoggerOptions } from 'pino';
+import { PINO_SECRET_REDACTION, type LogLevel, type LogRecord, type Subsystem } from '@pitwall/protocol';
 import { levelRank, type LogFields, type Logger } from './logger.js';
 import { LogRing } from './log-ring.js';
+import { cleanFields, needsCopy } from './log-fields.js';
 import { Redactor } from './redactor.js';
 
 export interface UnitLoggerOptions {
@@ -44,13 +45,18 @@ export interface UnitLogger {
   close(): Promise<void>;
 }
 
-// Fields the record itself owns: a caller's field of that name is renamed, never overrides.
-const RESERVED = new Set(['time', 'level', 'subsystem', 'msg', 'fw', 'commit', 'unit', 'boot', 'seq']);
-const hasReserved = (fields: LogFields) => {
-  for (const k in fields) if (RESERVED.has(k)) return true;
-  return false;
-};
 const INFO = levelRank('info');
+
+/**
+ * The pino options that shape a record: message key, ISO time, level names, and pino's own
+ * redaction paths. The logging bench gives its plain-pino baseline the same ones.
+ */
+export const UNIT_PINO_FORMAT = {
+  messageKey: 'msg',
+  timestamp: pino.stdTimeFunctions.isoTime,
+  formatters: { level: (label: string) => ({ level: label }) },
+  redact: PINO_SECRET_REDACTION,
+} satisfies LoggerOptions;
 
 /** After a power cut the file may end in a torn line: start this boot on a line of its own. */
 function endTornLine(file: string): void {
@@ -74,10 +80,10 @@ function endTornLine(file: string): void {
  * log reader finds a record's boot and seq without parsing JSON (log-segments.ts). pino's
  * streamWrite hook keeps each line in the ring (crash dumps) and mirrors short lines to stderr.
  *
- * Redaction is protocol's shared rules (field names at any depth and in any case, free text,
- * runtime secrets): the common record, with nothing to redact, is handed to pino as it is.
- * pino's `redact` paths are not used: they match exact names at fixed depths, a weaker copy of
- * the shared field-name rule.
+ * Redaction: pino's own paths censor the usual secret fields (`psk`, `password`, `token`, ...:
+ * protocol's SECRET_FIELD_PATHS) without a copy of the record; protocol's shared rules do the
+ * rest: the message's free text and runtime secrets, and field names at any depth and in any
+ * case. The common record, with nothing for them, is handed to pino as it is.
  */
 export function createUnitLogger(opts: UnitLoggerOptions): UnitLogger {
   const boot = opts.boot ?? randomUUID();
@@ -102,9 +108,7 @@ export function createUnitLogger(opts: UnitLoggerOptions): UnitLogger {
     {
       level: 'trace',
       base: { boot, fw: opts.fw, commit: opts.commit, unit: opts.unit },
-      messageKey: 'msg',
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      ...UNIT_PINO_FORMAT,
       mixin: () => ({ seq: ++seq }),
       hooks: {
         streamWrite(line) {
@@ -129,15 +133,8 @@ export function createUnitLogger(opts: UnitLoggerOptions): UnitLogger {
         const text = redactor.text(String(msg));
         if (!fields) return p[level](text);
         // The common record has nothing to redact and no reserved name: pino writes it as it is.
-        if (!hasReserved(fields) && !redactor.mayChange(fields)) return p[level](fields, text);
-        const clean = redactor.value(fields) as Record<string, unknown>;
-        for (const k of Object.keys(clean)) {
-          if (RESERVED.has(k)) {
-            clean[`${k}_`] = clean[k];
-            delete clean[k];
-          }
-        }
-        p[level](clean, text);
+        if (!needsCopy(redactor, fields)) return p[level](fields, text);
+        p[level](cleanFields(redactor, fields), text);
       };
     };
     const log: Logger = {

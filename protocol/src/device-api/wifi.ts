@@ -115,3 +115,10 @@ export const wifiStatus = validator('WifiStatus', WifiStatus);
 export const WifiModeRequest = Type.Object({ mode: WifiMode }, { additionalProperties: false });
 export type WifiModeRequest = Static<typeof WifiModeRequest>;
 export const wifiModeRequest = validator('WifiModeRequest', WifiModeRequest);
+
+/** `?rescan=yes` asks the radio for a fresh scan first (a few seconds); otherwise the last scan's list. */
+export const WifiScanQuery = Type.Object({ rescan: Type.Optional(Type.Union([Type.Literal('yes'), Type.Literal('no')])) }, { additionalProperties: false });
+export const WifiProfileParams = Type.Object({ uuid: Type.String({ maxLength: 36 }) }, { additionalProperties: false });
+export const WifiRemoved = Type.Object({ removed: Type.String() }, { additionalProperties: false });
+export const wifiRemoved = validator('WifiRemoved', WifiRemoved);
+export const wifiProfile = validator('WifiProfile', WifiProfile);

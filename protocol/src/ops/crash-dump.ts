@@ -62,3 +62,7 @@ export const crashDump = validator('CrashDump', CrashDump);
 /** POST /v1/crashes/confirm: the companion has stored these dumps; the unit may drop them. */
 export const CrashConfirm = Type.Object({ ids: Type.Array(Type.String(), { maxItems: 1000 }) }, { additionalProperties: false });
 export type CrashConfirm = Static<typeof CrashConfirm>;
+
+/** The unit's answer to POST /v1/crashes/confirm: how many of the ids it held and dropped. */
+export const CrashConfirmResult = Type.Object({ confirmed: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+export type CrashConfirmResult = Static<typeof CrashConfirmResult>;

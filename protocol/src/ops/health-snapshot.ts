@@ -51,3 +51,7 @@ export const healthSnapshot = validator('HealthSnapshot', HealthSnapshot);
 export const HealthList = Type.Object({ snapshots: Type.Array(HealthSnapshot) }, { additionalProperties: false });
 export type HealthList = Static<typeof HealthList>;
 export const healthList = validator('HealthList', HealthList);
+
+/** Query of GET /v1/health: the snapshots after this ISO 8601 time (default: all the unit holds). */
+export const HealthQuery = Type.Object({ since: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false });
+export type HealthQuery = Static<typeof HealthQuery>;

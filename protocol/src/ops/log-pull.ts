@@ -58,3 +58,7 @@ export const LogConfirm = Type.Object(
   { additionalProperties: false },
 );
 export type LogConfirm = Static<typeof LogConfirm>;
+
+/** The unit's answer to POST /v1/logs/confirm. */
+export const LogConfirmResult = Type.Object({ ok: Type.Literal(true) }, { additionalProperties: false });
+export type LogConfirmResult = Static<typeof LogConfirmResult>;

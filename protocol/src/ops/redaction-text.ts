@@ -13,7 +13,8 @@ const PEM_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----/g;
 // Bounded whitespace; the token is consumed by the replacement, so nothing is read twice; a
 // scheme word is not a token ("bearer Bearer x").
 const BEARER = /\b(bearer|basic)\s{1,16}(?!(?:bearer|basic)(?![^\s"',;})\]]))([^\s"',;})\]]{6,})/gi;
-const MAY_HOLD = /password|passphrase|passwd|pass|psk|secret|token|api[-_ ]?key|private[-_ ]?key|authori[sz]ation|cookie|credential|wpa[-_]?key|session[-_]?key|bearer|basic|PRIVATE KEY/i;
+/** Matches a text that may hold a secret at all (the clean common case skips every rule). */
+export const MAY_HOLD = /password|passphrase|passwd|pass|psk|secret|token|api[-_ ]?key|private[-_ ]?key|authori[sz]ation|cookie|credential|wpa[-_]?key|session[-_]?key|bearer|basic|PRIVATE KEY/i;
 
 /** Whether a text may hold a secret at all (the clean common case skips every rule). */
 export function mayHoldSecretText(text: string): boolean {

@@ -1,4 +1,4 @@
-import { REDACTED, mayHoldSecretText, redactFreeText } from './redaction-text.js';
+import { MAY_HOLD, REDACTED, mayHoldSecretText, redactFreeText } from './redaction-text.js';
 
 export { REDACTED, MAX_QUOTED_VALUE, mayHoldSecretText } from './redaction-text.js';
 
@@ -71,6 +71,9 @@ export interface RedactedError {
 export class Redactor {
   private secrets: string[] = [];
   private literals: RegExp | null = null;
+  // One precompiled scan of a text for anything a rule or a runtime secret could remove: the
+  // common text, with nothing of either, is read once and returned as it is.
+  private mayHold: RegExp = MAY_HOLD;
 
   /** Removes `value` from every later text, in any letter case (values under 4 characters are ignored). */
   addSecret(value: string): void {
@@ -80,7 +83,9 @@ export class Redactor {
     if (this.secrets.includes(lower) || REDACTED.includes(lower)) return;
     // Longest first, so a secret containing another goes whole.
     this.secrets = [...this.secrets, lower].sort((a, b) => b.length - a.length);
-    this.literals = new RegExp(this.secrets.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+    const alternation = this.secrets.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    this.literals = new RegExp(alternation, 'gi');
+    this.mayHold = new RegExp(`${MAY_HOLD.source}|${alternation}`, 'i');
   }
 
   isSecretKey(key: string): boolean {
@@ -88,7 +93,7 @@ export class Redactor {
   }
 
   text(s: string): string {
-    return redactFreeText(s, this.literals);
+    return this.mayHold.test(s) ? redactFreeText(s, this.literals) : s;
   }
 
   /**
@@ -112,11 +117,7 @@ export class Redactor {
   }
 
   private textMayChange(s: string): boolean {
-    if (this.literals) {
-      this.literals.lastIndex = 0;
-      if (this.literals.test(s)) return true;
-    }
-    return mayHoldSecretText(s);
+    return this.mayHold.test(s);
   }
 
   /** A redacted copy of `value` (plain data; errors become { type, message, stack, ... }). */
