@@ -11,6 +11,7 @@ import { SpeedChart } from './speed-chart.js';
 import { TrackTrace } from './track-trace.js';
 import { PairingBadge } from './pairing-badge.js';
 import { TrustSection } from './trust-section.js';
+import { WifiSection } from './wifi-section.js';
 
 const STATUS_POLL_MS = 3000;
 const LINK_LABEL = { mdns: 'Wi-Fi (mDNS)', usb: 'USB', address: 'Address' } as const;
@@ -109,6 +110,7 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
       </dl>
 
       <TrustSection device={device} />
+      {device.pairing.state === 'paired' && device.pairing.role !== 'support' && device.online && <WifiSection device={device} />}
 
       {trusted && (
       <>
