@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,4 +88,19 @@ test('pitwall wifi add (password from stdin), list, scan, priority, connect, sta
   assert.equal(rm.code, 0, rm.err);
   assert.deepEqual(keyfiles(), []);
   for (const r of [add, list, scan, prio, conn, status, staffAdd, rm]) assert.ok(!(r.out + r.err).includes(PASSWORD));
+});
+
+test("the unit's diagnostics archive and the companion's own files never hold the password", async () => {
+  const archive = join(tmp, 'diag.tar.gz');
+  const r = await cli(['diagnostics', address, '-o', archive, '--no-mdns', '--data-dir', ownerDir, '--timeout', '10']);
+  assert.equal(r.code, 0, r.out + r.err);
+  const tar = gunzipSync(readFileSync(archive)).toString('latin1');
+  assert.ok(tar.includes('wifi'), 'the archive holds the Wi-Fi audit records and health');
+  assert.ok(!tar.includes(PASSWORD), 'password in the diagnostics archive');
+  for (const dir of [ownerDir, staffDir]) {
+    for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+      const p = join(dir, f);
+      if (statSync(p).isFile()) assert.ok(!readFileSync(p).toString('latin1').includes(PASSWORD), `password in ${p}`);
+    }
+  }
 });
