@@ -11,8 +11,12 @@ const benches: Record<string, () => Promise<void>> = {
   diagnostics: async () => (await import('./diagnostics.js')).runDiagnosticsBench(),
   logging: async () => (await import('./logging.js')).runLoggingBench(),
   sessions: async () => (await import('./sessions.js')).runSessionsBench(),
+  // a 100 MB signed update bundle verified, against sha256sum of the same file
+  update: async () => (await import('./update.js')).runUpdateBench(),
   // 20 units x 3 sessions synced at once over one shaped 50 Mbit/s link (needs root)
   trackday: async () => (await import('./trackday.js')).runTrackDayBench(),
+  // reboot into a new runtime slot until the health gate commits it, trial excluded
+  'boot-commit': async () => (await import('./boot-commit.js')).runBootCommitBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

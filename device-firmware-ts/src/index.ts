@@ -51,3 +51,8 @@ export { bootUnit, type BootOptions, type RunningUnit } from './runtime.js';
 export { ImuRateMeter, meteredImuFeed } from './pipeline/imu-rate.js';
 export * from './pipeline/session-writer.js';
 export { syntheticDrive, type SyntheticDrive, type SyntheticDriveOptions } from './hal/sim/synthetic-drive.js';
+export * from './update/bundle-install-target.js';
+export * from './update/key-list-store.js';
+export * from './update/verify-policy.js';
+export * from './update/verify-install.js';
+export * from './update/verify-update-source.js';

@@ -22,6 +22,7 @@ import { openHealthStore } from './ops/health-store.js';
 import { gnssStartKind } from './ops/health-sampler.js';
 import type { HangWatchdog } from './ops/hang-watchdog.js';
 import { hangWatchdog, reopenSignal } from './boot/process-parts.js';
+import { runtimeUpdates } from './update/update-boot.js';
 
 export interface BootOptions {
   /** Process-wide crash handlers, reports, the reopen signal and the hang watchdog (the CLI sets this). */
@@ -68,6 +69,8 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   let watchdog: HangWatchdog | null = null;
   let healthLoop: HealthLoop | null = null;
   const imuRate = new ImuRateMeter();
+  const updates = runtimeUpdates(dataDir, logger.for('update'));
+  let fixes = 0;
 
   const crashReports = new Part('crash-reports', async () => {
     const n = (await ops.reporter?.ingestReports()) ?? 0;
@@ -121,6 +124,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
       let firstFix = true;
       r.on('fix', (fix) => {
         if (fix.fix === 'none') return;
+        fixes++;
         ops.state.gnss = { fix: fix.fix, lat: fix.lat, lon: fix.lon, time: new Date(fix.timeMs).toISOString() };
         if (!firstFix) return;
         firstFix = false;
@@ -176,6 +180,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         window: pairing.value.window,
         wifi: wifi.value,
         ops: { health: healthStore.value, crashes: ops.crashes, reporter: ops.reporter ?? { ingestReports: async () => 0, dumpNow: () => '' }, logs: ops.logs },
+        update: { status: () => updates.agent.status() },
       });
       return { http, port: await http.listen(config.api.port, config.api.host) };
     },
@@ -234,7 +239,19 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     (h) => h.stop(),
   );
 
-  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, wifi, healthStore, api, mdns, serial, health];
+  // Last: the launcher hears "ready" (and its health gate starts) only once everything is up.
+  // A receiver counts as attached once it has sent anything this boot.
+  const launcherLink = new Part(
+    'launcher-link',
+    () => {
+      const sentences = () => Object.values(reader.value.reader.state.status().sentences).reduce((a, b) => a + b, 0);
+      const h = config.api.host;
+      const host = !h || h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? `[${h}]` : h;
+      return updates.link(`https://${host}:${api.value.port}/v1/info`, () => ({ attached: sentences() > 0, fixes }));
+    },
+    (l) => l?.stop(),
+  );
+  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, wifi, healthStore, api, mdns, serial, health, launcherLink];
   if (boot.processHandlers) list.unshift(reopenSignal(ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
     list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));

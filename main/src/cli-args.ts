@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, parseChoice, parseNumber, parsePort, type Role } from '@pitwall/protocol';
+import { BUNDLE_USAGE } from './bundle-commands.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
 import { parseWifiCli, WIFI_USAGE, type WifiCliArgs } from './wifi-cli.js';
@@ -34,6 +35,7 @@ export const USAGE = `Usage:
       An offline unit's archive is made from what this companion already stored.
 ${WIFI_USAGE}
 ${SESSION_USAGE}
+${BUNDLE_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

@@ -12,10 +12,18 @@ import { APP_VERSION, ELECTRON_MAIN_PATH, RENDERER_DIR } from './paths.js';
 import { runUnitCommand } from './unit-commands.js';
 import { readSecret } from './read-secret.js';
 import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
+import { runBundleCommand } from './bundle-commands.js';
 
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'bundle') {
+    return runBundleCommand(argv.slice(1), {
+      out: (line) => void process.stdout.write(`${line}\n`),
+      err: (line) => log(cleanText(line)),
+      usage: (text) => void process.stderr.write(`\n${text}\n`),
+    });
+  }
   if (SESSION_COMMANDS.has(argv[0] ?? '') && !(argv[0] === 'tracks' && argv[1] === 'push')) {
     return runSessionCommand(argv, {
       out: (line) => void process.stdout.write(`${line}\n`),

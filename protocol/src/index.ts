@@ -27,8 +27,15 @@ export * from './companion/companion-api.js';
 export * from './companion/tracks-api.js';
 export * from './companion/diagnostics-api.js';
 export * from './identity/index.js';
+// signed update bundles (the slots, boot record and update status live in ./update/index.ts)
+export * from './update/bundle-error.js';
+export * from './update/bundle-header.js';
+export * from './update/bundle-manifest.js';
+export * from './update/key-list.js';
+export * from './update/runtime-version.js';
 export * from './tracks/index.js';
 export * from './timing/index.js';
 export * from './sessions/index.js';
 export * from './ops/index.js';
 export * from './device-config/unit-config.js';
+export * from './update/index.js';

@@ -25,6 +25,7 @@ import { registerTrackRoutes } from './track-routes.js';
 import { registerWifiRoutes } from './wifi-routes.js';
 import type { WifiService } from '../ops/network/wifi-service.js';
 import { recordRoutes, serve, type RegisteredRoute } from './table-route.js';
+import { registerUpdateRoutes, type UpdateRouteDeps } from './update-routes.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
 import type { LiveEvent } from '../pipeline/start-data-path.js';
@@ -58,6 +59,8 @@ export interface HttpServerDeps {
   dataDir?: string;
   /** Wi-Fi provisioning (absent in tests of the bare API). */
   wifi?: WifiService;
+  /** The update's state and both slots (absent in tests of the bare API). */
+  update?: UpdateRouteDeps;
 }
 
 /** A TLS handshake, and a request's headers, must be complete within this long. */
@@ -158,6 +161,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
   if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
   if (deps.wifi) registerWifiRoutes(fastify, { wifi: deps.wifi, send });
+  if (deps.update) registerUpdateRoutes(fastify, deps.update);
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));

@@ -19,6 +19,7 @@ import { CrashConfirm, CrashConfirmResult, CrashDump, CrashList } from '../ops/c
 import { LogBootList, LogConfirm, LogConfirmResult, LogQuery } from '../ops/log-pull.js';
 import { LogRecord } from '../ops/log-record.js';
 import { WifiAddRequest, WifiModeRequest, WifiNetworkList, WifiPriorityRequest, WifiProfile, WifiProfileList, WifiProfileParams, WifiRemoved, WifiScanQuery, WifiStatus } from './wifi.js';
+import { UpdateStatus } from '../update/update-status.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
 
 /** A session file's bytes (HTTP Range: 206 with the part asked for). */
@@ -184,6 +185,7 @@ export const Routes = {
   }),
   connectWifi: route({ method: 'POST', path: '/v1/wifi/profiles/:uuid/connect', params: WifiProfileParams, responses: { 200: WifiStatus }, access: 'wifi', summary: 'connect to a saved network now (measures the connect time)' }),
   wifiMode: route({ method: 'PUT', path: '/v1/wifi/mode', body: WifiModeRequest, responses: { 200: WifiStatus }, access: 'admin', summary: "switch hotspot/client now, whatever the latch said at boot (the owner's command)" }),
+  update: route({ method: 'GET', path: '/v1/update', responses: { 200: UpdateStatus }, access: 'read', summary: "the update's operation, progress, last error and both slots" }),
 } as const satisfies Record<string, AnyRoute>;
 
 export type RouteKey = keyof typeof Routes;

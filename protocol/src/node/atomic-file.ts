@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
  * and leaves the old file as it was. `write-file-atomic` was not used: it does not fsync the
  * directory, and it copies the old file's mode instead of the one asked for.
  *
- * Unit and companion both use this one module (it is protocol's only Node code, imported as
+ * Unit and companion both use this module (imported as
  * `@pitwall/protocol/node`).
  */
 

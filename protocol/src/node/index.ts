@@ -1,3 +1,8 @@
 // Protocol's Node-only part (`@pitwall/protocol/node`), shared by the unit and the companion.
 // The rest of protocol stays pure contracts, importable by the renderer.
 export * from './atomic-file.js';
+export * from './dsse-envelope.js';
+export * from './key-list-apply.js';
+export * from './bundle-source.js';
+export * from './bundle-read.js';
+export * from './bundle-build.js';

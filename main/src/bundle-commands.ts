@@ -1,0 +1,171 @@
+import { createReadStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { BundleError, type VendorKeyList } from '@pitwall/protocol';
+import { buildBundle, BundleSource, loadPublicKey, pinnedKeySet, readBundleHeadUnverified, signBundle, signKeyList, verifyBundleStream } from '@pitwall/protocol/node';
+import { generateVendorKey, readPublicKeyPem, readSigningKey } from './bundle-keys.js';
+import type { Io } from './session-commands.js';
+
+export const BUNDLE_USAGE = `  pitwall bundle keygen --out FILE
+      Make an Ed25519 vendor signing key: FILE (private, mode 0600) and FILE.pub.pem; prints the key id only.
+  pitwall bundle build --runtime DIR --version X.Y.Z --model M [--model M ...] --min-version X.Y.Z
+                       [--entry FILE] [--allow-downgrade-unit ID ...] [--allow-downgrade-model M ...] --out FILE
+      Make an unsigned update bundle of a runtime build (every file under DIR; entry default cli.js).
+  pitwall bundle sign BUNDLE --key FILE --out FILE [--key-list FILE]
+      Sign a bundle's manifest with a vendor key; --key-list carries a signed key list along.
+  pitwall bundle keylist --sequence N --public KEY.pub.pem [--public ...] [--revoke KEYID ...] --key FILE --out FILE
+      Sign a vendor key list (rotation and revocation) with a key the units trust now.
+  pitwall bundle inspect BUNDLE [--json]
+      Show a bundle's version, models, signer key id (not verified), files and sizes.
+  pitwall bundle verify BUNDLE --public KEY.pub.pem [--public ...]
+      Verify a bundle as a unit does (signature, key list, every file's sha256) against these keys.`;
+
+const DAY_MS = 24 * 3600 * 1000;
+const list = (v: string | string[] | boolean | undefined): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
+
+class UsageError extends Error {}
+
+function need(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+export interface BundleIo extends Io {
+  /** Multi-line usage text, written as it is (err lines are cleaned to one line each). */
+  usage(text: string): void;
+}
+
+/** `pitwall bundle …`. Exit 0 ok, 1 refused or failed, 2 usage. */
+export async function runBundleCommand(argv: string[], io: BundleIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        key: { type: 'string' },
+        public: { type: 'string', multiple: true },
+        runtime: { type: 'string' },
+        entry: { type: 'string' },
+        version: { type: 'string' },
+        model: { type: 'string', multiple: true },
+        'min-version': { type: 'string' },
+        'allow-downgrade-unit': { type: 'string', multiple: true },
+        'allow-downgrade-model': { type: 'string', multiple: true },
+        'key-list': { type: 'string' },
+        sequence: { type: 'string' },
+        revoke: { type: 'string', multiple: true },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    io.err((err as Error).message);
+    io.usage(BUNDLE_USAGE);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  try {
+    switch (sub) {
+      case 'keygen': {
+        const k = await generateVendorKey(need(values, 'out'));
+        io.out(`key id ${k.keyId}`);
+        io.out(`private key: ${k.privatePath} (mode 0600; keep it off the units and out of backups you do not control)`);
+        io.out(`public key:  ${k.publicPath} (pin it on the units)`);
+        return 0;
+      }
+      case 'build': {
+        const unitIds = list(values['allow-downgrade-unit']);
+        const downModels = list(values['allow-downgrade-model']);
+        const manifest = await buildBundle(
+          {
+            runtimeDir: need(values, 'runtime'),
+            runtimeVersion: need(values, 'version'),
+            ...(typeof values.entry === 'string' ? { entry: values.entry } : {}),
+            compatibleModels: list(values.model),
+            minReplaceVersion: need(values, 'min-version'),
+            ...(unitIds.length || downModels.length ? { downgrade: { unitIds, models: downModels } } : {}),
+          },
+          need(values, 'out'),
+        );
+        io.out(`built ${values.out}: runtime ${manifest.runtimeVersion}, ${manifest.files.length} files, ${manifest.payloadSize} bytes (unsigned)`);
+        return 0;
+      }
+      case 'sign': {
+        const input = positionals[0];
+        if (!input) throw new UsageError('which bundle? pitwall bundle sign BUNDLE --key FILE --out FILE');
+        const keyList = typeof values['key-list'] === 'string' ? await readFile(values['key-list'], 'utf8') : undefined;
+        const r = await signBundle(input, need(values, 'out'), await readSigningKey(need(values, 'key')), keyList);
+        io.out(`signed ${values.out}: runtime ${r.manifest.runtimeVersion}, key id ${r.keyId}`);
+        return 0;
+      }
+      case 'keylist': {
+        const sequence = Number(need(values, 'sequence'));
+        if (!Number.isSafeInteger(sequence) || sequence < 1) throw new UsageError('--sequence must be a whole number from 1');
+        const pems = await Promise.all(list(values.public).map(readPublicKeyPem));
+        const keyList: VendorKeyList = { format: 1, sequence, keys: pems.map((pem) => ({ keyId: loadPublicKey(pem).keyId, publicKey: pem })), revokedKeyIds: list(values.revoke) };
+        await writeFile(need(values, 'out'), await signKeyList(keyList, await readSigningKey(need(values, 'key'))), { flag: 'wx', mode: 0o644 });
+        io.out(`key list ${sequence} written to ${values.out}: ${keyList.keys.length} keys, ${keyList.revokedKeyIds.length} revoked`);
+        return 0;
+      }
+      case 'inspect':
+        return await inspect(positionals[0], values.json === true, io);
+      case 'verify':
+        return await verify(positionals[0], list(values.public), io);
+      default:
+        throw new UsageError(`unknown bundle command "${sub ?? ''}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(err.message);
+      io.usage(BUNDLE_USAGE);
+      return 2;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EEXIST') io.err(`${e.path ?? 'the output file'} exists already; keys and key lists are never overwritten`);
+    else io.err(err instanceof BundleError ? `refused (${err.code}): ${err.message}` : e.message);
+    return 1;
+  }
+}
+
+const fileSource = (path: string) => new BundleSource(createReadStream(path, { highWaterMark: 1 << 20 }), { deadlineAt: Date.now() + DAY_MS, idleMs: 60_000 });
+
+async function inspect(path: string | undefined, json: boolean, io: BundleIo): Promise<number> {
+  if (!path) throw new UsageError('which bundle? pitwall bundle inspect BUNDLE');
+  const src = fileSource(path);
+  try {
+    const { header, manifest, signerHint, keyList } = await readBundleHeadUnverified(src);
+    const info = { signed: header.signed, signerKeyId: signerHint, carriesKeyList: keyList !== null, ...manifest, files: manifest.files.length };
+    if (json) {
+      io.out(JSON.stringify(info, null, 2));
+      return 0;
+    }
+    io.out(`runtime version  ${manifest.runtimeVersion} (entry ${manifest.entry})`);
+    io.out(`signer key id    ${header.signed ? `${signerHint ?? '(none)'} (not verified: use pitwall bundle verify)` : '(unsigned)'}`);
+    io.out(`models           ${manifest.compatibleModels.join(', ')}`);
+    io.out(`replaces from    ${manifest.minReplaceVersion}`);
+    io.out(`built            ${manifest.buildTime}`);
+    io.out(`files            ${manifest.files.length}, ${manifest.payloadSize} bytes`);
+    if (manifest.downgrade) io.out(`downgrade for    units ${manifest.downgrade.unitIds.join(', ') || '-'}; models ${manifest.downgrade.models.join(', ') || '-'}`);
+    if (keyList) io.out('carries          a signed vendor key list');
+    return 0;
+  } finally {
+    src.close();
+  }
+}
+
+async function verify(path: string | undefined, publicKeys: string[], io: BundleIo): Promise<number> {
+  if (!path) throw new UsageError('which bundle? pitwall bundle verify BUNDLE --public KEY.pub.pem');
+  if (publicKeys.length === 0) throw new UsageError('--public KEY.pub.pem is required (the keys to trust)');
+  const trust = pinnedKeySet(await Promise.all(publicKeys.map(readPublicKeyPem)));
+  const src = fileSource(path);
+  try {
+    const head = await verifyBundleStream(src, trust);
+    io.out(`verified: runtime ${head.manifest.runtimeVersion} for ${head.manifest.compatibleModels.join(', ')}, signed by ${head.signerKeyId}, ${head.manifest.files.length} files intact`);
+    return 0;
+  } finally {
+    src.close();
+  }
+}
