@@ -36,6 +36,14 @@ export function fakeDiagnosticsMissing(o: Pick<FakeUnitOptions, 'audit'> = {}): 
     supportStatus: NOT_DIAGNOSTICS,
     supportOn: NOT_DIAGNOSTICS,
     supportOff: NOT_DIAGNOSTICS,
+    wifiStatus: NOT_DIAGNOSTICS,
+    wifiNetworks: NOT_DIAGNOSTICS,
+    wifiProfiles: NOT_DIAGNOSTICS,
+    addWifiProfile: NOT_DIAGNOSTICS,
+    removeWifiProfile: NOT_DIAGNOSTICS,
+    wifiPriority: NOT_DIAGNOSTICS,
+    connectWifi: NOT_DIAGNOSTICS,
+    wifiMode: NOT_DIAGNOSTICS,
   };
 }
 

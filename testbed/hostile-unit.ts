@@ -63,6 +63,14 @@ export const HOSTILE_UNIT_MISSING: MissingRoutes = {
   supportStatus: NOT_HOSTILE,
   supportOn: NOT_HOSTILE,
   supportOff: NOT_HOSTILE,
+  wifiStatus: NOT_HOSTILE,
+  wifiNetworks: NOT_HOSTILE,
+  wifiProfiles: NOT_HOSTILE,
+  addWifiProfile: NOT_HOSTILE,
+  removeWifiProfile: NOT_HOSTILE,
+  wifiPriority: NOT_HOSTILE,
+  connectWifi: NOT_HOSTILE,
+  wifiMode: NOT_HOSTILE,
 };
 
 const SLOW = new Set<SessionMutation>(['cut', 'oversize']);

@@ -34,6 +34,7 @@ import { DiagnosticsStore } from './diagnostics/diagnostics-store.js';
 import { exportDiagnostics, exportFileName, type ExportAudit } from './diagnostics/diagnostics-export.js';
 import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
+import { wifiHandlers } from './wifi/wifi-handlers.js';
 import { ingestThreadsEnded } from './sessions/ingest-thread.js';
 
 export interface CompanionOptions {
@@ -310,6 +311,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     },
     ...sessions.handlers,
     ...supportHandlers(channels),
+    ...wifiHandlers(channels),
   };
 
   return {

@@ -5,6 +5,7 @@ import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { Part, startInOrder, type Subsystem } from './boot/subsystem.js';
 import { startPairing } from './boot/pairing-boot.js';
 import { startHealthLoop, type HealthLoop } from './boot/health-loop.js';
+import { startWifi } from './boot/wifi-boot.js';
 import { hardwareProfile, type ProfileKind } from './hal/profiles.js';
 import { loadUnitIdentity } from './identity/unit-identity.js';
 import { openAuditLog } from './identity/audit-log.js';
@@ -154,6 +155,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     gnss: reader.value.reader.state.status(),
     identity: identity.value.state,
   });
+  const wifi = new Part('wifi', () => startWifi({ config, kind: hw.kind, gpio: gpio.value, audit: audit.value, logger, unitName: info.value.name }));
   const healthStore = new Part('health-store', () => openHealthStore(dataDir));
   const support = new Part(
     'support',
@@ -197,6 +199,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         pairing: pairing.value.service,
         window: pairing.value.window,
         support: support.value,
+        wifi: wifi.value,
         ops: { health: healthStore.value, crashes: ops.crashes, reporter: ops.reporter ?? { ingestReports: async () => 0, dumpNow: () => '' }, logs: ops.logs },
         update: { status: () => updates.agent.status() },
       });
@@ -215,7 +218,22 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   );
   const serial = new Part(
     'serial',
-    () => startSerialEndpoint({ path: usb.value.devicePath, ctx: { info: info.value, pairing: pairing.value.service }, log: logger.for('serial') }),
+    () =>
+      startSerialEndpoint({
+        path: usb.value.devicePath,
+        ctx: {
+          info: info.value,
+          pairing: pairing.value.service,
+          wifi: {
+            wifi: wifi.value,
+            operators: operators.value,
+            audit: audit.value,
+            unitId: info.value.id,
+            firstSetupOpen: () => !operators.value.hasActiveOwner() && performance.now() - started < config.network.firstSetupWindowS * 1000,
+          },
+        },
+        log: logger.for('serial'),
+      }),
     (s) => s.close(),
   );
   const health = new Part(
@@ -231,6 +249,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         gnss: () => reader.value.reader.state.status(),
         gnssStart: reader.value.gnssStart,
         imuSampleRateHz: () => imuRate.rateHz(),
+        wifi: () => wifi.value.health(),
         startedAt: started,
         store: healthStore.value,
         logger,
@@ -253,7 +272,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     },
     (l) => l?.stop(),
   );
-  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, healthStore, support, api, mdns, serial, health, launcherLink];
+  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, wifi, healthStore, support, api, mdns, serial, health, launcherLink];
   if (boot.processHandlers) list.unshift(reopenSignal(ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
     list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));

@@ -3,6 +3,7 @@ import { CompanionError, parseChoice, parseNumber, parsePort, SUPPORT_MAX_S, typ
 import { BUNDLE_USAGE } from './bundle-commands.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
+import { parseWifiCli, WIFI_USAGE, type WifiCliArgs } from './wifi-cli.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -36,6 +37,7 @@ export const USAGE = `Usage:
       Support mode on the unit: on (owner only; --for 90s|60m|2h, default 60m, at most 8h) lets
       support staff read its logs, health, crash dumps and settings through the support relay until
       it ends; off ends it at once; status shows the time left, the tunnel and the keys to register.
+${WIFI_USAGE}
 ${SESSION_USAGE}
 ${BUNDLE_USAGE}
   pitwall --help | --version`;
@@ -59,9 +61,11 @@ export interface ServeArgs {
   verbose: boolean;
 }
 export interface UnitArgs {
-  command: 'pair' | 'operators' | 'unpair' | 'diagnostics' | 'requests' | 'approve' | 'deny' | 'tracks-push' | 'support-on' | 'support-off' | 'support-status';
+  command: 'pair' | 'operators' | 'unpair' | 'diagnostics' | 'requests' | 'approve' | 'deny' | 'tracks-push' | 'support-on' | 'support-off' | 'support-status' | 'wifi';
   /** support on: seconds (absent: the unit's default, 60 minutes). */
   durationS?: number;
+  /** wifi: the subcommand and its arguments. */
+  wifi?: WifiCliArgs;
   /** approve / deny: the owner request answered. */
   requestId?: string;
   /** diagnostics: the archive to write, and whether to pull first. */
@@ -153,6 +157,10 @@ export function parseCli(argv: string[]): CliArgs {
         addresses: values.address.map(parseAddress),
         verbose: values.verbose,
       };
+    }
+    if (command === 'wifi') {
+      const { wifi, common } = parseWifiCli(rest);
+      return { command, wifi, ...common, via: null, role: 'owner' };
     }
     if (UNIT_COMMANDS.includes(command as UnitArgs['command'])) {
       const { values, positionals } = parseArgs({

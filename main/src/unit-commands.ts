@@ -3,6 +3,7 @@ import type { DeviceEntry, MethodParams, MethodResult, Operator } from '@pitwall
 import { CompanionError } from '@pitwall/protocol';
 import { createCompanion, defaultUserDataDir, parseAddress, type Companion } from './companion.js';
 import type { UnitArgs } from './cli-args.js';
+import { runWifi } from './wifi-cli.js';
 
 /** Exit statuses of pair / operators / unpair / requests / approve / deny. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, refused: 4, keyChanged: 5 } as const;
@@ -13,6 +14,8 @@ export interface UnitCommandIo {
   /** Polling period and the pairing wait (tests shorten them). */
   pollMs?: number;
   pairWaitS?: number;
+  /** A password: prompted without echo, or read from stdin (wifi add). */
+  secret?(prompt: string): Promise<string>;
 }
 
 const looksLikePath = (s: string) => s.startsWith('/') || /^[A-Za-z]:\\|^COM\d+$/i.test(s);
@@ -50,7 +53,7 @@ function exitFor(err: unknown): number {
   return EXIT.failed;
 }
 
-/** `pitwall pair|operators|unpair|diagnostics|requests|approve|deny|tracks push <unit>`: runs the companion core briefly against the data directory. */
+/** `pitwall pair|operators|unpair|diagnostics|requests|approve|deny|tracks push|wifi <unit>`: runs the companion core briefly against the data directory. */
 export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise<number> {
   const pollMs = io.pollMs ?? 1000;
   const serialPaths = [...args.serialPaths];
@@ -89,6 +92,10 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
       if (result.auditLog === 'not-served') io.out('The unit does not serve its audit log; the archive notes that.');
       if (result.auditLog === 'unavailable') io.out('The audit log is not included (unit offline, or this companion is not its owner); the archive notes why.');
       return EXIT.ok;
+    }
+    if (args.command === 'wifi') {
+      const secret = io.secret ?? (() => Promise.reject(new Error('no way to read a password here')));
+      return await runWifi(companion.handlers, id, name, args.wifi!, { out: io.out, secret });
     }
     if (args.command === 'tracks-push') {
       const pushed = await companion.handlers['tracks:push']({ unitId: id });

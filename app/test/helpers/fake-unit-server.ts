@@ -37,6 +37,14 @@ export const FAKE_UNIT_MISSING: MissingRoutes = {
   supportStatus: IMPOSTOR.status,
   supportOn: IMPOSTOR.status,
   supportOff: IMPOSTOR.status,
+  wifiStatus: IMPOSTOR.status,
+  wifiNetworks: IMPOSTOR.status,
+  wifiProfiles: IMPOSTOR.status,
+  addWifiProfile: IMPOSTOR.status,
+  removeWifiProfile: IMPOSTOR.status,
+  wifiPriority: IMPOSTOR.status,
+  connectWifi: IMPOSTOR.status,
+  wifiMode: IMPOSTOR.status,
 };
 
 /**

@@ -126,6 +126,7 @@ function assertRefusal(r: AnyRoute, a: Answer, status: number, why: string): voi
 /** What the suite sends to each route, and what it expects instead of an answer (a refusal status) where the unit has nothing to act on. */
 type Probe = (bag: Map<string, string>, u: ContractUnit) => { args?: Args; refusal?: number };
 const NO_SUCH_REQUEST = 'ffffffffffffffff';
+const NO_SUCH_PROFILE = '00000000-0000-4000-8000-000000000000';
 
 // A record: the compiler refuses a table route without its probe.
 const PROBES: Record<RouteKey, Probe> = {
@@ -161,6 +162,14 @@ const PROBES: Record<RouteKey, Probe> = {
   // A unit with no relay configured (the sim) refuses to start support: 409 with its reason.
   supportOn: () => ({ args: { body: { durationS: 60 } }, refusal: 409 }),
   supportOff: () => ({}),
+  wifiStatus: () => ({}),
+  wifiNetworks: () => ({ args: { query: { rescan: 'no' } } }),
+  wifiProfiles: () => ({}),
+  addWifiProfile: () => ({ args: { body: { ssid: 'contract', security: 'open' } } }),
+  removeWifiProfile: (b) => (b.has('wifi') ? { args: { params: { uuid: b.get('wifi')! } } } : { args: { params: { uuid: NO_SUCH_PROFILE } }, refusal: 404 }),
+  wifiPriority: () => ({ args: { params: { uuid: NO_SUCH_PROFILE }, body: { priority: 5 } }, refusal: 404 }),
+  connectWifi: () => ({ args: { params: { uuid: NO_SUCH_PROFILE } }, refusal: 404 }),
+  wifiMode: () => ({ args: { body: { mode: 'client' } } }),
 };
 
 /** What a served answer tells the later probes (ids to fetch, confirm and delete). */
@@ -174,6 +183,7 @@ function remember(key: RouteKey, a: Answer, bag: Map<string, string>): void {
   }
   const d = doc as { crashes?: { id: string }[]; boots?: { boot: string }[]; sessions?: { id: string; sha256: string | null; state: string }[]; id?: string; sha256?: string | null };
   if (key === 'crashes' && d.crashes?.[0]) bag.set('crash', d.crashes[0].id);
+  if (key === 'addWifiProfile' && typeof (doc as { uuid?: unknown }).uuid === 'string') bag.set('wifi', (doc as { uuid: string }).uuid);
   if (key === 'logBoots' && d.boots?.length) bag.set('boot', d.boots.at(-1)!.boot);
   const closed = key === 'sessions' ? d.sessions?.find((s) => s.state === 'closed' && s.sha256) : key === 'stopSession' ? d : undefined;
   if (closed?.id && closed.sha256) {

@@ -22,6 +22,8 @@ import type { AuditLog } from '../identity/audit-log.js';
 import type { PairingWindow } from '../identity/pairing-window.js';
 import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
 import { registerTrackRoutes } from './track-routes.js';
+import { registerWifiRoutes } from './wifi-routes.js';
+import type { WifiService } from '../ops/network/wifi-service.js';
 import { recordRoutes, serve, type RegisteredRoute } from './table-route.js';
 import { registerUpdateRoutes, type UpdateRouteDeps } from './update-routes.js';
 import { registerSupportRoutes } from './support-routes.js';
@@ -57,6 +59,8 @@ export interface HttpServerDeps {
   limits?: ConnectionLimits;
   /** Where the own tracks pushed by a companion are kept (absent in tests of the bare API). */
   dataDir?: string;
+  /** Wi-Fi provisioning (absent in tests of the bare API). */
+  wifi?: WifiService;
   /** The update's state and both slots (absent in tests of the bare API). */
   update?: UpdateRouteDeps;
   /** Support mode (absent in tests of the bare API). */
@@ -160,6 +164,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
   if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
+  if (deps.wifi) registerWifiRoutes(fastify, { wifi: deps.wifi, send });
   if (deps.update) registerUpdateRoutes(fastify, deps.update);
   if (deps.support) registerSupportRoutes(fastify, { support: deps.support, send });
 

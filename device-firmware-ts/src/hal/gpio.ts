@@ -1,8 +1,11 @@
 /** Buttons and LEDs on the unit. Names are logical (`pair`), the HAL maps them to lines. */
 export type ButtonName = 'pair';
 export type LedName = 'pair' | 'support';
-/** Two-position switches, read as on or off. `support`: support mode's physical toggle. */
-export type SwitchName = 'support';
+/**
+ * Two-position (latching) switches, read as on (closed) or off. `support`: support mode's
+ * physical toggle. `hotspot`: closed = the Wi-Fi runs the unit's own hotspot, open = client.
+ */
+export type SwitchName = 'support' | 'hotspot';
 /**
  * What an LED shows. The pair LED: `slow-blink` while the pairing window is open, `fast-blink`
  * while a pairing waits for an owner's approval (someone asked to be an owner), `off` otherwise.
@@ -18,6 +21,8 @@ export interface Gpio {
   setLed(led: LedName, pattern: LedPattern): void;
   /** Calls `listener` each time `name` is flipped (true: flipped on); returns the unsubscribe function. */
   onSwitch(name: SwitchName, listener: (on: boolean) => void): () => void;
+  /** A latching switch's position now (true = closed), or null when the board has none. */
+  readSwitch(name: SwitchName): boolean | null;
   close(): Promise<void>;
 }
 
@@ -32,6 +37,7 @@ export function realGpio(): Gpio {
     onPress: () => () => {},
     setLed: () => {},
     onSwitch: () => () => {},
+    readSwitch: () => null,
     close: async () => {},
   };
 }

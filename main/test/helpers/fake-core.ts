@@ -29,6 +29,11 @@ export function entry(id: string, name: string): DeviceEntry {
 
 const FP = `SHA256:${'A'.repeat(43)}`;
 
+const offline = async (): Promise<never> => {
+  throw new CompanionError('unreachable', 'unit offline');
+};
+const wifiOffline = { 'wifi:status': offline, 'wifi:scan': offline, 'wifi:list': offline, 'wifi:add': offline, 'wifi:remove': offline, 'wifi:priority': offline, 'wifi:connect': offline };
+
 export function createFakeCore(events: EventSink): FakeCore {
   const devices = new Map([UNIT_A, UNIT_B].map((id, i) => [id, entry(id, `Unit ${i + 1}`)]));
   const calls: string[] = [];
@@ -128,6 +133,7 @@ export function createFakeCore(events: EventSink): FakeCore {
       known(id);
       throw new CompanionError('unreachable', 'unit offline');
     },
+    ...wifiOffline,
   };
   return {
     handlers,

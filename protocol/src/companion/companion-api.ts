@@ -9,6 +9,7 @@ import { DeviceEntry } from './device-entry.js';
 import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { trackMethods } from './tracks-api.js';
 import { supportMethods } from './support-api.js';
+import { wifiMethods } from './wifi-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -122,6 +123,7 @@ export const companionMethods = {
   ...sessionMethods,
   ...trackMethods,
   ...supportMethods,
+  ...wifiMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {

@@ -50,6 +50,19 @@ export const UnitConfig = closed(
       },
       'automatic sessions',
     ),
+    network: closed(
+      {
+        nmcli: Type.Optional(path('the nmcli executable the Wi-Fi is managed through (default nmcli on a unit; a sim manages no Wi-Fi unless given one, e.g. a stand-in that replays recorded output)')),
+        ifname: Type.String({ minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9_.-]+$', default: 'wlan0', description: 'the Wi-Fi interface' }),
+        connectionsDir: Type.Optional(path("NetworkManager's keyfile folder (default /etc/NetworkManager/system-connections; in a sim DATA_DIR/nm-connections)")),
+        timeoutS: num(1, 600, 20, 'seconds one nmcli call may take'),
+        connectTimeoutS: num(1, 600, 45, 'seconds a connect may take, up to an address'),
+        hotspotSsid: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[\\x20-\\x7e]+$', description: "the hotspot's SSID, as on the unit's label (default: the unit name)" })),
+        hotspotPskFile: Type.Optional(path("0600 file with the hotspot password on the unit's label (default DATA_DIR/wifi/hotspot-psk, made at first boot)")),
+        firstSetupWindowS: num(0, 86400, 900, 'seconds after boot a unit without an owner takes Wi-Fi setup over USB from anyone (0 = never)'),
+      },
+      'Wi-Fi provisioning through NetworkManager',
+    ),
     hardware: closed(
       {
         gnssPath: path('serial port of the GNSS receiver', '/dev/serial0'),
@@ -91,6 +104,7 @@ export const UnitConfig = closed(
         speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 1, description: 'replay speed factor' }),
         serialLink: Type.Optional(path('companion-side path of the simulated USB serial port (default DATA_DIR/usb-host)')),
         pitStopS: num(0, 3600, 0, 'end each pass of the recording with the car braking into the pits and parked this many seconds, so the session closes and the next pass starts a new one'),
+        hotspotLatch: Type.Boolean({ default: false, description: 'the hotspot latch is closed at power-on (the unit starts its own Wi-Fi hotspot)' }),
         trackDays: int(0, 20, 0, 'at first boot (no session yet) record this many earlier track days from the shipped recordings, a week apart before the replayed day'),
       },
       'the simulated hardware profile',

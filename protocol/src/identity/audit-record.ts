@@ -17,6 +17,8 @@ export const AuditRecord = Type.Object(
       Type.Literal('tracks'),
       /** Support mode turned on or off, its expiry, and every connection to its export. */
       Type.Literal('support'),
+      /** A Wi-Fi change: a saved network added, removed, reordered or connected, or the mode switched. */
+      Type.Literal('wifi'),
     ]),
     outcome: Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('error')]),
     operatorFingerprint: Type.Union([Type.String(), Type.Null()]),

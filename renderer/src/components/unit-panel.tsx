@@ -11,6 +11,7 @@ import { TrackTrace } from './track-trace.js';
 import { PairingBadge } from './pairing-badge.js';
 import { TrustSection } from './trust-section.js';
 import { SupportSection } from './support-section.js';
+import { WifiSection } from './wifi-section.js';
 
 const LINK_LABEL = { mdns: 'Wi-Fi (mDNS)', usb: 'USB', address: 'Address' } as const;
 
@@ -90,6 +91,7 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
       </dl>
 
       <TrustSection device={device} />
+      {device.pairing.state === 'paired' && device.pairing.role !== 'support' && device.online && <WifiSection device={device} />}
 
       {trusted && (
       <>

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,12 @@ const INFO = { id: UNIT_ID, name: 'Contract', model: 'PW-1 (fake)', firmware: { 
 
 routeContract('sim unit (pitwall-device sim)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pitwall-contract-'));
-  const unit = await startSimUnit({ dataDir: dir, speed: 5, extraArgs: ['--pairing-window', '20', '--no-auto-session'] });
+  // Wi-Fi through the testbed's replaying nmcli, so its routes answer as on a unit with NetworkManager.
+  const nmDir = join(dir, 'fake-nmcli');
+  await mkdir(nmDir);
+  const config = join(dir, 'unit.json');
+  await writeFile(config, JSON.stringify({ network: { nmcli: join(process.cwd(), 'testbed', 'fake-nmcli', 'nmcli'), connectTimeoutS: 10 } }));
+  const unit = await startSimUnit({ dataDir: join(dir, 'unit'), speed: 5, extraArgs: ['--config', config, '--pairing-window', '20', '--no-auto-session'], env: { FAKE_NMCLI_DIR: nmDir } });
   const [owner, staff, support, stranger] = await Promise.all(['owner', 'staff', 'support', 'stranger'].map((n) => makeOperator(`contract ${n}`)));
   await pairOverSerial(unit.ready.serialPath, owner!, 'owner');
   await pairOverSerial(unit.ready.serialPath, staff!, 'staff');
@@ -32,7 +37,7 @@ routeContract('sim unit (pitwall-device sim)', async () => {
     missing: {},
     owner: owner!,
     roles: { support: support!, stranger: stranger! },
-    openPairing: () => pressSimButton(dir, 'pair'),
+    openPairing: () => pressSimButton(join(dir, 'unit'), 'pair'),
     revokable: staff!.fingerprint,
     // The unit logs what Fastify registered once it listens: read it back from its own log.
     registered: async () => {

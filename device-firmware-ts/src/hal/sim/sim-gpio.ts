@@ -4,14 +4,15 @@ import type { ButtonName, Gpio, LedName, LedPattern, SwitchName } from '../gpio.
 import type { Logger } from '../../ops/logger.js';
 
 const BUTTONS: readonly ButtonName[] = ['pair'];
-const SWITCHES: readonly SwitchName[] = ['support'];
+const SWITCHES: readonly SwitchName[] = ['support', 'hotspot'];
 const MAX_LINE = 256;
 const HISTORY = 32;
 
 /**
  * Sim GPIO: a unix socket (DATA_DIR/run/sim-gpio.sock) taking one command per line:
  * `press pair` -> `ok`, `switch support on|off` -> `ok` (flips the support switch), `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
- * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`), the SimHooks
+ * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`),
+ * `switch hotspot on|off` -> `ok` (moves the latch; the unit reads it at boot), the SimHooks
  * commands; anything else -> `error ...`.
  */
 /** Sim-only test hooks behind extra socket commands (never wired in a real profile). */
@@ -20,6 +21,8 @@ export interface SimHooks {
   inject?: (what: 'crash' | 'hang' | 'oom') => string;
   /** `disk-free BYTES|real`: fakes the data partition's free space. */
   diskFree?: (bytes: number | null) => void;
+  /** The latching switches' positions at power-on (`switch hotspot on|off` moves one later). */
+  switches?: Partial<Record<SwitchName, boolean>>;
 }
 
 export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks = {}): Promise<Gpio> {
@@ -28,6 +31,7 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
   const history: Record<LedName, LedPattern[]> = { pair: ['off'], support: ['off'] };
   const switchListeners = new Map<SwitchName, Set<(on: boolean) => void>>();
   const clients = new Set<Socket>();
+  const switches: Record<SwitchName, boolean> = { support: hooks.switches?.support ?? false, hotspot: hooks.switches?.hotspot ?? false };
   await unlink(socketPath).catch(() => {});
 
   const handle = (line: string): string => {
@@ -37,6 +41,7 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
       return 'ok';
     }
     if (cmd === 'switch' && SWITCHES.includes(arg as SwitchName) && rest.length === 1 && (rest[0] === 'on' || rest[0] === 'off')) {
+      switches[arg as SwitchName] = rest[0] === 'on';
       for (const l of switchListeners.get(arg as SwitchName) ?? []) l(rest[0] === 'on');
       return 'ok';
     }
@@ -93,6 +98,7 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
       history[led].push(pattern);
       if (history[led].length > HISTORY) history[led].shift();
     },
+    readSwitch: (name) => switches[name],
     async close() {
       for (const c of clients) c.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
