@@ -8,6 +8,8 @@ import { validator, type Validator } from '../validate.js';
 import { DeviceEntry } from './device-entry.js';
 import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { trackMethods } from './tracks-api.js';
+import { supportMethods } from './support-api.js';
+import { wifiMethods } from './wifi-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -120,6 +122,8 @@ export const companionMethods = {
   },
   ...sessionMethods,
   ...trackMethods,
+  ...supportMethods,
+  ...wifiMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
