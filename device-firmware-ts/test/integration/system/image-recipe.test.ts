@@ -33,13 +33,14 @@ const part = (name: string): Part => {
 };
 const debugfsCat = async (fs: string, path: string): Promise<string> => (await tool('debugfs', ['-R', `cat ${path}`, fs])).stdout;
 
+// A real Debian root from the mirror: a minute on a quiet machine, several under load.
 before(async () => {
   await requireTools('mmdebstrap', 'sfdisk', 'mke2fs', 'debugfs', 'mkfs.vfat', 'mcopy', 'mtype');
   ({ dir: out, cleanup } = await tempDir('image'));
   built = await tool(BUILD, ['--arch', 'amd64', '--out', out, '--node', process.execPath, '--variant', 'essential', '--include', '', '--root-size', '384MiB', '--data-size', '16MiB']);
   const dump = await tool('sfdisk', ['--json', join(out, 'disk.img')]);
   parts = (JSON.parse(dump.stdout || '{"partitiontable":{"partitions":[]}}') as { partitiontable: { partitions: Part[] } }).partitiontable.partitions;
-});
+}, { timeout: 900_000 });
 after(() => cleanup());
 
 test('the recipe builds a GPT disk: boot, rootA, rootB, recovery, data', () => {
