@@ -103,7 +103,7 @@ export async function runTrackDay(o: TrackDayOptions): Promise<TrackDayResult> {
       const control = { maxMs: Math.round(idle.max / 1e4) / 100, p99Ms: Math.round(idle.percentile(99) / 1e4) / 100 };
       const db = openDatabase(companionDir);
       const stored = db
-        .prepare('SELECT unit_id, session_id, sha256, size_b, complete, fixes, (SELECT count(*) FROM session_imu WHERE session = s.id) AS imu FROM sessions s ORDER BY unit_id, session_id')
+        .prepare('SELECT unit_id, session_id, sha256, size_b, complete, fixes, (SELECT coalesce(sum(n), 0) FROM session_imu_blocks WHERE session = s.id) AS imu FROM sessions s ORDER BY unit_id, session_id')
         .all() as TrackDayResult['stored'];
       db.close();
       const linkS = (expected.reduce((a, e) => a + e.sizeB, 0) * 8) / (o.linkMbit * 1e6);
