@@ -16,6 +16,8 @@ export interface TrackDaySyncResult {
   report: SyncReport;
   /** Event-loop delay during the sync, ms. */
   loop: { maxMs: number; p99Ms: number; meanMs: number };
+  /** CPU time of the companion process (every thread) during the sync, ms. */
+  cpuMs: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,12 +64,14 @@ export async function syncTrackDay(dataDir: string, units: { address: string; da
     }
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const report = await companion.handlers['sync:start']({});
     const syncMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     loop.disable();
     const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-    return { syncMs, bytesTotal, report, loop: { maxMs: ms(loop.max), p99Ms: ms(loop.percentile(99)), meanMs: ms(loop.mean) } };
+    return { syncMs, bytesTotal, report, loop: { maxMs: ms(loop.max), p99Ms: ms(loop.percentile(99)), meanMs: ms(loop.mean) }, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
   } finally {
     await companion.close();
   }
