@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { decodeImuRows, encodeImuRows } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
-import { IMU_COLUMNS } from './sample-rows.js';
+import { concatRows, IMU_COLUMNS } from './sample-rows.js';
 
 /**
  * IMU samples in SQLite: one row per block of up to BLOCK_SAMPLES samples (table
@@ -117,7 +117,7 @@ export class ImuBlocks {
     this.open.delete(id);
     if (!state?.unordered) return added;
     const blocks = this.db.prepare('SELECT rows FROM session_imu_blocks WHERE session = ? ORDER BY id').raw().all(id) as [Buffer][];
-    const all = concat(blocks.map(([b]) => imuBlobRows(b)));
+    const all = concatRows(blocks.map(([b]) => imuBlobRows(b)));
     const rows = distinctByTime(all);
     this.db.prepare('DELETE FROM session_imu_blocks WHERE session = ?').run(id);
     for (let o = 0; o < rows.length; o += BLOCK_SAMPLES * W) this.writeBlock(id, rows.subarray(o, Math.min(rows.length, o + BLOCK_SAMPLES * W)));
@@ -140,16 +140,6 @@ export class ImuBlocks {
   }
 }
 
-function concat(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** The IMU rows of a complete session with times in [from, to], in time order. */
 export function readImuRows(db: Db, id: number, from = -Infinity, to = Infinity): Float64Array {
   const blocks = db.prepare('SELECT rows FROM session_imu_blocks WHERE session = ? AND t1 >= ? AND t0 <= ? ORDER BY t0').raw().all(id, from, to) as [Buffer][];
@@ -161,7 +151,7 @@ export function readImuRows(db: Db, id: number, from = -Infinity, to = Infinity)
     while (hi > lo && rows[hi - W]! > to) hi -= W;
     return rows.subarray(lo, hi);
   });
-  return parts.length === 1 ? parts[0]! : concat(parts);
+  return parts.length === 1 ? parts[0]! : concatRows(parts);
 }
 
 /**
