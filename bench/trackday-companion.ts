@@ -36,8 +36,19 @@ async function pair(companion: Companion, address: string, unitDir: string): Pro
     if (i > 100) throw new Error(`${address}: the pairing window did not open`);
     await sleep(100);
   }
-  await companion.handlers['pairing:pair']({ id: entry.id, via: 'net', role: 'owner' });
-  return entry.id;
+  // On a loaded machine a unit may miss a probe meanwhile and count as offline for a moment.
+  for (let i = 0; ; i++) {
+    const paired = await companion.handlers['pairing:pair']({ id: entry.id, via: 'net', role: 'owner' }).then(
+      () => true,
+      async (err: Error & { code?: string }) => {
+        if (err.code !== 'unreachable' || i >= 10) throw err;
+        await companion.refresh();
+        await sleep(500);
+        return false;
+      },
+    );
+    if (paired) return entry.id;
+  }
 }
 
 export async function syncTrackDay(dataDir: string, units: { address: string; dataDir: string }[]): Promise<TrackDaySyncResult> {
