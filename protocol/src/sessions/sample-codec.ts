@@ -116,7 +116,14 @@ export function decodeFixes(bytes: Uint8Array): SessionFix[] {
 
 export function encodeImu(samples: readonly SessionImuSample[]): Uint8Array {
   const rows = new Float64Array(samples.length * IMU_ROW_WIDTH);
-  samples.forEach((s, i) => rows.set([s.t, ...s.accelMps2, ...s.gyroDps], i * IMU_ROW_WIDTH));
+  for (let i = 0, o = 0; i < samples.length; i++, o += IMU_ROW_WIDTH) {
+    const s = samples[i]!;
+    rows[o] = s.t;
+    for (let j = 0; j < 3; j++) {
+      rows[o + 1 + j] = s.accelMps2[j]!;
+      rows[o + 4 + j] = s.gyroDps[j]!;
+    }
+  }
   return encodeImuRows(rows);
 }
 
