@@ -71,16 +71,29 @@ function dropRepeats(rows: Float64Array, afterT: number): { rows: Float64Array; 
   let ordered = true;
   let prevT = NaN;
   let k = 0;
-  const out = new Float64Array(rows.length);
+  // Copied only once a row is dropped: the unit's samples never repeat a time.
+  let out: Float64Array | null = null;
   for (let o = 0; o < rows.length; o += W) {
     const t = rows[o]!;
-    if (t === prevT) continue;
+    if (t === prevT) {
+      out ??= rows.slice(0, k * W);
+      continue;
+    }
     if (!(t > (k === 0 ? afterT : prevT))) ordered = false;
     prevT = t;
-    out.set(rows.subarray(o, o + W), k * W);
+    if (out) {
+      if (out.length < (k + 1) * W) out = grow(out, rows.length);
+      out.set(rows.subarray(o, o + W), k * W);
+    }
     k++;
   }
-  return { rows: k * W === rows.length ? rows : out.subarray(0, k * W), ordered };
+  return { rows: out ? out.subarray(0, k * W) : rows, ordered };
+}
+
+function grow(a: Float64Array, size: number): Float64Array {
+  const b = new Float64Array(size);
+  b.set(a);
+  return b;
 }
 
 /**

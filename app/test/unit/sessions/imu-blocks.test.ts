@@ -102,3 +102,21 @@ test('migration 7 moves the rows of an older companion into blocks: every value 
   );
   db.close();
 });
+
+test('a sample repeating the time of the one before it is dropped, the first kept', () => {
+  const db = openDatabaseFile(null);
+  const sessions = new PartialSessions(db);
+  const id = sessions.begin(header('s4'), { sha256: 'x', unitName: 'Car 1', sizeB: 1 })!;
+  const times = [1, 1, 2, 3, 3, 3, 4];
+  const rows = new Float64Array(times.flatMap((t, i) => [t, i, i, i, i, i, i]));
+  sessions.append(id, new Float64Array(0), rows);
+  sessions.append(id, new Float64Array(0), new Float64Array([4, 9, 9, 9, 9, 9, 9, 5, 7, 7, 7, 7, 7, 7]));
+  sessions.complete(id, { header: header('s4'), events: [], summary: null, chunks: 1, fixes: 0, imu: 0, firstFixT: null, lastFixT: null, lastImuT: null }, { trackId: null, laps: [] } as never);
+  const store = new SessionStore(db, () => []);
+  assert.deepEqual(
+    store.imu(id).map((s) => [s.t, s.accelMps2[0]]),
+    [[1, 0], [2, 2], [3, 3], [4, 6], [5, 7]],
+  );
+  assert.equal(store.list()[0]!.imuSamples, 5);
+  db.close();
+});
