@@ -16,6 +16,8 @@ export interface TrackDaySyncResult {
   report: SyncReport;
   /** Event-loop delay during the sync, ms. */
   loop: { maxMs: number; p99Ms: number; meanMs: number };
+  /** CPU time of the companion process (every thread) during the sync, ms. */
+  cpuMs: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,8 +36,19 @@ async function pair(companion: Companion, address: string, unitDir: string): Pro
     if (i > 100) throw new Error(`${address}: the pairing window did not open`);
     await sleep(100);
   }
-  await companion.handlers['pairing:pair']({ id: entry.id, via: 'net', role: 'owner' });
-  return entry.id;
+  // On a loaded machine a unit may miss a probe meanwhile and count as offline for a moment.
+  for (let i = 0; ; i++) {
+    const paired = await companion.handlers['pairing:pair']({ id: entry.id, via: 'net', role: 'owner' }).then(
+      () => true,
+      async (err: Error & { code?: string }) => {
+        if (err.code !== 'unreachable' || i >= 10) throw err;
+        await companion.refresh();
+        await sleep(500);
+        return false;
+      },
+    );
+    if (paired) return entry.id;
+  }
 }
 
 export async function syncTrackDay(dataDir: string, units: { address: string; dataDir: string }[]): Promise<TrackDaySyncResult> {
@@ -62,12 +75,14 @@ export async function syncTrackDay(dataDir: string, units: { address: string; da
     }
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const report = await companion.handlers['sync:start']({});
     const syncMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     loop.disable();
     const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-    return { syncMs, bytesTotal, report, loop: { maxMs: ms(loop.max), p99Ms: ms(loop.percentile(99)), meanMs: ms(loop.mean) } };
+    return { syncMs, bytesTotal, report, loop: { maxMs: ms(loop.max), p99Ms: ms(loop.percentile(99)), meanMs: ms(loop.mean) }, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
   } finally {
     await companion.close();
   }

@@ -103,7 +103,7 @@ export async function runTrackDay(o: TrackDayOptions): Promise<TrackDayResult> {
       const control = { maxMs: Math.round(idle.max / 1e4) / 100, p99Ms: Math.round(idle.percentile(99) / 1e4) / 100 };
       const db = openDatabase(companionDir);
       const stored = db
-        .prepare('SELECT unit_id, session_id, sha256, size_b, complete, fixes, (SELECT count(*) FROM session_imu WHERE session = s.id) AS imu FROM sessions s ORDER BY unit_id, session_id')
+        .prepare('SELECT unit_id, session_id, sha256, size_b, complete, fixes, (SELECT coalesce(sum(n), 0) FROM session_imu_blocks WHERE session = s.id) AS imu FROM sessions s ORDER BY unit_id, session_id')
         .all() as TrackDayResult['stored'];
       db.close();
       const linkS = (expected.reduce((a, e) => a + e.sizeB, 0) * 8) / (o.linkMbit * 1e6);
@@ -145,7 +145,8 @@ export async function runTrackDayBench(): Promise<void> {
   const problems = storedOnceProblems(r);
   console.log(`sync ${(s.syncMs / 1000).toFixed(1)} s for ${(bytes / 1e6).toFixed(1)} MB (${((bytes * 8) / s.syncMs / 1000).toFixed(1)} Mbit/s); at 50 Mbit/s the bytes take ${r.linkS.toFixed(1)} s`);
   console.log(`sync / link time = ${(s.syncMs / 1000 / r.linkS).toFixed(3)} (target <= 1.2)`);
-  console.log(`sessions: ${s.report.fetched} fetched, ${r.stored.length} rows for ${r.expected.length} sessions, ${problems.length === 0 ? 'each stored once with the unit\'s sha256' : `PROBLEMS: ${problems.slice(0, 5).join('; ')}`}`);
+  console.log(`companion CPU during the sync, all threads: ${(s.cpuMs / 1000).toFixed(1)} s (${((s.cpuMs / s.syncMs) * 100).toFixed(0)}% of one core)`);
+  console.log(`sessions: ${s.report.fetched} fetched, ${r.stored.length} rows for ${r.expected.length} sessions, ${problems.length === 0 ? 'each stored once with the unit\'s sha256' : `PROBLEMS: ${problems.slice(0, 5).join('; ')}`}; ${s.report.resumes} resumed and ${s.report.refetches} refetched downloads (each decoded whole on the main thread)`);
   console.log(`companion main thread, event-loop delay during the sync: max ${s.loop.maxMs} ms, p99 ${s.loop.p99Ms} ms, mean ${s.loop.meanMs} ms (target max <= 100 ms); an idle process meanwhile: max ${r.control.maxMs} ms, p99 ${r.control.p99Ms} ms (the machine's load alone)`);
   if (s.report.units.some((u) => u.error)) console.log(`unit errors: ${s.report.units.filter((u) => u.error).map((u) => `${u.unitName}: ${u.error}`).join('; ')}`);
 }

@@ -1,5 +1,5 @@
 import https from 'node:https';
-import { connect, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { fingerprintOfKey } from '../identity/fingerprint.js';
@@ -15,6 +15,15 @@ export interface PresentedKey {
 export type PeerCheck = (presented: PresentedKey, target: string) => Error | null;
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * One TLS context for every connection without a client certificate (discovery probes, public
+ * requests). tls.connect makes a new one per connection otherwise, loading the root CA store
+ * each time (unused here: trust is the key pin): twenty units probed in one timer tick held the
+ * main thread for seconds.
+ */
+let publicContext: SecureContext | undefined;
+const sharedPublicContext = (): SecureContext => (publicContext ??= createSecureContext({ minVersion: 'TLSv1.3' }));
 const presentedBySocket = new WeakMap<object, PresentedKey>();
 
 /** What the peer of a socket created by a UnitAgent presented. */
@@ -53,7 +62,7 @@ export class UnitAgent extends https.Agent {
       servername: undefined,
       minVersion: 'TLSv1.3',
       rejectUnauthorized: false,
-      ...(this.unitOpts.clientContext ? { secureContext: this.unitOpts.clientContext } : {}),
+      secureContext: this.unitOpts.clientContext ?? sharedPublicContext(),
     });
     let done = false;
     const finish = (err: Error | null): void => {

@@ -44,7 +44,7 @@ export class AddressMonitor {
   /** One round of probes (skipped when the previous round is still running). */
   probeAll(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    this.running ??= Promise.all([...this.targets].map((t) => this.probe(t))).then(
+    this.running ??= this.probeSpread().then(
       () => {
         this.running = null;
       },
@@ -53,6 +53,19 @@ export class AddressMonitor {
       },
     );
     return this.running;
+  }
+
+  /**
+   * Starts each probe in its own turn of the event loop: opening twenty TLS connections in one
+   * timer callback held the main thread (the UI's) for over a second.
+   */
+  private async probeSpread(): Promise<void> {
+    const probes: Promise<void>[] = [];
+    for (const t of [...this.targets]) {
+      if (probes.length > 0) await new Promise<void>((r) => setImmediate(r));
+      probes.push(this.probe(t));
+    }
+    await Promise.all(probes);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { sessionLaps, type SessionHeader } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import { yieldToWrites } from '../store/writer-yield.js';
 import type { TimedLaps } from './lap-analysis.js';
+import { ImuBlocks } from './imu-blocks.js';
 import { FIX_COLUMNS, IMU_COLUMNS } from './sample-rows.js';
 import type { StreamedSession } from './stream-decoder.js';
 
@@ -22,21 +23,19 @@ function insertStatement(db: Db, table: string, columns: readonly string[], rows
 
 /**
  * Session rows in SQLite as a sync writes them: a session begins incomplete (never listed),
- * its samples are added as rows (sample-rows.ts) while it downloads, and it is completed once
- * its file verified. Imports nothing of the protocol at run time, so the ingest thread that
- * uses it starts light.
+ * its samples are added while it downloads (fixes as rows, sample-rows.ts; IMU samples in
+ * blocks, imu-blocks.ts), and it is completed once its file verified.
  */
 export class PartialSessions {
   private readonly fixInsert: { batch: Statement; one: Statement };
-  private readonly imuInsert: { batch: Statement; one: Statement };
+  private readonly imu: ImuBlocks;
   /** Rows inserted so far into each incomplete session (saves counting them at the end). */
   private readonly counts = new Map<number, { fixes: number; imu: number }>();
 
   constructor(private readonly db: Db) {
     const fixCols = ['session', ...FIX_COLUMNS];
-    const imuCols = ['session', ...IMU_COLUMNS];
     this.fixInsert = { batch: insertStatement(db, 'session_fixes', fixCols, BATCH), one: insertStatement(db, 'session_fixes', fixCols, 1) };
-    this.imuInsert = { batch: insertStatement(db, 'session_imu', imuCols, BATCH), one: insertStatement(db, 'session_imu', imuCols, 1) };
+    this.imu = new ImuBlocks(db);
   }
 
   has(unitId: string, sessionId: string): boolean {
@@ -79,6 +78,7 @@ export class PartialSessions {
     this.db.transaction(() => {
       const n = this.counts.get(id) ?? { fixes: 0, imu: 0 };
       this.counts.delete(id);
+      n.imu = this.imu.settle(id, n.imu);
       const startedAt = s.firstFixT ?? Date.parse(s.header.startedAt);
       const endedAt = Math.max(s.lastFixT ?? startedAt, s.lastImuT ?? startedAt);
       const done = this.db
@@ -91,6 +91,7 @@ export class PartialSessions {
 
   drop(id: number): void {
     this.counts.delete(id);
+    this.imu.forget(id);
     this.db.prepare('DELETE FROM sessions WHERE id = ? AND complete = 0').run(id);
   }
 
@@ -98,8 +99,13 @@ export class PartialSessions {
     return this.insertRows(id, rows, FIX_COLUMNS.length, this.fixInsert);
   }
 
+  /** IMU rows go in blocks (imu-blocks.ts); `settle` once the session's last rows are in. */
   insertImu(id: number, rows: Float64Array): number {
-    return this.insertRows(id, rows, IMU_COLUMNS.length, this.imuInsert);
+    return this.imu.add(id, rows);
+  }
+
+  settleImu(id: number, added: number): number {
+    return this.imu.settle(id, added);
   }
 
   /** Replaces a session's laps (and its track, when the laps name one). */
@@ -179,7 +185,7 @@ export const sessionWrites = {
       const id = Number(info.lastInsertRowid);
       const p = partialsOf(db);
       p.insertFixes(id, s.fixes);
-      p.insertImu(id, s.imu);
+      p.settleImu(id, p.insertImu(id, s.imu));
       if (s.laps) p.writeLaps(id, s.laps);
       return { stored: true, id };
     })(),

@@ -48,3 +48,14 @@ export function imuRows(imu: readonly SessionImuSample[]): Float64Array {
   }
   return rows;
 }
+
+/** Rows of several pieces as one array. */
+export function concatRows(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

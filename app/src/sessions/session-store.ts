@@ -2,7 +2,8 @@ import { FIX_NAME, sessionLaps, type SessionData, type SessionFix, type SessionI
 import type { Db } from '../store/database.js';
 import { recomputeLaps } from './lap-analysis.js';
 import type { SessionMetaIn } from './partial-sessions.js';
-import { fixRows, imuRows } from './sample-rows.js';
+import { readImuRows } from './imu-blocks.js';
+import { fixRows, imuRows, IMU_COLUMNS } from './sample-rows.js';
 import { storeWriter, type StoreWriter } from '../store/store-writer.js';
 
 export type { SessionMetaIn } from './partial-sessions.js';
@@ -159,8 +160,11 @@ export class SessionStore {
   }
 
   imu(id: number, from = -Infinity, to = Infinity): SessionImuSample[] {
-    const rows = this.db.prepare('SELECT t, ax, ay, az, gx, gy, gz FROM session_imu WHERE session = ? AND t >= ? AND t <= ? ORDER BY t').raw().all(id, from, to) as number[][];
-    return rows.map(([t, ax, ay, az, gx, gy, gz]) => ({ t: t!, accelMps2: [ax!, ay!, az!], gyroDps: [gx!, gy!, gz!] }));
+    const rows = readImuRows(this.db, id, from, to);
+    const w = IMU_COLUMNS.length;
+    const out: SessionImuSample[] = new Array(rows.length / w);
+    for (let i = 0, o = 0; o < rows.length; i++, o += w) out[i] = { t: rows[o]!, accelMps2: [rows[o + 1]!, rows[o + 2]!, rows[o + 3]!], gyroDps: [rows[o + 4]!, rows[o + 5]!, rows[o + 6]!] };
+    return out;
   }
 
   /** The unit's own lap events as recorded (for comparison with the recomputed laps). */

@@ -11,7 +11,7 @@ import {
   type SessionHeader,
   type SessionSummary,
 } from '@pitwall/protocol';
-import { imuRows } from './sample-rows.js';
+import { concatRows, imuRows } from './sample-rows.js';
 
 /** A session that streamed in whole and clean: everything but the samples, which were drained on the way. */
 export interface StreamedSession {
@@ -145,16 +145,6 @@ export class StreamDecoder {
       lastImuT: finite(d.lastImuT),
     };
   }
-}
-
-function concatRows(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { registerImuBlockFunction } from '../sessions/imu-blocks.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { toStoreError } from './store-errors.js';
 import { InlineWriter, registerWriter, ThreadWriter, type StoreWriter } from './store-writer.js';
@@ -86,6 +87,7 @@ export function openDatabaseFile(file: string | null, migrations: readonly Migra
     }
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 2000');
+    registerImuBlockFunction(db);
     migrate(db, migrations);
   } catch (err) {
     db.close();

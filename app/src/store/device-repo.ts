@@ -73,9 +73,12 @@ export class DeviceRepo {
     };
   }
 
-  /** Records that a unit was seen (creating it on first sight) together with the link it was seen on. */
+  /**
+   * Records that a unit was seen (creating it on first sight) together with the link it was
+   * seen on. Posted: the caller (discovery, many times a minute) never waits for the writer.
+   */
   recordSighting(unit: Omit<UnitRow, 'firstSeen'>, link: Omit<LinkRow, 'unitId'> | null): void {
-    this.writer.run('units.recordSighting', unit, link);
+    this.writer.post('units.recordSighting', unit, link);
   }
 
   deleteLink(unitId: string, kind: LinkKind, target: string): void {

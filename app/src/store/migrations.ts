@@ -199,4 +199,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- IMU samples in blocks instead of a row each (sessions/imu-blocks.ts: the unit's encoding when
+      -- it is exact, else float64 rows), up to 4096 samples a block, in time order. The rows stored
+      -- so far move into blocks; imu_block is the aggregate the store registers for this.
+      CREATE TABLE session_imu_blocks (
+        id       INTEGER PRIMARY KEY,
+        session  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        t0       REAL NOT NULL,
+        t1       REAL NOT NULL,
+        n        INTEGER NOT NULL,
+        rows     BLOB NOT NULL
+      ) STRICT;
+      CREATE INDEX session_imu_blocks_session ON session_imu_blocks(session, t0);
+      INSERT INTO session_imu_blocks (session, t0, t1, n, rows)
+        SELECT session, min(t), max(t), count(*), imu_block(t, ax, ay, az, gx, gy, gz ORDER BY t)
+        FROM (SELECT *, (row_number() OVER (PARTITION BY session ORDER BY t) - 1) / 4096 AS block FROM session_imu)
+        GROUP BY session, block
+        ORDER BY session, block;
+      DROP TABLE session_imu;
+    `,
+  },
 ];

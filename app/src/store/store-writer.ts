@@ -16,6 +16,12 @@ export type ChannelKind = 'logs' | 'sessions';
  */
 export interface StoreWriter {
   run<K extends WriteOp>(op: K, ...args: WriteArgs<K>): WriteResult<K>;
+  /**
+   * A write nobody waits for (a unit's last-seen time): queued, and sent with the others of the
+   * same turn of the event loop as one transaction, before any later `run`. A failure is a
+   * process warning, not the caller's error.
+   */
+  post<K extends WriteOp>(op: K, ...args: WriteArgs<K>): void;
   /** The same, handing the buffers over instead of copying them. */
   runTransferring<K extends WriteOp>(transfer: ArrayBuffer[], op: K, ...args: WriteArgs<K>): WriteResult<K>;
   /** A port to the writer thread for an ingest stream, or null when writes run inline (an in-memory store). */
@@ -36,17 +42,54 @@ export class InlineWriter implements StoreWriter {
   runTransferring<K extends WriteOp>(_transfer: ArrayBuffer[], op: K, ...args: WriteArgs<K>): WriteResult<K> {
     return this.run(op, ...args);
   }
+  post<K extends WriteOp>(op: K, ...args: WriteArgs<K>): void {
+    runPosted(this.db, [{ op, args }], warnPostedFailure);
+  }
   channel(): null {
     return null;
   }
   close(): void {}
 }
 
+/** A write sent without waiting for its answer (StoreWriter.post). */
+export interface PostedWrite {
+  op: string;
+  args: unknown[];
+}
+
+/** A posted write's failure, as the main thread reports it. */
+export function warnPostedFailure(op: string, kind: StoreErrorKind, detail: string): void {
+  process.emitWarning(`store write ${op} failed (${kind}): ${detail}`, 'PitwallStoreWarning');
+}
+
+/** Runs posted writes in one transaction; each that fails is undone alone and handed to `failed`. Never throws. */
+export function runPosted(db: Db, writes: readonly PostedWrite[], failed: (op: string, kind: StoreErrorKind, detail: string) => void): void {
+  const fail = (op: string, err: unknown) => {
+    const e = toStoreError(err);
+    failed(op, e.kind, e.detail);
+  };
+  try {
+    db.transaction(() => {
+      for (const w of writes) {
+        try {
+          db.transaction(() => runWrite(db, w.op, w.args))();
+        } catch (err) {
+          fail(w.op, err);
+        }
+      }
+    })();
+  } catch (err) {
+    fail(writes.map((w) => w.op).join(', '), err);
+  }
+}
+
 export type WriterRequest =
   | { seq: number; op: '#ready' | '#close' }
+  | { seq: number; op: '#posted'; writes: PostedWrite[] }
   | { seq: number; op: '#channel'; kind: ChannelKind; port: MessagePort }
   | { seq: number; op: string; args: unknown[] };
-export type WriterReply = { seq: number; ok: true; value: unknown } | { seq: number; ok: false; kind: StoreErrorKind; detail: string };
+/** seq 0: a posted write failed (`op` names it); nobody waits for it. */
+export type WriterReply = { seq: number; ok: true; value: unknown } | { seq: number; ok: false; kind: StoreErrorKind; detail: string; op?: string };
 
 export interface WriterThreadData {
   file: string;
@@ -71,6 +114,7 @@ export class ThreadWriter implements StoreWriter {
   private readonly worker: Worker;
   private seq = 0;
   private closed = false;
+  private posted: PostedWrite[] = [];
 
   constructor(file: string, migrations: readonly Migration[]) {
     const { port1, port2 } = new MessageChannel();
@@ -78,6 +122,9 @@ export class ThreadWriter implements StoreWriter {
     const data: WriterThreadData = { file, migrations, signal: this.signal.buffer as SharedArrayBuffer, port: port2 };
     this.worker = startWorkerModule(import.meta.url, 'writer-thread', data, '', [port2]);
     this.worker.unref();
+    // Between calls: a posted write's failure (and the late answer of a call that timed out, dropped).
+    this.port.on('message', (m: WriterReply) => this.postedFailure(m));
+    this.port.unref();
     try {
       this.call({ op: '#ready' }, [], START_TIMEOUT_MS);
     } catch (err) {
@@ -93,6 +140,23 @@ export class ThreadWriter implements StoreWriter {
 
   runTransferring<K extends WriteOp>(transfer: ArrayBuffer[], op: K, ...args: WriteArgs<K>): WriteResult<K> {
     return this.call({ op, args }, transfer) as WriteResult<K>;
+  }
+
+  post<K extends WriteOp>(op: K, ...args: WriteArgs<K>): void {
+    if (this.closed) return;
+    if (this.posted.length === 0) setImmediate(() => this.sendPosted());
+    this.posted.push({ op, args });
+  }
+
+  private postedFailure(m: WriterReply): void {
+    if (m.seq === 0 && !m.ok) warnPostedFailure(m.op ?? 'posted', m.kind, m.detail);
+  }
+
+  private sendPosted(): void {
+    if (this.posted.length === 0 || this.closed) return;
+    const writes = this.posted;
+    this.posted = [];
+    this.port.postMessage({ op: '#posted', seq: 0, writes });
   }
 
   channel(kind: ChannelKind): MessagePort {
@@ -115,6 +179,8 @@ export class ThreadWriter implements StoreWriter {
 
   private call(request: { op: string; [field: string]: unknown }, transfer: (ArrayBuffer | MessagePort)[], timeoutMs = CALL_TIMEOUT_MS): unknown {
     if (this.closed) throw new StoreError('unavailable', 'the store writer is closed');
+    // Writes posted before this call run before it.
+    this.sendPosted();
     const seq = ++this.seq;
     this.port.postMessage({ ...request, seq }, transfer);
     const deadline = Date.now() + timeoutMs;
@@ -123,7 +189,10 @@ export class ThreadWriter implements StoreWriter {
       Atomics.store(this.signal, 0, 0);
       for (let got = receiveMessageOnPort(this.port); got; got = receiveMessageOnPort(this.port)) {
         const reply = got.message as WriterReply;
-        if (reply.seq !== seq) continue; // the late answer to a call that timed out
+        if (reply.seq !== seq) {
+          this.postedFailure(reply); // else the late answer to a call that timed out
+          continue;
+        }
         if (reply.ok) return reply.value;
         throw new StoreError(reply.kind, reply.detail);
       }

@@ -7,7 +7,7 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDatabaseFile, type Db } from './database.js';
 import { toStoreError } from './store-errors.js';
-import type { ChannelKind, WriterReply, WriterRequest, WriterThreadData } from './store-writer.js';
+import { runPosted, type ChannelKind, type WriterReply, type WriterRequest, type WriterThreadData } from './store-writer.js';
 import { runWrite } from './write-ops.js';
 import { setYieldHook } from './writer-yield.js';
 
@@ -47,6 +47,8 @@ async function serveChannel(kind: ChannelKind, channel: MessagePort, conn: Db): 
 }
 
 function handle(m: WriterRequest): void {
+  // Nobody waits for these: no reply, a failure is a warning.
+  if (m.op === '#posted' && 'writes' in m) return void (db && runPosted(db, m.writes, (op, kind, detail) => port.postMessage({ seq: 0, ok: false, op, kind, detail } satisfies WriterReply)));
   try {
     if (openError) throw openError;
     const conn = db;

@@ -115,16 +115,31 @@ export function decodeFixes(bytes: Uint8Array): SessionFix[] {
 }
 
 export function encodeImu(samples: readonly SessionImuSample[]): Uint8Array {
-  const w = new ByteWriter(16 + samples.length * 10);
-  const base = samples[0]?.t ?? 0;
+  const rows = new Float64Array(samples.length * IMU_ROW_WIDTH);
+  for (let i = 0, o = 0; i < samples.length; i++, o += IMU_ROW_WIDTH) {
+    const s = samples[i]!;
+    rows[o] = s.t;
+    for (let j = 0; j < 3; j++) {
+      rows[o + 1 + j] = s.accelMps2[j]!;
+      rows[o + 4 + j] = s.gyroDps[j]!;
+    }
+  }
+  return encodeImuRows(rows);
+}
+
+/** An IMU block from rows of `IMU_ROW_WIDTH` numbers (the layout `decodeImuRows` gives back). */
+export function encodeImuRows(rows: Float64Array): Uint8Array {
+  const count = rows.length / IMU_ROW_WIDTH;
+  const w = new ByteWriter(16 + count * 10);
+  const base = count > 0 ? rows[0]! : 0;
   w.f64(base);
-  w.uvar(samples.length);
+  w.uvar(count);
   const t = new Dod();
   const prev = [0, 0, 0, 0, 0, 0];
-  for (const s of samples) {
-    t.encode(w, Math.round((s.t - base) * TICKS_PER_MS));
+  for (let o = 0; o < rows.length; o += IMU_ROW_WIDTH) {
+    t.encode(w, Math.round((rows[o]! - base) * TICKS_PER_MS));
     for (let i = 0; i < 6; i++) {
-      const v = Math.round((i < 3 ? s.accelMps2[i]! : s.gyroDps[i - 3]!) * 100);
+      const v = Math.round(rows[o + 1 + i]! * 100);
       w.svar(v - prev[i]!);
       prev[i] = v;
     }

@@ -27,7 +27,9 @@ function newStore(tag: string) {
   return { db, store: new SessionStore(db, () => [SYNTH_TRACK]) };
 }
 
-const count = (db: ReturnType<typeof openDatabase>, table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = (db: ReturnType<typeof openDatabase>, table: string) =>
+  // IMU samples are stored in blocks (imu-blocks.ts): their count is the blocks' sum.
+  (db.prepare(table === 'session_imu' ? 'SELECT COALESCE(SUM(n), 0) AS n FROM session_imu_blocks' : `SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 test('link cut ten times during a sync: the session arrives intact, once, confirmed after commit', async () => {
   const unit = await startFakeSessionUnit('unit-a', [a]);

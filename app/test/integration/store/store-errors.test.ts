@@ -154,6 +154,8 @@ test('a full disk: "full", the rows before it stay whole, and the same write suc
   const health = new HealthStore(db);
   try {
     repo.recordSighting({ ...UNIT, lastSeen: 1 }, null);
+    // A sighting is posted, not waited for: this write (which waits) runs after it, before the disk fills.
+    repo.saveManualAddress('192.0.2.1:8443', UNIT.id);
     const filler = fill(dir);
     const big = Array.from({ length: 50 }, (_, i) => ({ time: new Date(1e12 + i * 1000).toISOString(), boot: 'b', pad: 'y'.repeat(8000) }) as never);
     storeError(() => health.add('u', big), 'disk-full');
