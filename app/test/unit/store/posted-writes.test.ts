@@ -53,10 +53,13 @@ test('a posted write that fails is a process warning and undoes only itself', as
     // A link of an unknown kind breaks the table's CHECK: this sighting fails, the others stand.
     repo.recordSighting(unit(2, 2), { kind: 'carrier-pigeon' as never, target: 'x', lastSeen: 2 });
     repo.recordSighting(unit(3, 3), null);
+    // Waits: everything posted before it is done, and a posted write's failure read on the way.
+    // (Awaiting the warning first could end the test early: the writer's port does not keep the
+    // event loop alive on its own.)
+    storeWriter(db).run('units.deleteManualAddress', 'none');
     const [warning] = (await warned) as [Error];
     assert.equal(warning.name, 'PitwallStoreWarning');
     assert.match(warning.message, /units\.recordSighting failed/);
-    storeWriter(db).run('units.deleteManualAddress', 'none'); // waits: everything posted before it is done
     assert.deepEqual(repo.listUnits().map((u) => u.id), ['unit-1', 'unit-3']);
   } finally {
     db.close();
