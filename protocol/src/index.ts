@@ -29,6 +29,7 @@ export * from './identity/index.js';
 export * from './update/bundle-error.js';
 export * from './update/bundle-header.js';
 export * from './update/bundle-manifest.js';
+export * from './update/bundle-model.js';
 export * from './update/key-list.js';
 export * from './update/runtime-version.js';
 export * from './tracks/index.js';

@@ -130,7 +130,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     }
     if (op.revokedAt !== null) return refuse(403, 'revoked', `operator key ${fp} was revoked at ${op.revokedAt}`, op);
     if (!roleAllows(op.role, access)) {
-      return refuse(403, 'forbidden', `role ${op.role} may not ${access === 'admin' ? 'administer the unit' : access === 'tracks' ? "replace the unit's own tracks" : 'change the unit'} (${route})`, op);
+      return refuse(403, 'forbidden', `role ${op.role} may not ${access === 'admin' ? 'administer the unit' : access === 'tracks' ? "replace the unit's own tracks" : access === 'update' ? "update the unit's runtime" : 'change the unit'} (${route})`, op);
     }
     req.operator = op;
     track(fp, req.raw.socket);

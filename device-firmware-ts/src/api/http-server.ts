@@ -156,7 +156,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
   if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
-  if (deps.update) registerUpdateRoutes(fastify, deps.update);
+  if (deps.update) registerUpdateRoutes(fastify, deps.update, { audit: deps.audit, log: deps.log, send });
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));

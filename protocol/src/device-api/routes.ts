@@ -21,6 +21,9 @@ import { LogRecord } from '../ops/log-record.js';
 import { UpdateStatus } from '../update/update-status.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
 
+/** A signed update bundle (`pitwall bundle`), streamed as application/octet-stream. */
+const BundleBytes = Type.Uint8Array({ description: 'a signed update bundle, application/octet-stream' });
+
 /** A session file's bytes (HTTP Range: 206 with the part asked for). */
 const SessionBytes = Type.Uint8Array({ description: 'the .pws file, or the part of it asked for' });
 
@@ -168,6 +171,15 @@ export const Routes = {
   }),
 
   update: route({ method: 'GET', path: '/v1/update', responses: { 200: UpdateStatus }, access: 'read', summary: "the update's operation, progress, last error and both slots" }),
+  pushUpdate: route({
+    method: 'POST',
+    path: '/v1/update',
+    body: BundleBytes,
+    responses: { 200: UpdateStatus },
+    access: 'update',
+    upload: 'bytes',
+    summary: 'install a signed bundle into the inactive slot, verified while it streams in (200 once installed; the unit then reboots into it); 409 while another update runs',
+  }),
 } as const satisfies Record<string, AnyRoute>;
 
 export type RouteKey = keyof typeof Routes;

@@ -15,6 +15,8 @@ export const AuditRecord = Type.Object(
       Type.Literal('identity'),
       /** The owner or dealer replaced the unit's own tracks. */
       Type.Literal('tracks'),
+      /** A runtime update: installed, refused, committed or rolled back. */
+      Type.Literal('update'),
     ]),
     outcome: Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('error')]),
     operatorFingerprint: Type.Union([Type.String(), Type.Null()]),
