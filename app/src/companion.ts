@@ -30,6 +30,7 @@ import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { DiagnosticsService } from './diagnostics/diagnostics-service.js';
 import { DiagnosticsStore } from './diagnostics/diagnostics-store.js';
+import { fleetUpdates, type FleetUpdates } from './update/fleet-updates.js';
 import { exportDiagnostics, exportFileName, type ExportAudit } from './diagnostics/diagnostics-export.js';
 import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
@@ -84,6 +85,8 @@ export interface Companion {
   refresh(): Promise<void>;
   /** Pulls the unit's diagnostics (when reachable) and writes its archive to `out` (any path: CLI use). */
   exportDiagnosticsTo(id: string, out: string, pull?: boolean): Promise<MethodResult<'diagnostics:export'>>;
+  /** Runtime updates: push a bundle file to paired units, follow them to committed or rolled back. */
+  updates: FleetUpdates;
   close(): Promise<void>;
 }
 
@@ -313,6 +316,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
   return {
     handlers: guardHandlers(handlers, opts.onInternalError ?? ((method, err) => log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))),
     list: () => registry.list(),
+    updates: fleetUpdates(channels),
     addSerialPath: (path) => serial?.addPath(path),
     async exportDiagnosticsTo(id, out, pull = true) {
       if (pull && registry.get(id)?.online && registry.get(id)?.pairing.state === 'paired') {

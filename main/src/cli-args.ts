@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, parseChoice, parseNumber, parsePort, type Role } from '@pitwall/protocol';
 import { BUNDLE_USAGE } from './bundle-commands.js';
+import { UPDATE_USAGE } from './update-commands.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
 
@@ -34,6 +35,7 @@ export const USAGE = `Usage:
       An offline unit's archive is made from what this companion already stored.
 ${SESSION_USAGE}
 ${BUNDLE_USAGE}
+${UPDATE_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {
