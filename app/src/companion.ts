@@ -31,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { DiagnosticsService } from './diagnostics/diagnostics-service.js';
 import { DiagnosticsStore } from './diagnostics/diagnostics-store.js';
 import { fleetUpdates, type FleetUpdates } from './update/fleet-updates.js';
+import { createUpdatesService } from './update/updates-service.js';
 import { exportDiagnostics, exportFileName, type ExportAudit } from './diagnostics/diagnostics-export.js';
 import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
@@ -187,6 +188,8 @@ export function createCompanion(opts: CompanionOptions): Companion {
     if (!registry.has(id)) throw new CompanionError('not-found', `no unit with id ${id} in the device list`);
   };
 
+  const fleet = fleetUpdates(channels);
+  const updates = createUpdatesService({ updates: fleet, vendorKeysDir: opts.dataDir === null ? null : join(opts.dataDir, 'vendor-keys'), events: opts.events, log });
   const handlers: CompanionCoreHandlers = {
     'devices:list': async () => registry.list(),
     'devices:add-address': async ({ address }) => {
@@ -311,12 +314,13 @@ export function createCompanion(opts: CompanionOptions): Companion {
       return exportTo(id, join(exportsDir, name.endsWith('.tar.gz') ? name : `${name}.tar.gz`));
     },
     ...sessions.handlers,
+    ...updates.handlers,
   };
 
   return {
     handlers: guardHandlers(handlers, opts.onInternalError ?? ((method, err) => log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))),
     list: () => registry.list(),
-    updates: fleetUpdates(channels),
+    updates: fleet,
     addSerialPath: (path) => serial?.addPath(path),
     async exportDiagnosticsTo(id, out, pull = true) {
       if (pull && registry.get(id)?.online && registry.get(id)?.pairing.state === 'paired') {

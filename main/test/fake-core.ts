@@ -116,6 +116,13 @@ export function createFakeCore(events: EventSink): FakeCore {
     'tracks:push': async () => {
       throw new CompanionError('unreachable', 'unit offline');
     },
+    'updates:inspect': async ({ path }) => {
+      throw new CompanionError('not-found', `no bundle file at ${path}`);
+    },
+    'updates:push': async () => {
+      throw new CompanionError('unreachable', 'unit offline');
+    },
+    'updates:status': async () => [],
   };
   return {
     handlers,

@@ -8,6 +8,7 @@ import { validator, type Validator } from '../validate.js';
 import { DeviceEntry } from './device-entry.js';
 import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { trackMethods } from './tracks-api.js';
+import { updateEvents, updateMethods } from './updates-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -120,6 +121,7 @@ export const companionMethods = {
   },
   ...sessionMethods,
   ...trackMethods,
+  ...updateMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
@@ -132,6 +134,7 @@ export const companionEvents = {
   'sync:progress': SyncProgress,
   'logs:tail': LogTailEvent,
   ...sessionEvents,
+  ...updateEvents,
 } as const satisfies Record<string, TSchema>;
 
 export type MethodName = keyof typeof companionMethods;
