@@ -9,6 +9,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { fileURLToPath } from 'node:url';
 import layering from './scripts/lint/allowed-imports.js';
+import routes from './scripts/lint/route-literals.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const allowed = (workspace, layer, more = {}) => ({
@@ -56,5 +57,13 @@ export default tseslint.config(
     files: ['renderer/src/**'],
     languageOptions: { globals: { ...globals.browser } },
     ...allowed('renderer', 'renderer/ talks only to window.pitwall (protocol contracts, react, zustand, its own files)', browserOnly),
+  },
+  // Device API paths are written once, in the route table: every workspace's code, the
+  // testbed's fakes, the bench servers and the test helpers take them from it.
+  {
+    files: ['*/src/**/*.{ts,tsx,js,mjs}', 'testbed/**/*.ts', 'bench/**/*.ts', '*/test/helpers/**/*.ts', 'e2e/**/*.ts'],
+    ignores: ['protocol/src/device-api/routes.ts'],
+    plugins: { routes },
+    rules: { 'routes/no-route-literal': 'error' },
   },
 );

@@ -8,6 +8,7 @@
 import { Agent, request } from 'node:https';
 import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
+import { routeName, Routes } from '@pitwall/protocol';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ async function refusalFlood(base: string, pid: number, seconds: number) {
   const idleB = (await diskWrites(pid)) - idle0;
   const before = await diskWrites(pid);
   const r = await autocannon({
-    url: `${base}/v1/pairing`,
+    url: `${base}${Routes.pair.path}`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ operatorName: 'flood', role: 'owner' }),
@@ -97,7 +98,7 @@ export async function runAuthBench(pairings = 7): Promise<void> {
       // A fresh connection per pairing: the TLS handshake with the client certificate is part of it.
       const agent = new Agent({ keepAlive: false, rejectUnauthorized: false, key: op.keyPem, cert: op.certPem });
       const t = performance.now();
-      const status = await get(agent, `${base}/v1/pairing`, 'POST', JSON.stringify({ operatorName: `net ${i}`, role: 'staff' }));
+      const status = await get(agent, `${base}${Routes.pair.path}`, 'POST', JSON.stringify({ operatorName: `net ${i}`, role: 'staff' }));
       netMs.push(performance.now() - t);
       agent.destroy();
       if (status !== 200) throw new Error(`network pairing answered ${status}`);
@@ -106,8 +107,8 @@ export async function runAuthBench(pairings = 7): Promise<void> {
     // certificate on both), in alternating rounds.
     const tls = { key: owner.keyPem, cert: owner.certPem };
     const c = await compareThroughput([
-      { label: 'info', url: `${base}/v1/info`, pid: unit.process.pid, tls },
-      { label: 'status', url: `${base}/v1/status`, pid: unit.process.pid, tls },
+      { label: 'info', url: `${base}${Routes.info.path}`, pid: unit.process.pid, tls },
+      { label: 'status', url: `${base}${Routes.status.path}`, pid: unit.process.pid, tls },
     ]);
     const info = c.results.get('info')!;
     const status = c.results.get('status')!;
@@ -116,8 +117,8 @@ export async function runAuthBench(pairings = 7): Promise<void> {
     const verdict = (x: number) => (Number.isNaN(x) ? 'n/a' : x >= 0.5 ? 'met' : 'NOT met');
     console.log(`TLS 1.3 keep-alive, ${c.connections} connections, same unit, ${c.rounds} rounds of ${c.seconds} s (order alternating), medians`);
     console.log(formatHeader());
-    console.log(formatRow('GET /v1/info   (public, baseline)', info));
-    console.log(formatRow('GET /v1/status (mTLS, paired owner)', status));
+    console.log(formatRow(`${routeName(Routes.info)}   (public, baseline)`, info));
+    console.log(formatRow(`${routeName(Routes.status)} (mTLS, paired owner)`, status));
     console.log(`  authenticated / baseline: ${ratio.toFixed(2)} in req/s, ${cpuRatio.toFixed(2)} in requests per unit CPU second`);
     console.log(`  target >= 0.5: ${verdict(ratio)} in req/s, ${verdict(cpuRatio)} per CPU second`);
     for (const line of describeRun(c)) console.log(`  ${line}`);

@@ -6,6 +6,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { Routes } from '@pitwall/protocol';
 import { generateIdentityKeyPem, selfSignedCertificatePem } from '../device-firmware-ts/src/index.js';
 
 const [body = '{}', version = '0', commit = '0', scheme] = process.argv.slice(2);
@@ -16,7 +17,7 @@ const headers = {
   'pitwall-firmware-commit': commit,
 };
 const answer = (req: IncomingMessage, res: ServerResponse) => {
-  if (req.url === '/v1/info') {
+  if (req.url === Routes.info.path) {
     res.writeHead(200, headers);
     res.end(body);
   } else {

@@ -31,7 +31,7 @@ import { DATABASE_FILE, openDatabaseFile } from '../app/src/store/database.js';
 import { StagedFileIngest } from '../app/src/diagnostics/log-ingest.js';
 import { FRAME_BYTES } from '../app/src/diagnostics/log-staging.js';
 import { StagingWriter } from '../app/src/diagnostics/staging-file.js';
-import type { SyncProgress } from '@pitwall/protocol';
+import { routePath, Routes, type SyncProgress } from '@pitwall/protocol';
 import { createSimLan, lanPrefix } from '../testbed/netns.js';
 import { startReadyProcess } from '../testbed/ready-process.js';
 
@@ -133,9 +133,9 @@ async function pullOnce(u: Ready, host: string, dataDir: string, compressLogs: b
 async function measureRounds(u: Ready, host: string, n: number, dir: string, agent: https.Agent | null, keepFirst: string | null): Promise<Round[]> {
   let bare: (() => Promise<{ ms: number; cpu: number }>) | null = null;
   if (agent) {
-    const boots = (await tlsGet(agent, host, u.port, '/v1/logs/boots', true)).body!;
+    const boots = (await tlsGet(agent, host, u.port, Routes.logBoots.path, true)).body!;
     const boot = (JSON.parse(boots.toString('utf8')) as { boots: { boot: string }[] }).boots[0]!.boot;
-    bare = () => tlsGet(agent, host, u.port, `/v1/logs?boot=${boot}&after=0&limit=${RECORDS}`);
+    bare = () => tlsGet(agent, host, u.port, routePath(Routes.logs, { query: { boot, after: 0, limit: RECORDS } }));
   }
   const rounds: Round[] = [];
   for (let i = 0; i < n; i++) {

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { routeName, Routes } from '@pitwall/protocol';
 import { fileURLToPath } from 'node:url';
 import { createSimLan, lanPrefix } from '../testbed/netns.js';
 import { startReadyProcess, type ReadyProcess } from '../testbed/ready-process.js';
@@ -81,7 +82,7 @@ async function infoThroughput(work: string): Promise<void> {
   const unit = await startSimUnit({ dataDir });
   const baselines: ReadyProcess<{ port: number }>[] = [];
   try {
-    const unitUrl = `https://127.0.0.1:${unit.ready.apiPort}/v1/info`;
+    const unitUrl = `https://127.0.0.1:${unit.ready.apiPort}${Routes.info.path}`;
     const res = await fetchInfo(unitUrl);
     const bare = (scheme: 'https' | 'http') =>
       startReadyProcess<{ port: number }>(
@@ -95,14 +96,14 @@ async function infoThroughput(work: string): Promise<void> {
     const idle = await idleCpuPct(unit.process.pid!);
     const c = await compareThroughput([
       { label: 'unit', url: unitUrl, pid: unit.process.pid },
-      { label: 'https', url: `https://127.0.0.1:${bareHttps.ready.port}/v1/info`, pid: bareHttps.process.pid },
-      { label: 'http', url: `http://127.0.0.1:${bareHttp.ready.port}/v1/info`, pid: bareHttp.process.pid },
+      { label: 'https', url: `https://127.0.0.1:${bareHttps.ready.port}${Routes.info.path}`, pid: bareHttps.process.pid },
+      { label: 'http', url: `http://127.0.0.1:${bareHttp.ready.port}${Routes.info.path}`, pid: bareHttp.process.pid },
     ]);
     const r = (label: string) => c.results.get(label)!;
     const ratio = ratioOfRounds(r('unit').rps, r('https').rps);
     const cpuRatio = ratioOfRounds(r('https').cpuUsPerRequest, r('unit').cpuUsPerRequest);
     const verdict = (x: number) => (Number.isNaN(x) ? 'n/a' : x >= 0.7 ? 'met' : 'NOT met');
-    console.log(`GET /v1/info, ${c.connections} keep-alive connections, ${c.rounds} rounds of ${c.seconds} s (order alternating), medians`);
+    console.log(`${routeName(Routes.info)}, ${c.connections} keep-alive connections, ${c.rounds} rounds of ${c.seconds} s (order alternating), medians`);
     console.log(formatHeader());
     console.log(formatRow('unit (Fastify, TLS 1.3)', r('unit')));
     console.log(formatRow('bare node:https (TLS 1.3, same JSON)', r('https')));

@@ -3,7 +3,7 @@
 // until now), and a mix with the unit's other kinds of record, strings in fields, a record with
 // a secret field (pino's redaction paths censor it in both loggers) and one with a secret in its
 // message (only the unit's free-text rules see it; pino leaves messages alone).
-import type { LogLevel, Subsystem } from '@pitwall/protocol';
+import { Routes, type LogLevel, type Subsystem } from '@pitwall/protocol';
 
 export interface BenchRecord {
   subsystem: Subsystem;
@@ -23,6 +23,8 @@ export const gnssFix: Workload = (i) => ({
   fields: { lat: 37.2931 + i * 1e-7, lon: 127.2017, speedMps: 31.4, satellites: 14, hdop: 0.8, lap: i >> 12 },
 });
 
+const SESSIONS = Routes.sessions.path;
+
 /** Per 100 records: 80 fixes, 10 API requests, 5 health samples, 3 warnings, 1 secret field, 1 secret in text. */
 export const mixed: Workload = (i) => {
   const k = i % 100;
@@ -31,8 +33,8 @@ export const mixed: Workload = (i) => {
     return {
       subsystem: 'api',
       level: 'info',
-      msg: `GET /v1/sessions/s-${i} 200`,
-      fields: { method: 'GET', route: '/v1/sessions/:id', status: 200, ms: 3.2, operator: 'staff-3f2a9c', bytes: 18_220 },
+      msg: `GET ${SESSIONS}/s-${i} 200`,
+      fields: { method: 'GET', route: Routes.sessionFile.path, status: 200, ms: 3.2, operator: 'staff-3f2a9c', bytes: 18_220 },
     };
   }
   if (k < 95) {

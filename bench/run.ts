@@ -19,6 +19,8 @@ const benches: Record<string, () => Promise<void>> = {
   trackday: async () => (await import('./trackday.js')).runTrackDayBench(),
   // reboot into a new runtime slot until the health gate commits it, trial excluded
   'boot-commit': async () => (await import('./boot-commit.js')).runBootCommitBench(),
+  // support on -> export through the tunnel vs bare ssh -N -R + sftp; download rate (needs root)
+  support: async () => (await import('./support.js')).runSupportBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

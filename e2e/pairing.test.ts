@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
+import { routeName, Routes } from '@pitwall/protocol';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { pressSimButton } from '../testbed/sim-gpio.js';
 import { startCompanion, type Companion } from '../testbed/companion.js';
@@ -130,7 +131,7 @@ describe('pairing in browser mode', { timeout: 120_000 }, () => {
     assert.equal(await card(id).getByTestId('pairing-badge').getAttribute('data-state'), 'key-changed');
     assert.equal(await page.getByTestId('live-speed').count(), 0, 'no live data from an unproven unit');
     await page.screenshot({ path: join(SHOTS, 'pairing-key-changed.png') });
-    assert.deepEqual(fake.requests.filter((r) => !/^GET \/v1\/(info|pairing)$/.test(r)), []);
+    assert.deepEqual(fake.requests.filter((r) => r !== routeName(Routes.info) && r !== routeName(Routes.pairingWindow)), []);
   });
 
   test('no page errors', () => {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { decodeSession, liveLap, sessionLaps, sessionMeta, type LiveLap, type SessionMeta } from '@pitwall/protocol';
+import { decodeSession, liveLap, routePath, Routes, sessionLaps, sessionMeta, type LiveLap, type SessionMeta } from '@pitwall/protocol';
 import { DEVICE_CLI, startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { COMPANION_CLI } from '../testbed/companion.js';
 import { pressSimButton } from '../testbed/sim-gpio.js';
@@ -82,7 +82,7 @@ test('pitwall sync pulls a session a real unit recorded; pitwall laps equals the
       .filter((l) => l.sessionId === recording.id);
   await live.until(() => lapsOf().length >= 3, 60_000, 'three lap events');
   // Closing writes the summary, syncs and hashes the file: allow for a loaded machine.
-  const stop = await https(base, 'POST', '/v1/sessions/stop', { client: observer, timeoutMs: 30_000 });
+  const stop = await https(base, 'POST', Routes.stopSession.path, { client: observer, timeoutMs: 30_000 });
   assert.equal(stop.status, 200, stop.body);
   const closed = sessionMeta.parse(JSON.parse(stop.body));
   assert.equal(closed.id, recording.id);
@@ -92,7 +92,7 @@ test('pitwall sync pulls a session a real unit recorded; pitwall laps equals the
   assert.deepEqual(unitLaps.map((l) => l.lap), unitLaps.map((_, i) => i + 1));
   assert.equal(closed.bestLapMs, Math.min(...unitLaps.map((l) => l.timeMs)));
   // The recorded file carries the same lap events (what the unit wrote, read with our own key).
-  const file = await getBytes(base, `/v1/sessions/${encodeURIComponent(closed.id)}`, observer);
+  const file = await getBytes(base, routePath(Routes.sessionFile, { params: { id: closed.id } }), observer);
   assert.equal(file.status, 200);
   // As the file finally has them: the track decision's event re-times the laps before it.
   const fileLaps = sessionLaps(decodeSession(new Uint8Array(file.body)).events);

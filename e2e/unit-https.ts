@@ -1,12 +1,13 @@
 import https from 'node:https';
 import { spawn } from 'node:child_process';
+import { Routes } from '@pitwall/protocol';
 import { COMPANION_CLI } from '../testbed/companion.js';
 
 /** GET /v1/info of a sim unit on loopback (self-signed: the test only reads public info). */
 export function unitInfo(port: number): Promise<{ id: string; firmware: { version: string }; fingerprint: string }> {
   return new Promise((resolve, reject) => {
     https
-      .get({ host: '127.0.0.1', port, path: '/v1/info', rejectUnauthorized: false }, (res) => {
+      .get({ host: '127.0.0.1', port, path: Routes.info.path, rejectUnauthorized: false }, (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (d: string) => (text += d));
         res.on('end', () => resolve(JSON.parse(text) as never));

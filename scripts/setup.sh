@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 # socat: pseudo-terminals for serial links; iproute2: network namespaces for mDNS;
 # chromium: browser tests; udev: serial port enumeration; logrotate, sqlite3, libxml2-utils:
 # real peers in tests; systemd: systemd-analyze checks the unit's rotation timer and service;
-# strace: the atomic-file test watches the fsync order from the kernel's side.
-packages=(socat iproute2 chromium udev logrotate sqlite3 libxml2-utils systemd strace)
+# strace: the atomic-file test watches the fsync order from the kernel's side;
+# openssh-server, openssh-client: support mode (the reverse tunnel, the relay and the read-only export);
+# cryptsetup: the unit's LUKS2 data partition; mmdebstrap, fdisk (sfdisk), dosfstools, mtools:
+# the unit image recipe and its disk layout.
+packages=(socat iproute2 chromium udev logrotate sqlite3 libxml2-utils systemd strace openssh-server openssh-client cryptsetup mmdebstrap fdisk dosfstools mtools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,6 +8,45 @@ import type { TLSSocket } from 'node:tls';
 import { acceptsGzip, type CrashDump, type HealthSnapshot, type LogRecord } from '@pitwall/protocol';
 import { createSelfSignedCertificate, generateEd25519 } from '../app/src/identity/operator-certificate.js';
 import { fingerprintOfKey } from '../app/src/identity/fingerprint.js';
+import { fakeRoute, notFound, type FakeRequest, type MissingRoutes } from './fake-routes.js';
+
+const NOT_DIAGNOSTICS = 'a stand-in for the diagnostics endpoints only (pulls, exports, benchmarks); the sim unit serves the rest';
+/** What the fake does not serve; the audit log only when given `audit` lines (else: a firmware without the endpoint). */
+export function fakeDiagnosticsMissing(o: Pick<FakeUnitOptions, 'audit'> = {}): MissingRoutes {
+  return {
+    status: NOT_DIAGNOSTICS,
+    live: NOT_DIAGNOSTICS,
+    pairingWindow: NOT_DIAGNOSTICS,
+    pair: 'the companion pins this fake directly in its store (no pairing)',
+    ownerRequests: NOT_DIAGNOSTICS,
+    approveOwnerRequest: NOT_DIAGNOSTICS,
+    denyOwnerRequest: NOT_DIAGNOSTICS,
+    operators: NOT_DIAGNOSTICS,
+    revokeOperator: NOT_DIAGNOSTICS,
+    ...(o.audit ? {} : { audit: 'started without audit lines: a firmware that has no audit endpoint (the companion must cope)' }),
+    sessions: NOT_DIAGNOSTICS,
+    startSession: NOT_DIAGNOSTICS,
+    stopSession: NOT_DIAGNOSTICS,
+    sessionFile: NOT_DIAGNOSTICS,
+    confirmSession: NOT_DIAGNOSTICS,
+    deleteSession: NOT_DIAGNOSTICS,
+    ownTracks: NOT_DIAGNOSTICS,
+    pushOwnTracks: NOT_DIAGNOSTICS,
+    update: NOT_DIAGNOSTICS,
+    pushUpdate: NOT_DIAGNOSTICS,
+    supportStatus: NOT_DIAGNOSTICS,
+    supportOn: NOT_DIAGNOSTICS,
+    supportOff: NOT_DIAGNOSTICS,
+    wifiStatus: NOT_DIAGNOSTICS,
+    wifiNetworks: NOT_DIAGNOSTICS,
+    wifiProfiles: NOT_DIAGNOSTICS,
+    addWifiProfile: NOT_DIAGNOSTICS,
+    removeWifiProfile: NOT_DIAGNOSTICS,
+    wifiPriority: NOT_DIAGNOSTICS,
+    connectWifi: NOT_DIAGNOSTICS,
+    wifiMode: NOT_DIAGNOSTICS,
+  };
+}
 
 /**
  * A stand-in unit for companion diagnostics tests and benchmarks (never shipped): HTTPS with
@@ -72,7 +111,7 @@ export interface FakeUnitOptions {
    * Answers authenticated requests before the built-in endpoints (true: answered). The hostile
    * unit serves its mutated documents through it.
    */
-  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+  routes?: (req: IncomingMessage, res: ServerResponse, route: FakeRequest) => boolean;
 }
 
 const SUBSYSTEMS = ['boot', 'gnss', 'imu', 'led', 'net', 'api', 'update', 'health', 'pipeline'] as const;
@@ -189,22 +228,24 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
         }
       });
     };
-    if (req.method === 'GET' && url.pathname === '/v1/info') return send(200, info);
+    const route = fakeRoute(req);
+    if (route?.key === 'info') return send(200, info);
     const peer = (req.socket as TLSSocket).getPeerCertificate?.();
     if (!peer || Object.keys(peer).length === 0) return send(401, { error: { code: 'unauthenticated', message: 'a paired operator certificate is required' } });
-    if (req.method === 'POST' && url.pathname === '/v1/identity/challenge') {
+    if (!route) return notFound(res);
+    if (route.key === 'challenge') {
       return readBody(({ nonce }) => {
         const message = new TextEncoder().encode(`pitwall-challenge-v1\n${id}\n${String(nonce)}`);
         send(200, { signature: sign(null, message, key).toString('base64') });
       });
     }
-    if (opts.routes?.(req, res, url)) return;
-    if (req.method === 'GET' && url.pathname === '/v1/logs/boots') {
+    if (opts.routes?.(req, res, route)) return;
+    if (route.key === 'logBoots') {
       return send(200, {
         boots: unit.boots.map((b) => ({ boot: b.boot, startedAt: b.startedAt, firstSeq: b.firstSeq, lastSeq: b.firstSeq + b.lines.length - 1, confirmedSeq: b.confirmedSeq })),
       });
     }
-    if (req.method === 'GET' && url.pathname === '/v1/logs') {
+    if (route.key === 'logs') {
       const b = unit.boots.find((x) => x.boot === url.searchParams.get('boot'));
       if (!b) return send(404, { error: { code: 'not-found', message: 'no such boot' } });
       const after = Number(url.searchParams.get('after') ?? 0);
@@ -222,38 +263,37 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
       res.writeHead(200, { 'content-type': 'application/x-ndjson', ...(out === res ? {} : { 'content-encoding': 'gzip' }) });
       return void streamLines(res, out, b.lines, start, end, () => unit.throttleBytesPer10ms);
     }
-    if (req.method === 'POST' && url.pathname === '/v1/logs/confirm') {
+    if (route.key === 'confirmLogs') {
       return readBody(({ boot, seq }) => {
         const b = unit.boots.find((x) => x.boot === boot);
         if (!b || typeof seq !== 'number') return send(400, { error: { code: 'bad-request', message: 'unknown boot' } });
         b.confirmedSeq = Math.max(b.confirmedSeq, seq);
-        send(200, { boot, confirmedSeq: b.confirmedSeq });
+        send(200, { ok: true });
       });
     }
-    if (req.method === 'GET' && url.pathname === '/v1/health') {
+    if (route.key === 'health') {
       const since = url.searchParams.get('since');
       const sinceMs = since ? Date.parse(since) : 0;
       return send(200, { snapshots: unit.health.filter((h) => Date.parse(h.time) > sinceMs) });
     }
-    if (req.method === 'GET' && url.pathname === '/v1/crashes') {
+    if (route.key === 'crashes') {
       return send(200, {
         crashes: unit.crashes.map((c) => ({
           id: c.id, time: c.time, kind: c.kind, message: c.error.message, fw: c.fw, commit: c.commit, boot: c.boot, sizeB: JSON.stringify(c).length, confirmed: unit.confirmedCrashes.has(c.id),
         })),
       });
     }
-    const crashMatch = /^\/v1\/crashes\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
-    if (req.method === 'GET' && crashMatch) {
-      const c = unit.crashes.find((x) => x.id === crashMatch[1]);
+    if (route.key === 'crash') {
+      const c = unit.crashes.find((x) => x.id === route.params.id);
       return c ? send(200, c) : send(404, { error: { code: 'not-found', message: 'no such crash' } });
     }
-    if (req.method === 'POST' && url.pathname === '/v1/crashes/confirm') {
+    if (route.key === 'confirmCrashes') {
       return readBody(({ ids }) => {
         for (const i of (ids as string[]) ?? []) unit.confirmedCrashes.add(i);
         send(200, { confirmed: (ids as string[]).length });
       });
     }
-    if (req.method === 'GET' && url.pathname === '/v1/audit' && opts.audit) {
+    if (route.key === 'audit' && opts.audit) {
       // Paged like the unit: lines with a seq above `after`, at most `limit`; lines without a
       // readable seq are served as they are (tests of what a companion does with them).
       const after = Number(url.searchParams.get('after') ?? 0);
@@ -270,7 +310,7 @@ export async function startFakeDiagnosticsUnit(opts: FakeUnitOptions = {}): Prom
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       return void res.end(lines.map((l) => `${l}\n`).join(''));
     }
-    send(404, { error: { code: 'not-found', message: 'no such endpoint' } });
+    notFound(res);
   });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { seededRandom } from '../device-firmware-ts/src/hal/sim/seeded-random.js';
 import { makeBoot, makeCrash, makeHealth, startFakeDiagnosticsUnit, type FakeDiagnosticsUnit } from './fake-diagnostics-unit.js';
+import type { FakeRequest, MissingRoutes } from './fake-routes.js';
 import { hostileJson, hostileLines, hostileSession, pick, POISONED_SESSIONS, SESSION_MUTATIONS, type HostileSession, type Rand, type SessionMutation } from './hostile-documents.js';
 
 /**
@@ -41,6 +42,38 @@ export interface HostileOptions {
   auditFlood?: boolean;
 }
 
+const NOT_HOSTILE = 'the hostile unit attacks what a companion pulls (sessions, diagnostics); it serves nothing else';
+/** What the hostile unit does not serve (its bodies are hostile on purpose: only paths and statuses are the contract's). */
+export const HOSTILE_UNIT_MISSING: MissingRoutes = {
+  status: NOT_HOSTILE,
+  live: NOT_HOSTILE,
+  pairingWindow: NOT_HOSTILE,
+  pair: 'the companion pins it directly in its store (no pairing)',
+  ownerRequests: NOT_HOSTILE,
+  approveOwnerRequest: NOT_HOSTILE,
+  denyOwnerRequest: NOT_HOSTILE,
+  operators: NOT_HOSTILE,
+  revokeOperator: NOT_HOSTILE,
+  startSession: NOT_HOSTILE,
+  stopSession: NOT_HOSTILE,
+  deleteSession: 'a sync deletes nothing on a unit; the hostile sessions stay for the next round',
+  ownTracks: NOT_HOSTILE,
+  pushOwnTracks: NOT_HOSTILE,
+  update: NOT_HOSTILE,
+  pushUpdate: NOT_HOSTILE,
+  supportStatus: NOT_HOSTILE,
+  supportOn: NOT_HOSTILE,
+  supportOff: NOT_HOSTILE,
+  wifiStatus: NOT_HOSTILE,
+  wifiNetworks: NOT_HOSTILE,
+  wifiProfiles: NOT_HOSTILE,
+  addWifiProfile: NOT_HOSTILE,
+  removeWifiProfile: NOT_HOSTILE,
+  wifiPriority: NOT_HOSTILE,
+  connectWifi: NOT_HOSTILE,
+  wifiMode: NOT_HOSTILE,
+};
+
 const SLOW = new Set<SessionMutation>(['cut', 'oversize']);
 
 export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> {
@@ -56,23 +89,22 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
   const poisoned = new Set<string>();
   const confirmed = new Set<string>();
   let served = 0;
-  const routes = (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+  const routes = (req: IncomingMessage, res: ServerResponse, route: FakeRequest): boolean => {
     served++;
     const raw = (status: number, body: Buffer | string, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type });
       res.end(body);
       return true;
     };
-    const path = url.pathname;
-    if (req.method === 'GET' && path === '/v1/sessions') {
+    const { key, url } = route;
+    if (key === 'sessions') {
       const list = state.sessions.map((s) => ({ id: s.id, track: null, start: new Date().toISOString(), durationS: 2, laps: 0, bestLapMs: null, sizeB: s.sizeB, sha256: s.sha256, state: 'closed', confirmed: confirmed.has(s.id) }));
       return raw(200, JSON.stringify({ sessions: list }));
     }
-    const session = /^\/v1\/sessions\/([^/]+)(\/confirm)?$/.exec(path);
-    if (session) {
-      const s = state.sessions.find((x) => x.id === decodeURIComponent(session[1]!));
+    if (key === 'sessionFile' || key === 'confirmSession') {
+      const s = state.sessions.find((x) => x.id === route.params.id);
       if (!s) return raw(404, JSON.stringify({ error: { code: 'not-found', message: 'no such session' } }));
-      if (req.method === 'POST' && session[2]) {
+      if (key === 'confirmSession') {
         confirmed.add(s.id);
         req.resume();
         return raw(200, JSON.stringify({ id: s.id, track: null, start: new Date().toISOString(), durationS: 2, laps: 0, bestLapMs: null, sizeB: s.sizeB, sha256: s.sha256, state: 'closed', confirmed: true }));
@@ -83,29 +115,28 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
     }
     if (o.diagnostics === false) return false;
     const b = state.boot;
-    if (req.method === 'GET' && path === '/v1/logs/boots' && o.crashFlood) return raw(200, JSON.stringify({ boots: [] }));
-    if (req.method === 'GET' && path === '/v1/logs/boots') return raw(200, JSON.stringify({ boots: [{ boot: b.boot, startedAt: b.startedAt, firstSeq: 1, lastSeq: b.lines.length, confirmedSeq: 0 }] }));
-    if (req.method === 'GET' && path === '/v1/logs') return raw(200, state.bootLines, 'application/x-ndjson');
-    if (req.method === 'GET' && path === '/v1/health') return raw(200, state.health);
-    if (req.method === 'GET' && path === '/v1/crashes') {
+    if (key === 'logBoots' && o.crashFlood) return raw(200, JSON.stringify({ boots: [] }));
+    if (key === 'logBoots') return raw(200, JSON.stringify({ boots: [{ boot: b.boot, startedAt: b.startedAt, firstSeq: 1, lastSeq: b.lines.length, confirmedSeq: 0 }] }));
+    if (key === 'logs') return raw(200, state.bootLines, 'application/x-ndjson');
+    if (key === 'health') return raw(200, state.health);
+    if (key === 'crashes') {
       return raw(200, JSON.stringify({ crashes: state.crashes.map((c) => ({ id: c.id, time: new Date().toISOString(), kind: 'uncaught-exception', message: 'boom', fw: '0.4.0', commit: 'a1b2c3d', boot: b.boot, sizeB: c.sizeB, confirmed: false })) }));
     }
-    const crash = /^\/v1\/crashes\/([A-Za-z0-9_-]+)$/.exec(path);
-    if (req.method === 'GET' && crash) {
-      const c = state.crashes.find((x) => x.id === crash[1]);
+    if (key === 'crash') {
+      const c = state.crashes.find((x) => x.id === route.params.id);
       return c ? raw(200, c.body) : raw(404, JSON.stringify({ error: { code: 'not-found', message: 'no such crash' } }));
     }
-    if (req.method === 'POST' && (path === '/v1/crashes/confirm' || path === '/v1/logs/confirm')) {
+    if (key === 'confirmCrashes' || key === 'confirmLogs') {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString()) as { ids?: string[]; seq?: number };
         for (const id of body.ids ?? []) confirmed.add(id);
-        raw(200, JSON.stringify(body.ids ? { confirmed: body.ids.length } : { boot: b.boot, confirmedSeq: body.seq }));
+        raw(200, JSON.stringify(body.ids ? { confirmed: body.ids.length } : { ok: true }));
       });
       return true;
     }
-    if (req.method === 'GET' && path === '/v1/audit' && o.auditFlood) {
+    if (key === 'audit' && o.auditFlood) {
       const after = Number(url.searchParams.get('after') ?? 0);
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 1000), 100_000);
       const time = new Date().toISOString();
@@ -113,7 +144,7 @@ export async function startHostileUnit(o: HostileOptions): Promise<HostileUnit> 
       for (let seq = after + 1; seq <= after + limit; seq++) body += `{"time":"${time}","seq":${seq},"event":"refuse","outcome":"refused","operatorFingerprint":null,"role":null,"via":"network","detail":"flood"}\n`;
       return raw(200, body, 'application/x-ndjson');
     }
-    if (req.method === 'GET' && path === '/v1/audit') return raw(200, url.searchParams.get('after') === '0' ? state.audit : '', 'application/x-ndjson');
+    if (key === 'audit') return raw(200, url.searchParams.get('after') === '0' ? state.audit : '', 'application/x-ndjson');
     return false;
   };
   const unit = await startFakeDiagnosticsUnit({ name: 'Hostile', routes });

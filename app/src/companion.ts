@@ -1,6 +1,6 @@
 import {
   CompanionError,
-  deviceStatus,
+  Routes,
   SchemaError,
   paramsValidator,
   type CompanionHandlers,
@@ -17,6 +17,7 @@ import { PinRepo } from './store/pin-repo.js';
 import { OwnerRequests } from './trust/owner-requests.js';
 import { PairingService } from './trust/pairing-service.js';
 import { UnitChannels } from './trust/unit-channel.js';
+import { supportHandlers } from './support/support-handlers.js';
 import { AddressMonitor } from './discovery/address-monitor.js';
 import { parseAddress, probeAddress } from './discovery/address-prober.js';
 import { DeviceRegistry, identityFromInfo } from './discovery/device-registry.js';
@@ -35,6 +36,7 @@ import { createUpdatesService } from './update/updates-service.js';
 import { exportDiagnostics, exportFileName, type ExportAudit } from './diagnostics/diagnostics-export.js';
 import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
+import { wifiHandlers } from './wifi/wifi-handlers.js';
 import { ingestThreadsEnded } from './sessions/ingest-thread.js';
 
 export interface CompanionOptions {
@@ -163,7 +165,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
         const extract = await source.auditLog();
         audit = extract
           ? { kind: 'included', extract }
-          : { kind: 'not-served', note: `${entry.name} does not serve its audit log (its firmware has no /v1/audit endpoint); it stays on the unit.` };
+          : { kind: 'not-served', note: `${entry.name} does not serve its audit log (its firmware has no ${Routes.audit.path} endpoint); it stays on the unit.` };
       } catch (err) {
         const forbidden = err instanceof CompanionError && err.code === 'forbidden';
         audit = {
@@ -212,7 +214,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     },
     'devices:status': async ({ id }) => {
       known(id);
-      const status = await channels.call(id, { path: '/v1/status' }, deviceStatus);
+      const status = await channels.callRoute(id, Routes.status);
       if (status.id !== id) throw new CompanionError('conflict', `another unit (${status.id}) answered for ${registry.get(id)?.name ?? id}`);
       registry.setGnss(id, status.gnss);
       return status;
@@ -315,6 +317,8 @@ export function createCompanion(opts: CompanionOptions): Companion {
     },
     ...sessions.handlers,
     ...updates.handlers,
+    ...supportHandlers(channels),
+    ...wifiHandlers(channels),
   };
 
   return {

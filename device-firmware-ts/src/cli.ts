@@ -15,7 +15,7 @@ const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--confi
        pitwall-device --version
 
   sim            a simulated unit: the real pipeline and API above simulated hardware
-                 (in sim: \`press pair\` on DATA_DIR/run/sim-gpio.sock; test hooks
+                 (in sim: \`press pair\`, \`switch support on|off\` on DATA_DIR/run/sim-gpio.sock; test hooks
                  \`inject crash|hang|oom\`, \`disk-free BYTES|real\`)
   run            the unit on its real hardware (GNSS UART, USB gadget); refuses to start,
                  naming what is missing, on a machine without them

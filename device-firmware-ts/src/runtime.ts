@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundleModelId, deviceInfo, deviceStatus, API_VERSION, type DeviceInfo, type DeviceStatus, type UnitConfig } from '@pitwall/protocol';
+import { bundleModelId, deviceInfo, deviceStatus, API_VERSION, Routes, type DeviceInfo, type DeviceStatus, type UnitConfig } from '@pitwall/protocol';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { Part, startInOrder, type Subsystem } from './boot/subsystem.js';
 import { startPairing } from './boot/pairing-boot.js';
 import { startHealthLoop, type HealthLoop } from './boot/health-loop.js';
+import { startWifi } from './boot/wifi-boot.js';
 import { hardwareProfile, type ProfileKind } from './hal/profiles.js';
 import { loadUnitIdentity } from './identity/unit-identity.js';
 import { openAuditLog } from './identity/audit-log.js';
@@ -19,6 +20,7 @@ import { startSerialEndpoint } from './api/serial-endpoint.js';
 import { startOps, simInjector, configHash, type Ops } from './ops/ops-boot.js';
 import { openHealthStore } from './ops/health-store.js';
 import { gnssStartKind } from './ops/health-sampler.js';
+import { startSupportMode } from './ops/support/support-mode.js';
 import type { HangWatchdog } from './ops/hang-watchdog.js';
 import { hangWatchdog, reopenSignal } from './boot/process-parts.js';
 import { runtimeUpdates } from './update/update-boot.js';
@@ -160,7 +162,27 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     gnss: reader.value.reader.state.status(),
     identity: identity.value.state,
   });
+  const wifi = new Part('wifi', () => startWifi({ config, kind: hw.kind, gpio: gpio.value, audit: audit.value, logger, unitName: info.value.name }));
   const healthStore = new Part('health-store', () => openHealthStore(dataDir));
+  const support = new Part(
+    'support',
+    () =>
+      startSupportMode({
+        config: config.support,
+        dataDir,
+        unitId: info.value.id,
+        audit: audit.value,
+        gpio: gpio.value,
+        log: logger.for('support'),
+        sources: {
+          logDir: config.logs.dir ?? join(dataDir, 'logs'),
+          healthFile: join(dataDir, 'health', 'health.jsonl'),
+          crashDir: join(dataDir, 'crashes'),
+          documents: async () => ({ unit: { info: info.value, status: status() }, config: { ...config, support: { ...config.support, staffKeys: config.support.staffKeys.length } }, sessions: dataPath.value.sessions.store.list() }),
+        },
+      }),
+    (s) => s.close(),
+  );
   const api = new Part(
     'api',
     async () => {
@@ -183,6 +205,8 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         audit: audit.value,
         pairing: pairing.value.service,
         window: pairing.value.window,
+        support: support.value,
+        wifi: wifi.value,
         ops: { health: healthStore.value, crashes: ops.crashes, reporter: ops.reporter ?? { ingestReports: async () => 0, dumpNow: () => '' }, logs: ops.logs },
         update: {
           status: () => updates.agent.status(),
@@ -204,7 +228,22 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   );
   const serial = new Part(
     'serial',
-    () => startSerialEndpoint({ path: usb.value.devicePath, ctx: { info: info.value, pairing: pairing.value.service }, log: logger.for('serial') }),
+    () =>
+      startSerialEndpoint({
+        path: usb.value.devicePath,
+        ctx: {
+          info: info.value,
+          pairing: pairing.value.service,
+          wifi: {
+            wifi: wifi.value,
+            operators: operators.value,
+            audit: audit.value,
+            unitId: info.value.id,
+            firstSetupOpen: () => !operators.value.hasActiveOwner() && performance.now() - started < config.network.firstSetupWindowS * 1000,
+          },
+        },
+        log: logger.for('serial'),
+      }),
     (s) => s.close(),
   );
   const health = new Part(
@@ -220,6 +259,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         gnss: () => reader.value.reader.state.status(),
         gnssStart: reader.value.gnssStart,
         imuSampleRateHz: () => imuRate.rateHz(),
+        wifi: () => wifi.value.health(),
         startedAt: started,
         store: healthStore.value,
         logger,
@@ -238,11 +278,11 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
       const sentences = () => Object.values(reader.value.reader.state.status().sentences).reduce((a, b) => a + b, 0);
       const h = config.api.host;
       const host = !h || h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? `[${h}]` : h;
-      return updates.link(`https://${host}:${api.value.port}/v1/info`, () => ({ attached: sentences() > 0, fixes }));
+      return updates.link(`https://${host}:${api.value.port}${Routes.info.path}`, () => ({ attached: sentences() > 0, fixes }));
     },
     (l) => l?.stop(),
   );
-  const list: Subsystem[] = [crashReports, identity, audit, updateAudit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, healthStore, api, mdns, serial, health, launcherLink];
+  const list: Subsystem[] = [crashReports, identity, audit, updateAudit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, wifi, healthStore, support, api, mdns, serial, health, launcherLink];
   if (boot.processHandlers) list.unshift(reopenSignal(ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
     list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { CompanionError, parseChoice, parseNumber, parsePort, type Role } from '@pitwall/protocol';
+import { CompanionError, parseChoice, parseNumber, parsePort, SUPPORT_MAX_S, type Role } from '@pitwall/protocol';
 import { BUNDLE_USAGE } from './bundle-commands.js';
 import { UPDATE_USAGE } from './update-commands.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
+import { parseWifiCli, WIFI_USAGE, type WifiCliArgs } from './wifi-cli.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -33,6 +34,11 @@ export const USAGE = `Usage:
       Pull the unit's logs, health and crash dumps (when it is online and paired), then write its
       diagnostics archive (tar.gz: logs, health, dumps, info, audit log; secrets redacted) to FILE.
       An offline unit's archive is made from what this companion already stored.
+  pitwall support on|off|status <unit> [--for DURATION] [same options as pair]
+      Support mode on the unit: on (owner only; --for 90s|60m|2h, default 60m, at most 8h) lets
+      support staff read its logs, health, crash dumps and settings through the support relay until
+      it ends; off ends it at once; status shows the time left, the tunnel and the keys to register.
+${WIFI_USAGE}
 ${SESSION_USAGE}
 ${BUNDLE_USAGE}
 ${UPDATE_USAGE}
@@ -57,7 +63,11 @@ export interface ServeArgs {
   verbose: boolean;
 }
 export interface UnitArgs {
-  command: 'pair' | 'operators' | 'unpair' | 'diagnostics' | 'requests' | 'approve' | 'deny' | 'tracks-push';
+  command: 'pair' | 'operators' | 'unpair' | 'diagnostics' | 'requests' | 'approve' | 'deny' | 'tracks-push' | 'support-on' | 'support-off' | 'support-status' | 'wifi';
+  /** support on: seconds (absent: the unit's default, 60 minutes). */
+  durationS?: number;
+  /** wifi: the subcommand and its arguments. */
+  wifi?: WifiCliArgs;
   /** approve / deny: the owner request answered. */
   requestId?: string;
   /** diagnostics: the archive to write, and whether to pull first. */
@@ -73,7 +83,16 @@ export interface UnitArgs {
   findTimeoutS: number;
   verbose: boolean;
 }
-const UNIT_COMMANDS: readonly UnitArgs['command'][] = ['pair', 'operators', 'unpair', 'diagnostics', 'requests', 'approve', 'deny', 'tracks-push'];
+const UNIT_COMMANDS: readonly UnitArgs['command'][] = ['pair', 'operators', 'unpair', 'diagnostics', 'requests', 'approve', 'deny', 'tracks-push', 'support-on', 'support-off', 'support-status'];
+const SUPPORT_ACTIONS = ['on', 'off', 'status'];
+
+/** `--for 90s|60m|2h` (a bare number is minutes): whole seconds, 1 s to 8 h. */
+export function parseSupportDuration(raw: string): number {
+  const m = /^(\d{1,6})(s|m|h)?$/.exec(raw.trim());
+  const s = m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 'm') as 's' | 'm' | 'h'] : NaN;
+  if (!(s >= 1 && s <= SUPPORT_MAX_S)) throw new UsageError(`--for takes a duration from 1s to 8h, like 90s, 60m or 2h (got "${raw.slice(0, 20)}").`);
+  return s;
+}
 export type CliArgs = DiscoverArgs | ServeArgs | UnitArgs | { command: 'help' } | { command: 'version' };
 
 const ROLES: readonly Role[] = ['owner', 'staff', 'dealer', 'support'];
@@ -93,7 +112,9 @@ function parseAddress(raw: string): string {
 
 export function parseCli(argv: string[]): CliArgs {
   // `tracks push <unit>` talks to a unit like pair does; the other `tracks` commands are the session commands'.
-  const [command, ...rest] = argv[0] === 'tracks' && argv[1] === 'push' ? ['tracks-push', ...argv.slice(2)] : argv;
+  const [command, ...rest] =
+    argv[0] === 'tracks' && argv[1] === 'push' ? ['tracks-push', ...argv.slice(2)] : argv[0] === 'support' && SUPPORT_ACTIONS.includes(argv[1] ?? '') ? [`support-${argv[1]}`, ...argv.slice(2)] : argv;
+  if (command === 'support') throw new UsageError('support needs on, off or status, then the unit.');
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
   if (command === '--version' || command === '-v') return { command: 'version' };
   try {
@@ -139,6 +160,10 @@ export function parseCli(argv: string[]): CliArgs {
         verbose: values.verbose,
       };
     }
+    if (command === 'wifi') {
+      const { wifi, common } = parseWifiCli(rest);
+      return { command, wifi, ...common, via: null, role: 'owner' };
+    }
     if (UNIT_COMMANDS.includes(command as UnitArgs['command'])) {
       const { values, positionals } = parseArgs({
         args: rest,
@@ -154,12 +179,14 @@ export function parseCli(argv: string[]): CliArgs {
           'no-mdns': { type: 'boolean', default: false },
           timeout: { type: 'string' },
           verbose: { type: 'boolean', default: false },
+          for: { type: 'string' },
         },
       });
+      if (values.for !== undefined && command !== 'support-on') throw new UsageError('--for is for support on only.');
       const answers = command === 'approve' || command === 'deny';
       if (answers && positionals.length !== 2) throw new UsageError(`${command} needs a unit and a request id (as \`pitwall requests <unit>\` lists them).`);
       if (answers && !/^[a-f0-9]{16}$/.test(positionals[1]!)) throw new UsageError('a request id is 16 hex digits, as `pitwall requests <unit>` lists them.');
-      if (!answers && positionals.length !== 1) throw new UsageError(`${command === 'tracks-push' ? 'tracks push' : command} needs exactly one unit (an id, id prefix, name, address or serial port).`);
+      if (!answers && positionals.length !== 1) throw new UsageError(`${command.replace(/^(tracks|support)-/, '$1 ')} needs exactly one unit (an id, id prefix, name, address or serial port).`);
       const unit = positionals[0]!.trim();
       if (unit === '' || unit.length > 255) throw new UsageError('the unit must be 1-255 characters.');
       const via = values.via === undefined ? undefined : parseChoice('--via', values.via, ['usb', 'net'] as const);
@@ -174,6 +201,7 @@ export function parseCli(argv: string[]): CliArgs {
         unit,
         ...(answers ? { requestId: positionals[1] } : {}),
         ...(command === 'diagnostics' ? { output: values.output, pull: !values['no-pull'] } : {}),
+        ...(values.for !== undefined ? { durationS: parseSupportDuration(values.for) } : {}),
         via: via ?? null,
         role,
         dataDir,

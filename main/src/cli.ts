@@ -10,6 +10,7 @@ import { cleanText, formatTable } from './discover-table.js';
 import { openRuntime } from './companion-runtime.js';
 import { APP_VERSION, ELECTRON_MAIN_PATH, RENDERER_DIR } from './paths.js';
 import { runUnitCommand } from './unit-commands.js';
+import { readSecret } from './read-secret.js';
 import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
 import { runBundleCommand } from './bundle-commands.js';
 import { runUpdateCommand } from './update-commands.js';
@@ -63,10 +64,15 @@ async function main(argv: string[]): Promise<number> {
     case 'unpair':
     case 'diagnostics':
     case 'tracks-push':
+    case 'support-on':
+    case 'support-off':
+    case 'support-status':
     case 'requests':
     case 'approve':
     case 'deny':
+    case 'wifi':
       return runUnitCommand(args, {
+        secret: readSecret,
         // unit names and messages are device-supplied: no control characters reach the terminal
         out: (line) => void process.stdout.write(`${cleanText(line)}\n`),
         err: (line) => log(cleanText(line)),

@@ -3,6 +3,7 @@ import type { DeviceEntry, MethodParams, MethodResult, Operator } from '@pitwall
 import { CompanionError } from '@pitwall/protocol';
 import { createCompanion, defaultUserDataDir, parseAddress, type Companion } from './companion.js';
 import type { UnitArgs } from './cli-args.js';
+import { runWifi } from './wifi-cli.js';
 
 /** Exit statuses of pair / operators / unpair / requests / approve / deny. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, refused: 4, keyChanged: 5 } as const;
@@ -13,6 +14,8 @@ export interface UnitCommandIo {
   /** Polling period and the pairing wait (tests shorten them). */
   pollMs?: number;
   pairWaitS?: number;
+  /** A password: prompted without echo, or read from stdin (wifi add). */
+  secret?(prompt: string): Promise<string>;
 }
 
 const looksLikePath = (s: string) => s.startsWith('/') || /^[A-Za-z]:\\|^COM\d+$/i.test(s);
@@ -50,7 +53,7 @@ function exitFor(err: unknown): number {
   return EXIT.failed;
 }
 
-/** `pitwall pair|operators|unpair|diagnostics|requests|approve|deny|tracks push <unit>`: runs the companion core briefly against the data directory. */
+/** `pitwall pair|operators|unpair|diagnostics|requests|approve|deny|tracks push|wifi <unit>`: runs the companion core briefly against the data directory. */
 export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise<number> {
   const pollMs = io.pollMs ?? 1000;
   const serialPaths = [...args.serialPaths];
@@ -90,9 +93,21 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
       if (result.auditLog === 'unavailable') io.out('The audit log is not included (unit offline, or this companion is not its owner); the archive notes why.');
       return EXIT.ok;
     }
+    if (args.command === 'wifi') {
+      const secret = io.secret ?? (() => Promise.reject(new Error('no way to read a password here')));
+      return await runWifi(companion.handlers, id, name, args.wifi!, { out: io.out, secret });
+    }
     if (args.command === 'tracks-push') {
       const pushed = await companion.handlers['tracks:push']({ unitId: id });
       io.out(`${name} (${id}) now holds ${pushed.tracks} own track${pushed.tracks === 1 ? '' : 's'} from this companion; it times them from its next start.`);
+      return EXIT.ok;
+    }
+    if (args.command === 'support-on' || args.command === 'support-off' || args.command === 'support-status') {
+      const s =
+        args.command === 'support-on'
+          ? await companion.handlers['support:on']({ id, ...(args.durationS === undefined ? {} : { durationS: args.durationS }) })
+          : await companion.handlers[args.command === 'support-off' ? 'support:off' : 'support:status']({ id });
+      printSupport(s, name, id, io);
       return EXIT.ok;
     }
     if (args.command === 'operators') return printOperators(await companion.handlers['pairing:operators']({ id }), io);
@@ -130,6 +145,21 @@ export async function runUnitCommand(args: UnitArgs, io: UnitCommandIo): Promise
   } finally {
     await companion.close();
   }
+}
+
+function printSupport(s: MethodResult<'support:status'>, name: string, id: string, io: UnitCommandIo): void {
+  if (!s.on) {
+    io.out(`Support mode is off on ${name} (${id}).${s.lastError ? ` Last problem: ${s.lastError}` : ''}`);
+    return;
+  }
+  const left = s.remainingS >= 3600 ? `${Math.floor(s.remainingS / 3600)} h ${Math.round((s.remainingS % 3600) / 60)} min` : `${Math.ceil(s.remainingS / 60)} min`;
+  io.out(`Support mode is on on ${name} (${id}), by the ${s.by === 'switch' ? 'support switch' : 'owner'}: ${left} left (until ${s.expiresAt}).`);
+  io.out(`Tunnel: ${s.tunnel}${s.relay ? ` to ${s.relay.user}@${s.relay.host}:${s.relay.port}, listening on the relay's 127.0.0.1:${s.relay.listenPort}` : ''}${s.lastError ? ` (${s.lastError})` : ''}`);
+  if (s.relay && s.supportKey) {
+    io.out('On the relay, authorise the unit\'s key (once per support session):');
+    io.out(`  echo '${s.supportKey}' | register-unit-key.sh add --unit ${id} --port ${s.relay.listenPort} --until ${s.expiresAt}`);
+  }
+  if (s.exportHostKey && s.relay) io.out(`Export host key (pin it as [127.0.0.1]:${s.relay.listenPort}): ${s.exportHostKey}`);
 }
 
 async function findUnit(companion: Companion, args: UnitArgs, pollMs: number): Promise<{ unit: DeviceEntry } | { error: string }> {

@@ -23,10 +23,16 @@ export interface Validator<T extends TSchema> {
 
 const MAX_PROBLEMS = 3;
 
+/** The named validator made for a schema, if any: answers are then checked under the message's own name. */
+const bySchema = new WeakMap<TSchema, Validator<TSchema>>();
+export function validatorOf<T extends TSchema>(schema: T): Validator<T> | undefined {
+  return bySchema.get(schema) as Validator<T> | undefined;
+}
+
 export function validator<T extends TSchema>(name: string, schema: T): Validator<T> {
   let compiled: TypeCheck<T> | undefined;
   const check = (): TypeCheck<T> => (compiled ??= TypeCompiler.Compile(schema));
-  return {
+  const v: Validator<T> = {
     name,
     schema,
     is: (value): value is Static<T> => check().Check(value),
@@ -41,4 +47,6 @@ export function validator<T extends TSchema>(name: string, schema: T): Validator
       throw new SchemaError(name, problems);
     },
   };
+  if (!bySchema.has(schema)) bySchema.set(schema, v as unknown as Validator<TSchema>);
+  return v;
 }

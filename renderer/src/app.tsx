@@ -1,5 +1,4 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { call } from './api.js';
 import { AppShell, type Screen } from './components/app-shell.js';
 import { CrashesActions, CrashesScreen } from './screens/crashes-screen.js';
 import { DevicesActions, DevicesScreen } from './screens/devices-screen.js';
@@ -8,6 +7,7 @@ import { SyncButton } from './components/diagnostics/sync-button.js';
 import { LogsScreen } from './screens/logs-screen.js';
 import { SessionsScreen } from './screens/sessions-screen.js';
 import { UpdatesScreen } from './screens/updates-screen.js';
+import { useCompanion } from './store/companion-store.js';
 
 const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes', 'updates'];
 
@@ -28,10 +28,10 @@ function screenFromHash(): Screen {
 }
 
 export function App() {
-  const [info, setInfo] = useState<{ version: string; mode: string } | null>(null);
+  const info = useCompanion((s) => s.info);
   const [screen, setScreen] = useState<Screen>(screenFromHash);
   useEffect(() => {
-    void call('app:info', {}).then((res) => res.ok && setInfo(res.value));
+    void useCompanion.getState().loadInfo();
   }, []);
   const navigate = (s: Screen): void => {
     setScreen(s);

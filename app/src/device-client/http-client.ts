@@ -1,5 +1,17 @@
 import https from 'node:https';
-import { apiError, deviceInfo, deviceStatus, type DeviceInfo, type DeviceStatus, type Validator } from '@pitwall/protocol';
+import {
+  answerCheckFor,
+  apiError,
+  routeName,
+  routePath,
+  Routes,
+  type AnswerOf,
+  type AnyRoute,
+  type DeviceInfo,
+  type DeviceStatus,
+  type RouteArgs,
+  type Validator,
+} from '@pitwall/protocol';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { presentedKeyOf, UnitAgent, type PresentedKey } from './unit-agent.js';
 
@@ -143,10 +155,32 @@ export function parseAnswer<T extends TSchema>(target: string, path: string, res
   return body;
 }
 
+/** The request for one route of the table: its method, its path built from the params and query, its body. */
+export function routeRequest<R extends AnyRoute>(r: R, args: RouteArgs<R> = {}, o: Pick<UnitRequest, 'agent' | 'timeoutMs'> = {}): UnitRequest {
+  return { method: r.method, path: routePath(r, args), ...(args.body === undefined ? {} : { body: args.body }), ...o };
+}
+
+/**
+ * A route's JSON answer checked against the table's schema for the status it came with; a 2xx
+ * the route does not declare is `not-a-unit` like any answer of the wrong shape.
+ */
+export function parseRouteAnswer<R extends AnyRoute>(target: string, r: R, res: UnitResponse, path: string = r.path): AnswerOf<R> {
+  if (res.status < 200 || res.status > 299) return parseAnswer(target, path, res, apiError) as never;
+  const check = answerCheckFor(r, res.status);
+  if (!check) throw new UnitRequestError('not-a-unit', `${target} answered ${routeName(r)} with HTTP ${res.status}, which that route never answers: it does not look like a Pitwall unit`, res.status);
+  return parseAnswer(target, path, res, check) as AnswerOf<R>;
+}
+
+/** One call of a JSON route of the table; the answer validated against its schema (see parseRouteAnswer). */
+export async function callRoute<R extends AnyRoute>(target: string, r: R, args: RouteArgs<R> = {}, o: Pick<UnitRequest, 'agent' | 'timeoutMs'> = {}): Promise<AnswerOf<R>> {
+  const req = routeRequest(r, args, o);
+  return parseRouteAnswer(target, r, await unitRequest(target, req), req.path);
+}
+
 /** GET /v1/info with the key the unit presented in TLS (the fingerprint that counts, not the one in the body). */
 export async function probeInfo(target: string, timeoutMs = DEFAULT_HTTP_TIMEOUT_MS): Promise<{ info: DeviceInfo; presented: PresentedKey | null }> {
-  const res = await unitRequest(target, { path: '/v1/info', timeoutMs });
-  return { info: parseAnswer(target, '/v1/info', res, deviceInfo), presented: res.presented };
+  const res = await unitRequest(target, routeRequest(Routes.info, {}, { timeoutMs }));
+  return { info: parseRouteAnswer(target, Routes.info, res), presented: res.presented };
 }
 
 export async function getInfo(target: string, timeoutMs?: number): Promise<DeviceInfo> {
@@ -155,8 +189,7 @@ export async function getInfo(target: string, timeoutMs?: number): Promise<Devic
 
 /** GET /v1/status through `agent` (authenticated: the trusted channel's pinned agent). */
 export async function getStatus(target: string, agent: https.Agent, timeoutMs?: number): Promise<DeviceStatus> {
-  const res = await unitRequest(target, { path: '/v1/status', agent, timeoutMs });
-  return parseAnswer(target, '/v1/status', res, deviceStatus);
+  return callRoute(target, Routes.status, {}, { agent, timeoutMs });
 }
 
 export function describe(err: unknown): string {

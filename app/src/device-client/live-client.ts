@@ -1,6 +1,6 @@
 import type { ClientRequest } from 'node:http';
 import https from 'node:https';
-import { liveFix, liveLap, liveTiming, type LiveFix, type LiveLap, type LiveTiming } from '@pitwall/protocol';
+import { liveFix, liveLap, liveTiming, routePath, Routes, type LiveFix, type LiveLap, type LiveTiming } from '@pitwall/protocol';
 import { PinMismatchError } from './http-client.js';
 
 export interface LiveClientOptions {
@@ -96,10 +96,10 @@ export class LiveClient {
       req.destroy();
       this.retry(reason);
     };
-    const req = https.get(`https://${target}/v1/live`, { headers: { accept: 'text/event-stream' }, agent }, (res) => {
+    const req = https.get(`https://${target}${routePath(Routes.live)}`, { headers: { accept: 'text/event-stream' }, agent }, (res) => {
       if (res.statusCode !== 200 || !String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
         res.resume();
-        drop(`${target} answered /v1/live with HTTP ${res.statusCode} ${res.headers['content-type'] ?? ''}`);
+        drop(`${target} answered ${Routes.live.path} with HTTP ${res.statusCode} ${res.headers['content-type'] ?? ''}`);
         return;
       }
       res.setEncoding('utf8');

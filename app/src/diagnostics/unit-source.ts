@@ -1,21 +1,17 @@
 import type https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import {
+  answerCheck,
   AUDIT_PAGE_MAX,
-  auditRecord,
-  crashDump,
-  crashList,
-  healthList,
-  logBootList,
-  validator,
+  routePath,
+  Routes,
   type AuditRecord,
   type CrashDump,
   type CrashSummary,
   type HealthSnapshot,
   type LogBoot,
 } from '@pitwall/protocol';
-import { Type } from '@sinclair/typebox';
-import { parseAnswer, unitRequest, UnitRequestError } from '../device-client/http-client.js';
+import { callRoute, UnitRequestError } from '../device-client/http-client.js';
 import type { UnitChannels } from '../trust/unit-channel.js';
 import { transferDeadlineMs } from '../device-client/transfer-deadline.js';
 import { getLargeJson, streamGet } from './unit-stream.js';
@@ -61,9 +57,6 @@ export interface AuditExtract {
   rotatedAway: number;
 }
 
-/** Any JSON object: the unit's acknowledgement of a confirm. */
-const ack = validator('Ack', Type.Object({}, { additionalProperties: true }));
-
 /**
  * The HTTPS source of a paired unit: each pull first proves the unit holds the pinned key
  * (`ensureProven`), then uses a pinned, mutually-authenticated agent for the streams.
@@ -95,40 +88,35 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
   }
 
   async boots(): Promise<LogBoot[]> {
-    return (await this.guarded((c) => getLargeJson(c.target, '/v1/logs/boots', logBootList, { agent: c.agent, signal: this.opts.signal }))).boots;
+    return (await this.guarded((c) => getLargeJson(c.target, routePath(Routes.logBoots), answerCheck(Routes.logBoots, 200), { agent: c.agent, signal: this.opts.signal }))).boots;
   }
 
   async logs(boot: string, after: number, limit: number, onData: (chunk: Buffer) => void | Promise<void>): Promise<void> {
-    const path = `/v1/logs?boot=${encodeURIComponent(boot)}&after=${after}&limit=${limit}`;
+    const path = routePath(Routes.logs, { query: { boot, after, limit } });
     // Records are at most a few hundred bytes; 1 KiB each bounds the request's time.
     await this.guarded((c) => streamGet(c.target, path, { agent: c.agent, signal: this.opts.signal, gzip: this.opts.gzip, deadlineMs: transferDeadlineMs(limit * 1024) }, onData));
   }
 
-  /** A small authenticated POST on the pull's own (proven, pinned) connection. */
-  private async post(path: string, body: unknown): Promise<void> {
-    await this.guarded(async (c) => parseAnswer(c.target, path, await unitRequest(c.target, { method: 'POST', path, body, agent: c.agent, timeoutMs: 10_000 }), ack));
-  }
-
   async confirmLogs(boot: string, seq: number): Promise<void> {
-    await this.post('/v1/logs/confirm', { boot, seq });
+    await this.guarded((c) => callRoute(c.target, Routes.confirmLogs, { body: { boot, seq } }, { agent: c.agent, timeoutMs: 10_000 }));
   }
 
   async health(since: string | null): Promise<HealthSnapshot[]> {
-    const path = since ? `/v1/health?since=${encodeURIComponent(since)}` : '/v1/health';
-    return (await this.guarded((c) => getLargeJson(c.target, path, healthList, { agent: c.agent, signal: this.opts.signal }))).snapshots;
+    const path = routePath(Routes.health, { query: { since: since ?? undefined } });
+    return (await this.guarded((c) => getLargeJson(c.target, path, answerCheck(Routes.health, 200), { agent: c.agent, signal: this.opts.signal }))).snapshots;
   }
 
   async crashes(): Promise<CrashSummary[]> {
-    return (await this.guarded((c) => getLargeJson(c.target, '/v1/crashes', crashList, { agent: c.agent, signal: this.opts.signal }))).crashes;
+    return (await this.guarded((c) => getLargeJson(c.target, routePath(Routes.crashes), answerCheck(Routes.crashes, 200), { agent: c.agent, signal: this.opts.signal }))).crashes;
   }
 
   async crash(id: string, maxBytes: number): Promise<CrashDump> {
-    return this.guarded((c) => getLargeJson(c.target, `/v1/crashes/${encodeURIComponent(id)}`, crashDump, { agent: c.agent, signal: this.opts.signal, maxBytes }));
+    return this.guarded((c) => getLargeJson(c.target, routePath(Routes.crash, { params: { id } }), answerCheck(Routes.crash, 200), { agent: c.agent, signal: this.opts.signal, maxBytes }));
   }
 
   async confirmCrashes(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.post('/v1/crashes/confirm', { ids });
+    await this.guarded((c) => callRoute(c.target, Routes.confirmCrashes, { body: { ids } }, { agent: c.agent, timeoutMs: 10_000 }));
   }
 
   /**
@@ -144,7 +132,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
     let after = 0;
     let read = 0;
     for (;;) {
-      const path = `/v1/audit?after=${after}&limit=${AUDIT_PAGE_MAX}`;
+      const path = routePath(Routes.audit, { query: { after, limit: AUDIT_PAGE_MAX } });
       const page: AuditRecord[] = [];
       const decoder = new StringDecoder('utf8');
       let rest = '';
@@ -158,7 +146,7 @@ export class HttpsDiagnosticsSource implements DiagnosticsSource {
         }
         let rec: AuditRecord;
         try {
-          rec = auditRecord.parse(json);
+          rec = answerCheck(Routes.audit, 200).parse(json);
         } catch (err) {
           throw new UnitRequestError('not-a-unit', `${target} answered ${path} with a line that is not an audit record (${(err as Error).message})`);
         }

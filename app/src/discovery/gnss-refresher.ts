@@ -1,4 +1,4 @@
-import { deviceStatus } from '@pitwall/protocol';
+import { Routes } from '@pitwall/protocol';
 import type { UnitChannels } from '../trust/unit-channel.js';
 import type { DeviceRegistry } from './device-registry.js';
 
@@ -30,7 +30,7 @@ export class GnssRefresher {
           if (entry.pairing.state !== 'paired' && entry.pairing.state !== 'conflict') return;
           if (this.registry.trustedTargets(entry.id).length === 0) return;
           try {
-            const status = await this.channels.call(entry.id, { path: '/v1/status', timeoutMs: this.opts.timeoutMs ?? 1500 }, deviceStatus);
+            const status = await this.channels.callRoute(entry.id, Routes.status, {}, { timeoutMs: this.opts.timeoutMs ?? 1500 });
             if (!this.closed && status.id === entry.id && this.registry.get(entry.id)?.online) this.registry.setGnss(entry.id, status.gnss);
           } catch (err) {
             this.opts.debug?.(`status of ${entry.name}: ${(err as Error).message}`);

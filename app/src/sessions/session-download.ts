@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import https from 'node:https';
 import { join } from 'node:path';
-import { decodeSession, MAX_SESSION_BYTES } from '@pitwall/protocol';
+import { decodeSession, MAX_SESSION_BYTES, routePath, Routes } from '@pitwall/protocol';
 import { transferDeadlineMs } from '../device-client/transfer-deadline.js';
 import { ensureRoom, mb, type DiskReserve } from '../store/disk-space.js';
 
@@ -146,7 +146,7 @@ async function fileSha256(path: string): Promise<string> {
 export async function preconnect(link: DownloadLink, timeoutMs = 10_000): Promise<void> {
   try {
     const { target, agent } = await link.connect();
-    const url = new URL(`https://${target}/v1/sessions`);
+    const url = new URL(`https://${target}${routePath(Routes.sessions)}`);
     await new Promise<void>((resolve) => {
       const req = https.request({ hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname, method: 'HEAD', agent }, (res) => {
         res.resume();
@@ -169,7 +169,7 @@ export async function preconnect(link: DownloadLink, timeoutMs = 10_000): Promis
  */
 async function fetchRange(o: DownloadOptions, path: string, from: number, deadline: number, late: () => Error): Promise<{ size: number; digest: string; closed: Promise<void> } | null> {
   const { target, agent } = await o.link.connect();
-  const url = new URL(`https://${target}/v1/sessions/${encodeURIComponent(o.sessionId)}`);
+  const url = new URL(`https://${target}${routePath(Routes.sessionFile, { params: { id: o.sessionId } })}`);
   const headers: Record<string, string> = {};
   if (from > 0) {
     headers.range = `bytes=${from}-`;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompanionError, DEFAULT_TRACK_CATALOG, OWN_TRACKS_MAX, ownTrackPushResult, parseTrackCatalog, sessionList, sessionMeta, trackDisplayName, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
+import { CompanionError, DEFAULT_TRACK_CATALOG, OWN_TRACKS_MAX, parseTrackCatalog, Routes, trackDisplayName, type MethodParams, type MethodResult, type SessionListEntry, type TrackDefinition } from '@pitwall/protocol';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
 import type { Db } from '../store/database.js';
 import type { UnitAgent } from '../device-client/unit-agent.js';
@@ -55,9 +55,9 @@ function unitSource(id: string, name: string, channels: UnitChannels, concurrenc
     unitName: name,
     list: async () => {
       await proven();
-      return (await channels.call(id, { path: '/v1/sessions', timeoutMs: 10_000 }, sessionList)).sessions;
+      return (await channels.callRoute(id, Routes.sessions, {}, { timeoutMs: 10_000 })).sessions;
     },
-    confirm: async (sessionId, sha256) => void (await channels.call(id, { method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/confirm`, body: { sha256 } }, sessionMeta)),
+    confirm: async (sessionId, sha256) => void (await channels.callRoute(id, Routes.confirmSession, { params: { id: sessionId }, body: { sha256 } })),
     connect: async () => {
       const target = await proven();
       downloads ??= channels.streamAgent(id, { keepAlive: true, maxSockets: concurrency });
@@ -138,7 +138,7 @@ export function createSessionsService(o: SessionsServiceOptions) {
         const list = own.list();
         const name = o.registry.get(unitId)?.name ?? unitId;
         if (list.length > OWN_TRACKS_MAX) throw new CompanionError('invalid-params', `a unit holds at most ${OWN_TRACKS_MAX} own tracks; this companion has ${list.length}`);
-        const res = await o.channels.call(unitId, { method: 'PUT', path: '/v1/tracks/own', body: { tracks: list }, timeoutMs: 30_000 }, ownTrackPushResult);
+        const res = await o.channels.callRoute(unitId, Routes.pushOwnTracks, { body: { tracks: list } }, { timeoutMs: 30_000 });
         o.log(`tracks push: ${name} now holds ${res.tracks} own tracks (from its next start)`);
         return res;
       },

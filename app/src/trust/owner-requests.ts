@@ -1,9 +1,7 @@
-import { CompanionError, operator, ownerRequestList, validator, type Operator, type OwnerRequest } from '@pitwall/protocol';
-import { Type } from '@sinclair/typebox';
+import { CompanionError, Routes, type Operator, type OwnerRequest } from '@pitwall/protocol';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
 import type { UnitChannels } from './unit-channel.js';
 
-const anyJson = validator('answer', Type.Unknown());
 
 /** The pin of a unit this companion owns, or `forbidden` naming what only an owner may do. */
 export function requireOwner(channels: UnitChannels, registry: DeviceRegistry, id: string, what: string): void {
@@ -32,19 +30,19 @@ export class OwnerRequests {
 
   async list(id: string): Promise<{ unitFingerprint: string; requests: OwnerRequest[] }> {
     requireOwner(this.channels, this.registry, id, 'see and answer requests to become an owner');
-    const { requests } = await this.channels.call(id, { path: '/v1/pairing/requests' }, ownerRequestList);
+    const { requests } = await this.channels.callRoute(id, Routes.ownerRequests);
     for (const r of requests) this.seen.set(`${id}/${r.id}`, r.expiresAt);
     return { unitFingerprint: this.channels.requirePin(id).fingerprint, requests };
   }
 
   async approve(id: string, requestId: string): Promise<Operator> {
     requireOwner(this.channels, this.registry, id, 'approve a request to become an owner');
-    return this.answer(id, requestId, () => this.channels.call(id, { method: 'POST', path: `/v1/pairing/requests/${requestId}/approve` }, operator));
+    return this.answer(id, requestId, () => this.channels.callRoute(id, Routes.approveOwnerRequest, { params: { id: requestId } }));
   }
 
   async deny(id: string, requestId: string): Promise<void> {
     requireOwner(this.channels, this.registry, id, 'deny a request to become an owner');
-    await this.answer(id, requestId, () => this.channels.call(id, { method: 'DELETE', path: `/v1/pairing/requests/${requestId}` }, anyJson));
+    await this.answer(id, requestId, () => this.channels.callRoute(id, Routes.denyOwnerRequest, { params: { id: requestId } }));
   }
 
   private async answer<T>(id: string, requestId: string, send: () => Promise<T>): Promise<T> {

@@ -1,18 +1,14 @@
 import {
   CompanionError,
-  operatorList,
-  pairingPending,
-  pairingWindow,
   pairResult,
-  validator,
+  Routes,
   type MethodResult,
   type Operator,
   type PairingWindow,
   type PairResult,
   type Role,
 } from '@pitwall/protocol';
-import { Type } from '@sinclair/typebox';
-import { parseAnswer, UnitRequestError, unitRequest } from '../device-client/http-client.js';
+import { parseRouteAnswer, routeRequest, UnitRequestError, unitRequest } from '../device-client/http-client.js';
 import { SerialRpcError, type SerialRpcClient } from '../device-client/serial-rpc-client.js';
 import { UnitAgent, type PresentedKey } from '../device-client/unit-agent.js';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
@@ -27,7 +23,6 @@ import type { UnitChannels } from './unit-channel.js';
 export function urlFingerprint(fingerprint: string): string {
   return fingerprint.replace(/\+/g, '-').replace(/\//g, '_');
 }
-const anyJson = validator('answer', Type.Unknown());
 
 export interface PairingDeps {
   registry: DeviceRegistry;
@@ -64,13 +59,13 @@ export class PairingService {
     return first;
   }
 
-  /** GET /v1/pairing (public): whether the unit's pairing button window is open. */
+  /** The pairing window (public): whether the unit's pairing button window is open. */
   async window(id: string): Promise<PairingWindow> {
     const { target } = this.networkTarget(id);
     try {
-      const res = await unitRequest(target, { path: '/v1/pairing' });
+      const res = await unitRequest(target, routeRequest(Routes.pairingWindow));
       if (res.presented) this.d.registry.sawKey(id, target, res.presented.fingerprint);
-      return parseAnswer(target, '/v1/pairing', res, pairingWindow);
+      return parseRouteAnswer(target, Routes.pairingWindow, res);
     } catch (err) {
       throw this.d.channels.toCompanionError(id, err);
     }
@@ -132,17 +127,17 @@ export class PairingService {
       },
     });
     try {
-      const res = await unitRequest(target, { method: 'POST', path: '/v1/pairing', body: { operatorName, role }, agent, timeoutMs: 10_000 });
+      const res = await unitRequest(target, routeRequest(Routes.pair, { body: { operatorName, role } }, { agent, timeoutMs: 10_000 }));
       if (res.presented) this.d.registry.sawKey(id, target, res.presented.fingerprint);
-      if (res.status === 202) {
+      const result = parseRouteAnswer(target, Routes.pair, res);
+      if ('pending' in result) {
         // A unit that has an owner makes no further owner over the network by itself.
-        const p = parseAnswer(target, '/v1/pairing', res, pairingPending);
+        const p = result;
         throw new CompanionError(
           'forbidden',
           `${this.name(id)} already has an owner: this request to become an owner waits for an existing owner's approval (request ${p.request.id}; this companion's key ${p.request.operatorFingerprint}, the unit's key ${p.unitFingerprint}). Pair again once it is approved, or pair over USB.`,
         );
       }
-      const result = parseAnswer(target, '/v1/pairing', res, pairResult);
       const seen = (presented as PresentedKey | null)?.fingerprint;
       if (seen !== result.unitFingerprint) {
         throw new CompanionError('conflict', `${this.name(id)} at ${target} presented ${seen ?? 'no key'} in TLS but claims ${result.unitFingerprint}: nothing was pinned`);
@@ -164,7 +159,7 @@ export class PairingService {
     if (pin?.role === 'owner') {
       const operator = await this.d.keyring.get();
       await this.d.channels
-        .call(id, { method: 'DELETE', path: `/v1/operators/${urlFingerprint(operator.fingerprint)}` }, anyJson)
+        .callRoute(id, Routes.revokeOperator, { params: { fingerprint: urlFingerprint(operator.fingerprint) } })
         .then(() => this.d.log(`unpair: revoked this companion on ${this.name(id)}`))
         .catch((err: Error) => this.d.log(`unpair: could not revoke this companion on ${this.name(id)} (${err.message}); forgetting it here only`));
     }
@@ -179,11 +174,11 @@ export class PairingService {
 
   async operators(id: string): Promise<Operator[]> {
     this.requireOwner(id);
-    return (await this.d.channels.call(id, { path: '/v1/operators' }, operatorList)).operators;
+    return (await this.d.channels.callRoute(id, Routes.operators)).operators;
   }
 
   async revoke(id: string, fingerprint: string): Promise<void> {
     this.requireOwner(id);
-    await this.d.channels.call(id, { method: 'DELETE', path: `/v1/operators/${urlFingerprint(fingerprint)}` }, anyJson);
+    await this.d.channels.callRoute(id, Routes.revokeOperator, { params: { fingerprint: urlFingerprint(fingerprint) } });
   }
 }

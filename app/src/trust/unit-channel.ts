@@ -1,8 +1,7 @@
 import { randomBytes, verify, X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { challengeMessage, challengeResponse, CompanionError, type Validator } from '@pitwall/protocol';
-import type { TSchema, Static } from '@sinclair/typebox';
-import { PinMismatchError, parseAnswer, UnitRequestError, unitRequest, type UnitRequest } from '../device-client/http-client.js';
+import { challengeMessage, CompanionError, Routes, type AnswerOf, type AnyRoute, type RouteArgs } from '@pitwall/protocol';
+import { PinMismatchError, parseRouteAnswer, routeRequest, UnitRequestError, unitRequest, type UnitRequest, type UnitResponse } from '../device-client/http-client.js';
 import { UnitAgent, type PeerCheck } from '../device-client/unit-agent.js';
 import type { DeviceRegistry } from '../discovery/device-registry.js';
 import type { OperatorKeyring } from '../identity/operator-key.js';
@@ -145,8 +144,8 @@ export class UnitChannels {
     const cached = channel.proofs.get(t);
     if (cached && cached.epoch === (channel.epochs.get(t) ?? 0) && Date.now() < cached.until) return;
     const nonce = randomBytes(32).toString('base64');
-    const res = await this.send(id, t, channel, { method: 'POST', path: '/v1/identity/challenge', body: { nonce } });
-    const answer = this.parse(id, t, '/v1/identity/challenge', res, challengeResponse);
+    const res = await this.send(id, t, channel, routeRequest(Routes.challenge, { body: { nonce } }));
+    const answer = this.parse(id, t, Routes.challenge, res);
     const publicKey = new X509Certificate(pin.certificate).publicKey;
     const ok = verify(null, challengeMessage(id, nonce), publicKey, Buffer.from(answer.signature, 'base64'));
     if (!ok) {
@@ -179,8 +178,12 @@ export class UnitChannels {
     throw worstOf(failures);
   }
 
-  /** An authenticated, proven request to a paired unit: tries its trusted targets in turn. */
-  async call<T extends TSchema>(id: string, req: UnitRequest, check: Validator<T>): Promise<Static<T>> {
+  /**
+   * An authenticated, proven call of a route of the table to a paired unit: tries its trusted
+   * targets in turn. The answer is checked against the route's schema for its status.
+   */
+  async callRoute<R extends AnyRoute>(id: string, r: R, args: RouteArgs<R> = {}, o: { timeoutMs?: number } = {}): Promise<AnswerOf<R>> {
+    const req = routeRequest(r, args, o);
     const pin = this.requirePin(id);
     const failures: CompanionError[] = [];
     for (const target of this.targets(id, pin)) {
@@ -191,7 +194,7 @@ export class UnitChannels {
           await this.ensureProven(id, target);
           const channel = await this.channel(id, pin);
           const res = await this.send(id, target, channel, req);
-          return this.parse(id, target, req.path, res, check);
+          return this.parse(id, target, r, res, req.path);
         } catch (err) {
           const failure = this.passOver(id, target, err);
           failures.push(failure);
@@ -218,9 +221,9 @@ export class UnitChannels {
     }
   }
 
-  private parse<T extends TSchema>(id: string, target: string, path: string, res: Awaited<ReturnType<typeof unitRequest>>, check: Validator<T>): Static<T> {
+  private parse<R extends AnyRoute>(id: string, target: string, r: R, res: UnitResponse, path?: string): AnswerOf<R> {
     try {
-      return parseAnswer(target, path, res, check);
+      return parseRouteAnswer(target, r, res, path);
     } catch (err) {
       throw this.toCompanionError(id, err);
     }

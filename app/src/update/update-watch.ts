@@ -1,4 +1,4 @@
-import { Routes, updateStatus, type UpdateStatus } from '@pitwall/protocol';
+import { Routes, type UpdateStatus } from '@pitwall/protocol';
 import type { UnitChannels } from '../trust/unit-channel.js';
 
 /** One unit's update as last heard, and why it is not heard now (rebooting units go quiet). */
@@ -16,7 +16,7 @@ export const ENDED: ReadonlySet<string> = new Set(['committed', 'rolled-back', '
 /** GET /v1/update of one paired unit, as a state (never throws). */
 export async function askUpdate(channels: UnitChannels, unitId: string): Promise<UnitUpdateState> {
   try {
-    const status = await channels.call(unitId, { method: 'GET', path: Routes.update.path, timeoutMs: 5000 }, updateStatus);
+    const status = await channels.callRoute(unitId, Routes.update, {}, { timeoutMs: 5000 });
     return { unitId, status, unreachable: null, done: ENDED.has(status.operation) };
   } catch (err) {
     return { unitId, status: null, unreachable: (err as Error).message, done: false };

@@ -6,7 +6,8 @@ import { createServer as createTcpServer, connect, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net';
 import { createSelfSignedCertificate } from '../../src/identity/operator-certificate.js';
 import type { SyncSource } from '../../src/sessions/session-sync.js';
-import type { SessionMeta } from '@pitwall/protocol';
+import { routePath, Routes, type RouteKey, type SessionMeta } from '@pitwall/protocol';
+import { fakeRoute, notFound, type MissingRoutes } from '../../../testbed/fake-routes.js';
 import type { MadeSession } from './session-files.js';
 
 /**
@@ -14,6 +15,16 @@ import type { MadeSession } from './session-files.js';
  * confirm, delete after confirm), for tests only. Plain server TLS: the pinning and the
  * challenge are tested elsewhere.
  */
+/** The session API only: what a sync needs. */
+const NOT_SESSIONS = 'a stand-in for the session API only (sync tests): discovery, pairing, diagnostics and tracks are served by the other fakes';
+export const FAKE_SESSION_UNIT_MISSING: MissingRoutes = Object.fromEntries(
+  (['info', 'status', 'live', 'pairingWindow', 'pair', 'ownerRequests', 'approveOwnerRequest', 'denyOwnerRequest', 'operators', 'revokeOperator', 'audit', 'challenge', 'health', 'crashes', 'crash', 'confirmCrashes', 'logBoots', 'logs', 'confirmLogs', 'ownTracks', 'pushOwnTracks', 'update', 'pushUpdate', 'supportStatus', 'supportOn', 'supportOff', 'wifiStatus', 'wifiNetworks', 'wifiProfiles', 'addWifiProfile', 'removeWifiProfile', 'wifiPriority', 'connectWifi', 'wifiMode'] satisfies RouteKey[]).map((k) => [k, NOT_SESSIONS]),
+);
+Object.assign(FAKE_SESSION_UNIT_MISSING, {
+  startSession: 'its sessions are made by the test (session-files.ts); it records nothing',
+  stopSession: 'its sessions are made by the test (session-files.ts); it records nothing',
+} satisfies MissingRoutes);
+
 export interface FakeSessionUnit {
   port: number;
   confirmed: Set<string>;
@@ -36,9 +47,9 @@ export async function startFakeSessionUnit(unitId: string, sessions: MadeSession
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const m = /^\/v1\/sessions(?:\/([^/]+)(\/confirm)?)?$/.exec(req.url ?? '');
-    if (!m) return json(404, { error: { code: 'not-found', message: 'no such endpoint' } });
-    if (!m[1]) {
+    const route = fakeRoute(req);
+    if (!route || !['sessions', 'sessionFile', 'confirmSession', 'deleteSession'].includes(route.key)) return notFound(res);
+    if (route.key === 'sessions') {
       const list: SessionMeta[] = [...files.values()].map((f) => ({
         id: f.sessionId,
         track: null,
@@ -53,16 +64,17 @@ export async function startFakeSessionUnit(unitId: string, sessions: MadeSession
       }));
       return json(200, { sessions: list });
     }
-    const f = files.get(decodeURIComponent(m[1]));
-    if (!f) return json(404, { error: { code: 'not-found', message: 'no such session' } });
-    if (req.method === 'POST' && m[2]) {
+    const f = files.get(route.params.id!);
+    if (!f) return json(404, { error: { code: 'session-not-found', message: 'no such session' } });
+    if (route.key === 'confirmSession') {
       confirmed.add(f.sessionId);
       return json(200, { id: f.sessionId, track: null, start: new Date().toISOString(), durationS: 0, laps: 0, bestLapMs: null, sizeB: f.sizeB, sha256: f.sha256, state: 'closed', confirmed: true });
     }
-    if (req.method === 'DELETE') {
+    if (route.key === 'deleteSession') {
       if (!confirmed.has(f.sessionId)) return json(409, { error: { code: 'not-confirmed', message: 'confirm first' } });
       files.delete(f.sessionId);
-      return json(200, {});
+      res.writeHead(204);
+      return res.end();
     }
     state.gets++;
     // A byte flipped before encryption (bad storage read, or a link without TLS): only the CRC can catch it.
@@ -86,8 +98,8 @@ export async function startFakeSessionUnit(unitId: string, sessions: MadeSession
     if (range && (!ifRange || ifRange === etag)) {
       const from = Number(range[1]);
       if (from >= f.bytes.length) {
-        res.writeHead(416, { 'content-range': `bytes */${f.bytes.length}` });
-        return res.end();
+        res.writeHead(416, { 'content-range': `bytes */${f.bytes.length}`, 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ error: { code: 'range-not-satisfiable', message: `range outside the ${f.bytes.length} bytes` } }));
       }
       res.writeHead(206, { ...common, 'content-range': `bytes ${from}-${f.bytes.length - 1}/${f.bytes.length}`, 'content-length': f.bytes.length - from });
       return stream(body(from));
@@ -173,8 +185,8 @@ export function fakeSource(unitId: string, unitName: string, port: number, host 
     unitName,
     agent,
     connect: async () => ({ target: `${host}:${port}`, agent }),
-    list: async () => ((await call('GET', '/v1/sessions')) as { sessions: SessionMeta[] }).sessions,
-    confirm: async (id) => void (await call('POST', `/v1/sessions/${id}/confirm`)),
+    list: async () => ((await call('GET', routePath(Routes.sessions))) as { sessions: SessionMeta[] }).sessions,
+    confirm: async (id) => void (await call('POST', routePath(Routes.confirmSession, { params: { id } }))),
     close: () => {
       calls.destroy();
       agent.destroy();

@@ -4,6 +4,49 @@ import type { AddressInfo } from 'node:net';
 import type { DeviceInfo } from '@pitwall/protocol';
 import { createSelfSignedCertificate } from '../../src/identity/operator-certificate.js';
 import { fingerprintOfKey } from '../../src/identity/fingerprint.js';
+import { fakeRoute, notFound, type MissingRoutes } from '../../../testbed/fake-routes.js';
+
+/** An impostor never proves the unit's key, so it serves nothing past discovery and the challenge. */
+const IMPOSTOR: MissingRoutes = { status: 'an impostor: nothing authenticated is ever asked of it (the tests check so)' };
+export const FAKE_UNIT_MISSING: MissingRoutes = {
+  ...IMPOSTOR,
+  live: IMPOSTOR.status,
+  pair: 'network pairing is tested against the sim unit; an impostor is met after pairing',
+  ownerRequests: IMPOSTOR.status,
+  approveOwnerRequest: IMPOSTOR.status,
+  denyOwnerRequest: IMPOSTOR.status,
+  operators: IMPOSTOR.status,
+  revokeOperator: IMPOSTOR.status,
+  audit: IMPOSTOR.status,
+  health: IMPOSTOR.status,
+  crashes: IMPOSTOR.status,
+  crash: IMPOSTOR.status,
+  confirmCrashes: IMPOSTOR.status,
+  logBoots: IMPOSTOR.status,
+  logs: IMPOSTOR.status,
+  confirmLogs: IMPOSTOR.status,
+  sessions: IMPOSTOR.status,
+  startSession: IMPOSTOR.status,
+  stopSession: IMPOSTOR.status,
+  sessionFile: IMPOSTOR.status,
+  confirmSession: IMPOSTOR.status,
+  deleteSession: IMPOSTOR.status,
+  ownTracks: IMPOSTOR.status,
+  pushOwnTracks: IMPOSTOR.status,
+  update: IMPOSTOR.status,
+  pushUpdate: IMPOSTOR.status,
+  supportStatus: IMPOSTOR.status,
+  supportOn: IMPOSTOR.status,
+  supportOff: IMPOSTOR.status,
+  wifiStatus: IMPOSTOR.status,
+  wifiNetworks: IMPOSTOR.status,
+  wifiProfiles: IMPOSTOR.status,
+  addWifiProfile: IMPOSTOR.status,
+  removeWifiProfile: IMPOSTOR.status,
+  wifiPriority: IMPOSTOR.status,
+  connectWifi: IMPOSTOR.status,
+  wifiMode: IMPOSTOR.status,
+};
 
 /**
  * A stand-in for a unit that must not be trusted: HTTPS with its own certificate, the public
@@ -36,9 +79,10 @@ export async function startFakeUnit(opts: { info: Omit<DeviceInfo, 'fingerprint'
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (req.method === 'GET' && req.url === '/v1/info') return send(200, { ...opts.info, fingerprint });
-      if (req.method === 'GET' && req.url === '/v1/pairing') return send(200, { open: false, closesInS: null });
-      if (req.method === 'POST' && req.url === '/v1/identity/challenge') {
+      const route = fakeRoute(req)?.key;
+      if (route === 'info') return send(200, { ...opts.info, fingerprint });
+      if (route === 'pairingWindow') return send(200, { open: false, closesInS: null });
+      if (route === 'challenge') {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
@@ -49,8 +93,7 @@ export async function startFakeUnit(opts: { info: Omit<DeviceInfo, 'fingerprint'
         });
         return;
       }
-      if (req.url === '/v1/status') return send(200, { fake: true });
-      send(404, { error: { code: 'not-found', message: 'no such endpoint' } });
+      notFound(res);
     },
   );
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));

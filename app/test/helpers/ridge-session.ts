@@ -1,7 +1,7 @@
 // Test-only: a session driven at Ridge Motorsports Park, whose catalog has a 767 m layout (GP)
 // and two of 3.85 km: two warm-up laps of GP, then three of Road, at 10 Hz with GNSS noise.
 import type { SessionData, SessionFix, TrackDefinition } from '@pitwall/protocol';
-import { Route, besideLine, lapSpeed, loopFrom } from '../../../protocol/test/timing/outline-drive.js';
+import { Route, besideLine, lapSpeed, loopFrom } from '../../../protocol/test/helpers/outline-drive.js';
 import { seededRandom } from '../../../protocol/test/seeded-random.js';
 
 export const RIDGE_GP = 'ridge-motorsports-park-ridge-gp';

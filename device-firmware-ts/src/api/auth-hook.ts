@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { roleAllows, type Access, type Operator } from '@pitwall/protocol';
+import { roleAllows, Routes, type Access, type Operator, type Permission } from '@pitwall/protocol';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import { fingerprintOf } from '../identity/unit-key.js';
@@ -64,6 +64,14 @@ export function peerFingerprint(socket: Socket): string | null {
   return fp;
 }
 
+const FORBIDDEN_WHAT: Partial<Record<Permission, string>> = {
+  admin: 'administer the unit',
+  tracks: "replace the unit's own tracks",
+  'wifi-read': "see the unit's Wi-Fi",
+  wifi: "change the unit's Wi-Fi",
+  update: "update the unit's runtime",
+};
+
 function needed(req: FastifyRequest): Access {
   const access = req.routeOptions.config?.access;
   if (access) return access;
@@ -112,7 +120,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): Auth {
       return reply;
     };
     if (!deps.identityOk) {
-      deps.send(reply, 503, 'identity-unavailable', 'the unit identity key is missing or corrupt (see /v1/status on the serial port or the unit log); only discovery (/v1/info, /v1/pairing) is served');
+      deps.send(reply, 503, 'identity-unavailable', `the unit identity key is missing or corrupt (see ${Routes.status.path} on the serial port or the unit log); only discovery (${Routes.info.path}, ${Routes.pairingWindow.path}) is served`);
       return reply;
     }
     const paired = fp ? deps.operators.get(fp) : undefined;
@@ -130,7 +138,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): Auth {
     }
     if (op.revokedAt !== null) return refuse(403, 'revoked', `operator key ${fp} was revoked at ${op.revokedAt}`, op);
     if (!roleAllows(op.role, access)) {
-      return refuse(403, 'forbidden', `role ${op.role} may not ${access === 'admin' ? 'administer the unit' : access === 'tracks' ? "replace the unit's own tracks" : access === 'update' ? "update the unit's runtime" : 'change the unit'} (${route})`, op);
+      return refuse(403, 'forbidden', `role ${op.role} may not ${FORBIDDEN_WHAT[access] ?? 'change the unit'} (${route})`, op);
     }
     req.operator = op;
     track(fp, req.raw.socket);

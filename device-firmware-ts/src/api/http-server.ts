@@ -22,8 +22,12 @@ import type { AuditLog } from '../identity/audit-log.js';
 import type { PairingWindow } from '../identity/pairing-window.js';
 import { registerSessionRoutes, type SessionRoutesDeps } from './session-routes.js';
 import { registerTrackRoutes } from './track-routes.js';
+import { registerWifiRoutes } from './wifi-routes.js';
+import type { WifiService } from '../ops/network/wifi-service.js';
 import { recordRoutes, serve, type RegisteredRoute } from './table-route.js';
 import { registerUpdateRoutes, type UpdateRouteDeps } from './update-routes.js';
+import { registerSupportRoutes } from './support-routes.js';
+import type { SupportMode } from '../ops/support/support-mode.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
 import type { LiveEvent } from '../pipeline/start-data-path.js';
@@ -55,8 +59,12 @@ export interface HttpServerDeps {
   limits?: ConnectionLimits;
   /** Where the own tracks pushed by a companion are kept (absent in tests of the bare API). */
   dataDir?: string;
+  /** Wi-Fi provisioning (absent in tests of the bare API). */
+  wifi?: WifiService;
   /** The update's state and both slots (absent in tests of the bare API). */
   update?: UpdateRouteDeps;
+  /** Support mode (absent in tests of the bare API). */
+  support?: SupportMode;
 }
 
 /** A TLS handshake, and a request's headers, must be complete within this long. */
@@ -156,7 +164,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
 
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
   if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
+  if (deps.wifi) registerWifiRoutes(fastify, { wifi: deps.wifi, send });
   if (deps.update) registerUpdateRoutes(fastify, deps.update, { audit: deps.audit, log: deps.log, send });
+  if (deps.support) registerSupportRoutes(fastify, { support: deps.support, send });
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
@@ -256,6 +266,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     async listen(port, host = '0.0.0.0') {
       await app.listen({ port, host });
       deps.log.info(`api: at most ${connections.limits.maxConnections} connections (file limit ${fileLimit()})`);
+      // What Fastify registered, for the route contract test (every one must be in the route table).
+      deps.log.info(`api: ${routes.length} routes registered`, { routes: routes.map((r) => `${r.method} ${r.url}`) });
       const addr = app.server.address();
       return typeof addr === 'object' && addr ? addr.port : port;
     },

@@ -1,9 +1,16 @@
 /** Buttons and LEDs on the unit. Names are logical (`pair`), the HAL maps them to lines. */
 export type ButtonName = 'pair';
-export type LedName = 'pair';
+export type LedName = 'pair' | 'support';
+/**
+ * Two-position (latching) switches, read as on (closed) or off. `support`: support mode's
+ * physical toggle. `hotspot`: closed = the Wi-Fi runs the unit's own hotspot, open = client.
+ */
+export type SwitchName = 'support' | 'hotspot';
 /**
  * What an LED shows. The pair LED: `slow-blink` while the pairing window is open, `fast-blink`
  * while a pairing waits for an owner's approval (someone asked to be an owner), `off` otherwise.
+ * The support LED: `slow-blink` while support mode is on and its tunnel is not up yet, `on` while
+ * the tunnel is up, `off` otherwise.
  */
 export type LedPattern = 'off' | 'on' | 'slow-blink' | 'fast-blink';
 
@@ -12,6 +19,10 @@ export interface Gpio {
   /** Calls `listener` on each press of `button`; returns the unsubscribe function. */
   onPress(button: ButtonName, listener: () => void): () => void;
   setLed(led: LedName, pattern: LedPattern): void;
+  /** Calls `listener` each time `name` is flipped (true: flipped on); returns the unsubscribe function. */
+  onSwitch(name: SwitchName, listener: (on: boolean) => void): () => void;
+  /** A latching switch's position now (true = closed), or null when the board has none. */
+  readSwitch(name: SwitchName): boolean | null;
   close(): Promise<void>;
 }
 
@@ -25,6 +36,8 @@ export function realGpio(): Gpio {
     kind: 'real',
     onPress: () => () => {},
     setLed: () => {},
+    onSwitch: () => () => {},
+    readSwitch: () => null,
     close: async () => {},
   };
 }

@@ -25,6 +25,7 @@ export function hardwareProfile(kind: ProfileKind, config: UnitConfig): Hardware
     serialLink: config.sim.serialLink ?? join(config.dataDir, 'usb-host'),
     pitStopS: config.sim.pitStopS,
     trackDays: config.sim.trackDays,
+    hotspotLatch: config.sim.hotspotLatch,
     // Parked longer than the recorder's stop time, so each earlier day's session closes.
     parkedS: config.sessions.stopS + 10,
     recordingsDir: dirname(DEFAULT_RECORDING),

@@ -1,5 +1,5 @@
 import { X509Certificate, sign, type KeyObject } from 'node:crypto';
-import { challengeMessage, type Operator, type OwnerRequest, type PairingPending, type PairResult, type Role } from '@pitwall/protocol';
+import { challengeMessage, Routes, type Operator, type OwnerRequest, type PairingPending, type PairResult, type Role } from '@pitwall/protocol';
 import type { AuditLog } from './audit-log.js';
 import type { OperatorStore } from './operator-store.js';
 import { MAX_OPERATORS } from './operator-store.js';
@@ -54,7 +54,7 @@ export interface PairingService {
 }
 
 const unavailable = () =>
-  new IdentityError('identity-unavailable', 503, 'the unit identity key is missing or corrupt (see /v1/status identity); pairing and authenticated requests are unavailable');
+  new IdentityError('identity-unavailable', 503, `the unit identity key is missing or corrupt (see ${Routes.status.path} identity); pairing and authenticated requests are unavailable`);
 
 /** Fingerprint of an operator certificate's key. Operator keys: Ed25519, ECDSA, or RSA >= 2048 bits. */
 export function operatorCertificateFingerprint(pem: string): string {

@@ -23,6 +23,8 @@ export interface HealthSources {
   /** Warnings raised elsewhere (e.g. debug logging stopped on low disk). */
   extraWarnings: () => string[];
   startedAt: number;
+  /** The Wi-Fi mode and last connect time (absent: no Wi-Fi management). */
+  wifi?: () => { mode: 'client' | 'hotspot'; connectTimeMs: number | null };
 }
 
 function cpuTimes(): { idle: number; total: number } {
@@ -85,6 +87,7 @@ export function healthSampler(src: HealthSources): () => Promise<HealthSnapshot>
         fixRateHz: g.fixRateHz,
       },
       imu: { sampleRateHz: src.imuSampleRateHz() },
+      ...(src.wifi ? { wifi: src.wifi() } : {}),
       clockSource: recentFix ? 'gnss' : existsSync('/run/systemd/timesync/synchronized') ? 'ntp' : 'none',
       warnings,
     };

@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+import { routePath, Routes } from '@pitwall/protocol';
 import { createSseParser, type SseEvent } from './sse-parser.js';
 
 export interface LiveStream {
@@ -13,7 +14,7 @@ export function openLive(base: string, client: { keyPem: string; certPem: string
   return new Promise((resolve, reject) => {
     const events: SseEvent[] = [];
     const waiters = new Set<() => void>();
-    const req = request(`${base}/v1/live`, { rejectUnauthorized: false, key: client.keyPem, cert: client.certPem }, (res) => {
+    const req = request(`${base}${routePath(Routes.live)}`, { rejectUnauthorized: false, key: client.keyPem, cert: client.certPem }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`live: status ${res.statusCode}`));
       res.setEncoding('utf8');
       const parser = createSseParser();

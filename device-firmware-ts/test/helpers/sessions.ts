@@ -1,10 +1,10 @@
 import { request, type Agent } from 'node:https';
-import { sessionList, type SessionMeta } from '@pitwall/protocol';
+import { routeName, Routes, sessionList, type SessionMeta } from '@pitwall/protocol';
 import { https, type OperatorCreds } from './https-client.js';
 
 export async function listSessions(base: string, client: OperatorCreds): Promise<SessionMeta[]> {
-  const res = await https(base, 'GET', '/v1/sessions', { client });
-  if (res.status !== 200) throw new Error(`GET /v1/sessions: ${res.status} ${res.body}`);
+  const res = await https(base, 'GET', Routes.sessions.path, { client });
+  if (res.status !== 200) throw new Error(`${routeName(Routes.sessions)}: ${res.status} ${res.body}`);
   return sessionList.parse(JSON.parse(res.body)).sessions;
 }
 

@@ -9,6 +9,8 @@ import { DeviceEntry } from './device-entry.js';
 import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { trackMethods } from './tracks-api.js';
 import { updateEvents, updateMethods } from './updates-api.js';
+import { supportMethods } from './support-api.js';
+import { wifiMethods } from './wifi-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -122,6 +124,8 @@ export const companionMethods = {
   ...sessionMethods,
   ...trackMethods,
   ...updateMethods,
+  ...supportMethods,
+  ...wifiMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {

@@ -1,6 +1,10 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { roleAllows, type Permission, type Role } from '../identity/role.js';
-import { validator, type Validator } from '../validate.js';
+import { validator, validatorOf, type Validator } from '../validate.js';
+import type { API_PREFIX } from './routes.js';
+
+/** A path of the device API (`/v1/...`). */
+export type ApiPath = `${typeof API_PREFIX}/${string}`;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -25,7 +29,7 @@ export interface RouteSpec<
 > {
   readonly method: HttpMethod;
   /** Fastify-style: `:name` for a path parameter. */
-  readonly path: `/v1/${string}`;
+  readonly path: ApiPath;
   readonly params: P;
   readonly query: Q;
   readonly body: B;
@@ -48,7 +52,7 @@ export const NoQuery = Type.Object({}, { additionalProperties: false });
 /** Declares a route; the unset parts default to none (no params, no query, no body). */
 export function route<P extends TObject | undefined = undefined, Q extends TObject = typeof NoQuery, B extends TSchema | undefined = undefined, R extends Responses = Responses>(spec: {
   method: HttpMethod;
-  path: `/v1/${string}`;
+  path: ApiPath;
   params?: P;
   query?: Q;
   body?: B;
@@ -119,24 +123,29 @@ export function rolesAllowed(r: AnyRoute): Role[] {
 
 const answerChecks = new WeakMap<TSchema, Validator<TSchema>>();
 
-/** The compiled check of a route's answer for one status (null: no success answer declared for it). */
-export function answerCheck(r: AnyRoute, status: number): Validator<TSchema> | null {
+/** The compiled check of a route's answer for one status (null: the route declares no answer with that status). */
+export function answerCheckFor(r: AnyRoute, status: number): Validator<TSchema> | null {
   const schema = r.responses[status];
   if (!schema) return null;
   let check = answerChecks.get(schema);
-  if (!check) answerChecks.set(schema, (check = validator(`answer of ${routeName(r)} (${status})`, schema)));
+  if (!check) answerChecks.set(schema, (check = validatorOf(schema) ?? validator(`answer of ${routeName(r)} (${status})`, schema)));
   return check;
 }
 
+/** The typed check of a route's answer with a status it declares (a JSON document, an NDJSON line or an event's data). */
+export function answerCheck<R extends AnyRoute, S extends keyof R['responses'] & number>(r: R, status: S): Validator<R['responses'][S]> {
+  return answerCheckFor(r, status) as Validator<R['responses'][S]>;
+}
+
 /**
- * The table route a request is for (method and concrete path, query ignored), or null. For
- * servers that are not Fastify (the testbed's fakes) and for tests.
+ * The table route a request is for (method and concrete path, query ignored), with its key and
+ * decoded params, or null. For servers that are not Fastify (the testbed's fakes) and for tests.
  */
-export function matchRoute<R extends AnyRoute>(table: Readonly<Record<string, R>>, method: string, url: string): { route: R; params: Record<string, string> } | null {
+export function matchRoute<T extends Readonly<Record<string, AnyRoute>>>(table: T, method: string, url: string): { key: keyof T & string; route: T[keyof T]; params: Record<string, string> } | null {
   const path = url.split('?')[0]!;
   // Fixed segments win over parameters (POST /v1/sessions/start before any POST /v1/sessions/:id).
-  const routes = Object.values(table).sort((a, b) => a.path.split(':').length - b.path.split(':').length);
-  for (const r of routes) {
+  const entries = Object.entries(table).sort(([, a], [, b]) => a.path.split(':').length - b.path.split(':').length);
+  for (const [key, r] of entries) {
     if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
     const m = pathPattern(r).exec(path);
     if (!m) continue;
@@ -146,7 +155,7 @@ export function matchRoute<R extends AnyRoute>(table: Readonly<Record<string, R>
     } catch {
       continue;
     }
-    return { route: r, params };
+    return { key, route: r as T[keyof T], params };
   }
   return null;
 }

@@ -18,11 +18,16 @@ import { HealthList, HealthQuery } from '../ops/health-snapshot.js';
 import { CrashConfirm, CrashConfirmResult, CrashDump, CrashList } from '../ops/crash-dump.js';
 import { LogBootList, LogConfirm, LogConfirmResult, LogQuery } from '../ops/log-pull.js';
 import { LogRecord } from '../ops/log-record.js';
+import { WifiAddRequest, WifiModeRequest, WifiNetworkList, WifiPriorityRequest, WifiProfile, WifiProfileList, WifiProfileParams, WifiRemoved, WifiScanQuery, WifiStatus } from './wifi.js';
 import { UpdateStatus } from '../update/update-status.js';
+import { SupportOn } from './support/support-on.js';
+import { SupportStatus } from './support/support-status.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
 
 /** A signed update bundle (`pitwall bundle`), streamed as application/octet-stream. */
 const BundleBytes = Type.Uint8Array({ description: 'a signed update bundle, application/octet-stream' });
+/** The version prefix of every path of the device API. */
+export const API_PREFIX = '/v1';
 
 /** A session file's bytes (HTTP Range: 206 with the part asked for). */
 const SessionBytes = Type.Uint8Array({ description: 'the .pws file, or the part of it asked for' });
@@ -170,6 +175,34 @@ export const Routes = {
     summary: "replace the unit's own tracks (timed from its next start)",
   }),
 
+  supportStatus: route({ method: 'GET', path: '/v1/support', responses: { 200: SupportStatus }, access: 'read', summary: 'whether support mode is on, until when, and its tunnel' }),
+  supportOn: route({
+    method: 'POST',
+    path: '/v1/support/on',
+    body: SupportOn,
+    responses: { 200: SupportStatus },
+    access: 'admin',
+    summary: 'turn support mode on for a while (the owner only: support is opt-in)',
+  }),
+  supportOff: route({ method: 'POST', path: '/v1/support/off', responses: { 200: SupportStatus }, access: 'control', summary: 'turn support mode off (ending support is always safe)' }),
+
+  // Wi-Fi provisioning: owner and dealer change it, staff read it, support gets nothing; the mode is the owner's.
+  wifiStatus: route({ method: 'GET', path: '/v1/wifi/status', responses: { 200: WifiStatus }, access: 'wifi-read', summary: 'Wi-Fi mode (and why), network, signal, address, last connect time' }),
+  wifiNetworks: route({ method: 'GET', path: '/v1/wifi/networks', query: WifiScanQuery, responses: { 200: WifiNetworkList }, access: 'wifi-read', summary: 'the networks the unit sees' }),
+  wifiProfiles: route({ method: 'GET', path: '/v1/wifi/profiles', responses: { 200: WifiProfileList }, access: 'wifi-read', summary: 'the saved networks, highest priority first' }),
+  addWifiProfile: route({ method: 'POST', path: '/v1/wifi/profiles', body: WifiAddRequest, responses: { 200: WifiProfile }, access: 'wifi', summary: 'save a network (its password goes to a 0600 file only)' }),
+  removeWifiProfile: route({ method: 'DELETE', path: '/v1/wifi/profiles/:uuid', params: WifiProfileParams, responses: { 200: WifiRemoved }, access: 'wifi', summary: 'remove a saved network' }),
+  wifiPriority: route({
+    method: 'PUT',
+    path: '/v1/wifi/profiles/:uuid/priority',
+    params: WifiProfileParams,
+    body: WifiPriorityRequest,
+    responses: { 200: WifiProfileList },
+    access: 'wifi',
+    summary: "set a saved network's priority (-999..998; 999 is the support network's)",
+  }),
+  connectWifi: route({ method: 'POST', path: '/v1/wifi/profiles/:uuid/connect', params: WifiProfileParams, responses: { 200: WifiStatus }, access: 'wifi', summary: 'connect to a saved network now (measures the connect time)' }),
+  wifiMode: route({ method: 'PUT', path: '/v1/wifi/mode', body: WifiModeRequest, responses: { 200: WifiStatus }, access: 'admin', summary: "switch hotspot/client now, whatever the latch said at boot (the owner's command)" }),
   update: route({ method: 'GET', path: '/v1/update', responses: { 200: UpdateStatus }, access: 'read', summary: "the update's operation, progress, last error and both slots" }),
   pushUpdate: route({
     method: 'POST',

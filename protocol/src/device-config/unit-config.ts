@@ -59,6 +59,19 @@ export const UnitConfig = closed(
       },
       'automatic sessions',
     ),
+    network: closed(
+      {
+        nmcli: Type.Optional(path('the nmcli executable the Wi-Fi is managed through (default nmcli on a unit; a sim manages no Wi-Fi unless given one, e.g. a stand-in that replays recorded output)')),
+        ifname: Type.String({ minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9_.-]+$', default: 'wlan0', description: 'the Wi-Fi interface' }),
+        connectionsDir: Type.Optional(path("NetworkManager's keyfile folder (default /etc/NetworkManager/system-connections; in a sim DATA_DIR/nm-connections)")),
+        timeoutS: num(1, 600, 20, 'seconds one nmcli call may take'),
+        connectTimeoutS: num(1, 600, 45, 'seconds a connect may take, up to an address'),
+        hotspotSsid: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[\\x20-\\x7e]+$', description: "the hotspot's SSID, as on the unit's label (default: the unit name)" })),
+        hotspotPskFile: Type.Optional(path("0600 file with the hotspot password on the unit's label (default DATA_DIR/wifi/hotspot-psk, made at first boot)")),
+        firstSetupWindowS: num(0, 86400, 900, 'seconds after boot a unit without an owner takes Wi-Fi setup over USB from anyone (0 = never)'),
+      },
+      'Wi-Fi provisioning through NetworkManager',
+    ),
     hardware: closed(
       {
         gnssPath: path('serial port of the GNSS receiver', '/dev/serial0'),
@@ -67,12 +80,40 @@ export const UnitConfig = closed(
       },
       'the real hardware profile',
     ),
+    support: closed(
+      {
+        relay: Type.Optional(
+          Type.Object(
+            {
+              host: Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9.:-]+$', description: 'relay host name or address' }),
+              port: int(1, 65535, 22, 'relay SSH port'),
+              user: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z_][a-z0-9_-]*$', default: 'pitwall-relay', description: 'relay account the tunnel logs in as' }),
+              hostKey: Type.String({ minLength: 20, maxLength: 2000, pattern: '^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+$', description: "the relay's pinned host key (\"ssh-ed25519 AAAA...\")" }),
+              listenPort: int(1024, 65535, 20000, "port on the relay's loopback the tunnel listens on (the only one the unit's key may open)"),
+            },
+            { additionalProperties: false, description: 'the support relay (support mode cannot be turned on without one)' },
+          ),
+        ),
+        staffKeys: Type.Array(Type.String({ minLength: 20, maxLength: 2000, pattern: '^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( [ -~]{0,100})?$' }), {
+          maxItems: 32,
+          default: [],
+          description: 'OpenSSH public keys of support staff allowed to read the export through the tunnel',
+        }),
+        exportRoot: path('root-owned folder holding the export (chroot) and its sshd; every component root-owned, not group/world-writable', '/var/lib/pitwall-support'),
+        exportPort: int(1, 65535, 2222, "the export sshd's port on the unit's loopback (reached only through the tunnel)"),
+        exportUser: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z_][a-z0-9_-]*$', default: 'pitwall-support', description: 'system account support staff log in as (read-only SFTP, chrooted)' }),
+        refreshS: num(1, 3600, 30, 'seconds between refreshes of the export while support is on'),
+        keepaliveS: int(1, 300, 15, 'seconds between keepalives on the tunnel (three missed: reconnect)'),
+      },
+      'remote support mode',
+    ),
     sim: closed(
       {
         recording: Type.Optional(path('NMEA file to replay (default: the shipped Everland AiM Solo laps)')),
         speed: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 1, description: 'replay speed factor' }),
         serialLink: Type.Optional(path('companion-side path of the simulated USB serial port (default DATA_DIR/usb-host)')),
         pitStopS: num(0, 3600, 0, 'end each pass of the recording with the car braking into the pits and parked this many seconds, so the session closes and the next pass starts a new one'),
+        hotspotLatch: Type.Boolean({ default: false, description: 'the hotspot latch is closed at power-on (the unit starts its own Wi-Fi hotspot)' }),
         trackDays: int(0, 20, 0, 'at first boot (no session yet) record this many earlier track days from the shipped recordings, a week apart before the replayed day'),
       },
       'the simulated hardware profile',

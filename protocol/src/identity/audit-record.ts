@@ -17,11 +17,15 @@ export const AuditRecord = Type.Object(
       Type.Literal('tracks'),
       /** A runtime update: installed, refused, committed or rolled back. */
       Type.Literal('update'),
+      /** Support mode turned on or off, its expiry, and every connection to its export. */
+      Type.Literal('support'),
+      /** A Wi-Fi change: a saved network added, removed, reordered or connected, or the mode switched. */
+      Type.Literal('wifi'),
     ]),
     outcome: Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('error')]),
     operatorFingerprint: Type.Union([Type.String(), Type.Null()]),
     role: Type.Union([Role, Type.Null()]),
-    via: Type.Union([Type.Literal('usb'), Type.Literal('network'), Type.Literal('button'), Type.Literal('boot'), Type.Null()]),
+    via: Type.Union([Type.Literal('usb'), Type.Literal('network'), Type.Literal('button'), Type.Literal('boot'), Type.Literal('switch'), Type.Null()]),
     detail: Type.String({ maxLength: 500 }),
   },
   { additionalProperties: false },

@@ -32,6 +32,13 @@ export const HealthSnapshot = Type.Object(
       { additionalProperties: false },
     ),
     imu: Type.Object({ sampleRateHz: Nullable(Type.Number()) }, { additionalProperties: false }),
+    /** Wi-Fi: the mode and how long the last connect took (command to address); absent on units without it. */
+    wifi: Type.Optional(
+      Type.Object(
+        { mode: Type.Union([Type.Literal('client'), Type.Literal('hotspot')]), connectTimeMs: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]) },
+        { additionalProperties: false },
+      ),
+    ),
     clockSource: Type.Union([Type.Literal('gnss'), Type.Literal('ntp'), Type.Literal('rtc'), Type.Literal('none')]),
     /** Short codes of what is wrong now: hot, disk-low, no-fix, debug-logging-stopped, ... */
     warnings: Type.Array(Type.String()),

@@ -1,9 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { MethodResult } from '@pitwall/protocol';
-import { call } from '../api.js';
+import { useEffect } from 'react';
 import { describeError } from '../error-messages.js';
+import { useTrust } from '../store/trust-store.js';
 
-type Pending = MethodResult<'pairing:requests'>;
 const POLL_MS = 3000;
 
 const ago = (iso: string) => {
@@ -15,30 +13,20 @@ const ago = (iso: string) => {
  * An owner's view of requests to become an owner of this unit: each shows the requester's key and
  * the unit's, to compare with what the requesting companion shows, before Approve or Deny.
  */
-export function OwnerRequests({ unitId, onAnswered }: { unitId: string; onAnswered(): void }) {
-  const [pending, setPending] = useState<Pending | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    const res = await call('pairing:requests', { id: unitId });
-    if (res.ok) setPending(res.value);
-  }, [unitId]);
+export function OwnerRequests({ unitId }: { unitId: string }) {
+  const pending = useTrust((s) => s.units[unitId]?.requests ?? null);
+  const busy = useTrust((s) => s.units[unitId]?.answering ?? null);
+  const failed = useTrust((s) => s.units[unitId]?.requestError ?? null);
+  const error = failed ? (describeError(failed).detail ?? describeError(failed).sentence) : null;
 
   useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), POLL_MS);
+    const load = () => void useTrust.getState().loadRequests(unitId);
+    load();
+    const timer = setInterval(load, POLL_MS);
     return () => clearInterval(timer);
-  }, [load]);
+  }, [unitId]);
 
-  const answer = async (requestId: string, approve: boolean) => {
-    setBusy(requestId);
-    const res = await call(approve ? 'pairing:approve' : 'pairing:deny', { id: unitId, requestId });
-    setBusy(null);
-    setError(res.ok ? null : describeError(res.error).detail ?? describeError(res.error).sentence);
-    await load();
-    onAnswered();
-  };
+  const answer = (requestId: string, approve: boolean) => void useTrust.getState().answerRequest(unitId, requestId, approve);
 
   if (!pending || (pending.requests.length === 0 && !error)) return null;
   return (
@@ -58,10 +46,10 @@ export function OwnerRequests({ unitId, onAnswered }: { unitId: string; onAnswer
               <dd className="mono" data-testid="request-unit-key">{pending.unitFingerprint}</dd>
             </dl>
             <div className="req-actions">
-              <button type="button" className="btn btn-primary btn-small" disabled={busy !== null} onClick={() => void answer(r.id, true)} data-testid="request-approve">
+              <button type="button" className="btn btn-primary btn-small" disabled={busy !== null} onClick={() => answer(r.id, true)} data-testid="request-approve">
                 Approve as owner
               </button>
-              <button type="button" className="btn btn-ghost btn-small" disabled={busy !== null} onClick={() => void answer(r.id, false)} data-testid="request-deny">
+              <button type="button" className="btn btn-ghost btn-small" disabled={busy !== null} onClick={() => answer(r.id, false)} data-testid="request-deny">
                 Deny
               </button>
             </div>

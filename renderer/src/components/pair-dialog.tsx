@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
-import type { CallError, DeviceEntry, Role } from '@pitwall/protocol';
-import { call } from '../api.js';
+import { useEffect, useState } from 'react';
+import type { DeviceEntry, Role } from '@pitwall/protocol';
 import { describeError } from '../error-messages.js';
+import { useCompanion } from '../store/companion-store.js';
+import { usePairing, WAIT_S } from '../store/pairing-store.js';
+import { useNow } from '../use-now.js';
 
 const ROLES: { role: Role; label: string; hint: string }[] = [
   { role: 'owner', label: 'Owner', hint: 'Everything, including who else may connect' },
@@ -9,14 +11,6 @@ const ROLES: { role: Role; label: string; hint: string }[] = [
   { role: 'dealer', label: 'Dealer', hint: 'Read and control' },
   { role: 'support', label: 'Support', hint: 'Read only' },
 ];
-const WAIT_S = 120;
-
-type Phase =
-  | { kind: 'choose' }
-  | { kind: 'waiting'; startedAt: number; windowLeft: number | null }
-  | { kind: 'pairing' }
-  | { kind: 'done'; role: Role; fingerprint: string; operatorFingerprint: string }
-  | { kind: 'error'; error: CallError };
 
 /** "Pair this unit": role and way, then USB at once, or "press the pairing button" with a countdown. */
 export function PairDialog({ device, onClose }: { device: DeviceEntry; onClose(): void }) {
@@ -24,63 +18,33 @@ export function PairDialog({ device, onClose }: { device: DeviceEntry; onClose()
   const net = device.links.some((l) => l.kind !== 'usb' && l.online);
   const [role, setRole] = useState<Role>(device.pairing.role ?? 'owner');
   const [via, setVia] = useState<'usb' | 'net'>(usb ? 'usb' : 'net');
-  const [phase, setPhase] = useState<Phase>({ kind: 'choose' });
-  const [now, setNow] = useState(Date.now());
-  const alive = useRef(true);
+  const phase = usePairing((s) => s.phase);
+  const { open, close, retry, start: startPairing, tick } = usePairing.getState();
+  const now = useNow(1000);
   // Both keys are shown while pairing, so a person can compare them with what the owner sees.
-  const [myKey, setMyKey] = useState<string | null>(null);
-  useEffect(() => {
-    void call('operator:identity', {}).then((r) => r.ok && alive.current && setMyKey(r.value.fingerprint));
-  }, []);
+  const myKey = useCompanion((s) => s.operatorKey);
 
   useEffect(() => {
-    alive.current = true;
+    open(device.id);
+    void useCompanion.getState().loadOperatorKey();
+    return close;
+  }, [device.id]);
+
+  useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     window.addEventListener('keydown', onKey);
-    return () => {
-      alive.current = false;
-      window.removeEventListener('keydown', onKey);
-    };
+    return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
 
-  const pair = async (how: 'usb' | 'net') => {
-    setPhase({ kind: 'pairing' });
-    const res = await call('pairing:pair', { id: device.id, via: how, role });
-    if (!alive.current) return;
-    setPhase(res.ok ? { kind: 'done', role: res.value.role, fingerprint: res.value.unitFingerprint, operatorFingerprint: res.value.operatorFingerprint } : { kind: 'error', error: res.error });
-  };
-
-  // Network: poll the unit's pairing window; pair as soon as the button opened it.
+  // Network: the store polls the unit's pairing window once a second and pairs as soon as the button opened it.
   useEffect(() => {
     if (phase.kind !== 'waiting') return;
-    let stop = false;
-    const tick = async () => {
-      setNow(Date.now());
-      if (Date.now() - phase.startedAt > WAIT_S * 1000) {
-        setPhase({ kind: 'error', error: { code: 'pairing-closed', message: 'The pairing button was not pressed within 2 minutes.' } });
-        return;
-      }
-      const w = await call('pairing:window', { id: device.id });
-      if (stop || !alive.current) return;
-      if (!w.ok) {
-        setPhase({ kind: 'error', error: w.error });
-        return;
-      }
-      if (w.value.open) {
-        stop = true;
-        void pair('net');
-      }
-    };
-    void tick();
     const timer = setInterval(() => void tick(), 1000);
-    return () => {
-      stop = true;
-      clearInterval(timer);
-    };
+    return () => clearInterval(timer);
   }, [phase.kind]);
 
-  const start = () => (via === 'usb' ? void pair('usb') : setPhase({ kind: 'waiting', startedAt: Date.now(), windowLeft: null }));
-  const left = phase.kind === 'waiting' ? Math.max(0, WAIT_S - Math.floor((now - phase.startedAt) / 1000)) : WAIT_S;
+  const start = () => void startPairing(via, role);
+  const left = phase.kind === 'waiting' ? Math.max(0, WAIT_S - Math.floor((Math.max(now, phase.startedAt) - phase.startedAt) / 1000)) : WAIT_S;
   const err = phase.kind === 'error' ? describeError(phase.error) : null;
 
   return (
@@ -173,7 +137,7 @@ export function PairDialog({ device, onClose }: { device: DeviceEntry; onClose()
               <button type="button" className="btn btn-ghost" onClick={onClose}>
                 Close
               </button>
-              <button type="button" className="btn btn-primary" onClick={() => setPhase({ kind: 'choose' })}>
+              <button type="button" className="btn btn-primary" onClick={retry}>
                 Try again
               </button>
             </div>

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { DeviceEntry, Operator } from '@pitwall/protocol';
-import { call } from '../api.js';
+import { useEffect, useState } from 'react';
+import type { DeviceEntry } from '@pitwall/protocol';
 import { describeError } from '../error-messages.js';
+import { useCompanion } from '../store/companion-store.js';
+import { useTrust } from '../store/trust-store.js';
 import { KeyWarning } from './key-warning.js';
 import { OwnerRequests } from './owner-requests.js';
 import { PairDialog } from './pair-dialog.js';
@@ -9,37 +10,27 @@ import { PairDialog } from './pair-dialog.js';
 /** Pairing in the unit panel: pair, the pinned key, unpair, and (for owners) owner requests and operators with revoke. */
 export function TrustSection({ device }: { device: DeviceEntry }) {
   const p = device.pairing;
+  const owner = p.state === 'paired' && p.role === 'owner';
   const [pairing, setPairing] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [confirmUnpair, setConfirmUnpair] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [operators, setOperators] = useState<Operator[] | null>(null);
-  const [me, setMe] = useState<string | null>(null);
-
-  const loadOperators = useCallback(async () => {
-    if (p.state !== 'paired' || p.role !== 'owner') return setOperators(null);
-    const res = await call('pairing:operators', { id: device.id });
-    if (res.ok) setOperators(res.value);
-  }, [device.id, p.state, p.role]);
+  const trust = useTrust((s) => s.units[device.id]);
+  const me = useCompanion((s) => s.operatorKey);
+  const operators = owner ? (trust?.operators ?? null) : null;
+  const busy = trust?.unpairing ?? false;
+  const failed = trust?.error ?? null;
+  const error = failed ? (failed.action === 'unpair' ? describeError(failed.error).sentence : (describeError(failed.error).detail ?? describeError(failed.error).sentence)) : null;
 
   useEffect(() => {
-    void loadOperators();
-    void call('operator:identity', {}).then((r) => r.ok && setMe(r.value.fingerprint));
-  }, [loadOperators]);
+    if (owner) void useTrust.getState().loadOperators(device.id);
+    void useCompanion.getState().loadOperatorKey();
+  }, [device.id, owner]);
 
   const unpair = async () => {
     if (!confirmUnpair && p.state === 'paired') return setConfirmUnpair(true);
-    setBusy(true);
-    const res = await call('pairing:unpair', { id: device.id });
-    setBusy(false);
+    await useTrust.getState().unpair(device.id);
     setConfirmUnpair(false);
-    setError(res.ok ? null : describeError(res.error).sentence);
   };
-  const revoke = async (fingerprint: string) => {
-    const res = await call('pairing:revoke', { id: device.id, fingerprint });
-    if (!res.ok) setError(describeError(res.error).detail ?? describeError(res.error).sentence);
-    void loadOperators();
-  };
+  const revoke = (fingerprint: string) => void useTrust.getState().revoke(device.id, fingerprint);
 
   return (
     <>
@@ -66,7 +57,7 @@ export function TrustSection({ device }: { device: DeviceEntry }) {
               {confirmUnpair ? 'Click again to unpair' : 'Unpair'}
             </button>
           </div>
-          {p.role === 'owner' && <OwnerRequests unitId={device.id} onAnswered={() => void loadOperators()} />}
+          {p.role === 'owner' && <OwnerRequests unitId={device.id} />}
           {operators && (
             <div className="operators" data-testid="operators">
               <h4>Operators with access</h4>
@@ -81,7 +72,7 @@ export function TrustSection({ device }: { device: DeviceEntry }) {
                     <span className="mono op-fp" title={o.fingerprint}>{o.fingerprint.slice(0, 19)}…</span>
                     <span className="muted op-via">{o.revokedAt ? 'revoked' : o.via === 'usb' ? 'via USB' : 'via network'}</span>
                     {!o.revokedAt && o.fingerprint !== me ? (
-                      <button type="button" className="btn btn-ghost btn-small" onClick={() => void revoke(o.fingerprint)}>
+                      <button type="button" className="btn btn-ghost btn-small" onClick={() => revoke(o.fingerprint)}>
                         Revoke
                       </button>
                     ) : (

@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import type { DeviceEntry } from '@pitwall/protocol';
-import { call } from '../api.js';
 import { describeError } from '../error-messages.js';
 import { ago, coord, fixLabel, kmh, seconds, uptime } from '../format.js';
 import { useDevices } from '../store/devices-store.js';
@@ -11,31 +10,14 @@ import { SpeedChart } from './speed-chart.js';
 import { TrackTrace } from './track-trace.js';
 import { PairingBadge } from './pairing-badge.js';
 import { TrustSection } from './trust-section.js';
+import { SupportSection } from './support-section.js';
+import { WifiSection } from './wifi-section.js';
 
-const STATUS_POLL_MS = 3000;
 const LINK_LABEL = { mdns: 'Wi-Fi (mDNS)', usb: 'USB', address: 'Address' } as const;
 
-/** Subscribes to the unit's live fixes and polls its status while the panel is open. */
+/** The unit's live fixes and status while the panel is open (trusted units only). */
 function useLiveUnit(id: string, trusted: boolean): void {
-  useEffect(() => {
-    if (!trusted) return;
-    let alive = true;
-    const { setStatus } = useDevices.getState();
-    void call('live:watch', { id });
-    const poll = async () => {
-      const res = await call('devices:status', { id });
-      if (!alive) return;
-      if (res.ok) setStatus(id, res.value, null);
-      else setStatus(id, null, res.error);
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), STATUS_POLL_MS);
-    return () => {
-      alive = false;
-      clearInterval(timer);
-      void call('live:unwatch', { id });
-    };
-  }, [id, trusted]);
+  useEffect(() => (trusted ? useDevices.getState().watch(id) : undefined), [id, trusted]);
 }
 
 export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: number; onClose(): void }) {
@@ -109,6 +91,7 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
       </dl>
 
       <TrustSection device={device} />
+      {device.pairing.state === 'paired' && device.pairing.role !== 'support' && device.online && <WifiSection device={device} />}
 
       {trusted && (
       <>
@@ -166,6 +149,8 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
           {statusErr.detail && <span className="muted"> ({statusErr.detail})</span>}
         </p>
       )}
+
+      {trusted && device.online && <SupportSection unitId={device.id} />}
 
       <section className="links-section">
         <h3>Connections</h3>

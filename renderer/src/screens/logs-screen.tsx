@@ -107,9 +107,9 @@ export function LogsScreen() {
               <p className="muted">{tailing ? 'New records appear here as the unit writes them.' : 'Pull diagnostics to copy logs, health and crash dumps from your paired units. Units keep their data until this companion has stored it.'}</p>
             </div>
           ) : (
-            <LogList rows={shown} selectedId={selected} onSelect={select} onNearEnd={() => void more()} showUnit={!filters.unitId} />
+            <LogList rows={shown} selectedId={selected} onSelect={(id) => void select(id)} onNearEnd={() => void more()} showUnit={!filters.unitId} />
           )}
-          {selected !== null && <LogDetailPanel id={selected} onClose={() => select(null)} />}
+          {selected !== null && <LogDetailPanel onClose={() => void select(null)} />}
         </div>
       </div>
     </>

@@ -4,6 +4,8 @@ import { call } from '../api.js';
 
 /** Fixes kept per unit for the live panel (a few minutes at 10-25 Hz). */
 export const MAX_FIXES = 3000;
+/** How often an open unit panel asks for the unit's status. */
+export const STATUS_POLL_MS = 3000;
 
 export interface LiveState {
   fixes: LiveFix[];
@@ -32,6 +34,8 @@ export interface DevicesState {
   clearLive(id: string): void;
   addAddress(address: string): Promise<{ ok: true; device: DeviceEntry } | { ok: false; error: CallError }>;
   forget(id: string): Promise<CallError | null>;
+  /** Live fixes and a status poll of one unit while its panel is open; returns the stop. */
+  watch(id: string): () => void;
 }
 
 const emptyLive = (): LiveState => ({ fixes: [], receivedAt: [], status: null, statusError: null });
@@ -116,5 +120,23 @@ export const useDevices = create<DevicesState>()((set, get) => ({
     get().setDevices(get().devices.filter((d) => d.id !== id));
     get().clearLive(id);
     return null;
+  },
+
+  watch(id) {
+    let alive = true;
+    void call('live:watch', { id });
+    const poll = async () => {
+      const res = await call('devices:status', { id });
+      if (!alive) return;
+      if (res.ok) get().setStatus(id, res.value, null);
+      else get().setStatus(id, null, res.error);
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), STATUS_POLL_MS);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+      void call('live:unwatch', { id });
+    };
   },
 }));

@@ -1,9 +1,16 @@
 import { create } from 'zustand';
-import type { CallError, LogRow, SyncProgress, UnitSyncResult } from '@pitwall/protocol';
+import type { CallError, LogRow, MethodResult, SyncProgress, UnitSyncResult } from '@pitwall/protocol';
 import { call } from '../api.js';
 
 /** Rows kept from a live tail (newest first). */
 export const MAX_TAIL_ROWS = 2000;
+
+/** One unit's diagnostics archive: being written, written (where), or failed. */
+export interface ArchiveExport {
+  busy: boolean;
+  result: MethodResult<'diagnostics:export'> | null;
+  error: CallError | null;
+}
 
 export interface DiagnosticsState {
   progress: Record<string, SyncProgress>;
@@ -18,6 +25,9 @@ export interface DiagnosticsState {
   startTail(unitId: string): Promise<CallError | null>;
   stopTail(): Promise<void>;
   pushTail(unitId: string, rows: LogRow[]): void;
+  exports: Record<string, ArchiveExport>;
+  /** Writes the unit's diagnostics archive into the companion's exports folder. */
+  exportArchive(unitId: string): Promise<void>;
 }
 
 export const useDiagnostics = create<DiagnosticsState>()((set, get) => ({
@@ -59,5 +69,15 @@ export const useDiagnostics = create<DiagnosticsState>()((set, get) => ({
     if (!t || t.unitId !== unitId) return;
     const fresh = [...rows].reverse();
     set({ tail: { unitId, rows: [...fresh, ...t.rows].slice(0, MAX_TAIL_ROWS) } });
+  },
+
+  exports: {},
+
+  async exportArchive(unitId) {
+    if (get().exports[unitId]?.busy) return;
+    const put = (e: ArchiveExport) => set({ exports: { ...get().exports, [unitId]: e } });
+    put({ busy: true, result: null, error: null });
+    const res = await call('diagnostics:export', { id: unitId });
+    put(res.ok ? { busy: false, result: res.value, error: null } : { busy: false, result: null, error: res.error });
   },
 }));

@@ -29,8 +29,9 @@ export const useHealth = create<HealthState>()((set, get) => {
     if (!selected) return;
     const mine = ++asked;
     const res = await call('health:series', { id: selected, from: new Date(Date.now() - range).toISOString() });
-    // Only the newest question's answer is shown.
-    if (mine === asked && res.ok) set({ series: res.value });
+    // Only the newest question's answer is shown; a failure never leaves another unit's series up.
+    if (mine !== asked) return;
+    set(res.ok ? { series: res.value, error: null } : { series: null, error: res.error });
   };
   return {
     fleet: null,
@@ -47,7 +48,7 @@ export const useHealth = create<HealthState>()((set, get) => {
     },
 
     async select(selected) {
-      set({ selected });
+      if (selected !== get().selected) set({ selected, series: null });
       await loadSeries();
     },
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CallError, LogLevel, LogRow, LogsQueryParams } from '@pitwall/protocol';
+import type { CallError, LogDetail, LogLevel, LogRow, LogsQueryParams } from '@pitwall/protocol';
 import { call } from '../api.js';
 import { useDiagnostics } from './diagnostics-store.js';
 
@@ -23,12 +23,16 @@ export interface LogsState {
   error: CallError | null;
   tailError: CallError | null;
   selected: number | null;
+  /** Every field of the selected record, once it arrived. */
+  detail: LogDetail | null;
+  detailError: CallError | null;
   setFilter(k: keyof LogFilters, value: string): void;
   /** The first page for the filters (again). */
   query(): Promise<void>;
   /** The next page, when there is one and none is loading. */
   more(): Promise<void>;
-  select(id: number | null): void;
+  /** Opens one record (its detail loads) or closes it (null). */
+  select(id: number | null): Promise<void>;
   toggleTail(): Promise<void>;
 }
 
@@ -64,6 +68,8 @@ export const useLogs = create<LogsState>()((set, get) => {
     error: null,
     tailError: null,
     selected: null,
+    detail: null,
+    detailError: null,
 
     setFilter(k, value) {
       if (get().filters[k] === value) return;
@@ -93,8 +99,13 @@ export const useLogs = create<LogsState>()((set, get) => {
       set({ rows: [...get().rows, ...res.value.rows], next: res.value.next });
     },
 
-    select(selected) {
-      set({ selected });
+    async select(selected) {
+      set({ selected, detail: null, detailError: null });
+      if (selected === null) return;
+      const res = await call('logs:record', { id: selected });
+      // The answer for a record no longer open must not show under the newer one.
+      if (get().selected !== selected) return;
+      set(res.ok ? { detail: res.value } : { detailError: res.error });
     },
 
     async toggleTail() {

@@ -2,6 +2,7 @@ import { hello } from './hello.js';
 import { info } from './info.js';
 import { challenge, pair, revoke } from './pair.js';
 import type { RpcMethod } from './method-table.js';
+import { WIFI_METHODS } from './wifi.js';
 
 export * from './method-table.js';
 
@@ -12,4 +13,5 @@ export const RPC_METHODS: ReadonlyMap<string, RpcMethod> = new Map<string, RpcMe
   ['pair', pair],
   ['challenge', challenge],
   ['revoke', revoke],
+  ...WIFI_METHODS,
 ]);

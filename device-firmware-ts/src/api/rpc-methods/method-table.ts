@@ -1,11 +1,14 @@
 import type { DeviceInfo } from '@pitwall/protocol';
 import type { PairingService } from '../../identity/pairing-service.js';
+import type { WifiSerialContext } from './wifi-auth.js';
 
 /** What a serial RPC method may use. */
 export interface RpcContext {
   info: DeviceInfo;
   /** Pairing and challenge (absent in endpoints built without an identity, e.g. some tests). */
   pairing?: PairingService;
+  /** Wi-Fi setup over USB (absent when the unit does not manage Wi-Fi). */
+  wifi?: WifiSerialContext;
 }
 
 /** Application error codes of the serial protocol (JSON-RPC server-error range). */

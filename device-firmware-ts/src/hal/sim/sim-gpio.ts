@@ -1,16 +1,18 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { unlink } from 'node:fs/promises';
-import type { ButtonName, Gpio, LedName, LedPattern } from '../gpio.js';
+import type { ButtonName, Gpio, LedName, LedPattern, SwitchName } from '../gpio.js';
 import type { Logger } from '../../ops/logger.js';
 
 const BUTTONS: readonly ButtonName[] = ['pair'];
+const SWITCHES: readonly SwitchName[] = ['support', 'hotspot'];
 const MAX_LINE = 256;
 const HISTORY = 32;
 
 /**
  * Sim GPIO: a unix socket (DATA_DIR/run/sim-gpio.sock) taking one command per line:
- * `press pair` -> `ok`, `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
- * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`), the SimHooks
+ * `press pair` -> `ok`, `switch support on|off` -> `ok` (flips the support switch), `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
+ * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`),
+ * `switch hotspot on|off` -> `ok` (moves the latch; the unit reads it at boot), the SimHooks
  * commands; anything else -> `error ...`.
  */
 /** Sim-only test hooks behind extra socket commands (never wired in a real profile). */
@@ -19,19 +21,28 @@ export interface SimHooks {
   inject?: (what: 'crash' | 'hang' | 'oom') => string;
   /** `disk-free BYTES|real`: fakes the data partition's free space. */
   diskFree?: (bytes: number | null) => void;
+  /** The latching switches' positions at power-on (`switch hotspot on|off` moves one later). */
+  switches?: Partial<Record<SwitchName, boolean>>;
 }
 
 export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks = {}): Promise<Gpio> {
   const listeners = new Map<ButtonName, Set<() => void>>();
-  const leds: Record<LedName, LedPattern> = { pair: 'off' };
-  const history: Record<LedName, LedPattern[]> = { pair: ['off'] };
+  const leds: Record<LedName, LedPattern> = { pair: 'off', support: 'off' };
+  const history: Record<LedName, LedPattern[]> = { pair: ['off'], support: ['off'] };
+  const switchListeners = new Map<SwitchName, Set<(on: boolean) => void>>();
   const clients = new Set<Socket>();
+  const switches: Record<SwitchName, boolean> = { support: hooks.switches?.support ?? false, hotspot: hooks.switches?.hotspot ?? false };
   await unlink(socketPath).catch(() => {});
 
   const handle = (line: string): string => {
     const [cmd, arg, ...rest] = line.trim().split(/\s+/);
     if (cmd === 'press' && rest.length === 0 && BUTTONS.includes(arg as ButtonName)) {
       for (const l of listeners.get(arg as ButtonName) ?? []) l();
+      return 'ok';
+    }
+    if (cmd === 'switch' && SWITCHES.includes(arg as SwitchName) && rest.length === 1 && (rest[0] === 'on' || rest[0] === 'off')) {
+      switches[arg as SwitchName] = rest[0] === 'on';
+      for (const l of switchListeners.get(arg as SwitchName) ?? []) l(rest[0] === 'on');
       return 'ok';
     }
     if (cmd === 'leds' && arg === undefined) return JSON.stringify({ pair: leds.pair !== 'off' });
@@ -75,12 +86,19 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
       set.add(listener);
       return () => set.delete(listener);
     },
+    onSwitch(name, listener) {
+      let set = switchListeners.get(name);
+      if (!set) switchListeners.set(name, (set = new Set()));
+      set.add(listener);
+      return () => set.delete(listener);
+    },
     setLed(led, pattern) {
       if (leds[led] === pattern) return;
       leds[led] = pattern;
       history[led].push(pattern);
       if (history[led].length > HISTORY) history[led].shift();
     },
+    readSwitch: (name) => switches[name],
     async close() {
       for (const c of clients) c.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

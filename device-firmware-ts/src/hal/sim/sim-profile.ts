@@ -21,6 +21,8 @@ export interface SimProfileOptions {
   parkedS: number;
   /** The shipped recordings (the earlier days' other venues). */
   recordingsDir: string;
+  /** The hotspot latch's position at power-on. */
+  hotspotLatch: boolean;
 }
 
 export const SIM_MODEL = 'PW-1 (sim)';
@@ -43,6 +45,7 @@ export function simProfile(o: SimProfileOptions): HardwareProfile {
     openGpio: (log, hooks) =>
       simGpio(join(runDir, 'sim-gpio.sock'), log, {
         inject: hooks.inject,
+        switches: { hotspot: o.hotspotLatch },
         diskFree: (b) => {
           disk.setFakeFree(b);
           hooks.onDiskChange();

@@ -1,7 +1,5 @@
-import { useEffect, useState } from 'react';
-import type { CallError, LogDetail } from '@pitwall/protocol';
-import { call } from '../../api.js';
 import { describeError } from '../../error-messages.js';
+import { useLogs } from '../../store/logs-store.js';
 
 const ORDER = ['time', 'level', 'subsystem', 'msg', 'unit', 'boot', 'seq', 'fw', 'commit'];
 
@@ -10,21 +8,9 @@ function show(v: unknown): string {
 }
 
 /** Every field of one stored record (fixed fields first, then the record's own context fields). */
-export function LogDetailPanel({ id, onClose }: { id: number; onClose(): void }) {
-  const [detail, setDetail] = useState<LogDetail | null>(null);
-  const [error, setError] = useState<CallError | null>(null);
-  useEffect(() => {
-    let live = true;
-    setDetail(null);
-    void call('logs:record', { id }).then((res) => {
-      if (!live) return;
-      if (res.ok) setDetail(res.value);
-      else setError(res.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, [id]);
+export function LogDetailPanel({ onClose }: { onClose(): void }) {
+  const detail = useLogs((s) => s.detail);
+  const error = useLogs((s) => s.detailError);
   const rec = detail?.record as Record<string, unknown> | undefined;
   const keys = rec ? [...ORDER.filter((k) => k in rec), ...Object.keys(rec).filter((k) => !ORDER.includes(k)).sort()] : [];
   return (

@@ -1,0 +1,177 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import type { Logger } from '../logger.js';
+
+const run = promisify(execFile);
+
+export interface ExportSshdOptions {
+  /** Root-owned folder: `export/` (the chroot) and `sshd/` (config, host key, authorised staff keys). */
+  root: string;
+  port: number;
+  user: string;
+  staffKeys: string[];
+  log: Logger;
+  /** A support connection opened or closed (from sshd's own log lines). */
+  onConnection(event: { kind: 'open' | 'close' | 'refused'; detail: string }): void;
+}
+
+export interface ExportSshd {
+  readonly hostKey: string;
+  /** Why sessions will be refused (the export's path is not root-owned), or null. */
+  readonly problem: string | null;
+  /** Stops the server and every session it serves. */
+  stop(): Promise<void>;
+}
+
+export const exportDir = (root: string) => join(root, 'export');
+
+/**
+ * The export's sshd: loopback only (reached through the tunnel and nothing else), public keys of
+ * support staff only, every session forced into `internal-sftp -R` (read only: no put, rm,
+ * mkdir, rename, symlink) chrooted in the export, no TTY, no forwarding of any kind.
+ */
+export function exportSshdConfig(o: Pick<ExportSshdOptions, 'root' | 'port' | 'user'>): string {
+  const dir = join(o.root, 'sshd');
+  return [
+    `Port ${o.port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'host_ed25519')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'AuthorizedPrincipalsFile none',
+    'AuthenticationMethods publickey',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'HostbasedAuthentication no',
+    'UsePAM no',
+    'PermitRootLogin no',
+    `AllowUsers ${o.user}`,
+    'StrictModes yes',
+    'AllowTcpForwarding no',
+    'AllowStreamLocalForwarding no',
+    'AllowAgentForwarding no',
+    'X11Forwarding no',
+    'PermitTunnel no',
+    'PermitTTY no',
+    'PermitUserRC no',
+    'PermitUserEnvironment no',
+    'GatewayPorts no',
+    'DisableForwarding yes',
+    'MaxAuthTries 3',
+    'MaxSessions 4',
+    'MaxStartups 4:50:8',
+    'LoginGraceTime 20',
+    'ClientAliveInterval 10',
+    'ClientAliveCountMax 3',
+    'LogLevel VERBOSE',
+    'Subsystem sftp internal-sftp -R',
+    `ChrootDirectory ${exportDir(o.root)}`,
+    'ForceCommand internal-sftp -R',
+    '',
+  ].join('\n');
+}
+
+/** The pids below `pid` (sshd's per-connection children call setsid, so a process group misses them). */
+async function descendants(pid: number): Promise<number[]> {
+  const parent = new Map<number, number>();
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const m = /\) \S+ (\d+)/.exec(stat);
+    if (m) parent.set(Number(name), Number(m[1]));
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, pp] of parent) {
+      if (pp !== p) continue;
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/**
+ * Why sshd would refuse to chroot into `dir` (every component root-owned, not group- or
+ * world-writable), or null: sshd itself only says so when a session starts, after the tunnel is up.
+ */
+export async function chrootProblem(dir: string): Promise<string | null> {
+  const parts = dir.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const p = `/${parts.slice(0, i).join('/')}`;
+    const st = await stat(p).catch(() => null);
+    if (!st) return `${p} does not exist`;
+    if (st.uid !== 0 || (st.mode & 0o022) !== 0) return `${p} is not root-owned or is group/world-writable`;
+  }
+  return null;
+}
+
+const ACCEPTED = /Accepted publickey for (\S+) from (\S+) port (\d+) ssh2: (\S+ \S+)/;
+const CLOSED = /(Disconnected from user|Connection closed by user|Close session: user) (\S+)/;
+const REFUSED = /(Connection closed by authenticating user|Invalid user|User \S+ from \S+ not allowed|Authentication refused|Failed publickey)/;
+
+export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd> {
+  const dir = join(o.root, 'sshd');
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  await mkdir(exportDir(o.root), { recursive: true, mode: 0o755 });
+  await chmod(exportDir(o.root), 0o755);
+  const problem = await chrootProblem(exportDir(o.root));
+  if (problem) o.log.warn(`support export: sshd will refuse every session (ChrootDirectory): ${problem}`);
+  const hostKeyFile = join(dir, 'host_ed25519');
+  if (!existsSync(hostKeyFile)) await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'pitwall-support-export', '-f', hostKeyFile]);
+  const hostKey = (await readFile(`${hostKeyFile}.pub`, 'utf8')).trim().split(' ').slice(0, 2).join(' ');
+  await writeFile(join(dir, 'authorized_keys'), o.staffKeys.map((k) => `restrict ${k}\n`).join(''), { mode: 0o644 });
+  const configFile = join(dir, 'sshd_config');
+  await writeFile(configFile, exportSshdConfig(o), { mode: 0o644 });
+  await mkdir('/run/sshd', { recursive: true, mode: 0o755 }).catch(() => undefined);
+  // -t first: a config sshd refuses is one clear error, not a server that never answers.
+  await run('/usr/sbin/sshd', ['-t', '-f', configFile]).catch((err: { stderr?: string; message: string }) => {
+    throw new Error(`the export's sshd refuses its configuration: ${(err.stderr || err.message).trim().slice(0, 300)}`);
+  });
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const lines = createInterface({ input: child.stderr! });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the export sshd did not start listening in 20 s')), 20_000);
+    child.once('error', (err) => (clearTimeout(timer), reject(err)));
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the export sshd exited (${code}) at start`))));
+    lines.on('line', (line) => {
+      if (/Server listening on 127\.0\.0\.1/.test(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
+      let m: RegExpExecArray | null;
+      if ((m = ACCEPTED.exec(line))) o.onConnection({ kind: 'open', detail: `${m[1]} from ${m[2]}:${m[3]} with ${m[4]}` });
+      else if ((m = CLOSED.exec(line))) o.onConnection({ kind: 'close', detail: line.slice(line.indexOf(m[0])).slice(0, 200) });
+      else if (REFUSED.test(line)) o.onConnection({ kind: 'refused', detail: line.slice(0, 200) });
+      o.log.debug(`export sshd: ${line.slice(0, 300)}`);
+    });
+  });
+  child.removeAllListeners('exit');
+  child.on('error', () => undefined);
+  o.log.info(`support export served read-only on 127.0.0.1:${o.port} (host key ${hostKey.slice(0, 40)}...)`);
+  return {
+    hostKey,
+    problem: problem && `the export folder cannot be served: ${problem} (support.exportRoot must be root-owned along its whole path)`,
+    async stop() {
+      const pid = child.pid;
+      if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      const sessions = await descendants(pid);
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      for (const p of sessions) {
+        try {
+          process.kill(p, 'SIGTERM');
+        } catch {
+          /* gone already */
+        }
+      }
+      await exited;
+    },
+  };
+}

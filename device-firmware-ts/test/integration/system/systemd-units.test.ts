@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir } from '../../helpers/paths.js';
+import { requireTools, systemDir, tool } from '../../helpers/system-tools.js';
+
+/**
+ * Every systemd unit the unit ships (device-firmware-ts/system/systemd: the runtime's
+ * pitwall-device.service, the recovery runtime, log rotation) is sandboxed: the offline
+ * security score is at most 2.0, and systemd reads every line of it (an "Unknown key" or
+ * "Unknown section" is a hardening line that silently does nothing). Verify under a root
+ * is in install-unit.test.ts (it needs the installed binaries).
+ */
+const UNITS = join(systemDir, 'systemd');
+const MAX_EXPOSURE = 2.0;
+
+const unitFiles = async (): Promise<string[]> => (await readdir(UNITS)).filter((f) => /\.(service|timer)$/.test(f)).sort();
+
+test('every service scores at most 2.0 exposed offline, and systemd knows every key and section', async () => {
+  await requireTools('systemd-analyze');
+  const services = (await unitFiles()).filter((f) => f.endsWith('.service'));
+  for (const name of ['pitwall-device.service', 'pitwall-recovery.service', 'pitwall-logrotate.service']) assert.ok(services.includes(name), `${name} in ${services.join(' ')}`);
+  for (const name of services) {
+    const r = await tool('systemd-analyze', ['security', '--offline=yes', join(UNITS, name)]);
+    const out = r.stdout + r.stderr;
+    assert.doesNotMatch(out, /Unknown (key|section|lvalue)/i, `${name}:\n${out}`);
+    const score = new RegExp(`Overall exposure level for ${name.replace('.', '\\.')}: (\\d+\\.\\d)`).exec(r.stdout);
+    assert.ok(score, `${name}: no score in\n${out.slice(-800)}`);
+    assert.ok(Number(score[1]) <= MAX_EXPOSURE, `${name} scores ${score[1]} (at most ${MAX_EXPOSURE}):\n${r.stdout}`);
+  }
+});
+
+test('the unknown-key check bites: a misspelt hardening line is reported', async () => {
+  const { dir, cleanup } = await tempDir('unit-typo');
+  try {
+    const text = await readFile(join(UNITS, 'pitwall-recovery.service'), 'utf8');
+    await writeFile(join(dir, 'pitwall-recovery.service'), text.replace('ProtectHome=yes', 'ProtectHomes=yes'));
+    const r = await tool('systemd-analyze', ['security', '--offline=yes', join(dir, 'pitwall-recovery.service')]);
+    assert.match(r.stdout + r.stderr, /Unknown key/i);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('the runtime services run as the runtime user with only the dialout, gpio and i2c groups', async () => {
+  for (const name of (await unitFiles()).filter((f) => f.endsWith('.service'))) {
+    const text = await readFile(join(UNITS, name), 'utf8');
+    if (!/^ExecStart=\/usr\/bin\/pitwall-(device|boot)\b/m.test(text)) continue;
+    assert.match(text, /^User=pitwall$/m, name);
+    assert.match(text, /^Group=pitwall$/m, name);
+    assert.match(text, /^SupplementaryGroups=dialout gpio i2c$/m, name);
+    assert.match(text, /^CapabilityBoundingSet=$/m, `${name}: no capabilities`);
+  }
+});
+
+test('the runtime and the recovery runtime never run together', async () => {
+  const device = await readFile(join(UNITS, 'pitwall-device.service'), 'utf8');
+  const recovery = await readFile(join(UNITS, 'pitwall-recovery.service'), 'utf8');
+  assert.match(device, /^ConditionKernelCommandLine=!pitwall\.recovery=1$/m);
+  assert.match(recovery, /^ConditionKernelCommandLine=pitwall\.recovery=1$/m);
+  assert.match(recovery, /^Conflicts=pitwall-device\.service$/m);
+  // The runtime's watchdog: systemd kills and restarts a launcher that stops reporting.
+  assert.match(device, /^Type=notify$/m);
+  assert.match(device, /^WatchdogSec=\d+$/m);
+  assert.match(device, /^Restart=always$/m);
+});
+
+test('sysusers: the runtime user has no login, its home on the data partition and exactly the hardware groups', async () => {
+  await requireTools('systemd-sysusers');
+  const { dir, cleanup } = await tempDir('sysusers');
+  try {
+    await mkdir(join(dir, 'etc'));
+    const r = await tool('systemd-sysusers', [`--root=${dir}`, join(systemDir, 'sysusers.d/pitwall.conf')]);
+    assert.equal(r.code, 0, r.stderr);
+    const passwd = (await readFile(join(dir, 'etc/passwd'), 'utf8')).split('\n').find((l) => l.startsWith('pitwall:'));
+    assert.ok(passwd);
+    const [, , uid, , , home, shell] = passwd.split(':');
+    assert.ok(Number(uid) > 0 && Number(uid) < 1000, `a system uid: ${uid}`);
+    assert.equal(home, '/var/lib/pitwall');
+    assert.equal(shell, '/usr/sbin/nologin');
+    const groups = (await readFile(join(dir, 'etc/group'), 'utf8'))
+      .split('\n')
+      .filter((l) => l.split(':')[3]?.split(',').includes('pitwall'))
+      .map((l) => l.split(':')[0])
+      .sort();
+    assert.deepEqual(groups, ['dialout', 'gpio', 'i2c']);
+  } finally {
+    await cleanup();
+  }
+});

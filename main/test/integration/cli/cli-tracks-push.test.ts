@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { loadTracks, openDatabase, SessionStore } from '@pitwall/app';
+import { ownTrackList } from '@pitwall/protocol';
+import { COMPANION_CLI } from '../../../../testbed/companion.js';
+import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
+import { ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
+
+/** `pitwall tracks push <unit>`: a real sim unit, companions paired over its USB serial end. */
+const tmp = mkdtempSync(join(tmpdir(), 'pitwall-cli-tracks-push-'));
+const unitDir = join(tmp, 'unit');
+const ownerDir = join(tmp, 'owner');
+const staffDir = join(tmp, 'staff');
+let unit: SimUnit;
+let address: string;
+let ownId: string;
+
+function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += String(d)));
+    child.stderr.on('data', (d: Buffer) => (err += String(d)));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+const unitFile = () => join(unitDir, 'tracks', 'own-tracks.json');
+
+before(async () => {
+  unit = await startSimUnit({ dataDir: unitDir, name: 'Push Unit' });
+  address = `127.0.0.1:${unit.ready.apiPort}`;
+  // The owner's companion draws its own track from a drive no catalog track is near.
+  const db = openDatabase(ownerDir);
+  const far = ridgeSession(loadTracks(), 's-far');
+  for (const f of far.fixes) f.lat! -= 20;
+  new SessionStore(db, () => loadTracks()).ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
+  db.close();
+  const added = spawnSync(process.execPath, [COMPANION_CLI, 'tracks', 'add', '--from', 's-far', '--name', 'Home Loop', '--json', '--data-dir', ownerDir], { encoding: 'utf8' });
+  assert.equal(added.status, 0, added.stderr);
+  ownId = (JSON.parse(added.stdout) as { track: { id: string } }).track.id;
+  for (const [dir, role] of [[ownerDir, 'owner'], [staffDir, 'staff']] as const) {
+    const r = await cli(['pair', address, '--via', 'usb', '--role', role, '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', dir]);
+    assert.equal(r.code, 0, r.out + r.err);
+  }
+});
+
+after(async () => {
+  await unit?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('pitwall tracks push: the owner replaces the unit\'s own tracks and is told how many it holds', async () => {
+  const r = await cli(['tracks', 'push', address, '--no-mdns', '--data-dir', ownerDir]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /^Push Unit \([0-9a-f-]+\) now holds 1 own track from this companion; it times them from its next start\.$/m);
+  assert.equal(statSync(unitFile()).mode & 0o777, 0o600);
+  assert.deepEqual(ownTrackList.parse(JSON.parse(readFileSync(unitFile(), 'utf8'))).tracks.map((t) => [t.id, t.venue]), [[ownId, 'Home Loop']]);
+});
+
+test('pitwall tracks push: staff is refused by the unit (exit 4) and the unit keeps its tracks; a missing unit is a usage error', async () => {
+  const before = readFileSync(unitFile(), 'utf8');
+  const r = await cli(['tracks', 'push', address, '--no-mdns', '--data-dir', staffDir]);
+  assert.equal(r.code, 4, r.out + r.err);
+  assert.match(r.err, /role staff may not replace the unit's own tracks/);
+  assert.equal(readFileSync(unitFile(), 'utf8'), before);
+  const usage = await cli(['tracks', 'push', '--data-dir', ownerDir]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.err, /tracks push needs exactly one unit/);
+});
