@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { CompanionError, updateStatus, type UpdateStatus } from '@pitwall/protocol';
+import { CompanionError, Routes, updateStatus, type UpdateStatus } from '@pitwall/protocol';
 import { parseAnswer } from '../device-client/http-client.js';
 import type { UnitChannels } from '../trust/unit-channel.js';
 import { uploadBundle } from './bundle-upload.js';
@@ -69,7 +69,7 @@ export async function pushToUnits(o: FleetPushOptions): Promise<FleetPushProgres
             report(sent === size);
           },
         });
-        u.status = parseAnswer(target, 'POST /v1/update', res, updateStatus);
+        u.status = parseAnswer(target, Routes.pushUpdate.path, res, updateStatus);
         u.phase = 'installed';
       } catch (err) {
         const e = err instanceof CompanionError ? err : o.channels.toCompanionError(u.unitId, err);
