@@ -13,6 +13,8 @@ const benches: Record<string, () => Promise<void>> = {
   sessions: async () => (await import('./sessions.js')).runSessionsBench(),
   // a 100 MB signed update bundle verified, against sha256sum of the same file
   update: async () => (await import('./update.js')).runUpdateBench(),
+  // one signed bundle pushed to 10 units over a shared 50 Mbit/s link, against a raw transfer (root)
+  'update-push': async () => (await import('./update.js')).runUpdatePushBench(),
   // 20 units x 3 sessions synced at once over one shaped 50 Mbit/s link (needs root)
   trackday: async () => (await import('./trackday.js')).runTrackDayBench(),
   // reboot into a new runtime slot until the health gate commits it, trial excluded

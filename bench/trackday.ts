@@ -40,7 +40,7 @@ export interface TrackDayResult {
 }
 
 /** Runs a tsx script (optionally in a namespace) to its end; resolves with its last stdout line. */
-function runScript(script: string, args: string[], netns?: string): Promise<string> {
+export function runScript(script: string, args: string[], netns?: string): Promise<string> {
   // TRACKDAY_CPU_PROF=<dir>: V8 CPU profiles of the companion (main and ingest thread) go there.
   const prof = process.env.TRACKDAY_CPU_PROF && script.includes('companion') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TRACKDAY_CPU_PROF}`] : [];
   const argv = [process.execPath, ...prof, '--import', 'tsx', join(HERE, script), ...args];
@@ -54,7 +54,7 @@ function runScript(script: string, args: string[], netns?: string): Promise<stri
   });
 }
 
-async function inBatches<T, R>(items: T[], size: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function inBatches<T, R>(items: T[], size: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
   for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map((x, k) => fn(x, i + k)))));
   return out;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BundleSource, buildBundle, loadSigningKey, pinnedKeySet, signBundle, verifyBundleStream } from '../protocol/src/node/index.js';
 import { directoryInstallTarget, KeyListStore, verifyAndInstall } from '../device-firmware-ts/src/index.js';
+import { runUpdatePush } from './update-push.js';
 
 const MB = 1024 * 1024;
 const FILES = 100;
@@ -81,4 +82,18 @@ export async function runUpdateBench(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  await runUpdatePushBench();
+}
+
+/** The push to 10 units over a shared shaped link (root: network namespaces). */
+export async function runUpdatePushBench(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.log('update push to 10 units over a shaped link: needs root (network namespaces); not run');
+    return;
+  }
+  const f = await runUpdatePush((m) => console.log(m));
+  console.log(
+    `update push: ${(f.bytes / 1e6).toFixed(0)} MB to 10 units in ${f.pushS.toFixed(2)} s, raw transfer of the same bytes ${f.rawS.toFixed(2)} s ` +
+      `(link time ${f.linkS.toFixed(2)} s) -> ${f.ratio.toFixed(2)}x raw (goal <= 1.15x) ${f.ratio <= 1.15 ? 'OK' : 'OVER GOAL'}`,
+  );
 }

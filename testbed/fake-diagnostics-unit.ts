@@ -33,6 +33,7 @@ export function fakeDiagnosticsMissing(o: Pick<FakeUnitOptions, 'audit'> = {}): 
     ownTracks: NOT_DIAGNOSTICS,
     pushOwnTracks: NOT_DIAGNOSTICS,
     update: NOT_DIAGNOSTICS,
+    pushUpdate: NOT_DIAGNOSTICS,
     supportStatus: NOT_DIAGNOSTICS,
     supportOn: NOT_DIAGNOSTICS,
     supportOff: NOT_DIAGNOSTICS,

@@ -60,6 +60,7 @@ export const HOSTILE_UNIT_MISSING: MissingRoutes = {
   ownTracks: NOT_HOSTILE,
   pushOwnTracks: NOT_HOSTILE,
   update: NOT_HOSTILE,
+  pushUpdate: NOT_HOSTILE,
   supportStatus: NOT_HOSTILE,
   supportOn: NOT_HOSTILE,
   supportOff: NOT_HOSTILE,

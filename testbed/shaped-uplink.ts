@@ -16,7 +16,8 @@ function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-export function addShapedUplink(lan: SimLan, rateMbit: number): ShapedUplink {
+/** `down: true` shapes the other direction too (this namespace -> units): a push from the companion. */
+export function addShapedUplink(lan: SimLan, rateMbit: number, o: { down?: boolean } = {}): ShapedUplink {
   const ns = `${lan.prefix}-up`;
   const outer = `${lan.prefix}uo`;
   const inner = `${lan.prefix}ui`;
@@ -33,6 +34,7 @@ export function addShapedUplink(lan: SimLan, rateMbit: number): ShapedUplink {
     // burst: at least one rate-quantum of a 4 ms timer tick, so tbf can reach the rate.
     const burstKbit = Math.max(32, Math.ceil(rateMbit * 4));
     ip('netns', 'exec', lan.hostNs, 'tc', 'qdisc', 'add', 'dev', outer, 'root', 'tbf', 'rate', `${rateMbit}mbit`, 'burst', `${burstKbit}kbit`, 'latency', '50ms');
+    if (o.down) ip('netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', inner, 'root', 'tbf', 'rate', `${rateMbit}mbit`, 'burst', `${burstKbit}kbit`, 'latency', '50ms');
   } catch (err) {
     ip('netns', 'del', ns);
     throw err;

@@ -10,6 +10,8 @@ export interface SimUnitOptions {
   speed?: number;
   /** Run inside this network namespace (needs root). */
   netns?: string;
+  /** Pinned vendor public keys (a test key pair's, testVendorKey): bundles it signs can be pushed. */
+  vendorKeysDir?: string;
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
 }
@@ -29,6 +31,7 @@ export function startSimUnit(opts: SimUnitOptions, timeoutMs = 45_000): Promise<
   if (opts.name) argv.push('--name', opts.name);
   if (opts.recording) argv.push('--recording', opts.recording);
   if (opts.speed) argv.push('--speed', String(opts.speed));
+  if (opts.vendorKeysDir) argv.push('--vendor-keys', opts.vendorKeysDir);
   // Outside a namespace a unit stays on loopback: no multicast on the machine's interfaces.
   if (!opts.netns) argv.push('--no-mdns', '--host', '127.0.0.1');
   argv.push(...(opts.extraArgs ?? []));

@@ -31,6 +31,8 @@ import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { DiagnosticsService } from './diagnostics/diagnostics-service.js';
 import { DiagnosticsStore } from './diagnostics/diagnostics-store.js';
+import { fleetUpdates, type FleetUpdates } from './update/fleet-updates.js';
+import { createUpdatesService } from './update/updates-service.js';
 import { exportDiagnostics, exportFileName, type ExportAudit } from './diagnostics/diagnostics-export.js';
 import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
@@ -86,6 +88,8 @@ export interface Companion {
   refresh(): Promise<void>;
   /** Pulls the unit's diagnostics (when reachable) and writes its archive to `out` (any path: CLI use). */
   exportDiagnosticsTo(id: string, out: string, pull?: boolean): Promise<MethodResult<'diagnostics:export'>>;
+  /** Runtime updates: push a bundle file to paired units, follow them to committed or rolled back. */
+  updates: FleetUpdates;
   close(): Promise<void>;
 }
 
@@ -186,6 +190,8 @@ export function createCompanion(opts: CompanionOptions): Companion {
     if (!registry.has(id)) throw new CompanionError('not-found', `no unit with id ${id} in the device list`);
   };
 
+  const fleet = fleetUpdates(channels);
+  const updates = createUpdatesService({ updates: fleet, vendorKeysDir: opts.dataDir === null ? null : join(opts.dataDir, 'vendor-keys'), events: opts.events, log });
   const handlers: CompanionCoreHandlers = {
     'devices:list': async () => registry.list(),
     'devices:add-address': async ({ address }) => {
@@ -310,6 +316,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       return exportTo(id, join(exportsDir, name.endsWith('.tar.gz') ? name : `${name}.tar.gz`));
     },
     ...sessions.handlers,
+    ...updates.handlers,
     ...supportHandlers(channels),
     ...wifiHandlers(channels),
   };
@@ -317,6 +324,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
   return {
     handlers: guardHandlers(handlers, opts.onInternalError ?? ((method, err) => log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))),
     list: () => registry.list(),
+    updates: fleet,
     addSerialPath: (path) => serial?.addPath(path),
     async exportDiagnosticsTo(id, out, pull = true) {
       if (pull && registry.get(id)?.online && registry.get(id)?.pairing.state === 'paired') {

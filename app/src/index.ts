@@ -22,3 +22,6 @@ export { trackEntries, parseLatLon, NEAR_M } from './sessions/track-list.js';
 export { addTrackFromSession, OwnTracks, type TrackFromSession } from './sessions/own-tracks.js';
 export { lapStats, recomputeLaps } from './sessions/lap-analysis.js';
 export { exportLines, exportToFile, type ExportFormat } from './sessions/session-export.js';
+export { pushToUnits, type FleetPushProgress, type UnitPushProgress } from './update/fleet-update.js';
+export { watchUpdates, askUpdate, type UnitUpdateState } from './update/update-watch.js';
+export type { FleetUpdates } from './update/fleet-updates.js';

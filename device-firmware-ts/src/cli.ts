@@ -23,7 +23,7 @@ const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--confi
                  no --config is given, sim only the file named); the flags below override it
 
 settings:
-${flagHelp(['dataDir', 'api', 'name', 'pairingWindowS', 'logs', 'health', 'hangTimeoutS', 'imu', 'sessions'])}
+${flagHelp(['dataDir', 'api', 'name', 'pairingWindowS', 'logs', 'health', 'hangTimeoutS', 'imu', 'sessions', 'update'])}
 
 real hardware (run):
 ${flagHelp(['hardware'])}

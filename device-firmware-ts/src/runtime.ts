@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deviceInfo, deviceStatus, API_VERSION, Routes, type DeviceInfo, type DeviceStatus, type UnitConfig } from '@pitwall/protocol';
+import { bundleModelId, deviceInfo, deviceStatus, API_VERSION, Routes, type DeviceInfo, type DeviceStatus, type UnitConfig } from '@pitwall/protocol';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { Part, startInOrder, type Subsystem } from './boot/subsystem.js';
 import { startPairing } from './boot/pairing-boot.js';
@@ -24,6 +24,7 @@ import { startSupportMode } from './ops/support/support-mode.js';
 import type { HangWatchdog } from './ops/hang-watchdog.js';
 import { hangWatchdog, reopenSignal } from './boot/process-parts.js';
 import { runtimeUpdates } from './update/update-boot.js';
+import { auditUpdateOutcomes } from './update/update-outcome-audit.js';
 
 export interface BootOptions {
   /** Process-wide crash handlers, reports, the reopen signal and the hang watchdog (the CLI sets this). */
@@ -88,6 +89,12 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
       return a;
     },
     (a) => a.close(),
+  );
+  // Commits and rollbacks (the launcher's doing) in the audit log, once each.
+  const updateAudit = new Part(
+    'update-audit',
+    () => auditUpdateOutcomes({ dataDir, status: () => updates.agent.status(), audit: audit.value, log: logger.for('update') }),
+    (a) => a.stop(),
   );
   const operators = new Part('operators', () => openOperatorStore(dataDir));
   const gpio = new Part(
@@ -201,7 +208,10 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         support: support.value,
         wifi: wifi.value,
         ops: { health: healthStore.value, crashes: ops.crashes, reporter: ops.reporter ?? { ingestReports: async () => 0, dumpNow: () => '' }, logs: ops.logs },
-        update: { status: () => updates.agent.status() },
+        update: {
+          status: () => updates.agent.status(),
+          push: updates.push(config.update, () => ({ unitId: info.value.id, model: bundleModelId(info.value.model), installedVersion: FIRMWARE_VERSION })),
+        },
       });
       return { http, port: await http.listen(config.api.port, config.api.host) };
     },
@@ -272,7 +282,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     },
     (l) => l?.stop(),
   );
-  const list: Subsystem[] = [crashReports, identity, audit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, wifi, healthStore, support, api, mdns, serial, health, launcherLink];
+  const list: Subsystem[] = [crashReports, identity, audit, updateAudit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, wifi, healthStore, support, api, mdns, serial, health, launcherLink];
   if (boot.processHandlers) list.unshift(reopenSignal(ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
     list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));

@@ -28,6 +28,7 @@ export const CONFIG_FLAGS: readonly Flag[] = [
   { flag: 'log-level', path: ['logs', 'level'], kind: 'text', arg: 'L' },
   { flag: 'health-interval', path: ['health', 'intervalS'], kind: 'number', arg: 'S' },
   { flag: 'disk-low-mb', path: ['health', 'diskLowMb'], kind: 'number', arg: 'MB' },
+  { flag: 'vendor-keys', path: ['update', 'keysDir'], kind: 'path', arg: 'DIR' },
   { flag: 'hang-timeout', path: ['hangTimeoutS'], kind: 'number', arg: 'S' },
   { flag: 'imu-rate', path: ['imu', 'rateHz'], kind: 'number', arg: 'HZ' },
   { flag: 'no-auto-session', path: ['sessions', 'auto'], kind: 'off' },

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CompanionError, parseChoice, parseNumber, parsePort, SUPPORT_MAX_S, type Role } from '@pitwall/protocol';
 import { BUNDLE_USAGE } from './bundle-commands.js';
+import { UPDATE_USAGE } from './update-commands.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
 import { parseWifiCli, WIFI_USAGE, type WifiCliArgs } from './wifi-cli.js';
@@ -40,6 +41,7 @@ export const USAGE = `Usage:
 ${WIFI_USAGE}
 ${SESSION_USAGE}
 ${BUNDLE_USAGE}
+${UPDATE_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

@@ -13,6 +13,7 @@ import { runUnitCommand } from './unit-commands.js';
 import { readSecret } from './read-secret.js';
 import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
 import { runBundleCommand } from './bundle-commands.js';
+import { runUpdateCommand } from './update-commands.js';
 
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
 
@@ -22,6 +23,13 @@ async function main(argv: string[]): Promise<number> {
       out: (line) => void process.stdout.write(`${line}\n`),
       err: (line) => log(cleanText(line)),
       usage: (text) => void process.stderr.write(`\n${text}\n`),
+    });
+  }
+  if (argv[0] === 'update') {
+    return runUpdateCommand(argv.slice(1), {
+      // unit names and refusals are device-supplied: no control characters reach the terminal
+      out: (line) => void process.stdout.write(`${cleanText(line)}\n`),
+      err: (line) => log(cleanText(line)),
     });
   }
   if (SESSION_COMMANDS.has(argv[0] ?? '') && !(argv[0] === 'tracks' && argv[1] === 'push')) {

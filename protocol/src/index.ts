@@ -25,12 +25,14 @@ export * from './serial/hello.js';
 export * from './companion/device-entry.js';
 export * from './companion/companion-api.js';
 export * from './companion/tracks-api.js';
+export * from './companion/updates-api.js';
 export * from './companion/diagnostics-api.js';
 export * from './identity/index.js';
 // signed update bundles (the slots, boot record and update status live in ./update/index.ts)
 export * from './update/bundle-error.js';
 export * from './update/bundle-header.js';
 export * from './update/bundle-manifest.js';
+export * from './update/bundle-model.js';
 export * from './update/key-list.js';
 export * from './update/runtime-version.js';
 export * from './tracks/index.js';

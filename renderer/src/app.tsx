@@ -6,9 +6,10 @@ import { HealthActions, HealthScreen } from './screens/health-screen.js';
 import { SyncButton } from './components/diagnostics/sync-button.js';
 import { LogsScreen } from './screens/logs-screen.js';
 import { SessionsScreen } from './screens/sessions-screen.js';
+import { UpdatesScreen } from './screens/updates-screen.js';
 import { useCompanion } from './store/companion-store.js';
 
-const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes'];
+const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes', 'updates'];
 
 /** Each screen's content and its part of the top bar. */
 const SCREEN_PARTS: Record<Screen, { Content: () => ReactNode; Actions: (() => ReactNode) | null }> = {
@@ -17,6 +18,7 @@ const SCREEN_PARTS: Record<Screen, { Content: () => ReactNode; Actions: (() => R
   logs: { Content: LogsScreen, Actions: SyncButton },
   health: { Content: HealthScreen, Actions: HealthActions },
   crashes: { Content: CrashesScreen, Actions: CrashesActions },
+  updates: { Content: UpdatesScreen, Actions: null },
 };
 
 /** The screen named in the address fragment (#logs), so a reload stays where it was. */

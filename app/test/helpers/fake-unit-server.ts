@@ -34,6 +34,7 @@ export const FAKE_UNIT_MISSING: MissingRoutes = {
   ownTracks: IMPOSTOR.status,
   pushOwnTracks: IMPOSTOR.status,
   update: IMPOSTOR.status,
+  pushUpdate: IMPOSTOR.status,
   supportStatus: IMPOSTOR.status,
   supportOn: IMPOSTOR.status,
   supportOff: IMPOSTOR.status,

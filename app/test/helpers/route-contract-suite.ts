@@ -158,6 +158,8 @@ const PROBES: Record<RouteKey, Probe> = {
   ownTracks: () => ({}),
   pushOwnTracks: () => ({ args: { body: { tracks: [] } } }),
   update: () => ({}),
+  // No bundle body (the contract units pin no vendor key): refused as the wrong media type.
+  pushUpdate: () => ({ refusal: 415 }),
   supportStatus: () => ({}),
   // A unit with no relay configured (the sim) refuses to start support: 409 with its reason.
   supportOn: () => ({ args: { body: { durationS: 60 } }, refusal: 409 }),

@@ -69,6 +69,7 @@ const FORBIDDEN_WHAT: Partial<Record<Permission, string>> = {
   tracks: "replace the unit's own tracks",
   'wifi-read': "see the unit's Wi-Fi",
   wifi: "change the unit's Wi-Fi",
+  update: "update the unit's runtime",
 };
 
 function needed(req: FastifyRequest): Access {

@@ -165,7 +165,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   if (deps.sessions) registerSessionRoutes(fastify, { ...deps.sessions, send });
   if (deps.dataDir) registerTrackRoutes(fastify, { dataDir: deps.dataDir, audit: deps.audit, log: deps.log, send });
   if (deps.wifi) registerWifiRoutes(fastify, { wifi: deps.wifi, send });
-  if (deps.update) registerUpdateRoutes(fastify, deps.update);
+  if (deps.update) registerUpdateRoutes(fastify, deps.update, { audit: deps.audit, log: deps.log, send });
   if (deps.support) registerSupportRoutes(fastify, { support: deps.support, send });
 
   app.setNotFoundHandler((req, reply) => {

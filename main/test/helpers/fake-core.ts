@@ -121,6 +121,13 @@ export function createFakeCore(events: EventSink): FakeCore {
     'tracks:push': async () => {
       throw new CompanionError('unreachable', 'unit offline');
     },
+    'updates:inspect': async ({ path }) => {
+      throw new CompanionError('not-found', `no bundle file at ${path}`);
+    },
+    'updates:push': async () => {
+      throw new CompanionError('unreachable', 'unit offline');
+    },
+    'updates:status': async () => [],
     'support:status': async ({ id }) => {
       known(id);
       throw new CompanionError('unreachable', 'unit offline');

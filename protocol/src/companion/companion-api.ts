@@ -8,6 +8,7 @@ import { validator, type Validator } from '../validate.js';
 import { DeviceEntry } from './device-entry.js';
 import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { trackMethods } from './tracks-api.js';
+import { updateEvents, updateMethods } from './updates-api.js';
 import { supportMethods } from './support-api.js';
 import { wifiMethods } from './wifi-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
@@ -122,6 +123,7 @@ export const companionMethods = {
   },
   ...sessionMethods,
   ...trackMethods,
+  ...updateMethods,
   ...supportMethods,
   ...wifiMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
@@ -136,6 +138,7 @@ export const companionEvents = {
   'sync:progress': SyncProgress,
   'logs:tail': LogTailEvent,
   ...sessionEvents,
+  ...updateEvents,
 } as const satisfies Record<string, TSchema>;
 
 export type MethodName = keyof typeof companionMethods;

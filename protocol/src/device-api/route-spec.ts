@@ -38,6 +38,8 @@ export interface RouteSpec<
   readonly stream: Streaming;
   /** A larger body than the server's default (64 KiB) this route accepts. */
   readonly maxBodyB?: number;
+  /** `bytes`: the body is streamed to the handler as application/octet-stream, never buffered whole. */
+  readonly upload?: 'bytes';
   /** One sentence for the docs and for error messages. */
   readonly summary: string;
 }
@@ -58,6 +60,7 @@ export function route<P extends TObject | undefined = undefined, Q extends TObje
   access: Access;
   stream?: Streaming;
   maxBodyB?: number;
+  upload?: 'bytes';
   summary: string;
 }): RouteSpec<P, Q, B, R> {
   const names = [...spec.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
@@ -73,6 +76,7 @@ export function route<P extends TObject | undefined = undefined, Q extends TObje
     access: spec.access,
     stream: spec.stream ?? 'json',
     ...(spec.maxBodyB === undefined ? {} : { maxBodyB: spec.maxBodyB }),
+    ...(spec.upload === undefined ? {} : { upload: spec.upload }),
     summary: spec.summary,
   };
 }

@@ -24,6 +24,8 @@ import { SupportOn } from './support/support-on.js';
 import { SupportStatus } from './support/support-status.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
 
+/** A signed update bundle (`pitwall bundle`), streamed as application/octet-stream. */
+const BundleBytes = Type.Uint8Array({ description: 'a signed update bundle, application/octet-stream' });
 /** The version prefix of every path of the device API. */
 export const API_PREFIX = '/v1';
 
@@ -202,6 +204,15 @@ export const Routes = {
   connectWifi: route({ method: 'POST', path: '/v1/wifi/profiles/:uuid/connect', params: WifiProfileParams, responses: { 200: WifiStatus }, access: 'wifi', summary: 'connect to a saved network now (measures the connect time)' }),
   wifiMode: route({ method: 'PUT', path: '/v1/wifi/mode', body: WifiModeRequest, responses: { 200: WifiStatus }, access: 'admin', summary: "switch hotspot/client now, whatever the latch said at boot (the owner's command)" }),
   update: route({ method: 'GET', path: '/v1/update', responses: { 200: UpdateStatus }, access: 'read', summary: "the update's operation, progress, last error and both slots" }),
+  pushUpdate: route({
+    method: 'POST',
+    path: '/v1/update',
+    body: BundleBytes,
+    responses: { 200: UpdateStatus },
+    access: 'update',
+    upload: 'bytes',
+    summary: 'install a signed bundle into the inactive slot, verified while it streams in (200 once installed; the unit then reboots into it); 409 while another update runs',
+  }),
 } as const satisfies Record<string, AnyRoute>;
 
 export type RouteKey = keyof typeof Routes;

@@ -39,6 +39,15 @@ export const UnitConfig = closed(
       },
       'health snapshots',
     ),
+    update: closed(
+      {
+        keysDir: path('pinned vendor public keys (every *.pem), shipped with the runtime', '/usr/lib/pitwall/vendor-keys'),
+        slotMb: num(1, 65536, 256, 'capacity of a runtime slot: a larger bundle payload is refused'),
+        deadlineS: num(1, 86400, 600, 'a pushed bundle must arrive whole within this many seconds'),
+        idleS: num(1, 3600, 30, 'a push silent this many seconds is cut'),
+      },
+      'runtime updates pushed to the unit',
+    ),
     hangTimeoutS: num(0, 3600, 10, 'seconds the event loop may be blocked before a hang dump and exit (0 = off)'),
     imu: closed({ rateHz: num(1, 1000, 100, 'IMU (LSM6DSOX) sample rate') }, 'the IMU'),
     sessions: closed(

@@ -15,6 +15,8 @@ export const AuditRecord = Type.Object(
       Type.Literal('identity'),
       /** The owner or dealer replaced the unit's own tracks. */
       Type.Literal('tracks'),
+      /** A runtime update: installed, refused, committed or rolled back. */
+      Type.Literal('update'),
       /** Support mode turned on or off, its expiry, and every connection to its export. */
       Type.Literal('support'),
       /** A Wi-Fi change: a saved network added, removed, reordered or connected, or the mode switched. */

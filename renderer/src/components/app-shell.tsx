@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-export type Screen = 'devices' | 'sessions' | 'logs' | 'health' | 'crashes';
+export type Screen = 'devices' | 'sessions' | 'logs' | 'health' | 'crashes' | 'updates';
 
 const SCREENS: { id: Screen; label: string }[] = [
   { id: 'devices', label: 'Devices' },
@@ -8,6 +8,7 @@ const SCREENS: { id: Screen; label: string }[] = [
   { id: 'logs', label: 'Logs' },
   { id: 'health', label: 'Health' },
   { id: 'crashes', label: 'Crashes' },
+  { id: 'updates', label: 'Updates' },
 ];
 
 /** The frame every screen shares: brand, top-level navigation, the screen's own actions, status bar. */
