@@ -170,6 +170,10 @@ const PROBES: Record<RouteKey, Probe> = {
   wifiPriority: () => ({ args: { params: { uuid: NO_SUCH_PROFILE }, body: { priority: 5 } }, refusal: 404 }),
   connectWifi: () => ({ args: { params: { uuid: NO_SUCH_PROFILE } }, refusal: 404 }),
   wifiMode: () => ({ args: { body: { mode: 'client' } } }),
+  recovery: () => ({}),
+  // Recovery mode with one slot: nothing to roll back to (409); a reset must name this unit (400).
+  recoveryRollback: () => ({ args: { body: { slot: 'B' } }, refusal: 409 }),
+  factoryReset: () => ({ args: { body: { confirmUnitId: 'not-this-unit' } }, refusal: 400 }),
 };
 
 /** What a served answer tells the later probes (ids to fetch, confirm and delete). */

@@ -22,6 +22,9 @@ import { WifiAddRequest, WifiModeRequest, WifiNetworkList, WifiPriorityRequest, 
 import { UpdateStatus } from '../update/update-status.js';
 import { SupportOn } from './support/support-on.js';
 import { SupportStatus } from './support/support-status.js';
+import { RecoveryStatus } from './recovery/recovery-status.js';
+import { RecoveryRollbackRequest, RecoveryRollbackResult } from './recovery/recovery-rollback.js';
+import { FactoryResetRequest, FactoryResetResult } from './recovery/factory-reset.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
 
 /** The version prefix of every path of the device API. */
@@ -202,6 +205,25 @@ export const Routes = {
   connectWifi: route({ method: 'POST', path: '/v1/wifi/profiles/:uuid/connect', params: WifiProfileParams, responses: { 200: WifiStatus }, access: 'wifi', summary: 'connect to a saved network now (measures the connect time)' }),
   wifiMode: route({ method: 'PUT', path: '/v1/wifi/mode', body: WifiModeRequest, responses: { 200: WifiStatus }, access: 'admin', summary: "switch hotspot/client now, whatever the latch said at boot (the owner's command)" }),
   update: route({ method: 'GET', path: '/v1/update', responses: { 200: UpdateStatus }, access: 'read', summary: "the update's operation, progress, last error and both slots" }),
+
+  // Served only in recovery mode (the recovery button held at boot), never by the normal runtime.
+  recovery: route({ method: 'GET', path: '/v1/recovery', responses: { 200: RecoveryStatus }, access: 'recovery', summary: 'recovery mode: the boot record and both slots' }),
+  recoveryRollback: route({
+    method: 'POST',
+    path: '/v1/recovery/rollback',
+    body: RecoveryRollbackRequest,
+    responses: { 200: RecoveryRollbackResult },
+    access: 'recovery',
+    summary: 'recovery mode: boot the other slot (a complete runtime) from now on',
+  }),
+  factoryReset: route({
+    method: 'POST',
+    path: '/v1/recovery/factory-reset',
+    body: FactoryResetRequest,
+    responses: { 200: FactoryResetResult },
+    access: 'recovery',
+    summary: "recovery mode: wipe sessions, logs, Wi-Fi profiles and operators; keep the unit's identity",
+  }),
 } as const satisfies Record<string, AnyRoute>;
 
 export type RouteKey = keyof typeof Routes;
