@@ -265,7 +265,11 @@ export function routeContract(name: string, start: () => Promise<ContractUnit>):
         const r = { ...Routes.info, method, path: url } as AnyRoute;
         assertRefusal(r, await call(u.base, r, {}, u.owner), 405, 'answers the methods it does not serve with 405');
       }
-      for (const r of ROUTE_LIST) assert.ok(registered.includes(routeName(r)), `${routeName(r)} is in the table but the unit did not register it`);
+      // A route the unit declares missing (the recovery routes on a running unit) is not registered.
+      for (const key of Object.keys(Routes) as RouteKey[]) {
+        const r: AnyRoute = Routes[key];
+        if (!u.missing[key]) assert.ok(registered.includes(routeName(r)), `${routeName(r)} is in the table but the unit did not register it`);
+      }
     });
   });
 }
