@@ -40,8 +40,9 @@ async function livedInUnit(dir: string, dataDir: string, owner: OperatorCreds, s
 test('recovery button held at boot: recovery mode instead of the slot (LED, paired owner only), bad input changes nothing, rollback, factory reset keeping the identity', async () => {
   const { dir, cleanup } = await tempDir('recovery');
   const dataDir = join(dir, 'unit');
-  const [owner, staff, stranger] = await Promise.all([makeOperator('owner'), makeOperator('staff'), makeOperator('stranger')]);
+  const [owner, staff, stranger, dealer] = await Promise.all([makeOperator('owner'), makeOperator('staff'), makeOperator('stranger'), makeOperator('dealer')]);
   const identity = await livedInUnit(dir, dataDir, owner, staff);
+  await (await openOperatorStore(dataDir)).add({ fingerprint: dealer.fingerprint, name: 'dealer', role: 'dealer', via: 'usb' });
   await mkdir(join(dataDir, 'sim'), { recursive: true });
   await writeFile(simPowerOnFile(dataDir), JSON.stringify({ recoveryHeld: true }));
   const runtimeArgs = ['sim', '--data-dir', dataDir, '--api-port', '0', '--host', '127.0.0.1'];
@@ -62,6 +63,7 @@ test('recovery button held at boot: recovery mode instead of the slot (LED, pair
     const s = recoveryStatus.parse(JSON.parse(status.body));
     assert.equal(s.active, 'B');
     assert.equal(s.unitId, identity.id);
+    assert.equal((await call('GET', Routes.recovery.path, dealer)).status, 200, 'a dealer may recover the unit too');
 
     // Refusals: no certificate, an unpaired key, a paired staff member; then bad input from the owner.
     const seqBefore = (await records.read()).record.seq;
@@ -87,7 +89,7 @@ test('recovery button held at boot: recovery mode instead of the slot (LED, pair
     }
     assert.equal((await records.read()).record.seq, seqBefore, 'the boot record is untouched by refusals');
     assert.deepEqual(await readdir(join(dataDir, 'sessions')), ['2026-12-06T10-00-00Z.pws']);
-    assert.equal((await openOperatorStore(dataDir)).list().length, 2);
+    assert.equal((await openOperatorStore(dataDir)).list().length, 3);
 
     // Rollback to A: the record names A active and last good.
     const rolled = await call('POST', Routes.recoveryRollback.path, owner, { slot: 'A' });
