@@ -3,7 +3,8 @@ import { Routes, type ApiError, type Operator, type RecoveryStatus } from '@pitw
 import type { Logger } from '../ops/logger.js';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { OperatorStore } from '../identity/operator-store.js';
-import { registerAuth } from '../api/auth-hook.js';
+import { peerFingerprint, registerAuth } from '../api/auth-hook.js';
+import { connectionLimitsFor, guardConnections } from '../api/connection-guard.js';
 import { HANDSHAKE_TIMEOUT_MS, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../api/http-server.js';
 import { serve } from '../api/table-route.js';
 import { BootRecordStore } from '../update/boot-record-store.js';
@@ -61,6 +62,12 @@ export function createRecoveryServer(d: RecoveryServerDeps): FastifyInstance {
     remove: (fp) => current.remove(fp),
   };
   registerAuth(app, { operators, audit: d.audit, identityOk: true, send });
+  // The runtime's caps on connections without a paired key (half-open handshakes, floods).
+  guardConnections(app.server as Parameters<typeof guardConnections>[0], connectionLimitsFor(), (tls) => {
+    const fp = peerFingerprint(tls);
+    const op = fp ? operators.get(fp) : undefined;
+    return op !== undefined && op.revokedAt === null;
+  });
   const records = new BootRecordStore(d.dataDir, d.log);
   const audit = (op: Operator | undefined, outcome: 'ok' | 'error', detail: string) =>
     d.audit.write({ event: 'recovery', outcome, operatorFingerprint: op?.fingerprint ?? null, role: op?.role ?? null, via: 'network', detail: detail.slice(0, 500) });
