@@ -8,7 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import { acceptsGzip, type CrashDump, type HealthSnapshot, type LogRecord } from '@pitwall/protocol';
 import { createSelfSignedCertificate, generateEd25519 } from '../app/src/identity/operator-certificate.js';
 import { fingerprintOfKey } from '../app/src/identity/fingerprint.js';
-import { fakeRoute, notFound, type FakeRequest, type MissingRoutes } from './fake-routes.js';
+import { fakeRoute, notFound, RECOVERY_ROUTES_MISSING, type FakeRequest, type MissingRoutes } from './fake-routes.js';
 
 const NOT_DIAGNOSTICS = 'a stand-in for the diagnostics endpoints only (pulls, exports, benchmarks); the sim unit serves the rest';
 /** What the fake does not serve; the audit log only when given `audit` lines (else: a firmware without the endpoint). */
@@ -45,6 +45,7 @@ export function fakeDiagnosticsMissing(o: Pick<FakeUnitOptions, 'audit'> = {}): 
     wifiPriority: NOT_DIAGNOSTICS,
     connectWifi: NOT_DIAGNOSTICS,
     wifiMode: NOT_DIAGNOSTICS,
+    ...RECOVERY_ROUTES_MISSING,
   };
 }
 

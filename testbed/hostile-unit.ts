@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { seededRandom } from '../device-firmware-ts/src/hal/sim/seeded-random.js';
 import { makeBoot, makeCrash, makeHealth, startFakeDiagnosticsUnit, type FakeDiagnosticsUnit } from './fake-diagnostics-unit.js';
-import type { FakeRequest, MissingRoutes } from './fake-routes.js';
+import { RECOVERY_ROUTES_MISSING, type FakeRequest, type MissingRoutes } from './fake-routes.js';
 import { hostileJson, hostileLines, hostileSession, pick, POISONED_SESSIONS, SESSION_MUTATIONS, type HostileSession, type Rand, type SessionMutation } from './hostile-documents.js';
 
 /**
@@ -72,6 +72,7 @@ export const HOSTILE_UNIT_MISSING: MissingRoutes = {
   wifiPriority: NOT_HOSTILE,
   connectWifi: NOT_HOSTILE,
   wifiMode: NOT_HOSTILE,
+  ...RECOVERY_ROUTES_MISSING,
 };
 
 const SLOW = new Set<SessionMutation>(['cut', 'oversize']);

@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { recoveryHeldAtBoot } from './hal/boot-buttons.js';
 import { launcherLog } from './update/boot-log.js';
 import { bootNotifier } from './update/boot-notify.js';
 import { runLauncher } from './update/boot-launcher.js';
@@ -17,6 +19,10 @@ with RUNTIME-ARGS, watches it (watchdog, health gate) and falls back to the last
   --watchdog-s N        a runtime silent this long is killed as hung (10; keep below WatchdogSec)
   --start-timeout-s N   a runtime not ready this long after its start is hung (120)
   --gnss-window-s N     on trial, fixes must have arrived within the last N s (min(5, trial))
+
+Held at power-on, the recovery button starts recovery mode (dist/recovery/recovery-cli.js, beside
+this launcher, outside the slots) with RUNTIME-ARGS instead of a slot; RUNTIME-ARGS starting with
+\`sim\` reads the sim's button (DATA_DIR/sim/power-on.json).
 
 One JSON line on stdout per decision: {"launcher":"boot"|"committed"|"rolled-back"|...}.`;
 
@@ -75,8 +81,9 @@ function main(): void {
   // runtime's to act on (it reopens its log file).
   let runtime: ChildProcess | null = null;
   process.on('SIGHUP', () => runtime?.kill('SIGHUP'));
+  const dataDir = resolve(values['data-dir'] as string);
   runLauncher({
-    dataDir: resolve(values['data-dir'] as string),
+    dataDir,
     runtimeArgs,
     ...options,
     notifier: bootNotifier(),
@@ -84,6 +91,10 @@ function main(): void {
     emit: (e) => process.stdout.write(`${JSON.stringify(e)}\n`),
     stopSignal,
     onSpawn: (child) => (runtime = child),
+    recovery: {
+      held: () => recoveryHeldAtBoot(runtimeArgs[0] === 'sim' ? 'sim' : 'real', dataDir),
+      entry: fileURLToPath(new URL('./recovery/recovery-cli.js', import.meta.url)),
+    },
   }).then(
     () => process.exit(0),
     (err: Error) => {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createSelfSignedCertificate } from '../../src/identity/operator-certificate.js';
 import type { SyncSource } from '../../src/sessions/session-sync.js';
 import { routePath, Routes, type RouteKey, type SessionMeta } from '@pitwall/protocol';
-import { fakeRoute, notFound, type MissingRoutes } from '../../../testbed/fake-routes.js';
+import { fakeRoute, notFound, RECOVERY_ROUTES_MISSING, type MissingRoutes } from '../../../testbed/fake-routes.js';
 import type { MadeSession } from './session-files.js';
 
 /**
@@ -20,7 +20,7 @@ const NOT_SESSIONS = 'a stand-in for the session API only (sync tests): discover
 export const FAKE_SESSION_UNIT_MISSING: MissingRoutes = Object.fromEntries(
   (['info', 'status', 'live', 'pairingWindow', 'pair', 'ownerRequests', 'approveOwnerRequest', 'denyOwnerRequest', 'operators', 'revokeOperator', 'audit', 'challenge', 'health', 'crashes', 'crash', 'confirmCrashes', 'logBoots', 'logs', 'confirmLogs', 'ownTracks', 'pushOwnTracks', 'update', 'pushUpdate', 'supportStatus', 'supportOn', 'supportOff', 'wifiStatus', 'wifiNetworks', 'wifiProfiles', 'addWifiProfile', 'removeWifiProfile', 'wifiPriority', 'connectWifi', 'wifiMode'] satisfies RouteKey[]).map((k) => [k, NOT_SESSIONS]),
 );
-Object.assign(FAKE_SESSION_UNIT_MISSING, {
+Object.assign(FAKE_SESSION_UNIT_MISSING, RECOVERY_ROUTES_MISSING, {
   startSession: 'its sessions are made by the test (session-files.ts); it records nothing',
   stopSession: 'its sessions are made by the test (session-files.ts); it records nothing',
 } satisfies MissingRoutes);

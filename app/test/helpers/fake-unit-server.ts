@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { DeviceInfo } from '@pitwall/protocol';
 import { createSelfSignedCertificate } from '../../src/identity/operator-certificate.js';
 import { fingerprintOfKey } from '../../src/identity/fingerprint.js';
-import { fakeRoute, notFound, type MissingRoutes } from '../../../testbed/fake-routes.js';
+import { fakeRoute, notFound, RECOVERY_ROUTES_MISSING, type MissingRoutes } from '../../../testbed/fake-routes.js';
 
 /** An impostor never proves the unit's key, so it serves nothing past discovery and the challenge. */
 const IMPOSTOR: MissingRoutes = { status: 'an impostor: nothing authenticated is ever asked of it (the tests check so)' };
@@ -46,6 +46,7 @@ export const FAKE_UNIT_MISSING: MissingRoutes = {
   wifiPriority: IMPOSTOR.status,
   connectWifi: IMPOSTOR.status,
   wifiMode: IMPOSTOR.status,
+  ...RECOVERY_ROUTES_MISSING,
 };
 
 /**

@@ -4,6 +4,7 @@ import { chooseBoot, noteBootFailure } from './boot-chooser.js';
 import type { BootNotifier } from './boot-notify.js';
 import { throttledWatchdog } from './boot-notify.js';
 import { BootRecordStore } from './boot-record-store.js';
+import { runRecovery, type RecoveryBoot } from './boot-recovery.js';
 import { runSlotProcess, type SlotOutcome, type SlotRunOptions } from './boot-slot-process.js';
 import { markSlotGood, readSlotManifest, SLOTS, slotDir } from './slot-layout.js';
 import { enterState } from './update-state-table.js';
@@ -25,6 +26,8 @@ export interface LauncherOptions {
   /** Resolves when the launcher is asked to stop (SIGTERM). */
   stopSignal: Promise<void>;
   onSpawn?: SlotRunOptions['onSpawn'];
+  /** Recovery mode: started instead of any slot while its button is held at boot. */
+  recovery?: RecoveryBoot;
 }
 
 /** A slot that keeps crashing is restarted no faster than this. */
@@ -58,6 +61,14 @@ export async function runLauncher(o: LauncherOptions): Promise<void> {
   let notifiedReady = false;
 
   while (!stopping) {
+    if (o.recovery && (await o.recovery.held())) {
+      o.emit({ launcher: 'recovery', entry: o.recovery.entry });
+      o.log.warn('recovery button held at boot: starting recovery mode instead of a runtime slot');
+      if ((await runRecovery({ recovery: o.recovery, runtimeArgs: o.runtimeArgs, notifier: o.notifier, stopSignal: o.stopSignal })) === 'stopped') break;
+      o.emit({ launcher: 'recovery-ended' });
+      await Promise.race([new Promise((r) => setTimeout(r, RESTART_BACKOFF_MS)), o.stopSignal]);
+      continue;
+    }
     const read = await store.read();
     if (read.source === 'default' || read.source === 'one-copy') o.emit({ launcher: 'record-fallback', source: read.source, problems: read.problems });
     const manifests = { A: await readSlotManifest(o.dataDir, 'A'), B: await readSlotManifest(o.dataDir, 'B') };

@@ -22,6 +22,9 @@ import { WifiAddRequest, WifiModeRequest, WifiNetworkList, WifiPriorityRequest, 
 import { UpdateStatus } from '../update/update-status.js';
 import { SupportOn } from './support/support-on.js';
 import { SupportStatus } from './support/support-status.js';
+import { RecoveryStatus } from './recovery/recovery-status.js';
+import { RecoveryRollbackRequest, RecoveryRollbackResult } from './recovery/recovery-rollback.js';
+import { FactoryResetRequest, FactoryResetResult } from './recovery/factory-reset.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
 
 /** A signed update bundle (`pitwall bundle`), streamed as application/octet-stream. */
@@ -212,6 +215,25 @@ export const Routes = {
     access: 'update',
     upload: 'bytes',
     summary: 'install a signed bundle into the inactive slot, verified while it streams in (200 once installed; the unit then reboots into it); 409 while another update runs',
+  }),
+
+  // Served only in recovery mode (the recovery button held at boot), never by the normal runtime.
+  recovery: route({ method: 'GET', path: '/v1/recovery', responses: { 200: RecoveryStatus }, access: 'recovery', summary: 'recovery mode: the boot record and both slots' }),
+  recoveryRollback: route({
+    method: 'POST',
+    path: '/v1/recovery/rollback',
+    body: RecoveryRollbackRequest,
+    responses: { 200: RecoveryRollbackResult },
+    access: 'recovery',
+    summary: 'recovery mode: boot the other slot (a complete runtime) from now on',
+  }),
+  factoryReset: route({
+    method: 'POST',
+    path: '/v1/recovery/factory-reset',
+    body: FactoryResetRequest,
+    responses: { 200: FactoryResetResult },
+    access: 'recovery',
+    summary: "recovery mode: wipe sessions, logs, Wi-Fi profiles and operators; keep the unit's identity",
   }),
 } as const satisfies Record<string, AnyRoute>;
 

@@ -21,6 +21,8 @@ export const AuditRecord = Type.Object(
       Type.Literal('support'),
       /** A Wi-Fi change: a saved network added, removed, reordered or connected, or the mode switched. */
       Type.Literal('wifi'),
+      /** Recovery mode: a rollback, an install or a factory reset. */
+      Type.Literal('recovery'),
     ]),
     outcome: Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('error')]),
     operatorFingerprint: Type.Union([Type.String(), Type.Null()]),

@@ -5,17 +5,18 @@ import { Type, type Static } from '@sinclair/typebox';
  * and dealer: read and control; support: read only. `tracks` (replacing the unit's own tracks,
  * which decide how every later session is timed) is for the owner and the dealer. Wi-Fi
  * (`wifi-read`: networks, saved profiles, status; `wifi`: changing them) is the owner's and the
- * dealer's; staff may look; support, which reaches the unit from afar, gets neither. `update` (pushing a new runtime) is the owner's and the dealer's.
+ * dealer's; staff may look; support, which reaches the unit from afar, gets neither. `update` (pushing a new runtime) is the owner's and the dealer's; `recovery`
+ * (recovery mode: rollback, install, factory reset) is the owner's and the dealer's.
  */
 export const Role = Type.Union([Type.Literal('owner'), Type.Literal('staff'), Type.Literal('dealer'), Type.Literal('support')]);
 export type Role = Static<typeof Role>;
 
-export type Permission = 'read' | 'control' | 'admin' | 'tracks' | 'wifi-read' | 'wifi' | 'update';
+export type Permission = 'read' | 'control' | 'admin' | 'tracks' | 'wifi-read' | 'wifi' | 'update' | 'recovery';
 
 const granted: Record<Role, readonly Permission[]> = {
-  owner: ['read', 'control', 'admin', 'tracks', 'wifi-read', 'wifi', 'update'],
+  owner: ['read', 'control', 'admin', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery'],
   staff: ['read', 'control', 'wifi-read'],
-  dealer: ['read', 'control', 'tracks', 'wifi-read', 'wifi', 'update'],
+  dealer: ['read', 'control', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery'],
   support: ['read'],
 };
 

@@ -6,6 +6,7 @@ import { routePath, Routes, type RouteKey } from '@pitwall/protocol';
 import { startSimUnit } from '../../../../testbed/sim-unit.js';
 import { pressSimButton } from '../../../../testbed/sim-gpio.js';
 import { fakeDiagnosticsMissing, makeBoot, makeCrash, makeHealth, startFakeDiagnosticsUnit } from '../../../../testbed/fake-diagnostics-unit.js';
+import { RECOVERY_ROUTES_MISSING } from '../../../../testbed/fake-routes.js';
 import { HOSTILE_UNIT_MISSING, startHostileUnit } from '../../../../testbed/hostile-unit.js';
 import { makeOperator, pairOverSerial } from '../../../../device-firmware-ts/test/helpers/https-client.js';
 import { callRoute, unitRequest } from '../../../src/device-client/http-client.js';
@@ -34,7 +35,7 @@ routeContract('sim unit (pitwall-device sim)', async () => {
   const target = `127.0.0.1:${unit.ready.apiPort}`;
   return {
     base: `https://${target}`,
-    missing: {},
+    missing: RECOVERY_ROUTES_MISSING,
     owner: owner!,
     roles: { support: support!, stranger: stranger! },
     openPairing: () => pressSimButton(join(dir, 'unit'), 'pair'),

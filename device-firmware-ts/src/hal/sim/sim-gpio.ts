@@ -3,14 +3,14 @@ import { unlink } from 'node:fs/promises';
 import type { ButtonName, Gpio, LedName, LedPattern, SwitchName } from '../gpio.js';
 import type { Logger } from '../../ops/logger.js';
 
-const BUTTONS: readonly ButtonName[] = ['pair'];
+const BUTTONS: readonly ButtonName[] = ['pair', 'recovery'];
 const SWITCHES: readonly SwitchName[] = ['support', 'hotspot'];
 const MAX_LINE = 256;
 const HISTORY = 32;
 
 /**
  * Sim GPIO: a unix socket (DATA_DIR/run/sim-gpio.sock) taking one command per line:
- * `press pair` -> `ok`, `switch support on|off` -> `ok` (flips the support switch), `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
+ * `press pair` -> `ok`, `hold recovery` / `release recovery` -> `ok` (held down or let go), `switch support on|off` -> `ok` (flips the support switch), `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
  * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`),
  * `switch hotspot on|off` -> `ok` (moves the latch; the unit reads it at boot), the SimHooks
  * commands; anything else -> `error ...`.
@@ -23,6 +23,8 @@ export interface SimHooks {
   diskFree?: (bytes: number | null) => void;
   /** The latching switches' positions at power-on (`switch hotspot on|off` moves one later). */
   switches?: Partial<Record<SwitchName, boolean>>;
+  /** Buttons held down at power-on (`hold`/`release` change them later). */
+  held?: Partial<Record<ButtonName, boolean>>;
 }
 
 export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks = {}): Promise<Gpio> {
@@ -32,12 +34,17 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
   const switchListeners = new Map<SwitchName, Set<(on: boolean) => void>>();
   const clients = new Set<Socket>();
   const switches: Record<SwitchName, boolean> = { support: hooks.switches?.support ?? false, hotspot: hooks.switches?.hotspot ?? false };
+  const held: Record<ButtonName, boolean> = { pair: hooks.held?.pair ?? false, recovery: hooks.held?.recovery ?? false };
   await unlink(socketPath).catch(() => {});
 
   const handle = (line: string): string => {
     const [cmd, arg, ...rest] = line.trim().split(/\s+/);
     if (cmd === 'press' && rest.length === 0 && BUTTONS.includes(arg as ButtonName)) {
       for (const l of listeners.get(arg as ButtonName) ?? []) l();
+      return 'ok';
+    }
+    if ((cmd === 'hold' || cmd === 'release') && rest.length === 0 && BUTTONS.includes(arg as ButtonName)) {
+      held[arg as ButtonName] = cmd === 'hold';
       return 'ok';
     }
     if (cmd === 'switch' && SWITCHES.includes(arg as SwitchName) && rest.length === 1 && (rest[0] === 'on' || rest[0] === 'off')) {
@@ -92,6 +99,7 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
       set.add(listener);
       return () => set.delete(listener);
     },
+    readButton: (button) => held[button],
     setLed(led, pattern) {
       if (leds[led] === pattern) return;
       leds[led] = pattern;
