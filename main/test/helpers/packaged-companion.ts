@@ -25,7 +25,7 @@ export async function buildPackagedCompanion(work: string): Promise<string> {
     asar: false,
     npmRebuild: false,
     electronDist,
-    directories: { ...(config.directories as object), output: join(work, 'release'), app: '.' },
+    directories: { ...(config.directories as object), output: join(work, 'release') },
   });
   const configFile = join(work, 'electron-builder.yml');
   await writeFile(configFile, yaml.dump(config));
