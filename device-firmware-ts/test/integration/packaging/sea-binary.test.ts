@@ -3,12 +3,14 @@
 // addon from native/ beside it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readFile, rm } from 'node:fs/promises';
+import { cp, readdir, readFile, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Routes, deviceInfo } from '@pitwall/protocol';
 import { startReadyProcess, type ReadyProcess } from '../../../../testbed/ready-process.js';
+import { injectSimFault } from '../../../../testbed/sim-gpio.js';
 import { buildSeaOnce, type SeaBuild } from '../../helpers/sea-build.js';
 import { https } from '../../helpers/https-client.js';
 import { tempDir } from '../../helpers/paths.js';
@@ -57,3 +59,25 @@ test('the single executable boots the sim profile and answers GET info', async (
   );
 });
 
+
+test('the hang watchdog thread runs from app/ beside the binary: a blocked unit is killed', async () => {
+  // Blocked on its main thread, the unit can only be ended by its watchdog worker thread.
+  const dataDir = join(shipped.dir, 'data-hang');
+  const hung = await startReadyProcess<Ready>(
+    [join(shipped.dir, 'opt', 'pitwall-device'), 'sim', '--data-dir', dataDir, '--api-port', '0', '--no-mdns', '--hang-timeout', '2'],
+    { label: 'SEA unit (hang)', env: { NODE_OPTIONS: '' } },
+  );
+  const exited = once(hung.process, 'exit');
+  await injectSimFault(dataDir, 'hang');
+  let killedHere = false;
+  const timer = setTimeout(() => {
+    killedHere = true;
+    hung.process.kill('SIGKILL');
+  }, 30_000);
+  await exited;
+  clearTimeout(timer);
+  assert.equal(killedHere, false, `the watchdog did not end the hung unit: ${hung.output.join('')}`);
+  assert.ok(!hung.output.join('').includes('hang watchdog:'), hung.output.join(''));
+  const dumps = await readdir(join(dataDir, 'crashes'), { recursive: true }).catch(() => [] as string[]);
+  assert.ok(dumps.length > 0, `a hang dump in ${dataDir}/crashes`);
+});
