@@ -18,6 +18,8 @@ const benches: Record<string, () => Promise<void>> = {
   // 20 units x 3 sessions synced at once over one shaped 50 Mbit/s link (needs root)
   trackday: async () => (await import('./trackday.js')).runTrackDayBench(),
   // reboot into a new runtime slot until the health gate commits it, trial excluded
+  // start-up to ready: the unit runtime's single executable and node dist/cli.js, vs node -e 0
+  boot: async () => (await import('./boot.js')).runBootBench(),
   'boot-commit': async () => (await import('./boot-commit.js')).runBootCommitBench(),
   // support on -> export through the tunnel vs bare ssh -N -R + sftp; download rate (needs root)
   support: async () => (await import('./support.js')).runSupportBench(),
