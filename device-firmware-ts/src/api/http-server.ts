@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   FIRMWARE_COMMIT_HEADER,
   FIRMWARE_VERSION_HEADER,
@@ -16,6 +17,7 @@ import { peerFingerprint, registerAuth, type Auth } from './auth-hook.js';
 import { connectionLimitsFor, fileLimit, guardConnections, type ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 import { registerIdentityRoutes } from './identity-routes.js';
 import { registerOpsRoutes, type OpsRouteDeps } from './ops-routes.js';
+import { answerOnSocket, limitRequestTime } from './request-deadline.js';
 import { IdentityError, type PairingService } from '../identity/pairing-service.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import type { AuditLog } from '../identity/audit-log.js';
@@ -70,7 +72,7 @@ export interface HttpServerDeps {
 /** A TLS handshake, and a request's headers, must be complete within this long. */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const HEADERS_TIMEOUT_MS = 10_000;
-/** The whole request (bodies are at most 64 KiB) must arrive within this long. */
+/** The whole request must arrive within this long (a streamed upload keeps its own limits instead). */
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** A keep-alive connection idle this long after a response is closed. */
 export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
@@ -88,6 +90,9 @@ export interface HttpServer {
 function errorBody(code: string, message: string): ApiError {
   return { error: { code, message } };
 }
+
+const requestTimedOut = (): ApiError =>
+  errorBody('request-timeout', `the request did not arrive in time (headers within ${HEADERS_TIMEOUT_MS / 1000} s, the whole request within ${REQUEST_TIMEOUT_MS / 1000} s)`);
 
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const firmwareHeaders = {
@@ -113,7 +118,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
       headersTimeout: HEADERS_TIMEOUT_MS,
       connectionsCheckingInterval: 1000,
     },
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Off here: limitRequestTime keeps it for every route but a streamed upload.
+    requestTimeout: 0,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     bodyLimit: 64 * 1024,
     logger: false,
@@ -121,14 +127,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     // Unparsable HTTP (after TLS): answer in the API's own error shape, then close.
     clientErrorHandler(err, socket) {
-      if (!socket.writable) return socket.destroy();
       const code = (err as NodeJS.ErrnoException).code;
-      const [status, body] =
-        code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? ['408 Request Timeout', errorBody('request-timeout', `the request did not arrive in time (headers within ${HEADERS_TIMEOUT_MS / 1000} s, the whole request within ${REQUEST_TIMEOUT_MS / 1000} s)`)]
-          : ['400 Bad Request', errorBody('bad-request', `malformed HTTP request (${code ?? 'parse error'})`)];
-      const text = JSON.stringify(body);
-      socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+      if (code === 'ERR_HTTP_REQUEST_TIMEOUT') answerOnSocket(socket as Socket, '408 Request Timeout', requestTimedOut());
+      else answerOnSocket(socket as Socket, '400 Bad Request', errorBody('bad-request', `malformed HTTP request (${code ?? 'parse error'})`));
     },
     frameworkErrors(err, _req, reply) {
       void (reply as FastifyReply).code(400).headers(firmwareHeaders).send(errorBody('bad-request', err.message));
@@ -136,6 +137,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
 
   const routes = recordRoutes(app as unknown as FastifyInstance);
+  limitRequestTime(app as unknown as FastifyInstance, REQUEST_TIMEOUT_MS, requestTimedOut);
   app.addHook('onRequest', async (_req, reply) => {
     reply.headers(firmwareHeaders);
   });
