@@ -5,7 +5,7 @@
  * does. As a u-blox it answers UBX CFG messages with ACK or NAK and applies them; as an
  * NMEA-only receiver it ignores them.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
 import { openPtyPair, type PtyPair } from '../../src/hal/pty-pair.js';
@@ -95,6 +95,12 @@ export class FakeUblox {
   }
 
   private send(bytes: Buffer): void {
+    // The speed at this moment: a polled one lags a host that just reopened at another speed.
+    try {
+      this.hostBaud = Number(execFileSync('stty', ['-F', this.pair.b, 'speed'], { encoding: 'utf8' }).trim());
+    } catch {
+      /* keep the last one */
+    }
     if (this.hostBaud === this.baud) this.port.write(bytes);
     else this.port.write(Buffer.from(Array.from(bytes, () => Math.floor(this.rand() * 256))));
   }

@@ -3,6 +3,7 @@ import { UbxParser, type UbxFrame } from './ubx-frame.js';
 import { CLS, ID } from './ubx-messages.js';
 
 const MAX_LINE = 120;
+const SETTLE_MS = 100;
 
 /** True for `$...*HH` with the XOR checksum the NMEA 0183 standard defines. */
 export function validNmea(line: string): boolean {
@@ -68,6 +69,8 @@ export class GnssLink {
 
   /** Resolves true once `count` sentences with a good checksum arrived since the last call. */
   async nmeaArrives(count: number, timeoutMs: number): Promise<boolean> {
+    // What the port buffered before this speed was set is not evidence for it.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     this.validCount = 0;
     return (await this.until(() => (this.validCount >= count ? true : null), timeoutMs)) ?? false;
   }

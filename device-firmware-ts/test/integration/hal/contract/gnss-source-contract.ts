@@ -19,7 +19,7 @@ export async function gnssSourceContract(source: GnssSource): Promise<void> {
       if (f.fix !== 'none') fixes++;
     });
     for (let i = 0; fixes < 3; i++) {
-      assert.ok(i < 150, 'three fixes within 15 s');
+      assert.ok(i < 150, `three fixes within 15 s at ${JSON.stringify(port)}: ${JSON.stringify(reader.state.status().sentences)}`);
       await sleep(100);
     }
     const s = reader.state.status().sentences;
