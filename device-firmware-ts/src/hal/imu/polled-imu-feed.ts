@@ -13,6 +13,8 @@ import { chipOdrFor, IMU_ACCEL_RANGE_G, IMU_CHIP, IMU_GYRO_RANGE_DPS } from './i
 
 /** Samples kept waiting for a fix; at 100 Hz, 10 s of a receiver that went quiet. */
 const MAX_PENDING = 1000;
+/** Smallest step between two stamps, ms. */
+const STAMP_STEP_MS = 0.001;
 
 export interface PolledImuOptions {
   rateHz: number;
@@ -32,6 +34,7 @@ export class PolledImuFeed implements ImuFeed {
   private pending: SessionImuSample[] = [];
   private reading = false;
   private failures = 0;
+  private lastT = -Infinity;
   private readonly now: () => number;
 
   constructor(private readonly o: PolledImuOptions) {
@@ -53,7 +56,13 @@ export class PolledImuFeed implements ImuFeed {
     try {
       const s = await this.driver.read();
       this.failures = 0;
-      if (s && this.base && this.pending.length < MAX_PENDING) this.pending.push({ t: this.base.fixT + (this.now() - this.base.at), accelMps2: s.accelMps2, gyroDps: s.gyroDps });
+      if (s && this.base && this.pending.length < MAX_PENDING) {
+        // Fixes arrive with jitter: a sample stamped from an early fix may lie past the next one.
+        // Stamps never go back, so the samples stay in order.
+        const t = Math.max(this.base.fixT + (this.now() - this.base.at), this.lastT + STAMP_STEP_MS);
+        this.lastT = t;
+        this.pending.push({ t, accelMps2: s.accelMps2, gyroDps: s.gyroDps });
+      }
     } catch (err) {
       // Log the first failure of a run, not one per poll.
       if (this.failures++ === 0) this.o.log.warn(`imu read failed: ${(err as Error).message}`);
@@ -64,12 +73,7 @@ export class PolledImuFeed implements ImuFeed {
 
   async push(point: TrajectoryPoint, onSample: (s: SessionImuSample) => void): Promise<void> {
     let i = 0;
-    let lastT = -Infinity;
-    for (; i < this.pending.length && this.pending[i]!.t <= point.t; i++) {
-      const s = this.pending[i]!;
-      if (s.t > lastT) onSample(s);
-      lastT = s.t;
-    }
+    for (; i < this.pending.length && this.pending[i]!.t <= point.t; i++) onSample(this.pending[i]!);
     this.pending = this.pending.slice(i);
     this.base = { fixT: point.t, at: this.now() };
   }

@@ -38,3 +38,24 @@ test('a missing chip fails init with the address and the kernel error; a bus tha
   assert.equal(warnings.length, 1, warnings.join('\n'));
   assert.match(warnings[0]!, /EREMOTEIO/);
 });
+
+test('polled feed: a fix that comes late in wall time does not stamp later samples before earlier ones', async () => {
+  let now = 0;
+  const feed = new PolledImuFeed({ rateHz: 100, openBus: async () => i2cDevBus(new FakeI2cDev()), log: silentLogger, now: () => now });
+  await feed.init();
+  const got: number[] = [];
+  const on = (s: { t: number }) => void got.push(s.t);
+  try {
+    await feed.push({ t: 1000, lat: 0, lon: 0 }, on);
+    now = 150; // the next fix is 50 ms late: samples now are stamped 1150
+    await new Promise((r) => setTimeout(r, 60));
+    await feed.push({ t: 1100, lat: 0, lon: 0 }, on);
+    now = 160; // stamped from the new fix these would be 1110, before the ones already taken
+    await new Promise((r) => setTimeout(r, 60));
+    await feed.push({ t: 1300, lat: 0, lon: 0 }, on);
+  } finally {
+    await feed.close();
+  }
+  assert.ok(got.length >= 2, `samples: ${got.length}`);
+  for (let i = 1; i < got.length; i++) assert.ok(got[i]! > got[i - 1]!, `in order: ${got.join(', ')}`);
+});
