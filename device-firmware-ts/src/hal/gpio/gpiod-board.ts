@@ -89,10 +89,7 @@ export async function openGpiodBoard(o: GpiodBoardOptions): Promise<GpiodBoard> 
     async close() {
       watch.stop();
       for (const t of blinkers.values()) clearInterval(t);
-      await Promise.all([...outputs.values()].map(async (out) => {
-        await out.set(false);
-        await out.close();
-      }));
+      await Promise.all([...outputs.values()].map((out) => out.close()));
     },
   };
 }

@@ -108,8 +108,13 @@ export class OutputLine {
     });
   }
 
+  /** Releases the line driven low: a one-shot gpioset that exits (nothing is left holding it). */
   close(): Promise<void> {
-    this.chain = this.chain.then(() => this.release());
+    this.chain = this.chain.then(async () => {
+      await this.release();
+      this.level = false;
+      await run('gpioset', [this.o.chip, `${this.line}=0`], { env: this.o.env, timeout: 5000 }).catch(() => {});
+    });
     return this.chain;
   }
 }

@@ -50,6 +50,7 @@ interface Call {
   value?: number;
   released?: boolean;
   pid?: number;
+  exited?: boolean;
 }
 
 async function fakeBoard(levels: Record<number, number> = {}) {
@@ -142,7 +143,7 @@ test('gpiod board: inputs read active-low with pull-up, one gpiomon for every in
   }
 });
 
-test('gpiod board: an LED changes hands between gpioset holders one at a time, and is off and released on close', async () => {
+test('gpiod board: an LED changes hands between gpioset holders one at a time, and is driven low and left unheld on close', async () => {
   const f = await fakeBoard();
   f.board.setLed('pair', 'on');
   f.board.setLed('pair', 'off');
@@ -159,5 +160,7 @@ test('gpiod board: an LED changes hands between gpioset holders one at a time, a
   const holders = line5.filter((c) => c.value !== undefined);
   for (const h of holders.slice(0, -1)) assert.ok(line5.some((c) => c.released && c.pid === h.pid), `holder ${h.pid} never released`);
   for (let i = 1; i < line5.length; i++) if (line5[i]!.value !== undefined) assert.ok(line5[i - 1]!.released, `a holder started before the last released: ${JSON.stringify(line5)}`);
-  assert.deepEqual(line5.slice(-2).map((c) => [c.value, c.released]), [[0, undefined], [undefined, true]], 'off, then released, on close');
+  const last = line5.at(-1)!;
+  assert.deepEqual([last.value, last.exited], [0, true], 'on close: driven low by a gpioset that exits, nothing left holding the line');
+  assert.ok(line5.at(-2)!.released, 'after the last holder released it');
 });
