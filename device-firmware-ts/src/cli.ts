@@ -17,8 +17,9 @@ const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--confi
   sim            a simulated unit: the real pipeline and API above simulated hardware
                  (in sim: \`press pair\`, \`switch support on|off\` on DATA_DIR/run/sim-gpio.sock; test hooks
                  \`inject crash|hang|oom\`, \`disk-free BYTES|real\`)
-  run            the unit on its real hardware (GNSS UART, USB gadget); refuses to start,
-                 naming what is missing, on a machine without them
+  run            the unit on its real hardware (GNSS UART, USB gadget; IMU on I2C and
+                 buttons/LEDs on GPIO when present); refuses to start, naming what is
+                 missing, on a machine without the UART or the gadget
   --config FILE  settings as JSON (schema UnitConfig; run reads ${DEFAULT_CONFIG_FILE} when
                  no --config is given, sim only the file named); the flags below override it
 

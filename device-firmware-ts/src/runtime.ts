@@ -7,6 +7,7 @@ import { startPairing } from './boot/pairing-boot.js';
 import { startHealthLoop, type HealthLoop } from './boot/health-loop.js';
 import { startWifi } from './boot/wifi-boot.js';
 import { hardwareProfile, type ProfileKind } from './hal/profiles.js';
+import type { HardwareProfile } from './hal/hardware-profile.js';
 import { loadUnitIdentity } from './identity/unit-identity.js';
 import { openAuditLog } from './identity/audit-log.js';
 import { openOperatorStore } from './identity/operator-store.js';
@@ -29,6 +30,8 @@ import { auditUpdateOutcomes } from './update/update-outcome-audit.js';
 export interface BootOptions {
   /** Process-wide crash handlers, reports, the reopen signal and the hang watchdog (the CLI sets this). */
   processHandlers?: boolean;
+  /** A board built by the caller instead of the one the configuration names (tests: the real profile on fake devices). */
+  hardware?: HardwareProfile;
 }
 
 export interface RunningUnit {
@@ -48,7 +51,7 @@ export interface RunningUnit {
 export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: BootOptions = {}): Promise<RunningUnit> {
   const started = performance.now();
   const { dataDir } = config;
-  const hw = hardwareProfile(kind, config);
+  const hw = boot.hardware ?? hardwareProfile(kind, config);
   // Before anything is written: a machine without the hardware is told so and left untouched.
   await hw.probe();
   const runDir = join(dataDir, 'run');

@@ -2,12 +2,32 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { UnitConfig } from '@pitwall/protocol';
 import type { HardwareProfile } from './hardware-profile.js';
-import { realProfile } from './real-profile.js';
+import { realProfile, type RealProfileOptions } from './real-profile.js';
 import { simProfile } from './sim/sim-profile.js';
 
 export { SIM_MODEL } from './sim/sim-profile.js';
 
 export type ProfileKind = 'sim' | 'real';
+
+/** The real board's drivers as the configuration sets them up. */
+export function realProfileOptions(config: UnitConfig): RealProfileOptions {
+  const h = config.hardware;
+  return {
+    dataDir: config.dataDir,
+    gnssPath: h.gnssPath,
+    gnssBaud: h.gnssAutoBaud ? 'auto' : h.gnssBaud,
+    ublox: h.ubloxRateHz > 0 ? { rateHz: h.ubloxRateHz, baud: h.ubloxBaud || null } : null,
+    usbGadgetPath: h.usbGadgetPath,
+    imu: { bus: h.i2cBus, address: h.imuAddress },
+    gpio: {
+      chip: h.gpioChip,
+      debounceMs: h.gpioDebounceMs,
+      buttons: { pair: h.pairButtonLine, recovery: h.recoveryButtonLine },
+      switches: { support: h.supportSwitchLine, hotspot: h.hotspotSwitchLine },
+      leds: { pair: h.pairLedLine, support: h.supportLedLine },
+    },
+  };
+}
 
 /** The sim's receiver replays this unless the configuration names another recording. */
 export const DEFAULT_RECORDING = fileURLToPath(new URL('../../../resources/recordings/everland-aim-solo.nmea', import.meta.url));
@@ -15,8 +35,7 @@ export const DEFAULT_RECORDING = fileURLToPath(new URL('../../../resources/recor
 /** The board the configuration describes: the simulated one, or the real drivers. */
 export function hardwareProfile(kind: ProfileKind, config: UnitConfig): HardwareProfile {
   if (kind === 'real') {
-    const { gnssPath, gnssBaud, usbGadgetPath } = config.hardware;
-    return realProfile({ dataDir: config.dataDir, gnssPath, gnssBaud, usbGadgetPath });
+    return realProfile(realProfileOptions(config));
   }
   return simProfile({
     dataDir: config.dataDir,

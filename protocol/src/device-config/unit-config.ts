@@ -76,6 +76,19 @@ export const UnitConfig = closed(
       {
         gnssPath: path('serial port of the GNSS receiver', '/dev/serial0'),
         gnssBaud: int(1200, 921600, 115200, 'baud rate of the GNSS receiver'),
+        gnssAutoBaud: Type.Boolean({ default: false, description: 'find the receiver\'s baud rate (the common rates, where NMEA with good checksums arrives) instead of gnssBaud' }),
+        ubloxRateHz: int(0, 25, 10, 'navigation rate set on a u-blox receiver with UBX messages (10 or 25 Hz; 0 = leave the receiver as it is)'),
+        ubloxBaud: int(0, 921600, 0, 'baud rate to switch a u-blox receiver to (0 = keep its rate)'),
+        i2cBus: int(0, 255, 1, 'I2C bus number of the IMU (/dev/i2c-N; 1 on the Raspberry Pi header)'),
+        imuAddress: int(0x6a, 0x6b, 0x6a, 'I2C address of the LSM6DSOX (106 = 0x6a with SA0 low, 107 = 0x6b)'),
+        gpioChip: Type.String({ minLength: 9, maxLength: 12, pattern: '^gpiochip[0-9]{1,3}$', default: 'gpiochip0', description: 'GPIO character device of the buttons, switches and LEDs' }),
+        gpioDebounceMs: int(1, 1000, 30, 'a button or switch level counts once it held this long'),
+        pairButtonLine: int(0, 511, 17, 'GPIO line of the pair button (to ground, pull-up)'),
+        recoveryButtonLine: int(0, 511, 27, 'GPIO line of the recovery button'),
+        supportSwitchLine: int(0, 511, 22, 'GPIO line of the support-mode switch'),
+        hotspotSwitchLine: int(0, 511, 23, 'GPIO line of the hotspot latch'),
+        pairLedLine: int(0, 511, 5, 'GPIO line of the pair LED (active high)'),
+        supportLedLine: int(0, 511, 6, 'GPIO line of the support LED'),
         usbGadgetPath: path('USB CDC-ACM gadget port the framed protocol is served on', '/dev/ttyGS0'),
       },
       'the real hardware profile',
@@ -149,6 +162,7 @@ function describe(schema: TSchema): string {
     const low = schema.exclusiveMinimum !== undefined ? `over ${schema.exclusiveMinimum}` : `from ${schema.minimum}`;
     return `${kind} ${low} to ${schema.maximum}`;
   }
+  if (schema.type === 'string' && schema.pattern && schema.pattern !== '\\S') return `text matching ${schema.pattern}`;
   if (schema.type === 'string') return `text of ${schema.minLength ?? 0} to ${schema.maxLength} characters${schema.pattern ? ', not blank' : ''}`;
   if (schema.type === 'boolean') return 'true or false';
   if (schema.type === 'object') return 'an object';

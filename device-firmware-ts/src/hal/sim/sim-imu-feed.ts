@@ -4,7 +4,8 @@
  * advances chip time to the fix's receiver time one sample period at a time, and every latched
  * sample is read through the driver and stamped with its chip time.
  */
-import { ODR_HZ, STANDARD_GRAVITY } from '../imu/lsm6dsox-registers.js';
+import { STANDARD_GRAVITY } from '../imu/lsm6dsox-registers.js';
+import { chipOdrFor, IMU_ACCEL_RANGE_G, IMU_CHIP, IMU_GYRO_RANGE_DPS } from '../imu/imu-settings.js';
 import { Lsm6dsox } from '../imu/lsm6dsox.js';
 import type { ImuFeed, ImuInfo, TrajectoryPoint } from '../imu/imu-feed.js';
 import { Lsm6dsoxChip, type Motion } from './lsm6dsox-chip.js';
@@ -16,15 +17,7 @@ const WINDOW = 8;
 const MAX_GAP_MS = 2000;
 const AT_REST: Motion = { accelMps2: [0, 0, STANDARD_GRAVITY], gyroDps: [0, 0, 0] };
 
-export const IMU_CHIP = 'LSM6DSOX';
-export const IMU_ACCEL_RANGE_G = 8;
-export const IMU_GYRO_RANGE_DPS = 1000;
-
-/** The chip's output data rate at or above `hz` (the driver only sets rates the chip has). */
-export function chipOdrFor(hz: number): number {
-  const rates = Object.values(ODR_HZ).sort((a, b) => a - b);
-  return rates.find((r) => r >= hz) ?? rates[rates.length - 1]!;
-}
+export { chipOdrFor } from '../imu/imu-settings.js';
 
 export class SimImuFeed implements ImuFeed {
   readonly info: ImuInfo;

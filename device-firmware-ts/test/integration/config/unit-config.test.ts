@@ -136,7 +136,7 @@ test('run boots the real hardware profile: the GNSS UART and the USB gadget as p
     }
     assert.notEqual(fix, 'none', 'a fix from the receiver on the real profile');
     const health = JSON.parse((await https(base, 'GET', '/v1/health', { client: owner })).body) as { snapshots: { imu: { sampleRateHz: number | null } }[] };
-    assert.equal(health.snapshots.at(-1)?.imu.sampleRateHz, null, 'no IMU driver on the real profile yet: no rate, not an invented one');
+    assert.equal(health.snapshots.at(-1)?.imu.sampleRateHz, null, 'no I2C bus on this machine: no IMU rate, not an invented one');
   } finally {
     assert.equal(await unit.stop('SIGTERM'), 0, unit.output.join(''));
     await gnss.close();

@@ -4,7 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { parseUnitConfig, UnitConfig, UnitConfigError, UNIT_CONFIG_DEFAULTS } from '../../../src/index.js';
 import { seededRandom } from '../../seeded-random.js';
 
-const FIELDS = ['dataDir', 'name', 'api', 'port', 'host', 'mdns', 'pairingWindowS', 'logs', 'dir', 'level', 'health', 'intervalS', 'diskLowMb', 'hangTimeoutS', 'imu', 'rateHz', 'sessions', 'auto', 'startKmh', 'startS', 'stopS', 'hardware', 'gnssPath', 'gnssBaud', 'usbGadgetPath', 'sim', 'recording', 'speed', 'serialLink', 'bogus', '__proto__', 'constructor'];
+const FIELDS = ['dataDir', 'name', 'api', 'port', 'host', 'mdns', 'pairingWindowS', 'logs', 'dir', 'level', 'health', 'intervalS', 'diskLowMb', 'hangTimeoutS', 'imu', 'rateHz', 'sessions', 'auto', 'startKmh', 'startS', 'stopS', 'hardware', 'gnssPath', 'gnssBaud', 'usbGadgetPath', 'gnssAutoBaud', 'ubloxRateHz', 'ubloxBaud', 'i2cBus', 'imuAddress', 'gpioChip', 'gpioDebounceMs', 'pairButtonLine', 'pairLedLine', 'sim', 'recording', 'speed', 'serialLink', 'bogus', '__proto__', 'constructor'];
 
 function randomValue(rand: () => number, depth: number): unknown {
   const pick = Math.floor(rand() * 9);
@@ -39,4 +39,19 @@ test('fuzz: a configuration is either valid and complete, or refused with one se
     assert.equal(JSON.stringify(input), before, 'the input is not changed');
   }
   assert.ok(accepted > 100, `some random configurations are valid (${accepted})`);
+});
+
+test('real hardware settings: defaults for the reference board, and bad values refused naming the field', () => {
+  const h = UNIT_CONFIG_DEFAULTS.hardware;
+  assert.deepEqual(
+    [h.gnssAutoBaud, h.ubloxRateHz, h.ubloxBaud, h.i2cBus, h.imuAddress, h.gpioChip, h.gpioDebounceMs, h.pairButtonLine, h.pairLedLine],
+    [false, 10, 0, 1, 0x6a, 'gpiochip0', 30, 17, 5],
+  );
+  assert.equal(parseUnitConfig({ hardware: { gnssAutoBaud: true, ubloxRateHz: 25, ubloxBaud: 115200, imuAddress: 0x6b } }).hardware.imuAddress, 0x6b);
+  const refused = (hardware: unknown, message: RegExp) => assert.throws(() => parseUnitConfig({ hardware }), (e: unknown) => e instanceof UnitConfigError && message.test(e.message));
+  refused({ imuAddress: 0x68 }, /"hardware\.imuAddress" must be a whole number from 106 to 107, got 104/);
+  refused({ ubloxRateHz: 50 }, /"hardware\.ubloxRateHz" must be a whole number from 0 to 25/);
+  refused({ gpioChip: '../../dev/mem' }, /"hardware\.gpioChip" must be text matching/);
+  refused({ pairButtonLine: -1 }, /pairButtonLine/);
+  refused({ gnssAutoBaud: 'yes' }, /"hardware\.gnssAutoBaud" must be true or false/);
 });
