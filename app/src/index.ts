@@ -22,3 +22,5 @@ export { trackEntries, parseLatLon, NEAR_M } from './sessions/track-list.js';
 export { addTrackFromSession, OwnTracks, type TrackFromSession } from './sessions/own-tracks.js';
 export { lapStats, recomputeLaps } from './sessions/lap-analysis.js';
 export { exportLines, exportToFile, type ExportFormat } from './sessions/session-export.js';
+export { listExport, downloadExportFile, unsafeName, ExportError, type ExportAccess, type ExportEntry, type ExportListing } from './support/export-sftp.js';
+export { archiveExport, downloadExport, type ExportCopy } from './support/export-archive.js';

@@ -13,6 +13,7 @@ import { runUnitCommand } from './unit-commands.js';
 import { readSecret } from './read-secret.js';
 import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
 import { runBundleCommand } from './bundle-commands.js';
+import { runSupportExportCommand, SUPPORT_EXPORT_ACTIONS } from './support-export-cli.js';
 
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
 
@@ -23,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
       err: (line) => log(cleanText(line)),
       usage: (text) => void process.stderr.write(`\n${text}\n`),
     });
+  }
+  if (argv[0] === 'support' && SUPPORT_EXPORT_ACTIONS.has(argv[1] ?? '')) {
+    // names and errors come from the unit's export: no control characters reach the terminal
+    return runSupportExportCommand(argv.slice(1), { out: (line) => void process.stdout.write(`${cleanText(line)}\n`), err: (line) => log(cleanText(line)) });
   }
   if (SESSION_COMMANDS.has(argv[0] ?? '') && !(argv[0] === 'tracks' && argv[1] === 'push')) {
     return runSessionCommand(argv, {

@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { list as listTar } from 'tar';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Routes, supportStatus, type SupportStatus } from '@pitwall/protocol';
@@ -9,6 +10,7 @@ import { needsRoot } from '../../../../testbed/require-root.js';
 import { bridgeLoopbackPort } from '../../../../testbed/netns-port-bridge.js';
 import { startSupportRelay, startSupportUnit, SUPPORT_TEST_USER, type SupportRelay, type SupportUnit } from '../../../../testbed/support-relay.js';
 import { https, makeOperator, pairOverSerial } from '../../../../device-firmware-ts/test/helpers/https-client.js';
+import { archiveExport } from '../../../src/support/export-archive.js';
 import { downloadExportFile, ExportError, listExport, LISTING_MAX_ENTRIES, type ExportAccess } from '../../../src/support/export-sftp.js';
 
 // Support staff's companion reaching a real unit's export through a real sshd relay (in its own
@@ -76,6 +78,18 @@ test('the export is listed and a file downloaded through the relay into the chos
   assert.equal(readFileSync(got.file, 'utf8'), readFileSync(join(exportDir(), 'README.txt'), 'utf8'));
   assert.equal(got.bytes, top.entries.find((e) => e.name === 'README.txt')!.bytes);
   await assert.rejects(downloadExportFile(access, 'README.txt', to), /already exists/, 'an existing file is not replaced');
+});
+
+test('a diagnostics archive of the whole export: its files as the unit served them, and where they came from', async (t) => {
+  if (!needsRoot(t)) return;
+  const out = join(dir, 'archives', 'unit-support.tar.gz');
+  const made = await archiveExport(access, out, new Date('2026-12-06T12:00:00Z'));
+  assert.equal(made.path, out);
+  assert.ok(made.files >= 4, JSON.stringify(made));
+  const names: string[] = [];
+  await listTar({ file: out, onReadEntry: (e) => void names.push(e.path) });
+  for (const n of ['unit-support/README.txt', 'unit-support/config.json', 'unit-support/logs/pitwall.log', 'unit-support/support-export.json']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+  assert.equal(existsSync(`${out}.partial`), false);
 });
 
 test('a wrong pinned host key is refused before anything is listed', async (t) => {
