@@ -105,7 +105,8 @@ export async function runSupportBench(): Promise<void> {
     };
 
     const rows: { on: number; bare: number; tunnelRate: number; relayRate: number; directRate: number }[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
+    // Both tunnels' phases, in alternating order (a machine getting busier favours neither).
+    const supportPhase = async (): Promise<{ on: number; tunnelRate: number }> => {
       // Support on, the relay registering the key as soon as the unit shows it.
       const t0 = performance.now();
       const res = await https(unit.base, 'POST', Routes.supportOn.path, { client: owner, body: { durationS: 600 }, timeoutMs: 30_000 });
@@ -115,7 +116,9 @@ export async function runSupportBench(): Promise<void> {
       const on = performance.now() - t0;
       const tunnelRate = await download(rig.listenPort, '127.0.0.1', s.exportHostKey!);
       await https(unit.base, 'POST', Routes.supportOff.path, { client: owner, body: {}, timeoutMs: 30_000 });
-
+      return { on, tunnelRate };
+    };
+    const barePhase = async (): Promise<{ bare: number; relayRate: number }> => {
       // A bare ssh -N -R from the unit's namespace to the same relay, then the same sftp.
       const b0 = performance.now();
       const tunnel = spawn('ip', ['netns', 'exec', rig.unitNs, 'ssh', '-F', '/dev/null', '-N', '-R', `127.0.0.1:${barePort}:127.0.0.1:2223`, '-p', String(rig.relayPort), '-i', bareKey, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownRelay}`, '-o', 'ExitOnForwardFailure=yes', '-o', `Ciphers=${TUNNEL_CIPHERS}`, `${SUPPORT_TEST_USER}@${rig.relayAddress}`], { stdio: 'ignore' });
@@ -124,6 +127,21 @@ export async function runSupportBench(): Promise<void> {
       const bare = performance.now() - b0;
       const relayRate = await download(barePort, '127.0.0.1', plainHostKey);
       tunnel.kill('SIGTERM');
+      await new Promise((resolve) => (tunnel.exitCode === null ? tunnel.once('exit', resolve) : resolve(null)));
+      return { bare, relayRate };
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      let sup: { on: number; tunnelRate: number };
+      let plainRelay: { bare: number; relayRate: number };
+      if (round % 2 === 0) {
+        sup = await supportPhase();
+        plainRelay = await barePhase();
+      } else {
+        plainRelay = await barePhase();
+        sup = await supportPhase();
+      }
+      const { on, tunnelRate } = sup;
+      const { bare, relayRate } = plainRelay;
       const directRate = await download(2223, unitAddress, plainHostKey);
       rows.push({ on, bare, tunnelRate, relayRate, directRate });
       console.log(`round ${round + 1}: support on -> export ${on.toFixed(0)} ms, bare ssh -R + sftp ${bare.toFixed(0)} ms; download ${tunnelRate.toFixed(1)} MB/s through the support tunnel, ${relayRate.toFixed(1)} MB/s plain sftp over the relay (bare tunnel), ${directRate.toFixed(1)} MB/s straight from the unit`);

@@ -97,6 +97,7 @@ function runSftp(a: ExportAccess, batch: string): Promise<string> {
       else if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
       else reject(new ExportError(`sftp failed (${signal ?? `exit ${code}`}): ${err.replace(/\p{Cc}+/gu, ' ').trim().slice(-500)}`));
     });
+    c.stdin.on('error', () => undefined); // sftp exits before reading its batch when it cannot connect (EPIPE)
     c.stdin.end(batch);
   });
 }
