@@ -7,7 +7,8 @@
 //    files over the same relay: a bare `ssh -N -R` (same cipher list as the unit's tunnel) to a
 //    plain sshd of the export's kind, fetched from the relay like support staff do. Goal >= 0.9x.
 //    Also printed: the same files straight from the unit's link (no relay, one encryption less).
-// Medians of per-round ratios; all sides measured in the same run.
+// Medians of per-round ratios; all sides measured in the same run. BENCH_SFTP_OPTS (e.g.
+// "-B 262144 -R 128") is handed to every sftp of the run alike, to try request sizes.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -90,7 +91,7 @@ export async function runSupportBench(): Promise<void> {
     const sftpAt = (port: number, host: string, hostKey: string, batch: string) => {
       const known = join(work, `known-${port}`);
       writeFileSync(known, `[${host}]:${port} ${hostKey}\n`);
-      return runIn(rig.relayNs, ['sftp', '-F', '/dev/null', '-P', String(port), '-i', rig.staffKeyFile, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${known}`, '-b', '-', `${SUPPORT_TEST_USER}@${host}`], batch, 120_000);
+      return runIn(rig.relayNs, ['sftp', '-F', '/dev/null', ...(process.env.BENCH_SFTP_OPTS ?? '').split(' ').filter(Boolean), '-P', String(port), '-i', rig.staffKeyFile, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${known}`, '-b', '-', `${SUPPORT_TEST_USER}@${host}`], batch, 120_000);
     };
     const download = async (port: number, host: string, hostKey: string): Promise<number> => {
       const to = join(work, `dl-${port}`);
