@@ -31,6 +31,7 @@ export function runIn(ns: string, argv: string[], input = '', timeoutMs = 20_000
     c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const t = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
     c.on('close', (code) => (clearTimeout(t), resolve({ code, stdout, stderr })));
+    c.stdin.on('error', () => undefined); // the command may exit before reading it all (EPIPE)
     c.stdin.end(input);
   });
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CompanionError, parseChoice, parseNumber, parsePort, SUPPORT_MAX_S, type Role } from '@pitwall/protocol';
 import { BUNDLE_USAGE } from './bundle-commands.js';
 import { UPDATE_USAGE } from './update-commands.js';
+import { SUPPORT_EXPORT_USAGE } from './support-export-cli.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
 import { parseWifiCli, WIFI_USAGE, type WifiCliArgs } from './wifi-cli.js';
@@ -38,6 +39,7 @@ export const USAGE = `Usage:
       Support mode on the unit: on (owner only; --for 90s|60m|2h, default 60m, at most 8h) lets
       support staff read its logs, health, crash dumps and settings through the support relay until
       it ends; off ends it at once; status shows the time left, the tunnel and the keys to register.
+${SUPPORT_EXPORT_USAGE}
 ${WIFI_USAGE}
 ${SESSION_USAGE}
 ${BUNDLE_USAGE}
@@ -114,7 +116,7 @@ export function parseCli(argv: string[]): CliArgs {
   // `tracks push <unit>` talks to a unit like pair does; the other `tracks` commands are the session commands'.
   const [command, ...rest] =
     argv[0] === 'tracks' && argv[1] === 'push' ? ['tracks-push', ...argv.slice(2)] : argv[0] === 'support' && SUPPORT_ACTIONS.includes(argv[1] ?? '') ? [`support-${argv[1]}`, ...argv.slice(2)] : argv;
-  if (command === 'support') throw new UsageError('support needs on, off or status, then the unit.');
+  if (command === 'support') throw new UsageError('support needs on, off or status and the unit, or ls, get or archive (support staff, through the relay).');
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
   if (command === '--version' || command === '-v') return { command: 'version' };
   try {

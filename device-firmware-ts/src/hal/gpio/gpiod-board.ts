@@ -21,6 +21,8 @@ const BLINK_MS: Partial<Record<LedPattern, number>> = { 'slow-blink': 500, 'fast
 export interface GpiodBoard extends Gpio {
   /** Any configured button (pair, recovery), by name. */
   onPress(button: string, listener: () => void): () => void;
+  /** Whether a button is held now (true = closed), or null when the board has no such button. */
+  readButton(button: string): boolean | null;
   /** A switch's position (true = closed), or null when the board has no such switch. */
   readSwitch(name: string): boolean | null;
   /** Calls `listener` on each flip of switch `name`; returns the unsubscribe function. */
@@ -35,6 +37,7 @@ export async function openGpiodBoard(o: GpiodBoardOptions): Promise<GpiodBoard> 
   for (const [name, line] of Object.entries(o.switches)) nameOf.set(line, { kind: 'switch', name });
   const levels = await readInputs(o, [...nameOf.keys()]);
   const switches = new Map(Object.entries(o.switches).map(([name, line]) => [name, levels.get(line) ?? false]));
+  const buttons = new Map(Object.entries(o.buttons).map(([name, line]) => [name, levels.get(line) ?? false]));
   const pressListeners = new Map<string, Set<() => void>>();
   const switchListeners = new Map<string, Set<(on: boolean) => void>>();
   const subscribe = <T>(map: Map<string, Set<T>>, name: string, l: T) => {
@@ -53,6 +56,7 @@ export async function openGpiodBoard(o: GpiodBoardOptions): Promise<GpiodBoard> 
           (line, active) => {
             const what = nameOf.get(line)!;
             if (what.kind === 'button') {
+              buttons.set(what.name, active);
               if (active) for (const l of pressListeners.get(what.name) ?? []) l();
               return;
             }
@@ -84,6 +88,7 @@ export async function openGpiodBoard(o: GpiodBoardOptions): Promise<GpiodBoard> 
     onPress: (button, listener) => subscribe(pressListeners, button, listener),
     onSwitch: (name, listener) => subscribe(switchListeners, name, listener),
     readSwitch: (name) => switches.get(name) ?? null,
+    readButton: (name) => buttons.get(name) ?? null,
     setLed: (led, pattern) => show(led, pattern),
     ledPatterns: () => Object.fromEntries(patterns),
     async close() {
