@@ -153,7 +153,7 @@ test('the window closes by itself after --pairing-window seconds', async () => {
   assert.equal(await simGpioCommand(data.dir, 'leds'), '{"pair":false}');
   const late = await https(base, 'POST', '/v1/pairing', { client: staff, body: { operatorName: 'Team', role: 'staff' } });
   assert.equal(errorCode(late), 'pairing-closed');
-  assert.equal(await simGpioCommand(data.dir, 'press nothing'), 'error unknown command (use "press pair" or "leds")');
+  assert.equal(await simGpioCommand(data.dir, 'press nothing'), 'error unknown command (use "press pair|recovery" or "leds")');
 });
 
 test('support can read but not control or administer; the owner lists operators', async () => {
