@@ -1,36 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { apiError, Routes, updateStatus } from '@pitwall/protocol';
 import { buildBundle, signBundle } from '@pitwall/protocol/node';
-import { BootMachine } from '../../../../testbed/boot-machine.js';
 import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
-import { silentLogger } from '../../../src/ops/logger.js';
-import { loadUnitIdentity } from '../../../src/identity/unit-identity.js';
-import { openOperatorStore } from '../../../src/identity/operator-store.js';
 import { simPowerOnFile } from '../../../src/hal/sim/sim-power-on.js';
-import { BootRecordStore, initialRecord } from '../../../src/update/boot-record-store.js';
 import { pieces, pushBundle } from '../../helpers/bundle-push.js';
 import { snapshot } from '../../helpers/bundles.js';
 import { makeOperator, readAudit } from '../../helpers/https-client.js';
 import { tempDir } from '../../helpers/paths.js';
-import { DEVICE_DIST, factoryInstall, makeRelease } from '../../helpers/slot-releases.js';
-
-const hardware = { serial: 'RECOVERY-INSTALL-0001', source: 'cpuinfo' as const, warning: null };
+import { makeRelease } from '../../helpers/slot-releases.js';
+import { recoveryUnit } from '../../helpers/recovery-unit.js';
 
 test('recovery mode installs a signed bundle (owner or dealer) into the slot that is not last good; staff, strangers and a bad bundle are refused with the slots unchanged; the next normal boot tries the new slot and commits it', async () => {
   const { dir, cleanup } = await tempDir('recovery-install');
-  const dataDir = join(dir, 'unit');
   const vendor = await testVendorKey(dir);
   const [owner, dealer, staff, stranger] = await Promise.all(['owner', 'dealer', 'staff', 'stranger'].map((n) => makeOperator(n)));
-  await loadUnitIdentity(dataDir, { model: 'sim', log: silentLogger, hardware });
-  const operators = await openOperatorStore(dataDir);
-  for (const [op, role] of [[owner!, 'owner'], [dealer!, 'dealer'], [staff!, 'staff']] as const) await operators.add({ fingerprint: op.fingerprint, name: role, role, via: 'usb' });
-  // Slot A holds 1.0.0, good: the last good slot, which recovery must never overwrite.
-  await factoryInstall(dataDir, await makeRelease(dir, '1.0.0', 'good'), '1.0.0');
-  const records = new BootRecordStore(dataDir, silentLogger);
-  await records.write({ ...initialRecord('A'), slots: { A: { version: '1.0.0', status: 'good' }, B: { version: null, status: 'empty' } } });
+  const { dataDir, records, machine } = await recoveryUnit(dir, [[owner!, 'owner'], [dealer!, 'dealer'], [staff!, 'staff']], ['--vendor-keys', vendor.keysDir]);
   const unsigned = join(dir, 'u.pwb');
   const signed = join(dir, 's.pwb');
   await buildBundle({ runtimeDir: await makeRelease(dir, '2.0.0', 'good'), runtimeVersion: '2.0.0', entry: 'runtime.mjs', compatibleModels: ['PW-1-sim'], minReplaceVersion: '0.0.1' }, unsigned);
@@ -38,11 +25,6 @@ test('recovery mode installs a signed bundle (owner or dealer) into the slot tha
   const good = await readFile(signed);
   const flipped = Buffer.from(good);
   flipped[Math.floor(flipped.length / 2)]! ^= 0x10;
-
-  await mkdir(join(dataDir, 'sim'), { recursive: true });
-  await writeFile(simPowerOnFile(dataDir), JSON.stringify({ recoveryHeld: true }));
-  const runtimeArgs = ['sim', '--data-dir', dataDir, '--api-port', '0', '--host', '127.0.0.1', '--vendor-keys', vendor.keysDir];
-  const machine = new BootMachine({ dataDir, runtimeArgs, trialS: 1, watchdogS: 5, startTimeoutS: 20, env: { PITWALL_DEVICE_DIST: DEVICE_DIST } });
   try {
     machine.start();
     const ready = await machine.waitFor((e) => e.recovery === 'ready', 30_000);
