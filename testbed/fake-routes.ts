@@ -10,7 +10,7 @@ export type MissingRoutes = Partial<Record<RouteKey, string>>;
 
 const RECOVERY_ONLY = 'served only in recovery mode (the recovery button held at boot), never by a running unit';
 /** The recovery routes: no running unit (the sim unit, a fake) serves them. */
-export const RECOVERY_ROUTES_MISSING = { recovery: RECOVERY_ONLY, recoveryRollback: RECOVERY_ONLY, factoryReset: RECOVERY_ONLY } as const satisfies MissingRoutes;
+export const RECOVERY_ROUTES_MISSING = { recovery: RECOVERY_ONLY, recoveryRollback: RECOVERY_ONLY, recoveryInstall: RECOVERY_ONLY, factoryReset: RECOVERY_ONLY } as const satisfies MissingRoutes;
 
 export interface FakeRequest {
   key: RouteKey;

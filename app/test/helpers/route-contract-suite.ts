@@ -175,6 +175,8 @@ const PROBES: Record<RouteKey, Probe> = {
   recovery: () => ({}),
   // Recovery mode with one slot: nothing to roll back to (409); a reset must name this unit (400).
   recoveryRollback: () => ({ args: { body: { slot: 'B' } }, refusal: 409 }),
+  // Like pushUpdate: no bundle body, refused as the wrong media type.
+  recoveryInstall: () => ({ refusal: 415 }),
   factoryReset: () => ({ args: { body: { confirmUnitId: 'not-this-unit' } }, refusal: 400 }),
 };
 

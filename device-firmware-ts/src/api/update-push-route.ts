@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { BundleError, Routes, type BundleErrorCode, type UpdateStatus } from '@pitwall/protocol';
+import { BundleError, type BundleErrorCode, type Routes, type UpdateStatus } from '@pitwall/protocol';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { Logger } from '../ops/logger.js';
 import type { KeyListStore } from '../update/key-list-store.js';
@@ -15,7 +15,8 @@ export interface UpdatePushDeps {
   status(): Promise<UpdateStatus>;
   /** The unit's trusted vendor keys; rejects (with a BundleError) when they cannot be read. */
   keys(): Promise<KeyListStore>;
-  unit(): UnitFacts;
+  /** The unit's id, model and installed version, as bundles are checked against them. */
+  unit(): UnitFacts | Promise<UnitFacts>;
   capacityBytes: number;
   deadlineMs: number;
   idleMs: number;
@@ -32,20 +33,24 @@ function statusOf(code: BundleErrorCode | string): number {
   return 400;
 }
 
+/** The routes that take a bundle: the runtime's push and recovery mode's install. */
+export type BundleUploadRoute = typeof Routes.pushUpdate | typeof Routes.recoveryInstall;
+
 /**
- * POST /v1/update: the request body, a signed bundle, streams straight into the update agent
- * (verified while it is staged; nothing reaches the inactive slot unverified). One push at a
- * time: a second, or one while a slot is on trial, gets 409. Every install and refusal is an
- * audit record, with the operator who pushed it.
+ * A bundle upload (POST /v1/update in the runtime, /v1/recovery/install in recovery mode): the
+ * request body, a signed bundle, streams straight into the update agent (verified while it is
+ * staged; nothing reaches the slot unverified). One push at a time: a second, or one while a
+ * slot is on trial, gets 409. Every install and refusal is an audit record, with the operator
+ * who pushed it.
  */
-export function registerUpdatePushRoute(app: FastifyInstance, d: UpdatePushDeps): void {
+export function registerUpdatePushRoute(app: FastifyInstance, route: BundleUploadRoute, d: UpdatePushDeps): void {
   let pushing = false;
   // Scoped: only this route takes a raw octet stream, never buffered by the server.
   void app.register(async (scope) => {
     scope.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
     serve(
       scope,
-      Routes.pushUpdate,
+      route,
       async (req, reply) => {
         const body = req.body as unknown;
         if (!body || typeof (body as Readable).pipe !== 'function') {
@@ -58,7 +63,7 @@ export function registerUpdatePushRoute(app: FastifyInstance, d: UpdatePushDeps)
         let source: ReturnType<typeof bundleUpdateSource> | null = null;
         try {
           const keys = await d.keys();
-          source = bundleUpdateSource({ open: () => body as Readable, keys, unit: d.unit(), capacityBytes: d.capacityBytes, deadlineMs: d.deadlineMs, idleMs: d.idleMs });
+          source = bundleUpdateSource({ open: () => body as Readable, keys, unit: await d.unit(), capacityBytes: d.capacityBytes, deadlineMs: d.deadlineMs, idleMs: d.idleMs });
           await d.run(source);
         } catch (err) {
           const e = err as Error & { code?: string };

@@ -12,5 +12,5 @@ export interface UpdateRouteDeps {
 /** The update's state for the companion (read access), and the bundle push (update access). */
 export function registerUpdateRoutes(app: FastifyInstance, d: UpdateRouteDeps, ctx: Pick<UpdatePushDeps, 'audit' | 'log' | 'send'>): void {
   serve(app, Routes.update, () => d.status());
-  if (d.push) registerUpdatePushRoute(app, { ...d.push, status: d.status, ...ctx });
+  if (d.push) registerUpdatePushRoute(app, Routes.pushUpdate, { ...d.push, status: d.status, ...ctx });
 }

@@ -6,7 +6,11 @@ import type { OperatorStore } from '../identity/operator-store.js';
 import { peerFingerprint, registerAuth } from '../api/auth-hook.js';
 import { connectionLimitsFor, guardConnections } from '../api/connection-guard.js';
 import { HANDSHAKE_TIMEOUT_MS, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../api/http-server.js';
+import { limitRequestTime } from '../api/request-deadline.js';
 import { serve } from '../api/table-route.js';
+import { registerUpdatePushRoute } from '../api/update-push-route.js';
+import type { UpdatePushSettings } from '../update/update-boot.js';
+import type { UpdateAgent } from '../update/update-state-runner.js';
 import { BootRecordStore } from '../update/boot-record-store.js';
 import { factoryReset } from './factory-reset.js';
 import type { RecoveryIdentity } from './recovery-identity.js';
@@ -21,6 +25,8 @@ export interface RecoveryServerDeps {
   reopenOperators: () => Promise<OperatorStore>;
   audit: AuditLog;
   log: Logger;
+  /** Installing a bundle: the agent (booted from no slot) and its settings; absent, the install route is not served. */
+  install?: { agent: UpdateAgent; settings: UpdatePushSettings };
 }
 
 const errorBody = (code: string, message: string): ApiError => ({ error: { code, message } });
@@ -43,13 +49,15 @@ export function createRecoveryServer(d: RecoveryServerDeps): FastifyInstance {
       headersTimeout: HEADERS_TIMEOUT_MS,
       connectionsCheckingInterval: 1000,
     },
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Off here: limitRequestTime keeps it for every route but the streamed bundle install.
+    requestTimeout: 0,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     bodyLimit: 4 * 1024,
     logger: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }) as unknown as FastifyInstance;
   const send = (reply: FastifyReply, status: number, code: string, message: string) => void reply.code(status).send(errorBody(code, message));
+  limitRequestTime(app, REQUEST_TIMEOUT_MS, () => errorBody('request-timeout', `the request did not arrive within ${REQUEST_TIMEOUT_MS / 1000} s`));
   // The auth hook holds this object; after a factory reset it answers from the emptied list.
   let current = d.operators;
   const operators: OperatorStore = {
@@ -82,6 +90,11 @@ export function createRecoveryServer(d: RecoveryServerDeps): FastifyInstance {
     await audit(req.operator, 'ok', `rolled back to slot ${record.active} (${version})`);
     return { active: record.active, version };
   });
+
+  if (d.install) {
+    const { agent, settings } = d.install;
+    registerUpdatePushRoute(app, Routes.recoveryInstall, { ...settings, status: () => agent.status(), audit: d.audit, log: d.log, send });
+  }
 
   serve(app, Routes.factoryReset, async (req, reply) => {
     if (req.body.confirmUnitId !== d.identity.id) return send(reply, 400, 'confirm-mismatch', 'confirmUnitId is not this unit\'s id: nothing was wiped');

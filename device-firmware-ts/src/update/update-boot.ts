@@ -14,7 +14,7 @@ const REBOOT_GRACE_MS = 1000;
 export interface UpdatePushSettings {
   run(source: UpdateSource): Promise<void>;
   keys(): Promise<KeyListStore>;
-  unit(): UnitFacts;
+  unit(): UnitFacts | Promise<UnitFacts>;
   capacityBytes: number;
   deadlineMs: number;
   idleMs: number;
@@ -67,15 +67,18 @@ export function runtimeUpdates(dataDir: string, log: Logger): RuntimeUpdates {
       if (link) log.info(`booted from slot ${link.slot}${link.trial ? ' (on trial)' : ''}`);
       return link;
     },
-    push(config, unit) {
-      return {
-        run: (source) => agent.run(source),
-        keys: vendorKeys(dataDir, config.keysDir),
-        unit,
-        capacityBytes: Math.floor(config.slotMb * 1024 * 1024),
-        deadlineMs: config.deadlineS * 1000,
-        idleMs: config.idleS * 1000,
-      };
-    },
+    push: (config, unit) => pushSettings(agent, dataDir, config, unit),
+  };
+}
+
+/** What a bundle upload route needs from `agent` and the unit's update settings (the runtime's push, recovery's install). */
+export function pushSettings(agent: UpdateAgent, dataDir: string, config: UnitConfig['update'], unit: UpdatePushSettings['unit']): UpdatePushSettings {
+  return {
+    run: (source) => agent.run(source),
+    keys: vendorKeys(dataDir, config.keysDir),
+    unit,
+    capacityBytes: Math.floor(config.slotMb * 1024 * 1024),
+    deadlineMs: config.deadlineS * 1000,
+    idleMs: config.idleS * 1000,
   };
 }

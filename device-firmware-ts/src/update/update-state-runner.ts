@@ -77,14 +77,15 @@ export class UpdateAgent {
   };
 
   /**
-   * Runs an update into the slot not booted. Refused while another update (or a trial) is
+   * Runs an update into the slot not booted (in recovery mode: the slot that is not last good). Refused while another update (or a trial) is
    * under way. Errors move the update to failed with the error as its LastError; the booted
    * slot is never touched.
    */
   async run(source: UpdateSource): Promise<void> {
     const { record } = await this.o.store.read();
     if (!isTerminal(record.update.state)) throw new UpdateBusyError(`an update is already ${record.update.state}`);
-    const booted = this.o.booted ?? record.active;
+    // Not booted from a slot (recovery mode, or outside the launcher): the slot to keep is the last good one.
+    const booted = this.o.booted ?? record.lastGood ?? record.active;
     const target = otherSlot(booted);
     if (record.tried !== null) throw new UpdateBusyError(`slot ${record.tried} is on trial`);
     // The slot to write must never be the one a rollback would return to.

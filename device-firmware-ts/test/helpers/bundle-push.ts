@@ -10,12 +10,20 @@ export interface PushAnswer {
 /**
  * POSTs `chunks` to the unit's bundle push route as application/octet-stream (chunked), waiting
  * `delayMs` before each chunk: a bundle, a truncated one, a slow sender. Resolves with the answer.
+ * `path`: another bundle upload route (recovery mode's install).
  */
-export function pushBundle(port: number, client: OperatorCreds | undefined, chunks: Iterable<Uint8Array>, delayMs = 0, timeoutMs = 30_000): Promise<PushAnswer> {
+export function pushBundle(
+  port: number,
+  client: OperatorCreds | undefined,
+  chunks: Iterable<Uint8Array>,
+  delayMs = 0,
+  timeoutMs = 30_000,
+  path: string = Routes.pushUpdate.path,
+): Promise<PushAnswer> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = request(
-      `https://127.0.0.1:${port}${Routes.pushUpdate.path}`,
+      `https://127.0.0.1:${port}${path}`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream' },

@@ -227,6 +227,15 @@ export const Routes = {
     access: 'recovery',
     summary: 'recovery mode: boot the other slot (a complete runtime) from now on',
   }),
+  recoveryInstall: route({
+    method: 'POST',
+    path: '/v1/recovery/install',
+    body: BundleBytes,
+    responses: { 200: UpdateStatus },
+    access: 'recovery',
+    upload: 'bytes',
+    summary: 'recovery mode: install a signed bundle into the slot that is not last good (verified as it streams in); the next normal boot tries it',
+  }),
   factoryReset: route({
     method: 'POST',
     path: '/v1/recovery/factory-reset',

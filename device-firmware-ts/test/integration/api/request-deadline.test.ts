@@ -2,38 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
 import { apiError, bundleModelId, Routes, updateStatus } from '@pitwall/protocol';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { REQUEST_TIMEOUT_MS } from '../../../src/api/http-server.js';
 import { makeBundle } from '../../helpers/bundles.js';
 import { pieces, pushBundle } from '../../helpers/bundle-push.js';
-import { https, makeOperator, pairOverSerial, type OperatorCreds } from '../../helpers/https-client.js';
+import { drip } from '../../helpers/drip-request.js';
+import { https, makeOperator, pairOverSerial } from '../../helpers/https-client.js';
 import { tempDir } from '../../helpers/paths.js';
-
-/** A request whose body drips in a byte a second: the unit must cut it once the request deadline passes. */
-function drip(port: number, op: OperatorCreds): Promise<{ answer: string; afterMs: number }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    let answer = '';
-    const socket = connect({ host: '127.0.0.1', port, key: op.keyPem, cert: op.certPem, rejectUnauthorized: false }, () => {
-      socket.write(`PUT ${Routes.pushOwnTracks.path} HTTP/1.1\r\nhost: unit\r\ncontent-type: application/json\r\ncontent-length: 4000\r\n\r\n{`);
-    });
-    const timer = setInterval(() => socket.writable && socket.write(' '), 1000);
-    socket.on('data', (d: Buffer) => (answer += String(d)));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearInterval(timer);
-      resolve({ answer, afterMs: performance.now() - start });
-    });
-    setTimeout(() => {
-      clearInterval(timer);
-      socket.destroy();
-      reject(new Error(`the dripping request was not cut within ${REQUEST_TIMEOUT_MS + 30_000} ms`));
-    }, REQUEST_TIMEOUT_MS + 30_000).unref();
-  });
-}
 
 test('a streamed bundle push may take longer than the request deadline (its own limits govern); any other slow request is cut with 408', async () => {
   const { dir, cleanup } = await tempDir('request-deadline');
@@ -52,7 +29,7 @@ test('a streamed bundle push may take longer than the request deadline (its own 
     const count = Math.ceil((REQUEST_TIMEOUT_MS * 1.2) / 1000);
     const size = Math.ceil(bundle.length / count);
 
-    const [push, slow] = await Promise.all([pushBundle(port, owner, pieces(bundle, size), 1000), drip(port, owner)]);
+    const [push, slow] = await Promise.all([pushBundle(port, owner, pieces(bundle, size), 1000), drip(port, owner, 'PUT', Routes.pushOwnTracks.path)]);
 
     assert.equal(push.status, 200, `the slow push: ${push.body}`);
     assert.equal(updateStatus.parse(JSON.parse(push.body)).slots.B.version, '0.2.0');

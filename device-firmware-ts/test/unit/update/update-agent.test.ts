@@ -85,3 +85,24 @@ test('an update that would overwrite the last good slot (booted from a slot not 
     await u.cleanup();
   }
 });
+
+test('booted from no slot (recovery mode): the update goes into the slot that is not last good, whichever the record names active', async () => {
+  const u = await unit('agent-recovery');
+  try {
+    await installInto(slotDir(u.dir, 'B'), await directoryPayload(await release(u.dir, '1.5.0'), { version: '1.5.0', entry: 'main.mjs' }));
+    const record = initialRecord('A');
+    record.lastGood = 'B';
+    record.slots = { A: { version: '1.0.0', status: 'bad' }, B: { version: '1.5.0', status: 'good' } };
+    await u.store.write(record);
+    const agent = new UpdateAgent({ store: u.store, log: silentLogger, booted: null, reboot: () => {} });
+    await agent.run(directoryUpdate(await release(u.dir, '2.0.0'), { version: '2.0.0', entry: 'main.mjs' }));
+    const after = (await u.store.read()).record;
+    assert.equal(after.tried, 'A');
+    assert.equal(after.lastGood, 'B');
+    assert.deepEqual(after.slots.A, { version: '2.0.0', status: 'installed' });
+    assert.equal((await readSlotManifest(u.dir, 'A'))?.version, '2.0.0');
+    assert.equal((await readSlotManifest(u.dir, 'B'))?.version, '1.5.0', 'the last good slot is untouched');
+  } finally {
+    await u.cleanup();
+  }
+});
