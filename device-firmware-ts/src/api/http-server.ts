@@ -18,6 +18,7 @@ import { connectionLimitsFor, fileLimit, guardConnections, type ConnectionGuard,
 import { registerIdentityRoutes } from './identity-routes.js';
 import { registerOpsRoutes, type OpsRouteDeps } from './ops-routes.js';
 import { answerOnSocket, limitRequestTime } from './request-deadline.js';
+import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, unitServerOptions } from './unit-server-options.js';
 import { IdentityError, type PairingService } from '../identity/pairing-service.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import type { AuditLog } from '../identity/audit-log.js';
@@ -69,13 +70,6 @@ export interface HttpServerDeps {
   support?: SupportMode;
 }
 
-/** A TLS handshake, and a request's headers, must be complete within this long. */
-export const HANDSHAKE_TIMEOUT_MS = 10_000;
-export const HEADERS_TIMEOUT_MS = 10_000;
-/** The whole request must arrive within this long (a streamed upload keeps its own limits instead). */
-export const REQUEST_TIMEOUT_MS = 30_000;
-/** A keep-alive connection idle this long after a response is closed. */
-export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 
 export interface HttpServer {
   readonly app: FastifyInstance;
@@ -103,26 +97,9 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const infoJson = JSON.stringify(deps.info);
   const streams = new Set<ServerResponse>();
 
-  // TLS 1.3 only. Client certificates are requested but checked by the auth hook against the
-  // operator list (pinned keys), not against a CA.
   const app = Fastify({
-    https: {
-      key: deps.tls.keyPem,
-      cert: deps.tls.certPem,
-      minVersion: 'TLSv1.3',
-      maxVersion: 'TLSv1.3',
-      requestCert: true,
-      rejectUnauthorized: false,
-      // Slow or silent peers (slowloris, half-open handshakes) are cut; the checks run every second.
-      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      connectionsCheckingInterval: 1000,
-    },
-    // Off here: limitRequestTime keeps it for every route but a streamed upload.
-    requestTimeout: 0,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    ...unitServerOptions(deps.tls),
     bodyLimit: 64 * 1024,
-    logger: false,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
     // Unparsable HTTP (after TLS): answer in the API's own error shape, then close.

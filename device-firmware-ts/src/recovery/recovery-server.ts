@@ -5,7 +5,7 @@ import type { AuditLog } from '../identity/audit-log.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import { peerFingerprint, registerAuth } from '../api/auth-hook.js';
 import { connectionLimitsFor, guardConnections } from '../api/connection-guard.js';
-import { HANDSHAKE_TIMEOUT_MS, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../api/http-server.js';
+import { REQUEST_TIMEOUT_MS, unitServerOptions } from '../api/unit-server-options.js';
 import { limitRequestTime } from '../api/request-deadline.js';
 import { serve } from '../api/table-route.js';
 import { registerUpdatePushRoute } from '../api/update-push-route.js';
@@ -38,22 +38,8 @@ const errorBody = (code: string, message: string): ApiError => ({ error: { code,
  */
 export function createRecoveryServer(d: RecoveryServerDeps): FastifyInstance {
   const app = Fastify({
-    https: {
-      key: d.identity.tls.keyPem,
-      cert: d.identity.tls.certPem,
-      minVersion: 'TLSv1.3',
-      maxVersion: 'TLSv1.3',
-      requestCert: true,
-      rejectUnauthorized: false,
-      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      connectionsCheckingInterval: 1000,
-    },
-    // Off here: limitRequestTime keeps it for every route but the streamed bundle install.
-    requestTimeout: 0,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    ...unitServerOptions(d.identity.tls),
     bodyLimit: 4 * 1024,
-    logger: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }) as unknown as FastifyInstance;
   const send = (reply: FastifyReply, status: number, code: string, message: string) => void reply.code(status).send(errorBody(code, message));

@@ -1,5 +1,5 @@
 import { connect } from 'node:tls';
-import { REQUEST_TIMEOUT_MS } from '../../src/api/http-server.js';
+import { REQUEST_TIMEOUT_MS } from '../../src/api/unit-server-options.js';
 import type { OperatorCreds } from './https-client.js';
 
 /**

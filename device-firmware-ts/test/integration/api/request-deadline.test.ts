@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { apiError, bundleModelId, Routes, updateStatus } from '@pitwall/protocol';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
-import { REQUEST_TIMEOUT_MS } from '../../../src/api/http-server.js';
+import { REQUEST_TIMEOUT_MS } from '../../../src/api/unit-server-options.js';
 import { makeBundle } from '../../helpers/bundles.js';
 import { pieces, pushBundle } from '../../helpers/bundle-push.js';
 import { drip } from '../../helpers/drip-request.js';

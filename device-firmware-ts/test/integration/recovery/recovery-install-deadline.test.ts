@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { apiError, Routes, updateStatus } from '@pitwall/protocol';
 import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
-import { REQUEST_TIMEOUT_MS } from '../../../src/api/http-server.js';
+import { REQUEST_TIMEOUT_MS } from '../../../src/api/unit-server-options.js';
 import { makeBundle } from '../../helpers/bundles.js';
 import { pieces, pushBundle } from '../../helpers/bundle-push.js';
 import { drip } from '../../helpers/drip-request.js';
