@@ -46,3 +46,5 @@ export * from './device-config/unit-config.js';
 export * from './update/index.js';
 export * from './device-api/support/support-on.js';
 export * from './device-api/support/support-status.js';
+// licences, revocation lists and the unit's licence state
+export * from './license/index.js';

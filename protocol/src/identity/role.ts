@@ -6,17 +6,18 @@ import { Type, type Static } from '@sinclair/typebox';
  * which decide how every later session is timed) is for the owner and the dealer. Wi-Fi
  * (`wifi-read`: networks, saved profiles, status; `wifi`: changing them) is the owner's and the
  * dealer's; staff may look; support, which reaches the unit from afar, gets neither. `update` (pushing a new runtime) is the owner's and the dealer's; `recovery`
- * (recovery mode: rollback, install, factory reset) is the owner's and the dealer's.
+ * (recovery mode: rollback, install, factory reset) is the owner's and the dealer's, and so is
+ * `license` (installing a licence file or a revocation list).
  */
 export const Role = Type.Union([Type.Literal('owner'), Type.Literal('staff'), Type.Literal('dealer'), Type.Literal('support')]);
 export type Role = Static<typeof Role>;
 
-export type Permission = 'read' | 'control' | 'admin' | 'tracks' | 'wifi-read' | 'wifi' | 'update' | 'recovery';
+export type Permission = 'read' | 'control' | 'admin' | 'tracks' | 'wifi-read' | 'wifi' | 'update' | 'recovery' | 'license';
 
 const granted: Record<Role, readonly Permission[]> = {
-  owner: ['read', 'control', 'admin', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery'],
+  owner: ['read', 'control', 'admin', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery', 'license'],
   staff: ['read', 'control', 'wifi-read'],
-  dealer: ['read', 'control', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery'],
+  dealer: ['read', 'control', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery', 'license'],
   support: ['read'],
 };
 

@@ -1,0 +1,4 @@
+export * from './license-feature.js';
+export * from './license-payload.js';
+export * from './license-status.js';
+export * from './revocation-list.js';
