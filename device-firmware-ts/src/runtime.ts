@@ -107,7 +107,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   );
   const pairing = new Part(
     'pairing',
-    () => startPairing({ identity: identity.value, operators: operators.value, audit: audit.value, gpio: gpio.value, windowS: config.pairingWindowS, log }),
+    () => startPairing({ identity: identity.value, operators: operators.value, audit: audit.value, gpio: gpio.value, windowS: config.pairingWindowS, log, certFile: join(dataDir, 'identity', 'tls-cert.pem') }),
     (p) => {
       p.approvals.dispose();
       p.window.dispose();
