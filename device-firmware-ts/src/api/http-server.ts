@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { compileSerializersOnUse } from './serializers-on-use.js';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
@@ -113,6 +114,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     },
   });
 
+  compileSerializersOnUse(app as unknown as FastifyInstance);
   const routes = recordRoutes(app as unknown as FastifyInstance);
   limitRequestTime(app as unknown as FastifyInstance, REQUEST_TIMEOUT_MS, requestTimedOut);
   app.addHook('onRequest', async (_req, reply) => {
