@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import type { SlotManifest } from '@pitwall/protocol/update';
 
 /**
- * V8 settings the launcher gives every start of a slot's runtime (docs/compiled-runtime.md,
- * "Resident memory"): a young generation of 1 MB semi-spaces instead of up to 16 MB, which V8
- * grows to under the steady allocation of boot and recording and gives back only once the unit
- * idles. Fixed when the heap is made, so it cannot be set from inside like memory-mode.ts.
- * No heap limit: a limit turns a slow leak into a crash.
+ * Settings the launcher gives every start of a slot's runtime (docs/compiled-runtime.md,
+ * "Resident memory"), both fixed when the process starts, so they cannot be set from inside like
+ * memory-mode.ts: a young generation of 1 MB semi-spaces instead of up to 16 MB, which V8 grows
+ * to under the steady allocation of boot and recording and gives back only once the unit idles;
+ * one V8 background thread instead of four (each keeps its own stack and malloc arena; the GC
+ * work of this runtime is small). No heap limit: a limit turns a slow leak into a crash.
  */
-export const RUNTIME_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+export const RUNTIME_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--v8-pool-size=1'];
 
 /**
  * How the launcher starts a slot's runtime: a JavaScript entry with its own Node and the flags
