@@ -148,7 +148,7 @@ async function inspect(path: string | undefined, json: boolean, io: BundleIo): P
       io.out(JSON.stringify(info, null, 2));
       return 0;
     }
-    io.out(`runtime version  ${manifest.runtimeVersion} (entry ${manifest.entry})`);
+    io.out(`runtime version  ${manifest.runtimeVersion} (entry ${manifest.entry}${manifest.entryKind === 'executable' ? ', a single executable' : ''})`);
     io.out(`signer key id    ${header.signed ? `${signerHint ?? '(none)'} (not verified: use pitwall bundle verify)` : '(unsigned)'}`);
     io.out(`models           ${manifest.compatibleModels.join(', ')}`);
     io.out(`replaces from    ${manifest.minReplaceVersion}`);

@@ -101,6 +101,7 @@ test('build --executable: a single-executable entry is listed with its sha256 an
   const info = JSON.parse(i.stdout) as { entry: string; entryKind?: string };
   assert.equal(info.entry, 'pitwall-device');
   assert.equal(info.entryKind, 'executable');
+  assert.match(run('inspect', 'sea.pwb').stdout, /runtime version\s+2\.3\.0 \(entry pitwall-device, a single executable\)/);
 
   const notElf = run('build', '--runtime', root, '--entry', 'app/catalog.json', '--executable', '--version', '2.3.0', '--model', 'pw-1', '--min-version', '1.0.0', '--out', 'bad1.pwb');
   assert.equal(notElf.status, 1);
