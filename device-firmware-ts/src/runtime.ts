@@ -128,7 +128,8 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     () =>
       LicenseService.open({
         dataDir,
-        unit: () => ({ unitId: info.value.id, model: bundleModelId(info.value.model) }),
+        // Bound to the board, not the data partition: a copied card does not carry a licence to another unit.
+        unit: () => ({ unitId: identity.value.hardwareId, model: bundleModelId(info.value.model) }),
         keys: updatePush.keys,
         audit: audit.value,
         log: logger.for('licence'),
