@@ -60,6 +60,7 @@ export class LicenseService {
   private status: LicenseStatus;
   private first: Promise<unknown> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private queue: Promise<unknown> = Promise.resolve();
   /** The last state (and licence id) and clock tampering written to the audit log this boot. */
   private auditedState: string | null = null;
@@ -91,6 +92,7 @@ export class LicenseService {
 
   /** Starts the first check in the background and the minute checks. */
   start(): void {
+    if (this.stopped) return;
     this.first ??= prepareLicenseDir(this.paths)
       .catch((err: unknown) => this.d.log.warn(`licence folder ${this.paths.dir}: ${(err as Error).message}`))
       .then(() => this.check())
@@ -120,6 +122,7 @@ export class LicenseService {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -260,6 +263,7 @@ export class LicenseService {
         if (list.number <= heldNumber) throw new LicenseError('older-list', `revocation list ${list.number} is not newer than list ${heldNumber}, which the unit holds`);
         await writeLicenseFile(this.paths.revocations, text);
         this.list = list;
+        // Kept even when the audit record fails: a revocation only takes features away.
         await this.record('ok', by, `revocation list ${list.number} applied (${list.revoked.length} licences revoked)`);
         const status = await this.checkNow(true);
         return { number: list.number, revokedCount: list.revoked.length, state: status.state };
