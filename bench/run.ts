@@ -25,6 +25,8 @@ const benches: Record<string, () => Promise<void>> = {
   memory: async () => (await import('./memory.js')).runMemoryBench(),
   // support on -> export through the tunnel vs bare ssh -N -R + sftp; download rate (needs root)
   support: async () => (await import('./support.js')).runSupportBench(),
+  // licence verification vs a bare Ed25519 verify of the same bytes; what licensing adds to ready
+  license: async () => (await import('./license.js')).runLicenseBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

@@ -6,3 +6,4 @@ export * from './key-list-apply.js';
 export * from './bundle-source.js';
 export * from './bundle-read.js';
 export * from './bundle-build.js';
+export * from './license-file.js';
