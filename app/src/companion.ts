@@ -239,6 +239,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       const status = await channels.callRoute(id, Routes.status);
       if (status.id !== id) throw new CompanionError('conflict', `another unit (${status.id}) answered for ${registry.get(id)?.name ?? id}`);
       registry.setGnss(id, status.gnss);
+      if (status.license) licenseService.fleet.record(id, status.license);
       return status;
     },
     'live:watch': async ({ id }) => {

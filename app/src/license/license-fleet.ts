@@ -90,6 +90,11 @@ export class LicenseFleet {
     return this.o.channels.callRoute(unitId, Routes.license, {}, { timeoutMs: this.timeout() });
   }
 
+  /** Keeps a licence the unit reported elsewhere (the `license` part of its /v1/status). */
+  record(unitId: string, status: LicenseStatus): UnitLicenseView {
+    return this.keep(unitId, status);
+  }
+
   private keep(unitId: string, status: LicenseStatus): UnitLicenseView {
     const view = this.o.store.save(unitId, status);
     this.o.onChange?.([view]);
