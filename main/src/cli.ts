@@ -13,6 +13,7 @@ import { runUnitCommand } from './unit-commands.js';
 import { readSecret } from './read-secret.js';
 import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
 import { runBundleCommand } from './bundle-commands.js';
+import { LICENSE_VENDOR_COMMANDS, runLicenseVendorCommand } from './license-vendor-commands.js';
 import { runUpdateCommand } from './update-commands.js';
 import { runSupportExportCommand, SUPPORT_EXPORT_ACTIONS } from './support-export-cli.js';
 import { LICENSE_FLEET_ACTIONS, runLicenseFleetCommand } from './license-fleet-commands.js';
@@ -22,6 +23,13 @@ const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'bundle') {
     return runBundleCommand(argv.slice(1), {
+      out: (line) => void process.stdout.write(`${line}\n`),
+      err: (line) => log(cleanText(line)),
+      usage: (text) => void process.stderr.write(`\n${text}\n`),
+    });
+  }
+  if (argv[0] === 'license' && LICENSE_VENDOR_COMMANDS.has(argv[1] ?? '')) {
+    return runLicenseVendorCommand(argv.slice(1), {
       out: (line) => void process.stdout.write(`${line}\n`),
       err: (line) => log(cleanText(line)),
       usage: (text) => void process.stderr.write(`\n${text}\n`),

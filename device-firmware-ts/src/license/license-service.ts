@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
 import {
   LicenseError,
+  licenceScopeProblem,
+  type LicenseUnit,
   type LicenseFeature,
   type LicensePayload,
   type LicenseStatus,
@@ -13,7 +15,6 @@ import type { AuditLog } from '../identity/audit-log.js';
 import type { Logger } from '../ops/logger.js';
 import { judgeLicence } from './license-judge.js';
 import { heldRevocationList, licensePaths, prepareLicenseDir, readIfPresent, writeLicenseFile, type LicensePaths } from './license-files.js';
-import { licenceScopeProblem, type UnitFacts } from './license-scope.js';
 import { TrustedClock, type ClockReading, type ClockSources } from './trusted-clock.js';
 
 /** How often the state is judged again (and the latest time seen saved). */
@@ -21,7 +22,7 @@ export const LICENSE_CHECK_MS = 60_000;
 
 export interface LicenseServiceDeps {
   dataDir: string;
-  unit: () => UnitFacts;
+  unit: () => LicenseUnit;
   /** The vendor keys trusted now: the same pinned keys and held key list as update bundles. */
   keys: () => Promise<{ current(): VendorKeySet }>;
   audit: AuditLog;
