@@ -23,7 +23,7 @@ const day = (t: string | null) => (t ? t.slice(0, 10) : '-');
 /** One line for one unit's licence, as a dealer reads it. */
 export function describeLicense(name: string, status: LicenseStatus | null, seenAt: number | null, online: boolean): string {
   if (!status) return `${name}: licence unknown (${online ? 'no answer' : 'never reported to this companion'})`;
-  const left = status.daysLeft === null ? '' : `, ${status.daysLeft} day${status.daysLeft === 1 ? '' : 's'} left`;
+  const left = status.daysLeft === null || (status.state !== 'active' && status.state !== 'grace') ? '' : `, ${status.daysLeft} day${status.daysLeft === 1 ? '' : 's'} left`;
   const features = status.licensedFeatures.length ? status.licensedFeatures.map((f) => (status.features.includes(f) ? f : `${f} (off)`)).join(' ') : 'no features';
   const clock = status.clock.tampered ? '; CLOCK SET BACK on the unit' : '';
   const when = online || seenAt === null ? '' : ` [as reported ${new Date(seenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC]`;
@@ -70,7 +70,12 @@ export async function runLicenseFleetCommand(argv: string[], io: Io): Promise<nu
   });
   const waitMs = (values.timeout === undefined ? 3 : Number(values.timeout)) * 1000;
   try {
-    for (const a of values.address) await companion.handlers['devices:add-address']({ address: parseAddress(a).target });
+    for (const a of values.address) {
+      // The status of an unreachable unit is still worth showing (as last reported): there, a dead address is a note.
+      const added = companion.handlers['devices:add-address']({ address: parseAddress(a).target });
+      if (sub !== 'status') await added;
+      else await added.catch((err: unknown) => io.err(`${(err as Error).message} (showing what it last reported)`));
+    }
     if (sub === 'revocations') {
       const held = rest[0] === 'import' ? await companion.handlers['license:import-revocations']({ path: resolve(rest[1]!) }) : await companion.handlers['license:revocations']({});
       if (rest[0] === 'import') await settle(companion, waitMs);
@@ -83,7 +88,8 @@ export async function runLicenseFleetCommand(argv: string[], io: Io): Promise<nu
       const units = new Map(companion.list().map((u) => [u.id, u]));
       const views = companion.licenses.views().sort((a, b) => urgency(a) - urgency(b));
       if (values.json) {
-        io.out(JSON.stringify(views.map((v) => ({ unitId: v.unitId, name: units.get(v.unitId)?.name ?? null, online: units.get(v.unitId)?.online ?? false, seenAt: v.seenAt, status: v.status })), null, 2));
+        // One line: the terminal writer keeps no line breaks, and JSON escapes every control character in strings.
+        io.out(JSON.stringify(views.map((v) => ({ unitId: v.unitId, name: units.get(v.unitId)?.name ?? null, online: units.get(v.unitId)?.online ?? false, seenAt: v.seenAt, status: v.status }))));
       } else if (views.length === 0) io.out('No units known to this companion.');
       else for (const v of views) io.out(describeLicense(units.get(v.unitId)?.name ?? v.unitId, v.status, v.seenAt, units.get(v.unitId)?.online ?? false));
       return 0;
@@ -101,7 +107,9 @@ export async function runLicenseFleetCommand(argv: string[], io: Io): Promise<nu
     const outcomes = await companion.handlers['license:install']({ path: file, unitIds: units.list.map((u) => u.id) });
     const name = (id: string) => units.list.find((u) => u.id === id)?.name ?? id;
     for (const o of outcomes) {
-      io.out(o.ok ? `${name(o.unitId)}: installed; ${describeLicense(name(o.unitId), o.status, null, true).slice(name(o.unitId).length + 2)}` : `${name(o.unitId)}: refused: ${o.error ?? 'no reason given'}`);
+      const n = name(o.unitId);
+      const why = (o.error ?? 'no reason given').replace(`${n} refused: `, '');
+      io.out(o.ok ? `${n}: installed; ${describeLicense(n, o.status, null, true).slice(n.length + 2)}` : `${n}: refused: ${why}`);
     }
     return outcomes.every((o) => o.ok) ? 0 : 1;
   } catch (err) {
