@@ -108,8 +108,7 @@ export async function runLicenseFleetCommand(argv: string[], io: Io): Promise<nu
     const name = (id: string) => units.list.find((u) => u.id === id)?.name ?? id;
     for (const o of outcomes) {
       const n = name(o.unitId);
-      const why = (o.error ?? 'no reason given').replace(`${n} refused: `, '');
-      io.out(o.ok ? `${n}: installed; ${describeLicense(n, o.status, null, true).slice(n.length + 2)}` : `${n}: refused: ${why}`);
+      io.out(o.ok ? `${n}: installed; ${describeLicense(n, o.status, null, true).slice(n.length + 2)}` : `${n}: refused: ${o.error ?? 'no reason given'}`);
     }
     return outcomes.every((o) => o.ok) ? 0 : 1;
   } catch (err) {

@@ -71,7 +71,8 @@ export class LicenseFleet {
         } catch (err) {
           const e = err instanceof CompanionError ? err : this.o.channels.toCompanionError(unitId, err);
           const after = await this.ask(unitId).catch(() => null);
-          return { unitId, ok: false, status: after?.status ?? null, error: e.message };
+          // The outcome is already the unit's: its refusal reads without "<name> refused: " before it.
+          return { unitId, ok: false, status: after?.status ?? null, error: e.message.replace(`${this.name(unitId)} refused: `, '') };
         }
       }),
     );

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { LicenseStatus } from '@pitwall/protocol';
-import { COMPANION_CLI } from '../../../../testbed/companion.js';
+import { runCli } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey, type TestVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { licensePayloadFor, revocationListFor, writeLicenseFile, writeRevocationFile } from '../../../../app/test/helpers/license-files.js';
@@ -20,16 +19,7 @@ let units: SimUnit[] = [];
 let addresses: string[] = [];
 let vendor: TestVendorKey;
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += String(d)));
-    child.stderr.on('data', (d: Buffer) => (err += String(d)));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = runCli;
 const where = () => [...addresses.flatMap((a) => ['--address', a]), '--no-mdns', '--data-dir', companionDir];
 type Row = { unitId: string; name: string | null; online: boolean; seenAt: number | null; status: LicenseStatus | null };
 async function statusJson(): Promise<Map<string, Row>> {
