@@ -132,6 +132,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         audit: audit.value,
         log: logger.for('licence'),
         enforced: hw.kind === 'real' || config.sim.licenseEnforced,
+        clockSources: { systemMs: () => hw.clock.nowMs(), monoMs: () => performance.now() },
       });
       l.start();
       return l;
@@ -285,6 +286,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         gnssStart: reader.value.gnssStart,
         imuSampleRateHz: () => imuRate.rateHz(),
         wifi: () => wifi.value.health(),
+        license: () => licence.value.current(),
         startedAt: started,
         store: healthStore.value,
         logger,

@@ -26,7 +26,7 @@ export function registerLicenseRoutes(app: FastifyInstance, d: LicenseRoutesDeps
 
   serve(app, Routes.license, async () => {
     await d.license.ready();
-    return d.license.current();
+    return d.license.refresh();
   });
 
   // The bodies are checked here (signature first, then the signed payload), not by the server's validator.

@@ -124,7 +124,12 @@ export class LicenseService {
 
   /** Verifies the held file when needed, judges the state, audits a change, saves the trusted time. */
   check(): Promise<LicenseStatus> {
-    return this.serial(() => this.checkNow());
+    return this.serial(() => this.checkNow(true));
+  }
+
+  /** The state judged now (GET /v1/license): like check, without saving the trusted time (a request never writes it). */
+  refresh(): Promise<LicenseStatus> {
+    return this.serial(() => this.checkNow(false));
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -133,7 +138,7 @@ export class LicenseService {
     return run;
   }
 
-  private async checkNow(): Promise<LicenseStatus> {
+  private async checkNow(save: boolean): Promise<LicenseStatus> {
     await this.verifyHeld();
     const { status: next, reading } = this.judge();
     this.status = next;
@@ -148,7 +153,7 @@ export class LicenseService {
       await this.record(next.state === 'active' || next.state === 'none' ? 'ok' : 'error', null, `licence ${next.state}: ${next.reason}`);
       this.d.log.info(`licence: ${next.state}: ${next.reason}`);
     }
-    await this.clock.save().catch((err: unknown) => this.d.log.warn(`licence: the trusted time could not be saved: ${(err as Error).message}`));
+    if (save) await this.clock.save().catch((err: unknown) => this.d.log.warn(`licence: the trusted time could not be saved: ${(err as Error).message}`));
     return next;
   }
 
@@ -236,7 +241,7 @@ export class LicenseService {
         this.licenceText = text;
         this.held = { text, sequence: keys.sequence, payload, problem: null };
         this.clock.observeSigned(Date.parse(payload.issued));
-        return await this.checkNow();
+        return await this.checkNow(true);
       } catch (err) {
         if (err instanceof LicenseError && err.code !== 'audit-unavailable') await this.record('refused', by, `licence file refused (${err.code}): ${err.message}`);
         throw err;
@@ -254,7 +259,7 @@ export class LicenseService {
         await writeLicenseFile(this.paths.revocations, text);
         this.list = list;
         await this.record('ok', by, `revocation list ${list.number} applied (${list.revoked.length} licences revoked)`);
-        const status = await this.checkNow();
+        const status = await this.checkNow(true);
         return { number: list.number, revokedCount: list.revoked.length, state: status.state };
       } catch (err) {
         if (err instanceof LicenseError) await this.record('refused', by, `revocation list refused (${err.code}): ${err.message}`);
