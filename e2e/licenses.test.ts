@@ -9,14 +9,15 @@ import { launchChromium } from './browser.js';
 import { runCli, startCompanion, type Companion } from '../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { testVendorKey, type TestVendorKey } from '../testbed/vendor-test-key.js';
+import { simGpioCommand } from '../testbed/sim-gpio.js';
 import { licensePayloadFor, revocationListFor, writeLicenseFile, writeRevocationFile } from '../app/test/helpers/license-files.js';
 
 /**
  * Licences in system Chromium against the companion in browser mode and three real sim units
  * enforcing licences, each paired as owner over USB: Academy Car 7 fully licensed, Dealer Demo 2
  * without a licence (then a unit-bound one with sectors only, expiring soon, installed through
- * the dialog), Spare Unit 4 licensed but with its clock found set back (its record of the latest
- * time seen is ahead of the system clock), then revoked by a list the companion carries.
+ * the dialog), Spare Unit 4 licensed but with its clock set back (the sim board's clock, after it
+ * had seen the real time), then revoked by a list the companion carries.
  */
 const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-licenses-'));
@@ -35,12 +36,11 @@ before(async () => {
   vendor = await testVendorKey(join(tmp, 'vendor'));
   const config = join(tmp, 'unit.json');
   writeFileSync(config, JSON.stringify({ sim: { licenseEnforced: true } }));
-  // Spare Unit 4 has seen a time three days ahead of this machine's clock: to it, the clock was set back.
-  mkdirSync(join(tmp, 'unit-2', 'license'), { recursive: true });
-  writeFileSync(join(tmp, 'unit-2', 'license', 'trusted-time.json'), JSON.stringify({ latestMs: Date.now() + 3 * DAY, tamperedAtMs: null }));
   for (const [i, name] of NAMES.entries()) {
     units.push(await startSimUnit({ dataDir: join(tmp, `unit-${i}`), name, vendorKeysDir: vendor.keysDir, extraArgs: ['--config', config] }));
   }
+  // Someone sets Spare Unit 4's clock three days back: the unit has seen later times.
+  assert.match(await simGpioCommand(join(tmp, 'unit-2'), `clock-offset ${-3 * DAY}`), /ok/i);
   const addresses = units.map((u) => `127.0.0.1:${u.ready.apiPort}`);
   for (const [i, u] of units.entries()) {
     const r = await runCli(['pair', addresses[i]!, '--via', 'usb', '--role', 'owner', '--serial', u.ready.serialPath, '--no-mdns', '--data-dir', companionDir]);
