@@ -47,7 +47,7 @@ export const CONFIG_FLAGS: readonly Flag[] = [
 ];
 
 /** parseArgs options for every configuration flag. */
-export const CONFIG_FLAG_OPTIONS = Object.fromEntries(CONFIG_FLAGS.map((f) => [f.flag, { type: f.kind === 'off' ? 'boolean' : 'string' }] as const)) as Record<
+export const CONFIG_FLAG_OPTIONS = Object.fromEntries(CONFIG_FLAGS.map((f) => [f.flag, { type: f.kind === 'off' || f.kind === 'on' ? 'boolean' : 'string' }] as const)) as Record<
   string,
   { type: 'boolean' | 'string' }
 >;

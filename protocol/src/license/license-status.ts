@@ -68,3 +68,4 @@ export const RevocationListApplied = Type.Object(
   { additionalProperties: false },
 );
 export type RevocationListApplied = Static<typeof RevocationListApplied>;
+export const revocationListApplied = validator('RevocationListApplied', RevocationListApplied);
