@@ -10,12 +10,13 @@ const STATE_WORD: Record<LicenseState, string> = { none: 'no licence', active: '
 
 /**
  * The UI's side of feature gating, from the licence the unit last reported: a control whose
- * feature is not in force is greyed with the reason, since the unit would refuse it anyway. A unit
- * never heard from is not gated here (the unit decides; nothing is known to say why).
+ * feature is not in force is greyed with the reason, since the unit would refuse it anyway. Not
+ * gated here: a unit never heard from, and a unit with no licence at all, since its status does
+ * not say whether it enforces licences (real hardware does; a sim unit only when told to), and
+ * greying every control of an unlicensed sim would hide what works. The unit decides those.
  */
 export function featureGate(status: LicenseStatus | null | undefined, feature: LicenseFeature): Gate {
-  if (!status || status.features.includes(feature)) return { allowed: true, why: null };
-  if (status.state === 'none') return { allowed: false, why: `no licence installed: ${feature} needs one` };
+  if (!status || status.state === 'none' || status.features.includes(feature)) return { allowed: true, why: null };
   if (!status.licensedFeatures.includes(feature)) return { allowed: false, why: `licence does not include ${feature}` };
   return { allowed: false, why: `licence ${STATE_WORD[status.state]}: ${feature} is off` };
 }

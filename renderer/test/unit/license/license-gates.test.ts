@@ -23,7 +23,8 @@ const status = (o: Partial<LicenseStatus>): LicenseStatus => ({
 test('a control is offered only while its feature is in force, else greyed with the reason the unit would give', () => {
   assert.deepEqual(featureGate(status({ features: ['live-timing'], licensedFeatures: ['live-timing'] }), 'live-timing'), { allowed: true, why: null });
   assert.deepEqual(featureGate(status({ features: ['sectors'], licensedFeatures: ['sectors'] }), 'live-timing'), { allowed: false, why: 'licence does not include live-timing' });
-  assert.deepEqual(featureGate(status({ state: 'none', licenseId: null, daysLeft: null }), 'support-mode'), { allowed: false, why: 'no licence installed: support-mode needs one' });
+  // No licence at all: the status does not say whether the unit enforces (a sim may not), so the unit decides.
+  assert.deepEqual(featureGate(status({ state: 'none', licenseId: null, daysLeft: null }), 'support-mode'), { allowed: true, why: null });
   assert.deepEqual(featureGate(status({ state: 'expired', licensedFeatures: ['live-timing'], daysLeft: 0 }), 'live-timing'), { allowed: false, why: 'licence expired: live-timing is off' });
   assert.deepEqual(featureGate(status({ state: 'grace', features: ['imu'], licensedFeatures: ['imu'] }), 'imu'), { allowed: true, why: null }, 'grace keeps features');
   assert.deepEqual(featureGate(null, 'live-timing'), { allowed: true, why: null }, 'never heard: the unit decides');
