@@ -23,6 +23,8 @@ const benches: Record<string, () => Promise<void>> = {
   'boot-commit': async () => (await import('./boot-commit.js')).runBootCommitBench(),
   // support on -> export through the tunnel vs bare ssh -N -R + sftp; download rate (needs root)
   support: async () => (await import('./support.js')).runSupportBench(),
+  // licence verification vs a bare Ed25519 verify of the same bytes; what licensing adds to ready
+  license: async () => (await import('./license.js')).runLicenseBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

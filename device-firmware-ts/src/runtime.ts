@@ -121,11 +121,12 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     return i;
   });
   const updatePush = updates.push(config.update, () => ({ unitId: info.value.id, model: bundleModelId(info.value.model), installedVersion: FIRMWARE_VERSION }));
-  // The licence is read here and verified in the background (the signature stack loads lazily), so it never delays "ready".
+  // The licence's files are read here; it is verified once the unit is ready (loading the signature
+  // stack takes a few hundred ms of CPU), or sooner when a request needs its state.
   const licence = new Part(
     'license',
-    async () => {
-      const l = await LicenseService.open({
+    () =>
+      LicenseService.open({
         dataDir,
         unit: () => ({ unitId: info.value.id, model: bundleModelId(info.value.model) }),
         keys: updatePush.keys,
@@ -133,10 +134,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         log: logger.for('licence'),
         enforced: hw.kind === 'real' || config.sim.licenseEnforced,
         clockSources: { systemMs: () => hw.clock.nowMs(), monoMs: () => performance.now() },
-      });
-      l.start();
-      return l;
-    },
+      }),
     (l) => l.stop(),
   );
   // Before the receiver starts: a sim unit's earlier track days, recorded at its first boot.
@@ -328,6 +326,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   log.info(`boot done in ${bootMs} ms`, { stage: 'boot', durationMs: bootMs });
   const u = usb.value;
   log.info(`ready: api on port ${api.value.port}, usb serial at ${u.hostPath ?? u.devicePath}`);
+  setImmediate(() => licence.value.start());
   return {
     id: info.value.id,
     apiPort: api.value.port,

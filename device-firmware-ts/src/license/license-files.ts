@@ -20,9 +20,10 @@ export function licensePaths(dataDir: string): LicensePaths {
   return { dir, licence: join(dir, 'license.json'), revocations: join(dir, 'revocations.json'), clock: join(dir, 'trusted-time.json') };
 }
 
+/** Makes the folder and removes the temp files a writer killed mid-write left (done after boot, off the path to ready). */
 export async function prepareLicenseDir(p: LicensePaths): Promise<void> {
   await mkdir(p.dir, { recursive: true, mode: 0o700 });
-  await Promise.all([removeStaleTemps(p.licence), removeStaleTemps(p.revocations)]);
+  await Promise.all([removeStaleTemps(p.licence), removeStaleTemps(p.revocations), removeStaleTemps(p.clock)]);
 }
 
 /** A file's text, or null when there is none. */

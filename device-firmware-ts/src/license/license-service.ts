@@ -78,12 +78,11 @@ export class LicenseService {
     this.status = { ...this.judge().status, ...NOT_CHECKED };
   }
 
-  /** Reads the held files (no signature checks yet: see start). */
+  /** Reads the held files, nothing more (the signature checks and the folder's upkeep: see start). */
   static async open(d: LicenseServiceDeps): Promise<LicenseService> {
     const paths = licensePaths(d.dataDir);
-    await prepareLicenseDir(paths);
-    const [clock, licence, list] = await Promise.all([TrustedClock.open(paths.clock, d.clockSources), readIfPresent(paths.licence), readIfPresent(paths.revocations)]);
-    return new LicenseService(d, paths, clock, licence, list);
+    const [clock, licence, list] = await Promise.all([readIfPresent(paths.clock), readIfPresent(paths.licence), readIfPresent(paths.revocations)]);
+    return new LicenseService(d, paths, TrustedClock.fromRecord(paths.clock, clock, d.clockSources), licence, list);
   }
 
   get enforced(): boolean {
@@ -92,7 +91,10 @@ export class LicenseService {
 
   /** Starts the first check in the background and the minute checks. */
   start(): void {
-    this.first ??= this.check().catch((err: unknown) => this.d.log.error(`licence check failed: ${(err as Error).message}`, { err }));
+    this.first ??= prepareLicenseDir(this.paths)
+      .catch((err: unknown) => this.d.log.warn(`licence folder ${this.paths.dir}: ${(err as Error).message}`))
+      .then(() => this.check())
+      .catch((err: unknown) => this.d.log.error(`licence check failed: ${(err as Error).message}`, { err }));
     this.timer ??= setInterval(() => void this.check().catch((err: unknown) => this.d.log.error(`licence check failed: ${(err as Error).message}`, { err })), this.d.checkEveryMs ?? LICENSE_CHECK_MS);
     this.timer.unref();
   }

@@ -68,13 +68,18 @@ export class TrustedClock {
   /** Reads the latest time seen from `file` (none yet: the epoch, so the system clock counts). */
   static async open(file: string, src: ClockSources = realClockSources): Promise<TrustedClock> {
     await removeStaleTemps(file);
-    let text: string;
+    let text: string | null = null;
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      return new TrustedClock(file, { latestMs: 0, tamperedAtMs: null }, null, src, null);
     }
+    return TrustedClock.fromRecord(file, text, src);
+  }
+
+  /** The clock from its record's text, already read (null: none yet). */
+  static fromRecord(file: string, text: string | null, src: ClockSources = realClockSources): TrustedClock {
+    if (text === null) return new TrustedClock(file, { latestMs: 0, tamperedAtMs: null }, null, src, null);
     try {
       const v = JSON.parse(text) as Partial<Saved>;
       if (typeof v.latestMs !== 'number' || !Number.isSafeInteger(v.latestMs) || v.latestMs < 0) throw new Error('no latestMs');
