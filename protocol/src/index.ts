@@ -29,6 +29,7 @@ export * from './companion/device-entry.js';
 export * from './companion/companion-api.js';
 export * from './companion/tracks-api.js';
 export * from './companion/updates-api.js';
+export * from './companion/licenses-api.js';
 export * from './companion/diagnostics-api.js';
 export * from './identity/index.js';
 // signed update bundles (the slots, boot record and update status live in ./update/index.ts)

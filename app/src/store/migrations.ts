@@ -222,4 +222,16 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE session_imu;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- The latest licence status each unit reported (Routes.license: a LicenseStatus as JSON),
+      -- so the unit cards and the Licences screen show it offline too.
+      CREATE TABLE unit_licenses (
+        unit_id  TEXT PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,
+        status   TEXT NOT NULL,
+        seen_at  INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

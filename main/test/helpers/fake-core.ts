@@ -32,6 +32,14 @@ const FP = `SHA256:${'A'.repeat(43)}`;
 const offline = async (): Promise<never> => {
   throw new CompanionError('unreachable', 'unit offline');
 };
+const licenseNone = {
+  'license:inspect': offline,
+  'license:install': offline,
+  'license:fleet': async () => [],
+  'license:refresh': async () => [],
+  'license:revocations': async () => null,
+  'license:import-revocations': offline,
+};
 const wifiOffline = { 'wifi:status': offline, 'wifi:scan': offline, 'wifi:list': offline, 'wifi:add': offline, 'wifi:remove': offline, 'wifi:priority': offline, 'wifi:connect': offline };
 
 export function createFakeCore(events: EventSink): FakeCore {
@@ -141,6 +149,7 @@ export function createFakeCore(events: EventSink): FakeCore {
       throw new CompanionError('unreachable', 'unit offline');
     },
     ...wifiOffline,
+    ...licenseNone,
   };
   return {
     handlers,
