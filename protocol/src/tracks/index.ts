@@ -2,3 +2,5 @@ export * from './track-definition.js';
 export * from './catalog-location.js';
 export * from './track-name.js';
 export * from './own-track-push.js';
+export * from './track-signature.js';
+export * from './same-track.js';
