@@ -4,3 +4,5 @@ export * from './track-name.js';
 export * from './own-track-push.js';
 export * from './track-signature.js';
 export * from './same-track.js';
+export * from './track-book.js';
+export * from './merge-report.js';
