@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { validator } from '../validate.js';
 
 /**
  * A hybrid logical clock stamp: wall-clock milliseconds, a counter for events within one
@@ -39,3 +40,5 @@ export function receiveHlc(last: Hlc, remote: Hlc, nowMs: number): Hlc {
 
 /** A stamp as text that sorts as the stamps do (OR-set tags, report rows). */
 export const hlcText = (h: Hlc): string => `${h.ms.toString().padStart(16, '0')}.${h.n.toString(16).padStart(8, '0')}.${h.node}`;
+
+export const hlc = validator('Hlc', Hlc);
