@@ -16,7 +16,7 @@ export interface SignatureDistance {
 
 /** The same loop drawn twice: S/F within this, metres. */
 export const SAME_ANCHOR_M = 40;
-export const SAME_LENGTH_RATIO = 0.04;
+export const SAME_LENGTH_RATIO = 0.06;
 export const SAME_MEAN_M = 6;
 /**
  * Two layouts of one venue differ by a stretch one of them leaves the other's outline for. The
@@ -43,7 +43,7 @@ export function signatureDistance(a: TrackSignature, b: TrackSignature): Signatu
 
 /**
  * Whether two signatures are one track drawn twice: driven the same way round, the start/finish
- * in about the same place, the same length within 4 %, and each outline close to the other
+ * in about the same place, the same length within 6 %, and each outline close to the other
  * everywhere. Used to resolve near-misses of the id (values on either side of a bin edge).
  */
 export function sameTrack(a: TrackSignature, b: TrackSignature): boolean {

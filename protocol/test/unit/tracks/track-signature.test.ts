@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lineHeadingDeg, orientLine } from '../../../src/timing/index.js';
-import { resolveTrackIds, sameTrack, signatureDistance, signatureKeyOf, trackSignature, type TrackDefinition, type TrackSignature } from '../../../src/tracks/index.js';
+import { SAME_LENGTH_RATIO, resolveTrackIds, sameTrack, signatureDistance, signatureKeyOf, trackSignature, type TrackDefinition, type TrackSignature } from '../../../src/tracks/index.js';
 import { seededRandom } from '../../seeded-random.js';
 import { catalog, venuesWithLayouts } from '../../helpers/catalog-file.js';
 import { lapOutlines, movedLine, noisyOutline } from '../../helpers/lap-outlines.js';
@@ -36,7 +36,7 @@ describe('track signatures: the catalog', () => {
           assert.equal(sameTrack(a, b), false, `${layouts[i]!.id} and ${layouts[j]!.id} are two layouts`);
           assert.notEqual(resolvedId(layouts[i]!.id), resolvedId(layouts[j]!.id));
           const d = signatureDistance(a, b);
-          if (d.sameDirection && d.anchorM < 40 && d.lengthRatio < 0.04) closest = Math.min(closest, d.maxM);
+          if (d.sameDirection && d.anchorM < 40 && d.lengthRatio <= SAME_LENGTH_RATIO) closest = Math.min(closest, d.maxM);
           pairs++;
         }
       }
@@ -82,6 +82,24 @@ describe('track signatures: the same track drawn again', () => {
       }
     }
     assert.ok(raw / cases >= 0.8, `raw id equal in ${raw} of ${cases}`);
+  });
+
+  it('every fourth catalog layout, 5 seeded noisy copies each with the line moved: always the same track; the raw id equal in over half', () => {
+    const rand = seededRandom(99);
+    let raw = 0;
+    let cases = 0;
+    for (const t of tracks.filter((_, i) => i % 4 === 0)) {
+      const ref = catalogSigs.get(t.id)!;
+      for (let k = 0; k < 5; k++) {
+        const line = movedLine(t.startFinish, (rand() - 0.5) * 10, (rand() - 0.5) * 6);
+        const s = sig({ startFinish: line, outline: noisyOutline(t.outline!, rand, { sigmaM: 1.5, biasM: 2 }) });
+        cases++;
+        if (s.id === ref.id) raw++;
+        assert.ok(sameTrack(s, ref), `${t.id} case ${k}: ${JSON.stringify(signatureDistance(s, ref))}`);
+      }
+    }
+    assert.equal(cases, 145);
+    assert.ok(raw / cases > 0.5, `raw id equal in ${raw} of ${cases}`);
   });
 
   it('the start/finish drawn a few metres off (along and across the track) keeps the id', () => {
