@@ -1,4 +1,5 @@
 import { LocalProjection, haversineM, pointSegmentDistance, type Xy } from '../timing/geo.js';
+import { fnv1a } from './fnv1a.js';
 import type { TrackSignature } from './track-signature.js';
 
 /** How far apart two signatures are, in the terms `sameTrack` judges. */
@@ -97,12 +98,7 @@ export function signatureKeyOf(s: TrackSignature): string {
 }
 const keys = new WeakMap<TrackSignature, string>();
 
-function outlineHash(s: TrackSignature): string {
-  let h = 0x811c9dc5;
-  const text = s.points.map(([lat, lon]) => `${lat.toFixed(5)},${lon.toFixed(5)}`).join(';');
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
-}
+const outlineHash = (s: TrackSignature): string => fnv1a(s.points.map(([lat, lon]) => `${lat.toFixed(5)},${lon.toFixed(5)}`).join(';'));
 
 const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 const ll = ([lat, lon]: readonly [number, number]) => ({ lat, lon });

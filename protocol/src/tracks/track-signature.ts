@@ -1,4 +1,5 @@
 import { LocalProjection, midpoint, pointSegmentDistance, type LatLon, type Xy } from '../timing/geo.js';
+import { fnv1a } from './fnv1a.js';
 import type { LatLonTuple, TrackDefinition } from './track-definition.js';
 
 /**
@@ -193,11 +194,4 @@ function signedArea(xy: readonly Xy[]): number {
     a += p.x * q.y - q.x * p.y;
   }
   return a / 2;
-}
-
-/** FNV-1a, 32 bits, as 8 hex digits: an id, not a security property (the registry compares geometry). */
-function fnv1a(text: string, seed: number): string {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
 }
