@@ -246,10 +246,9 @@ function mergeBookFile(own: OwnTracks, file: string | undefined, json: boolean, 
   } catch (err) {
     return io.err(cleanText(`could not read ${file}: ${(err as Error).message}`)), 3;
   }
-  own.withSignatures();
   let changes;
   try {
-    changes = own.book.merge(book);
+    changes = own.merge(book);
   } catch (err) {
     return io.err(cleanText(`${file} was not merged (nothing changed): ${(err as Error).message}`)), 3;
   }

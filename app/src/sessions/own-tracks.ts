@@ -1,4 +1,4 @@
-import { proposeTrack, sameOwnTrack, trackDefinition, trackSignature, type OwnTrackOptions, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
+import { proposeTrack, sameOwnTrack, trackDefinition, trackSignature, type MergeChange, type OwnTrackOptions, type SessionFix, type TrackBook, type TrackDefinition } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import { prepared } from '../store/statements.js';
 import { storeWriter, type StoreWriter } from '../store/store-writer.js';
@@ -19,21 +19,25 @@ export class OwnTracks {
   /** The edits and merges of these tracks (names changed here or on other laptops). */
   readonly book: TrackBookStore;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
     this.writer = storeWriter(db);
     this.book = new TrackBookStore(db);
   }
 
-  /** The own tracks, named as the book last says. */
+  /** The own tracks, named and with the sector lines the book last says (edits here or merged from other laptops). */
   list(): TrackDefinition[] {
     const book = this.book.book;
-    return this.stored().map(({ track: t }) => {
-      const name = book.tracks[t.id]?.name.value;
-      return name ? { ...t, venue: name, layout: name } : t;
-    });
+    return this.stored().map(({ track }) => asBookSays(track, book));
   }
 
-  /** Each own track with its signature id; tracks drawn before ids were kept (or before the book) are filled in. */
+  /**
+   * Each own track with its signature id. Tracks drawn before ids were kept get theirs, tracks
+   * drawn before the book go into it, and tracks a merge brought from another laptop become own
+   * tracks here (timed, listed, pushed to units like the ones drawn here).
+   */
   withSignatures(): { track: TrackDefinition; signatureId: string | null }[] {
     const rows = this.stored();
     for (const r of rows) {
@@ -43,8 +47,29 @@ export class OwnTracks {
       }
       this.book.recordTrack(r.track);
     }
-    const names = this.book.book.tracks;
-    return rows.map((r) => ({ ...r, track: names[r.track.id] ? { ...r.track, venue: names[r.track.id]!.name.value, layout: names[r.track.id]!.name.value } : r.track }));
+    const book = this.book.book;
+    const have = new Set(rows.map((r) => r.track.id));
+    for (const [key, t] of Object.entries(book.tracks)) {
+      if (have.has(key)) continue;
+      const g = t.geometry.value;
+      const track = trackDefinition.parse({
+        id: key, venue: t.name.value, layout: t.name.value, startFinish: g.startFinish, lengthM: g.lengthM, outline: g.outline,
+        ...(t.sectors.value.length ? { sectors: t.sectors.value } : {}),
+        origin: { source: 'pitwall', licence: 'CC0-1.0', ref: 'own', note: `merged from ${t.geometry.at.node}` },
+      });
+      const signatureId = trackSignature(track)?.id ?? null;
+      this.writer.run('ownTracks.add', key, JSON.stringify(track), this.now(), signatureId);
+      rows.push({ track, signatureId });
+    }
+    return rows.map((r) => ({ ...r, track: asBookSays(r.track, book) }));
+  }
+
+  /** Merges another laptop's book (see TrackBookStore.merge) and makes the tracks it brought own tracks here. */
+  merge(remote: unknown): MergeChange[] {
+    this.withSignatures();
+    const changes = this.book.merge(remote);
+    this.withSignatures();
+    return changes;
   }
 
   private stored(): { track: TrackDefinition; signatureId: string | null }[] {
@@ -86,4 +111,12 @@ export function addTrackFromSession(store: SessionStore, own: OwnTracks, session
   const { track, added } = own.addFrom(store.fixes(session), o);
   store.chooseTrack(session, track.id, [track]);
   return { track, added, laps: store.laps(session).length };
+}
+
+/** A stored own track as the book says it now: its name and sector lines (its geometry is its identity and stays). */
+function asBookSays(t: TrackDefinition, book: TrackBook): TrackDefinition {
+  const b = book.tracks[t.id];
+  if (!b) return t;
+  const { sectors: _old, ...rest } = t;
+  return { ...rest, venue: b.name.value, layout: b.name.value, ...(b.sectors.value.length ? { sectors: b.sectors.value } : {}) };
 }

@@ -145,10 +145,9 @@ export function createSessionsService(o: SessionsServiceOptions) {
       },
       'tracks:book': async (): Promise<MethodResult<'tracks:book'>> => own.book.book,
       'tracks:merge': async ({ book }: MethodParams<'tracks:merge'>): Promise<MethodResult<'tracks:merge'>> => {
-        own.withSignatures();
         let changes;
         try {
-          changes = own.book.merge(book);
+          changes = own.merge(book);
         } catch (err) {
           throw new CompanionError('invalid-params', `That book of tracks was not merged: ${(err as Error).message}.`);
         }

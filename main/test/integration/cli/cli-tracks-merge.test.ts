@@ -37,6 +37,9 @@ test('pitwall tracks book and merge: the track and a later rename travel between
   assert.equal(intoB.status, 0, intoB.stderr);
   assert.match(intoB.stdout, new RegExp(`^track ${key}: created - -> Home Loop \\(from laptop-[0-9a-f]{12}\\)$`, 'm'));
 
+  const listedOnB = run(dirB, 'tracks', '--json');
+  assert.ok((JSON.parse(listedOnB.stdout) as { id: string; name: string; own: boolean }[]).some((t) => t.id === key && t.own && t.name === 'Home Loop'), 'the merged track is an own track on B');
+
   const db = openDatabase(dirB);
   const onB = new OwnTracks(db);
   onB.book.rename(key, 'Club loop');
