@@ -49,3 +49,5 @@ export * from './device-api/support/support-on.js';
 export * from './device-api/support/support-status.js';
 // licences, revocation lists and the unit's licence state
 export * from './license/index.js';
+export * from './merge/index.js';
+export * from './hub/track-registry.js';

@@ -234,4 +234,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- The signature id of each own track (protocol/src/tracks/track-signature.ts); rows drawn
+      -- before this are filled in when the companion next opens its tracks.
+      ALTER TABLE own_tracks ADD COLUMN signature_id TEXT;
+      -- The book of tracks and groups this laptop edits and merges with other laptops
+      -- (protocol/src/tracks/track-book.ts): one row, with this laptop's id and clock.
+      CREATE TABLE track_book (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        node   TEXT NOT NULL,
+        clock  TEXT NOT NULL,
+        book   TEXT NOT NULL
+      ) STRICT;
+      -- What each merge changed here (a MergeChange as JSON), newest last.
+      CREATE TABLE track_merges (
+        id         INTEGER PRIMARY KEY,
+        merged_at  INTEGER NOT NULL,
+        entity     TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        change     TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX track_merges_key ON track_merges(entity, key);
+    `,
+  },
 ];

@@ -129,6 +129,12 @@ export function createFakeCore(events: EventSink): FakeCore {
     'tracks:push': async () => {
       throw new CompanionError('unreachable', 'unit offline');
     },
+    'tracks:own': async () => [],
+    'tracks:rename': async ({ id }) => {
+      throw new CompanionError('not-found', `no own track "${id}"`);
+    },
+    'tracks:book': async () => ({ tracks: {}, groups: {} }),
+    'tracks:merge': async () => ({ changes: [] }),
     'updates:inspect': async ({ path }) => {
       throw new CompanionError('not-found', `no bundle file at ${path}`);
     },
