@@ -48,3 +48,5 @@ export * from './device-api/support/support-on.js';
 export * from './device-api/support/support-status.js';
 // licences, revocation lists and the unit's licence state
 export * from './license/index.js';
+export * from './serial/operator-auth.js';
+export * from './serial/recovery-rpc.js';
