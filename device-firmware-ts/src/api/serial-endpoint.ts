@@ -37,8 +37,13 @@ export async function startSerialEndpoint(opts: SerialEndpointOptions): Promise<
       requests++;
       if (++unanswered >= MAX_UNANSWERED) port.pause();
       queue = queue.then(async () => {
-        const response = await dispatchRpcFrame(frame, methods, opts.ctx);
-        if (port.isOpen) port.write(encodeRpcFrame(response));
+        try {
+          const response = await dispatchRpcFrame(frame, methods, opts.ctx);
+          if (port.isOpen) port.write(encodeRpcFrame(response));
+        } catch (err) {
+          // An answer that cannot be sent (over the frame limit) must not stop every later one.
+          opts.log.error(`serial endpoint ${opts.path}: no answer sent: ${(err as Error).message}`);
+        }
         if (--unanswered < MAX_UNANSWERED && port.isPaused()) port.resume();
       });
     }

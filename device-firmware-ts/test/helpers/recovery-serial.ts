@@ -22,9 +22,13 @@ export async function rawCall(client: SerialRpcClient, method: string, params?: 
 export async function recoveryCall(client: SerialRpcClient, unitId: string, method: string, params: Record<string, unknown>, op: OperatorCreds, timeoutMs = 30_000): Promise<RpcResponse> {
   const n = await rawCall(client, 'recovery.nonce');
   if (!('result' in n)) throw new Error(`recovery.nonce failed: ${JSON.stringify(n)}`);
-  const nonce = (n.result as { nonce: string }).nonce;
+  return rawCall(client, method, { ...params, auth: recoveryAuth(unitId, (n.result as { nonce: string }).nonce, method, op) }, timeoutMs);
+}
+
+/** The `auth` of a recovery call: `op`'s signature over this unit, nonce and method. */
+export function recoveryAuth(unitId: string, nonce: string, method: string, op: OperatorCreds) {
   const signature = sign(null, Buffer.from(serialCallMessage('recovery', unitId, nonce, method)), createPrivateKey(op.keyPem)).toString('base64');
-  return rawCall(client, method, { ...params, auth: { certificate: op.certPem, nonce, signature } }, timeoutMs);
+  return { certificate: op.certPem, nonce, signature };
 }
 
 export const errorCode = (r: RpcResponse) => ('error' in r ? (r.error.data as { code?: string } | undefined)?.code : undefined);

@@ -16,7 +16,9 @@ import { SerialOperatorAuth } from './operator-auth.js';
  * unanswered is the flow control; `recovery.install.end {upload}` answers the UpdateStatus once the
  * bundle is verified and installed, or the refusal. A refused bundle also fails every later chunk.
  */
-export const RECOVERY_CHUNK_B = 8192;
+// Small enough that a chunk's frame (base64 and JSON around it) stays under 4 KiB: larger frames
+// stalled now and then across the sim's socat pseudo-terminal pair (the rest of a frame held back).
+export const RECOVERY_CHUNK_B = 2048;
 /** Chunks a sender keeps unanswered at most. */
 export const RECOVERY_INSTALL_WINDOW = 4;
 /** Largest bundle announced over serial (the slot's own capacity is checked as it streams). */

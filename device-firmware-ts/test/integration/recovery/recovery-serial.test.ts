@@ -1,8 +1,9 @@
 import { test } from 'node:test';
+import { createPrivateKey, sign } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeFrame, factoryResetResult, FrameType, helloResult, recoveryRollbackResult, recoveryStatus, RECOVERY_CHUNK_B, updateStatus } from '@pitwall/protocol';
+import { encodeFrame, factoryResetResult, FrameType, helloResult, recoveryRollbackResult, recoveryStatus, RECOVERY_CHUNK_B, updateStatus, wifiSerialMessage } from '@pitwall/protocol';
 import { buildBundle, signBundle } from '@pitwall/protocol/node';
 import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { simPowerOnFile } from '../../../src/hal/sim/sim-power-on.js';
@@ -11,7 +12,7 @@ import { snapshot } from '../../helpers/bundles.js';
 import { makeOperator, readAudit } from '../../helpers/https-client.js';
 import { tempDir } from '../../helpers/paths.js';
 import { prng } from '../../helpers/prng.js';
-import { errorCode, rawCall, recoveryCall, serialInstall } from '../../helpers/recovery-serial.js';
+import { errorCode, rawCall, recoveryAuth, recoveryCall, serialInstall } from '../../helpers/recovery-serial.js';
 import { recoveryUnit } from '../../helpers/recovery-unit.js';
 import { SerialRpcClient } from '../../helpers/serial-rpc-client.js';
 import { makeRelease } from '../../helpers/slot-releases.js';
@@ -58,11 +59,15 @@ test('recovery mode over USB serial (a real pty): status, rollback, a tampered b
     const unsignedCall = await rawCall(c, 'recovery.rollback', { slot: 'A' });
     assert.ok('error' in unsignedCall && /invalid params/.test(unsignedCall.error.message), JSON.stringify(unsignedCall));
     const n = await rawCall(c, 'recovery.nonce');
-    const ok = await recoveryCall(c, identity.id, 'recovery.status', {}, owner!);
-    assert.ok('result' in ok);
     assert.ok('result' in n);
-    const replay = await rawCall(c, 'recovery.status', { auth: { certificate: owner!.certPem, nonce: (n.result as { nonce: string }).nonce, signature: 'AAAA' } });
-    assert.equal(errorCode(replay), 'unauthorized');
+    const auth = recoveryAuth(identity.id, (n.result as { nonce: string }).nonce, 'recovery.status', owner!);
+    assert.ok('result' in (await rawCall(c, 'recovery.status', { auth })), 'first use of the nonce');
+    const replay = await rawCall(c, 'recovery.status', { auth });
+    assert.equal(errorCode(replay), 'unauthorized', 'a nonce is used once');
+    const w = await rawCall(c, 'recovery.nonce');
+    assert.ok('result' in w);
+    const wifiSigned = { certificate: owner!.certPem, nonce: (w.result as { nonce: string }).nonce, signature: sign(null, Buffer.from(wifiSerialMessage(identity.id, (w.result as { nonce: string }).nonce, 'recovery.status')), createPrivateKey(owner!.keyPem)).toString('base64') };
+    assert.equal(errorCode(await rawCall(c, 'recovery.status', { auth: wifiSigned })), 'unauthorized', 'a signature for Wi-Fi does not open recovery');
     assert.deepEqual((await records.read()).record, recordBefore, 'refusals changed nothing');
 
     // Rollback: to A (complete, good) yes; to B (empty) no.
