@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     .catch((err: Error) => (log.error(`recovery mode: no USB serial (${err.message}); the network API still answers`), null));
   log.warn(`recovery mode: API on port ${apiPort}${serial ? ' and the USB serial port' : ''} (owner and dealer only)`);
   const link = recoveryLinkToLauncher({ apiUrl: `https://127.0.0.1:${apiPort}/`, gnss: () => ({ attached: false, fixes: 0 }) });
-  process.stdout.write(`${JSON.stringify({ recovery: 'ready', apiPort, unitId: identity.id })}\n`);
+  process.stdout.write(`${JSON.stringify({ recovery: 'ready', apiPort, unitId: identity.id, pid: process.pid })}\n`);
   const stop = async () => {
     link?.stop();
     await serial?.close();
