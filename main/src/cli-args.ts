@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CompanionError, parseChoice, parseNumber, parsePort, SUPPORT_MAX_S, type Role } from '@pitwall/protocol';
 import { BUNDLE_USAGE } from './bundle-commands.js';
 import { UPDATE_USAGE } from './update-commands.js';
+import { RECOVERY_USAGE } from './recovery-commands.js';
 import { SUPPORT_EXPORT_USAGE } from './support-export-cli.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
@@ -44,6 +45,7 @@ ${WIFI_USAGE}
 ${SESSION_USAGE}
 ${BUNDLE_USAGE}
 ${UPDATE_USAGE}
+${RECOVERY_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

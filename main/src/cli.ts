@@ -14,6 +14,7 @@ import { readSecret } from './read-secret.js';
 import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
 import { runBundleCommand } from './bundle-commands.js';
 import { runUpdateCommand } from './update-commands.js';
+import { runRecoveryCommand } from './recovery-commands.js';
 import { runSupportExportCommand, SUPPORT_EXPORT_ACTIONS } from './support-export-cli.js';
 
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
   // Unit names, refusals and export names are device-supplied: no control characters reach the terminal.
   const cleanTerminal = { out: (line: string) => void process.stdout.write(`${cleanText(line)}\n`), err: (line: string) => log(cleanText(line)) };
   if (argv[0] === 'update') return runUpdateCommand(argv.slice(1), cleanTerminal);
+  if (argv[0] === 'recovery') return runRecoveryCommand(argv.slice(1), cleanTerminal);
   if (argv[0] === 'support' && SUPPORT_EXPORT_ACTIONS.has(argv[1] ?? '')) return runSupportExportCommand(argv.slice(1), cleanTerminal);
   if (SESSION_COMMANDS.has(argv[0] ?? '') && !(argv[0] === 'tracks' && argv[1] === 'push')) {
     return runSessionCommand(argv, {
