@@ -8,9 +8,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { buildBundle, signBundle } from '@pitwall/protocol/node';
-import { COMPANION_CLI } from '../../../../testbed/companion.js';
 import { startSimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
+import { runCli } from '../../helpers/run-cli.js';
 
 /** `pitwall recovery ...` over the USB serial pty of a unit in recovery mode. */
 const RECOVERY_CLI = fileURLToPath(new URL('../../../../device-firmware-ts/dist/recovery/recovery-cli.js', import.meta.url));
@@ -23,16 +23,7 @@ let recovery: ChildProcess | null = null;
 let unitId = '';
 const bundles = { good: join(tmp, 'good.pwb'), tampered: join(tmp, 'tampered.pwb') };
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += String(d)));
-    child.stderr.on('data', (d: Buffer) => (err += String(d)));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = (args: string[]) => runCli(args);
 const rec = (dir: string, ...args: string[]) => cli(['recovery', ...args, '--serial', port, '--data-dir', dir]);
 
 before(async () => {
