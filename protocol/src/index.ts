@@ -51,3 +51,5 @@ export * from './device-api/support/support-status.js';
 export * from './license/index.js';
 export * from './merge/index.js';
 export * from './hub/track-registry.js';
+export * from './serial/operator-auth.js';
+export * from './serial/recovery-rpc.js';
