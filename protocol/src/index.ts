@@ -48,3 +48,5 @@ export * from './device-api/support/support-on.js';
 export * from './device-api/support/support-status.js';
 // licences, revocation lists and the unit's licence state
 export * from './license/index.js';
+// lap analysis on a track's distance axis: cross-device deltas, corners, distributions
+export * from './analysis/index.js';
