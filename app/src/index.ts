@@ -27,3 +27,4 @@ export { watchUpdates, askUpdate, type UnitUpdateState } from './update/update-w
 export type { FleetUpdates } from './update/fleet-updates.js';
 export { listExport, downloadExportFile, unsafeName, ExportError, type ExportAccess, type ExportEntry, type ExportListing } from './support/export-sftp.js';
 export { archiveExport, downloadExport, type ExportCopy } from './support/export-archive.js';
+export { compareStoredLaps } from './sessions/lap-comparison.js';

@@ -11,6 +11,7 @@ import { syncSessions, type SyncProgress, type SyncSource } from './session-sync
 import { lapDelta, lapTrace } from './lap-trace-data.js';
 import { addTrackFromSession, OwnTracks } from './own-tracks.js';
 import { trackEntries } from './track-list.js';
+import { compareStoredLaps } from './lap-comparison.js';
 
 export function loadTracks(path: string | URL = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
   try {
@@ -110,6 +111,7 @@ export function createSessionsService(o: SessionsServiceOptions) {
         }
         return { session, lap, ...trace, deltaMs };
       },
+      'sessions:compare': async ({ a, b }: MethodParams<'sessions:compare'>): Promise<MethodResult<'sessions:compare'>> => compareStoredLaps(store, tracks(), a, b),
       'tracks:list': async ({ near, session, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => {
         const at = near ?? (session === undefined ? undefined : (store.firstPosition(need(session).id) ?? undefined));
         return trackEntries(tracks(), new Set(own.list().map((t) => t.id)), at, withinM);

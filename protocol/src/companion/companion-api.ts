@@ -11,6 +11,7 @@ import { trackMethods } from './tracks-api.js';
 import { updateEvents, updateMethods } from './updates-api.js';
 import { supportMethods } from './support-api.js';
 import { wifiMethods } from './wifi-api.js';
+import { compareMethods } from './compare-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -126,6 +127,7 @@ export const companionMethods = {
   ...updateMethods,
   ...supportMethods,
   ...wifiMethods,
+  ...compareMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
@@ -207,3 +209,4 @@ export type CompanionHandlers = { [M in MethodName]: (params: MethodParams<M>) =
 /** Where the companion core publishes contract events. */
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 export * from './sessions-api.js';
+export * from './compare-api.js';
