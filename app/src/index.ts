@@ -28,3 +28,5 @@ export type { FleetUpdates } from './update/fleet-updates.js';
 export { listExport, downloadExportFile, unsafeName, ExportError, type ExportAccess, type ExportEntry, type ExportListing } from './support/export-sftp.js';
 export { archiveExport, downloadExport, type ExportCopy } from './support/export-archive.js';
 export { compareStoredLaps } from './sessions/lap-comparison.js';
+export { fleetForTrack, fleetTracks } from './sessions/fleet-stats.js';
+export { readTrackLaps, writeLapFeatures, type TrackLapColumns } from './sessions/lap-features.js';

@@ -12,6 +12,7 @@ import { lapDelta, lapTrace } from './lap-trace-data.js';
 import { addTrackFromSession, OwnTracks } from './own-tracks.js';
 import { trackEntries } from './track-list.js';
 import { compareStoredLaps } from './lap-comparison.js';
+import { fleetForTrack, fleetTracks } from './fleet-stats.js';
 
 export function loadTracks(path: string | URL = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
   try {
@@ -112,6 +113,8 @@ export function createSessionsService(o: SessionsServiceOptions) {
         return { session, lap, ...trace, deltaMs };
       },
       'sessions:compare': async ({ a, b }: MethodParams<'sessions:compare'>): Promise<MethodResult<'sessions:compare'>> => compareStoredLaps(store, tracks(), a, b),
+      'fleet:tracks': async (): Promise<MethodResult<'fleet:tracks'>> => fleetTracks(o.db, tracks()),
+      'fleet:distribution': async (p: MethodParams<'fleet:distribution'>): Promise<MethodResult<'fleet:distribution'>> => fleetForTrack(o.db, tracks(), p),
       'tracks:list': async ({ near, session, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => {
         const at = near ?? (session === undefined ? undefined : (store.firstPosition(need(session).id) ?? undefined));
         return trackEntries(tracks(), new Set(own.list().map((t) => t.id)), at, withinM);

@@ -222,4 +222,32 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE session_imu;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- One row per timed lap for the fleet distributions (sessions/lap-features.ts), written with
+      -- the laps: keyed by track first so one track's laps are one range of the table; the
+      -- session's driver and unit copied in (they never change) so nothing is joined; sector
+      -- times (float64) and corner minimum speeds (float32 km/h) as packed arrays.
+      CREATE TABLE lap_features (
+        track_id    TEXT NOT NULL,
+        session     INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        lap         INTEGER NOT NULL,
+        driver      TEXT,
+        unit_id     TEXT NOT NULL,
+        unit_name   TEXT NOT NULL,
+        start_t     REAL NOT NULL,
+        time_ms     REAL NOT NULL,
+        sectors     BLOB,
+        corner_min  BLOB,
+        PRIMARY KEY (track_id, session, lap)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX lap_features_session ON lap_features(session);
+      -- Laps stored before this version: their times now (sectors and corners come with the
+      -- next re-timing, pitwall laps --track or a catalog change).
+      INSERT INTO lap_features (track_id, session, lap, driver, unit_id, unit_name, start_t, time_ms)
+        SELECT l.track_id, l.session, l.lap, s.driver, s.unit_id, s.unit_name, l.start_t, l.time_ms
+        FROM session_laps l JOIN sessions s ON s.id = l.session;
+    `,
+  },
 ];

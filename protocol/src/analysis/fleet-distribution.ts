@@ -1,0 +1,141 @@
+import { boxStats, histogram, type BoxStats, type Histogram } from './distribution.js';
+
+/** One track's laps as columns (a companion's SQLite rows or the hub's): what a distribution reads. */
+export interface LapColumns {
+  count: number;
+  /** Index into `drivers`: the session's driver, else its unit's name. */
+  driver: Int32Array;
+  drivers: string[];
+  /** Index into `units`. */
+  unit: Int32Array;
+  units: string[];
+  /** Lap start, epoch ms. */
+  startT: Float64Array;
+  timeMs: Float64Array;
+  /** Sector s of lap i at [i * sectorCount + s]; NaN where the lap has no complete sectors. */
+  sectorsMs: Float64Array;
+  sectorCount: number;
+  /** Corner c of lap i at [i * cornerCount + c]; NaN where unknown. */
+  cornerMinKmh: Float32Array;
+  cornerCount: number;
+}
+
+export interface DistributionOptions {
+  /** Members are drivers (default) or units. */
+  groupBy?: 'driver' | 'unit';
+  /** The group: these members only (default every one). */
+  members?: readonly string[];
+  /** The member whose laps are marked. */
+  mark?: string;
+  bins?: number;
+}
+
+export interface Distribution {
+  box: BoxStats | null;
+  histogram: Histogram | null;
+  /** The marked member's own box, or null. */
+  marked: BoxStats | null;
+}
+
+export interface FleetDistribution {
+  groupBy: 'driver' | 'unit';
+  laps: number;
+  members: { name: string; laps: number; bestMs: number; theoreticalBestMs: number | null; lapTimes: BoxStats }[];
+  lapTimes: Distribution;
+  sectors: Distribution[];
+  corners: Distribution[];
+  /** The best of each sector over the group's laps, and whose it was; null ms without complete sectors. */
+  theoreticalBest: { ms: number | null; sectors: { ms: number; by: string }[] };
+  /** Each member's best lap and lap count per day (UTC), over the season. */
+  progress: { name: string; days: { day: string; bestMs: number; laps: number }[] }[];
+  /** The marked member's lap times in lap order (the most recent MARKED_MAX). */
+  markedLapsMs: number[];
+}
+
+const MARKED_MAX = 500;
+const DAY_MS = 86_400_000;
+
+/**
+ * Lap-time, sector-time and corner-minimum-speed distributions of a group on one track, the
+ * group's theoretical best and each member's progress by day: a few linear passes over the
+ * columns and quickselect for the quartiles, no sorting of the laps.
+ */
+export function fleetDistribution(c: LapColumns, o: DistributionOptions = {}): FleetDistribution {
+  const groupBy = o.groupBy ?? 'driver';
+  const names = groupBy === 'driver' ? c.drivers : c.units;
+  const key = groupBy === 'driver' ? c.driver : c.unit;
+  const wanted = o.members ? new Set(o.members) : null;
+  const inGroup = names.map((n) => !wanted || wanted.has(n));
+  const markIndex = o.mark === undefined ? -1 : names.indexOf(o.mark);
+  const bins = o.bins ?? 30;
+  const rows: number[] = [];
+  for (let i = 0; i < c.count; i++) if (inGroup[key[i]!]) rows.push(i);
+  const marked = markIndex >= 0 ? rows.filter((i) => key[i] === markIndex) : [];
+
+  const dimension = (value: (i: number) => number): Distribution => {
+    const all = new Float64Array(rows.length);
+    rows.forEach((i, j) => (all[j] = value(i)));
+    const box = boxStats(all);
+    return { box, histogram: box ? histogram(all, box, bins) : null, marked: marked.length ? boxStats(marked.map(value)) : null };
+  };
+  const S = c.sectorCount;
+  const C = c.cornerCount;
+  const lapTimes = dimension((i) => c.timeMs[i]!);
+  const sectors = Array.from({ length: S }, (_, s) => dimension((i) => c.sectorsMs[i * S + s]!));
+  const corners = Array.from({ length: C }, (_, k) => dimension((i) => c.cornerMinKmh[i * C + k]!));
+
+  // Per member: lap count, best, best of each sector; per member and day: best and count.
+  const m = names.length;
+  const count = new Int32Array(m);
+  const best = new Float64Array(m).fill(Infinity);
+  const bestSector = new Float64Array(m * S).fill(Infinity);
+  const days = new Map<number, { member: number; day: number; bestMs: number; laps: number }>();
+  for (const i of rows) {
+    const k = key[i]!;
+    const t = c.timeMs[i]!;
+    count[k]!++;
+    if (t < best[k]!) best[k] = t;
+    for (let s = 0; s < S; s++) {
+      const v = c.sectorsMs[i * S + s]!;
+      if (v < bestSector[k * S + s]!) bestSector[k * S + s] = v;
+    }
+    const day = Math.floor(c.startT[i]! / DAY_MS);
+    const id = k * 1e6 + day;
+    const d = days.get(id);
+    if (!d) days.set(id, { member: k, day, bestMs: t, laps: 1 });
+    else {
+      d.laps++;
+      if (t < d.bestMs) d.bestMs = t;
+    }
+  }
+  const members = names.flatMap((name, k) => {
+    if (!inGroup[k] || count[k] === 0) return [];
+    const own = bestSector.subarray(k * S, (k + 1) * S);
+    const lapBox = boxStats(rows.filter((i) => key[i] === k).map((i) => c.timeMs[i]!))!;
+    return [{ name, laps: count[k]!, bestMs: best[k]!, theoreticalBestMs: S > 0 && own.every(Number.isFinite) ? own.reduce((a, b) => a + b, 0) : null, lapTimes: lapBox }];
+  });
+  const groupSectors = Array.from({ length: S }, (_, s) => {
+    let ms = Infinity;
+    let by = -1;
+    for (let k = 0; k < m; k++) if (bestSector[k * S + s]! < ms) [ms, by] = [bestSector[k * S + s]!, k];
+    return { ms, by: by >= 0 ? names[by]! : '' };
+  }).filter((x) => Number.isFinite(x.ms));
+  const progress = new Map<number, { day: string; bestMs: number; laps: number }[]>();
+  for (const d of [...days.values()].sort((a, b) => a.day - b.day)) {
+    const list = progress.get(d.member) ?? [];
+    list.push({ day: new Date(d.day * DAY_MS).toISOString().slice(0, 10), bestMs: d.bestMs, laps: d.laps });
+    progress.set(d.member, list);
+  }
+  const ordered = [...marked].sort((a, b) => c.startT[a]! - c.startT[b]!);
+  return {
+    groupBy,
+    laps: rows.length,
+    members,
+    lapTimes,
+    sectors,
+    corners,
+    theoreticalBest: { ms: S > 0 && groupSectors.length === S ? groupSectors.reduce((a, x) => a + x.ms, 0) : null, sectors: groupSectors },
+    progress: [...progress].map(([k, list]) => ({ name: names[k]!, days: list })),
+    markedLapsMs: ordered.slice(-MARKED_MAX).map((i) => c.timeMs[i]!),
+  };
+}
