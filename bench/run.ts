@@ -23,6 +23,8 @@ const benches: Record<string, () => Promise<void>> = {
   'boot-commit': async () => (await import('./boot-commit.js')).runBootCommitBench(),
   // support on -> export through the tunnel vs bare ssh -N -R + sftp; download rate (needs root)
   support: async () => (await import('./support.js')).runSupportBench(),
+  // fleet distribution of one track with 100,000 laps from the companion's SQLite, against a bare SQL aggregate
+  distributions: async () => (await import('./distributions.js')).runDistributionsBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

@@ -6,7 +6,7 @@ import { readTrackLaps } from './lap-features.js';
 export function fleetTracks(db: Db, tracks: readonly TrackDefinition[]): FleetTrack[] {
   const rows = db
     .prepare(
-      `SELECT track_id, COUNT(*) AS laps, json_group_array(DISTINCT COALESCE(driver, unit_name)) AS drivers, json_group_array(DISTINCT unit_name) AS units
+      `SELECT track_id, SUM(laps) AS laps, json_group_array(DISTINCT COALESCE(driver, unit_name)) AS drivers, json_group_array(DISTINCT unit_name) AS units
        FROM lap_features GROUP BY track_id ORDER BY laps DESC`,
     )
     .all() as { track_id: string; laps: number; drivers: string; units: string }[];

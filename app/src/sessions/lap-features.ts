@@ -3,31 +3,38 @@ import type { Db } from '../store/database.js';
 import type { TimedLaps } from './lap-analysis.js';
 
 /**
- * Per-lap rows for the fleet distributions (table lap_features, migration 8): written in the
- * same transaction as the laps, so a distribution reads one range of one table, no join, no
- * JSON: sector times as float64 and corner minimum speeds as float32, packed.
+ * A session's laps as columns for the fleet distributions (table lap_features, migration 8),
+ * written in the same transaction as the laps: one row per session, its laps packed as float64
+ * columns (lap numbers, start times, lap times, sectors, corner minimum speeds), so a track's
+ * 100,000 laps are a range read of a few thousand rows and no per-lap decoding.
  */
 export function writeLapFeatures(db: Db, session: number, timed: TimedLaps): void {
   db.prepare('DELETE FROM lap_features WHERE session = ?').run(session);
-  if (!timed.trackId || timed.laps.length === 0) return;
+  const n = timed.laps.length;
+  if (!timed.trackId || n === 0) return;
   const s = db.prepare('SELECT driver, unit_id, unit_name FROM sessions WHERE id = ?').get(session) as { driver: string | null; unit_id: string; unit_name: string } | undefined;
   if (!s) return;
-  const insert = db.prepare('INSERT INTO lap_features (track_id, session, lap, driver, unit_id, unit_name, start_t, time_ms, sectors, corner_min) VALUES (?,?,?,?,?,?,?,?,?,?)');
+  const S = Math.max(0, ...timed.laps.map((l) => l.sectorsMs.length));
+  const C = Math.max(0, ...(timed.cornerMinKmh ?? []).map((c) => c.length));
+  const cols = new Float64Array(n * (3 + S + C)).fill(NaN);
   timed.laps.forEach((l, i) => {
-    const corners = timed.cornerMinKmh?.[i] ?? [];
-    insert.run(
-      timed.trackId,
-      session,
-      l.number,
-      s.driver,
-      s.unit_id,
-      s.unit_name,
-      l.startT,
-      l.timeMs,
-      l.sectorsMs.length ? Buffer.from(Float64Array.from(l.sectorsMs).buffer) : null,
-      corners.length ? Buffer.from(Float32Array.from(corners).buffer) : null,
-    );
+    cols[i] = l.number;
+    cols[n + i] = l.startT;
+    cols[2 * n + i] = l.timeMs;
+    if (l.sectorsMs.length === S) l.sectorsMs.forEach((v, k) => (cols[3 * n + i * S + k] = v));
+    (timed.cornerMinKmh?.[i] ?? []).forEach((v, k) => (cols[(3 + S) * n + i * C + k] = v));
   });
+  db.prepare('INSERT INTO lap_features (track_id, session, driver, unit_id, unit_name, laps, sectors, corners, columns) VALUES (?,?,?,?,?,?,?,?,?)').run(
+    timed.trackId,
+    session,
+    s.driver,
+    s.unit_id,
+    s.unit_name,
+    n,
+    S,
+    C,
+    Buffer.from(cols.buffer, cols.byteOffset, cols.byteLength),
+  );
 }
 
 /** One track's laps as columns (protocol's LapColumns), with each lap's session and number. */
@@ -42,18 +49,20 @@ const intern = (names: string[], index: Map<string, number>, name: string) => {
   return k;
 };
 
+type Row = [number, string | null, string, number, number, number, Buffer];
+
 /** Every lap of a track (one range scan of the table's key), as columns. */
 export function readTrackLaps(db: Db, trackId: string): TrackLapColumns {
-  const rows = db
-    .prepare('SELECT session, lap, driver, unit_name, start_t, time_ms, sectors, corner_min FROM lap_features WHERE track_id = ?')
-    .raw()
-    .all(trackId) as [number, number, string | null, string, number, number, Buffer | null, Buffer | null][];
-  const n = rows.length;
-  let sectorCount = 0;
-  let cornerCount = 0;
+  const all = db.prepare('SELECT session, driver, unit_name, laps, sectors, corners, columns FROM lap_features WHERE track_id = ?').raw().all(trackId) as Row[];
+  // A row whose blob does not match its counts (a damaged file) is left out, not misread.
+  const rows = all.filter((r) => r[6].length === r[3] * (3 + r[4] + r[5]) * 8);
+  let n = 0;
+  let S = 0;
+  let C = 0;
   for (const r of rows) {
-    if (r[6]) sectorCount = Math.max(sectorCount, r[6].length / 8);
-    if (r[7]) cornerCount = Math.max(cornerCount, r[7].length / 4);
+    n += r[3];
+    S = Math.max(S, r[4]);
+    C = Math.max(C, r[5]);
   }
   const out: TrackLapColumns = {
     count: n,
@@ -65,30 +74,30 @@ export function readTrackLaps(db: Db, trackId: string): TrackLapColumns {
     units: [],
     startT: new Float64Array(n),
     timeMs: new Float64Array(n),
-    sectorsMs: new Float64Array(n * sectorCount).fill(NaN),
-    sectorCount,
-    cornerMinKmh: new Float32Array(n * cornerCount).fill(NaN),
-    cornerCount,
+    sectorsMs: new Float64Array(n * S).fill(NaN),
+    sectorCount: S,
+    cornerMinKmh: new Float32Array(n * C).fill(NaN),
+    cornerCount: C,
   };
   const driverIndex = new Map<string, number>();
   const unitIndex = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const [session, lap, driver, unitName, startT, timeMs, sectors, corners] = rows[i]!;
-    out.session[i] = session;
-    out.lap[i] = lap;
-    out.driver[i] = intern(out.drivers, driverIndex, driver ?? unitName);
-    out.unit[i] = intern(out.units, unitIndex, unitName);
-    out.startT[i] = startT;
-    out.timeMs[i] = timeMs;
-    // Blobs may sit at any byte offset: read them through a DataView (little-endian, as written).
-    if (sectors && sectors.length === sectorCount * 8) {
-      const v = new DataView(sectors.buffer, sectors.byteOffset, sectors.length);
-      for (let k = 0; k < sectorCount; k++) out.sectorsMs[i * sectorCount + k] = v.getFloat64(k * 8, true);
-    }
-    if (corners && corners.length === cornerCount * 4) {
-      const v = new DataView(corners.buffer, corners.byteOffset, corners.length);
-      for (let k = 0; k < cornerCount; k++) out.cornerMinKmh[i * cornerCount + k] = v.getFloat32(k * 4, true);
-    }
+  let at = 0;
+  for (const [session, driver, unitName, m, s, c, blob] of rows) {
+    // The blob may sit at any byte offset: copied once into an aligned array.
+    const cols = new Float64Array(m * (3 + s + c));
+    new Uint8Array(cols.buffer).set(blob);
+    const d = intern(out.drivers, driverIndex, driver ?? unitName);
+    const u = intern(out.units, unitIndex, unitName);
+    out.session.fill(session, at, at + m);
+    out.driver.fill(d, at, at + m);
+    out.unit.fill(u, at, at + m);
+    for (let i = 0; i < m; i++) out.lap[at + i] = cols[i]!;
+    out.startT.set(cols.subarray(m, 2 * m), at);
+    out.timeMs.set(cols.subarray(2 * m, 3 * m), at);
+    // The session's blob is lap by lap; the track's columns are sector by sector, corner by corner.
+    if (s === S) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out.sectorsMs[k * n + at + i] = cols[3 * m + i * S + k]!;
+    if (c === C) for (let i = 0; i < m; i++) for (let k = 0; k < C; k++) out.cornerMinKmh[k * n + at + i] = cols[(3 + S) * m + i * C + k]!;
+    at += m;
   }
   return out;
 }

@@ -225,29 +225,26 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 8,
     sql: `
-      -- One row per timed lap for the fleet distributions (sessions/lap-features.ts), written with
-      -- the laps: keyed by track first so one track's laps are one range of the table; the
-      -- session's driver and unit copied in (they never change) so nothing is joined; sector
-      -- times (float64) and corner minimum speeds (float32 km/h) as packed arrays.
+      -- The laps of each session as columns for the fleet distributions (sessions/lap-features.ts),
+      -- written with the laps: one row per session keyed by track first, so one track's laps are
+      -- one range of few rows (a session's 25 laps in one blob, not 25 rows); the session's driver
+      -- and unit copied in (they never change), nothing joined. columns: float64 little-endian,
+      -- lap numbers, start times, lap times, then sectors (laps x sectors, NaN: incomplete) and
+      -- corner minimum speeds in km/h (laps x corners, NaN: unknown). Sessions stored before this
+      -- version are filled in by the companion at start (SessionStore.fillLapFeatures).
       CREATE TABLE lap_features (
-        track_id    TEXT NOT NULL,
-        session     INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        lap         INTEGER NOT NULL,
-        driver      TEXT,
-        unit_id     TEXT NOT NULL,
-        unit_name   TEXT NOT NULL,
-        start_t     REAL NOT NULL,
-        time_ms     REAL NOT NULL,
-        sectors     BLOB,
-        corner_min  BLOB,
-        PRIMARY KEY (track_id, session, lap)
+        track_id   TEXT NOT NULL,
+        session    INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        driver     TEXT,
+        unit_id    TEXT NOT NULL,
+        unit_name  TEXT NOT NULL,
+        laps       INTEGER NOT NULL,
+        sectors    INTEGER NOT NULL,
+        corners    INTEGER NOT NULL,
+        columns    BLOB NOT NULL,
+        PRIMARY KEY (track_id, session)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX lap_features_session ON lap_features(session);
-      -- Laps stored before this version: their times now (sectors and corners come with the
-      -- next re-timing, pitwall laps --track or a catalog change).
-      INSERT INTO lap_features (track_id, session, lap, driver, unit_id, unit_name, start_t, time_ms)
-        SELECT l.track_id, l.session, l.lap, s.driver, s.unit_id, s.unit_name, l.start_t, l.time_ms
-        FROM session_laps l JOIN sessions s ON s.id = l.session;
     `,
   },
 ];

@@ -70,33 +70,35 @@ function quantileIn(a: Float64Array, p: number, from: number): number {
  * one pass for the rest. `values` is copied, never changed. Null when there is none.
  */
 export function boxStats(values: ArrayLike<number>): BoxStats | null {
+  return boxStatsOf(Float64Array.from(values));
+}
+
+/** boxStats on an array of the caller's that it may reorder and overwrite (no copy). */
+export function boxStatsOf(a: Float64Array): BoxStats | null {
+  // Keep the finite values at the front.
   let n = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) n++;
-  if (n === 0) return null;
-  const a = new Float64Array(n);
   let sum = 0;
-  for (let i = 0, j = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isFinite(v)) {
-      a[j++] = v;
-      sum += v;
-    }
-  }
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    if (a[i]! < min) min = a[i]!;
-    if (a[i]! > max) max = a[i]!;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v - v !== 0) continue; // NaN or infinite
+    a[n++] = v;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
+  if (n === 0) return null;
+  const b = n === a.length ? a : a.subarray(0, n);
   // Quartiles in rising order: each select leaves the next one's search to the part after it.
-  const q1 = quantileIn(a, 0.25, 0);
-  const median = quantileIn(a, 0.5, Math.floor(0.25 * (n - 1)));
-  const q3 = quantileIn(a, 0.75, Math.floor(0.5 * (n - 1)));
+  const q1 = quantileIn(b, 0.25, 0);
+  const median = quantileIn(b, 0.5, Math.floor(0.25 * (n - 1)));
+  const q3 = quantileIn(b, 0.75, Math.floor(0.5 * (n - 1)));
   const reach = 1.5 * (q3 - q1);
   let lowWhisker = q1;
   let highWhisker = q3;
   for (let i = 0; i < n; i++) {
-    const v = a[i]!;
+    const v = b[i]!;
     if (v >= q1 - reach && v < lowWhisker) lowWhisker = v;
     if (v <= q3 + reach && v > highWhisker) highWhisker = v;
   }

@@ -63,8 +63,8 @@ function columns(laps: [string, string, number, number, number[], number[]][]): 
     cornerCount: C,
   };
   laps.forEach((l, i) => {
-    l[4].forEach((v, s) => (c.sectorsMs[i * S + s] = v));
-    l[5].forEach((v, k) => (c.cornerMinKmh[i * C + k] = v));
+    l[4].forEach((v, s) => (c.sectorsMs[s * laps.length + i] = v));
+    l[5].forEach((v, k) => (c.cornerMinKmh[k * laps.length + i] = v));
   });
   return c;
 }
