@@ -92,6 +92,15 @@ export function createSessionsService(o: SessionsServiceOptions) {
     if (!l) throw new CompanionError('not-found', `session ${id} has no lap ${lap}`);
     return l;
   };
+  // Laps stored before the fleet distributions' rows existed get them, a few sessions a turn.
+  const fill = () => {
+    try {
+      if (store.fillLapFeatures() > 0) setTimeout(fill, 50).unref();
+    } catch (err) {
+      o.log(`lap features: ${(err as Error).message}`);
+    }
+  };
+  setTimeout(fill, 1000).unref();
   let running: Promise<MethodResult<'sync:start'>> | null = null;
   return {
     store,

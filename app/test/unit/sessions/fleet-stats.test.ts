@@ -58,3 +58,15 @@ test('the distribution of a group with one driver marked; groups by driver or by
   assert.equal(units.laps, 4);
   assert.throws(() => fleetForTrack(db, tracks, { trackId: 'no-such-track' }), /no track "no-such-track"/);
 });
+
+test('laps stored before the distribution rows existed get them filled in, a few sessions a call', () => {
+  const before = readTrackLaps(db, EVERLAND).count;
+  db.prepare('DELETE FROM lap_features').run();
+  assert.equal(readTrackLaps(db, EVERLAND).count, 0);
+  assert.equal(store.fillLapFeatures(2), 2);
+  assert.equal(store.fillLapFeatures(2), 1);
+  assert.equal(store.fillLapFeatures(2), 0);
+  const after = readTrackLaps(db, EVERLAND);
+  assert.equal(after.count, before);
+  assert.ok(after.cornerMinKmh.every(Number.isFinite));
+});
