@@ -1,6 +1,7 @@
 // Test-only: a session of the three real Everland laps (AiM Solo, 10 Hz; testdata/laps/
 // korellas_everland_aim_solo, MIT), as a unit would store it: every fix, or every n-th (a 5 Hz
-// receiver of the same drive), from a unit and driver of its own.
+// receiver of the same drive), from a unit and driver of its own. The fixes padded across the
+// first and last line crossing (padLap) carry no speed, as a receiver's first fix may not.
 import type { SessionData, SessionFix } from '@pitwall/protocol';
 import { aimLaps, padLap } from '../../../protocol/test/helpers/aim-laps.js';
 import { readTestData } from '../../../protocol/test/helpers/test-data.js';
@@ -21,7 +22,7 @@ export function everlandSession(o: { unitId: string; sessionId: string; driver: 
   const every = o.every ?? 1;
   const fixes: SessionFix[] = all
     .filter((_, i) => i % every === 0)
-    .map((f) => ({ t: f.t, fix: '3d', lat: f.lat, lon: f.lon, altM: 262, speedMps: (f.speedMps ?? 0) / pace, courseDeg: null, satellites: 12, hdop: 0.8 }));
+    .map((f) => ({ t: f.t, fix: '3d', lat: f.lat, lon: f.lon, altM: 262, speedMps: f.speedMps === undefined ? null : f.speedMps / pace, courseDeg: null, satellites: 12, hdop: 0.8 }));
   const header = {
     format: 'pitwall-session', version: 1, sessionId: o.sessionId, unitId: o.unitId, firmwareVersion: '0.1.0',
     startedAt: new Date(fixes[0]!.t).toISOString(), trackId: null, driver: o.driver, gnssRateHz: 10 / every, imu: null,
