@@ -7,9 +7,10 @@ import { SyncButton } from './components/diagnostics/sync-button.js';
 import { LogsScreen } from './screens/logs-screen.js';
 import { SessionsScreen } from './screens/sessions-screen.js';
 import { UpdatesScreen } from './screens/updates-screen.js';
+import { FleetScreen } from './screens/fleet-screen.js';
 import { useCompanion } from './store/companion-store.js';
 
-const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes', 'updates'];
+const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes', 'updates', 'fleet'];
 
 /** Each screen's content and its part of the top bar. */
 const SCREEN_PARTS: Record<Screen, { Content: () => ReactNode; Actions: (() => ReactNode) | null }> = {
@@ -19,6 +20,7 @@ const SCREEN_PARTS: Record<Screen, { Content: () => ReactNode; Actions: (() => R
   health: { Content: HealthScreen, Actions: HealthActions },
   crashes: { Content: CrashesScreen, Actions: CrashesActions },
   updates: { Content: UpdatesScreen, Actions: null },
+  fleet: { Content: FleetScreen, Actions: null },
 };
 
 /** The screen named in the address fragment (#logs), so a reload stays where it was. */
