@@ -5,7 +5,8 @@ import type { TimedLaps } from './lap-analysis.js';
 /**
  * A session's laps as columns for the fleet distributions (table lap_features, migration 8),
  * written in the same transaction as the laps: one row per session, its laps packed as float64
- * columns (lap numbers, start times, lap times, sectors, corner minimum speeds), so a track's
+ * columns (lap numbers, start times, lap times, a column per sector, one per corner's minimum
+ * speed), so a track's
  * 100,000 laps are a range read of a few thousand rows and no per-lap decoding.
  */
 export function writeLapFeatures(db: Db, session: number, timed: TimedLaps): void {
@@ -21,8 +22,9 @@ export function writeLapFeatures(db: Db, session: number, timed: TimedLaps): voi
     cols[i] = l.number;
     cols[n + i] = l.startT;
     cols[2 * n + i] = l.timeMs;
-    if (l.sectorsMs.length === S) l.sectorsMs.forEach((v, k) => (cols[3 * n + i * S + k] = v));
-    (timed.cornerMinKmh?.[i] ?? []).forEach((v, k) => (cols[(3 + S) * n + i * C + k] = v));
+    // A column per sector and per corner, as the track's columns are read.
+    if (l.sectorsMs.length === S) l.sectorsMs.forEach((v, k) => (cols[(3 + k) * n + i] = v));
+    (timed.cornerMinKmh?.[i] ?? []).forEach((v, k) => (cols[(3 + S + k) * n + i] = v));
   });
   db.prepare('INSERT INTO lap_features (track_id, session, driver, unit_id, unit_name, laps, sectors, corners, columns) VALUES (?,?,?,?,?,?,?,?,?)').run(
     timed.trackId,
@@ -94,9 +96,9 @@ export function readTrackLaps(db: Db, trackId: string): TrackLapColumns {
     for (let i = 0; i < m; i++) out.lap[at + i] = cols[i]!;
     out.startT.set(cols.subarray(m, 2 * m), at);
     out.timeMs.set(cols.subarray(2 * m, 3 * m), at);
-    // The session's blob is lap by lap; the track's columns are sector by sector, corner by corner.
-    if (s === S) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out.sectorsMs[k * n + at + i] = cols[3 * m + i * S + k]!;
-    if (c === C) for (let i = 0; i < m; i++) for (let k = 0; k < C; k++) out.cornerMinKmh[k * n + at + i] = cols[(3 + S) * m + i * C + k]!;
+    // Column by column: the session's part of each track column is one copy.
+    if (s === S) for (let k = 0; k < S; k++) out.sectorsMs.set(cols.subarray((3 + k) * m, (4 + k) * m), k * n + at);
+    if (c === C) for (let k = 0; k < C; k++) out.cornerMinKmh.set(cols.subarray((3 + s + k) * m, (4 + s + k) * m), k * n + at);
     at += m;
   }
   return out;

@@ -229,8 +229,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- written with the laps: one row per session keyed by track first, so one track's laps are
       -- one range of few rows (a session's 25 laps in one blob, not 25 rows); the session's driver
       -- and unit copied in (they never change), nothing joined. columns: float64 little-endian,
-      -- lap numbers, start times, lap times, then sectors (laps x sectors, NaN: incomplete) and
-      -- corner minimum speeds in km/h (laps x corners, NaN: unknown). Sessions stored before this
+      -- lap numbers, start times, lap times, then a column per sector (NaN: incomplete) and one per
+      -- corner's minimum speed in km/h (NaN: unknown), each as long as the laps. Sessions stored before this
       -- version are filled in by the companion at start (SessionStore.fillLapFeatures).
       CREATE TABLE lap_features (
         track_id   TEXT NOT NULL,

@@ -100,13 +100,24 @@ export function fleetDistribution(c: LapColumns, o: DistributionOptions = {}): F
   const sectors = Array.from({ length: S }, (_, s) => dimension(c.sectorsMs, s * n));
   const corners = Array.from({ length: C }, (_, k) => dimension(c.cornerMinKmh, k * n));
 
-  // Per member: lap count, best, best of each sector; per member and day: best and count.
+  // Per member: lap count, best, best of each sector; per member and day: best and count (typed
+  // arrays over the season's days, not a map: this loop runs once per lap).
   const m = names.length;
   const laps = new Int32Array(m);
   const best = new Float64Array(m).fill(Infinity);
   const bestSector = new Float64Array(m * S).fill(Infinity);
-  const days = new Map<number, { member: number; day: number; bestMs: number; laps: number }>();
-  for (const i of rows) {
+  let firstDay = Infinity;
+  let lastDay = -Infinity;
+  for (let j = 0; j < rows.length; j++) {
+    const day = Math.floor(c.startT[rows[j]!]! / DAY_MS);
+    if (day < firstDay) firstDay = day;
+    if (day > lastDay) lastDay = day;
+  }
+  const D = rows.length ? lastDay - firstDay + 1 : 0;
+  const dayBest = new Float64Array(m * D).fill(Infinity);
+  const dayLaps = new Int32Array(m * D);
+  for (let j = 0; j < rows.length; j++) {
+    const i = rows[j]!;
     const k = key[i]!;
     const t = c.timeMs[i]!;
     laps[k]!++;
@@ -115,21 +126,16 @@ export function fleetDistribution(c: LapColumns, o: DistributionOptions = {}): F
       const v = c.sectorsMs[s * n + i]!;
       if (v < bestSector[k * S + s]!) bestSector[k * S + s] = v;
     }
-    const day = Math.floor(c.startT[i]! / DAY_MS);
-    const id = k * 1e6 + day;
-    const d = days.get(id);
-    if (!d) days.set(id, { member: k, day, bestMs: t, laps: 1 });
-    else {
-      d.laps++;
-      if (t < d.bestMs) d.bestMs = t;
-    }
+    const slot = k * D + Math.floor(c.startT[i]! / DAY_MS) - firstDay;
+    dayLaps[slot]!++;
+    if (t < dayBest[slot]!) dayBest[slot] = t;
   }
   // Each member's lap times in one array, member after member (a counting sort of the rows).
   const startOf = new Int32Array(m + 1);
   for (let k = 0; k < m; k++) startOf[k + 1] = startOf[k]! + laps[k]!;
   const byMember = new Float64Array(rows.length);
   const fill = startOf.slice(0, m);
-  for (const i of rows) byMember[fill[key[i]!]!++] = c.timeMs[i]!;
+  for (let j = 0; j < rows.length; j++) byMember[fill[key[rows[j]!]!]!++] = c.timeMs[rows[j]!]!;
   const members = names.flatMap((name, k) => {
     if (!inGroup[k] || laps[k] === 0) return [];
     const own = bestSector.subarray(k * S, (k + 1) * S);
@@ -142,11 +148,11 @@ export function fleetDistribution(c: LapColumns, o: DistributionOptions = {}): F
     for (let k = 0; k < m; k++) if (bestSector[k * S + s]! < ms) [ms, by] = [bestSector[k * S + s]!, k];
     return { ms, by: by >= 0 ? names[by]! : '' };
   }).filter((x) => Number.isFinite(x.ms));
-  const progress = new Map<number, { day: string; bestMs: number; laps: number }[]>();
-  for (const d of [...days.values()].sort((a, b) => a.day - b.day)) {
-    const list = progress.get(d.member) ?? [];
-    list.push({ day: new Date(d.day * DAY_MS).toISOString().slice(0, 10), bestMs: d.bestMs, laps: d.laps });
-    progress.set(d.member, list);
+  const progress: FleetDistribution['progress'] = [];
+  for (let k = 0; k < m; k++) {
+    const list: { day: string; bestMs: number; laps: number }[] = [];
+    for (let d = 0; d < D; d++) if (dayLaps[k * D + d]! > 0) list.push({ day: new Date((firstDay + d) * DAY_MS).toISOString().slice(0, 10), bestMs: dayBest[k * D + d]!, laps: dayLaps[k * D + d]! });
+    if (list.length) progress.push({ name: names[k]!, days: list });
   }
   const ordered = [...marked].sort((a, b) => c.startT[a]! - c.startT[b]!);
   return {
@@ -157,7 +163,7 @@ export function fleetDistribution(c: LapColumns, o: DistributionOptions = {}): F
     sectors,
     corners,
     theoreticalBest: { ms: S > 0 && groupSectors.length === S ? groupSectors.reduce((a, x) => a + x.ms, 0) : null, sectors: groupSectors },
-    progress: [...progress].map(([k, list]) => ({ name: names[k]!, days: list })),
+    progress,
     markedLapsMs: ordered.slice(-MARKED_MAX).map((i) => c.timeMs[i]!),
   };
 }
