@@ -1,4 +1,4 @@
-import { CompanionError, compareLaps, trackAnalysis, trackDisplayName, type CornerSpeeds, type LapComparisonResult, type LapKey, type TrackDefinition } from '@pitwall/protocol';
+import { bearingDeg, CompanionError, compareLaps, lineAcross, trackAnalysis, trackDisplayName, type CornerSpeeds, type LapComparisonResult, type LapKey, type TrackDefinition } from '@pitwall/protocol';
 import type { SessionStore, StoredLap, StoredSession } from './session-store.js';
 
 /** Fixes read either side of a lap: the speed at its line crossings comes from them. */
@@ -32,14 +32,23 @@ export function compareStoredLaps(store: SessionStore, tracks: readonly TrackDef
   if (la.lap.trackId !== lb.lap.trackId) {
     throw new CompanionError('invalid-params', `lap ${a.session}:${a.lap} was timed on ${la.lap.trackId} and ${b.session}:${b.lap} on ${lb.lap.trackId}: only laps of one layout compare by distance`);
   }
-  const track = tracks.find((t) => t.id === la.lap.trackId);
-  if (!track) throw new CompanionError('not-found', `the layout ${la.lap.trackId} of these laps is no longer known here`);
   const input = (l: FoundLap) => ({ ...l.lap, fixes: store.fixes(l.session.id, l.lap.startT - MARGIN_MS, l.lap.endT + MARGIN_MS) });
   const ia = input(la);
   const ib = input(lb);
   const path = ia.fixes.flatMap((f): [number, number][] => (f.lat !== null && f.lon !== null && f.t >= ia.startT && f.t <= ia.endT ? [[f.lat, f.lon]] : []));
+  if (path.length < 3) throw new CompanionError('invalid-params', `lap ${a.session}:${a.lap} has too few positions to measure along`);
+  // A layout no longer in the catalog (or never in this one): lap A's own path is the line, from where it crossed.
+  const [p0, p1] = [{ lat: path[0]![0], lon: path[0]![1] }, { lat: path[1]![0], lon: path[1]![1] }];
+  const track = tracks.find((t) => t.id === la.lap.trackId) ?? {
+    id: la.lap.trackId,
+    venue: la.lap.trackId,
+    layout: 'lap A',
+    startFinish: lineAcross(p0, bearingDeg(p0, p1), 30),
+    lengthM: Math.max(1, la.lap.distanceM),
+    origin: { source: 'lap', licence: 'none', ref: `${a.session}:${a.lap}` },
+  };
   const analysis = trackAnalysis(track, path);
-  if (!analysis) throw new CompanionError('invalid-params', `the layout ${track.id} has no outline and lap ${a.session}:${a.lap} too few positions to measure along`);
+  if (!analysis) throw new CompanionError('invalid-params', `the layout ${track.id} has no outline to measure along`);
   const c = compareLaps(analysis, ia, ib);
   const lapOut = (l: FoundLap, fixes: typeof ia.fixes, trace: { elapsedMs: number[]; speedMps: number[] }) => ({
     session: l.session.id,

@@ -60,5 +60,14 @@ test('a lap that is not there, or laps of two layouts: a clear error', () => {
   const copy = new SessionStore(db, () => [SYNTH_TRACK, other]);
   copy.chooseTrack(ids[1]!, other.id);
   expect(() => compareStoredLaps(copy, [SYNTH_TRACK, other], { session: ids[0]!, lap: 1 }, { session: ids[1]!, lap: 1 }), 'invalid-params', /only laps of one layout/);
-  copy.chooseTrack(ids[1]!, null);
+  store.chooseTrack(ids[1]!, null);
+});
+
+test('laps of a layout this companion does not know compare along the first lap\'s own path', () => {
+  const la = store.laps(ids[0]!)[1]!;
+  const lb = store.laps(ids[1]!)[1]!;
+  const c = compareStoredLaps(store, [], { session: ids[0]!, lap: la.lap }, { session: ids[1]!, lap: lb.lap });
+  assert.equal(c.track.id, SYNTH_TRACK.id);
+  assert.ok(Math.abs(c.track.lengthM - la.distanceM) < 0.02 * la.distanceM, `${c.track.lengthM} vs ${la.distanceM}`);
+  assert.ok(Math.abs(c.deltaMs.at(-1)! - (lb.timeMs - la.timeMs)) < 0.2);
 });
