@@ -35,6 +35,18 @@ test('box statistics by quickselect equal the sorted-array ones (fuzz: sizes, ti
   assert.equal(boxStats([NaN]), null);
 });
 
+test('many values (the bucketed quartiles): equal to the sorted-array ones with spread, ties and far outliers', () => {
+  const rnd = seededRandom(9);
+  for (let round = 0; round < 30; round++) {
+    const n = 4096 + Math.floor(rnd() * 30_000);
+    const kind = round % 3;
+    const values = Array.from({ length: n }, () => (kind === 0 ? 60_000 + rnd() * 9_000 : kind === 1 ? Math.floor(rnd() * 7) : rnd() < 0.99 ? 70_000 + rnd() * 100 : 300_000));
+    const sorted = [...values].sort((a, b) => a - b);
+    const box = boxStats(values)!;
+    for (const [p, got] of [[0.25, box.q1], [0.5, box.median], [0.75, box.q3]] as const) assert.ok(Math.abs(got - sortedQuantile(sorted, p)) < 1e-9, `round ${round} p ${p}`);
+  }
+});
+
 test('a slow in-lap goes past the histogram, not into it', () => {
   const laps = [...Array.from({ length: 40 }, (_, i) => 70_000 + i * 50), 190_000];
   const box = boxStats(laps)!;
