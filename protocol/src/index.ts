@@ -53,3 +53,5 @@ export * from './merge/index.js';
 export * from './hub/track-registry.js';
 export * from './serial/operator-auth.js';
 export * from './serial/recovery-rpc.js';
+// lap analysis on a track's distance axis: cross-device deltas, corners, distributions
+export * from './analysis/index.js';
