@@ -17,7 +17,7 @@ const sonoma = catalog.find((t) => t.id === 'sonoma-raceway-sonoma-race')!;
 const drawn = { ...sonoma, id: 'own-0123456789abcdef', venue: 'Sears Point', layout: 'Sears Point', origin: { source: 'pitwall', licence: 'CC0-1.0', ref: 'own' } };
 
 test('an own track stored before ids were kept gets its signature id, a place in the book and the catalog id it resolves to', () => {
-  assert.ok(MIGRATIONS.some((m) => m.version === 8 && /signature_id/.test(m.sql)));
+  assert.ok(MIGRATIONS.some((m) => m.version === 9 && /signature_id/.test(m.sql)));
   storeWriter(db).run('ownTracks.add', drawn.id, JSON.stringify(drawn), 1, null);
   const own = new OwnTracks(db);
   const [detail] = ownTrackDetails(own, catalog);
