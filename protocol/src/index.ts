@@ -48,3 +48,5 @@ export * from './device-api/support/support-on.js';
 export * from './device-api/support/support-status.js';
 // licences, revocation lists and the unit's licence state
 export * from './license/index.js';
+// the hub: registration, claim codes (docs/hub.md)
+export * from './hub/index.js';
