@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { verifySignedRegistration, signRegistrationRequest } from '@pitwall/protocol/node';
-import type { ClaimCodeIssued, SignedRegistration } from '@pitwall/protocol';
+import { HubRoutes, type ClaimCodeIssued, type SignedRegistration } from '@pitwall/protocol';
 import { readAudit } from '../../../src/audit.js';
 import { DATABASE_KINDS, TestDatabases } from '../../helpers/hub-databases.js';
 import { challenge, claimCode, hubFixture, makeUnit, register, registerUnit, type HubFixture } from '../../helpers/hub-fixture.js';
@@ -130,7 +130,7 @@ for (const kind of DATABASE_KINDS) {
     });
 
     test('claim codes: only a dealer member, only for an academy it serves; unknown and expired codes refused', async () => {
-      const noToken = await f.app.inject({ method: 'POST', url: '/hub/v1/claim-codes', payload: { academyId: f.academyId } });
+      const noToken = await f.app.inject({ method: 'POST', url: HubRoutes.claimCode.path, payload: { academyId: f.academyId } });
       assert.equal(noToken.statusCode, 401);
       assert.equal((await claimCode(f.app, 'pwh_' + 'A'.repeat(43), f.academyId)).statusCode, 401);
       assert.equal((await claimCode(f.app, f.academyToken, f.academyId)).json().error.code, 'not-a-dealer');
