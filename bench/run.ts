@@ -23,6 +23,8 @@ const benches: Record<string, () => Promise<void>> = {
   'boot-commit': async () => (await import('./boot-commit.js')).runBootCommitBench(),
   // support on -> export through the tunnel vs bare ssh -N -R + sftp; download rate (needs root)
   support: async () => (await import('./support.js')).runSupportBench(),
+  // 10,000 units registering with the hub on SQLite and PostgreSQL vs bare inserts of the same rows
+  hub: async () => (await import('./hub.js')).runHubBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });
