@@ -74,6 +74,47 @@ const migrations: Record<string, Migration> = {
       for (const t of ['audit', 'claim_codes', 'units', 'challenges', 'members', 'dealer_academies', 'organisations']) await db.schema.dropTable(t).execute();
     },
   },
+  '0002-team': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('groups')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('group_members')
+        .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id'))
+        .addColumn('member_id', 'text', (c) => c.notNull().references('members.id'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'member_id'])
+        .execute();
+      await db.schema.createIndex('group_members_member').on('group_members').column('member_id').execute();
+      await db.schema
+        .createTable('shared_sessions')
+        .addColumn('unit_id', 'text', (c) => c.notNull())
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addColumn('driver_id', 'text', (c) => c.notNull().references('members.id'))
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('track_id', 'text')
+        .addColumn('laps', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('shared_sessions_pk', ['unit_id', 'session_id'])
+        .execute();
+      await db.schema
+        .createTable('session_shares')
+        .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id'))
+        .addColumn('unit_id', 'text', (c) => c.notNull())
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('session_shares_pk', ['group_id', 'unit_id', 'session_id'])
+        .execute();
+      await db.schema.createIndex('session_shares_session').on('session_shares').columns(['unit_id', 'session_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const t of ['session_shares', 'shared_sessions', 'group_members', 'groups']) await db.schema.dropTable(t).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -63,6 +63,36 @@ export interface AuditTable {
   detail: string;
 }
 
+export interface GroupsTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  created_at: Time;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  member_id: string;
+  role: 'coach' | 'driver' | 'analyst';
+}
+
+export interface SharedSessionsTable {
+  unit_id: string;
+  session_id: string;
+  driver_id: string;
+  started_at: Time;
+  track_id: string | null;
+  /** JSON: the laps as the driver shared them (SharedLap[]). */
+  laps: string;
+  updated_at: Time;
+}
+
+export interface SessionSharesTable {
+  group_id: string;
+  unit_id: string;
+  session_id: string;
+}
+
 export interface HubTables {
   organisations: OrganisationsTable;
   dealer_academies: DealerAcademiesTable;
@@ -71,4 +101,8 @@ export interface HubTables {
   units: UnitsTable;
   claim_codes: ClaimCodesTable;
   audit: AuditTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  shared_sessions: SharedSessionsTable;
+  session_shares: SessionSharesTable;
 }

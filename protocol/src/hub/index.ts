@@ -5,3 +5,5 @@ export * from './registration-record.js';
 export * from './claim-code.js';
 export * from './hub-key.js';
 export * from './hub-routes.js';
+export * from './team-group.js';
+export * from './shared-session.js';
