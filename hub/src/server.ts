@@ -4,6 +4,7 @@ import { HubRoutes, SchemaError } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { HubRefusal } from './hub-refusal.js';
 import { serveHubRoute } from './hub-route.js';
+import { authenticateMember } from './organisations/members.js';
 import type { HubSigningKey } from './hub-signing-key.js';
 import { issueClaimCode } from './registration/claim-codes.js';
 import { issueChallenge, purgeExpiredChallenges } from './registration/challenges.js';
@@ -35,7 +36,10 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
 
   serveHubRoute(app, db, HubRoutes.key, async () => ({ status: 200, answer: opts.key.info }));
   let issued = 0;
-  serveHubRoute(app, db, HubRoutes.challenge, async ({ body }) => {
+  serveHubRoute(app, db, HubRoutes.challenge, async ({ body, req }) => {
+    // A `forward` challenge waits for days: only a member (a companion's operator) asks for one,
+    // so strangers cannot fill the table with long-lived rows.
+    if (body.purpose === 'forward') await authenticateMember(db, req.headers.authorization);
     // Expired challenges are swept now and then by whichever process issues one.
     if (++issued % 256 === 1) await purgeExpiredChallenges(db, now());
     return { status: 201, answer: await issueChallenge(db, body.purpose, now()) };

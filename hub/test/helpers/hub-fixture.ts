@@ -49,8 +49,8 @@ export async function hubFixture(dbs: TestDatabases): Promise<HubFixture> {
   return { hubDb, app, key, academyId, otherAcademyId, dealerId, dealerToken, academyToken, clock };
 }
 
-export async function challenge(app: FastifyInstance, purpose: HubChallengePurpose = 'live'): Promise<HubChallenge> {
-  const res = await app.inject({ method: 'POST', url: HubRoutes.challenge.path, payload: { purpose } });
+export async function challenge(app: FastifyInstance, purpose: HubChallengePurpose = 'live', token?: string): Promise<HubChallenge> {
+  const res = await app.inject({ method: 'POST', url: HubRoutes.challenge.path, payload: { purpose }, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
   if (res.statusCode !== 201) throw new Error(`challenge: ${res.statusCode} ${res.body}`);
   return res.json() as HubChallenge;
 }

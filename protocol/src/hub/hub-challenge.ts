@@ -6,7 +6,8 @@ import { HubId, HubTime } from './hub-ids.js';
  * POST /hub/v1/challenges: the hub hands out a fresh single-use nonce that a unit's registration
  * request must carry. `live`: a unit online right now (expires in minutes). `forward`: a
  * companion takes it to a unit that is never online and brings the signed request back (store
- * and forward; expires in days). Either is consumed by the first request that uses it.
+ * and forward; expires in days; asked for with a member's token). Either is consumed by the
+ * first request that uses it.
  */
 export const HubChallengePurpose = Type.Union([Type.Literal('live'), Type.Literal('forward')]);
 export type HubChallengePurpose = Static<typeof HubChallengePurpose>;

@@ -84,7 +84,11 @@ for (const kind of DATABASE_KINDS) {
       const dir = dbs.tempDir();
       const keyFile = `${dir}/hub-key.pem`;
       hub = await startHubProcess(target, dir, keyFile);
-      let client = new HubClient(hub.url);
+      const academy = await hubCli(['org', 'add', '--kind', 'academy', '--name', 'Academy'], target, dir);
+      const { token } = await hubCli(['member', 'add', '--org', academy.organisationId!, '--name', 'Coach'], target, dir);
+      // A forward challenge lives for days: strangers get none.
+      await assert.rejects(new HubClient(hub.url).challenge('forward'), (e: HubCallError) => e.status === 401);
+      let client = new HubClient(hub.url, { token });
       // Online, before the track day: pin the hub's key, take a challenge for the unit.
       const pinned = (await client.key()).publicKey;
       const challenge = await client.challenge('forward');
@@ -101,7 +105,7 @@ for (const kind of DATABASE_KINDS) {
 
       // Back online (the hub restarted on the same database and key): forwarded, answered.
       hub = await startHubProcess(target, dir, keyFile);
-      client = new HubClient(hub.url);
+      client = new HubClient(hub.url, { token });
       assert.deepEqual(await outbox.forward(client), [{ unitId: unit.unitId, outcome: 'registered' }]);
       assert.equal((await outbox.pending()).length, 0);
       const answer = await outbox.answerFor(unit.unitId);
