@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import { HubRoutes, SchemaError } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
@@ -32,7 +32,18 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   const { db } = opts;
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => undefined);
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_B, trustProxy: opts.trustProxy ?? false, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_B,
+    trustProxy: opts.trustProxy ?? false,
+    return503OnClosing: true,
+    // A URL the router refuses (bad encoding, a parameter past its length) gets the hub's error
+    // shape too, without the URL echoed back.
+    frameworkErrors: (err, _req, reply) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      void (reply as unknown as FastifyReply).code(status).send({ error: { code: 'bad-url', message: 'The hub cannot route this URL (bad encoding, or a part too long).' } });
+    },
+  });
 
   serveHubRoute(app, db, HubRoutes.key, async () => ({ status: 200, answer: opts.key.info }));
   let issued = 0;

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { apiError, HubRoutes, type ClaimCodeIssued } from '@pitwall/protocol';
 import { signRegistrationRequest } from '@pitwall/protocol/node';
 import { seededRandom } from '../../../../protocol/test/seeded-random.js';
+import { addMember } from '../../../src/organisations/members.js';
 import { DATABASE_KINDS, TestDatabases } from '../../helpers/hub-databases.js';
 import { challenge, claimCode, hubFixture, makeUnit, registerUnit, type HubFixture } from '../../helpers/hub-fixture.js';
 
@@ -93,6 +94,52 @@ for (const kind of DATABASE_KINDS) {
       assert.ok(registered.length - before <= 1, `at most the one claim: ${registered.length - before}`);
       // The hub still works.
       assert.equal((await registerUnit(f.app, makeUnit())).statusCode, 201);
+    });
+
+    test(`${ROUNDS} hostile team calls (seed ${SEED + 1}): params, queries and bodies bent; no share lands outside the caller's groups`, async () => {
+      const rand = seededRandom(SEED + 1);
+      const admin = await addMember(f.hubDb.db, f.academyId, 'admin', 'admin');
+      const driver = await addMember(f.hubDb.db, f.academyId, 'driver', 'member');
+      const stranger = await addMember(f.hubDb.db, f.otherAcademyId, 'stranger', 'member');
+      const auth = (t: string) => ({ authorization: `Bearer ${t}` });
+      const groupId = (await f.app.inject({ method: 'POST', url: HubRoutes.createGroup.path, headers: auth(admin.token), payload: { name: 'G' } })).json().groupId as string;
+      await f.app.inject({ method: 'POST', url: HubRoutes.addGroupMember.path.replace(':groupId', groupId), headers: auth(admin.token), payload: { memberId: driver.memberId, role: 'driver' } });
+      const unitId = makeUnit().unitId;
+      const validShare = { startedAt: '2026-05-01T10:00:00.000Z', trackId: null, laps: [{ lap: 1, timeMs: 60_000, sectorsMs: [30_000, 30_000] }], groups: [groupId] };
+      const segment = () => {
+        const text = String(pick(rand, [unitId, groupId, 's1', '..', '%00', '%E0%A4%A', '', 'x'.repeat(300), randomValue(rand)]));
+        // A lone surrogate cannot be percent-encoded; send it raw, as a hostile client would.
+        try {
+          return encodeURIComponent(text);
+        } catch {
+          return text;
+        }
+      };
+      for (let i = 0; i < ROUNDS; i++) {
+        const token = pick(rand, [admin.token, driver.token, stranger.token, 'pwh_' + 'x'.repeat(43)]);
+        const kind = Math.floor(rand() * 4);
+        const res =
+          kind === 0
+            ? await f.app.inject({ method: 'PUT', url: `/hub/v1/sessions/${rand() < 0.5 ? unitId : segment()}/${rand() < 0.5 ? 's1' : segment()}`, headers: auth(token), payload: mutate(rand, validShare) as object })
+            : kind === 1
+              ? await f.app.inject({ method: 'GET', url: `/hub/v1/groups/${rand() < 0.5 ? groupId : segment()}/sessions?after=${segment()}`, headers: auth(token) })
+              : kind === 2
+                ? await f.app.inject({ method: 'POST', url: `/hub/v1/groups/${rand() < 0.5 ? groupId : segment()}/members`, headers: auth(token), payload: mutate(rand, { memberId: stranger.memberId, role: 'coach' }) as object })
+                : await f.app.inject({ method: 'GET', url: `/hub/v1/sessions/${segment()}/${segment()}`, headers: auth(token) });
+        const where = `round ${i}: ${res.statusCode} ${res.body.slice(0, 200)}`;
+        assert.ok(res.statusCode < 500, where);
+        if (res.statusCode >= 400) assert.ok(apiError.is(res.json()), where);
+      }
+      // Whatever got through: every share is by a driver of that group, and no stranger is in it.
+      const shares = await f.hubDb.db
+        .selectFrom('session_shares')
+        .innerJoin('shared_sessions', (j) => j.onRef('shared_sessions.unit_id', '=', 'session_shares.unit_id').onRef('shared_sessions.session_id', '=', 'session_shares.session_id'))
+        .leftJoin('group_members', (j) => j.onRef('group_members.group_id', '=', 'session_shares.group_id').onRef('group_members.member_id', '=', 'shared_sessions.driver_id'))
+        .select(['shared_sessions.driver_id', 'group_members.role'])
+        .execute();
+      for (const s of shares) assert.equal(s.role, 'driver');
+      const members = await f.hubDb.db.selectFrom('group_members').select('member_id').where('group_id', '=', groupId).execute();
+      assert.ok(!members.some((m) => m.member_id === stranger.memberId), 'no member of another academy got in');
     });
   });
 }
