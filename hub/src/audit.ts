@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { HubTables } from './db/tables.js';
 import { newId, nowIso } from './db/ids.js';
 
-export type AuditKind = 'registered' | 'claimed' | 'key-mismatch' | 'claim-code-issued';
+export const AUDIT_KINDS = ['key-mismatch', 'registered', 'claimed', 'claim-code-issued'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export async function writeAudit(db: Kysely<HubTables>, at: number, kind: AuditKind, unitId: string | null, detail: Record<string, unknown>): Promise<void> {
   await db.insertInto('audit').values({ id: newId(), at: nowIso(at), kind, unit_id: unitId, detail: JSON.stringify(detail) }).execute();

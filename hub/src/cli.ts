@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ParameterError } from '@pitwall/protocol';
+import { readAudit } from './audit.js';
 import { openDatabase } from './db/open-database.js';
 import { parseHubArgs, USAGE, type HubCommand } from './hub-args.js';
 import { loadHubSigningKey } from './hub-signing-key.js';
@@ -21,6 +22,7 @@ async function run(cmd: Exclude<HubCommand, { command: 'help' }>): Promise<void>
         await linkDealer(db, cmd.dealer, cmd.academy);
         print({ linked: true, dealer: cmd.dealer, academy: cmd.academy });
       }
+      else if (cmd.command === 'audit') for (const entry of await readAudit(db, { ...(cmd.kind ? { kind: cmd.kind } : {}), limit: cmd.limit })) print({ ...entry });
       else print({ ...(await addMember(db, cmd.org, cmd.name, cmd.role)), role: cmd.role });
     } finally {
       await hubDb.close();

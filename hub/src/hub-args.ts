@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parsePort, ParameterError } from '@pitwall/protocol';
+import { parseChoice, parseNumber, parsePort, ParameterError } from '@pitwall/protocol';
+import { AUDIT_KINDS, type AuditKind } from './audit.js';
 import { isPostgresUrl, type DatabaseTarget } from './db/open-database.js';
 import { ORGANISATION_KINDS, type OrganisationKind } from './organisations/members.js';
 
@@ -12,13 +13,16 @@ export const USAGE = `Usage:
   pitwall-hub org add (--data-dir DIR | --database URL) --kind vendor|dealer|academy --name NAME
   pitwall-hub org link-dealer (--data-dir DIR | --database URL) --dealer ID --academy ID
   pitwall-hub member add (--data-dir DIR | --database URL) --org ID --name NAME [--role ROLE]
-      Prints the member's bearer token once.`;
+      Prints the member's bearer token once.
+  pitwall-hub audit (--data-dir DIR | --database URL) [--kind key-mismatch|registered|claimed|claim-code-issued] [--limit N]
+      The audit records, newest first, one JSON line each (default: the last 100 of every kind).`;
 
 export type HubCommand =
   | { command: 'serve'; target: DatabaseTarget; keyFile: string; host: string; port: number; trustProxy: boolean }
   | { command: 'org-add'; target: DatabaseTarget; kind: OrganisationKind; name: string }
   | { command: 'link-dealer'; target: DatabaseTarget; dealer: string; academy: string }
   | { command: 'member-add'; target: DatabaseTarget; org: string; name: string; role: string }
+  | { command: 'audit'; target: DatabaseTarget; kind?: AuditKind; limit: number }
   | { command: 'help' };
 
 const options = {
@@ -34,6 +38,7 @@ const options = {
   academy: { type: 'string' },
   org: { type: 'string' },
   role: { type: 'string', default: 'admin' },
+  limit: { type: 'string', default: '100' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -73,6 +78,10 @@ export function parseHubArgs(argv: string[]): HubCommand {
     }
     case 'org link-dealer':
       return { command: 'link-dealer', target: target(), dealer: required('dealer', v.dealer, ID), academy: required('academy', v.academy, ID) };
+    case 'audit': {
+      const kind = v.kind === undefined ? undefined : parseChoice('--kind', v.kind, AUDIT_KINDS);
+      return { command: 'audit', target: target(), ...(kind ? { kind } : {}), limit: parseNumber('--limit', v.limit, { min: 1, max: 100_000, integer: true }) };
+    }
     case 'member add':
       return { command: 'member-add', target: target(), org: required('org', v.org, ID), name: required('name', v.name), role: v.role };
     default:

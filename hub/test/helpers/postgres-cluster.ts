@@ -48,7 +48,9 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const pgGroup = asRoot ? Number((await run('id', ['-g', 'postgres'])).stdout.trim()) : undefined;
   if (pgUser !== undefined && pgGroup !== undefined) chownSync(dir, pgUser, pgGroup);
   // As root, each tool runs as postgres through runuser (util-linux), without a login shell.
-  const tool = (name: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args]) : run(join(bin, name), args));
+  // The temp folder is also the working directory: postgres may not enter the caller's (a CI clone under /root).
+  const tool = (name: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args], { cwd: dir }) : run(join(bin, name), args, { cwd: dir });
   const data = join(dir, 'data');
   const port = await freePort();
   try {

@@ -32,6 +32,16 @@ describe('two hub processes share one PostgreSQL', () => {
     for (const hub of [a!, b!]) {
       await assert.rejects(hub.register(req), (e: HubCallError) => e.status === 409 && e.code === 'challenge-used');
     }
+    // A clone of its id with another key, at the other process: refused, and the operator sees the report.
+    const clone = { ...makeUnit(), unitId: unit.unitId };
+    await assert.rejects(a!.register(signRegistrationRequest(clone.key, clone, await b!.challenge('live'))), (e: HubCallError) => e.code === 'key-mismatch');
+    const report = await hubCli(['audit', '--kind', 'key-mismatch'], target, dir);
+    assert.equal(report.unitId, unit.unitId);
+    const detail = report.detail as unknown as Record<string, string>;
+    assert.equal(detail.registered, record.fingerprint);
+    assert.match(detail.presented!, /^SHA256:/);
+    assert.notEqual(detail.presented, record.fingerprint);
+    assert.equal(detail.source, '127.0.0.1');
 
     // Organisations made with the CLI; the claim code made at one process is spent at the other, once.
     const academy = await hubCli(['org', 'add', '--kind', 'academy', '--name', 'Shared Academy'], target, dir);

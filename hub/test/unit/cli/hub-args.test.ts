@@ -30,9 +30,20 @@ test('mistakes are one sentence naming the flag', () => {
     [['org', 'link-dealer', '--data-dir', '/d', '--dealer', 'nope', '--academy', ID], /--dealer must be an id/],
     [['member', 'add', '--data-dir', '/d', '--org', ID], /--name is required/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['audit', '--data-dir', '/d', '--kind', 'everything'], /--kind must be one of key-mismatch/],
+    [['audit', '--data-dir', '/d', '--limit', '0'], /--limit must be a whole number from 1/],
   ];
   for (const [argv, message] of cases) assert.throws(() => parseHubArgs(argv), (e: Error) => e instanceof ParameterError && message.test(e.message), argv.join(' '));
   assert.throws(() => parseHubArgs(['serve', '--data-dir', '/d', '--colour']), /Unknown option/);
+});
+
+test('audit: newest first, one kind or all', () => {
+  assert.deepEqual(parseHubArgs(['audit', '--data-dir', '/d', '--kind', 'key-mismatch', '--limit', '5']), {
+    command: 'audit',
+    target: { kind: 'sqlite', file: '/d/hub.sqlite' },
+    kind: 'key-mismatch',
+    limit: 5,
+  });
 });
 
 test('no command or --help prints the usage', () => {
