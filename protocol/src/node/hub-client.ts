@@ -1,5 +1,26 @@
 import { apiError } from '../device-api/api-error.js';
-import { hubChallenge, hubKeyInfo, HubRoutes, signedRegistration, type HubChallenge, type HubChallengePurpose, type HubKeyInfo, type HubRoute, type RegistrationRequest, type SignedRegistration } from '../hub/index.js';
+import {
+  group,
+  groupMember,
+  groupSessionsPage,
+  hubChallenge,
+  hubKeyInfo,
+  HubRoutes,
+  sharedSession,
+  signedRegistration,
+  type Group,
+  type GroupMember,
+  type GroupRole,
+  type GroupSessionsPage,
+  type HubChallenge,
+  type HubChallengePurpose,
+  type HubKeyInfo,
+  type HubRoute,
+  type RegistrationRequest,
+  type SharedSession,
+  type SharedSessionUpload,
+  type SignedRegistration,
+} from '../hub/index.js';
 import type { Validator } from '../validate.js';
 import type { TSchema } from '@sinclair/typebox';
 
@@ -38,10 +59,28 @@ export class HubClient {
     return this.call(HubRoutes.register, request, signedRegistration);
   }
 
-  async call<T>(route: HubRoute, body: unknown, answer: Validator<TSchema>): Promise<T> {
+  createGroup(name: string): Promise<Group> {
+    return this.call(HubRoutes.createGroup, { name }, group);
+  }
+
+  addGroupMember(groupId: string, memberId: string, role: GroupRole): Promise<GroupMember> {
+    return this.call(HubRoutes.addGroupMember, { memberId, role }, groupMember, { groupId });
+  }
+
+  shareSession(unitId: string, sessionId: string, upload: SharedSessionUpload): Promise<SharedSession> {
+    return this.call(HubRoutes.shareSession, upload, sharedSession, { unitId, sessionId });
+  }
+
+  groupSessions(groupId: string, after: string | null): Promise<GroupSessionsPage> {
+    return this.call(HubRoutes.groupSessions, undefined, groupSessionsPage, { groupId }, after === null ? {} : { after });
+  }
+
+  async call<T>(route: HubRoute, body: unknown, answer: Validator<TSchema>, params: Record<string, string> = {}, query: Record<string, string> = {}): Promise<T> {
+    const url = new URL(route.path.replace(/:([A-Za-z]+)/g, (_, k: string) => encodeURIComponent(params[k] ?? '')), this.baseUrl);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     let res: Response;
     try {
-      res = await fetch(new URL(route.path, this.baseUrl), {
+      res = await fetch(url, {
         method: route.method,
         headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -10,3 +10,4 @@ export * from './bundle-build.js';
 export * from './hub-registration.js';
 export * from './hub-client.js';
 export * from './registration-outbox.js';
+export * from './group-sync.js';
