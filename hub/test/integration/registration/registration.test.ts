@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { verifySignedRegistration, signRegistrationRequest } from '@pitwall/protocol/node';
 import { HubRoutes, type ClaimCodeIssued, type SignedRegistration } from '@pitwall/protocol';
 import { readAudit } from '../../../src/audit.js';
+import { buildHubServer } from '../../../src/server.js';
 import { DATABASE_KINDS, TestDatabases } from '../../helpers/hub-databases.js';
 import { challenge, claimCode, hubFixture, makeUnit, register, registerUnit, type HubFixture } from '../../helpers/hub-fixture.js';
 
@@ -100,6 +101,23 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await units()).find((u) => u.unit_id === unit.unitId)?.fingerprint, first.fingerprint);
       // The real unit still registers with its own key.
       assert.equal((await registerUnit(f.app, unit)).statusCode, 200);
+    });
+
+    test('the address in a key-mismatch report: the socket, or X-Forwarded-For only behind a trusted proxy', async () => {
+      const unit = makeUnit();
+      await registerUnit(f.app, unit);
+      const behindProxy = buildHubServer({ db: f.hubDb.db, key: f.key, now: () => f.clock.now, trustProxy: true });
+      const sources: unknown[] = [];
+      for (const app of [f.app, behindProxy]) {
+        const clone = { ...makeUnit(), unitId: unit.unitId };
+        const req = signRegistrationRequest(clone.key, clone, await challenge(app));
+        const res = await app.inject({ method: 'POST', url: HubRoutes.register.path, payload: req, headers: { 'x-forwarded-for': '203.0.113.7' } });
+        assert.equal(res.json().error.code, 'key-mismatch');
+        const audit = await readAudit(f.hubDb.db, { kind: 'key-mismatch' });
+        sources.push(audit.find((a) => a.unitId === unit.unitId && !sources.includes(a.detail.source))?.detail.source);
+      }
+      assert.deepEqual(sources, ['127.0.0.1', '203.0.113.7']);
+      await behindProxy.close();
     });
 
     test('claim code: a dealer claims a unit for its academy once; the code reused is refused and registers nothing', async () => {
