@@ -21,8 +21,12 @@ const benches: Record<string, () => Promise<void>> = {
   // start-up to ready: the unit runtime's single executable and node dist/cli.js, vs node -e 0
   boot: async () => (await import('./boot.js')).runBootBench(),
   'boot-commit': async () => (await import('./boot-commit.js')).runBootCommitBench(),
+  // resident memory of the runtime recording 25 Hz GNSS + 100 Hz IMU, SEA and node dist (MEMORY_S=600: 10 minutes)
+  memory: async () => (await import('./memory.js')).runMemoryBench(),
   // support on -> export through the tunnel vs bare ssh -N -R + sftp; download rate (needs root)
   support: async () => (await import('./support.js')).runSupportBench(),
+  // licence verification vs a bare Ed25519 verify of the same bytes; what licensing adds to ready
+  license: async () => (await import('./license.js')).runLicenseBench(),
   // 10,000 units registering with the hub on SQLite and PostgreSQL vs bare inserts of the same rows
   hub: async () => (await import('./hub.js')).runHubBench(),
 };

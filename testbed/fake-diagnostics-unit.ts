@@ -45,6 +45,9 @@ export function fakeDiagnosticsMissing(o: Pick<FakeUnitOptions, 'audit'> = {}): 
     wifiPriority: NOT_DIAGNOSTICS,
     connectWifi: NOT_DIAGNOSTICS,
     wifiMode: NOT_DIAGNOSTICS,
+    license: NOT_DIAGNOSTICS,
+    licenseInstall: NOT_DIAGNOSTICS,
+    licenseRevocations: NOT_DIAGNOSTICS,
     ...RECOVERY_ROUTES_MISSING,
   };
 }

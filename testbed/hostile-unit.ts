@@ -72,6 +72,9 @@ export const HOSTILE_UNIT_MISSING: MissingRoutes = {
   wifiPriority: NOT_HOSTILE,
   connectWifi: NOT_HOSTILE,
   wifiMode: NOT_HOSTILE,
+  license: NOT_HOSTILE,
+  licenseInstall: NOT_HOSTILE,
+  licenseRevocations: NOT_HOSTILE,
   ...RECOVERY_ROUTES_MISSING,
 };
 

@@ -38,6 +38,10 @@ import { HttpsDiagnosticsSource } from './diagnostics/unit-source.js';
 import { createSessionsService, loadTracks } from './sessions/sessions-service.js';
 import { wifiHandlers } from './wifi/wifi-handlers.js';
 import { ingestThreadsEnded } from './sessions/ingest-thread.js';
+import { createLicenseService } from './license/license-service.js';
+import type { LicenseFleet } from './license/license-fleet.js';
+import { LicenseStore } from './license/license-store.js';
+import { RevocationHolder } from './license/revocation-holder.js';
 
 export interface CompanionOptions {
   /** Directory of the companion database; null keeps everything in memory (nothing persisted). */
@@ -90,6 +94,8 @@ export interface Companion {
   exportDiagnosticsTo(id: string, out: string, pull?: boolean): Promise<MethodResult<'diagnostics:export'>>;
   /** Runtime updates: push a bundle file to paired units, follow them to committed or rolled back. */
   updates: FleetUpdates;
+  /** Licences: each unit's, installs, the revocation list carried to units. */
+  licenses: LicenseFleet;
   close(): Promise<void>;
 }
 
@@ -98,12 +104,17 @@ export function createCompanion(opts: CompanionOptions): Companion {
   const log = opts.log ?? (() => undefined);
   const poll = opts.pollIntervalMs ?? 2000;
   const db = openDatabase(opts.dataDir);
+  // Set once the channels exist; the registry's first changes come before that.
+  let licenses: ReturnType<typeof createLicenseService> | null = null;
   const repo = new DeviceRepo(db);
   const pins = new PinRepo(db);
   const registry = new DeviceRegistry(
     repo,
     {
-      onChange: (entries) => opts.events('devices:changed', entries),
+      onChange: (entries) => {
+        opts.events('devices:changed', entries);
+        licenses?.onDevices(entries);
+      },
       debug: log,
     },
     pins,
@@ -191,7 +202,18 @@ export function createCompanion(opts: CompanionOptions): Companion {
   };
 
   const fleet = fleetUpdates(channels);
-  const updates = createUpdatesService({ updates: fleet, vendorKeysDir: opts.dataDir === null ? null : join(opts.dataDir, 'vendor-keys'), events: opts.events, log });
+  const vendorKeysDir = opts.dataDir === null ? null : join(opts.dataDir, 'vendor-keys');
+  const updates = createUpdatesService({ updates: fleet, vendorKeysDir, events: opts.events, log });
+  licenses = createLicenseService({
+    channels,
+    registry,
+    store: new LicenseStore(db),
+    holder: RevocationHolder.open(opts.dataDir === null ? null : join(opts.dataDir, 'license'), vendorKeysDir, log),
+    vendorKeysDir,
+    events: opts.events,
+    log,
+  });
+  const licenseService = licenses;
   const handlers: CompanionCoreHandlers = {
     'devices:list': async () => registry.list(),
     'devices:add-address': async ({ address }) => {
@@ -217,6 +239,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       const status = await channels.callRoute(id, Routes.status);
       if (status.id !== id) throw new CompanionError('conflict', `another unit (${status.id}) answered for ${registry.get(id)?.name ?? id}`);
       registry.setGnss(id, status.gnss);
+      if (status.license) licenseService.fleet.record(id, status.license);
       return status;
     },
     'live:watch': async ({ id }) => {
@@ -319,12 +342,14 @@ export function createCompanion(opts: CompanionOptions): Companion {
     ...updates.handlers,
     ...supportHandlers(channels),
     ...wifiHandlers(channels),
+    ...licenseService.handlers,
   };
 
   return {
     handlers: guardHandlers(handlers, opts.onInternalError ?? ((method, err) => log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))),
     list: () => registry.list(),
     updates: fleet,
+    licenses: licenseService.fleet,
     addSerialPath: (path) => serial?.addPath(path),
     async exportDiagnosticsTo(id, out, pull = true) {
       if (pull && registry.get(id)?.online && registry.get(id)?.pairing.state === 'paired') {
@@ -341,6 +366,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     async close() {
       if (closed) return;
       closed = true;
+      licenseService.close();
       await diagnostics.close();
       for (const { client } of live.values()) client.close();
       live.clear();

@@ -25,5 +25,6 @@ export { exportLines, exportToFile, type ExportFormat } from './sessions/session
 export { pushToUnits, type FleetPushProgress, type UnitPushProgress } from './update/fleet-update.js';
 export { watchUpdates, askUpdate, type UnitUpdateState } from './update/update-watch.js';
 export type { FleetUpdates } from './update/fleet-updates.js';
+export { LicenseFleet } from './license/license-fleet.js';
 export { listExport, downloadExportFile, unsafeName, ExportError, type ExportAccess, type ExportEntry, type ExportListing } from './support/export-sftp.js';
 export { archiveExport, downloadExport, type ExportCopy } from './support/export-archive.js';

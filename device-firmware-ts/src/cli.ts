@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './memory-mode.js';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { UnitConfig } from '@pitwall/protocol';

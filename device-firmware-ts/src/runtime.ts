@@ -26,6 +26,7 @@ import type { HangWatchdog } from './ops/hang-watchdog.js';
 import { hangWatchdog, reopenSignal } from './boot/process-parts.js';
 import { runtimeUpdates } from './update/update-boot.js';
 import { auditUpdateOutcomes } from './update/update-outcome-audit.js';
+import { LicenseService } from './license/license-service.js';
 
 export interface BootOptions {
   /** Process-wide crash handlers, reports, the reopen signal and the hang watchdog (the CLI sets this). */
@@ -107,7 +108,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   );
   const pairing = new Part(
     'pairing',
-    () => startPairing({ identity: identity.value, operators: operators.value, audit: audit.value, gpio: gpio.value, windowS: config.pairingWindowS, log }),
+    () => startPairing({ identity: identity.value, operators: operators.value, audit: audit.value, gpio: gpio.value, windowS: config.pairingWindowS, log, certFile: join(dataDir, 'identity', 'tls-cert.pem') }),
     (p) => {
       p.approvals.dispose();
       p.window.dispose();
@@ -119,6 +120,24 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     log.info(`unit ${i.id} "${i.name}" firmware ${FIRMWARE_VERSION} (${FIRMWARE_COMMIT})`);
     return i;
   });
+  const updatePush = updates.push(config.update, () => ({ unitId: info.value.id, model: bundleModelId(info.value.model), installedVersion: FIRMWARE_VERSION }));
+  // The licence's files are read here; it is verified once the unit is ready (loading the signature
+  // stack takes a few hundred ms of CPU), or sooner when a request needs its state.
+  const licence = new Part(
+    'license',
+    () =>
+      LicenseService.open({
+        dataDir,
+        // Bound to the board, not the data partition: a copied card does not carry a licence to another unit.
+        unit: () => ({ unitId: identity.value.hardwareId, model: bundleModelId(info.value.model) }),
+        keys: updatePush.keys,
+        audit: audit.value,
+        log: logger.for('licence'),
+        enforced: hw.kind === 'real' || config.sim.licenseEnforced,
+        clockSources: { systemMs: () => hw.clock.nowMs(), monoMs: () => performance.now() },
+      }),
+    (l) => l.stop(),
+  );
   // Before the receiver starts: a sim unit's earlier track days, recorded at its first boot.
   const history = new Part('earlier-drives', () =>
     recordEarlierDrives({ drives: () => hw.earlierDrives(), dataDir, unitId: info.value.id, firmwareVersion: FIRMWARE_VERSION, imu: () => hw.imu(config.imu.rateHz), policy: config.sessions, log: logger.for('pipeline') }),
@@ -136,6 +155,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
       r.on('fix', (fix) => {
         if (fix.fix === 'none') return;
         fixes++;
+        if (fix.dateKnown) licence.value.observeGnss(fix.timeMs);
         ops.state.gnss = { fix: fix.fix, lat: fix.lat, lon: fix.lon, time: new Date(fix.timeMs).toISOString() };
         if (!firstFix) return;
         firstFix = false;
@@ -164,6 +184,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     time: new Date().toISOString(),
     gnss: reader.value.reader.state.status(),
     identity: identity.value.state,
+    license: licence.value.current(),
   });
   const wifi = new Part('wifi', () => startWifi({ config, kind: hw.kind, gpio: gpio.value, audit: audit.value, logger, unitName: info.value.name }));
   const healthStore = new Part('health-store', () => openHealthStore(dataDir));
@@ -209,11 +230,12 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         pairing: pairing.value.service,
         window: pairing.value.window,
         support: support.value,
+        license: licence.value,
         wifi: wifi.value,
         ops: { health: healthStore.value, crashes: ops.crashes, reporter: ops.reporter ?? { ingestReports: async () => 0, dumpNow: () => '' }, logs: ops.logs },
         update: {
           status: () => updates.agent.status(),
-          push: updates.push(config.update, () => ({ unitId: info.value.id, model: bundleModelId(info.value.model), installedVersion: FIRMWARE_VERSION })),
+          push: updatePush,
         },
       });
       return { http, port: await http.listen(config.api.port, config.api.host) };
@@ -263,6 +285,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         gnssStart: reader.value.gnssStart,
         imuSampleRateHz: () => imuRate.rateHz(),
         wifi: () => wifi.value.health(),
+        license: () => licence.value.current(),
         startedAt: started,
         store: healthStore.value,
         logger,
@@ -285,7 +308,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
     },
     (l) => l?.stop(),
   );
-  const list: Subsystem[] = [crashReports, identity, audit, updateAudit, operators, gpio, pairing, info, history, gnssPort, usb, reader, dataPath, wifi, healthStore, support, api, mdns, serial, health, launcherLink];
+  const list: Subsystem[] = [crashReports, identity, audit, updateAudit, operators, gpio, pairing, info, licence, history, gnssPort, usb, reader, dataPath, wifi, healthStore, support, api, mdns, serial, health, launcherLink];
   if (boot.processHandlers) list.unshift(reopenSignal(ops));
   if (boot.processHandlers && config.hangTimeoutS > 0) {
     list.push(hangWatchdog({ hangS: config.hangTimeoutS, dataDir, ops, unit: () => info.value.id, started: (w) => (watchdog = w) }));
@@ -304,6 +327,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
   log.info(`boot done in ${bootMs} ms`, { stage: 'boot', durationMs: bootMs });
   const u = usb.value;
   log.info(`ready: api on port ${api.value.port}, usb serial at ${u.hostPath ?? u.devicePath}`);
+  setImmediate(() => licence.value.start());
   return {
     id: info.value.id,
     apiPort: api.value.port,

@@ -8,7 +8,7 @@ export const DEFAULT_CONFIG_FILE = '/etc/pitwall/unit.json';
 /** Bad configuration or flags: one sentence naming the field; nothing has been started. */
 export class ConfigError extends Error {}
 
-type Kind = 'text' | 'path' | 'number' | 'off';
+type Kind = 'text' | 'path' | 'number' | 'off' | 'on';
 interface Flag {
   flag: string;
   path: string[];
@@ -43,10 +43,11 @@ export const CONFIG_FLAGS: readonly Flag[] = [
   { flag: 'serial-link', path: ['sim', 'serialLink'], kind: 'path', arg: 'PATH' },
   { flag: 'pit-stop', path: ['sim', 'pitStopS'], kind: 'number', arg: 'S' },
   { flag: 'track-days', path: ['sim', 'trackDays'], kind: 'number', arg: 'N' },
+  { flag: 'license-enforced', path: ['sim', 'licenseEnforced'], kind: 'on' },
 ];
 
 /** parseArgs options for every configuration flag. */
-export const CONFIG_FLAG_OPTIONS = Object.fromEntries(CONFIG_FLAGS.map((f) => [f.flag, { type: f.kind === 'off' ? 'boolean' : 'string' }] as const)) as Record<
+export const CONFIG_FLAG_OPTIONS = Object.fromEntries(CONFIG_FLAGS.map((f) => [f.flag, { type: f.kind === 'off' || f.kind === 'on' ? 'boolean' : 'string' }] as const)) as Record<
   string,
   { type: 'boolean' | 'string' }
 >;
@@ -60,8 +61,9 @@ export function flagHelp(section: string[]): string {
     .map((f) => {
       const s = schemaAt(f.path);
       const def = valueAt(UNIT_CONFIG_DEFAULTS, f.path);
-      const shown = f.kind === 'off' ? '' : def === undefined ? '' : ` (default ${def})`;
-      return `  --${`${f.flag}${f.arg ? ` ${f.arg}` : ''}`.padEnd(24)} ${f.kind === 'off' ? `turn off: ${s.description}` : s.description}${shown}`;
+      const shown = f.kind === 'off' || f.kind === 'on' ? '' : def === undefined ? '' : ` (default ${def})`;
+      const what = f.kind === 'off' ? `turn off: ${s.description}` : f.kind === 'on' ? `turn on: ${s.description}` : s.description;
+      return `  --${`${f.flag}${f.arg ? ` ${f.arg}` : ''}`.padEnd(24)} ${what}${shown}`;
     })
     .join('\n');
 }
@@ -109,6 +111,7 @@ export function configFromFlags(json: unknown, source: string, values: Record<st
     if (v === undefined || v === false) continue;
     byField.set(f.path.join('.'), `--${f.flag}`);
     if (f.kind === 'off') setAt(merged, f.path, false);
+    else if (f.kind === 'on') setAt(merged, f.path, true);
     else if (f.kind === 'path') setAt(merged, f.path, resolve(String(v)));
     else if (f.kind === 'text') setAt(merged, f.path, String(v));
     else {

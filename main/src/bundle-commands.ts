@@ -9,8 +9,10 @@ import type { Io } from './session-commands.js';
 export const BUNDLE_USAGE = `  pitwall bundle keygen --out FILE
       Make an Ed25519 vendor signing key: FILE (private, mode 0600) and FILE.pub.pem; prints the key id only.
   pitwall bundle build --runtime DIR --version X.Y.Z --model M [--model M ...] --min-version X.Y.Z
-                       [--entry FILE] [--allow-downgrade-unit ID ...] [--allow-downgrade-model M ...] --out FILE
+                       [--entry FILE [--executable]] [--allow-downgrade-unit ID ...] [--allow-downgrade-model M ...] --out FILE
       Make an unsigned update bundle of a runtime build (every file under DIR; entry default cli.js).
+      --executable: the entry is a single executable (the folder npm run sea makes, --entry pitwall-device),
+      which the unit's launcher starts as it is instead of with node.
   pitwall bundle sign BUNDLE --key FILE --out FILE [--key-list FILE]
       Sign a bundle's manifest with a vendor key; --key-list carries a signed key list along.
   pitwall bundle keylist --sequence N --public KEY.pub.pem [--public ...] [--revoke KEYID ...] --key FILE --out FILE
@@ -50,6 +52,7 @@ export async function runBundleCommand(argv: string[], io: BundleIo): Promise<nu
         public: { type: 'string', multiple: true },
         runtime: { type: 'string' },
         entry: { type: 'string' },
+        executable: { type: 'boolean', default: false },
         version: { type: 'string' },
         model: { type: 'string', multiple: true },
         'min-version': { type: 'string' },
@@ -84,13 +87,16 @@ export async function runBundleCommand(argv: string[], io: BundleIo): Promise<nu
             runtimeDir: need(values, 'runtime'),
             runtimeVersion: need(values, 'version'),
             ...(typeof values.entry === 'string' ? { entry: values.entry } : {}),
+            ...(values.executable ? { entryKind: 'executable' as const } : {}),
             compatibleModels: list(values.model),
             minReplaceVersion: need(values, 'min-version'),
             ...(unitIds.length || downModels.length ? { downgrade: { unitIds, models: downModels } } : {}),
           },
           need(values, 'out'),
         );
+        const entry = manifest.files.find((f) => f.path === manifest.entry);
         io.out(`built ${values.out}: runtime ${manifest.runtimeVersion}, ${manifest.files.length} files, ${manifest.payloadSize} bytes (unsigned)`);
+        if (manifest.entryKind === 'executable' && entry) io.out(`executable entry ${entry.path}: ${entry.size} bytes, sha256 ${entry.sha256}`);
         return 0;
       }
       case 'sign': {
@@ -142,7 +148,7 @@ async function inspect(path: string | undefined, json: boolean, io: BundleIo): P
       io.out(JSON.stringify(info, null, 2));
       return 0;
     }
-    io.out(`runtime version  ${manifest.runtimeVersion} (entry ${manifest.entry})`);
+    io.out(`runtime version  ${manifest.runtimeVersion} (entry ${manifest.entry}${manifest.entryKind === 'executable' ? ', a single executable' : ''})`);
     io.out(`signer key id    ${header.signed ? `${signerHint ?? '(none)'} (not verified: use pitwall bundle verify)` : '(unsigned)'}`);
     io.out(`models           ${manifest.compatibleModels.join(', ')}`);
     io.out(`replaces from    ${manifest.minReplaceVersion}`);

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { CompanionError, parseChoice, parseNumber, parsePort, SUPPORT_MAX_S, type Role } from '@pitwall/protocol';
 import { BUNDLE_USAGE } from './bundle-commands.js';
 import { UPDATE_USAGE } from './update-commands.js';
+import { LICENSE_VENDOR_USAGE } from './license-vendor-commands.js';
+import { LICENSE_FLEET_USAGE } from './license-fleet-commands.js';
 import { SUPPORT_EXPORT_USAGE } from './support-export-cli.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
@@ -44,6 +46,8 @@ ${WIFI_USAGE}
 ${SESSION_USAGE}
 ${BUNDLE_USAGE}
 ${UPDATE_USAGE}
+${LICENSE_VENDOR_USAGE}
+${LICENSE_FLEET_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

@@ -13,8 +13,10 @@ import { runUnitCommand } from './unit-commands.js';
 import { readSecret } from './read-secret.js';
 import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
 import { runBundleCommand } from './bundle-commands.js';
+import { LICENSE_VENDOR_COMMANDS, runLicenseVendorCommand } from './license-vendor-commands.js';
 import { runUpdateCommand } from './update-commands.js';
 import { runSupportExportCommand, SUPPORT_EXPORT_ACTIONS } from './support-export-cli.js';
+import { LICENSE_FLEET_ACTIONS, runLicenseFleetCommand } from './license-fleet-commands.js';
 
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
 
@@ -26,10 +28,18 @@ async function main(argv: string[]): Promise<number> {
       usage: (text) => void process.stderr.write(`\n${text}\n`),
     });
   }
+  if (argv[0] === 'license' && LICENSE_VENDOR_COMMANDS.has(argv[1] ?? '')) {
+    return runLicenseVendorCommand(argv.slice(1), {
+      out: (line) => void process.stdout.write(`${line}\n`),
+      err: (line) => log(cleanText(line)),
+      usage: (text) => void process.stderr.write(`\n${text}\n`),
+    });
+  }
   // Unit names, refusals and export names are device-supplied: no control characters reach the terminal.
   const cleanTerminal = { out: (line: string) => void process.stdout.write(`${cleanText(line)}\n`), err: (line: string) => log(cleanText(line)) };
   if (argv[0] === 'update') return runUpdateCommand(argv.slice(1), cleanTerminal);
   if (argv[0] === 'support' && SUPPORT_EXPORT_ACTIONS.has(argv[1] ?? '')) return runSupportExportCommand(argv.slice(1), cleanTerminal);
+  if (argv[0] === 'license' && LICENSE_FLEET_ACTIONS.has(argv[1] ?? '')) return runLicenseFleetCommand(argv.slice(1), cleanTerminal);
   if (SESSION_COMMANDS.has(argv[0] ?? '') && !(argv[0] === 'tracks' && argv[1] === 'push')) {
     return runSessionCommand(argv, {
       out: (line) => void process.stdout.write(`${line}\n`),

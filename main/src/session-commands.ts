@@ -1,3 +1,4 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CompanionError, formatLapTime, trackDisplayName, type SessionSyncProgress, type TrackDefinition } from '@pitwall/protocol';
 import { addTrackFromSession, createCompanion, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, OwnTracks, parseLatLon, SessionStore, trackEntries, type ExportFormat } from '@pitwall/app';
@@ -16,6 +17,10 @@ export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--add
       Draw your own track from a session's first lap: a start/finish square to the path (at the
       middle of the longest straight, or FRACTION of the lap), optional sector lines; the
       session's laps are timed on it at once.
+  pitwall tracks book -o FILE
+      Write this laptop's book of own tracks and their edits (names, sector lines, groups) to FILE.
+  pitwall tracks merge FILE
+      Merge another laptop's book: its later edits win, yours stay where they are later; prints what changed.
   pitwall tracks push <unit> [--data-dir DIR] [--serial PATH ...] [--no-mdns] [--timeout S]
       Replace a paired unit's own tracks with yours (owner or dealer); it times them from its next start.
   pitwall export SESSION --format csv|gpx|vbo [--lap N] -o FILE [--data-dir DIR]
@@ -69,6 +74,8 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
     const tracks = [...loadTracks(), ...own.list()];
     const store = new SessionStore(db, () => tracks);
     if (command === 'tracks' && parsed.positionals[0] === 'add') return addTrack(store, own, v, io);
+    if (command === 'tracks' && parsed.positionals[0] === 'book') return writeBook(own, v.o, io);
+    if (command === 'tracks' && parsed.positionals[0] === 'merge') return mergeBookFile(own, parsed.positionals[1], v.json ?? false, io);
     if (command === 'tracks') return listTracks(tracks, new Set(own.list().map((t) => t.id)), v.near, v.json ?? false, io);
     const nameOf = (id: string | null) => {
       const t = id ? tracks.find((x) => x.id === id) : undefined;
@@ -217,4 +224,36 @@ async function sync(dataDir: string, unit: string | undefined, addresses: string
   } finally {
     await companion.close();
   }
+}
+
+/** The largest book file `tracks merge` reads: 200 tracks of 5000 points with room to spare. */
+const BOOK_MAX_B = 64 * 1024 * 1024;
+
+function writeBook(own: OwnTracks, file: string | undefined, io: Io): number {
+  if (!file) return io.err(`tracks book needs -o FILE\n\n${SESSION_USAGE}`), 2;
+  own.withSignatures();
+  writeFileSync(file, `${JSON.stringify(own.book.book)}\n`, { mode: 0o600 });
+  io.err(`wrote ${file}: ${Object.keys(own.book.book.tracks).length} tracks`);
+  return 0;
+}
+
+function mergeBookFile(own: OwnTracks, file: string | undefined, json: boolean, io: Io): number {
+  if (!file) return io.err(`tracks merge needs the FILE another laptop wrote with pitwall tracks book\n\n${SESSION_USAGE}`), 2;
+  let book: unknown;
+  try {
+    if (statSync(file).size > BOOK_MAX_B) throw new Error(`it is larger than ${BOOK_MAX_B / 1024 / 1024} MiB`);
+    book = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    return io.err(cleanText(`could not read ${file}: ${(err as Error).message}`)), 3;
+  }
+  let changes;
+  try {
+    changes = own.merge(book);
+  } catch (err) {
+    return io.err(cleanText(`${file} was not merged (nothing changed): ${(err as Error).message}`)), 3;
+  }
+  if (json) return io.out(JSON.stringify(changes, null, 2)), 0;
+  if (changes.length === 0) return io.out('nothing changed: this laptop had every edit in that book'), 0;
+  for (const c of changes) io.out(cleanText(`${c.entity} ${c.key}: ${c.field} ${c.from ?? '-'} -> ${c.to ?? '-'}${c.by ? ` (from ${c.by})` : ''}`));
+  return 0;
 }

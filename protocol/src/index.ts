@@ -29,6 +29,7 @@ export * from './companion/device-entry.js';
 export * from './companion/companion-api.js';
 export * from './companion/tracks-api.js';
 export * from './companion/updates-api.js';
+export * from './companion/licenses-api.js';
 export * from './companion/diagnostics-api.js';
 export * from './identity/index.js';
 // signed update bundles (the slots, boot record and update status live in ./update/index.ts)
@@ -48,5 +49,7 @@ export * from './device-api/support/support-on.js';
 export * from './device-api/support/support-status.js';
 // licences, revocation lists and the unit's licence state
 export * from './license/index.js';
+export * from './merge/index.js';
+export * from './hub/track-registry.js';
 // the hub: registration, claim codes (docs/hub.md)
 export * from './hub/index.js';

@@ -8,8 +8,11 @@ import { LogsScreen } from './screens/logs-screen.js';
 import { SessionsScreen } from './screens/sessions-screen.js';
 import { UpdatesScreen } from './screens/updates-screen.js';
 import { useCompanion } from './store/companion-store.js';
+import { LicensesScreen } from './screens/licenses-screen.js';
+import { LicenseInstallDialog } from './components/license-install-dialog.js';
+import { useLicenses } from './store/license-store.js';
 
-const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes', 'updates'];
+const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes', 'updates', 'licenses'];
 
 /** Each screen's content and its part of the top bar. */
 const SCREEN_PARTS: Record<Screen, { Content: () => ReactNode; Actions: (() => ReactNode) | null }> = {
@@ -19,6 +22,7 @@ const SCREEN_PARTS: Record<Screen, { Content: () => ReactNode; Actions: (() => R
   health: { Content: HealthScreen, Actions: HealthActions },
   crashes: { Content: CrashesScreen, Actions: CrashesActions },
   updates: { Content: UpdatesScreen, Actions: null },
+  licenses: { Content: LicensesScreen, Actions: null },
 };
 
 /** The screen named in the address fragment (#logs), so a reload stays where it was. */
@@ -32,6 +36,8 @@ export function App() {
   const [screen, setScreen] = useState<Screen>(screenFromHash);
   useEffect(() => {
     void useCompanion.getState().loadInfo();
+    // Licences show on the unit cards and panel too: every unit's last reported one, from the start.
+    void useLicenses.getState().load();
   }, []);
   const navigate = (s: Screen): void => {
     setScreen(s);
@@ -42,6 +48,7 @@ export function App() {
   return (
     <AppShell screen={screen} onNavigate={navigate} appInfo={info} actions={Actions ? <Actions /> : undefined}>
       <Content />
+      <LicenseInstallDialog />
     </AppShell>
   );
 }

@@ -10,6 +10,7 @@ import { SessionStore, type StoredSession } from './session-store.js';
 import { syncSessions, type SyncProgress, type SyncSource } from './session-sync.js';
 import { lapDelta, lapTrace } from './lap-trace-data.js';
 import { addTrackFromSession, OwnTracks } from './own-tracks.js';
+import { ownTrackDetails } from './own-track-details.js';
 import { trackEntries } from './track-list.js';
 
 export function loadTracks(path: string | URL = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
@@ -133,6 +134,25 @@ export function createSessionsService(o: SessionsServiceOptions) {
         }
         o.log(`tracks add: ${r.added ? 'added' : 'already stored'} ${r.track.id} from session ${session} (${r.laps} laps on it)`);
         return { trackId: r.track.id, name: trackDisplayName(r.track), lengthM: r.track.lengthM, laps: r.laps, added: r.added };
+      },
+      'tracks:own': async (): Promise<MethodResult<'tracks:own'>> => ownTrackDetails(own, o.tracks),
+      'tracks:rename': async ({ id, name }: MethodParams<'tracks:rename'>): Promise<MethodResult<'tracks:rename'>> => {
+        if (/\p{Cc}/u.test(name) || !name.trim()) throw new CompanionError('invalid-params', 'A track name needs a letter and cannot hold control characters.');
+        if (!own.list().some((t) => t.id === id)) throw new CompanionError('not-found', `no own track "${id}"`);
+        own.book.rename(id, name.trim());
+        o.log(`tracks rename: ${id} is now "${name.trim()}"`);
+        return { id, name: name.trim() };
+      },
+      'tracks:book': async (): Promise<MethodResult<'tracks:book'>> => own.book.book,
+      'tracks:merge': async ({ book }: MethodParams<'tracks:merge'>): Promise<MethodResult<'tracks:merge'>> => {
+        let changes;
+        try {
+          changes = own.merge(book);
+        } catch (err) {
+          throw new CompanionError('invalid-params', `That book of tracks was not merged: ${(err as Error).message}.`);
+        }
+        o.log(`tracks merge: ${changes.length} changes`);
+        return { changes };
       },
       'tracks:push': async ({ unitId }: MethodParams<'tracks:push'>): Promise<MethodResult<'tracks:push'>> => {
         const list = own.list();

@@ -222,4 +222,41 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE session_imu;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- The latest licence status each unit reported (Routes.license: a LicenseStatus as JSON),
+      -- so the unit cards and the Licences screen show it offline too.
+      CREATE TABLE unit_licenses (
+        unit_id  TEXT PRIMARY KEY REFERENCES units(id) ON DELETE CASCADE,
+        status   TEXT NOT NULL,
+        seen_at  INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 9,
+    sql: `
+      -- The signature id of each own track (protocol/src/tracks/track-signature.ts); rows drawn
+      -- before this are filled in when the companion next opens its tracks.
+      ALTER TABLE own_tracks ADD COLUMN signature_id TEXT;
+      -- The book of tracks and groups this laptop edits and merges with other laptops
+      -- (protocol/src/tracks/track-book.ts): one row, with this laptop's id and clock.
+      CREATE TABLE track_book (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        node   TEXT NOT NULL,
+        clock  TEXT NOT NULL,
+        book   TEXT NOT NULL
+      ) STRICT;
+      -- What each merge changed here (a MergeChange as JSON), newest last.
+      CREATE TABLE track_merges (
+        id         INTEGER PRIMARY KEY,
+        merged_at  INTEGER NOT NULL,
+        entity     TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        change     TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX track_merges_key ON track_merges(entity, key);
+    `,
+  },
 ];

@@ -3,12 +3,14 @@ import { healthWrites } from '../diagnostics/health-store.js';
 import { logWrites } from '../diagnostics/log-writer.js';
 import { pullWrites } from '../diagnostics/pull-store.js';
 import { ownTrackWrites } from '../sessions/own-tracks.js';
+import { licenseWrites } from '../license/license-store.js';
 import { sessionWrites } from '../sessions/partial-sessions.js';
+import { trackBookWrites } from '../sessions/track-book-store.js';
 import type { Db } from './database.js';
 import { unitWrites } from './device-repo.js';
 import { pinWrites } from './pin-repo.js';
 
-const table = () => ({ ...unitWrites, ...pinWrites, ...logWrites, ...healthWrites, ...crashWrites, ...pullWrites, ...sessionWrites, ...ownTrackWrites });
+const table = () => ({ ...unitWrites, ...pinWrites, ...logWrites, ...healthWrites, ...crashWrites, ...pullWrites, ...sessionWrites, ...ownTrackWrites, ...licenseWrites, ...trackBookWrites });
 
 /** Every small write the store's writer runs for the main thread, by name: `(db, ...args) => result`. */
 export type WriteOps = ReturnType<typeof table>;

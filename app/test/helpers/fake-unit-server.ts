@@ -46,6 +46,9 @@ export const FAKE_UNIT_MISSING: MissingRoutes = {
   wifiPriority: IMPOSTOR.status,
   connectWifi: IMPOSTOR.status,
   wifiMode: IMPOSTOR.status,
+  license: IMPOSTOR.status,
+  licenseInstall: IMPOSTOR.status,
+  licenseRevocations: IMPOSTOR.status,
   ...RECOVERY_ROUTES_MISSING,
 };
 

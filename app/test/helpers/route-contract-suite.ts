@@ -127,6 +127,7 @@ function assertRefusal(r: AnyRoute, a: Answer, status: number, why: string): voi
 type Probe = (bag: Map<string, string>, u: ContractUnit) => { args?: Args; refusal?: number };
 const NO_SUCH_REQUEST = 'ffffffffffffffff';
 const NO_SUCH_PROFILE = '00000000-0000-4000-8000-000000000000';
+const NOT_SIGNED = { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: {}, dsseEnvelope: {} };
 
 // A record: the compiler refuses a table route without its probe.
 const PROBES: Record<RouteKey, Probe> = {
@@ -178,6 +179,10 @@ const PROBES: Record<RouteKey, Probe> = {
   // Like pushUpdate: no bundle body, refused as the wrong media type.
   recoveryInstall: () => ({ refusal: 415 }),
   factoryReset: () => ({ args: { body: { confirmUnitId: 'not-this-unit' } }, refusal: 400 }),
+  license: () => ({}),
+  // The outline of a signed file without a signature: refused as unsigned (400), the held licence unchanged.
+  licenseInstall: () => ({ args: { body: NOT_SIGNED }, refusal: 400 }),
+  licenseRevocations: () => ({ args: { body: NOT_SIGNED }, refusal: 400 }),
 };
 
 /** What a served answer tells the later probes (ids to fetch, confirm and delete). */

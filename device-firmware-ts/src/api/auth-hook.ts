@@ -70,6 +70,7 @@ const FORBIDDEN_WHAT: Partial<Record<Permission, string>> = {
   'wifi-read': "see the unit's Wi-Fi",
   wifi: "change the unit's Wi-Fi",
   update: "update the unit's runtime",
+  license: "install the unit's licence or revocation list",
 };
 
 function needed(req: FastifyRequest): Access {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { compileSerializersOnUse } from './serializers-on-use.js';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
@@ -31,6 +32,9 @@ import { recordRoutes, serve, type RegisteredRoute } from './table-route.js';
 import { registerUpdateRoutes, type UpdateRouteDeps } from './update-routes.js';
 import { registerSupportRoutes } from './support-routes.js';
 import type { SupportMode } from '../ops/support/support-mode.js';
+import type { LicenseService } from '../license/license-service.js';
+import { registerLicenseRoutes } from './license-routes.js';
+import { lapWithoutSectors, registerLicenseGate, timingWithoutSectors } from './license-gate.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
 import type { LiveEvent } from '../pipeline/start-data-path.js';
@@ -68,6 +72,8 @@ export interface HttpServerDeps {
   update?: UpdateRouteDeps;
   /** Support mode (absent in tests of the bare API). */
   support?: SupportMode;
+  /** The licence: its routes and the feature gate (absent in tests of the bare API: nothing gated). */
+  license?: LicenseService;
 }
 
 
@@ -113,6 +119,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     },
   });
 
+  compileSerializersOnUse(app as unknown as FastifyInstance);
   const routes = recordRoutes(app as unknown as FastifyInstance);
   limitRequestTime(app as unknown as FastifyInstance, REQUEST_TIMEOUT_MS, requestTimedOut);
   app.addHook('onRequest', async (_req, reply) => {
@@ -138,6 +145,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   });
   const fastify = app as unknown as FastifyInstance;
   const auth: Auth = registerAuth(fastify, { operators: deps.operators, audit: deps.audit, identityOk: deps.identityOk, send });
+  if (deps.license) registerLicenseGate(fastify, deps.license, send);
   registerIdentityRoutes(fastify, { pairing: deps.pairing, operators: deps.operators, window: deps.window, auth: () => auth, audit: deps.audit });
   if (deps.ops) registerOpsRoutes(fastify, deps.ops);
 
@@ -146,6 +154,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   if (deps.wifi) registerWifiRoutes(fastify, { wifi: deps.wifi, send });
   if (deps.update) registerUpdateRoutes(fastify, deps.update, { audit: deps.audit, log: deps.log, send });
   if (deps.support) registerSupportRoutes(fastify, { support: deps.support, send });
+  if (deps.license) registerLicenseRoutes(fastify, { license: deps.license, send });
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
@@ -169,7 +178,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     void reply.type('application/json; charset=utf-8').send(infoJson);
   });
 
-  serve(fastify, Routes.status, async () => deps.status());
+  serve(fastify, Routes.status, async () => {
+    await deps.license?.ready();
+    return deps.status();
+  });
 
   serve(fastify, Routes.live, (req, reply) => {
     serveLive(req, reply, req.query.maxHz);
@@ -221,7 +233,10 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         if (now - lastTiming < minGapMs - 1) return;
         lastTiming = now;
       }
-      res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      // Sector times are the `sectors` feature: without it the stream carries laps, not splits.
+      const sectors = deps.license?.allows('sectors') ?? true;
+      const data = sectors ? e.data : e.event === 'timing' ? timingWithoutSectors(e.data) : lapWithoutSectors(e.data);
+      res.write(`event: ${e.event}\ndata: ${JSON.stringify(data)}\n\n`);
     });
     const heartbeat = setInterval(() => {
       if (!res.writableEnded) res.write(': heartbeat\n\n');

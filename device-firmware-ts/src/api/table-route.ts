@@ -30,7 +30,7 @@ export function serve<R extends AnyRoute>(app: FastifyInstance, r: R, handler: T
   app.route({
     method: r.method,
     url: r.path,
-    config: { access: r.access, ...(r.upload ? { upload: r.upload } : {}) },
+    config: { access: r.access, ...(r.upload ? { upload: r.upload } : {}), ...(r.feature ? { feature: r.feature } : {}) },
     ...(r.maxBodyB === undefined ? {} : { bodyLimit: r.maxBodyB }),
     schema: {
       querystring: r.query,

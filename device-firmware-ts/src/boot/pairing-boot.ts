@@ -5,7 +5,7 @@ import { createPairingService, type PairingService } from '../identity/pairing-s
 import { createPairingWindow, type PairingWindow } from '../identity/pairing-window.js';
 import { createOwnerApprovals, type OwnerApprovals } from '../identity/owner-approvals.js';
 import type { UnitIdentity } from '../identity/unit-identity.js';
-import { parseIdentityKey, selfSignedCertificatePem } from '../identity/unit-key.js';
+import { parseIdentityKey, reusedCertificatePem, selfSignedCertificatePem } from '../identity/unit-key.js';
 import type { Gpio } from '../hal/gpio.js';
 import type { Logger } from '../ops/logger.js';
 
@@ -21,12 +21,21 @@ export interface Pairing {
  * blinking slowly while open, fast while an owner request waits for approval; each open and
  * close audited) and the pairing service behind both channels.
  */
-export async function startPairing(o: { identity: UnitIdentity; operators: OperatorStore; audit: AuditLog; gpio: Gpio; windowS: number; log: Logger }): Promise<Pairing> {
+export async function startPairing(o: {
+  identity: UnitIdentity;
+  operators: OperatorStore;
+  audit: AuditLog;
+  gpio: Gpio;
+  windowS: number;
+  log: Logger;
+  /** Where the identity key's certificate is kept between boots (none: made at every start). */
+  certFile?: string;
+}): Promise<Pairing> {
   const { identity, audit, gpio, windowS, log } = o;
   // Without the identity key the API still needs a certificate for discovery: a throw-away
   // key, never persisted and never reported as the unit's fingerprint.
   const tlsKey = identity.key ?? parseIdentityKey(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
-  const certPem = await selfSignedCertificatePem(tlsKey, identity.id);
+  const certPem = identity.key && o.certFile ? await reusedCertificatePem(identity.key, identity.id, o.certFile) : await selfSignedCertificatePem(tlsKey, identity.id);
   const keyPem = tlsKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const windowAudit = (detail: string) =>
     void audit.write({ event: 'pairing-window', outcome: 'ok', operatorFingerprint: null, role: null, via: 'button', detail });

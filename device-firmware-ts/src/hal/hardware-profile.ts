@@ -4,6 +4,7 @@ import type { GnssSource } from './gnss-source.js';
 import type { Gpio } from './gpio.js';
 import type { HardwareSerial } from './hardware-serial.js';
 import type { ImuFeed } from './imu/imu-feed.js';
+import type { SystemClock } from './system-clock.js';
 import type { Thermal } from './thermal.js';
 import type { UsbGadget } from './usb-gadget.js';
 
@@ -33,6 +34,8 @@ export interface HardwareProfile {
   thermal(): Promise<Thermal>;
   /** The IMU at `rateHz`, or null when the board has none (or no driver for it yet). */
   imu(rateHz: number): ImuFeed | null;
+  /** The wall clock (the licence's trusted clock checks it against what it has seen). */
+  readonly clock: SystemClock;
   /** The receiver's output of drives before this boot, oldest first (the sim's earlier track days; a real board has none). */
   earlierDrives(): Promise<string[][]>;
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { realSystemClock } from './system-clock.js';
 import { stat } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../ops/logger.js';
 import { realDisk } from './disk.js';
@@ -54,6 +55,7 @@ export function realProfile(o: RealProfileOptions): HardwareProfile {
   return {
     kind: 'real',
     model: REAL_MODEL,
+    clock: realSystemClock,
     async probe() {
       const missing: string[] = [];
       if (!(await isCharDevice(o.gnssPath))) missing.push(`no GNSS receiver serial port at ${o.gnssPath} (hardware.gnssPath)`);

@@ -12,6 +12,8 @@ export { writeFileAtomic } from './atomic-file.js';
 
 export interface UnitIdentity {
   id: string;
+  /** The id this board's hardware serial gives (differs from `id` when the data partition came from another unit). */
+  hardwareId: string;
   name: string;
   model: string;
   /** The identity key; null while it is missing or corrupt (the unit then serves discovery only). */
@@ -116,5 +118,5 @@ export async function loadUnitIdentity(
   };
   for (const p of problems) opts.log.warn(`identity: ${p}`);
   const name = opts.name?.trim() || defaultUnitName(id);
-  return { id, name, model: opts.model, key, fingerprint, state, problems };
+  return { id, hardwareId, name, model: opts.model, key, fingerprint, state, problems };
 }

@@ -1,9 +1,7 @@
-import 'reflect-metadata';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, webcrypto, type KeyObject } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { formatFingerprint } from '@pitwall/protocol';
-
-x509.cryptoProvider.set(webcrypto as never);
+import { writeFileAtomic } from './atomic-file.js';
 
 /** SSH-style fingerprint of a public key: SHA-256 of its DER SubjectPublicKeyInfo. */
 export function fingerprintOf(publicKey: KeyObject): string {
@@ -33,22 +31,27 @@ export function parseIdentityKey(pem: string): KeyObject {
  * wide on purpose: peers pin the key, and a unit's clock may be unset at boot.
  */
 export async function selfSignedCertificatePem(privateKey: KeyObject, commonName: string): Promise<string> {
-  const subtle = webcrypto.subtle;
-  const alg = { name: 'Ed25519' };
-  const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
-  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
-  const keys = {
-    privateKey: await subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']),
-    publicKey: await subtle.importKey('spki', spki, alg, true, ['verify']),
-  };
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
-    name: `CN=${commonName}`,
-    notBefore: new Date('2020-01-01T00:00:00Z'),
-    notAfter: new Date('2099-12-31T23:59:59Z'),
-    signingAlgorithm: alg,
-    keys: keys as unknown as x509.X509CertificateCreateSelfSignedParams["keys"],
-    extensions: [new x509.BasicConstraintsExtension(false, undefined, true)],
-  });
-  return cert.toString('pem');
+  const { createSelfSignedPem } = await import('./x509-certificate.js');
+  return createSelfSignedPem(privateKey, commonName);
+}
+
+/**
+ * The certificate kept in `file` when it still belongs to `privateKey` and `commonName`, else
+ * a new one, written there (0600) for the next boot. Keeping it spares every later boot the
+ * X.509 library (see x509-certificate.ts). Whoever can rewrite the file could also rewrite the
+ * key beside it; a certificate for another key or name is simply replaced.
+ */
+export async function reusedCertificatePem(privateKey: KeyObject, commonName: string, file: string): Promise<string> {
+  const kept = await readFile(file, 'utf8').catch(() => null);
+  if (kept !== null) {
+    try {
+      const cert = new X509Certificate(kept);
+      if (cert.checkPrivateKey(privateKey) && cert.subject === `CN=${commonName}`) return kept;
+    } catch {
+      /* not a certificate: made again below */
+    }
+  }
+  const pem = await selfSignedCertificatePem(privateKey, commonName);
+  await writeFileAtomic(file, pem);
+  return pem;
 }

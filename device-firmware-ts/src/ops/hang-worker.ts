@@ -5,9 +5,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LogRecord } from '@pitwall/protocol';
-import { openCrashStore } from './crash-store.js';
-import { buildDump } from './crash-dump-builder.js';
-import { Redactor } from './redactor.js';
 import { captureMainStack } from './main-thread-stack.js';
 
 interface HangWorkerData {
@@ -63,6 +60,9 @@ const STACK_TIMEOUT_MS = 2000;
 
 async function dumpHang(blockedMs: number): Promise<void> {
   const main = await captureMainStack(STACK_TIMEOUT_MS).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  // Loaded only now: the dump's modules (protocol's schemas, the redaction rules) would hold
+  // several MB in this thread's heap for the whole run, for a dump that is rarely written.
+  const [{ openCrashStore }, { buildDump }, { Redactor }] = await Promise.all([import('./crash-store.js'), import('./crash-dump-builder.js'), import('./redactor.js')]);
   const store = openCrashStore(d.dataDir);
   const redactor = new Redactor();
   let report: unknown = null;

@@ -2,7 +2,7 @@ import { cpus, loadavg, totalmem, freemem } from 'node:os';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GnssStatus, HealthSnapshot } from '@pitwall/protocol';
+import type { GnssStatus, HealthSnapshot, LicenseStatus } from '@pitwall/protocol';
 import type { Disk } from '../hal/disk.js';
 import type { Thermal } from '../hal/thermal.js';
 
@@ -25,6 +25,15 @@ export interface HealthSources {
   startedAt: number;
   /** The Wi-Fi mode and last connect time (absent: no Wi-Fi management). */
   wifi?: () => { mode: 'client' | 'hotspot'; connectTimeMs: number | null };
+  /** The licence as last judged (absent: no licensing). */
+  license?: () => LicenseStatus;
+}
+
+/** The licence's part of a snapshot, and its warnings (a licence that is not in force, a clock set back). */
+function licenseHealth(l: LicenseStatus): { part: NonNullable<HealthSnapshot['license']>; warnings: string[] } {
+  const warnings = l.state === 'active' || l.state === 'none' ? [] : [`license-${l.state}`];
+  if (l.clock.tampered) warnings.push('clock-tampered');
+  return { part: { state: l.state, daysLeft: l.daysLeft, clockTampered: l.clock.tampered }, warnings };
 }
 
 function cpuTimes(): { idle: number; total: number } {
@@ -67,6 +76,8 @@ export function healthSampler(src: HealthSources): () => Promise<HealthSnapshot>
     if (socTempC !== null && socTempC >= HOT_C) warnings.push('hot');
     if (usedPct >= DISK_LOW_PCT && !warnings.includes('disk-low')) warnings.push('disk-low');
     if (!recentFix) warnings.push('no-fix');
+    const license = src.license ? licenseHealth(src.license()) : null;
+    if (license) warnings.push(...license.warnings);
     return {
       time: new Date().toISOString(),
       unit: src.unit,
@@ -88,6 +99,7 @@ export function healthSampler(src: HealthSources): () => Promise<HealthSnapshot>
       },
       imu: { sampleRateHz: src.imuSampleRateHz() },
       ...(src.wifi ? { wifi: src.wifi() } : {}),
+      ...(license ? { license: license.part } : {}),
       clockSource: recentFix ? 'gnss' : existsSync('/run/systemd/timesync/synchronized') ? 'ntp' : 'none',
       warnings,
     };

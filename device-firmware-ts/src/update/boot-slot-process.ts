@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { runtimeToLauncher, type SlotManifest, type SlotName } from '@pitwall/protocol/update';
 import { HealthGate, type GateVerdict } from './boot-health-gate.js';
+import { slotRuntimeCommand } from './runtime-command.js';
 
 /** How one run of a slot's runtime ended. */
 export type SlotOutcome =
@@ -59,7 +59,8 @@ export async function runSlotProcess(o: SlotRunOptions): Promise<SlotOutcome> {
   // The runtime talks to the launcher only; systemd's socket and the sim's channel are the launcher's.
   delete env.NOTIFY_SOCKET;
   delete env.PITWALL_BOOT_NOTIFY;
-  const child = spawn(process.execPath, [join(o.slotDir, o.manifest.entry), ...o.runtimeArgs], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
+  const cmd = slotRuntimeCommand(o.slotDir, o.manifest, o.runtimeArgs, env);
+  const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: cmd.env });
   o.onSpawn?.(child);
   const gate = o.trial ? new HealthGate({ trialS: o.trialS, gnssWindowS: o.gnssWindowS }) : null;
   let lastBeat = performance.now();

@@ -1,9 +1,9 @@
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { slotManifest, type SlotManifest } from '@pitwall/protocol/update';
+import { slotManifest, type EntryKind, type SlotManifest } from '@pitwall/protocol/update';
 import { fsyncDir, writeFileAtomic } from '@pitwall/protocol/node';
 import { SLOT_MANIFEST } from './slot-layout.js';
 import type { UpdateSource } from './update-state-runner.js';
@@ -17,8 +17,10 @@ import type { UpdateSource } from './update-state-runner.js';
 export interface SlotPayloadSource {
   /** The runtime version the payload carries (from its verified manifest). */
   readonly version: string;
-  /** The runtime's JavaScript entry, relative to the slot directory. */
+  /** The runtime's entry, relative to the slot directory. */
   readonly entry: string;
+  /** How the launcher starts it (absent: with node). */
+  readonly entryKind?: EntryKind;
   /** Total bytes, for progress. */
   readonly bytes: number;
   /** Writes every file of the payload under `into` (empty, existing); fsyncs what it writes. */
@@ -38,10 +40,15 @@ export async function installInto(slotDir: string, source: SlotPayloadSource, on
     done += n;
     onProgress(source.bytes > 0 ? Math.min(1, done / source.bytes) : 1);
   });
-  await stat(join(slotDir, source.entry)).catch(() => {
+  const entry = join(slotDir, source.entry);
+  const st = await lstat(entry).catch(() => {
     throw new Error(`the payload has no runtime entry "${source.entry}"`);
   });
-  const manifest = slotManifest.parse({ version: source.version, entry: source.entry, bytes: source.bytes, installedAt: new Date().toISOString() });
+  if (!st.isFile()) throw new Error(`the runtime entry "${source.entry}" is not a regular file`);
+  // Payload files are written 0644; only a single-executable entry becomes executable.
+  if (source.entryKind === 'executable') await chmod(entry, 0o755);
+  const kind = source.entryKind === 'executable' ? { entryKind: source.entryKind } : {};
+  const manifest = slotManifest.parse({ version: source.version, entry: source.entry, ...kind, bytes: source.bytes, installedAt: new Date().toISOString() });
   await fsyncDir(slotDir);
   await writeFileAtomic(join(slotDir, SLOT_MANIFEST), `${JSON.stringify(manifest)}\n`, 0o644);
   return manifest;
@@ -71,13 +78,14 @@ export async function copyFileSynced(from: string, to: string, onBytes: (n: numb
  * A plain directory as an install source (an unpacked runtime build; no signature, so only for
  * the sim, tests and a verifier that has already checked the directory).
  */
-export async function directoryPayload(dir: string, o: { version: string; entry: string }): Promise<SlotPayloadSource> {
+export async function directoryPayload(dir: string, o: { version: string; entry: string; entryKind?: EntryKind }): Promise<SlotPayloadSource> {
   const files = (await filesUnder(dir)).filter((f) => f !== SLOT_MANIFEST);
   let bytes = 0;
   for (const f of files) bytes += (await stat(join(dir, f))).size;
   return {
     version: o.version,
     entry: o.entry,
+    ...(o.entryKind ? { entryKind: o.entryKind } : {}),
     bytes,
     async writeFiles(into, onBytes) {
       for (const f of files) await copyFileSynced(join(dir, f), join(into, f), onBytes);
@@ -98,7 +106,7 @@ async function sha256File(file: string): Promise<string> {
  * staging, verify checks the staged copy against the hashes the source had when the download
  * began, install copies the staged files into the slot.
  */
-export function directoryUpdate(dir: string, o: { version: string; entry: string }): UpdateSource {
+export function directoryUpdate(dir: string, o: { version: string; entry: string; entryKind?: EntryKind }): UpdateSource {
   let expected = new Map<string, string>();
   return {
     async download(staging, onProgress) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BundleError, type UpdateManifest } from '@pitwall/protocol';
+import { BundleError, type EntryKind, type UpdateManifest } from '@pitwall/protocol';
 import { fsyncDir } from '@pitwall/protocol/node';
 import { directoryInstallTarget } from './bundle-install-target.js';
 import type { KeyListStore } from './key-list-store.js';
@@ -23,6 +23,7 @@ import type { UnitFacts } from './verify-policy.js';
 export interface BundlePayload {
   readonly version: string;
   readonly entry: string;
+  readonly entryKind?: EntryKind;
   readonly bytes: number;
   writeFiles(into: string, onBytes: (n: number) => void): Promise<void>;
 }
@@ -66,6 +67,7 @@ function payloadOf(staging: string, manifest: UpdateManifest): BundlePayload {
   return {
     version: manifest.runtimeVersion,
     entry: manifest.entry,
+    ...(manifest.entryKind ? { entryKind: manifest.entryKind } : {}),
     bytes: manifest.payloadSize,
     async writeFiles(into, onBytes) {
       const dirs = new Set<string>();

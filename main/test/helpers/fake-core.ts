@@ -32,6 +32,14 @@ const FP = `SHA256:${'A'.repeat(43)}`;
 const offline = async (): Promise<never> => {
   throw new CompanionError('unreachable', 'unit offline');
 };
+const licenseNone = {
+  'license:inspect': offline,
+  'license:install': offline,
+  'license:fleet': async () => [],
+  'license:refresh': async () => [],
+  'license:revocations': async () => null,
+  'license:import-revocations': offline,
+};
 const wifiOffline = { 'wifi:status': offline, 'wifi:scan': offline, 'wifi:list': offline, 'wifi:add': offline, 'wifi:remove': offline, 'wifi:priority': offline, 'wifi:connect': offline };
 
 export function createFakeCore(events: EventSink): FakeCore {
@@ -121,6 +129,12 @@ export function createFakeCore(events: EventSink): FakeCore {
     'tracks:push': async () => {
       throw new CompanionError('unreachable', 'unit offline');
     },
+    'tracks:own': async () => [],
+    'tracks:rename': async ({ id }) => {
+      throw new CompanionError('not-found', `no own track "${id}"`);
+    },
+    'tracks:book': async () => ({ tracks: {}, groups: {} }),
+    'tracks:merge': async () => ({ changes: [] }),
     'updates:inspect': async ({ path }) => {
       throw new CompanionError('not-found', `no bundle file at ${path}`);
     },
@@ -141,6 +155,7 @@ export function createFakeCore(events: EventSink): FakeCore {
       throw new CompanionError('unreachable', 'unit offline');
     },
     ...wifiOffline,
+    ...licenseNone,
   };
   return {
     handlers,

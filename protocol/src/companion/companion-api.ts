@@ -11,6 +11,7 @@ import { trackMethods } from './tracks-api.js';
 import { updateEvents, updateMethods } from './updates-api.js';
 import { supportMethods } from './support-api.js';
 import { wifiMethods } from './wifi-api.js';
+import { licenseEvents, licenseMethods } from './licenses-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -126,6 +127,7 @@ export const companionMethods = {
   ...updateMethods,
   ...supportMethods,
   ...wifiMethods,
+  ...licenseMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
@@ -139,6 +141,7 @@ export const companionEvents = {
   'logs:tail': LogTailEvent,
   ...sessionEvents,
   ...updateEvents,
+  ...licenseEvents,
 } as const satisfies Record<string, TSchema>;
 
 export type MethodName = keyof typeof companionMethods;

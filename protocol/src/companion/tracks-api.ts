@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { UnitId } from '../device-api/unit-id.js';
 import { OwnTrackPushResult } from '../tracks/own-track-push.js';
+import { TrackBook } from '../tracks/track-book.js';
+import { MergeChange } from '../tracks/merge-report.js';
 
 /** Tracks in the UI contract (methods `tracks:*`, `sessions:set-track`). */
 const SessionRef = Type.Integer({ minimum: 1 });
@@ -23,6 +25,25 @@ export const TrackEntry = Type.Object(
   { additionalProperties: false },
 );
 export type TrackEntry = Static<typeof TrackEntry>;
+
+/** A track drawn here as the tracks screen shows it: its ids, who named it, what merges changed. */
+export const OwnTrackDetail = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    lengthM: Type.Number(),
+    /** From its geometry (protocol/src/tracks/track-signature.ts); null without an outline. */
+    signatureId: Type.Union([Type.String(), Type.Null()]),
+    /** The id it goes by with the catalog and the other own tracks (near-misses resolved). */
+    resolvedId: Type.Union([Type.String(), Type.Null()]),
+    /** The laptop whose name for it holds, and this laptop's id. */
+    nameBy: Type.String(),
+    thisLaptop: Type.String(),
+    changes: Type.Array(Type.Composite([MergeChange, Type.Object({ mergedAt: Type.Number() })])),
+  },
+  { additionalProperties: false },
+);
+export type OwnTrackDetail = Static<typeof OwnTrackDetail>;
 
 export const trackMethods = {
   /**
@@ -72,6 +93,20 @@ export const trackMethods = {
       },
       { additionalProperties: false },
     ),
+  },
+  /** The tracks drawn here, with their ids and what merges from other laptops changed. */
+  'tracks:own': { params: Type.Object({}, { additionalProperties: false }), result: Type.Array(OwnTrackDetail) },
+  /** A new name for an own track: an edit from this laptop, which wins over what it has merged. */
+  'tracks:rename': {
+    params: Type.Object({ id: TrackRef, name: OwnTrackName }, { additionalProperties: false }),
+    result: Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: false }),
+  },
+  /** This laptop's book of tracks and groups, to merge on another laptop. */
+  'tracks:book': { params: Type.Object({}, { additionalProperties: false }), result: TrackBook },
+  /** Merges another laptop's book into this one's; returns what it changed here. */
+  'tracks:merge': {
+    params: Type.Object({ book: TrackBook }, { additionalProperties: false }),
+    result: Type.Object({ changes: Type.Array(MergeChange) }, { additionalProperties: false }),
   },
   /** Replaces a paired unit's own tracks with this companion's (owner or dealer); the unit times them from its next start. */
   'tracks:push': {

@@ -4,6 +4,7 @@ import { Firmware } from './firmware.js';
 import { GnssStatus } from './gnss-status.js';
 import { UnitId, UnitName } from './unit-id.js';
 import { IdentityState } from '../identity/identity-state.js';
+import { LicenseStatus } from '../license/license-status.js';
 
 /** GET /v1/status */
 export const DeviceStatus = Type.Object(
@@ -16,6 +17,8 @@ export const DeviceStatus = Type.Object(
     time: Type.String({ description: 'unit clock, ISO 8601 UTC' }),
     gnss: GnssStatus,
     identity: IdentityState,
+    /** The licence as the unit judges it (absent on firmware without licensing). */
+    license: Type.Optional(LicenseStatus),
   },
   { additionalProperties: false },
 );

@@ -2,6 +2,7 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 import { roleAllows, type Permission, type Role } from '../identity/role.js';
 import { validator, validatorOf, type Validator } from '../validate.js';
 import type { API_PREFIX } from './routes.js';
+import type { LicenseFeature } from '../license/license-feature.js';
 
 /** A path of the device API (`/v1/...`). */
 export type ApiPath = `${typeof API_PREFIX}/${string}`;
@@ -40,6 +41,12 @@ export interface RouteSpec<
   readonly maxBodyB?: number;
   /** `bytes`: the body is streamed to the handler as application/octet-stream, never buffered whole. */
   readonly upload?: 'bytes';
+  /**
+   * The licence feature the route needs: the unit refuses it (403 feature-not-licensed) while its
+   * licence does not include it. Never set on recording, logs, health, update, recovery, licence,
+   * status or pairing routes: those never stop for a licence reason.
+   */
+  readonly feature?: LicenseFeature;
   /** One sentence for the docs and for error messages. */
   readonly summary: string;
 }
@@ -61,6 +68,7 @@ export function route<P extends TObject | undefined = undefined, Q extends TObje
   stream?: Streaming;
   maxBodyB?: number;
   upload?: 'bytes';
+  feature?: LicenseFeature;
   summary: string;
 }): RouteSpec<P, Q, B, R> {
   const names = [...spec.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
@@ -77,6 +85,7 @@ export function route<P extends TObject | undefined = undefined, Q extends TObje
     stream: spec.stream ?? 'json',
     ...(spec.maxBodyB === undefined ? {} : { maxBodyB: spec.maxBodyB }),
     ...(spec.upload === undefined ? {} : { upload: spec.upload }),
+    ...(spec.feature === undefined ? {} : { feature: spec.feature }),
     summary: spec.summary,
   };
 }

@@ -26,6 +26,10 @@ import { RecoveryStatus } from './recovery/recovery-status.js';
 import { RecoveryRollbackRequest, RecoveryRollbackResult } from './recovery/recovery-rollback.js';
 import { FactoryResetRequest, FactoryResetResult } from './recovery/factory-reset.js';
 import { OWN_TRACKS_BODY_MAX_B, OwnTrackList, OwnTrackPushResult } from '../tracks/own-track-push.js';
+import { LICENSE_FILE_MAX_B } from '../license/license-payload.js';
+import { REVOCATION_LIST_FILE_MAX_B } from '../license/revocation-list.js';
+import { LicenseStatus, RevocationListApplied } from '../license/license-status.js';
+import { SignedLicenseFile, SignedRevocationListFile } from '../license/signed-file.js';
 
 /** A signed update bundle (`pitwall bundle`), streamed as application/octet-stream. */
 const BundleBytes = Type.Uint8Array({ description: 'a signed update bundle, application/octet-stream' });
@@ -51,6 +55,7 @@ export const Routes = {
     responses: { 200: Type.Union([LiveFix, LiveTiming, LiveLap]) },
     access: 'read',
     stream: 'sse',
+    feature: 'live-timing',
     summary: 'live fixes, timing and laps as Server-Sent Events (fix, timing, lap)',
   }),
 
@@ -185,6 +190,7 @@ export const Routes = {
     body: SupportOn,
     responses: { 200: SupportStatus },
     access: 'admin',
+    feature: 'support-mode',
     summary: 'turn support mode on for a while (the owner only: support is opt-in)',
   }),
   supportOff: route({ method: 'POST', path: '/v1/support/off', responses: { 200: SupportStatus }, access: 'control', summary: 'turn support mode off (ending support is always safe)' }),
@@ -215,6 +221,27 @@ export const Routes = {
     access: 'update',
     upload: 'bytes',
     summary: 'install a signed bundle into the inactive slot, verified while it streams in (200 once installed; the unit then reboots into it); 409 while another update runs',
+  }),
+
+  // Licensing: never gated by a feature itself (a unit must always take a new licence or list).
+  license: route({ method: 'GET', path: '/v1/license', responses: { 200: LicenseStatus }, access: 'read', summary: 'the licence as the unit judges it now: state and reason, features, dates, trusted clock' }),
+  licenseInstall: route({
+    method: 'PUT',
+    path: '/v1/license',
+    body: SignedLicenseFile,
+    responses: { 200: LicenseStatus },
+    access: 'license',
+    maxBodyB: LICENSE_FILE_MAX_B,
+    summary: 'install a signed licence file (owner or dealer); a refused file leaves the held licence as it was',
+  }),
+  licenseRevocations: route({
+    method: 'PUT',
+    path: '/v1/license/revocations',
+    body: SignedRevocationListFile,
+    responses: { 200: RevocationListApplied },
+    access: 'license',
+    maxBodyB: REVOCATION_LIST_FILE_MAX_B,
+    summary: 'apply a signed licence revocation list numbered higher than the one held (409: older or the same)',
   }),
 
   // Served only in recovery mode (the recovery button held at boot), never by the normal runtime.

@@ -128,6 +128,7 @@ export const UnitConfig = closed(
         pitStopS: num(0, 3600, 0, 'end each pass of the recording with the car braking into the pits and parked this many seconds, so the session closes and the next pass starts a new one'),
         hotspotLatch: Type.Boolean({ default: false, description: 'the hotspot latch is closed at power-on (the unit starts its own Wi-Fi hotspot)' }),
         trackDays: int(0, 20, 0, 'at first boot (no session yet) record this many earlier track days from the shipped recordings, a week apart before the replayed day'),
+        licenseEnforced: Type.Boolean({ default: false, description: "refuse the routes of features the unit's licence does not include, as the real hardware always does" }),
       },
       'the simulated hardware profile',
     ),

@@ -23,6 +23,8 @@ export const AuditRecord = Type.Object(
       Type.Literal('wifi'),
       /** Recovery mode: a rollback, an install or a factory reset. */
       Type.Literal('recovery'),
+      /** Licensing: a licence or revocation list installed or refused, a state change, clock tampering. */
+      Type.Literal('license'),
     ]),
     outcome: Type.Union([Type.Literal('ok'), Type.Literal('refused'), Type.Literal('error')]),
     operatorFingerprint: Type.Union([Type.String(), Type.Null()]),

@@ -46,7 +46,7 @@ export const LicenseStatus = Type.Object(
     licensedFeatures: Type.Array(LicenseFeature),
     starts: Type.Union([Time, Type.Null()]),
     expires: Type.Union([Time, Type.Null()]),
-    /** The end of grace: the later lapse of `expires` or the file TTL, plus grace days. */
+    /** The end of grace: the first lapse (`expires` or the file TTL, whichever comes first) plus grace days. */
     graceEnds: Type.Union([Time, Type.Null()]),
     /** The unit must see a newer licence file before this (issued + TTL). */
     refreshBy: Type.Union([Time, Type.Null()]),
@@ -68,3 +68,4 @@ export const RevocationListApplied = Type.Object(
   { additionalProperties: false },
 );
 export type RevocationListApplied = Static<typeof RevocationListApplied>;
+export const revocationListApplied = validator('RevocationListApplied', RevocationListApplied);

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { BundleError } from '../update/bundle-error.js';
 import { BUNDLE_HEADER_B, encodeBundleHeader } from '../update/bundle-header.js';
 import { MANIFEST_FORMAT, MANIFEST_PAYLOAD_TYPE, type BundleFile, type DowngradePermission, type UpdateManifest } from '../update/bundle-manifest.js';
+import type { EntryKind } from '../update/entry-kind.js';
 import { KEY_LIST_PAYLOAD_TYPE, type VendorKeyList } from '../update/key-list.js';
 import { signDsse, type SigningKey } from './dsse-envelope.js';
 import { BundleSource } from './bundle-source.js';
@@ -17,8 +18,10 @@ import { fsyncDir } from './atomic-file.js';
 export interface BuildOptions {
   runtimeDir: string;
   runtimeVersion: string;
-  /** The runtime's JavaScript entry, relative to runtimeDir (default cli.js). */
+  /** The runtime's entry, relative to runtimeDir (default cli.js). */
   entry?: string;
+  /** `executable`: the entry is a single executable (an ELF file), started as it is; default `node`. */
+  entryKind?: EntryKind;
   compatibleModels: string[];
   minReplaceVersion: string;
   buildTime?: Date;
@@ -73,16 +76,36 @@ async function copyInto(fh: FileHandle, abs: string, start = 0, length?: number)
   for await (const chunk of stream) await writeAll(fh, chunk as Buffer);
 }
 
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+
+/** An executable entry must be a Linux executable (and a node one must not be): caught here, not on the unit. */
+async function checkEntryKind(abs: string, entry: string, kind: EntryKind): Promise<void> {
+  const fh = await open(abs, 'r');
+  const head = Buffer.alloc(4);
+  try {
+    await fh.read(head, 0, 4, 0);
+  } finally {
+    await fh.close();
+  }
+  const elf = head.equals(ELF_MAGIC);
+  if (kind === 'executable' && !elf) throw new Error(`the entry "${entry}" is not an ELF executable (a single executable was asked for)`);
+  if (kind === 'node' && elf) throw new Error(`the entry "${entry}" is an executable: say it is one (entryKind executable), or name the JavaScript entry`);
+}
+
 /** `pitwall bundle build`: an unsigned bundle of runtimeDir's files. Returns its manifest. */
 export async function buildBundle(opts: BuildOptions, out: string): Promise<UpdateManifest> {
   const files = await collectFiles(opts.runtimeDir);
+  const entry = opts.entry ?? 'cli.js';
+  const entryFile = files.find((f) => f.file.path === entry);
+  if (entryFile) await checkEntryKind(entryFile.abs, entry, opts.entryKind ?? 'node');
   const manifest: UpdateManifest = {
     format: MANIFEST_FORMAT,
     runtimeVersion: opts.runtimeVersion,
     compatibleModels: opts.compatibleModels,
     minReplaceVersion: opts.minReplaceVersion,
     buildTime: (opts.buildTime ?? new Date()).toISOString(),
-    entry: opts.entry ?? 'cli.js',
+    entry,
+    ...(opts.entryKind === 'executable' ? { entryKind: 'executable' as const } : {}),
     files: files.map((f) => f.file),
     payloadSize: files.reduce((n, f) => n + f.file.size, 0),
     ...(opts.downgrade ? { downgrade: opts.downgrade } : {}),

@@ -6,6 +6,7 @@ export * from './key-list-apply.js';
 export * from './bundle-source.js';
 export * from './bundle-read.js';
 export * from './bundle-build.js';
+export * from './license-file.js';
 // the hub: the unit's signed registration request, the hub's signed answer, store and forward
 export * from './hub-registration.js';
 export * from './hub-client.js';

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../validate.js';
 import { UnitId } from '../device-api/unit-id.js';
+import { LicenseState } from '../license/license-status.js';
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -39,8 +40,15 @@ export const HealthSnapshot = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** The licence's state and whether the clock was found set back (absent on firmware without licensing). */
+    license: Type.Optional(
+      Type.Object(
+        { state: LicenseState, daysLeft: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]), clockTampered: Type.Boolean() },
+        { additionalProperties: false },
+      ),
+    ),
     clockSource: Type.Union([Type.Literal('gnss'), Type.Literal('ntp'), Type.Literal('rtc'), Type.Literal('none')]),
-    /** Short codes of what is wrong now: hot, disk-low, no-fix, debug-logging-stopped, ... */
+    /** Short codes of what is wrong now: hot, disk-low, no-fix, debug-logging-stopped, license-grace|expired|revoked|invalid, clock-tampered, ... */
     warnings: Type.Array(Type.String()),
   },
   { additionalProperties: false },

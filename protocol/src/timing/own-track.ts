@@ -1,4 +1,5 @@
 import type { TrackDefinition } from '../tracks/track-definition.js';
+import { fnv1a } from '../tracks/fnv1a.js';
 import { LocalProjection, bearingDeg, haversineM, midpoint, type LatLon } from './geo.js';
 import { OutlineFit } from './outline-fit.js';
 import { lineAcross } from './timing-line.js';
@@ -163,10 +164,3 @@ function signedArea(outline: readonly (readonly [number, number])[]): number {
 }
 
 const round7 = (x: number) => Math.round(x * 1e7) / 1e7;
-
-/** FNV-1a, 32 bits, as 8 hex digits: a short id, not a security property. */
-function fnv1a(text: string, seed: number): string {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
-}

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../validate.js';
 import { UnitId } from '../device-api/unit-id.js';
 import { RuntimeVersion } from './runtime-version.js';
+import { EntryKind } from './entry-kind.js';
 
 /** The manifest format this runtime reads (`format` in the manifest). */
 export const MANIFEST_FORMAT = 1;
@@ -53,8 +54,13 @@ export const UpdateManifest = Type.Object(
     /** The oldest installed runtime this bundle may replace. */
     minReplaceVersion: RuntimeVersion,
     buildTime: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$' }),
-    /** The runtime's JavaScript entry: one of the files, what the launcher starts. */
+    /** The runtime's entry: one of the files, what the launcher starts. */
     entry: FilePath,
+    /**
+     * How the launcher starts the entry (entry-kind.ts); absent means `node`. A runtime that
+     * predates this field refuses a manifest carrying it, rather than run a binary with node.
+     */
+    entryKind: Type.Optional(EntryKind),
     files: Type.Array(BundleFile, { minItems: 1, maxItems: BUNDLE_FILES_MAX }),
     /** The sum of the files' sizes: the payload section's length. */
     payloadSize: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),

@@ -4,3 +4,4 @@ export * from './boot-record.js';
 export * from './update-status.js';
 export * from './slot-manifest.js';
 export * from './launcher-message.js';
+export * from './entry-kind.js';

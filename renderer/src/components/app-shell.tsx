@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-export type Screen = 'devices' | 'sessions' | 'logs' | 'health' | 'crashes' | 'updates';
+export type Screen = 'devices' | 'sessions' | 'logs' | 'health' | 'crashes' | 'updates' | 'licenses';
 
 const SCREENS: { id: Screen; label: string }[] = [
   { id: 'devices', label: 'Devices' },
@@ -9,6 +9,7 @@ const SCREENS: { id: Screen; label: string }[] = [
   { id: 'health', label: 'Health' },
   { id: 'crashes', label: 'Crashes' },
   { id: 'updates', label: 'Updates' },
+  { id: 'licenses', label: 'Licences' },
 ];
 
 /** The frame every screen shares: brand, top-level navigation, the screen's own actions, status bar. */

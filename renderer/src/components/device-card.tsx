@@ -4,6 +4,8 @@ import { CopyId } from './copy-id.js';
 import { LinkBadges } from './link-badges.js';
 import { OnlineState } from './online-state.js';
 import { PairingBadge } from './pairing-badge.js';
+import { LicenseChip } from './license-chip.js';
+import { useLicenses } from '../store/license-store.js';
 
 interface Props {
   device: DeviceEntry;
@@ -14,6 +16,7 @@ interface Props {
 
 export function DeviceCard({ device, selected, now, onSelect }: Props) {
   const g = device.gnss;
+  const license = useLicenses((s) => s.views[device.id]?.status);
   return (
     <article
       className={`device-card ${selected ? 'is-selected' : ''} ${device.online ? '' : 'is-offline'}`}
@@ -63,6 +66,9 @@ export function DeviceCard({ device, selected, now, onSelect }: Props) {
           {g ? `${fixLabel[g.fix]} · ${g.satellites} sats` : 'GNSS unknown'}
         </span>
       </footer>
+      <div className="card-license">
+        <LicenseChip status={license} />
+      </div>
     </article>
   );
 }

@@ -1,6 +1,8 @@
 import { deltaText, lapTime } from '../format.js';
 import { currentSplits, useTiming } from '../store/timing-store.js';
 import './live-timing.css';
+import { featureGate } from '../license/license-gates.js';
+import { useLicenses } from '../store/license-store.js';
 
 const STALE_MS = 3000;
 
@@ -13,6 +15,8 @@ const deltaClass = (ms: number | null | undefined) => (ms === null || ms === und
  */
 export function LiveTiming({ unitId, now }: { unitId: string; now: number }) {
   const unit = useTiming((s) => s.units[unitId]);
+  // Without 'sectors' the unit leaves sector times out of its stream: say so instead of an empty table.
+  const sectors = featureGate(useLicenses((s) => s.views[unitId]?.status), 'sectors');
   const t = unit?.timing ?? null;
   if (!unit || !t) {
     return (
@@ -73,7 +77,12 @@ export function LiveTiming({ unitId, now }: { unitId: string; now: number }) {
           </div>
         </dl>
       </div>
-      {sectorCount > 1 && (
+      {!sectors.allowed && (
+        <p className="feature-gated-why" data-testid="sectors-gated">
+          Sector times unavailable: {sectors.why}
+        </p>
+      )}
+      {sectors.allowed && sectorCount > 1 && (
         <table className="timing-sectors" data-testid="timing-sectors">
           <thead>
             <tr>

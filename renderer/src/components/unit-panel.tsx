@@ -12,6 +12,8 @@ import { PairingBadge } from './pairing-badge.js';
 import { TrustSection } from './trust-section.js';
 import { SupportSection } from './support-section.js';
 import { WifiSection } from './wifi-section.js';
+import { FeatureGate } from './feature-gate.js';
+import { LicenseSection } from './license-section.js';
 
 const LINK_LABEL = { mdns: 'Wi-Fi (mDNS)', usb: 'USB', address: 'Address' } as const;
 
@@ -91,10 +93,11 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
       </dl>
 
       <TrustSection device={device} />
+      <LicenseSection device={device} now={now} />
       {device.pairing.state === 'paired' && device.pairing.role !== 'support' && device.online && <WifiSection device={device} />}
 
       {trusted && (
-      <>
+      <FeatureGate unitId={device.id} feature="live-timing" what="Live position and timing">
       <div className={`live ${stale || !fix ? 'is-stale' : ''}`}>
         <div className="speed-block">
           <div className="speed-value" data-testid="live-speed">
@@ -140,7 +143,7 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
         <SpeedChart speeds={live?.fixes.map((f) => f.speedMps) ?? []} times={live?.receivedAt ?? []} now={now} />
         <TrackTrace fixes={live?.fixes ?? []} />
       </div>
-      </>
+      </FeatureGate>
       )}
 
       {statusErr && (
@@ -150,7 +153,11 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
         </p>
       )}
 
-      {trusted && device.online && <SupportSection unitId={device.id} />}
+      {trusted && device.online && (
+        <FeatureGate unitId={device.id} feature="support-mode" what="Remote support">
+          <SupportSection unitId={device.id} />
+        </FeatureGate>
+      )}
 
       <section className="links-section">
         <h3>Connections</h3>

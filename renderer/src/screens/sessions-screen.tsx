@@ -3,6 +3,7 @@ import { formatLapTime, type SessionLaps, type SessionListEntry } from '@pitwall
 import { DeltaByDistance, LAP_COLOURS, SpeedByDistance, type ChosenTrace } from '../components/session-charts.js';
 import { TrackMap } from '../components/session-track-map.js';
 import { TrackControl } from '../components/track-control.js';
+import { OwnTracksPanel } from '../components/own-tracks-panel.js';
 import { keyOf, traceKey, useSessions, type Chosen } from '../store/sessions-store.js';
 
 const fmtLap = (ms: number | null | undefined) => formatLapTime(ms);
@@ -206,6 +207,7 @@ export function SessionsScreen() {
           )}
         </div>
       )}
+      <OwnTracksPanel refreshKey={sessions} />
     </div>
   );
 }

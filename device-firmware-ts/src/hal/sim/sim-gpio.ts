@@ -13,7 +13,7 @@ const HISTORY = 32;
  * `press pair` -> `ok`, `hold recovery` / `release recovery` -> `ok` (held down or let go), `switch support on|off` -> `ok` (flips the support switch), `leds` -> `{"pair":false}` (lit or not), `led-patterns` -> `{"pair":"slow-blink"}`,
  * `led-history` -> the last patterns each LED showed (`{"pair":["off","slow-blink",...]}`),
  * `switch hotspot on|off` -> `ok` (moves the latch; the unit reads it at boot), the SimHooks
- * commands; anything else -> `error ...`.
+ * commands (`clock-offset MS` sets the wall clock); anything else -> `error ...`.
  */
 /** Sim-only test hooks behind extra socket commands (never wired in a real profile). */
 export interface SimHooks {
@@ -21,6 +21,8 @@ export interface SimHooks {
   inject?: (what: 'crash' | 'hang' | 'oom') => string;
   /** `disk-free BYTES|real`: fakes the data partition's free space. */
   diskFree?: (bytes: number | null) => void;
+  /** `clock-offset MS`: sets the unit's wall clock MS from the machine's (negative: back). */
+  clockOffset?: (ms: number) => Promise<void>;
   /** The latching switches' positions at power-on (`switch hotspot on|off` moves one later). */
   switches?: Partial<Record<SwitchName, boolean>>;
   /** Buttons held down at power-on (`hold`/`release` change them later). */
@@ -58,6 +60,10 @@ export async function simGpio(socketPath: string, log: Logger, hooks: SimHooks =
     if (cmd === 'inject' && hooks.inject && rest.length === 0 && (arg === 'crash' || arg === 'hang' || arg === 'oom')) return hooks.inject(arg);
     if (cmd === 'disk-free' && hooks.diskFree && rest.length === 0 && arg !== undefined && /^(real|\d{1,16})$/.test(arg)) {
       hooks.diskFree(arg === 'real' ? null : Number(arg));
+      return 'ok';
+    }
+    if (cmd === 'clock-offset' && hooks.clockOffset && rest.length === 0 && arg !== undefined && /^-?\d{1,15}$/.test(arg)) {
+      void hooks.clockOffset(Number(arg)).catch((err: Error) => log.warn(`sim clock: ${err.message}`));
       return 'ok';
     }
     return `error unknown command (use "press ${BUTTONS.join('|')}" or "leds")`;

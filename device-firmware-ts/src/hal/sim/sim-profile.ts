@@ -7,6 +7,7 @@ import { SimImuFeed } from './sim-imu-feed.js';
 import { nmeaReplayer } from './nmea-replayer.js';
 import { earlierTrackDays } from './earlier-track-days.js';
 import { simUsbGadget } from './sim-usb-gadget.js';
+import { simClock } from './sim-clock.js';
 
 export interface SimProfileOptions {
   dataDir: string;
@@ -35,9 +36,11 @@ export const SIM_MODEL = 'PW-1 (sim)';
 export function simProfile(o: SimProfileOptions): HardwareProfile {
   const runDir = join(o.dataDir, 'run');
   const disk = simDisk(o.dataDir);
+  const clock = simClock(o.dataDir);
   return {
     kind: 'sim',
     model: SIM_MODEL,
+    clock,
     async probe() {
       if (!(await access(o.recording).then(() => true, () => false))) throw new Error(`recording not found: ${o.recording}`);
     },
@@ -50,6 +53,7 @@ export function simProfile(o: SimProfileOptions): HardwareProfile {
           disk.setFakeFree(b);
           hooks.onDiskChange();
         },
+        clockOffset: (ms) => clock.setOffset(ms),
       }),
     openGnss: (log) => nmeaReplayer({ recordingPath: o.recording, runDir, speed: o.speed, log, continueAfterRestart: true, pitStopS: o.pitStopS }),
     usbGadget: simUsbGadget(runDir, o.serialLink),

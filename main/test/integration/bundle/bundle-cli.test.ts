@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,4 +84,30 @@ test('rotation: a key list signed by the old key lets units that pin only the ol
   const v = run('verify', 'r-rot.pwb', '--public', 'old.pub.pem');
   assert.equal(v.status, 0, v.stderr);
   assert.match(run('inspect', 'r-rot.pwb').stdout, /carries\s+a signed vendor key list/);
+});
+
+test('build --executable: a single-executable entry is listed with its sha256 and size; a wrong kind of entry is refused and writes nothing', () => {
+  const root = at('sea');
+  mkdirSync(join(root, 'app'), { recursive: true });
+  // Any ELF executable stands in for the single executable here (the SEA itself: device-firmware-ts sea-slot.test.ts).
+  copyFileSync('/bin/true', join(root, 'pitwall-device'));
+  writeFileSync(join(root, 'app', 'catalog.json'), '{}\n');
+  const b = run('build', '--runtime', root, '--entry', 'pitwall-device', '--executable', '--version', '2.3.0', '--model', 'pw-1', '--min-version', '1.0.0', '--out', 'sea.pwb');
+  assert.equal(b.status, 0, b.stderr);
+  const hash = createHash('sha256').update(readFileSync('/bin/true')).digest('hex');
+  assert.match(b.stdout, new RegExp(`executable entry pitwall-device: ${statSync('/bin/true').size} bytes, sha256 ${hash}`));
+  const i = run('inspect', 'sea.pwb', '--json');
+  assert.equal(i.status, 0, i.stderr);
+  const info = JSON.parse(i.stdout) as { entry: string; entryKind?: string };
+  assert.equal(info.entry, 'pitwall-device');
+  assert.equal(info.entryKind, 'executable');
+  assert.match(run('inspect', 'sea.pwb').stdout, /runtime version\s+2\.3\.0 \(entry pitwall-device, a single executable\)/);
+
+  const notElf = run('build', '--runtime', root, '--entry', 'app/catalog.json', '--executable', '--version', '2.3.0', '--model', 'pw-1', '--min-version', '1.0.0', '--out', 'bad1.pwb');
+  assert.equal(notElf.status, 1);
+  assert.match(notElf.stderr, /not an ELF executable/);
+  const unsaid = run('build', '--runtime', root, '--entry', 'pitwall-device', '--version', '2.3.0', '--model', 'pw-1', '--min-version', '1.0.0', '--out', 'bad2.pwb');
+  assert.equal(unsaid.status, 1);
+  assert.match(unsaid.stderr, /is an executable/);
+  assert.ok(!existsSync(at('bad1.pwb')) && !existsSync(at('bad2.pwb')), 'a refused build writes no bundle');
 });

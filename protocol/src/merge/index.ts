@@ -1,0 +1,3 @@
+export * from './hlc.js';
+export * from './lww-register.js';
+export * from './or-set.js';
