@@ -28,3 +28,4 @@ export type { FleetUpdates } from './update/fleet-updates.js';
 export { LicenseFleet } from './license/license-fleet.js';
 export { listExport, downloadExportFile, unsafeName, ExportError, type ExportAccess, type ExportEntry, type ExportListing } from './support/export-sftp.js';
 export { archiveExport, downloadExport, type ExportCopy } from './support/export-archive.js';
+export { SerialRecovery, type InstallProgress } from './recovery/serial-recovery.js';

@@ -4,6 +4,7 @@ import { BUNDLE_USAGE } from './bundle-commands.js';
 import { UPDATE_USAGE } from './update-commands.js';
 import { LICENSE_VENDOR_USAGE } from './license-vendor-commands.js';
 import { LICENSE_FLEET_USAGE } from './license-fleet-commands.js';
+import { RECOVERY_USAGE } from './recovery-commands.js';
 import { SUPPORT_EXPORT_USAGE } from './support-export-cli.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
@@ -48,6 +49,7 @@ ${BUNDLE_USAGE}
 ${UPDATE_USAGE}
 ${LICENSE_VENDOR_USAGE}
 ${LICENSE_FLEET_USAGE}
+${RECOVERY_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

@@ -15,6 +15,7 @@ import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
 import { runBundleCommand } from './bundle-commands.js';
 import { LICENSE_VENDOR_COMMANDS, runLicenseVendorCommand } from './license-vendor-commands.js';
 import { runUpdateCommand } from './update-commands.js';
+import { runRecoveryCommand } from './recovery-commands.js';
 import { runSupportExportCommand, SUPPORT_EXPORT_ACTIONS } from './support-export-cli.js';
 import { LICENSE_FLEET_ACTIONS, runLicenseFleetCommand } from './license-fleet-commands.js';
 
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
   // Unit names, refusals and export names are device-supplied: no control characters reach the terminal.
   const cleanTerminal = { out: (line: string) => void process.stdout.write(`${cleanText(line)}\n`), err: (line: string) => log(cleanText(line)) };
   if (argv[0] === 'update') return runUpdateCommand(argv.slice(1), cleanTerminal);
+  if (argv[0] === 'recovery') return runRecoveryCommand(argv.slice(1), cleanTerminal);
   if (argv[0] === 'support' && SUPPORT_EXPORT_ACTIONS.has(argv[1] ?? '')) return runSupportExportCommand(argv.slice(1), cleanTerminal);
   if (argv[0] === 'license' && LICENSE_FLEET_ACTIONS.has(argv[1] ?? '')) return runLicenseFleetCommand(argv.slice(1), cleanTerminal);
   if (SESSION_COMMANDS.has(argv[0] ?? '') && !(argv[0] === 'tracks' && argv[1] === 'push')) {

@@ -51,5 +51,7 @@ export * from './device-api/support/support-status.js';
 export * from './license/index.js';
 export * from './merge/index.js';
 export * from './hub/track-registry.js';
+export * from './serial/operator-auth.js';
+export * from './serial/recovery-rpc.js';
 // the hub: registration, claim codes (docs/hub.md)
 export * from './hub/index.js';

@@ -15,6 +15,8 @@ export class SerialRpcError extends Error {
   constructor(
     readonly kind: 'timeout' | 'closed' | 'remote' | 'invalid' | 'open',
     message: string,
+    /** A remote error's code (the HTTP API's word for it, e.g. `bad-signature`), when the unit gave one. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'SerialRpcError';
@@ -107,7 +109,9 @@ export class SerialRpcClient {
       const message = decodeRpcPayload(frame);
       if (!rpcResponse.is(message) || typeof message.id !== 'number') continue;
       if ('error' in message) {
-        this.settle(message.id, new SerialRpcError('remote', `${this.path}: ${message.error.message} (${message.error.code})`));
+        const data = message.error.data as { code?: unknown } | undefined;
+        const code = typeof data?.code === 'string' ? data.code.slice(0, 64) : undefined;
+        this.settle(message.id, new SerialRpcError('remote', `${this.path}: ${message.error.message} (${message.error.code})`, code));
       } else {
         this.settle(message.id, null, message.result);
       }

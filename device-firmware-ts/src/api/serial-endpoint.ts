@@ -17,6 +17,8 @@ export interface SerialEndpoint {
   close(): Promise<void>;
 }
 
+const MAX_UNANSWERED = 8;
+
 /** Serves framed JSON-RPC on the USB gadget port. Garbage is skipped by the frame decoder. */
 export async function startSerialEndpoint(opts: SerialEndpointOptions): Promise<SerialEndpoint> {
   const methods = opts.methods ?? RPC_METHODS;
@@ -26,13 +28,23 @@ export async function startSerialEndpoint(opts: SerialEndpointOptions): Promise<
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
   // Requests are answered in arrival order, so a slow method cannot reorder responses.
   let queue: Promise<void> = Promise.resolve();
+  // Flow control: with this many requests unanswered the port is not read; the peer's writes
+  // then wait in the tty's buffer, so a flood (or a sender outrunning a slow method) holds no more memory here.
+  let unanswered = 0;
   port.on('data', (chunk: Buffer) => {
     for (const frame of decoder.push(chunk)) {
       if (frame.type !== FrameType.rpc) continue;
       requests++;
+      if (++unanswered >= MAX_UNANSWERED) port.pause();
       queue = queue.then(async () => {
-        const response = await dispatchRpcFrame(frame, methods, opts.ctx);
-        if (port.isOpen) port.write(encodeRpcFrame(response));
+        try {
+          const response = await dispatchRpcFrame(frame, methods, opts.ctx);
+          if (port.isOpen) port.write(encodeRpcFrame(response));
+        } catch (err) {
+          // An answer that cannot be sent (over the frame limit) must not stop every later one.
+          opts.log.error(`serial endpoint ${opts.path}: no answer sent: ${(err as Error).message}`);
+        }
+        if (--unanswered < MAX_UNANSWERED && port.isPaused()) port.resume();
       });
     }
   });

@@ -1,19 +1,25 @@
 #!/usr/bin/env node
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleModelId, parseUnitConfig, type UnitConfig } from '@pitwall/protocol';
+import { API_VERSION, bundleModelId, deviceInfo, parseUnitConfig, type DeviceInfo, type UnitConfig } from '@pitwall/protocol';
 import { openRecoveryGpio } from '../hal/boot-buttons.js';
-import { SIM_MODEL } from '../hal/profiles.js';
 import { REAL_MODEL } from '../hal/real-profile.js';
-import { openAuditLog } from '../identity/audit-log.js';
+import { openAuditLog, type AuditLog } from '../identity/audit-log.js';
 import { openOperatorStore } from '../identity/operator-store.js';
 import { stderrLogger } from '../ops/logger.js';
-import { readRecoveryIdentity } from './recovery-identity.js';
+import { readRecoveryIdentity, type RecoveryIdentity } from './recovery-identity.js';
 import { CONFIG_FLAG_OPTIONS, DEFAULT_CONFIG_FILE, configFromFlags, readConfigFile } from '../unit-config-file.js';
 import { BootRecordStore } from '../update/boot-record-store.js';
 import { pushSettings } from '../update/update-boot.js';
 import { UpdateAgent } from '../update/update-state-runner.js';
-import { FIRMWARE_VERSION } from '../version.js';
+import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from '../version.js';
+import { startSerialEndpoint } from '../api/serial-endpoint.js';
+import { hardwareProfile, SIM_MODEL } from '../hal/profiles.js';
+import { defaultUnitName } from '../identity/unit-identity.js';
+import { recoveryLinkToLauncher } from '../update/boot-link.js';
+import { BundleReceiver } from '../update/bundle-receiver.js';
+import { recoveryActions } from './recovery-actions.js';
+import { recoverySerialMethods } from './recovery-serial-methods.js';
 import type { Logger } from '../ops/logger.js';
 import { createRecoveryServer } from './recovery-server.js';
 
@@ -43,7 +49,8 @@ async function main(): Promise<void> {
   const identity = await readRecoveryIdentity(dataDir);
   const audit = await openAuditLog(dataDir, log);
   await audit.write({ event: 'recovery', outcome: 'ok', operatorFingerprint: null, role: null, via: 'button', detail: 'recovery mode started (recovery button held at boot)' });
-  const app = createRecoveryServer({
+  const config = await unitConfig(values, dataDir, sim, log);
+  const actions = recoveryActions({
     dataDir,
     wifiConnectionsDir: sim ? join(dataDir, 'nm-connections') : '/etc/NetworkManager/system-connections',
     identity,
@@ -51,14 +58,26 @@ async function main(): Promise<void> {
     reopenOperators: () => openOperatorStore(dataDir),
     audit,
     log,
-    install: recoveryInstall(dataDir, identity.id, sim, await updateSettings(values, sim, log), log),
   });
+  // One receiver for both links: one bundle at a time, whichever way it comes.
+  const install = recoveryInstall(dataDir, identity.id, sim, config.update, audit, log);
+  const app = createRecoveryServer({ identity, actions, audit, log, install });
   await app.listen({ port, host: typeof values.host === 'string' ? values.host : '0.0.0.0' });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : port;
-  log.warn(`recovery mode: API on port ${apiPort} (owner and dealer only)`);
-  process.stdout.write(`${JSON.stringify({ recovery: 'ready', apiPort, unitId: identity.id })}\n`);
+  const usb = hardwareProfile(sim ? 'sim' : 'real', config).usbGadget;
+  const info = recoveryInfo(identity, config.name, sim);
+  const serial = await usb
+    .start()
+    .then((gadget) => startSerialEndpoint({ path: gadget.devicePath, ctx: { info }, log, methods: recoverySerialMethods({ info, actions, audit, install }) }))
+    .catch((err: Error) => (log.error(`recovery mode: no USB serial (${err.message}); the network API still answers`), null));
+  log.warn(`recovery mode: API on port ${apiPort}${serial ? ' and the USB serial port' : ''} (owner and dealer only)`);
+  const link = recoveryLinkToLauncher({ apiUrl: `https://127.0.0.1:${apiPort}/`, gnss: () => ({ attached: false, fixes: 0 }) });
+  process.stdout.write(`${JSON.stringify({ recovery: 'ready', apiPort, unitId: identity.id, pid: process.pid })}\n`);
   const stop = async () => {
+    link?.stop();
+    await serial?.close();
+    await usb.stop();
     await app.close();
     await audit.close();
     await gpio.close();
@@ -68,16 +87,28 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
 }
 
-/** The runtime's update settings (vendor keys, slot size, limits) from its config and flags; broken ones fall back to the defaults, so recovery still starts. */
-async function updateSettings(values: Record<string, string | boolean | undefined>, sim: boolean, log: Logger): Promise<UnitConfig['update']> {
+/** What `hello` and `info` say over USB in recovery mode: the unit's id, name and key, this recovery's version. */
+function recoveryInfo(identity: RecoveryIdentity, name: string | undefined, sim: boolean): DeviceInfo {
+  return deviceInfo.parse({
+    id: identity.id,
+    name: name ?? defaultUnitName(identity.id),
+    model: sim ? SIM_MODEL : REAL_MODEL,
+    firmware: { version: FIRMWARE_VERSION, commit: FIRMWARE_COMMIT },
+    apiVersion: API_VERSION,
+    fingerprint: identity.fingerprint,
+  });
+}
+
+/** The runtime's settings (update limits, USB port, name) from its config and flags; broken ones fall back to the defaults, so recovery still starts. */
+async function unitConfig(values: Record<string, string | boolean | undefined>, dataDir: string, sim: boolean, log: Logger): Promise<UnitConfig> {
   try {
     const file = typeof values.config === 'string' ? resolve(values.config) : undefined;
     const { json, source } = await readConfigFile(file, sim ? null : DEFAULT_CONFIG_FILE);
-    return configFromFlags(json, source, values).update;
+    return configFromFlags(json, source, values);
   } catch (err) {
-    log.warn(`recovery mode: the unit configuration is unusable (${(err as Error).message}); the update defaults apply`);
-    const config = parseUnitConfig({});
-    return typeof values['vendor-keys'] === 'string' ? { ...config.update, keysDir: resolve(values['vendor-keys']) } : config.update;
+    log.warn(`recovery mode: the unit configuration is unusable (${(err as Error).message}); the defaults apply`);
+    const config = parseUnitConfig({ dataDir });
+    return typeof values['vendor-keys'] === 'string' ? { ...config, update: { ...config.update, keysDir: resolve(values['vendor-keys']) } } : config;
   }
 }
 
@@ -86,7 +117,7 @@ async function updateSettings(values: Record<string, string | boolean | undefine
  * is not last good; the bundle is checked against the last good slot's version (what the unit
  * runs when it boots normally). The next normal boot tries the new slot.
  */
-function recoveryInstall(dataDir: string, unitId: string, sim: boolean, config: UnitConfig['update'], log: Logger) {
+function recoveryInstall(dataDir: string, unitId: string, sim: boolean, config: UnitConfig['update'], audit: AuditLog, log: Logger): BundleReceiver {
   const store = new BootRecordStore(dataDir, log);
   const agent = new UpdateAgent({ store, log, booted: null, reboot: () => log.warn('recovery mode: bundle installed; release the recovery button and restart the unit to try it') });
   const installedVersion = async () => {
@@ -94,7 +125,8 @@ function recoveryInstall(dataDir: string, unitId: string, sim: boolean, config: 
     return (record.lastGood && record.slots[record.lastGood].version) || FIRMWARE_VERSION;
   };
   const model = bundleModelId(sim ? SIM_MODEL : REAL_MODEL);
-  return { agent, settings: pushSettings(agent, dataDir, config, async () => ({ unitId, model, installedVersion: await installedVersion() })) };
+  const settings = pushSettings(agent, dataDir, config, async () => ({ unitId, model, installedVersion: await installedVersion() }));
+  return new BundleReceiver({ ...settings, status: () => agent.status(), audit, log });
 }
 
 main().catch((err: Error) => {

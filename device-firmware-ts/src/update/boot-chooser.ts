@@ -46,8 +46,9 @@ export function chooseBoot(input: BootRecord, complete: (s: SlotName) => boolean
     const why = `interrupted while ${state} (restart or power cut); the update can be retried`;
     const target = record.update.target;
     record = enterState(record, 'failed', { now, lastError: why });
-    // Whatever the cut left in the target is not bootable; its status says so.
-    if (target && target !== record.active) record.slots[target] = { version: null, status: 'empty' };
+    // Whatever a cut install left in the target is not bootable; its status says so. Cut before
+    // the install (downloading, verifying), the slot's files are untouched and so is its status.
+    if (target && target !== record.active && record.slots[target].status === 'installing') record.slots[target] = { version: null, status: 'empty' };
     notes.push(why);
   }
 

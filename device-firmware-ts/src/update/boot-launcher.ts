@@ -60,12 +60,26 @@ export async function runLauncher(o: LauncherOptions): Promise<void> {
   void o.stopSignal.then(() => (stopping = true));
   let notifiedReady = false;
 
+  // A recovery mode that hung is started again, button or not: someone chose recovery.
+  let recoveryAgain = false;
   while (!stopping) {
-    if (o.recovery && (await o.recovery.held())) {
+    if (o.recovery && (recoveryAgain || (await o.recovery.held()))) {
       o.emit({ launcher: 'recovery', entry: o.recovery.entry });
       o.log.warn('recovery button held at boot: starting recovery mode instead of a runtime slot');
-      if ((await runRecovery({ recovery: o.recovery, runtimeArgs: o.runtimeArgs, notifier: o.notifier, stopSignal: o.stopSignal })) === 'stopped') break;
-      o.emit({ launcher: 'recovery-ended' });
+      const outcome = await runRecovery({
+        recovery: o.recovery,
+        runtimeArgs: o.runtimeArgs,
+        notifier: o.notifier,
+        watchdogS: o.watchdogS,
+        startTimeoutS: o.startTimeoutS,
+        onBeat: relay,
+        stopSignal: o.stopSignal,
+        onSpawn: o.onSpawn,
+      });
+      if (outcome.kind === 'stopped') break;
+      o.emit({ launcher: 'recovery-ended', outcome });
+      recoveryAgain = outcome.kind === 'hung';
+      if (outcome.kind === 'hung') o.log.error(`recovery mode ${outcome.why}: restarting it`);
       await Promise.race([new Promise((r) => setTimeout(r, RESTART_BACKOFF_MS)), o.stopSignal]);
       continue;
     }

@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { BootNotifier } from './boot-notify.js';
+import { runWatchedProcess, type SlotOutcome } from './boot-slot-process.js';
+import { RUNTIME_NODE_FLAGS } from './runtime-command.js';
 
 export interface RecoveryBoot {
   /** Whether the recovery button is held now (read at each boot, before a slot is chosen). */
@@ -8,31 +10,37 @@ export interface RecoveryBoot {
   entry: string;
 }
 
+export interface RecoveryRunOptions {
+  recovery: RecoveryBoot;
+  runtimeArgs: string[];
+  notifier: BootNotifier;
+  /** The launcher's watchdog over recovery mode, as over a slot's runtime. */
+  watchdogS: number;
+  startTimeoutS: number;
+  /** A beat came (throttled on to systemd's watchdog). */
+  onBeat: () => void;
+  stopSignal: Promise<void>;
+  onSpawn?: (child: ChildProcess) => void;
+}
+
 /**
- * Runs recovery mode instead of a runtime slot: `node ENTRY RUNTIME-ARGS` until it exits (the
- * operator restarts the unit) or the launcher is stopped. The boot record is not touched here:
- * no slot is booted, no trial attempt spent. The launcher keeps its own watchdog fed meanwhile
- * (recovery has no beat of its own: a stuck recovery is left for a person at the unit).
+ * Runs recovery mode instead of a runtime slot: `node FLAGS ENTRY RUNTIME-ARGS` (PITWALL_RECOVERY=1,
+ * Node IPC) under the same watchdog as a slot: it says ready, then beats; READY=1 goes to systemd
+ * once it is up and every beat is relayed (WATCHDOG=1), so a recovery that hangs is killed here
+ * ("hung") and one that takes the launcher with it is caught by systemd's WatchdogSec. The boot
+ * record is not touched: no slot is booted, no trial attempt spent.
  */
-export async function runRecovery(o: { recovery: RecoveryBoot; runtimeArgs: string[]; notifier: BootNotifier; stopSignal: Promise<void> }): Promise<'stopped' | 'exited'> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NOTIFY_SOCKET;
-  delete env.PITWALL_BOOT_NOTIFY;
-  const child = spawn(process.execPath, [o.recovery.entry, ...o.runtimeArgs], { stdio: ['ignore', 'inherit', 'inherit'], env });
-  o.notifier.ready('recovery mode');
-  o.notifier.status('recovery mode (the recovery button was held at boot)');
-  const feed = setInterval(() => o.notifier.watchdog(), 1000);
-  const exited = new Promise<'exited'>((resolve) => {
-    child.once('exit', () => resolve('exited'));
-    child.once('error', () => resolve('exited'));
+export async function runRecovery(o: RecoveryRunOptions): Promise<SlotOutcome> {
+  o.notifier.status('recovery mode starting (the recovery button was held at boot)');
+  return runWatchedProcess({
+    command: (env) => ({ file: process.execPath, args: [...RUNTIME_NODE_FLAGS, o.recovery.entry, ...o.runtimeArgs], env }),
+    label: 'recovery mode',
+    env: { PITWALL_RECOVERY: '1' },
+    watchdogS: o.watchdogS,
+    startTimeoutS: o.startTimeoutS,
+    onBeat: o.onBeat,
+    onReady: () => o.notifier.ready('recovery mode'),
+    stopSignal: o.stopSignal,
+    onSpawn: o.onSpawn,
   });
-  const how = await Promise.race([exited, o.stopSignal.then(() => 'stopped' as const)]);
-  clearInterval(feed);
-  if (how === 'stopped' && child.exitCode === null && child.signalCode === null) {
-    const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.kill('SIGTERM');
-    await exited;
-    clearTimeout(hard);
-  }
-  return how;
 }

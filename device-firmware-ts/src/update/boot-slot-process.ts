@@ -48,21 +48,46 @@ function endChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
+/** What the launcher runs and watches: a slot's runtime, or recovery mode. */
+/** The program the launcher starts, with its arguments and environment (given the launcher's, trimmed). */
+export type RunCommand = (env: NodeJS.ProcessEnv) => { file: string; args: string[]; env: NodeJS.ProcessEnv };
+
+export interface WatchedRunOptions extends Pick<SlotRunOptions, 'watchdogS' | 'startTimeoutS' | 'onBeat' | 'onReady' | 'stopSignal' | 'onSpawn'> {
+  command: RunCommand;
+  /** What the child is called in messages. */
+  label: string;
+  /** Added to the launcher's environment (which slot, a trial, recovery). */
+  env: Record<string, string>;
+  /** On trial: the health gate, and what to do when it passes. */
+  gate?: { gate: HealthGate; onPassed: () => Promise<void> } | null;
+}
+
 /**
  * Starts a slot's runtime as a child process (Node IPC on fd 3) and watches it: its beats (the
  * watchdog), its exit, its reboot request and, on trial, the health gate. Resolves with how it
  * ended; the launcher records that and picks the next boot.
  */
-export async function runSlotProcess(o: SlotRunOptions): Promise<SlotOutcome> {
+export function runSlotProcess(o: SlotRunOptions): Promise<SlotOutcome> {
+  return runWatchedProcess({
+    ...o,
+    command: (env) => slotRuntimeCommand(o.slotDir, o.manifest, o.runtimeArgs, env),
+    label: `slot ${o.slot}`,
+    env: { PITWALL_SLOT: o.slot, PITWALL_SLOT_VERSION: o.manifest.version, PITWALL_TRIAL: o.trial ? '1' : '0' },
+    gate: o.trial ? { gate: new HealthGate({ trialS: o.trialS, gnssWindowS: o.gnssWindowS }), onPassed: o.onGatePassed } : null,
+  });
+}
+
+/** Runs a command under the launcher's watchdog (ready within startTimeoutS, then a beat every watchdogS at most). */
+export async function runWatchedProcess(o: WatchedRunOptions): Promise<SlotOutcome> {
   const started = performance.now();
-  const env: NodeJS.ProcessEnv = { ...process.env, PITWALL_SLOT: o.slot, PITWALL_SLOT_VERSION: o.manifest.version, PITWALL_TRIAL: o.trial ? '1' : '0' };
-  // The runtime talks to the launcher only; systemd's socket and the sim's channel are the launcher's.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
+  // The child talks to the launcher only; systemd's socket and the sim's channel are the launcher's.
   delete env.NOTIFY_SOCKET;
   delete env.PITWALL_BOOT_NOTIFY;
-  const cmd = slotRuntimeCommand(o.slotDir, o.manifest, o.runtimeArgs, env);
+  const cmd = o.command(env);
   const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: cmd.env });
   o.onSpawn?.(child);
-  const gate = o.trial ? new HealthGate({ trialS: o.trialS, gnssWindowS: o.gnssWindowS }) : null;
+  const gate = o.gate?.gate ?? null;
   let lastBeat = performance.now();
   let ready = false;
   let gateTimer: NodeJS.Timeout | undefined;
@@ -89,7 +114,7 @@ export async function runSlotProcess(o: SlotRunOptions): Promise<SlotOutcome> {
       if (settled) return;
       // A commit that cannot be written (disk) is not the slot's fault: it runs on uncommitted,
       // and its next boot is another trial.
-      if (verdict.pass) await o.onGatePassed().catch((err: Error) => process.stderr.write(`pitwall-boot: commit of slot ${o.slot} failed: ${err.message}\n`));
+      if (verdict.pass) await o.gate!.onPassed().catch((err: Error) => process.stderr.write(`pitwall-boot: commit of ${o.label} failed: ${err.message}\n`));
       else finish({ kind: 'gate-failed', why: `health gate: ${verdict.why}` }, 'SIGTERM');
     };
 

@@ -92,13 +92,14 @@ export class UpdateAgent {
     if (record.lastGood === target) throw new UpdateBusyError(`the booted slot ${booted} has not passed its health gate; updating would overwrite slot ${target}, the last good one`);
     const staging = stagingDir(this.o.store.dataDir);
     try {
-      await this.enter('downloading', (r) => ({ ...r, slots: { ...r.slots, [target]: { version: null, status: 'installing' } } }), { target, version: null, lastError: null });
+      // The slot's recorded state changes only when its files do (installing): a bundle refused before that leaves it as it was.
+      await this.enter('downloading', (r) => r, { target, version: null, lastError: null });
       await rm(staging, { recursive: true, force: true });
       await mkdir(staging, { recursive: true });
       await source.download(staging, this.progress);
       await this.enter('verifying');
       const payload = await source.verify(staging, this.progress);
-      await this.enter('installing', (r) => r, { version: payload.version });
+      await this.enter('installing', (r) => ({ ...r, slots: { ...r.slots, [target]: { version: null, status: 'installing' } } }), { version: payload.version });
       await clearSlotGood(this.o.store.dataDir, target);
       await installInto(slotDir(this.o.store.dataDir, target), payload, this.progress);
       const attempts = this.o.attempts ?? 3;
@@ -109,7 +110,7 @@ export class UpdateAgent {
       const message = (err as Error).message;
       this.o.log.error(`update failed: ${message}`);
       await this.o.store.update((r) =>
-        isTerminal(r.update.state) ? null : { ...enterState(r, 'failed', { lastError: message }), slots: { ...r.slots, [target]: { version: null, status: 'empty' } } },
+        isTerminal(r.update.state) ? null : { ...enterState(r, 'failed', { lastError: message }), slots: { ...r.slots, [target]: r.slots[target].status === 'installing' ? { version: null, status: 'empty' } : r.slots[target] } },
       );
       this.live = null;
       throw err;

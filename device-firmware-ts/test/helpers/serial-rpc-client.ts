@@ -23,8 +23,15 @@ export class SerialRpcClient {
     return new SerialRpcClient(port);
   }
 
-  writeRaw(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => this.port.write(Buffer.from(bytes), (err) => (err ? reject(err) : this.port.drain(() => resolve()))));
+  /**
+   * Writes in pieces under the pty's 4 KiB buffer, each drained before the next: one write of
+   * 11-20 KB through the socat pty pair now and then never completed (the rest held back).
+   */
+  async writeRaw(bytes: Uint8Array): Promise<void> {
+    for (let at = 0; at < bytes.length; at += 1024) {
+      const piece = Buffer.from(bytes.subarray(at, at + 1024));
+      await new Promise<void>((resolve, reject) => this.port.write(piece, (err) => (err ? reject(err) : this.port.drain(() => resolve()))));
+    }
   }
 
   send(message: unknown): Promise<void> {

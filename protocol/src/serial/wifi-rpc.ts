@@ -1,5 +1,6 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { validator } from '../validate.js';
+import { SerialOperatorAuth, SerialNonce, serialCallMessage } from './operator-auth.js';
 import { WifiAddRequest, WIFI_CLIENT_PRIORITY_MAX, WIFI_PRIORITY_MIN } from '../device-api/wifi.js';
 
 /**
@@ -9,20 +10,11 @@ import { WifiAddRequest, WIFI_CLIENT_PRIORITY_MAX, WIFI_PRIORITY_MIN } from '../
  * only read) who signs a fresh nonce from `wifi.nonce`, or to anyone during the first-setup
  * window of a unit without an owner.
  */
-export const WifiSerialAuth = Type.Object(
-  {
-    /** The operator's certificate, as paired (PEM). */
-    certificate: Type.String({ minLength: 1, maxLength: 8192 }),
-    nonce: Type.String({ pattern: '^[0-9a-f]{32}$' }),
-    /** Base64 Ed25519 signature over wifiSerialMessage(unitId, nonce, method). */
-    signature: Type.String({ minLength: 1, maxLength: 200 }),
-  },
-  { additionalProperties: false },
-);
-export type WifiSerialAuth = Static<typeof WifiSerialAuth>;
+export const WifiSerialAuth = SerialOperatorAuth;
+export type WifiSerialAuth = SerialOperatorAuth;
 
 /** What an operator signs for one serial Wi-Fi call: the unit, the single-use nonce and the method. */
-export const wifiSerialMessage = (unitId: string, nonce: string, method: string) => `pitwall-wifi-usb\n${unitId}\n${nonce}\n${method}`;
+export const wifiSerialMessage = (unitId: string, nonce: string, method: string) => serialCallMessage('wifi', unitId, nonce, method);
 
 const Auth = Type.Optional(WifiSerialAuth);
 const Uuid = Type.String({ maxLength: 36 });
@@ -36,5 +28,5 @@ export const wifiSerialAddParams = params('WifiSerialAddParams', { network: Wifi
 export const wifiSerialProfileParams = params('WifiSerialProfileParams', { uuid: Uuid }).v;
 export const wifiSerialPriorityParams = params('WifiSerialPriorityParams', { uuid: Uuid, priority: Type.Integer({ minimum: WIFI_PRIORITY_MIN, maximum: WIFI_CLIENT_PRIORITY_MAX }) }).v;
 
-export const WifiNonce = Type.Object({ nonce: Type.String(), expiresInS: Type.Number() }, { additionalProperties: false });
-export type WifiNonce = Static<typeof WifiNonce>;
+export const WifiNonce = SerialNonce;
+export type WifiNonce = SerialNonce;

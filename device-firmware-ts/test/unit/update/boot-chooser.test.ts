@@ -89,6 +89,17 @@ test('an update cut off while the agent worked is failed and retryable; the boot
   }
 });
 
+test('an update cut off before its install (downloading, verifying) leaves the target slot\'s recorded state: its files were not touched', () => {
+  for (const state of ['downloading', 'verifying'] as const) {
+    let r: BootRecord = { ...initialRecord('A'), slots: { A: { version: '1.0.0', status: 'good' }, B: { version: '0.9.0', status: 'installed' } } };
+    r = enterState(r, 'downloading', { target: 'B' });
+    if (state === 'verifying') r = enterState(r, 'verifying');
+    const c = chooseBoot(r, both);
+    assert.equal(c.record.update.state, 'failed');
+    assert.deepEqual(c.record.slots.B, { version: '0.9.0', status: 'installed' }, state);
+  }
+});
+
 test('an active slot that is incomplete falls over to the other; with neither there is nothing to boot', () => {
   const r = initialRecord('A');
   assert.equal(chooseBoot(r, (s) => s === 'B').slot, 'B');

@@ -106,3 +106,32 @@ test('booted from no slot (recovery mode): the update goes into the slot that is
     await u.cleanup();
   }
 });
+
+test('a source refused before the install (download or verify) leaves the target slot as it was, files and recorded state', async () => {
+  for (const step of ['download', 'verify'] as const) {
+    const u = await unit(`agent-refused-${step}`);
+    try {
+      await installInto(slotDir(u.dir, 'B'), await directoryPayload(await release(u.dir, '0.9.0'), { version: '0.9.0', entry: 'main.mjs' }));
+      const record = initialRecord('A');
+      record.slots = { A: { version: '1.0.0', status: 'good' }, B: { version: '0.9.0', status: 'installed' } };
+      await u.store.write(record);
+      const inner = directoryUpdate(await release(u.dir, '2.0.0'), { version: '2.0.0', entry: 'main.mjs' });
+      const refused: UpdateSource = {
+        download: async (staging, p) => {
+          await inner.download(staging, p);
+          if (step === 'download') throw new Error('bundle refused: bad signature');
+        },
+        verify: async () => {
+          throw new Error('bundle refused: payload mismatch');
+        },
+      };
+      await assert.rejects(u.agent.run(refused), /bundle refused/);
+      const after = (await u.store.read()).record;
+      assert.equal(after.update.state, 'failed', step);
+      assert.deepEqual(after.slots.B, { version: '0.9.0', status: 'installed' }, `${step}: slot B's recorded state`);
+      assert.equal((await readSlotManifest(u.dir, 'B'))?.version, '0.9.0', `${step}: slot B's files`);
+    } finally {
+      await u.cleanup();
+    }
+  }
+});
