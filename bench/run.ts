@@ -27,6 +27,8 @@ const benches: Record<string, () => Promise<void>> = {
   support: async () => (await import('./support.js')).runSupportBench(),
   // licence verification vs a bare Ed25519 verify of the same bytes; what licensing adds to ready
   license: async () => (await import('./license.js')).runLicenseBench(),
+  // fleet distribution of one track with 100,000 laps from the companion's SQLite, against a bare SQL aggregate
+  distributions: async () => (await import('./distributions.js')).runDistributionsBench(),
   // 10,000 units registering with the hub on SQLite and PostgreSQL vs bare inserts of the same rows
   hub: async () => (await import('./hub.js')).runHubBench(),
 };

@@ -29,3 +29,6 @@ export { LicenseFleet } from './license/license-fleet.js';
 export { listExport, downloadExportFile, unsafeName, ExportError, type ExportAccess, type ExportEntry, type ExportListing } from './support/export-sftp.js';
 export { archiveExport, downloadExport, type ExportCopy } from './support/export-archive.js';
 export { SerialRecovery, type InstallProgress } from './recovery/serial-recovery.js';
+export { compareStoredLaps } from './sessions/lap-comparison.js';
+export { fleetForTrack, fleetTracks } from './sessions/fleet-stats.js';
+export { readTrackLaps, writeLapFeatures, type TrackLapColumns } from './sessions/lap-features.js';

@@ -8,6 +8,7 @@ import { RECOVERY_USAGE } from './recovery-commands.js';
 import { SUPPORT_EXPORT_USAGE } from './support-export-cli.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
+import { COMPARE_USAGE } from './compare-command.js';
 import { parseWifiCli, WIFI_USAGE, type WifiCliArgs } from './wifi-cli.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
@@ -45,6 +46,7 @@ export const USAGE = `Usage:
 ${SUPPORT_EXPORT_USAGE}
 ${WIFI_USAGE}
 ${SESSION_USAGE}
+${COMPARE_USAGE}
 ${BUNDLE_USAGE}
 ${UPDATE_USAGE}
 ${LICENSE_VENDOR_USAGE}

@@ -12,6 +12,7 @@ import { APP_VERSION, ELECTRON_MAIN_PATH, RENDERER_DIR } from './paths.js';
 import { runUnitCommand } from './unit-commands.js';
 import { readSecret } from './read-secret.js';
 import { runSessionCommand, SESSION_COMMANDS } from './session-commands.js';
+import { runCompareCommand } from './compare-command.js';
 import { runBundleCommand } from './bundle-commands.js';
 import { LICENSE_VENDOR_COMMANDS, runLicenseVendorCommand } from './license-vendor-commands.js';
 import { runUpdateCommand } from './update-commands.js';
@@ -42,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'recovery') return runRecoveryCommand(argv.slice(1), cleanTerminal);
   if (argv[0] === 'support' && SUPPORT_EXPORT_ACTIONS.has(argv[1] ?? '')) return runSupportExportCommand(argv.slice(1), cleanTerminal);
   if (argv[0] === 'license' && LICENSE_FLEET_ACTIONS.has(argv[1] ?? '')) return runLicenseFleetCommand(argv.slice(1), cleanTerminal);
+  if (argv[0] === 'compare') return runCompareCommand(argv.slice(1), { out: (line) => void process.stdout.write(`${line}\n`), err: (line) => log(cleanText(line)) });
   if (SESSION_COMMANDS.has(argv[0] ?? '') && !(argv[0] === 'tracks' && argv[1] === 'push')) {
     return runSessionCommand(argv, {
       out: (line) => void process.stdout.write(`${line}\n`),

@@ -53,5 +53,7 @@ export * from './merge/index.js';
 export * from './hub/track-registry.js';
 export * from './serial/operator-auth.js';
 export * from './serial/recovery-rpc.js';
+// lap analysis on a track's distance axis: cross-device deltas, corners, distributions
+export * from './analysis/index.js';
 // the hub: registration, claim codes (docs/hub.md)
 export * from './hub/index.js';

@@ -1,8 +1,26 @@
-import { TrackChooser, type Lap, type SessionFix, type TrackDefinition } from '@pitwall/protocol';
+import { lapCornerSpeeds, TrackChooser, trackAnalysis, type Lap, type SessionFix, type TimingFix, type TrackDefinition } from '@pitwall/protocol';
 
 export interface TimedLaps {
   trackId: string | null;
   laps: Lap[];
+  /** Each lap's minimum speed in each corner of the track (km/h), for the fleet distributions; [] where unknown. */
+  cornerMinKmh?: number[][];
+}
+
+/** Fixes read either side of a lap for the speeds at its line crossings. */
+const CROSSING_MARGIN_MS = 1000;
+
+/** Minimum speed per corner of each lap (the track's corners from its outline), km/h to 0.1. */
+export function cornerMinimums(track: TrackDefinition, laps: readonly Lap[], fixes: readonly TimingFix[]): number[][] {
+  const analysis = trackAnalysis(track);
+  if (!analysis || analysis.corners.length === 0) return laps.map(() => []);
+  let from = 0;
+  return laps.map((lap) => {
+    while (from < fixes.length && fixes[from]!.t < lap.startT - CROSSING_MARGIN_MS) from++;
+    let to = from;
+    while (to < fixes.length && fixes[to]!.t <= lap.endT + CROSSING_MARGIN_MS) to++;
+    return lapCornerSpeeds(analysis, fixes.slice(from, to), lap).map((c) => Math.round(c.minMps * 36) / 10);
+  });
 }
 
 /** Fixes with a position, in the shape the lap timer reads. */
@@ -32,6 +50,8 @@ export function recomputeLaps(fixes: readonly SessionFix[], tracks: readonly Tra
  */
 export class StreamingLaps {
   private readonly chooser: TrackChooser;
+  /** Kept for the corner speeds, measured once the laps are known. */
+  private readonly fixes: TimingFix[] = [];
 
   constructor(tracks: readonly TrackDefinition[], chosenTrackId: string | null) {
     const chosen = chosenTrackId ? tracks.find((t) => t.id === chosenTrackId) : undefined;
@@ -40,12 +60,16 @@ export class StreamingLaps {
   }
 
   push(fixes: readonly SessionFix[]): void {
-    for (const f of timingFixes(fixes)) this.chooser.push(f);
+    for (const f of timingFixes(fixes)) {
+      this.chooser.push(f);
+      this.fixes.push(f);
+    }
   }
 
   result(): TimedLaps {
     const track = this.chooser.track;
-    return { trackId: track?.id ?? null, laps: track ? [...this.chooser.laps] : [] };
+    const laps = track ? [...this.chooser.laps] : [];
+    return { trackId: track?.id ?? null, laps, cornerMinKmh: track ? cornerMinimums(track, laps, this.fixes) : [] };
   }
 }
 

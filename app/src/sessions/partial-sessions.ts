@@ -4,6 +4,7 @@ import type { Db } from '../store/database.js';
 import { yieldToWrites } from '../store/writer-yield.js';
 import type { TimedLaps } from './lap-analysis.js';
 import { ImuBlocks } from './imu-blocks.js';
+import { writeLapFeatures } from './lap-features.js';
 import { FIX_COLUMNS, IMU_COLUMNS } from './sample-rows.js';
 import type { StreamedSession } from './stream-decoder.js';
 
@@ -115,6 +116,7 @@ export class PartialSessions {
     for (const l of timed.laps) insert.run(id, l.number, timed.trackId!, l.startT, l.endT, l.timeMs, l.distanceM, JSON.stringify(l.sectorsMs));
     // The layout the laps were timed on, or none: never the unit's header guess left standing.
     this.db.prepare('UPDATE sessions SET track_id = ? WHERE id = ?').run(timed.trackId, id);
+    writeLapFeatures(this.db, id, timed);
   }
 
   /**

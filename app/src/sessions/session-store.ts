@@ -93,6 +93,21 @@ export class SessionStore {
   }
 
   /**
+   * Sessions with laps stored before the fleet distributions' rows existed (migration 10) get
+   * them: re-timed from their fixes, at most `limit` a call (each is a read of its fixes and a
+   * write). Returns how many it filled; 0 when none is left.
+   */
+  fillLapFeatures(limit = 10): number {
+    const ids = (
+      this.db
+        .prepare('SELECT DISTINCT l.session AS id FROM session_laps l WHERE NOT EXISTS (SELECT 1 FROM lap_features f WHERE f.session = l.session) LIMIT ?')
+        .all(limit) as { id: number }[]
+    ).map((r) => r.id);
+    if (ids.length) this.writer.run('sessions.replaceLaps', ids.map((id) => [id, recomputeLaps(this.fixes(id), this.tracks(), this.trackChoice(id))]));
+    return ids.length;
+  }
+
+  /**
    * Re-times a session on a layout chosen by hand (null: back to the track chooser) and keeps
    * the choice for later re-timing and exports. Throws on an unknown layout, changing nothing.
    */

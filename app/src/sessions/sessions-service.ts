@@ -12,6 +12,8 @@ import { lapDelta, lapTrace } from './lap-trace-data.js';
 import { addTrackFromSession, OwnTracks } from './own-tracks.js';
 import { ownTrackDetails } from './own-track-details.js';
 import { trackEntries } from './track-list.js';
+import { compareStoredLaps } from './lap-comparison.js';
+import { fleetForTrack, fleetTracks } from './fleet-stats.js';
 
 export function loadTracks(path: string | URL = DEFAULT_TRACK_CATALOG): TrackDefinition[] {
   try {
@@ -91,6 +93,15 @@ export function createSessionsService(o: SessionsServiceOptions) {
     if (!l) throw new CompanionError('not-found', `session ${id} has no lap ${lap}`);
     return l;
   };
+  // Laps stored before the fleet distributions' rows existed get them, a few sessions a turn.
+  const fill = () => {
+    try {
+      if (store.fillLapFeatures() > 0) setTimeout(fill, 50).unref();
+    } catch (err) {
+      o.log(`lap features: ${(err as Error).message}`);
+    }
+  };
+  setTimeout(fill, 1000).unref();
   let running: Promise<MethodResult<'sync:start'>> | null = null;
   return {
     store,
@@ -111,6 +122,9 @@ export function createSessionsService(o: SessionsServiceOptions) {
         }
         return { session, lap, ...trace, deltaMs };
       },
+      'sessions:compare': async ({ a, b }: MethodParams<'sessions:compare'>): Promise<MethodResult<'sessions:compare'>> => compareStoredLaps(store, tracks(), a, b),
+      'fleet:tracks': async (): Promise<MethodResult<'fleet:tracks'>> => fleetTracks(o.db, tracks()),
+      'fleet:distribution': async (p: MethodParams<'fleet:distribution'>): Promise<MethodResult<'fleet:distribution'>> => fleetForTrack(o.db, tracks(), p),
       'tracks:list': async ({ near, session, withinM }: MethodParams<'tracks:list'>): Promise<MethodResult<'tracks:list'>> => {
         const at = near ?? (session === undefined ? undefined : (store.firstPosition(need(session).id) ?? undefined));
         return trackEntries(tracks(), new Set(own.list().map((t) => t.id)), at, withinM);

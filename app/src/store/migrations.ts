@@ -259,4 +259,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX track_merges_key ON track_merges(entity, key);
     `,
   },
+  {
+    version: 10,
+    sql: `
+      -- The laps of each session as columns for the fleet distributions (sessions/lap-features.ts),
+      -- written with the laps: one row per session keyed by track first, so one track's laps are
+      -- one range of few rows (a session's 25 laps in one blob, not 25 rows); the session's driver
+      -- and unit copied in (they never change), nothing joined. columns: float64 little-endian,
+      -- lap numbers, start times, lap times, then a column per sector (NaN: incomplete) and one per
+      -- corner's minimum speed in km/h (NaN: unknown), each as long as the laps. Sessions stored before this
+      -- version are filled in by the companion at start (SessionStore.fillLapFeatures).
+      CREATE TABLE lap_features (
+        track_id   TEXT NOT NULL,
+        session    INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        driver     TEXT,
+        unit_id    TEXT NOT NULL,
+        unit_name  TEXT NOT NULL,
+        laps       INTEGER NOT NULL,
+        sectors    INTEGER NOT NULL,
+        corners    INTEGER NOT NULL,
+        columns    BLOB NOT NULL,
+        PRIMARY KEY (track_id, session)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX lap_features_session ON lap_features(session);
+    `,
+  },
 ];

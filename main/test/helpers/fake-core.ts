@@ -118,6 +118,13 @@ export function createFakeCore(events: EventSink): FakeCore {
     'sessions:trace': async ({ session }) => {
       throw new CompanionError('not-found', `no session ${session}`);
     },
+    'sessions:compare': async ({ a }) => {
+      throw new CompanionError('not-found', `no session ${a.session}`);
+    },
+    'fleet:tracks': async () => [],
+    'fleet:distribution': async ({ trackId }) => {
+      throw new CompanionError('not-found', `no track "${trackId}"`);
+    },
     'sync:start': async () => ({ units: [], fetched: 0, resumes: 0, refetches: 0 }),
     'tracks:list': async () => [],
     'sessions:set-track': async ({ session }) => {

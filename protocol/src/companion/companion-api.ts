@@ -12,6 +12,8 @@ import { updateEvents, updateMethods } from './updates-api.js';
 import { supportMethods } from './support-api.js';
 import { wifiMethods } from './wifi-api.js';
 import { licenseEvents, licenseMethods } from './licenses-api.js';
+import { compareMethods } from './compare-api.js';
+import { fleetMethods } from './fleet-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -128,6 +130,8 @@ export const companionMethods = {
   ...supportMethods,
   ...wifiMethods,
   ...licenseMethods,
+  ...compareMethods,
+  ...fleetMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
@@ -210,3 +214,5 @@ export type CompanionHandlers = { [M in MethodName]: (params: MethodParams<M>) =
 /** Where the companion core publishes contract events. */
 export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 export * from './sessions-api.js';
+export * from './compare-api.js';
+export * from './fleet-api.js';

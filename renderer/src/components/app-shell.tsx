@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-export type Screen = 'devices' | 'sessions' | 'logs' | 'health' | 'crashes' | 'updates' | 'licenses';
+export type Screen = 'devices' | 'sessions' | 'logs' | 'health' | 'crashes' | 'updates' | 'licenses' | 'fleet';
 
 const SCREENS: { id: Screen; label: string }[] = [
   { id: 'devices', label: 'Devices' },
@@ -10,6 +10,7 @@ const SCREENS: { id: Screen; label: string }[] = [
   { id: 'crashes', label: 'Crashes' },
   { id: 'updates', label: 'Updates' },
   { id: 'licenses', label: 'Licences' },
+  { id: 'fleet', label: 'Fleet' },
 ];
 
 /** The frame every screen shares: brand, top-level navigation, the screen's own actions, status bar. */

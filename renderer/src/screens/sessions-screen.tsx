@@ -2,6 +2,7 @@ import { useEffect, useMemo } from 'react';
 import { formatLapTime, type SessionLaps, type SessionListEntry } from '@pitwall/protocol';
 import { DeltaByDistance, LAP_COLOURS, SpeedByDistance, type ChosenTrace } from '../components/session-charts.js';
 import { TrackMap } from '../components/session-track-map.js';
+import { LapComparison } from '../components/lap-comparison.js';
 import { TrackControl } from '../components/track-control.js';
 import { OwnTracksPanel } from '../components/own-tracks-panel.js';
 import { keyOf, traceKey, useSessions, type Chosen } from '../store/sessions-store.js';
@@ -104,7 +105,7 @@ function LapTable({ data, chosen, toggle, showWhole }: { data: SessionLaps; chos
 }
 
 export function SessionsScreen() {
-  const { sessions, error, selected, laps, chosen, traces, mapMode, load, select, toggle, showWhole, addOther, setMapMode } = useSessions();
+  const { sessions, error, selected, laps, chosen, traces, mapMode, load, select, toggle, showWhole, addOther, setMapMode, replaceChosen } = useSessions();
   useEffect(() => void load(), [load]);
 
   const current = selected !== null ? laps[selected] : undefined;
@@ -122,6 +123,9 @@ export function SessionsScreen() {
       }),
     [chosen, traces, sessions, selected],
   );
+  // Two laps of one track (any sessions): compared by distance along the track, with sectors and corners.
+  const trackOf = (c: Chosen) => sessions?.find((x) => x.id === c.session)?.trackId ?? null;
+  const pair = chosen.length === 2 && chosen.every((c) => c.lap !== 0) && trackOf(chosen[0]!) !== null && trackOf(chosen[0]!) === trackOf(chosen[1]!) ? chosen : null;
   const pickOther = (value: string) => {
     const [sid, lap] = value.split(':').map(Number);
     if (sid) void addOther(sid, lap ?? 0);
@@ -203,6 +207,7 @@ export function SessionsScreen() {
                   </ul>
                 </div>
               </div>
+              {pair && <LapComparison a={pair[0]!} b={pair[1]!} laps={laps} onPick={replaceChosen} />}
             </section>
           )}
         </div>

@@ -51,6 +51,8 @@ export interface SessionsState {
   /** Charts the whole session alone (speed and map over every fix). */
   showWhole(id: number): void;
   addOther(session: number, lap: number): Promise<void>;
+  /** Puts another lap in place of the chosen lap at `index` (the comparison's lap pickers). */
+  replaceChosen(index: number, c: Chosen): void;
   setMapMode(mode: 'speed' | 'delta'): void;
   startSync(): Promise<void>;
   setProgress(p: SessionSyncProgress): void;
@@ -141,6 +143,14 @@ export const useSessions = create<SessionsState>()((set, get) => {
       const data = await loadLaps(session);
       const pick = lap || (data && data.bestIndex >= 0 ? data.laps[data.bestIndex]!.lap : 0);
       if (pick) get().toggle({ session, lap: pick });
+    },
+
+    replaceChosen(index, c) {
+      const list = [...get().chosen];
+      if (index < list.length && !list.some((x) => keyOf(x) === keyOf(c))) {
+        list[index] = c;
+        choose(list);
+      }
     },
 
     setMapMode(mapMode) {

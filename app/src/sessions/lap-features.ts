@@ -1,0 +1,105 @@
+import type { LapColumns } from '@pitwall/protocol';
+import type { Db } from '../store/database.js';
+import type { TimedLaps } from './lap-analysis.js';
+
+/**
+ * A session's laps as columns for the fleet distributions (table lap_features, migration 10),
+ * written in the same transaction as the laps: one row per session, its laps packed as float64
+ * columns (lap numbers, start times, lap times, a column per sector, one per corner's minimum
+ * speed), so a track's
+ * 100,000 laps are a range read of a few thousand rows and no per-lap decoding.
+ */
+export function writeLapFeatures(db: Db, session: number, timed: TimedLaps): void {
+  db.prepare('DELETE FROM lap_features WHERE session = ?').run(session);
+  const n = timed.laps.length;
+  if (!timed.trackId || n === 0) return;
+  const s = db.prepare('SELECT driver, unit_id, unit_name FROM sessions WHERE id = ?').get(session) as { driver: string | null; unit_id: string; unit_name: string } | undefined;
+  if (!s) return;
+  const S = Math.max(0, ...timed.laps.map((l) => l.sectorsMs.length));
+  const C = Math.max(0, ...(timed.cornerMinKmh ?? []).map((c) => c.length));
+  const cols = new Float64Array(n * (3 + S + C)).fill(NaN);
+  timed.laps.forEach((l, i) => {
+    cols[i] = l.number;
+    cols[n + i] = l.startT;
+    cols[2 * n + i] = l.timeMs;
+    // A column per sector and per corner, as the track's columns are read.
+    if (l.sectorsMs.length === S) l.sectorsMs.forEach((v, k) => (cols[(3 + k) * n + i] = v));
+    (timed.cornerMinKmh?.[i] ?? []).forEach((v, k) => (cols[(3 + S + k) * n + i] = v));
+  });
+  db.prepare('INSERT INTO lap_features (track_id, session, driver, unit_id, unit_name, laps, sectors, corners, columns) VALUES (?,?,?,?,?,?,?,?,?)').run(
+    timed.trackId,
+    session,
+    s.driver,
+    s.unit_id,
+    s.unit_name,
+    n,
+    S,
+    C,
+    Buffer.from(cols.buffer, cols.byteOffset, cols.byteLength),
+  );
+}
+
+/** One track's laps as columns (protocol's LapColumns), with each lap's session and number. */
+export interface TrackLapColumns extends LapColumns {
+  session: Int32Array;
+  lap: Int32Array;
+}
+
+const intern = (names: string[], index: Map<string, number>, name: string) => {
+  let k = index.get(name);
+  if (k === undefined) index.set(name, (k = names.push(name) - 1));
+  return k;
+};
+
+type Row = [number, string | null, string, number, number, number, Buffer];
+
+/** Every lap of a track (one range scan of the table's key), as columns. */
+export function readTrackLaps(db: Db, trackId: string): TrackLapColumns {
+  const all = db.prepare('SELECT session, driver, unit_name, laps, sectors, corners, columns FROM lap_features WHERE track_id = ?').raw().all(trackId) as Row[];
+  // A row whose blob does not match its counts (a damaged file) is left out, not misread.
+  const rows = all.filter((r) => r[6].length === r[3] * (3 + r[4] + r[5]) * 8);
+  let n = 0;
+  let S = 0;
+  let C = 0;
+  for (const r of rows) {
+    n += r[3];
+    S = Math.max(S, r[4]);
+    C = Math.max(C, r[5]);
+  }
+  const out: TrackLapColumns = {
+    count: n,
+    session: new Int32Array(n),
+    lap: new Int32Array(n),
+    driver: new Int32Array(n),
+    drivers: [],
+    unit: new Int32Array(n),
+    units: [],
+    startT: new Float64Array(n),
+    timeMs: new Float64Array(n),
+    sectorsMs: new Float64Array(n * S).fill(NaN),
+    sectorCount: S,
+    cornerMinKmh: new Float32Array(n * C).fill(NaN),
+    cornerCount: C,
+  };
+  const driverIndex = new Map<string, number>();
+  const unitIndex = new Map<string, number>();
+  let at = 0;
+  for (const [session, driver, unitName, m, s, c, blob] of rows) {
+    // The blob may sit at any byte offset: copied once into an aligned array.
+    const cols = new Float64Array(m * (3 + s + c));
+    new Uint8Array(cols.buffer).set(blob);
+    const d = intern(out.drivers, driverIndex, driver ?? unitName);
+    const u = intern(out.units, unitIndex, unitName);
+    out.session.fill(session, at, at + m);
+    out.driver.fill(d, at, at + m);
+    out.unit.fill(u, at, at + m);
+    for (let i = 0; i < m; i++) out.lap[at + i] = cols[i]!;
+    out.startT.set(cols.subarray(m, 2 * m), at);
+    out.timeMs.set(cols.subarray(2 * m, 3 * m), at);
+    // Column by column: the session's part of each track column is one copy.
+    if (s === S) for (let k = 0; k < S; k++) out.sectorsMs.set(cols.subarray((3 + k) * m, (4 + k) * m), k * n + at);
+    if (c === C) for (let k = 0; k < C; k++) out.cornerMinKmh.set(cols.subarray((3 + s + k) * m, (4 + s + k) * m), k * n + at);
+    at += m;
+  }
+  return out;
+}
