@@ -50,6 +50,7 @@ export default tseslint.config(
   },
   { files: ['app/src/**'], ...allowed('app', 'app/ is plain Node (protocol, its declared packages, Node)', { nodeBuiltins: true }) },
   { files: ['main/src/**'], ...main() },
+  { files: ['hub/src/**'], ...allowed('hub', 'hub/ is a server on Node (protocol, its declared packages, Node)', { nodeBuiltins: true }) },
   { files: ['main/src/electron-main.ts'], ...main(['electron']) },
   { files: ['preload/src/**'], languageOptions: { globals: { ...globals.browser } }, ...preload() },
   { files: ['preload/src/electron-preload.ts'], ...preload(['electron']) },

@@ -29,6 +29,8 @@ const benches: Record<string, () => Promise<void>> = {
   license: async () => (await import('./license.js')).runLicenseBench(),
   // fleet distribution of one track with 100,000 laps from the companion's SQLite, against a bare SQL aggregate
   distributions: async () => (await import('./distributions.js')).runDistributionsBench(),
+  // 10,000 units registering with the hub on SQLite and PostgreSQL vs bare inserts of the same rows
+  hub: async () => (await import('./hub.js')).runHubBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

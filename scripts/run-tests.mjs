@@ -9,7 +9,7 @@ import { join, sep } from 'node:path';
 
 const roots = [
   'protocol/test', 'device-firmware-ts/test', 'app/test', 'main/test', 'preload/test', 'renderer/test',
-  'e2e', 'testbed/test', 'scripts/test',
+  'e2e', 'testbed/test', 'scripts/test', 'hub/test',
 ];
 const trees = new Set(['unit', 'integration']);
 const args = process.argv.slice(2);

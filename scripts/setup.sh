@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 # strace: the atomic-file test watches the fsync order from the kernel's side;
 # openssh-server, openssh-client: support mode (the reverse tunnel, the relay and the read-only export);
 # cryptsetup: the unit's LUKS2 data partition; mmdebstrap, fdisk (sfdisk), dosfstools, mtools:
-# the unit image recipe and its disk layout.
-packages=(socat iproute2 chromium udev logrotate sqlite3 libxml2-utils systemd strace openssh-server openssh-client cryptsetup mmdebstrap fdisk dosfstools mtools)
+# the unit image recipe and its disk layout; postgresql: the hub's tests start a private cluster
+# (initdb, pg_ctl) and run the hub's suite on it as on SQLite.
+packages=(socat iproute2 chromium udev logrotate sqlite3 libxml2-utils systemd strace openssh-server openssh-client cryptsetup mmdebstrap fdisk dosfstools mtools postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

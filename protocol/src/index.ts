@@ -55,3 +55,5 @@ export * from './serial/operator-auth.js';
 export * from './serial/recovery-rpc.js';
 // lap analysis on a track's distance axis: cross-device deltas, corners, distributions
 export * from './analysis/index.js';
+// the hub: registration, claim codes (docs/hub.md)
+export * from './hub/index.js';

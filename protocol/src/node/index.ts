@@ -7,3 +7,8 @@ export * from './bundle-source.js';
 export * from './bundle-read.js';
 export * from './bundle-build.js';
 export * from './license-file.js';
+// the hub: the unit's signed registration request, the hub's signed answer, store and forward
+export * from './hub-registration.js';
+export * from './hub-client.js';
+export * from './registration-outbox.js';
+export * from './group-sync.js';

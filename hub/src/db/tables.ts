@@ -1,0 +1,108 @@
+/** Every moment is stored as ISO text (`toISOString()`), which sorts and compares the same in SQLite and PostgreSQL. */
+type Time = string;
+
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  kind: 'vendor' | 'dealer' | 'academy';
+  created_at: Time;
+}
+
+/** Which academies a dealer may make claim codes for. */
+export interface DealerAcademiesTable {
+  dealer_id: string;
+  academy_id: string;
+}
+
+export interface MembersTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  role: string;
+  /** SHA-256 of the bearer token, hex: the token itself is shown once and never stored. */
+  token_hash: string;
+  created_at: Time;
+}
+
+export interface ChallengesTable {
+  id: string;
+  nonce: string;
+  purpose: 'live' | 'forward';
+  expires_at: Time;
+  used_at: Time | null;
+}
+
+export interface UnitsTable {
+  unit_id: string;
+  public_key: string;
+  fingerprint: string;
+  model: string;
+  registered_at: Time;
+  owner_id: string | null;
+  /** The dealer whose claim code put the unit into its academy. */
+  claimed_by: string | null;
+}
+
+export interface ClaimCodesTable {
+  code_hash: string;
+  academy_id: string;
+  dealer_id: string;
+  created_by: string;
+  expires_at: Time;
+  used_at: Time | null;
+  unit_id: string | null;
+}
+
+/** Refusals that matter (a key that does not match the registered one) and registrations. */
+export interface AuditTable {
+  id: string;
+  at: Time;
+  kind: string;
+  unit_id: string | null;
+  /** JSON: what was presented, what was expected, from where. */
+  detail: string;
+}
+
+export interface GroupsTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  created_at: Time;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  member_id: string;
+  role: 'coach' | 'driver' | 'analyst';
+}
+
+export interface SharedSessionsTable {
+  unit_id: string;
+  session_id: string;
+  driver_id: string;
+  started_at: Time;
+  track_id: string | null;
+  /** JSON: the laps as the driver shared them (SharedLap[]). */
+  laps: string;
+  updated_at: Time;
+}
+
+export interface SessionSharesTable {
+  group_id: string;
+  unit_id: string;
+  session_id: string;
+}
+
+export interface HubTables {
+  organisations: OrganisationsTable;
+  dealer_academies: DealerAcademiesTable;
+  members: MembersTable;
+  challenges: ChallengesTable;
+  units: UnitsTable;
+  claim_codes: ClaimCodesTable;
+  audit: AuditTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  shared_sessions: SharedSessionsTable;
+  session_shares: SessionSharesTable;
+}

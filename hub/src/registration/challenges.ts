@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { HUB_CHALLENGE_TTL_MS, type HubChallenge, type HubChallengePurpose } from '@pitwall/protocol';
+import type { HubTables } from '../db/tables.js';
+import { newId, nowIso } from '../db/ids.js';
+import { HubRefusal } from '../hub-refusal.js';
+
+/** A fresh nonce kept in the database (any hub process can check it), good once until it expires. */
+export async function issueChallenge(db: Kysely<HubTables>, purpose: HubChallengePurpose, now: number): Promise<HubChallenge> {
+  const challenge: HubChallenge = {
+    challengeId: newId(),
+    nonce: randomBytes(32).toString('base64'),
+    purpose,
+    expiresAt: nowIso(now + HUB_CHALLENGE_TTL_MS[purpose]),
+  };
+  await db.insertInto('challenges').values({ id: challenge.challengeId, nonce: challenge.nonce, purpose, expires_at: challenge.expiresAt, used_at: null }).execute();
+  return challenge;
+}
+
+/**
+ * Spends a challenge: one conditional UPDATE, so of two requests carrying it (two hub processes
+ * at once included) exactly one gets it. Refuses an unknown, expired or already used one.
+ */
+export async function consumeChallenge(db: Kysely<HubTables>, id: string, nonce: string, now: number): Promise<void> {
+  const at = nowIso(now);
+  const spent = await db
+    .updateTable('challenges')
+    .set({ used_at: at })
+    .where('id', '=', id)
+    .where('nonce', '=', nonce)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', at)
+    .executeTakeFirst();
+  if (spent.numUpdatedRows === 1n) return;
+  const row = await db.selectFrom('challenges').select(['nonce', 'used_at', 'expires_at']).where('id', '=', id).executeTakeFirst();
+  if (!row || row.nonce !== nonce) throw new HubRefusal(400, 'challenge-unknown', 'This request does not carry a challenge this hub issued; ask for a new challenge.');
+  if (row.used_at !== null) throw new HubRefusal(409, 'challenge-used', 'This challenge was already used: a registration request is good once. Ask for a new challenge and sign again.');
+  throw new HubRefusal(410, 'challenge-expired', `This challenge expired at ${row.expires_at}; ask for a new challenge and sign again.`);
+}
+
+/** Forgets challenges that expired more than a day ago (the table stays small however many were asked for). */
+export async function purgeExpiredChallenges(db: Kysely<HubTables>, now: number): Promise<void> {
+  await db.deleteFrom('challenges').where('expires_at', '<', nowIso(now - 24 * 3_600_000)).execute();
+}

@@ -1,0 +1,82 @@
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Kysely } from 'kysely';
+import { HubRoutes, SchemaError } from '@pitwall/protocol';
+import type { HubTables } from './db/tables.js';
+import { HubRefusal } from './hub-refusal.js';
+import { serveHubRoute } from './hub-route.js';
+import { authenticateMember } from './organisations/members.js';
+import type { HubSigningKey } from './hub-signing-key.js';
+import { issueClaimCode } from './registration/claim-codes.js';
+import { issueChallenge, purgeExpiredChallenges } from './registration/challenges.js';
+import { registerUnit } from './registration/register-unit.js';
+import { serveTeamRoutes } from './team/team-routes.js';
+
+export interface HubServerOptions {
+  db: Kysely<HubTables>;
+  key: HubSigningKey;
+  now?: () => number;
+  /** Behind a reverse proxy or load balancer: take the client address from X-Forwarded-For. */
+  trustProxy?: boolean;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+/** Largest request body: a registration request is under 1 KiB, a shared session of 1,000 laps under 100 KiB. */
+const BODY_LIMIT_B = 256 * 1024;
+
+/**
+ * The hub's HTTP server: every route from HubRoutes, refusals as `{"error":{"code","message"}}`.
+ * Nothing lives in the process between requests: challenges, claim codes, units, members, groups
+ * and sessions are in the database, so any number of hub processes may share it.
+ */
+export function buildHubServer(opts: HubServerOptions): FastifyInstance {
+  const { db } = opts;
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => undefined);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_B,
+    trustProxy: opts.trustProxy ?? false,
+    return503OnClosing: true,
+    // A URL the router refuses (bad encoding, a parameter past its length) gets the hub's error
+    // shape too, without the URL echoed back.
+    frameworkErrors: (err, _req, reply) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      void (reply as unknown as FastifyReply).code(status).send({ error: { code: 'bad-url', message: 'The hub cannot route this URL (bad encoding, or a part too long).' } });
+    },
+  });
+
+  serveHubRoute(app, db, HubRoutes.key, async () => ({ status: 200, answer: opts.key.info }));
+  let issued = 0;
+  serveHubRoute(app, db, HubRoutes.challenge, async ({ body, req }) => {
+    // A `forward` challenge waits for days: only a member (a companion's operator) asks for one,
+    // so strangers cannot fill the table with long-lived rows.
+    if (body.purpose === 'forward') await authenticateMember(db, req.headers.authorization);
+    // Expired challenges are swept now and then by whichever process issues one.
+    if (++issued % 256 === 1) await purgeExpiredChallenges(db, now());
+    return { status: 201, answer: await issueChallenge(db, body.purpose, now()) };
+  });
+  serveHubRoute(app, db, HubRoutes.register, async ({ body, req }) => {
+    const { status, answer } = await registerUnit({ db, key: opts.key, now, source: req.ip }, body);
+    log({ event: 'registration', unitId: body.unitId, status });
+    return { status, answer };
+  });
+  serveHubRoute(app, db, HubRoutes.claimCode, async ({ body, member }) => ({ status: 201, answer: await issueClaimCode(db, member, body.academyId, now()) }));
+  serveTeamRoutes(app, db, now);
+
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'No such hub route.' } }));
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err instanceof HubRefusal) {
+      if (err.code === 'key-mismatch') log({ event: 'key-mismatch', message: err.message, source: req.ip });
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    }
+    if (err instanceof SchemaError) return reply.code(400).send({ error: { code: 'invalid-message', message: err.message.slice(0, 500) } });
+    // Fastify's own refusals: a body that is not JSON, too large, of another content type.
+    const status = err.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: { code: (err.code ?? 'bad-request').toLowerCase(), message: err.message.slice(0, 300) } });
+    }
+    log({ event: 'internal-error', url: req.url, error: err.stack ?? String(err) });
+    return reply.code(500).send({ error: { code: 'internal', message: 'The hub failed on this request; it is logged.' } });
+  });
+  return app;
+}

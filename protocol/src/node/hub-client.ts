@@ -1,0 +1,105 @@
+import { apiError } from '../device-api/api-error.js';
+import {
+  group,
+  groupMember,
+  groupSessionsPage,
+  hubChallenge,
+  hubKeyInfo,
+  HubRoutes,
+  sharedSession,
+  signedRegistration,
+  type Group,
+  type GroupMember,
+  type GroupRole,
+  type GroupSessionsPage,
+  type HubChallenge,
+  type HubChallengePurpose,
+  type HubKeyInfo,
+  type HubRoute,
+  type RegistrationRequest,
+  type SharedSession,
+  type SharedSessionUpload,
+  type SignedRegistration,
+} from '../hub/index.js';
+import type { Validator } from '../validate.js';
+import type { TSchema } from '@sinclair/typebox';
+
+/** The hub refused (a 4xx with its code), or could not be reached / answered nonsense (`status` 0). */
+export class HubCallError extends Error {
+  override readonly name = 'HubCallError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  /** The hub's answer is final for this request (a refusal); else it may be sent again later. */
+  get final(): boolean {
+    return this.status >= 400 && this.status < 500;
+  }
+}
+
+/** Calls a hub through its route table, each answer validated against the route's schema. */
+export class HubClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly opts: { token?: string; timeoutMs?: number } = {},
+  ) {}
+
+  key(): Promise<HubKeyInfo> {
+    return this.call(HubRoutes.key, undefined, hubKeyInfo);
+  }
+
+  challenge(purpose: HubChallengePurpose): Promise<HubChallenge> {
+    return this.call(HubRoutes.challenge, { purpose }, hubChallenge);
+  }
+
+  register(request: RegistrationRequest): Promise<SignedRegistration> {
+    return this.call(HubRoutes.register, request, signedRegistration);
+  }
+
+  createGroup(name: string): Promise<Group> {
+    return this.call(HubRoutes.createGroup, { name }, group);
+  }
+
+  addGroupMember(groupId: string, memberId: string, role: GroupRole): Promise<GroupMember> {
+    return this.call(HubRoutes.addGroupMember, { memberId, role }, groupMember, { groupId });
+  }
+
+  shareSession(unitId: string, sessionId: string, upload: SharedSessionUpload): Promise<SharedSession> {
+    return this.call(HubRoutes.shareSession, upload, sharedSession, { unitId, sessionId });
+  }
+
+  groupSessions(groupId: string, after: string | null): Promise<GroupSessionsPage> {
+    return this.call(HubRoutes.groupSessions, undefined, groupSessionsPage, { groupId }, after === null ? {} : { after });
+  }
+
+  async call<T>(route: HubRoute, body: unknown, answer: Validator<TSchema>, params: Record<string, string> = {}, query: Record<string, string> = {}): Promise<T> {
+    const url = new URL(route.path.replace(/:([A-Za-z]+)/g, (_, k: string) => encodeURIComponent(params[k] ?? '')), this.baseUrl);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: route.method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
+      });
+    } catch (err) {
+      throw new HubCallError(0, 'unreachable', `the hub at ${this.baseUrl} cannot be reached (${(err as Error).message})`);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new HubCallError(0, 'bad-answer', `the hub answered ${res.status} with a body that is not JSON`);
+    }
+    if (!(res.status in route.responses)) {
+      if (apiError.is(json)) throw new HubCallError(res.status, json.error.code, json.error.message);
+      throw new HubCallError(res.status >= 400 && res.status < 500 ? res.status : 0, 'bad-answer', `the hub answered ${res.status}`);
+    }
+    return answer.parse(json) as T;
+  }
+}
