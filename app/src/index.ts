@@ -27,3 +27,5 @@ export { watchUpdates, askUpdate, type UnitUpdateState } from './update/update-w
 export type { FleetUpdates } from './update/fleet-updates.js';
 export { listExport, downloadExportFile, unsafeName, ExportError, type ExportAccess, type ExportEntry, type ExportListing } from './support/export-sftp.js';
 export { archiveExport, downloadExport, type ExportCopy } from './support/export-archive.js';
+export { stagedDownloads, DEFAULT_EXPORT_USER, type SupportDownloads } from './support/support-export-handlers.js';
+export { parseRelayAddress } from './support/relay-address.js';

@@ -10,6 +10,7 @@ import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { trackMethods } from './tracks-api.js';
 import { updateEvents, updateMethods } from './updates-api.js';
 import { supportMethods } from './support-api.js';
+import { supportExportMethods } from './support-export-api.js';
 import { wifiMethods } from './wifi-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
@@ -125,6 +126,7 @@ export const companionMethods = {
   ...trackMethods,
   ...updateMethods,
   ...supportMethods,
+  ...supportExportMethods,
   ...wifiMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
