@@ -3,35 +3,30 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { list as listTar } from 'tar';
 import { needsRoot } from '../testbed/require-root.js';
 import { bridgeLoopbackPort } from '../testbed/netns-port-bridge.js';
 import { runCli as cli, startCompanion, type Companion } from '../testbed/companion.js';
 import { startSupportRelay, startSupportUnit, SUPPORT_TEST_USER, type SupportRelay, type SupportUnit } from '../testbed/support-relay.js';
-import { launchChromium } from './browser.js';
+import { openCompanionPage, SHOTS, type CompanionPage } from './helpers/unit-ui.js';
 
 /**
  * Support staff open a unit's read-only export from its support panel, through a real sshd relay
  * in its own network namespace (the unit in another): browse, download a file, make an archive;
  * a wrong relay address, a used download link and support turned off give clear refusals.
  */
-const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
-
 describe('the support export in the unit panel, through a real relay', { timeout: 180_000 }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-support-export-'));
   let rig: SupportRelay | undefined;
   let unit: SupportUnit | undefined;
   let bridge: { close(): void } | undefined;
   let companion: Companion | undefined;
-  let chromium: { context: BrowserContext; close(): Promise<void> } | undefined;
+  let chrome: CompanionPage | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
 
   before(async () => {
     if (process.getuid?.() !== 0) return;
-    mkdirSync(SHOTS, { recursive: true });
     mkdirSync(join(tmp, 'unit'));
     rig = await startSupportRelay('sxe');
     unit = await startSupportUnit(rig, join(tmp, 'unit'), rig.unitSupportConfig({ refreshS: 600 }));
@@ -41,14 +36,12 @@ describe('the support export in the unit panel, through a real relay', { timeout
     const paired = await cli(['pair', address, '--via', 'usb', '--role', 'owner', '--serial', unit.unit.ready.serialPath, '--no-mdns', '--data-dir', join(tmp, 'owner')]);
     assert.equal(paired.code, 0, paired.out + paired.err);
     companion = await startCompanion({ dataDir: join(tmp, 'owner'), addresses: [address] });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(companion.ready.url);
+    chrome = await openCompanionPage(companion.ready.url);
+    page = chrome.page;
   });
 
   after(async () => {
-    await chromium?.close();
+    await chrome?.close();
     await companion?.stop();
     bridge?.close();
     await unit?.stop();
@@ -150,6 +143,6 @@ describe('the support export in the unit panel, through a real relay', { timeout
     );
     assert.equal(refused.ok, false);
     assert.match(!refused.ok ? refused.error.message : '', /^Support mode is off on this unit/);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(chrome!.pageErrors, []);
   });
 });
