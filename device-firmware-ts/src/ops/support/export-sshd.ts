@@ -1,12 +1,10 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import type { Logger } from '../logger.js';
-
-const run = promisify(execFile);
+import { makeSshKey } from './support-key.js';
 
 export interface ExportSshdOptions {
   /** Root-owned folder: `export/` (the chroot) and `sshd/` (config, host key, authorised staff keys). */
@@ -124,7 +122,8 @@ export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd>
   const problem = await chrootProblem(exportDir(o.root));
   if (problem) o.log.warn(`support export: sshd will refuse every session (ChrootDirectory): ${problem}`);
   const hostKeyFile = join(dir, 'host_ed25519');
-  if (!existsSync(hostKeyFile)) await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'pitwall-support-export', '-f', hostKeyFile]);
+  // Made once (kept across support sessions: staff pin it), in-process like the support key.
+  if (!existsSync(hostKeyFile)) await makeSshKey(hostKeyFile, 'pitwall-support-export');
   const hostKey = (await readFile(`${hostKeyFile}.pub`, 'utf8')).trim().split(' ').slice(0, 2).join(' ');
   await writeFile(join(dir, 'authorized_keys'), o.staffKeys.map((k) => `restrict ${k}\n`).join(''), { mode: 0o644 });
   const configFile = join(dir, 'sshd_config');
