@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
-import { startCompanion, type Companion } from '../testbed/companion.js';
-import { launchChromium } from './browser.js';
+import type { Page } from 'playwright-core';
+import { SHOTS, startUnitUi, type UnitUi } from './helpers/unit-ui.js';
 
 /**
  * Live timing in the unit panel: a sim unit drives the real Everland laps (AiM Solo, 10 Hz;
  * three sector lines) at 20x, and the panel shows what the unit's own timer says as a pit
  * wall would: the lap running, the delta to the best lap, last and best laps, sector times.
  */
-const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
 const LAP_TIME = /^[12]:\d{2}\.\d{3}$/;
 const SECONDS = (text: string) => {
   const m = /^(?:(\d+):)?(\d+\.\d+)$/.exec(text);
@@ -22,40 +16,19 @@ const SECONDS = (text: string) => {
 };
 
 describe('live timing in the unit panel', { timeout: 180_000 }, () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-timing-'));
-  let unit: SimUnit;
-  let companion: Companion;
-  let chromium: { context: BrowserContext; close(): Promise<void> };
+  let ui: UnitUi;
   let page: Page;
-  const pageErrors: string[] = [];
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    unit = await startSimUnit({ dataDir: join(tmp, 'unit'), name: 'Timing Car 5', speed: 20 });
-    companion = await startCompanion({ dataDir: join(tmp, 'companion'), addresses: [`127.0.0.1:${unit.ready.apiPort}`], serialPaths: [unit.ready.serialPath] });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ui = await startUnitUi({ tag: 'timing', unit: { name: 'Timing Car 5', speed: 20 }, companionDir: 'companion', open: false });
+    page = ui.page;
   });
 
-  after(async () => {
-    await chromium?.close();
-    await companion?.stop();
-    await unit?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => ui?.close());
 
   test('the lap running, delta to best (green faster, red slower), last and best laps, sector times', async () => {
-    await page.goto(companion.ready.url);
-    const card = page.locator(`[data-testid="device-card"][data-unit-id="${unit.ready.id}"]`);
-    await card.getByTestId('link-usb').waitFor({ timeout: 20_000 });
-    await card.click();
-    const panel = page.getByTestId('unit-panel');
-    await panel.getByTestId('pair-button').click();
-    const dialog = page.getByTestId('pair-dialog');
-    await dialog.getByTestId('pair-start').click();
-    await dialog.getByTestId('pair-done').waitFor({ timeout: 20_000 });
-    await dialog.getByTestId('pair-close').click();
+    await page.goto(ui.companion.ready.url);
+    const panel = await ui.pairInPanel();
 
     const timing = panel.getByTestId('live-timing');
     // One reading of the whole panel at once: the unit's events keep changing it.
@@ -128,6 +101,6 @@ describe('live timing in the unit panel', { timeout: 180_000 }, () => {
     await timing.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'live-timing.png') });
     await timing.screenshot({ path: join(SHOTS, 'live-timing-panel.png') });
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

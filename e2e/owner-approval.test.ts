@@ -1,47 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
+import type { Page } from 'playwright-core';
 import { pressSimButton } from '../testbed/sim-gpio.js';
-import { runCli as cli, startCompanion, type Companion } from '../testbed/companion.js';
-import { launchChromium } from './browser.js';
+import { runCli as cli } from '../testbed/companion.js';
+import { SHOTS, startUnitUi, type UnitUi } from './helpers/unit-ui.js';
 import { unitInfo } from './unit-https.js';
 
 /** An owner (paired over USB, in the UI) approves a second companion's network request to become an owner. */
-const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
-
-
 describe('owner approval in browser mode', { timeout: 120_000 }, () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-approve-'));
-  let unit: SimUnit;
-  let companion: Companion;
-  let chromium: { context: BrowserContext; close(): Promise<void> };
+  let ui: UnitUi;
   let page: Page;
-  const pageErrors: string[] = [];
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    unit = await startSimUnit({ dataDir: join(tmp, 'unit'), name: 'Kart 4 · Pit A' });
-    companion = await startCompanion({ dataDir: join(tmp, 'owner'), addresses: [`127.0.0.1:${unit.ready.apiPort}`], serialPaths: [unit.ready.serialPath] });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(companion.ready.url);
+    ui = await startUnitUi({ tag: 'approve', unit: { name: 'Kart 4 · Pit A' } });
+    page = ui.page;
   });
 
-  after(async () => {
-    await chromium?.close();
-    await companion?.stop();
-    await unit?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => ui?.close());
 
   test('the owner sees the request with both keys, approves it, and the second companion pairs as owner', async () => {
-    const card = page.locator(`[data-testid="device-card"][data-unit-id="${unit.ready.id}"]`);
+    const card = ui.card();
     await card.getByTestId('link-usb').waitFor({ timeout: 15_000 });
     await card.click();
     const panel = page.getByTestId('unit-panel');
@@ -55,9 +34,9 @@ describe('owner approval in browser mode', { timeout: 120_000 }, () => {
     assert.equal(await panel.getByTestId('owner-requests').count(), 0, 'nothing pending yet');
 
     // The second companion asks over the network after the button press: it waits for approval.
-    const address = `127.0.0.1:${unit.ready.apiPort}`;
-    const second = ['--no-mdns', '--data-dir', join(tmp, 'second')];
-    await pressSimButton(join(tmp, 'unit'), 'pair');
+    const address = ui.address;
+    const second = ['--no-mdns', '--data-dir', join(ui.tmp, 'second')];
+    await pressSimButton(join(ui.tmp, 'unit'), 'pair');
     const asked = await cli(['pair', address, '--via', 'net', '--role', 'owner', ...second]);
     assert.equal(asked.code, 4, asked.out + asked.err);
     const m = /\(request ([a-f0-9]{16}); this companion's key (SHA256:\S+), the unit's key/.exec(asked.err);
@@ -67,7 +46,7 @@ describe('owner approval in browser mode', { timeout: 120_000 }, () => {
     const row = panel.locator(`[data-testid="owner-request"][data-request-id="${requestId}"]`);
     await row.waitFor({ timeout: 10_000 });
     assert.equal(await row.getByTestId('request-key').textContent(), requesterKey);
-    assert.equal(await row.getByTestId('request-unit-key').textContent(), (await unitInfo(unit.ready.apiPort)).fingerprint);
+    assert.equal(await row.getByTestId('request-unit-key').textContent(), (await unitInfo(ui.unit.ready.apiPort)).fingerprint);
     await row.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'owner-request-pending.png') });
 
@@ -86,8 +65,8 @@ describe('owner approval in browser mode', { timeout: 120_000 }, () => {
 
   test('the owner denies a request in the UI: the request is gone from the list', async () => {
     const panel = page.getByTestId('unit-panel');
-    await pressSimButton(join(tmp, 'unit'), 'pair');
-    const asked = await cli(['pair', `127.0.0.1:${unit.ready.apiPort}`, '--via', 'net', '--role', 'owner', '--no-mdns', '--data-dir', join(tmp, 'third')]);
+    await pressSimButton(join(ui.tmp, 'unit'), 'pair');
+    const asked = await cli(['pair', ui.address, '--via', 'net', '--role', 'owner', '--no-mdns', '--data-dir', join(ui.tmp, 'third')]);
     assert.equal(asked.code, 4, asked.out + asked.err);
     const requestId = /\(request ([a-f0-9]{16});/.exec(asked.err)?.[1];
     assert.ok(requestId, asked.err);
@@ -99,6 +78,6 @@ describe('owner approval in browser mode', { timeout: 120_000 }, () => {
   });
 
   test('no page errors', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

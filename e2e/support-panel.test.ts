@@ -1,55 +1,44 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
-import { runCli as cli, startCompanion, type Companion } from '../testbed/companion.js';
-import { launchChromium } from './browser.js';
+import type { Page } from 'playwright-core';
+import { runCli as cli } from '../testbed/companion.js';
+import { SHOTS, startUnitUi, type UnitUi } from './helpers/unit-ui.js';
 
 /**
  * The unit panel's remote support section: an owner turns support on for two hours and off again.
  * The relay is a closed port (the tunnel keeps retrying); the relay itself is tested on the unit.
  */
-const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
 
 describe('remote support in the unit panel', { timeout: 120_000 }, () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-support-'));
-  const unitDir = join(tmp, 'unit');
-  let unit: SimUnit;
-  let companion: Companion;
-  let chromium: { context: BrowserContext; close(): Promise<void> };
+  let ui: UnitUi;
   let page: Page;
-  const pageErrors: string[] = [];
+  const unitDir = () => join(ui.tmp, 'unit');
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(tmp, 'relay_key')]);
-    const hostKey = readFileSync(join(tmp, 'relay_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
-    writeFileSync(join(tmp, 'unit.json'), JSON.stringify({ support: { relay: { host: '127.0.0.1', port: 1, user: 'nobody', hostKey, listenPort: 20001 }, exportRoot: join(tmp, 'export-root'), exportPort: 30000 + Math.floor(Math.random() * 10000) } }));
-    unit = await startSimUnit({ dataDir: unitDir, name: 'Kart 9 · Support', extraArgs: ['--config', join(tmp, 'unit.json')] });
-    const address = `127.0.0.1:${unit.ready.apiPort}`;
-    const paired = await cli(['pair', address, '--via', 'usb', '--role', 'owner', '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', join(tmp, 'owner')]);
-    assert.equal(paired.code, 0, paired.out + paired.err);
-    companion = await startCompanion({ dataDir: join(tmp, 'owner'), addresses: [address] });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(companion.ready.url);
+    ui = await startUnitUi({
+      tag: 'support',
+      unit: (tmp) => {
+        execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(tmp, 'relay_key')]);
+        const hostKey = readFileSync(join(tmp, 'relay_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+        writeFileSync(join(tmp, 'unit.json'), JSON.stringify({ support: { relay: { host: '127.0.0.1', port: 1, user: 'nobody', hostKey, listenPort: 20001 }, exportRoot: join(tmp, 'export-root'), exportPort: 30000 + Math.floor(Math.random() * 10000) } }));
+        return { name: 'Kart 9 · Support', extraArgs: ['--config', join(tmp, 'unit.json')] };
+      },
+      usb: false,
+      beforeCompanion: async ({ tmp, unit, address }) => {
+        const paired = await cli(['pair', address, '--via', 'usb', '--role', 'owner', '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', join(tmp, 'owner')]);
+        assert.equal(paired.code, 0, paired.out + paired.err);
+      },
+    });
+    page = ui.page;
   });
 
-  after(async () => {
-    await chromium?.close();
-    await companion?.stop();
-    await unit?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => ui?.close());
 
   test('the owner turns support on for 2 hours, sees the time left and the relay registration, and turns it off', async () => {
-    const card = page.locator(`[data-testid="device-card"][data-unit-id="${unit.ready.id}"]`);
+    const card = ui.card();
     await card.waitFor({ timeout: 15_000 });
     await card.click();
     const section = page.getByTestId('unit-panel').getByTestId('support-section');
@@ -60,18 +49,18 @@ describe('remote support in the unit panel', { timeout: 120_000 }, () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="support-section"]')?.getAttribute('data-on') === 'true', null, { timeout: 15_000 });
     const leftText = (await section.getByTestId('support-left').textContent()) ?? '';
     assert.match(leftText, /^(1 h 59 min|2 h 0 min)$/, leftText);
-    assert.ok(existsSync(join(unitDir, 'support', 'id_ed25519')), 'the unit made its support key');
+    assert.ok(existsSync(join(unitDir(), 'support', 'id_ed25519')), 'the unit made its support key');
     await section.locator('summary').click();
     const register = (await section.getByTestId('support-register').textContent()) ?? '';
-    assert.equal(/echo '([^']+)'/.exec(register)?.[1], readFileSync(join(unitDir, 'support', 'id_ed25519.pub'), 'utf8').trim());
-    assert.match(register, new RegExp(`--unit ${unit.ready.id} --port 20001 --until \\d{4}-`));
+    assert.equal(/echo '([^']+)'/.exec(register)?.[1], readFileSync(join(unitDir(), 'support', 'id_ed25519.pub'), 'utf8').trim());
+    assert.match(register, new RegExp(`--unit ${ui.unit.ready.id} --port 20001 --until \\d{4}-`));
     await section.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'support-on.png') });
 
     await section.getByTestId('support-off').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="support-section"]')?.getAttribute('data-on') === 'false', null, { timeout: 15_000 });
-    assert.equal(existsSync(join(unitDir, 'support', 'id_ed25519')), false, 'the key is deleted when support ends');
+    assert.equal(existsSync(join(unitDir(), 'support', 'id_ed25519')), false, 'the key is deleted when support ends');
     await page.screenshot({ path: join(SHOTS, 'support-off.png') });
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

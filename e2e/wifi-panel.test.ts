@@ -1,56 +1,35 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
-import { startCompanion, type Companion } from '../testbed/companion.js';
-import { launchChromium } from './browser.js';
+import type { Page } from 'playwright-core';
+import { SHOTS, startUnitUi, type UnitUi } from './helpers/unit-ui.js';
 
 /** The unit panel's Wi-Fi section against a sim unit whose nmcli replays recorded output. */
-const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
 const FAKE_NMCLI = fileURLToPath(new URL('../testbed/fake-nmcli/nmcli', import.meta.url));
 const PASSWORD = 'Ui-Planted-Pw-42';
 
 describe('Wi-Fi in the unit panel', { timeout: 180_000 }, () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-wifi-'));
-  let unit: SimUnit;
-  let companion: Companion;
-  let chromium: { context: BrowserContext; close(): Promise<void> };
+  let ui: UnitUi;
   let page: Page;
-  const pageErrors: string[] = [];
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    mkdirSync(join(tmp, 'fake'));
-    writeFileSync(join(tmp, 'unit.json'), JSON.stringify({ network: { nmcli: FAKE_NMCLI } }));
-    unit = await startSimUnit({ dataDir: join(tmp, 'unit'), name: 'Kart 7', extraArgs: ['--config', join(tmp, 'unit.json')], env: { FAKE_NMCLI_DIR: join(tmp, 'fake') } });
-    companion = await startCompanion({ dataDir: join(tmp, 'owner'), addresses: [`127.0.0.1:${unit.ready.apiPort}`], serialPaths: [unit.ready.serialPath] });
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(companion.ready.url);
+    ui = await startUnitUi({
+      tag: 'wifi',
+      unit: (tmp) => {
+        mkdirSync(join(tmp, 'fake'));
+        writeFileSync(join(tmp, 'unit.json'), JSON.stringify({ network: { nmcli: FAKE_NMCLI } }));
+        return { name: 'Kart 7', extraArgs: ['--config', join(tmp, 'unit.json')], env: { FAKE_NMCLI_DIR: join(tmp, 'fake') } };
+      },
+    });
+    page = ui.page;
   });
 
-  after(async () => {
-    await chromium?.close();
-    await companion?.stop();
-    await unit?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  after(() => ui?.close());
 
   test('scan with signal bars, save a network (the password is never shown back), reorder, connect', async () => {
-    const card = page.locator(`[data-testid="device-card"][data-unit-id="${unit.ready.id}"]`);
-    await card.getByTestId('link-usb').waitFor({ timeout: 15_000 });
-    await card.click();
-    const panel = page.getByTestId('unit-panel');
-    await panel.getByTestId('pair-button').click();
-    const dialog = page.getByTestId('pair-dialog');
-    await dialog.getByTestId('pair-start').click();
-    await dialog.getByTestId('pair-done').waitFor({ timeout: 15_000 });
-    await dialog.getByTestId('pair-close').click();
+    const panel = await ui.pairInPanel();
 
     const wifi = panel.getByTestId('wifi-section');
     await wifi.getByTestId('wifi-mode').waitFor({ timeout: 20_000 });
@@ -79,6 +58,6 @@ describe('Wi-Fi in the unit panel', { timeout: 180_000 }, () => {
     await wifi.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'wifi-panel.png'), fullPage: true });
     assert.ok(!(await page.content()).includes(PASSWORD), 'the page never holds the password once sent');
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(ui.pageErrors, []);
   });
 });

@@ -18,6 +18,7 @@ import { OwnerRequests } from './trust/owner-requests.js';
 import { PairingService } from './trust/pairing-service.js';
 import { UnitChannels } from './trust/unit-channel.js';
 import { supportHandlers } from './support/support-handlers.js';
+import { stagedDownloads, supportExportHandlers, type SupportDownloads } from './support/support-export-handlers.js';
 import { AddressMonitor } from './discovery/address-monitor.js';
 import { parseAddress, probeAddress } from './discovery/address-prober.js';
 import { DeviceRegistry, identityFromInfo } from './discovery/device-registry.js';
@@ -69,6 +70,8 @@ export interface CompanionOptions {
   log?: (message: string) => void;
   /** Where `diagnostics:export` writes archives (default `<dataDir>/exports`). */
   exportsDir?: string;
+  /** Where `support:export-get|archive` put what they download (default: a fresh folder under `<exportsDir>/support`). */
+  supportDownloads?: SupportDownloads;
   /** Units pulled at once by `sync:diagnostics` (default 4). */
   pullConcurrency?: number;
   /** Ask units to gzip the logs they send (default true; benchmarks compare without). */
@@ -341,6 +344,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     ...sessions.handlers,
     ...updates.handlers,
     ...supportHandlers(channels),
+    ...supportExportHandlers(channels, opts.supportDownloads ?? stagedDownloads(join(exportsDir, 'support'))),
     ...wifiHandlers(channels),
     ...licenseService.handlers,
   };

@@ -32,3 +32,5 @@ export { SerialRecovery, type InstallProgress } from './recovery/serial-recovery
 export { compareStoredLaps } from './sessions/lap-comparison.js';
 export { fleetForTrack, fleetTracks } from './sessions/fleet-stats.js';
 export { readTrackLaps, writeLapFeatures, type TrackLapColumns } from './sessions/lap-features.js';
+export { stagedDownloads, DEFAULT_EXPORT_USER, type SupportDownloads } from './support/support-export-handlers.js';
+export { parseRelayAddress } from './support/relay-address.js';

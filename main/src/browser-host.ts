@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { CompanionHandlers, EventName } from '@pitwall/protocol';
+import type { DownloadTickets } from './download-tickets.js';
 import type { EventHub } from './event-hub.js';
 import { createDispatch, type DispatchOptions } from './handlers.js';
 import { LiveWatches, handlersForClient } from './live-watches.js';
@@ -13,6 +15,7 @@ import { readStaticFile } from './static-files.js';
 export const WS_PROTOCOL = 'pitwall';
 export const WS_TOKEN_PREFIX = 'bearer.';
 export const CLIENT_HEADER = 'x-pitwall-client';
+const DOWNLOAD_PREFIX = '/api/download/';
 const BIND = '127.0.0.1';
 
 export interface BrowserHostOptions {
@@ -27,6 +30,8 @@ export interface BrowserHostOptions {
   maxBodyBytes?: number;
   log?: (line: string) => void;
   onInternalError?: DispatchOptions['onInternalError'];
+  /** Staged support-export downloads, fetched once at /api/download/<ticket>. */
+  downloads?: DownloadTickets;
 }
 
 export interface BrowserHost {
@@ -94,6 +99,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostOk(req)) return refuse(res, 403, 'forbidden', 'Host not allowed.');
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith(DOWNLOAD_PREFIX) && req.method === 'GET') return sendDownload(res, path.slice(DOWNLOAD_PREFIX.length));
     if (path.startsWith('/api/')) {
       if (!originOk(req)) return refuse(res, 403, 'forbidden', 'Origin not allowed.');
       if (!tokenOk(bearer(req))) return refuse(res, 401, 'forbidden', 'Missing or wrong token.', { 'WWW-Authenticate': 'Bearer' });
@@ -133,6 +139,23 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       'Content-Security-Policy': browserCsp(port),
     });
     res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  /** A staged download, once; the ticket is the capability (a link cannot carry the bearer token). */
+  function sendDownload(res: ServerResponse, ticket: string): void {
+    const staged = opts.downloads?.take(ticket) ?? null;
+    if (!staged) return refuse(res, 404, 'unknown-method', 'No such download (each is fetched once, within 10 minutes).');
+    const ascii = staged.name.replace(/[^A-Za-z0-9._-]/g, '_');
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': statSync(staged.file).size,
+      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(staged.name)}`,
+    });
+    const stream = createReadStream(staged.file);
+    stream.on('error', () => res.destroy());
+    res.on('close', () => staged.done());
+    stream.pipe(res);
   }
 
   function tooLarge(req: IncomingMessage, res: ServerResponse): void {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { startBrowserHost } from './browser-host.js';
+import { createDownloadTickets, type DownloadTickets } from './download-tickets.js';
 import { parseCli, serveArgsToArgv, USAGE, UsageError, type DiscoverArgs, type ServeArgs } from './cli-args.js';
 import { discoverOnce } from './companion.js';
 import { cleanText, formatTable } from './discover-table.js';
@@ -113,7 +114,14 @@ async function discover(args: DiscoverArgs): Promise<number> {
 }
 
 async function serve(args: ServeArgs): Promise<number> {
-  const runtime = await openRuntime({ ...args, mode: 'browser', log, debug: args.verbose ? (line) => log(line) : undefined });
+  let tickets: DownloadTickets | undefined;
+  const runtime = await openRuntime({
+    ...args,
+    mode: 'browser',
+    log,
+    debug: args.verbose ? (line) => log(line) : undefined,
+    supportDownloads: (dataDir) => (tickets = createDownloadTickets(join(dataDir, 'support-downloads'))).downloads,
+  });
   let host;
   try {
     host = await startBrowserHost({
@@ -121,11 +129,13 @@ async function serve(args: ServeArgs): Promise<number> {
       events: runtime.events,
       rendererDir: RENDERER_DIR,
       port: args.port,
+      downloads: tickets,
       log,
       onInternalError: (method, err) => log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     });
   } catch (err) {
     await runtime.close();
+    tickets?.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       log(`port ${args.port} is in use; choose another with --port, or --port 0 for any free port`);
@@ -148,6 +158,7 @@ async function serve(args: ServeArgs): Promise<number> {
   log('stopping');
   await host.close();
   await runtime.close();
+  tickets?.close();
   return 0;
 }
 

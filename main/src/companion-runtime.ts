@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { CompanionHandlers } from '@pitwall/protocol';
-import type { SecretStore } from '@pitwall/app';
+import type { SecretStore, SupportDownloads } from '@pitwall/app';
 import { createCompanion, defaultUserDataDir } from './companion.js';
 import { createEventHub, type EventHub } from './event-hub.js';
 import { buildHandlers, type CoreHandlers } from './handlers.js';
@@ -15,6 +15,8 @@ export interface RuntimeOptions {
   /** Where the operator key lives (the desktop app passes its safeStorage store); default a 0600 file in the data directory. */
   secretStore?: (dataDir: string) => SecretStore;
   log: (line: string) => void;
+  /** Where support-export downloads go (browser mode: staged for a download link; desktop: a folder the user picks). */
+  supportDownloads?: (dataDir: string) => SupportDownloads;
   /** Discovery debug lines (why a port or service was ignored); off unless --verbose. */
   debug?: (line: string) => void;
   /** Tests inject a fake core; the product always uses app/'s. */
@@ -43,6 +45,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
         log: opts.debug,
         onInternalError: (method, err) => opts.log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
         secretStore: opts.secretStore?.(dataDir),
+        supportDownloads: opts.supportDownloads?.(dataDir),
       });
   const handlers = buildHandlers(core.handlers, { version: APP_VERSION, mode: opts.mode });
   for (const address of opts.addresses ?? []) {

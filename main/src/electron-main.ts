@@ -132,6 +132,16 @@ async function boot(): Promise<void> {
     ...opts,
     mode: 'electron',
     log,
+    // Support export downloads go into a folder the user picks for each one.
+    supportDownloads: () => ({
+      folder: async ({ kind, name }) => {
+        const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+        const options = { title: kind === 'archive' ? `Save ${name} into…` : `Download ${name} into…`, properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+        const picked = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      },
+      deliver: (file) => ({ savedTo: file, downloadUrl: null }),
+    }),
     debug: opts.verbose ? log : undefined,
     secretStore: (dataDir) => {
       const place = operatorKeyPlace(dataDir, safeStorage);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { archiveExport, downloadExportFile, ExportError, listExport, type ExportAccess } from '@pitwall/app';
+import { archiveExport, DEFAULT_EXPORT_USER, downloadExportFile, ExportError, listExport, parseRelayAddress, type ExportAccess } from '@pitwall/app';
 import type { Io } from './session-commands.js';
 
 export const SUPPORT_EXPORT_USAGE = `  pitwall support ls [PATH] --relay HOST:PORT --key FILE --host-key KEY|FILE [--user NAME]
@@ -24,13 +24,12 @@ function accessFrom(values: Record<string, string | boolean | undefined>): Expor
     if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${name} is required`);
     return v.trim();
   };
-  const m = /^([A-Za-z0-9.:_-]+?|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(need('relay'));
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 1 && port <= 65535)) throw new UsageError('--relay takes HOST:PORT (the tunnel\'s listen port as reachable from here)');
+  const relay = parseRelayAddress(need('relay'));
+  if (!relay) throw new UsageError('--relay takes HOST:PORT (the tunnel\'s listen port as reachable from here)');
   const hostKeyArg = need('host-key');
   const hostKey = /^(ssh-|ecdsa-)/.test(hostKeyArg) ? hostKeyArg : readFileSync(hostKeyArg, 'utf8').trim();
-  const user = typeof values.user === 'string' ? values.user : 'pitwall-support';
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port, user, keyFile: resolve(need('key')), exportHostKey: hostKey };
+  const user = typeof values.user === 'string' ? values.user : DEFAULT_EXPORT_USER;
+  return { ...relay, user, keyFile: resolve(need('key')), exportHostKey: hostKey };
 }
 
 /** `pitwall support ls|get|archive`. Exit 0 ok, 1 refused or failed, 2 usage. */

@@ -51,6 +51,11 @@ export function createFakeCore(events: EventSink): FakeCore {
     if (!d) throw new CompanionError('not-found', `no unit ${id}`);
     return d;
   };
+  /** A known unit that is not reachable (support mode needs the unit itself). */
+  const unitOffline = async ({ id }: { id: string }): Promise<never> => {
+    known(id);
+    throw new CompanionError('unreachable', 'unit offline');
+  };
   const handlers: CoreHandlers = {
     'devices:list': async () => (calls.push('list'), [...devices.values()]),
     'devices:add-address': async ({ address }) => {
@@ -149,18 +154,12 @@ export function createFakeCore(events: EventSink): FakeCore {
       throw new CompanionError('unreachable', 'unit offline');
     },
     'updates:status': async () => [],
-    'support:status': async ({ id }) => {
-      known(id);
-      throw new CompanionError('unreachable', 'unit offline');
-    },
-    'support:on': async ({ id }) => {
-      known(id);
-      throw new CompanionError('unreachable', 'unit offline');
-    },
-    'support:off': async ({ id }) => {
-      known(id);
-      throw new CompanionError('unreachable', 'unit offline');
-    },
+    'support:status': unitOffline,
+    'support:on': unitOffline,
+    'support:off': unitOffline,
+    'support:export-list': unitOffline,
+    'support:export-get': unitOffline,
+    'support:export-archive': unitOffline,
     ...wifiOffline,
     ...licenseNone,
   };

@@ -10,6 +10,7 @@ import { sessionEvents, sessionMethods } from './sessions-api.js';
 import { trackMethods } from './tracks-api.js';
 import { updateEvents, updateMethods } from './updates-api.js';
 import { supportMethods } from './support-api.js';
+import { supportExportMethods } from './support-export-api.js';
 import { wifiMethods } from './wifi-api.js';
 import { licenseEvents, licenseMethods } from './licenses-api.js';
 import { compareMethods } from './compare-api.js';
@@ -128,6 +129,7 @@ export const companionMethods = {
   ...trackMethods,
   ...updateMethods,
   ...supportMethods,
+  ...supportExportMethods,
   ...wifiMethods,
   ...licenseMethods,
   ...compareMethods,

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { MethodResult } from '@pitwall/protocol';
 import { call } from '../api.js';
 import { describeError } from '../error-messages.js';
+import { SupportExportBrowser } from './support-export-browser.js';
 
 type Status = MethodResult<'support:status'>;
 const POLL_MS = 3000;
@@ -85,6 +86,7 @@ export function SupportSection({ unitId }: { unitId: string }) {
               )}
             </details>
           )}
+          {status.tunnel === 'up' && status.relay && <SupportExportBrowser unitId={unitId} listenPort={status.relay.listenPort} />}
           <button type="button" className="btn btn-danger btn-small" disabled={busy} onClick={() => void turn(false)} data-testid="support-off">
             Turn support off now
           </button>

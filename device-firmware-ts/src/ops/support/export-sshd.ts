@@ -1,12 +1,10 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import type { Logger } from '../logger.js';
-
-const run = promisify(execFile);
+import { makeSshKey } from './support-key.js';
 
 export interface ExportSshdOptions {
   /** Root-owned folder: `export/` (the chroot) and `sshd/` (config, host key, authorised staff keys). */
@@ -124,23 +122,25 @@ export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd>
   const problem = await chrootProblem(exportDir(o.root));
   if (problem) o.log.warn(`support export: sshd will refuse every session (ChrootDirectory): ${problem}`);
   const hostKeyFile = join(dir, 'host_ed25519');
-  if (!existsSync(hostKeyFile)) await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'pitwall-support-export', '-f', hostKeyFile]);
+  // Made once (kept across support sessions: staff pin it), in-process like the support key.
+  if (!existsSync(hostKeyFile)) await makeSshKey(hostKeyFile, 'pitwall-support-export');
   const hostKey = (await readFile(`${hostKeyFile}.pub`, 'utf8')).trim().split(' ').slice(0, 2).join(' ');
   await writeFile(join(dir, 'authorized_keys'), o.staffKeys.map((k) => `restrict ${k}\n`).join(''), { mode: 0o644 });
   const configFile = join(dir, 'sshd_config');
   await writeFile(configFile, exportSshdConfig(o), { mode: 0o644 });
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 }).catch(() => undefined);
-  // -t first: a config sshd refuses is one clear error, not a server that never answers.
-  await run('/usr/sbin/sshd', ['-t', '-f', configFile]).catch((err: { stderr?: string; message: string }) => {
-    throw new Error(`the export's sshd refuses its configuration: ${(err.stderr || err.message).trim().slice(0, 300)}`);
-  });
+  // No separate `sshd -t`: a config sshd refuses makes it exit at once, and its own words
+  // (the last lines it printed) are the error; one process start less before "on" answers.
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   const lines = createInterface({ input: child.stderr! });
+  const said: string[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the export sshd did not start listening in 20 s')), 20_000);
     child.once('error', (err) => (clearTimeout(timer), reject(err)));
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the export sshd exited (${code}) at start`))));
+    // 'close' comes after the end of its stderr: every line it said is in by then.
+    child.once('close', (code) => (clearTimeout(timer), reject(new Error(`the export's sshd did not start (exit ${code}): ${said.join(' ').trim().slice(0, 300)}`))));
     lines.on('line', (line) => {
+      if (said.length < 20) said.push(line);
       if (/Server listening on 127\.0\.0\.1/.test(line)) {
         clearTimeout(timer);
         resolve();
@@ -152,7 +152,7 @@ export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd>
       o.log.debug(`export sshd: ${line.slice(0, 300)}`);
     });
   });
-  child.removeAllListeners('exit');
+  child.removeAllListeners('close');
   child.on('error', () => undefined);
   o.log.info(`support export served read-only on 127.0.0.1:${o.port} (host key ${hostKey.slice(0, 40)}...)`);
   return {

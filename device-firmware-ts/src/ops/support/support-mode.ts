@@ -47,6 +47,8 @@ interface Active {
   publicKey: string;
   sshd: ExportSshd;
   tunnel: Tunnel;
+  /** The first fill of the export, still running after "on" answered. */
+  filling: Promise<void>;
   expiry: NodeJS.Timeout;
   refresh: NodeJS.Timeout;
 }
@@ -101,6 +103,8 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
 
   const refresh = async () => {
     if (!active) return;
+    await active.filling;
+    if (!active) return;
     try {
       await refreshExport(exportFolder, d.sources);
     } catch (err) {
@@ -115,9 +119,12 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
     const relay = d.config.relay!;
     const publicKey = freshKey ? await makeSshKey(keyFile, `pitwall-support-${d.unitId}`) : await publicKeyOf(keyFile).catch(() => makeSshKey(keyFile, `pitwall-support-${d.unitId}`));
     await writeFile(knownHosts, knownHostsLine(relay.host, relay.port, relay.hostKey), { mode: 0o600 });
-    // The tunnel dials first (the relay's round trips take longest); the export is filled and its
-    // sshd started meanwhile (files appear whole, one by one). A failure stops the tunnel again.
+    // The tunnel dials first (the relay's round trips take longest); the export's sshd starts
+    // meanwhile, and "on" answers as soon as it listens, so the key reaches the relay's operator
+    // sooner. The export fills in the background (files appear whole, one by one): staff reach
+    // it only once the relay has let the tunnel in. A failed sshd stops the tunnel again.
     let sshdProblem: string | null = null;
+    let fillProblem: string | null = null;
     const tunnel = startTunnel({
       relay,
       keyFile,
@@ -128,13 +135,18 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
       onState: (s, err) => {
         tunnelState = s;
         if (err) lastError = err;
-        if (s === 'up') lastError = sshdProblem;
+        if (s === 'up') lastError = sshdProblem ?? fillProblem;
         setLed();
       },
     });
-    const [filled, started] = await Promise.allSettled([
-      refreshExport(exportFolder, d.sources),
-      startExportSshd({
+    const filling = refreshExport(exportFolder, d.sources).catch((err: Error) => {
+      fillProblem = `the export could not be filled: ${err.message}`.slice(0, 500);
+      lastError = fillProblem;
+      d.log.warn(`support export fill failed: ${err.message}`);
+    });
+    let sshd: ExportSshd;
+    try {
+      sshd = await startExportSshd({
         root: d.config.exportRoot,
         port: d.config.exportPort,
         user: d.config.exportUser,
@@ -144,14 +156,12 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
           if (c.kind === 'refused') d.audit.refuse(`support|${c.detail.slice(0, 80)}`, { event: 'support', outcome: 'refused', operatorFingerprint: null, role: null, via: 'network', detail: `support connection refused: ${c.detail}` });
           else void audit('ok', null, `support connection ${c.kind === 'open' ? 'opened' : 'closed'}: ${c.detail}`, 'network');
         },
-      }),
-    ]);
-    if (filled.status === 'rejected' || started.status === 'rejected') {
+      });
+    } catch (err) {
       await tunnel.stop();
-      if (started.status === 'fulfilled') await started.value.stop();
-      throw filled.status === 'rejected' ? filled.reason : (started as PromiseRejectedResult).reason;
+      await filling;
+      throw err;
     }
-    const sshd = started.value;
     sshdProblem = sshd.problem;
     if (sshd.problem) lastError = sshd.problem;
     const left = remainingMs(state, clock);
@@ -160,6 +170,7 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
       publicKey,
       sshd,
       tunnel,
+      filling,
       expiry: setTimeout(() => void serial(() => deactivate('expired', null)), left),
       refresh: setInterval(() => void serial(refresh), d.config.refreshS * 1000),
     };
@@ -176,6 +187,8 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
       clearInterval(a.refresh);
       await a.tunnel.stop();
       await a.sshd.stop();
+      // A fill still running would write into the export after it is emptied.
+      await a.filling;
     }
     tunnelState = 'down';
     setLed();

@@ -12,7 +12,7 @@ export interface TunnelOptions {
   keepaliveS: number;
   log: Logger;
   onState(state: SupportTunnelState, error: string | null): void;
-  /** Back-off after a failed or dropped connection: 0.25 s doubling to this (default 60 s). */
+  /** Back-off after a failed or dropped connection: 0.1 s doubling to this (default 60 s). */
   maxBackoffMs?: number;
 }
 
@@ -55,14 +55,14 @@ export function knownHostsLine(host: string, port: number, hostKey: string): str
 }
 
 // ssh -v's lines worth keeping; the rest of its debug output is noise.
-const FIRST_BACKOFF_MS = 250;
+const FIRST_BACKOFF_MS = 100;
 const FORWARD_OK = /remote forward success for: listen 127\.0\.0\.1:\d+/;
 const WORTH_LOGGING = /^(?!debug1:)|Authenticated to|remote forward|Connection|Host key|refused|failed|denied|timeout/i;
 
 /**
  * Keeps `ssh -N -R` to the relay running until stop(): the tunnel is "up" once the relay
  * confirms the remote forward; when ssh exits (refused, forward failed, keepalives missed,
- * relay gone) it is started again after a back-off (0.25 s doubling to maxBackoffMs, reset after a
+ * relay gone) it is started again after a back-off (0.1 s doubling to maxBackoffMs, reset after a
  * connection that held for a minute).
  */
 export function startTunnel(o: TunnelOptions): Tunnel {
