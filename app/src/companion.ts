@@ -370,14 +370,14 @@ export function createCompanion(opts: CompanionOptions): Companion {
     async close() {
       if (closed) return;
       closed = true;
-      licenseService.close();
+      const licenceChecks = licenseService.close();
       await diagnostics.close();
       for (const { client } of live.values()) client.close();
       live.clear();
       gnss.close();
       channels.close();
       registry.close();
-      await Promise.all([mdns?.close(), serial?.close(), addresses.close()]);
+      await Promise.all([mdns?.close(), serial?.close(), addresses.close(), licenceChecks]);
       // A sync's ingest thread finishes its checkpoint on its own connection first.
       await ingestThreadsEnded();
       db.close();

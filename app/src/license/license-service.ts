@@ -27,26 +27,37 @@ export function createLicenseService(o: LicenseServiceOptions) {
   const fleet = new LicenseFleet({ ...o, onChange: (views) => o.events('license:changed', views) });
   const asked = new Set<string>();
   let closed = false;
+  // Background asks still running: close() waits for them, so none writes to a closed store.
+  const running = new Set<Promise<unknown>>();
+  const inBackground = (work: () => Promise<unknown>) => {
+    if (closed) return;
+    const p = work()
+      .catch((err: Error) => o.log(`licence check failed: ${err.message}`))
+      .finally(() => running.delete(p));
+    running.add(p);
+  };
   const askNew = (entries: readonly DeviceEntry[]) => {
     for (const e of entries) {
       const ready = e.online && e.pairing.state === 'paired';
       if (!ready) asked.delete(e.id);
       else if (!asked.has(e.id) && !closed) {
         asked.add(e.id);
-        void fleet.refresh([e.id]);
+        inBackground(() => fleet.refresh([e.id]));
       }
     }
   };
-  const timer = setInterval(() => void fleet.refresh(), o.intervalMs ?? 60_000);
+  const timer = setInterval(() => inBackground(() => fleet.refresh()), o.intervalMs ?? 60_000);
   timer.unref();
   let installing = false;
   return {
     fleet,
     /** Called with the device list whenever it changes: units newly online and paired are asked now. */
     onDevices: askNew,
-    close() {
+    /** Stops asking; resolves once the asks already under way have ended. */
+    async close() {
       closed = true;
       clearInterval(timer);
+      await Promise.all(running);
     },
     handlers: {
       'license:inspect': async ({ path }: MethodParams<'license:inspect'>): Promise<MethodResult<'license:inspect'>> => (await readLicenseFile(path, o.vendorKeysDir)).summary,
@@ -69,7 +80,7 @@ export function createLicenseService(o: LicenseServiceOptions) {
       'license:revocations': async (): Promise<MethodResult<'license:revocations'>> => o.holder.current()?.view ?? null,
       'license:import-revocations': async ({ path }: MethodParams<'license:import-revocations'>): Promise<MethodResult<'license:import-revocations'>> => {
         const held = await o.holder.importFile(path);
-        void fleet.refresh();
+        inBackground(() => fleet.refresh());
         return held;
       },
     },
