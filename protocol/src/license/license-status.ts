@@ -56,6 +56,11 @@ export const LicenseStatus = Type.Object(
     revocationListNumber: Type.Integer({ minimum: 0 }),
     clock: TrustedClock,
     checkedAt: Time,
+    /**
+     * Whether the unit refuses what its licence lacks: real hardware always, the simulator only
+     * with `sim.licenseEnforced`. A unit that does not enforce still judges and reports the state.
+     */
+    enforced: Type.Boolean(),
   },
   { additionalProperties: false },
 );

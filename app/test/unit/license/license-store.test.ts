@@ -28,6 +28,7 @@ const status = (state: LicenseStatus['state'], daysLeft: number | null): License
   revocationListNumber: 0,
   clock: { now: '2026-12-01T00:00:00Z', source: 'system', tampered: false, tamperedAt: null },
   checkedAt: '2026-12-01T00:00:00Z',
+  enforced: true,
 });
 
 test('the latest answer is kept across a restart; an older one arriving late changes nothing; forgetting the unit forgets it', () => {
