@@ -26,7 +26,7 @@ export function describeLicense(name: string, status: LicenseStatus | null, seen
   if (!status) return `${name}: licence unknown (${online ? 'no answer' : 'never reported to this companion'})`;
   const left = status.daysLeft === null || (status.state !== 'active' && status.state !== 'grace') ? '' : `, ${status.daysLeft} day${status.daysLeft === 1 ? '' : 's'} left`;
   const features = status.licensedFeatures.length ? status.licensedFeatures.map((f) => (status.features.includes(f) ? f : `${f} (off)`)).join(' ') : 'no features';
-  const clock = `${status.clock.tampered ? '; CLOCK SET BACK on the unit' : ''}${status.enforced ? '' : '; licensing not enforced (simulator)'}`;
+  const clock = `${status.clock.tampered ? '; CLOCK SET BACK on the unit' : ''}${status.enforced === false ? '; licensing not enforced (simulator)' : ''}`;
   const when = online || seenAt === null ? '' : ` [as reported ${new Date(seenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC]`;
   return `${name}: ${status.state}${left}; ${status.licenseId ?? 'no licence'}, until ${day(status.expires)}; ${features}; ${status.reason}${clock}${when}`;
 }

@@ -49,7 +49,7 @@ export function LicenseSection({ device, now }: { device: DeviceEntry; now: numb
             {daysText(status) && <span data-testid="license-days"> · {daysText(status)}</span>}
           </p>
           <p className="license-reason" data-testid="license-reason">{status.reason}</p>
-          {!status.enforced && status.state !== 'none' && (
+          {status.enforced === false && status.state !== 'none' && (
             <p className="muted small" data-testid="license-not-enforced">Licensing not enforced (simulator): the unit refuses nothing, whatever this licence says.</p>
           )}
           {status.clock.tampered && (

@@ -37,6 +37,11 @@ test('no licence on a unit that enforces: every gated control greyed; a unit tha
   assert.deepEqual(featureGate(status({ state: 'expired', licensedFeatures: ['live-timing'], daysLeft: 0, enforced: false }), 'live-timing'), { allowed: true, why: null }, 'judged expired, not enforced');
   assert.deepEqual(stateLook(status({ ...none, enforced: false })), { label: 'licensing not enforced (simulator)', tone: 'muted' });
   assert.deepEqual(stateLook(status(none)), { label: 'no licence', tone: 'warn' }, 'an enforcing unit without a licence has its features off');
+  // Firmware from before `enforced`: not known, so as before the unit decides (its licence's own features still gate).
+  const { enforced: _dropped, ...older } = status(none);
+  assert.deepEqual(featureGate(older, 'live-timing'), { allowed: true, why: null });
+  assert.deepEqual(stateLook(older), { label: 'no licence', tone: 'muted' });
+  assert.deepEqual(featureGate({ ...status({ state: 'expired', licensedFeatures: ['live-timing'], daysLeft: 0 }), enforced: undefined }, 'live-timing'), { allowed: false, why: 'licence expired: live-timing is off' });
 });
 
 test('fleet order: revoked, invalid, expired, grace, no licence, then active by days left; never heard last', () => {
