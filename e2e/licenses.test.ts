@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,14 +16,15 @@ import { licensePayloadFor, revocationListFor, writeLicenseFile, writeRevocation
 /**
  * Licences in system Chromium against the companion in browser mode and three real sim units
  * enforcing licences, each paired as owner over USB: Academy Car 7 fully licensed, Dealer Demo 2
- * without a licence (then a unit-bound one with sectors only, expiring soon, installed through
- * the dialog), Spare Unit 4 licensed but with its clock set back (the sim board's clock, after it
- * had seen the real time), then revoked by a list the companion carries.
+ * without a licence (its support switch turned on, then support turned off from the panel; then a
+ * unit-bound licence with sectors only, expiring soon, installed through the dialog), Spare Unit 4
+ * licensed but with its clock set back (the sim board's clock, after it had seen the real time),
+ * then revoked by a list the companion carries; and Bench Sim 5, a sim that does not enforce.
  */
 const SHOTS = fileURLToPath(new URL('../artifacts/screenshots/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-licenses-'));
 const companionDir = join(tmp, 'companion');
-const NAMES = ['Academy Car 7', 'Dealer Demo 2', 'Spare Unit 4'] as const;
+const NAMES = ['Academy Car 7', 'Dealer Demo 2', 'Spare Unit 4', 'Bench Sim 5'] as const;
 const units: SimUnit[] = [];
 let vendor: TestVendorKey;
 let companion: Companion;
@@ -36,8 +38,15 @@ before(async () => {
   vendor = await testVendorKey(join(tmp, 'vendor'));
   const config = join(tmp, 'unit.json');
   writeFileSync(config, JSON.stringify({ sim: { licenseEnforced: true } }));
+  // Dealer Demo 2 has a support relay (a closed port: the tunnel keeps retrying), so its support switch turns support on.
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(tmp, 'relay_key')]);
+  const hostKey = readFileSync(join(tmp, 'relay_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+  const relay = { host: '127.0.0.1', port: 1, user: 'nobody', hostKey, listenPort: 20001 };
+  const supportConfig = join(tmp, 'unit-support.json');
+  writeFileSync(supportConfig, JSON.stringify({ sim: { licenseEnforced: true }, support: { relay, exportRoot: join(tmp, 'export-root'), exportPort: 30000 + Math.floor(Math.random() * 10000) } }));
   for (const [i, name] of NAMES.entries()) {
-    units.push(await startSimUnit({ dataDir: join(tmp, `unit-${i}`), name, vendorKeysDir: vendor.keysDir, extraArgs: ['--config', config] }));
+    const extraArgs = name === 'Bench Sim 5' ? [] : ['--config', name === 'Dealer Demo 2' ? supportConfig : config];
+    units.push(await startSimUnit({ dataDir: join(tmp, `unit-${i}`), name, vendorKeysDir: vendor.keysDir, extraArgs }));
   }
   // Someone sets Spare Unit 4's clock three days back: the unit has seen later times.
   assert.match(await simGpioCommand(join(tmp, 'unit-2'), `clock-offset ${-3 * DAY}`), /ok/i);
@@ -79,12 +88,35 @@ test('Licences: state on the cards, gated controls greyed with why, a dealer ins
   });
   await card(NAMES[1]).getByTestId('license-chip').getByText('no licence').waitFor({ timeout: 30_000 });
   await card(NAMES[2]).getByTestId('license-tamper-chip').waitFor({ timeout: 30_000 });
+  await card(NAMES[3]).getByTestId('license-chip').getByText('licensing not enforced (simulator)').waitFor({ timeout: 30_000 });
 
-  // Dealer Demo 2 has no licence: said in its panel (whether it enforces, its status does not tell: nothing greyed yet).
-  await card(NAMES[1]).click();
+  // Bench Sim 5 does not enforce: said so, not "no licence", and nothing greyed.
   const panel = page.getByTestId('unit-panel');
+  await card(NAMES[3]).click();
+  await panel.getByTestId('license-state').getByText('licensing not enforced (simulator)').waitFor();
+  await panel.getByTestId('live-speed').waitFor();
+  assert.equal(await panel.getByTestId('feature-gated').count(), 0);
+  await panel.getByTestId('license-section').screenshot({ path: join(SHOTS, 'licenses-not-enforced-section.png') });
+
+  // Dealer Demo 2 enforces and has no licence: live timing greyed, and of support only turning it on.
+  await card(NAMES[1]).click();
   await panel.getByTestId('license-state').getByText('no licence').waitFor();
   assert.match((await panel.getByTestId('license-reason').textContent()) ?? '', /no licence/i);
+  await panel.locator('[data-feature=live-timing] [data-testid=feature-gated-why]').getByText('Live position and timing unavailable: no licence installed: the unit refuses live-timing').waitFor();
+  const support = panel.getByTestId('support-section');
+  await support.waitFor({ timeout: 15_000 });
+  // Someone flips the unit's support switch (never gated): support is on, and turning it off from the panel must work.
+  assert.match(await simGpioCommand(join(tmp, 'unit-1'), 'switch support on'), /ok/i);
+  await page.waitForFunction(() => document.querySelector('[data-testid="support-section"]')?.getAttribute('data-on') === 'true', null, { timeout: 20_000 });
+  await support.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'licenses-support-on-unlicensed.png') });
+  await support.getByTestId('support-off').click({ timeout: 5000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="support-section"]')?.getAttribute('data-on') === 'false', null, { timeout: 15_000 });
+  assert.equal(await support.getByTestId('support-error').count(), 0);
+  await support.locator('[data-feature=support-mode] [data-testid=feature-gated-why]').getByText('Turning support on unavailable: no licence installed: the unit refuses support-mode').waitFor({ timeout: 15_000 });
+  assert.equal(await support.locator('[data-feature=support-mode] .feature-gated-body [data-testid=support-on]').count(), 1, 'the on button is inside the greyed part');
+  await support.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'licenses-support-off-unlicensed.png') });
 
   // The dealer installs a licence bound to this unit, choosing Academy Car 7 too: that unit refuses it.
   const demoId = (await panel.getAttribute('data-unit-id'))!;
@@ -112,7 +144,7 @@ test('Licences: state on the cards, gated controls greyed with why, a dealer ins
   await panel.getByTestId('license-state').getByText(/licence active/).waitFor();
   assert.match((await panel.getByTestId('license-days').textContent()) ?? '', /1[89] days left/);
   await panel.locator('[data-feature=live-timing] [data-testid=feature-gated-why]').getByText('Live position and timing unavailable: licence does not include live-timing').waitFor();
-  await panel.locator('[data-feature=support-mode] [data-testid=feature-gated-why]').getByText('Remote support unavailable: licence does not include support-mode').waitFor();
+  await panel.locator('[data-feature=support-mode] [data-testid=feature-gated-why]').getByText('Turning support on unavailable: licence does not include support-mode').waitFor();
   assert.equal(await panel.locator('[data-feature=live-timing] .feature-gated-body').evaluate((el) => (el as HTMLElement).inert), true);
   await panel.getByTestId('license-section').screenshot({ path: join(SHOTS, 'licenses-unit-panel-section.png') });
   await panel.locator('[data-feature=live-timing]').scrollIntoViewIfNeeded();
@@ -141,7 +173,7 @@ test('Licences: state on the cards, gated controls greyed with why, a dealer ins
   await page.getByTestId('licenses-refresh').click();
   const rows = page.getByTestId('license-row');
   await page.locator(`[data-testid=license-row][data-unit="${NAMES[2]}"][data-state=revoked]`).waitFor({ timeout: 30_000 });
-  assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-unit'))), [NAMES[2], NAMES[1], NAMES[0]]);
+  assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-unit'))), [NAMES[2], NAMES[3], NAMES[1], NAMES[0]]);
   assert.match((await page.locator(`[data-testid=license-row][data-unit="${NAMES[1]}"]`).getAttribute('class')) ?? '', /is-expiring/);
   await page.getByTestId('licenses-refresh').getByText('Ask units now').waitFor();
   await page.screenshot({ path: join(SHOTS, 'licenses-fleet.png') });

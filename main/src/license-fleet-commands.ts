@@ -13,6 +13,7 @@ export const LICENSE_FLEET_USAGE = `  pitwall license install FILE <unit...> [--
       unit (paired as owner or dealer), with each unit's result.
   pitwall license status [--json] [--address HOST:PORT ...] [--data-dir DIR]
       Every known unit's licence: asked now when online, else as last reported; most urgent first.
+      Exits 4, with a one-line summary on stderr, when a unit's licence is expired, revoked or invalid.
   pitwall license revocations [import FILE] [--address HOST:PORT ...] [--data-dir DIR]
       The revocation list this companion carries to its units; import a newer signed one.`;
 
@@ -25,15 +26,30 @@ export function describeLicense(name: string, status: LicenseStatus | null, seen
   if (!status) return `${name}: licence unknown (${online ? 'no answer' : 'never reported to this companion'})`;
   const left = status.daysLeft === null || (status.state !== 'active' && status.state !== 'grace') ? '' : `, ${status.daysLeft} day${status.daysLeft === 1 ? '' : 's'} left`;
   const features = status.licensedFeatures.length ? status.licensedFeatures.map((f) => (status.features.includes(f) ? f : `${f} (off)`)).join(' ') : 'no features';
-  const clock = status.clock.tampered ? '; CLOCK SET BACK on the unit' : '';
+  const clock = `${status.clock.tampered ? '; CLOCK SET BACK on the unit' : ''}${status.enforced === false ? '; licensing not enforced (simulator)' : ''}`;
   const when = online || seenAt === null ? '' : ` [as reported ${new Date(seenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC]`;
   return `${name}: ${status.state}${left}; ${status.licenseId ?? 'no licence'}, until ${day(status.expires)}; ${features}; ${status.reason}${clock}${when}`;
+}
+
+/** The exit code of `license status` when a unit's licence stopped (scripts tell it from an error, 1). */
+export const LICENSE_ATTENTION_EXIT = 4;
+const STOPPED: ReadonlySet<LicenseStatus['state']> = new Set(['expired', 'revoked', 'invalid']);
+
+/** "2 units have a licence that stopped: Car 1 revoked, Car 3 expired", or null when none has. */
+export function licenceTrouble(views: UnitLicenseView[], names: ReadonlyMap<string, string>): string | null {
+  const stopped = views.filter((v) => v.status && STOPPED.has(v.status.state));
+  if (stopped.length === 0) return null;
+  const list = stopped.map((v) => `${names.get(v.unitId) ?? v.unitId} ${v.status!.state}`).join(', ');
+  return `${stopped.length} unit${stopped.length === 1 ? ' has' : 's have'} a licence that stopped: ${list}`;
 }
 
 const RANK: Record<LicenseStatus['state'], number> = { revoked: 0, invalid: 1, expired: 2, grace: 3, none: 4, active: 5 };
 const urgency = (v: UnitLicenseView) => (v.status ? RANK[v.status.state] * 1e6 + (v.status.daysLeft ?? 0) : 1e9);
 
-/** `pitwall license install|status|revocations`. Exit 0 fine, 1 a unit refused or an import failed, 2 usage, 3 unit not found. */
+/**
+ * `pitwall license install|status|revocations`. Exit 0 fine, 1 a unit refused or an import failed,
+ * 2 usage, 3 unit not found, 4 (status) a unit's licence is expired, revoked or invalid.
+ */
 export async function runLicenseFleetCommand(argv: string[], io: Io): Promise<number> {
   let parsed;
   try {
@@ -92,7 +108,10 @@ export async function runLicenseFleetCommand(argv: string[], io: Io): Promise<nu
         io.out(JSON.stringify(views.map((v) => ({ unitId: v.unitId, name: units.get(v.unitId)?.name ?? null, online: units.get(v.unitId)?.online ?? false, seenAt: v.seenAt, status: v.status }))));
       } else if (views.length === 0) io.out('No units known to this companion.');
       else for (const v of views) io.out(describeLicense(units.get(v.unitId)?.name ?? v.unitId, v.status, v.seenAt, units.get(v.unitId)?.online ?? false));
-      return 0;
+      const trouble = licenceTrouble(views, new Map([...units].map(([id, u]) => [id, u.name])));
+      if (!trouble) return 0;
+      io.err(trouble);
+      return LICENSE_ATTENTION_EXIT;
     }
     const file = resolve(rest[0]!);
     const summary = await companion.handlers['license:inspect']({ path: file });

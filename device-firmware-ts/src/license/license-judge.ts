@@ -20,6 +20,8 @@ export interface JudgeFacts {
   revoked: ReadonlyMap<string, string>;
   revocationListNumber: number;
   clock: ClockReading;
+  /** Whether the unit enforces licences (reported as is). */
+  enforced: boolean;
 }
 
 /** The dates a licence implies: when its features lapse (expiry or file TTL, the first) and when grace ends. */
@@ -32,7 +34,7 @@ export function licenceDates(p: LicensePayload): { startsMs: number; expiresMs: 
 }
 
 export function judgeLicence(f: JudgeFacts): LicenseStatus {
-  const base = { revocationListNumber: f.revocationListNumber, clock: { now: f.clock.now, source: f.clock.source, tampered: f.clock.tampered, tamperedAt: f.clock.tamperedAt }, checkedAt: f.clock.now };
+  const base = { revocationListNumber: f.revocationListNumber, clock: { now: f.clock.now, source: f.clock.source, tampered: f.clock.tampered, tamperedAt: f.clock.tamperedAt }, checkedAt: f.clock.now, enforced: f.enforced };
   const p = f.licence;
   if (!p) {
     return { state: f.problem ? 'invalid' : 'none', reason: f.problem ?? 'no licence installed', licenseId: null, features: [], licensedFeatures: [], starts: null, expires: null, graceEnds: null, refreshBy: null, daysLeft: null, ...base };

@@ -165,7 +165,7 @@ export class LicenseService {
   private judge(): { status: LicenseStatus; reading: ClockReading } {
     const reading = this.clock.read();
     const revoked = new Map((this.list?.revoked ?? []).map((r) => [r.licenseId, r.reason]));
-    const status = judgeLicence({ licence: this.held?.payload ?? null, problem: this.held?.problem ?? null, revoked, revocationListNumber: this.list?.number ?? 0, clock: reading });
+    const status = judgeLicence({ licence: this.held?.payload ?? null, problem: this.held?.problem ?? null, revoked, revocationListNumber: this.list?.number ?? 0, clock: reading, enforced: this.d.enforced });
     return { status, reading };
   }
 
@@ -234,7 +234,7 @@ export class LicenseService {
         if (held && held.licenseId === payload.licenseId && Date.parse(payload.issued) < Date.parse(held.issued)) {
           throw new LicenseError('older-license', `this file of licence ${payload.licenseId} was issued ${payload.issued}, before the one the unit holds (${held.issued})`);
         }
-        const trial = judgeLicence({ licence: payload, problem: null, revoked: new Map(), revocationListNumber: 0, clock: this.clock.read() });
+        const trial = judgeLicence({ licence: payload, problem: null, revoked: new Map(), revocationListNumber: 0, clock: this.clock.read(), enforced: this.d.enforced });
         if (trial.state === 'expired') throw new LicenseError('expired', `not installed: ${trial.reason}`);
         const previous = this.licenceText;
         await writeLicenseFile(this.paths.licence, text);

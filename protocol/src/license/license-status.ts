@@ -56,6 +56,13 @@ export const LicenseStatus = Type.Object(
     revocationListNumber: Type.Integer({ minimum: 0 }),
     clock: TrustedClock,
     checkedAt: Time,
+    /**
+     * Whether the unit refuses what its licence lacks: real hardware always, the simulator only
+     * with `sim.licenseEnforced`. A unit that does not enforce still judges and reports the state.
+     * Every unit sends it; absent only from firmware before it (and from what such a unit reported
+     * to a companion's store), which the companion treats as not known.
+     */
+    enforced: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { LicenseFeature } from '@pitwall/protocol';
-import { featureGate } from '../license/license-gates.js';
+import { featureGate, type Gate } from '../license/license-gates.js';
 import { useLicenses } from '../store/license-store.js';
 
 /**
@@ -9,7 +9,15 @@ import { useLicenses } from '../store/license-store.js';
  */
 export function FeatureGate({ unitId, feature, what, children }: { unitId: string; feature: LicenseFeature; what: string; children: ReactNode }) {
   const status = useLicenses((s) => s.views[unitId]?.status);
-  const gate = featureGate(status, feature);
+  return (
+    <GatedBlock gate={featureGate(status, feature)} feature={feature} what={what}>
+      {children}
+    </GatedBlock>
+  );
+}
+
+/** FeatureGate's look for a gate already worked out. */
+export function GatedBlock({ gate, feature, what, children }: { gate: Gate; feature: LicenseFeature; what: string; children: ReactNode }) {
   if (gate.allowed) return <>{children}</>;
   return (
     <div className="feature-gated" data-testid="feature-gated" data-feature={feature}>

@@ -49,6 +49,9 @@ export function LicenseSection({ device, now }: { device: DeviceEntry; now: numb
             {daysText(status) && <span data-testid="license-days"> · {daysText(status)}</span>}
           </p>
           <p className="license-reason" data-testid="license-reason">{status.reason}</p>
+          {status.enforced === false && status.state !== 'none' && (
+            <p className="muted small" data-testid="license-not-enforced">Licensing not enforced (simulator): the unit refuses nothing, whatever this licence says.</p>
+          )}
           {status.clock.tampered && (
             <p className="alert alert-warn license-tamper-warning" role="alert" data-testid="license-tamper">
               The unit found its clock set back{status.clock.tamperedAt ? ` (${status.clock.tamperedAt.slice(0, 16).replace('T', ' ')})` : ''}: the licence counts from the latest time it trusted ({status.clock.now.slice(0, 16).replace('T', ' ')}, {status.clock.source}).

@@ -2,6 +2,9 @@ import { useCallback, useEffect, useState } from 'react';
 import type { MethodResult } from '@pitwall/protocol';
 import { call } from '../api.js';
 import { describeError } from '../error-messages.js';
+import { featureGate, type Gate } from '../license/license-gates.js';
+import { useLicenses } from '../store/license-store.js';
+import { GatedBlock } from './feature-gate.js';
 import { SupportExportBrowser } from './support-export-browser.js';
 
 type Status = MethodResult<'support:status'>;
@@ -22,6 +25,7 @@ const left = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor
  * time left, the tunnel to the relay, and what the relay needs to let support staff in.
  */
 export function SupportSection({ unitId }: { unitId: string }) {
+  const onGate = featureGate(useLicenses((s) => s.views[unitId]?.status), 'support-mode');
   const [status, setStatus] = useState<Status | null>(null);
   const [durationS, setDurationS] = useState(3600);
   const [busy, setBusy] = useState(false);
@@ -62,13 +66,31 @@ export function SupportSection({ unitId }: { unitId: string }) {
 
   if (!status) return null;
   const remaining = status.on ? Math.max(0, status.remainingS - Math.floor((now - shownAt) / 1000)) : 0;
+  return <SupportView unitId={unitId} status={status} remainingS={remaining} onGate={onGate} busy={busy} durationS={durationS} onDuration={setDurationS} onTurn={(on) => void turn(on)} error={error} />;
+}
+
+export interface SupportViewProps {
+  unitId: string;
+  status: Status;
+  remainingS: number;
+  /** The licence's gate for turning support on: off and status are never gated (ending support is always safe). */
+  onGate: Gate;
+  busy: boolean;
+  durationS: number;
+  onDuration(s: number): void;
+  onTurn(on: boolean): void;
+  error: string | null;
+}
+
+/** The support section as shown, from its state. */
+export function SupportView({ unitId, status, remainingS, onGate, busy, durationS, onDuration, onTurn, error }: SupportViewProps) {
   return (
     <section className="support-section" data-testid="support-section" data-on={status.on}>
       <h3>Remote support</h3>
       {status.on ? (
         <>
           <p data-testid="support-state">
-            <strong>On</strong> ({status.by === 'switch' ? 'support switch on the unit' : 'turned on by an owner'}) · <span data-testid="support-left">{left(remaining)}</span> left
+            <strong>On</strong> ({status.by === 'switch' ? 'support switch on the unit' : 'turned on by an owner'}) · <span data-testid="support-left">{left(remainingS)}</span> left
           </p>
           <p className={`support-tunnel tunnel-${status.tunnel}`} data-testid="support-tunnel">
             Tunnel: {TUNNEL[status.tunnel]}
@@ -87,7 +109,7 @@ export function SupportSection({ unitId }: { unitId: string }) {
             </details>
           )}
           {status.tunnel === 'up' && status.relay && <SupportExportBrowser unitId={unitId} listenPort={status.relay.listenPort} />}
-          <button type="button" className="btn btn-danger btn-small" disabled={busy} onClick={() => void turn(false)} data-testid="support-off">
+          <button type="button" className="btn btn-danger btn-small" disabled={busy} onClick={() => onTurn(false)} data-testid="support-off">
             Turn support off now
           </button>
         </>
@@ -97,21 +119,23 @@ export function SupportSection({ unitId }: { unitId: string }) {
             Off. Support staff can read this unit&apos;s logs, health, crash dumps and settings (read only) only while it is on.
           </p>
           {status.relay ? (
-            <div className="support-on">
-              <label>
-                For{' '}
-                <select value={durationS} onChange={(e) => setDurationS(Number(e.target.value))} data-testid="support-duration" disabled={busy}>
-                  {DURATIONS.map((d) => (
-                    <option key={d.s} value={d.s}>
-                      {d.label}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => void turn(true)} data-testid="support-on">
-                Turn support on
-              </button>
-            </div>
+            <GatedBlock gate={onGate} feature="support-mode" what="Turning support on">
+              <div className="support-on">
+                <label>
+                  For{' '}
+                  <select value={durationS} onChange={(e) => onDuration(Number(e.target.value))} data-testid="support-duration" disabled={busy}>
+                    {DURATIONS.map((d) => (
+                      <option key={d.s} value={d.s}>
+                        {d.label}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <button type="button" className="btn btn-primary btn-small" disabled={busy} onClick={() => onTurn(true)} data-testid="support-on">
+                  Turn support on
+                </button>
+              </div>
+            </GatedBlock>
           ) : (
             <p className="muted">No support relay is set on this unit.</p>
           )}

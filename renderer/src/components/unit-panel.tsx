@@ -154,9 +154,7 @@ export function UnitPanel({ device, now, onClose }: { device: DeviceEntry; now: 
       )}
 
       {trusted && device.online && (
-        <FeatureGate unitId={device.id} feature="support-mode" what="Remote support">
-          <SupportSection unitId={device.id} />
-        </FeatureGate>
+        <SupportSection unitId={device.id} />
       )}
 
       <section className="links-section">

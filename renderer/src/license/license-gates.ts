@@ -11,12 +11,15 @@ const STATE_WORD: Record<LicenseState, string> = { none: 'no licence', active: '
 /**
  * The UI's side of feature gating, from the licence the unit last reported: a control whose
  * feature is not in force is greyed with the reason, since the unit would refuse it anyway. Not
- * gated here: a unit never heard from, and a unit with no licence at all, since its status does
- * not say whether it enforces licences (real hardware does; a sim unit only when told to), and
- * greying every control of an unlicensed sim would hide what works. The unit decides those.
+ * gated here: a unit never heard from (the unit decides), a unit that does not enforce licences
+ * (a simulator without `sim.licenseEnforced`), which refuses nothing, and an unlicensed unit whose
+ * firmware does not say whether it enforces (`enforced` absent: the unit decides).
  */
 export function featureGate(status: LicenseStatus | null | undefined, feature: LicenseFeature): Gate {
-  if (!status || status.state === 'none' || status.features.includes(feature)) return { allowed: true, why: null };
+  if (!status || status.enforced === false || status.features.includes(feature)) return { allowed: true, why: null };
+  if (status.state === 'none') {
+    return status.enforced ? { allowed: false, why: `no licence installed: the unit refuses ${feature}` } : { allowed: true, why: null };
+  }
   if (!status.licensedFeatures.includes(feature)) return { allowed: false, why: `licence does not include ${feature}` };
   return { allowed: false, why: `licence ${STATE_WORD[status.state]}: ${feature} is off` };
 }
@@ -32,7 +35,8 @@ export function stateLook(status: LicenseStatus | null | undefined): { label: st
     case 'grace':
       return { label: 'licence in grace', tone: 'warn' };
     case 'none':
-      return { label: 'no licence', tone: 'muted' };
+      if (status.enforced === false) return { label: 'licensing not enforced (simulator)', tone: 'muted' };
+      return { label: 'no licence', tone: status.enforced ? 'warn' : 'muted' };
     default:
       return { label: `licence ${status.state}`, tone: 'bad' };
   }

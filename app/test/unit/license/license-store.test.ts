@@ -28,6 +28,7 @@ const status = (state: LicenseStatus['state'], daysLeft: number | null): License
   revocationListNumber: 0,
   clock: { now: '2026-12-01T00:00:00Z', source: 'system', tampered: false, tamperedAt: null },
   checkedAt: '2026-12-01T00:00:00Z',
+  enforced: true,
 });
 
 test('the latest answer is kept across a restart; an older one arriving late changes nothing; forgetting the unit forgets it', () => {
@@ -45,6 +46,10 @@ test('the latest answer is kept across a restart; an older one arriving late cha
   db = openDatabase(file);
   store = new LicenseStore(db);
   assert.deepEqual(store.all().map((v) => [v.unitId, v.status?.state, v.seenAt]), [[UNIT, 'active', 2000]]);
+  // A row written before statuses said whether the unit enforces still reads.
+  const { enforced: _dropped, ...older } = status('grace', 3);
+  storeWriter(db).run('licenses.save', UNIT, JSON.stringify(older), 2500);
+  assert.deepEqual([store.get(UNIT).status?.state, store.get(UNIT).status?.enforced], ['grace', undefined]);
   // A row another version wrote in a shape this one does not know reads as never heard.
   storeWriter(db).run('licenses.save', UNIT, JSON.stringify({ state: 'teleported' }), 3000);
   assert.deepEqual(store.get(UNIT), { unitId: UNIT, status: null, seenAt: null });

@@ -53,7 +53,7 @@ after(async () => {
 
 test('without a licence: state none, every gated route refused (403, its own code and sentence); recording, status and health go on', async () => {
   assert.deepEqual(GATED.map(routeName).sort(), [routeName(Routes.live), routeName(Routes.supportOn)].sort());
-  assert.equal((await licence()).state, 'none');
+  assert.deepEqual([(await licence()).state, (await licence()).enforced], ['none', true]);
   for (const r of GATED) {
     const res = await https(base, r.method, routePath(r, {}), { client: owner, ...(r.method === 'GET' ? {} : { body: {} }) });
     assert.equal(res.status, 403, `${routeName(r)}: ${res.body}`);

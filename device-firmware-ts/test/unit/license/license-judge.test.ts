@@ -22,7 +22,7 @@ const licence: LicensePayload = {
 };
 
 const at = (ms: number): ClockReading => ({ now: iso(ms), nowMs: ms, source: 'system', tampered: false, tamperedAt: null, tamperReason: null });
-const facts = (ms: number, over: Partial<JudgeFacts> = {}): JudgeFacts => ({ licence, problem: null, revoked: new Map(), revocationListNumber: 0, clock: at(ms), ...over });
+const facts = (ms: number, over: Partial<JudgeFacts> = {}): JudgeFacts => ({ licence, problem: null, revoked: new Map(), revocationListNumber: 0, clock: at(ms), enforced: true, ...over });
 
 test('no licence is none; a licence that did not verify is invalid with its reason', () => {
   assert.equal(judgeLicence(facts(ISSUED, { licence: null })).state, 'none');

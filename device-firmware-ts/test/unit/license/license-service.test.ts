@@ -41,7 +41,7 @@ interface Rig {
   open(): Promise<LicenseService>;
 }
 
-async function rig(now = Date.now()): Promise<Rig> {
+async function rig(now = Date.now(), enforced = true): Promise<Rig> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pitwall-license-'));
   dirs.push(dataDir);
   const r: Rig = {
@@ -56,7 +56,7 @@ async function rig(now = Date.now()): Promise<Rig> {
         keys: async () => ({ current: () => r.keys.set }),
         audit: r.audit,
         log: silentLogger,
-        enforced: true,
+        enforced,
         clockSources: { systemMs: () => r.time.system, monoMs: () => r.time.mono },
       });
       await l.ready();
@@ -90,6 +90,19 @@ test('no licence: state none; a valid one installs, is audited, and is verified 
   assert.equal(again.current().state, 'active');
   assert.deepEqual(again.current().features, ['live-timing']);
   again.stop();
+});
+
+test('the status says whether the unit enforces licences; one that does not still judges and reports the state', async () => {
+  const enforcing = await (await rig()).open();
+  assert.equal(enforcing.current().enforced, true);
+  assert.equal((await enforcing.refresh()).enforced, true);
+  enforcing.stop();
+  const r = await rig(Date.now(), false);
+  const sim = await r.open();
+  assert.deepEqual([sim.current().state, sim.current().enforced, sim.allows('live-timing')], ['none', false, true]);
+  const s = await sim.install(await issueLicence(vendor, UNIT.unitId, r.time.system, { features: ['sectors'] }), OWNER);
+  assert.deepEqual([s.state, s.enforced], ['active', false]);
+  sim.stop();
 });
 
 test('a file for another unit, from an unknown key, or forged is refused and the held licence is unchanged', async () => {

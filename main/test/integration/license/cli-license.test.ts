@@ -22,9 +22,9 @@ let vendor: TestVendorKey;
 const cli = runCli;
 const where = () => [...addresses.flatMap((a) => ['--address', a]), '--no-mdns', '--data-dir', companionDir];
 type Row = { unitId: string; name: string | null; online: boolean; seenAt: number | null; status: LicenseStatus | null };
-async function statusJson(): Promise<Map<string, Row>> {
+async function statusJson(code = 0): Promise<Map<string, Row>> {
   const r = await cli(['license', 'status', '--json', ...where()]);
-  assert.equal(r.code, 0, r.out + r.err);
+  assert.equal(r.code, code, r.out + r.err);
   return new Map((JSON.parse(r.out) as Row[]).map((row) => [row.name ?? row.unitId, row]));
 }
 
@@ -86,14 +86,15 @@ test('pitwall license revocations import: the companion carries the list to the 
   const r = await cli(['license', 'revocations', 'import', list, ...where()]);
   assert.equal(r.code, 0, r.out + r.err);
   assert.match(r.out, /^Carrying revocation list #2: 1 revoked/m);
-  const st = await statusJson();
+  const st = await statusJson(4);
   assert.equal(st.get('Car 1')?.status?.state, 'revoked', JSON.stringify(st.get('Car 1')));
   assert.equal(st.get('Car 1')?.status?.revocationListNumber, 2);
   // Car 2 is paired as staff: the unit refuses it the list; that is not an error of the status command.
   assert.equal(st.get('Car 2')?.status?.revocationListNumber, 0);
   const text = await cli(['license', 'status', ...where()]);
-  assert.equal(text.code, 0, text.err);
+  assert.equal(text.code, 4, 'a stopped licence: its own exit code, for scripts');
   assert.match(text.out.split('\n')[0]!, /^Car 1: revoked/, 'the revoked unit first');
+  assert.match(text.err, /^pitwall: 1 unit has a licence that stopped: Car 1 revoked$/m);
 
   const old = await writeRevocationFile(tmp, 'rl-1.json', vendor.key, revocationListFor(vendor.key, 1));
   const refused = await cli(['license', 'revocations', 'import', old, ...where()]);
@@ -106,7 +107,7 @@ test('pitwall license revocations import: the companion carries the list to the 
 test('pitwall license status offline: a unit that is gone shows what it last reported, and when', async () => {
   await units[0]!.stop();
   const r = await cli(['license', 'status', '--timeout', '1', ...where()]);
-  assert.equal(r.code, 0, r.out + r.err);
+  assert.equal(r.code, 4, r.out + r.err);
   assert.match(r.out, /^Car 1: revoked; stock-pw1, until .* \[as reported \d{4}-\d\d-\d\d \d\d:\d\d UTC\]$/m);
   const usage = await cli(['license', 'install', ...where()]);
   assert.equal(usage.code, 2);

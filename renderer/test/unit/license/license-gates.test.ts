@@ -17,17 +17,31 @@ const status = (o: Partial<LicenseStatus>): LicenseStatus => ({
   revocationListNumber: 0,
   clock: { now: '2027-01-01T00:00:00Z', source: 'system', tampered: false, tamperedAt: null },
   checkedAt: '2027-01-01T00:00:00Z',
+  enforced: true,
   ...o,
 });
 
 test('a control is offered only while its feature is in force, else greyed with the reason the unit would give', () => {
   assert.deepEqual(featureGate(status({ features: ['live-timing'], licensedFeatures: ['live-timing'] }), 'live-timing'), { allowed: true, why: null });
   assert.deepEqual(featureGate(status({ features: ['sectors'], licensedFeatures: ['sectors'] }), 'live-timing'), { allowed: false, why: 'licence does not include live-timing' });
-  // No licence at all: the status does not say whether the unit enforces (a sim may not), so the unit decides.
-  assert.deepEqual(featureGate(status({ state: 'none', licenseId: null, daysLeft: null }), 'support-mode'), { allowed: true, why: null });
   assert.deepEqual(featureGate(status({ state: 'expired', licensedFeatures: ['live-timing'], daysLeft: 0 }), 'live-timing'), { allowed: false, why: 'licence expired: live-timing is off' });
   assert.deepEqual(featureGate(status({ state: 'grace', features: ['imu'], licensedFeatures: ['imu'] }), 'imu'), { allowed: true, why: null }, 'grace keeps features');
   assert.deepEqual(featureGate(null, 'live-timing'), { allowed: true, why: null }, 'never heard: the unit decides');
+});
+
+test('no licence on a unit that enforces: every gated control greyed; a unit that does not enforce (a sim) gates nothing', () => {
+  const none = { state: 'none' as const, licenseId: null, daysLeft: null };
+  assert.deepEqual(featureGate(status(none), 'support-mode'), { allowed: false, why: 'no licence installed: the unit refuses support-mode' });
+  assert.deepEqual(featureGate(status(none), 'live-timing'), { allowed: false, why: 'no licence installed: the unit refuses live-timing' });
+  assert.deepEqual(featureGate(status({ ...none, enforced: false }), 'live-timing'), { allowed: true, why: null });
+  assert.deepEqual(featureGate(status({ state: 'expired', licensedFeatures: ['live-timing'], daysLeft: 0, enforced: false }), 'live-timing'), { allowed: true, why: null }, 'judged expired, not enforced');
+  assert.deepEqual(stateLook(status({ ...none, enforced: false })), { label: 'licensing not enforced (simulator)', tone: 'muted' });
+  assert.deepEqual(stateLook(status(none)), { label: 'no licence', tone: 'warn' }, 'an enforcing unit without a licence has its features off');
+  // Firmware from before `enforced`: not known, so as before the unit decides (its licence's own features still gate).
+  const { enforced: _dropped, ...older } = status(none);
+  assert.deepEqual(featureGate(older, 'live-timing'), { allowed: true, why: null });
+  assert.deepEqual(stateLook(older), { label: 'no licence', tone: 'muted' });
+  assert.deepEqual(featureGate({ ...status({ state: 'expired', licensedFeatures: ['live-timing'], daysLeft: 0 }), enforced: undefined }, 'live-timing'), { allowed: false, why: 'licence expired: live-timing is off' });
 });
 
 test('fleet order: revoked, invalid, expired, grace, no licence, then active by days left; never heard last', () => {
