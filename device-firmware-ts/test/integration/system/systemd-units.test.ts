@@ -20,7 +20,7 @@ const unitFiles = async (): Promise<string[]> => (await readdir(UNITS)).filter((
 test('every service scores at most 2.0 exposed offline, and systemd knows every key and section', async () => {
   await requireTools('systemd-analyze');
   const services = (await unitFiles()).filter((f) => f.endsWith('.service'));
-  for (const name of ['pitwall-device.service', 'pitwall-recovery.service', 'pitwall-logrotate.service']) assert.ok(services.includes(name), `${name} in ${services.join(' ')}`);
+  for (const name of ['pitwall-device.service', 'pitwall-recovery.service', 'pitwall-logrotate.service', 'pitwall-support-export.service']) assert.ok(services.includes(name), `${name} in ${services.join(' ')}`);
   for (const name of services) {
     const r = await tool('systemd-analyze', ['security', '--offline=yes', join(UNITS, name)]);
     const out = r.stdout + r.stderr;
@@ -88,4 +88,22 @@ test('sysusers: the runtime user has no login, its home on the data partition an
   } finally {
     await cleanup();
   }
+});
+
+test('the support export unit: started only on demand, loopback only, chroot and setuid its only privileges', async () => {
+  const text = await readFile(join(UNITS, 'pitwall-support-export.service'), 'utf8');
+  assert.doesNotMatch(text, /^\[Install\]/m, 'never started at boot');
+  assert.match(text, /^ExecStart=\/usr\/sbin\/sshd -D -f \/usr\/lib\/pitwall\/support-export\/sshd_config /m);
+  assert.match(text, /^IPAddressAllow=localhost$/m);
+  assert.match(text, /^IPAddressDeny=any$/m);
+  assert.match(text, /^CapabilityBoundingSet=CAP_SYS_CHROOT CAP_SETUID CAP_SETGID CAP_DAC_READ_SEARCH$/m);
+  assert.match(text, /^ProtectSystem=strict$/m);
+  assert.match(text, /^ReadOnlyPaths=\/var\/lib\/pitwall\/support-export$/m);
+  assert.doesNotMatch(text, /^ReadWritePaths=/m, 'nothing of the runtime writable');
+  // The export reaches the chroot read-only, below a root-owned runtime directory.
+  assert.match(text, /^BindReadOnlyPaths=\/var\/lib\/pitwall\/support-export\/export:\/run\/pitwall-support-export\/chroot\/export$/m);
+  assert.match(text, /^RuntimeDirectoryMode=0755$/m);
+  // The runtime may start and stop exactly this unit (polkit rule): its name is the rule's.
+  const rule = await readFile(join(systemDir, 'polkit-1/rules.d/50-pitwall.rules'), 'utf8');
+  assert.match(rule, /var PITWALL_UNITS = \['pitwall-support-export\.service'\];/);
 });
