@@ -20,12 +20,14 @@ const unitFiles = async (): Promise<string[]> => (await readdir(UNITS)).filter((
 test('every service scores at most 2.0 exposed offline, and systemd knows every key and section', async () => {
   await requireTools('systemd-analyze');
   const services = (await unitFiles()).filter((f) => f.endsWith('.service'));
-  for (const name of ['pitwall-device.service', 'pitwall-recovery.service', 'pitwall-logrotate.service', 'pitwall-support-export.service']) assert.ok(services.includes(name), `${name} in ${services.join(' ')}`);
+  for (const name of ['pitwall-device.service', 'pitwall-recovery.service', 'pitwall-logrotate.service', 'pitwall-support-export.service', 'pitwall-nm-load@.service']) assert.ok(services.includes(name), `${name} in ${services.join(' ')}`);
   for (const name of services) {
     const r = await tool('systemd-analyze', ['security', '--offline=yes', join(UNITS, name)]);
     const out = r.stdout + r.stderr;
     assert.doesNotMatch(out, /Unknown (key|section|lvalue)/i, `${name}:\n${out}`);
-    const score = new RegExp(`Overall exposure level for ${name.replace('.', '\\.')}: (\\d+\\.\\d)`).exec(r.stdout);
+    // A template (name@.service) is scored as its instance name@i.service.
+    const shown = name.replace('@.', '@i.').replace(/\./g, '\\.');
+    const score = new RegExp(`Overall exposure level for ${shown}: (\\d+\\.\\d)`).exec(r.stdout);
     assert.ok(score, `${name}: no score in\n${out.slice(-800)}`);
     assert.ok(Number(score[1]) <= MAX_EXPOSURE, `${name} scores ${score[1]} (at most ${MAX_EXPOSURE}):\n${r.stdout}`);
   }

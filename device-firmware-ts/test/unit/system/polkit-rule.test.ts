@@ -62,6 +62,25 @@ test('pitwall: start and stop the support export unit, nothing else of systemd',
   for (const [id, details] of refused) assert.equal(decide('pitwall', id, details), null, `${id} ${JSON.stringify(details)}`);
 });
 
+test('pitwall: start pitwall-nm-load@UUID.service (one profile saved), nothing else of that template', () => {
+  const manage = 'org.freedesktop.systemd1.manage-units';
+  const uuid = '3f2b8a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
+  assert.equal(decide('pitwall', manage, { unit: `pitwall-nm-load@${uuid}.service`, verb: 'start' }), 'yes');
+  for (const [unit, verb] of [
+    [`pitwall-nm-load@${uuid}.service`, 'stop'],
+    [`pitwall-nm-load@${uuid}.service`, 'restart'],
+    ['pitwall-nm-load@.service', 'start'],
+    [`pitwall-nm-load@${uuid.toUpperCase()}.service`, 'start'],
+    [`pitwall-nm-load@${uuid}-x.service`, 'start'],
+    [`pitwall-nm-load@..-${uuid}.service`, 'start'],
+    [`pitwall-nm-load@${uuid}.service\nx`, 'start'],
+    [`x-pitwall-nm-load@${uuid}.service`, 'start'],
+  ]) {
+    assert.equal(decide('pitwall', manage, { unit: unit!, verb: verb! }), null, `${unit} ${verb}`);
+  }
+  assert.equal(decide('root', manage, { unit: `pitwall-nm-load@${uuid}.service`, verb: 'start' }), null);
+});
+
 test('any other user: not handled (the system defaults apply), whatever the action', () => {
   for (const user of ['root', 'pitwall-support', 'pitwall ', 'Pitwall', 'sshd', 'nobody']) {
     assert.equal(decide(user, 'org.freedesktop.NetworkManager.settings.modify.system'), null, user);
