@@ -11,6 +11,7 @@ export { NmError, type NmErrorKind } from './nmcli-error.js';
 export { HOTSPOT_NAME, type NewProfile } from './wifi-profiles.js';
 export type { WifiLink, NmGeneral } from './wifi-link.js';
 export { validPsk } from './keyfile.js';
+export { NM_OUTBOX } from './keyfile-handover.js';
 
 export interface NmOptions {
   /** nmcli executable: `nmcli` on a unit, the recorded-output replayer in a sim. */

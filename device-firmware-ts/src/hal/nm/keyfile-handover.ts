@@ -15,6 +15,9 @@ export interface KeyfileHandOver {
   load(file: string, uuid: string, what: string): Promise<void>;
 }
 
+/** The outbox's folder name under the runtime's data dir (pitwall-nm-load@.service and tmpfiles name it too). */
+export const NM_OUTBOX = 'nm-outbox';
+
 export function directHandOver(nmcli: Nmcli, connectionsDir: string): KeyfileHandOver {
   return { dir: connectionsDir, load: async (file, _uuid, what) => void (await nmcli(['connection', 'load', file], what)) };
 }

@@ -4,6 +4,8 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/paths.js';
 import { requireTools, systemDir, tool } from '../../helpers/system-tools.js';
+import { NM_OUTBOX } from '../../../src/hal/nm/index.js';
+import { UNIT_EXPORT_CONFIG, UNIT_EXPORT_DATA, UNIT_EXPORT_RUN, unitExportSshdConfig } from '../../../src/ops/support/export-server.js';
 
 /**
  * Every systemd unit the unit ships (device-firmware-ts/system/systemd: the runtime's
@@ -108,4 +110,23 @@ test('the support export unit: started only on demand, loopback only, chroot and
   // The runtime may start and stop exactly this unit (polkit rule): its name is the rule's.
   const rule = await readFile(join(systemDir, 'polkit-1/rules.d/50-pitwall.rules'), 'utf8');
   assert.match(rule, /var PITWALL_UNITS = \['pitwall-support-export\.service'\];/);
+});
+
+test("one keyfile folder, one outbox, one export layout: the runtime's names are the units' and the image's", async () => {
+  const read = (p: string) => readFile(join(systemDir, p), 'utf8');
+  const [conf, script, load, tmpfiles, exportUnit] = await Promise.all([read('NetworkManager/conf.d/50-pitwall.conf'), read('sbin/pitwall-nm-load'), read('systemd/pitwall-nm-load@.service'), read('tmpfiles.d/pitwall.conf'), read('systemd/pitwall-support-export.service')]);
+  const keyfiles = /^path=(\S+)$/m.exec(conf)?.[1];
+  assert.ok(keyfiles);
+  assert.ok(script.includes(`keyfiles=\${PITWALL_NM_KEYFILES:-${keyfiles}}`), 'the helper writes where NetworkManager reads');
+  assert.match(load, new RegExp(`^ReadWritePaths=${keyfiles}$`, 'm'));
+  assert.match(tmpfiles, new RegExp(`^d ${keyfiles} +0700 root +root +-$`, 'm'));
+  const outbox = join('/var/lib/pitwall', NM_OUTBOX);
+  assert.ok(script.includes(`outbox=\${PITWALL_NM_OUTBOX:-${outbox}}`), "the helper reads the runtime's outbox");
+  assert.match(load, new RegExp(`^ReadOnlyPaths=${outbox}$`, 'm'));
+  assert.match(tmpfiles, new RegExp(`^d ${outbox} +0700 pitwall +pitwall +-$`, 'm'));
+  assert.ok(exportUnit.includes(`ExecStart=/usr/sbin/sshd -D -f ${UNIT_EXPORT_CONFIG} -E ${UNIT_EXPORT_RUN}/sshd.log`));
+  assert.match(exportUnit, new RegExp(`^BindReadOnlyPaths=${UNIT_EXPORT_DATA}/export:${UNIT_EXPORT_RUN}/chroot/export$`, 'm'));
+  assert.match(exportUnit, new RegExp(`^ReadOnlyPaths=${UNIT_EXPORT_DATA}$`, 'm'));
+  assert.match(exportUnit, new RegExp(`^AssertPathExists=${UNIT_EXPORT_DATA}/sshd/host_ed25519$`, 'm'));
+  assert.ok(unitExportSshdConfig(2222).includes(`ChrootDirectory ${UNIT_EXPORT_RUN}/chroot\n`));
 });
