@@ -8,6 +8,9 @@
 #   /etc/pitwall/logrotate.d/   the unit log's logrotate config
 #   /usr/lib/sysusers.d, /usr/lib/tmpfiles.d   the runtime's user and its directories
 #   /usr/lib/pitwall/sbin/      the overlay root and data partition scripts
+#   /usr/lib/pitwall/support-export/sshd_config   the support export's sshd config (root's)
+#   /etc/NetworkManager/conf.d/, /etc/polkit-1/rules.d/   Wi-Fi profiles on the data partition;
+#                               what the runtime's user may ask of NetworkManager and systemd
 # Needs `npm run build` first. Usage: scripts/install-unit.sh --root DIR [--node NODE_BINARY]
 # --node copies a Node binary for the root's architecture to /usr/lib/pitwall/bin/node; without
 # it the launchers run the root's /usr/bin/node.
@@ -18,7 +21,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --root) root=${2:?--root needs a directory}; shift 2 ;;
     --node) node_bin=${2:?--node needs a file}; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-unit: unknown argument \"$1\" (usage: --root DIR [--node NODE_BINARY])" >&2; exit 2 ;;
   esac
 done
@@ -65,11 +68,25 @@ install -D -m 0644 "$system/sysusers.d/pitwall.conf" "$stage/usr/lib/sysusers.d/
 install -D -m 0644 "$system/tmpfiles.d/pitwall.conf" "$stage/usr/lib/tmpfiles.d/pitwall.conf"
 install -D -m 0755 -t "$stage/usr/lib/pitwall/sbin" "$system"/sbin/*
 install -D -m 0644 "$repo/docs/unit-image.md" "$stage/usr/share/doc/pitwall/unit-image.md"
+install -D -m 0644 "$system/NetworkManager/conf.d/50-pitwall.conf" "$stage/etc/NetworkManager/conf.d/50-pitwall.conf"
+install -D -m 0644 "$system/polkit-1/rules.d/50-pitwall.rules" "$stage/etc/polkit-1/rules.d/50-pitwall.rules"
 if [ ! -e "$root/etc/pitwall/unit.json" ]; then
   (cd "$repo" && node --input-type=module -e \
     "import { UNIT_CONFIG_DEFAULTS } from '@pitwall/protocol'; console.log(JSON.stringify(UNIT_CONFIG_DEFAULTS, null, 2));") > "$stage/etc/pitwall/unit.json"
   chmod 0644 "$stage/etc/pitwall/unit.json"
 fi
+
+# The export sshd's config, from the runtime's own function, at the port the unit's config names.
+config="$root/etc/pitwall/unit.json"
+[ -e "$config" ] || config="$stage/etc/pitwall/unit.json"
+mkdir -p "$stage/usr/lib/pitwall/support-export"
+(cd "$repo" && node --input-type=module -e '
+  import { readFileSync } from "node:fs";
+  import { parseUnitConfig } from "@pitwall/protocol";
+  const { unitExportSshdConfig } = await import(process.argv[1]);
+  process.stdout.write(unitExportSshdConfig(parseUnitConfig(JSON.parse(readFileSync(process.argv[2], "utf8"))).support.exportPort));
+' "$device/dist/ops/support/export-server.js" "$config") > "$stage/usr/lib/pitwall/support-export/sshd_config"
+chmod 0644 "$stage/usr/lib/pitwall/support-export/sshd_config"
 
 rm -rf "$root/usr/lib/pitwall/runtime"
 cp -a "$stage/." "$root/"

@@ -22,6 +22,7 @@ import { startOps, simInjector, configHash, type Ops } from './ops/ops-boot.js';
 import { openHealthStore } from './ops/health-store.js';
 import { gnssStartKind } from './ops/health-sampler.js';
 import { startSupportMode } from './ops/support/support-mode.js';
+import { systemdExportServer } from './ops/support/export-server.js';
 import type { HangWatchdog } from './ops/hang-watchdog.js';
 import { hangWatchdog, reopenSignal } from './boot/process-parts.js';
 import { runtimeUpdates } from './update/update-boot.js';
@@ -198,6 +199,8 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         audit: audit.value,
         gpio: gpio.value,
         log: logger.for('support'),
+        // A real unit's runtime is unprivileged: systemd runs the chrooted export sshd.
+        exportServer: hw.kind === 'real' ? systemdExportServer() : undefined,
         sources: {
           logDir: config.logs.dir ?? join(dataDir, 'logs'),
           healthFile: join(dataDir, 'health', 'health.jsonl'),

@@ -18,7 +18,9 @@ repo=$(cd "$here/../.." && pwd)
 arch='' out='' rootfs='' suite=bookworm variant=minbase mirror='' root_size=1536MiB data_size=512MiB node_bin=''
 # What a unit runs beyond the variant: systemd as init, the data partition's LUKS tools, Wi-Fi,
 # the support tunnel's ssh client, log rotation. arm64 adds the Pi's kernel and firmware.
-include='systemd-sysv,cryptsetup-bin,network-manager,openssh-client,logrotate,ca-certificates'
+# openssh-server: support mode's export sshd (pitwall-support-export.service; its own ssh.service
+# is masked below: the unit serves no port 22); polkitd: the runtime's rights (50-pitwall.rules).
+include='systemd-sysv,cryptsetup-bin,network-manager,openssh-client,openssh-server,polkitd,logrotate,ca-certificates'
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=${2:?}; shift 2 ;;
@@ -55,6 +57,7 @@ out=$(cd "$out" && pwd)
 cmdline() { echo "console=serial0,115200 root=PARTLABEL=$1 rootfstype=ext4 ro rootwait init=/usr/lib/pitwall/sbin/pitwall-overlay-root$2"; }
 
 hooks=(--customize-hook="'$repo/scripts/install-unit.sh' --root \"\$1\" --node '$node_bin'")
+hooks+=(--customize-hook='systemctl --root="$1" --quiet mask ssh.service ssh.socket')
 hooks+=(--customize-hook='mkdir -p "$1/boot/firmware" && echo "PARTLABEL=boot /boot/firmware vfat ro,nodev,nosuid,noexec 0 2" > "$1/etc/fstab"')
 # The root is built as a directory (mke2fs -d reads it), removed at the end.
 tree="$out/rootfs.tree"

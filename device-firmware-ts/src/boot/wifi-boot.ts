@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { UnitConfig } from '@pitwall/protocol';
 import type { Gpio } from '../hal/gpio.js';
-import { openNetworkManager, unmanagedNetworkManager } from '../hal/nm/index.js';
+import { NM_OUTBOX, openNetworkManager, unmanagedNetworkManager } from '../hal/nm/index.js';
 import type { AuditLog } from '../identity/audit-log.js';
 import type { UnitLogger } from '../ops/unit-logger.js';
 import { startWifiService, type WifiService } from '../ops/network/wifi-service.js';
@@ -25,11 +25,14 @@ export async function startWifi(o: WifiBootOptions): Promise<WifiService> {
   const { dataDir } = o.config;
   const nmcli = n.nmcli ?? (o.kind === 'real' ? 'nmcli' : null);
   // A sim never drives the NetworkManager of the machine it runs on unless told to.
-  const connectionsDir = n.connectionsDir ?? (o.kind === 'sim' ? join(dataDir, 'nm-connections') : '/etc/NetworkManager/system-connections');
+  // A unit's runtime cannot write NetworkManager's root-owned folder: without a connectionsDir of
+  // its own it hands keyfiles over from an outbox through systemd (docs/unit-image.md).
+  const viaSystemd = o.kind === 'real' && n.connectionsDir === undefined;
+  const connectionsDir = n.connectionsDir ?? join(dataDir, o.kind === 'sim' ? 'nm-connections' : NM_OUTBOX);
   const nm =
     nmcli === null
       ? unmanagedNetworkManager('this sim unit manages no Wi-Fi (set network.nmcli in its configuration to a stand-in nmcli)')
-      : await openNetworkManager({ nmcli, ifname: n.ifname, connectionsDir, timeoutMs: n.timeoutS * 1000 });
+      : await openNetworkManager({ nmcli, ifname: n.ifname, connectionsDir, viaSystemd, timeoutMs: n.timeoutS * 1000 });
   const latchAtBoot = o.gpio.readSwitch('hotspot');
   let first = true;
   return startWifiService({

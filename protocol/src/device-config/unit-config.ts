@@ -63,7 +63,7 @@ export const UnitConfig = closed(
       {
         nmcli: Type.Optional(path('the nmcli executable the Wi-Fi is managed through (default nmcli on a unit; a sim manages no Wi-Fi unless given one, e.g. a stand-in that replays recorded output)')),
         ifname: Type.String({ minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9_.-]+$', default: 'wlan0', description: 'the Wi-Fi interface' }),
-        connectionsDir: Type.Optional(path("NetworkManager's keyfile folder (default /etc/NetworkManager/system-connections; in a sim DATA_DIR/nm-connections)")),
+        connectionsDir: Type.Optional(path("NetworkManager's keyfile folder, written directly (default: in a sim DATA_DIR/nm-connections; on a unit none: keyfiles go through DATA_DIR/nm-outbox and pitwall-nm-load@.service)")),
         timeoutS: num(1, 600, 20, 'seconds one nmcli call may take'),
         connectTimeoutS: num(1, 600, 45, 'seconds a connect may take, up to an address'),
         hotspotSsid: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[\\x20-\\x7e]+$', description: "the hotspot's SSID, as on the unit's label (default: the unit name)" })),

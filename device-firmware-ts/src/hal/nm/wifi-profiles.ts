@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { WifiProfile, WifiProfileKind, WifiSecurity } from '@pitwall/protocol';
 import { writeFileAtomic } from '@pitwall/protocol/node';
 import type { Nmcli } from './nmcli-runner.js';
+import type { KeyfileHandOver } from './keyfile-handover.js';
 import { keyfileText } from './keyfile.js';
 import { terseRecords } from './terse.js';
 
@@ -49,7 +50,7 @@ export interface NewProfile {
 
 export interface ProfileStore {
   list(): Promise<WifiProfile[]>;
-  /** Writes the 0600 keyfile into the connections folder and has NetworkManager load it. */
+  /** Writes the 0600 keyfile and hands it to NetworkManager (keyfile-handover.ts). */
   add(p: NewProfile, uuid?: string): Promise<WifiProfile>;
   remove(uuid: string): Promise<void>;
   setPriority(uuid: string, priority: number): Promise<void>;
@@ -57,17 +58,17 @@ export interface ProfileStore {
   down(uuid: string): Promise<void>;
 }
 
-export function profileStore(nmcli: Nmcli, ifname: string, connectionsDir: string): ProfileStore {
+export function profileStore(nmcli: Nmcli, ifname: string, handOver: KeyfileHandOver): ProfileStore {
   const list = async () => parseProfiles((await nmcli(['-t', '-f', LIST_FIELDS.join(','), 'connection', 'show'], 'listing saved networks')).stdout);
   return {
     list,
     async add(p, uuid = randomUUID()) {
       const name = p.kind === 'hotspot' ? HOTSPOT_NAME : `${p.kind === 'support' ? SUPPORT_PREFIX : CLIENT_PREFIX}${p.label}`;
       const text = keyfileText({ uuid, name, ifname, ssid: p.ssid, security: p.security, psk: p.psk, hidden: p.hidden, priority: p.priority, autoconnect: p.kind !== 'hotspot', mode: p.kind === 'hotspot' ? 'ap' : 'infrastructure' });
-      const file = join(connectionsDir, `pitwall-${uuid}.nmconnection`);
+      const file = join(handOver.dir, `pitwall-${uuid}.nmconnection`);
       await writeFileAtomic(file, text, 0o600);
       try {
-        await nmcli(['connection', 'load', file], 'saving the network');
+        await handOver.load(file, uuid, 'saving the network');
       } catch (err) {
         await unlink(file).catch(() => undefined);
         throw err;

@@ -27,19 +27,32 @@ export interface ExportSshd {
 
 export const exportDir = (root: string) => join(root, 'export');
 
+/** Where one export sshd finds its keys and its chroot. */
+export interface SshdLayout {
+  port: number;
+  user: string;
+  /** Host key and authorised staff keys. */
+  keysDir: string;
+  /** Root-owned along its whole path. */
+  chroot: string;
+  /** Where a session starts inside the chroot (the export's folder), when not its root. */
+  startDir?: string;
+  pidFile: string;
+}
+
 /**
  * The export's sshd: loopback only (reached through the tunnel and nothing else), public keys of
  * support staff only, every session forced into `internal-sftp -R` (read only: no put, rm,
  * mkdir, rename, symlink) chrooted in the export, no TTY, no forwarding of any kind.
  */
-export function exportSshdConfig(o: Pick<ExportSshdOptions, 'root' | 'port' | 'user'>): string {
-  const dir = join(o.root, 'sshd');
+export function sshdConfigText(l: SshdLayout): string {
+  const sftp = `internal-sftp -R${l.startDir ? ` -d ${l.startDir}` : ''}`;
   return [
-    `Port ${o.port}`,
+    `Port ${l.port}`,
     'ListenAddress 127.0.0.1',
-    `HostKey ${join(dir, 'host_ed25519')}`,
-    `PidFile ${join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    `HostKey ${join(l.keysDir, 'host_ed25519')}`,
+    `PidFile ${l.pidFile}`,
+    `AuthorizedKeysFile ${join(l.keysDir, 'authorized_keys')}`,
     'AuthorizedPrincipalsFile none',
     'AuthenticationMethods publickey',
     'PubkeyAuthentication yes',
@@ -48,7 +61,7 @@ export function exportSshdConfig(o: Pick<ExportSshdOptions, 'root' | 'port' | 'u
     'HostbasedAuthentication no',
     'UsePAM no',
     'PermitRootLogin no',
-    `AllowUsers ${o.user}`,
+    `AllowUsers ${l.user}`,
     'StrictModes yes',
     'AllowTcpForwarding no',
     'AllowStreamLocalForwarding no',
@@ -67,11 +80,39 @@ export function exportSshdConfig(o: Pick<ExportSshdOptions, 'root' | 'port' | 'u
     'ClientAliveInterval 10',
     'ClientAliveCountMax 3',
     'LogLevel VERBOSE',
-    'Subsystem sftp internal-sftp -R',
-    `ChrootDirectory ${exportDir(o.root)}`,
-    'ForceCommand internal-sftp -R',
+    `Subsystem sftp ${sftp}`,
+    `ChrootDirectory ${l.chroot}`,
+    `ForceCommand ${sftp}`,
     '',
   ].join('\n');
+}
+
+/** The layout under one root-owned folder (the sim's and the tests' spawned sshd). */
+export function exportSshdConfig(o: Pick<ExportSshdOptions, 'root' | 'port' | 'user'>): string {
+  const keysDir = join(o.root, 'sshd');
+  return sshdConfigText({ port: o.port, user: o.user, keysDir, chroot: exportDir(o.root), pidFile: join(keysDir, 'sshd.pid') });
+}
+
+/** Writes the host key once (kept across support sessions: staff pin it) and the staff keys; returns the host key. */
+export async function prepareSshdKeys(keysDir: string, staffKeys: readonly string[]): Promise<string> {
+  const hostKeyFile = join(keysDir, 'host_ed25519');
+  // In-process like the support key.
+  if (!existsSync(hostKeyFile)) await makeSshKey(hostKeyFile, 'pitwall-support-export');
+  await writeFile(join(keysDir, 'authorized_keys'), staffKeys.map((k) => `restrict ${k}\n`).join(''), { mode: 0o644 });
+  return (await readFile(`${hostKeyFile}.pub`, 'utf8')).trim().split(' ').slice(0, 2).join(' ');
+}
+
+const ACCEPTED = /Accepted publickey for (\S+) from (\S+) port (\d+) ssh2: (\S+ \S+)/;
+const CLOSED = /(Disconnected from user|Connection closed by user|Close session: user) (\S+)/;
+const REFUSED = /(Connection closed by authenticating user|Invalid user|User \S+ from \S+ not allowed|Authentication refused|Failed publickey)/;
+
+/** Reads one line of sshd's log: support connections opened, closed and refused. */
+export function sshdLogLine(o: Pick<ExportSshdOptions, 'log' | 'onConnection'>, line: string): void {
+  let m: RegExpExecArray | null;
+  if ((m = ACCEPTED.exec(line))) o.onConnection({ kind: 'open', detail: `${m[1]} from ${m[2]}:${m[3]} with ${m[4]}` });
+  else if ((m = CLOSED.exec(line))) o.onConnection({ kind: 'close', detail: line.slice(line.indexOf(m[0])).slice(0, 200) });
+  else if (REFUSED.test(line)) o.onConnection({ kind: 'refused', detail: line.slice(0, 200) });
+  o.log.debug(`export sshd: ${line.slice(0, 300)}`);
 }
 
 /** The pids below `pid` (sshd's per-connection children call setsid, so a process group misses them). */
@@ -110,10 +151,6 @@ export async function chrootProblem(dir: string): Promise<string | null> {
   return null;
 }
 
-const ACCEPTED = /Accepted publickey for (\S+) from (\S+) port (\d+) ssh2: (\S+ \S+)/;
-const CLOSED = /(Disconnected from user|Connection closed by user|Close session: user) (\S+)/;
-const REFUSED = /(Connection closed by authenticating user|Invalid user|User \S+ from \S+ not allowed|Authentication refused|Failed publickey)/;
-
 export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd> {
   const dir = join(o.root, 'sshd');
   await mkdir(dir, { recursive: true, mode: 0o755 });
@@ -121,11 +158,7 @@ export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd>
   await chmod(exportDir(o.root), 0o755);
   const problem = await chrootProblem(exportDir(o.root));
   if (problem) o.log.warn(`support export: sshd will refuse every session (ChrootDirectory): ${problem}`);
-  const hostKeyFile = join(dir, 'host_ed25519');
-  // Made once (kept across support sessions: staff pin it), in-process like the support key.
-  if (!existsSync(hostKeyFile)) await makeSshKey(hostKeyFile, 'pitwall-support-export');
-  const hostKey = (await readFile(`${hostKeyFile}.pub`, 'utf8')).trim().split(' ').slice(0, 2).join(' ');
-  await writeFile(join(dir, 'authorized_keys'), o.staffKeys.map((k) => `restrict ${k}\n`).join(''), { mode: 0o644 });
+  const hostKey = await prepareSshdKeys(dir, o.staffKeys);
   const configFile = join(dir, 'sshd_config');
   await writeFile(configFile, exportSshdConfig(o), { mode: 0o644 });
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 }).catch(() => undefined);
@@ -145,11 +178,7 @@ export async function startExportSshd(o: ExportSshdOptions): Promise<ExportSshd>
         clearTimeout(timer);
         resolve();
       }
-      let m: RegExpExecArray | null;
-      if ((m = ACCEPTED.exec(line))) o.onConnection({ kind: 'open', detail: `${m[1]} from ${m[2]}:${m[3]} with ${m[4]}` });
-      else if ((m = CLOSED.exec(line))) o.onConnection({ kind: 'close', detail: line.slice(line.indexOf(m[0])).slice(0, 200) });
-      else if (REFUSED.test(line)) o.onConnection({ kind: 'refused', detail: line.slice(0, 200) });
-      o.log.debug(`export sshd: ${line.slice(0, 300)}`);
+      sshdLogLine(o, line);
     });
   });
   child.removeAllListeners('close');

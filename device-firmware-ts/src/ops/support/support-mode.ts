@@ -7,7 +7,8 @@ import type { Logger } from '../logger.js';
 import { checkpoint, expiryFile, remainingMs, startExpiry, systemClock, type SupportClock, type SupportExpiryState } from './support-expiry.js';
 import { keyBody, makeSshKey, publicKeyOf, relayKeyLine, removeSshKey } from './support-key.js';
 import { knownHostsLine, startTunnel, type Tunnel } from './support-tunnel.js';
-import { exportDir, startExportSshd, type ExportSshd } from './export-sshd.js';
+import type { ExportSshd } from './export-sshd.js';
+import { spawnedExportServer, type ExportServer } from './export-server.js';
 import { clearExport, refreshExport, type ExportSources } from './export-folder.js';
 
 export interface SupportModeDeps {
@@ -19,6 +20,8 @@ export interface SupportModeDeps {
   log: Logger;
   sources: ExportSources;
   clock?: SupportClock;
+  /** How the export is served (default: sshd spawned as a child, chrooted in config.exportRoot). */
+  exportServer?: ExportServer;
 }
 
 /** Who asked: an operator through the API, or null for the unit's switch. */
@@ -67,7 +70,8 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
   const stateFile = expiryFile(join(dir, 'state.json'));
   const keyFile = join(dir, 'id_ed25519');
   const knownHosts = join(dir, 'known_hosts');
-  const exportFolder = exportDir(d.config.exportRoot);
+  const exportServer = d.exportServer ?? spawnedExportServer(d.config.exportRoot);
+  const exportFolder = exportServer.folder;
   let active: Active | null = null;
   let tunnelState: SupportTunnelState = 'down';
   let lastError: string | null = null;
@@ -146,8 +150,7 @@ export async function startSupportMode(d: SupportModeDeps): Promise<SupportMode>
     });
     let sshd: ExportSshd;
     try {
-      sshd = await startExportSshd({
-        root: d.config.exportRoot,
+      sshd = await exportServer.start({
         port: d.config.exportPort,
         user: d.config.exportUser,
         staffKeys: d.config.staffKeys,

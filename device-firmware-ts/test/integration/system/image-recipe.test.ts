@@ -60,6 +60,10 @@ test('each root slot and the recovery partition hold the Debian root with the un
     const units = (await tool('debugfs', ['-R', 'ls /etc/systemd/system', fs])).stdout;
     assert.match(units, /pitwall-recovery\.service/);
     assert.match(units, /pitwall-logrotate\.timer/);
+    assert.match(units, /pitwall-support-export\.service/);
+    // The export's sshd is the only one: the OS's own ssh.service is masked.
+    assert.match(await tool('debugfs', ['-R', 'stat /etc/systemd/system/ssh.service', fs]).then((r) => r.stdout), /Fast link dest: "\/dev\/null"/);
+    assert.match(await debugfsCat(fs, '/etc/polkit-1/rules.d/50-pitwall.rules'), /pitwall-support-export\.service/);
     assert.match(await debugfsCat(fs, '/etc/fstab'), /^PARTLABEL=boot \/boot\/firmware vfat ro,/m);
     const label = (await tool('dumpe2fs', ['-h', fs])).stdout;
     assert.match(label, new RegExp(`Filesystem volume name:\\s+${name}$`, 'm'));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { UNIT_CONFIG_DEFAULTS } from '@pitwall/protocol';
 import { repoRoot, tempDir } from '../../helpers/paths.js';
 import { requireTools, systemDir, tool } from '../../helpers/system-tools.js';
+import { unitExportSshdConfig } from '../../../src/ops/support/export-server.js';
 
 /**
  * scripts/install-unit.sh lays the unit onto a root: the built runtime with its production
@@ -25,12 +26,13 @@ const pitwallIds = async (): Promise<{ uid: number; gid: number }> => {
 };
 
 before(async () => {
-  await requireTools('systemd-analyze', 'systemd-sysusers', 'systemd-tmpfiles', 'systemctl', 'logrotate');
+  await requireTools('systemd-analyze', 'systemd-sysusers', 'systemd-tmpfiles', 'systemctl', 'logrotate', 'sshd');
   ({ dir: root, cleanup } = await tempDir('install-root'));
   await mkdir(join(root, 'usr/lib/systemd'), { recursive: true });
   await cp('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
   await mkdir(join(root, 'usr/sbin'), { recursive: true });
   await cp('/usr/sbin/logrotate', join(root, 'usr/sbin/logrotate'));
+  await cp('/usr/sbin/sshd', join(root, 'usr/sbin/sshd'));
   installed = await tool(INSTALL, ['--root', root]);
 });
 after(() => cleanup());
@@ -51,6 +53,29 @@ test('installs, and systemd-analyze verify --root is clean for every installed u
 test('the default config is the UnitConfig defaults; the logrotate config is the shipped one', async () => {
   assert.deepEqual(JSON.parse(await readFile(join(root, 'etc/pitwall/unit.json'), 'utf8')), UNIT_CONFIG_DEFAULTS);
   assert.equal(await readFile(join(root, 'etc/pitwall/logrotate.d/pitwall'), 'utf8'), await readFile(join(systemDir, 'logrotate.d/pitwall'), 'utf8'));
+});
+
+test('Wi-Fi profiles on the data partition, the polkit rule, the export sshd config at the configured port', async () => {
+  assert.equal(await readFile(join(root, 'etc/NetworkManager/conf.d/50-pitwall.conf'), 'utf8'), await readFile(join(systemDir, 'NetworkManager/conf.d/50-pitwall.conf'), 'utf8'));
+  assert.equal(await readFile(join(root, 'etc/polkit-1/rules.d/50-pitwall.rules'), 'utf8'), await readFile(join(systemDir, 'polkit-1/rules.d/50-pitwall.rules'), 'utf8'));
+  const sshdConfig = join(root, 'usr/lib/pitwall/support-export/sshd_config');
+  assert.equal(await readFile(sshdConfig, 'utf8'), unitExportSshdConfig(UNIT_CONFIG_DEFAULTS.support.exportPort));
+  for (const file of ['etc/NetworkManager/conf.d/50-pitwall.conf', 'etc/polkit-1/rules.d/50-pitwall.rules', 'usr/lib/pitwall/support-export/sshd_config']) {
+    const s = await stat(join(root, file));
+    assert.deepEqual([s.uid, s.mode & 0o777], [0, 0o644], file);
+  }
+  // NetworkManager's keyfile folder is the root-owned one on the data partition.
+  const path = /^path=(.+)$/m.exec(await readFile(join(root, 'etc/NetworkManager/conf.d/50-pitwall.conf'), 'utf8'))?.[1];
+  assert.equal(path, '/data/system/system-connections');
+  const folder = await stat(join(root, path));
+  assert.deepEqual([folder.uid, folder.mode & 0o777], [0, 0o700]);
+  // sshd itself accepts the config (a throwaway host key stands in for the runtime's).
+  const key = join(root, 'tmp-host-key');
+  assert.equal((await tool('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key])).code, 0);
+  const t = await tool('/usr/sbin/sshd', ['-T', '-f', sshdConfig, '-h', key]);
+  assert.match(t.stdout, /^chrootdirectory \/run\/pitwall-support-export\/chroot$/m, t.stderr);
+  assert.match(t.stdout, /^forcecommand internal-sftp -R -d \/export$/m, t.stderr);
+  assert.match(t.stdout, /^listenaddress 127\.0\.0\.1:2222$/m, t.stderr);
 });
 
 test('the installed runtime loads from the root alone (its dependencies are inside it)', async () => {

@@ -4,6 +4,8 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/paths.js';
 import { requireTools, systemDir, tool } from '../../helpers/system-tools.js';
+import { NM_OUTBOX } from '../../../src/hal/nm/index.js';
+import { UNIT_EXPORT_CONFIG, UNIT_EXPORT_DATA, UNIT_EXPORT_RUN, unitExportSshdConfig } from '../../../src/ops/support/export-server.js';
 
 /**
  * Every systemd unit the unit ships (device-firmware-ts/system/systemd: the runtime's
@@ -20,12 +22,14 @@ const unitFiles = async (): Promise<string[]> => (await readdir(UNITS)).filter((
 test('every service scores at most 2.0 exposed offline, and systemd knows every key and section', async () => {
   await requireTools('systemd-analyze');
   const services = (await unitFiles()).filter((f) => f.endsWith('.service'));
-  for (const name of ['pitwall-device.service', 'pitwall-recovery.service', 'pitwall-logrotate.service']) assert.ok(services.includes(name), `${name} in ${services.join(' ')}`);
+  for (const name of ['pitwall-device.service', 'pitwall-recovery.service', 'pitwall-logrotate.service', 'pitwall-support-export.service', 'pitwall-nm-load@.service']) assert.ok(services.includes(name), `${name} in ${services.join(' ')}`);
   for (const name of services) {
     const r = await tool('systemd-analyze', ['security', '--offline=yes', join(UNITS, name)]);
     const out = r.stdout + r.stderr;
     assert.doesNotMatch(out, /Unknown (key|section|lvalue)/i, `${name}:\n${out}`);
-    const score = new RegExp(`Overall exposure level for ${name.replace('.', '\\.')}: (\\d+\\.\\d)`).exec(r.stdout);
+    // A template (name@.service) is scored as its instance name@i.service.
+    const shown = name.replace('@.', '@i.').replace(/\./g, '\\.');
+    const score = new RegExp(`Overall exposure level for ${shown}: (\\d+\\.\\d)`).exec(r.stdout);
     assert.ok(score, `${name}: no score in\n${out.slice(-800)}`);
     assert.ok(Number(score[1]) <= MAX_EXPOSURE, `${name} scores ${score[1]} (at most ${MAX_EXPOSURE}):\n${r.stdout}`);
   }
@@ -88,4 +92,41 @@ test('sysusers: the runtime user has no login, its home on the data partition an
   } finally {
     await cleanup();
   }
+});
+
+test('the support export unit: started only on demand, loopback only, chroot and setuid its only privileges', async () => {
+  const text = await readFile(join(UNITS, 'pitwall-support-export.service'), 'utf8');
+  assert.doesNotMatch(text, /^\[Install\]/m, 'never started at boot');
+  assert.match(text, /^ExecStart=\/usr\/sbin\/sshd -D -f \/usr\/lib\/pitwall\/support-export\/sshd_config /m);
+  assert.match(text, /^IPAddressAllow=localhost$/m);
+  assert.match(text, /^IPAddressDeny=any$/m);
+  assert.match(text, /^CapabilityBoundingSet=CAP_SYS_CHROOT CAP_SETUID CAP_SETGID CAP_DAC_READ_SEARCH$/m);
+  assert.match(text, /^ProtectSystem=strict$/m);
+  assert.match(text, /^ReadOnlyPaths=\/var\/lib\/pitwall\/support-export$/m);
+  assert.doesNotMatch(text, /^ReadWritePaths=/m, 'nothing of the runtime writable');
+  // The export reaches the chroot read-only, below a root-owned runtime directory.
+  assert.match(text, /^BindReadOnlyPaths=\/var\/lib\/pitwall\/support-export\/export:\/run\/pitwall-support-export\/chroot\/export$/m);
+  assert.match(text, /^RuntimeDirectoryMode=0755$/m);
+  // The runtime may start and stop exactly this unit (polkit rule): its name is the rule's.
+  const rule = await readFile(join(systemDir, 'polkit-1/rules.d/50-pitwall.rules'), 'utf8');
+  assert.match(rule, /var PITWALL_UNITS = \['pitwall-support-export\.service'\];/);
+});
+
+test("one keyfile folder, one outbox, one export layout: the runtime's names are the units' and the image's", async () => {
+  const read = (p: string) => readFile(join(systemDir, p), 'utf8');
+  const [conf, script, load, tmpfiles, exportUnit] = await Promise.all([read('NetworkManager/conf.d/50-pitwall.conf'), read('sbin/pitwall-nm-load'), read('systemd/pitwall-nm-load@.service'), read('tmpfiles.d/pitwall.conf'), read('systemd/pitwall-support-export.service')]);
+  const keyfiles = /^path=(\S+)$/m.exec(conf)?.[1];
+  assert.ok(keyfiles);
+  assert.ok(script.includes(`keyfiles=\${PITWALL_NM_KEYFILES:-${keyfiles}}`), 'the helper writes where NetworkManager reads');
+  assert.match(load, new RegExp(`^ReadWritePaths=${keyfiles}$`, 'm'));
+  assert.match(tmpfiles, new RegExp(`^d ${keyfiles} +0700 root +root +-$`, 'm'));
+  const outbox = join('/var/lib/pitwall', NM_OUTBOX);
+  assert.ok(script.includes(`outbox=\${PITWALL_NM_OUTBOX:-${outbox}}`), "the helper reads the runtime's outbox");
+  assert.match(load, new RegExp(`^ReadOnlyPaths=${outbox}$`, 'm'));
+  assert.match(tmpfiles, new RegExp(`^d ${outbox} +0700 pitwall +pitwall +-$`, 'm'));
+  assert.ok(exportUnit.includes(`ExecStart=/usr/sbin/sshd -D -f ${UNIT_EXPORT_CONFIG} -E ${UNIT_EXPORT_RUN}/sshd.log`));
+  assert.match(exportUnit, new RegExp(`^BindReadOnlyPaths=${UNIT_EXPORT_DATA}/export:${UNIT_EXPORT_RUN}/chroot/export$`, 'm'));
+  assert.match(exportUnit, new RegExp(`^ReadOnlyPaths=${UNIT_EXPORT_DATA}$`, 'm'));
+  assert.match(exportUnit, new RegExp(`^AssertPathExists=${UNIT_EXPORT_DATA}/sshd/host_ed25519$`, 'm'));
+  assert.ok(unitExportSshdConfig(2222).includes(`ChrootDirectory ${UNIT_EXPORT_RUN}/chroot\n`));
 });
