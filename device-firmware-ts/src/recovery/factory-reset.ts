@@ -2,12 +2,16 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDir } from '../identity/atomic-file.js';
 import { identityPaths } from '../identity/unit-identity.js';
+import type { WifiWipe } from './wifi-wipe.js';
 
 export interface FactoryResetPaths {
   dataDir: string;
-  /** NetworkManager's keyfile directory (the saved Wi-Fi profiles); its files are removed, the directory kept. */
-  wifiConnectionsDir: string;
+  /** Removes the saved Wi-Fi profiles (wifi-wipe.ts): in NetworkManager's hands on a unit. */
+  wipeWifi: WifiWipe;
 }
+
+/** The reset could not start as it must (the Wi-Fi wipe failed): nothing was wiped. */
+export class FactoryResetError extends Error {}
 
 /** What a factory reset wipes, under DATA_DIR: recorded data, diagnostics, Wi-Fi secrets. */
 const WIPED_DIRS = ['sessions', 'logs', 'health', 'crashes', 'state', 'wifi', 'tracks'] as const;
@@ -20,17 +24,19 @@ const WIPED_DIRS = ['sessions', 'logs', 'health', 'crashes', 'state', 'wifi', 't
  */
 export async function factoryReset(p: FactoryResetPaths): Promise<string[]> {
   const wiped: string[] = [];
+  // The Wi-Fi secrets first: a wipe NetworkManager refuses stops the reset before anything else goes.
+  let profiles: number;
+  try {
+    profiles = await p.wipeWifi();
+  } catch (err) {
+    throw new FactoryResetError(`the saved Wi-Fi networks could not be removed (${(err as Error).message}); nothing else was wiped`);
+  }
+  if (profiles > 0) wiped.push('wifi-profiles');
   for (const dir of WIPED_DIRS) {
     const path = join(p.dataDir, dir);
     const had = await readdir(path).then(() => true, () => false);
     await rm(path, { recursive: true, force: true });
     if (had) wiped.push(dir);
-  }
-  const profiles = (await readdir(p.wifiConnectionsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.nmconnection'));
-  for (const f of profiles) await rm(join(p.wifiConnectionsDir, f), { force: true });
-  if (profiles.length > 0) {
-    await fsyncDir(p.wifiConnectionsDir).catch(() => undefined);
-    wiped.push('wifi-profiles');
   }
   const ids = identityPaths(p.dataDir);
   const hadOperators = await readdir(ids.dir).then((names) => names.includes('operators.json'), () => false);

@@ -3,13 +3,14 @@ import type { AuditLog } from '../identity/audit-log.js';
 import type { OperatorStore } from '../identity/operator-store.js';
 import type { Logger } from '../ops/logger.js';
 import { BootRecordStore } from '../update/boot-record-store.js';
-import { factoryReset } from './factory-reset.js';
+import { FactoryResetError, factoryReset } from './factory-reset.js';
+import type { WifiWipe } from './wifi-wipe.js';
 import type { RecoveryIdentity } from './recovery-identity.js';
 import { RecoveryRefusal, rollBackTo } from './recovery-rollback.js';
 
 export interface RecoveryActionDeps {
   dataDir: string;
-  wifiConnectionsDir: string;
+  wipeWifi: WifiWipe;
   identity: RecoveryIdentity;
   operators: OperatorStore;
   /** The operator list read again from disk (after a factory reset: empty). */
@@ -65,7 +66,11 @@ export function recoveryActions(d: RecoveryActionDeps) {
       if (confirmUnitId !== d.identity.id) throw new RecoveryRefusal(400, 'confirm-mismatch', "confirmUnitId is not this unit's id: nothing was wiped");
       // On record before anything goes: a reset that cannot be audited does not happen.
       if (!(await audit(who, 'ok', `factory reset started (identity ${d.identity.fingerprint} kept)`))) throw new RecoveryRefusal(503, 'audit-unavailable', 'the audit log cannot be written: nothing was wiped');
-      const wiped = await factoryReset({ dataDir: d.dataDir, wifiConnectionsDir: d.wifiConnectionsDir });
+      const wiped = await factoryReset({ dataDir: d.dataDir, wipeWifi: d.wipeWifi }).catch(async (err: Error) => {
+        if (!(err instanceof FactoryResetError)) throw err;
+        await audit(who, 'error', `factory reset stopped: ${err.message}`);
+        throw new RecoveryRefusal(503, 'wifi-wipe-failed', err.message);
+      });
       current = await d.reopenOperators();
       await audit(who, 'ok', `factory reset: wiped ${wiped.join(', ') || 'nothing (already clean)'}`);
       d.log.warn(`factory reset by ${who.operator?.fingerprint ?? '?'} over ${who.via}: wiped ${wiped.join(', ')}`);

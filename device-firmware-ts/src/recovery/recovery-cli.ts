@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { API_VERSION, bundleModelId, deviceInfo, parseUnitConfig, type DeviceInfo, type UnitConfig } from '@pitwall/protocol';
 import { openRecoveryGpio } from '../hal/boot-buttons.js';
@@ -19,6 +19,7 @@ import { defaultUnitName } from '../identity/unit-identity.js';
 import { recoveryLinkToLauncher } from '../update/boot-link.js';
 import { BundleReceiver } from '../update/bundle-receiver.js';
 import { recoveryActions } from './recovery-actions.js';
+import { wifiWipeFor } from './wifi-wipe.js';
 import { recoverySerialMethods } from './recovery-serial-methods.js';
 import type { Logger } from '../ops/logger.js';
 import { createRecoveryServer } from './recovery-server.js';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const config = await unitConfig(values, dataDir, sim, log);
   const actions = recoveryActions({
     dataDir,
-    wifiConnectionsDir: sim ? join(dataDir, 'nm-connections') : '/etc/NetworkManager/system-connections',
+    wipeWifi: await wifiWipeFor(config, sim),
     identity,
     operators: await openOperatorStore(dataDir),
     reopenOperators: () => openOperatorStore(dataDir),
