@@ -1,6 +1,7 @@
 import { CompanionError, sharedSessionParams, sharedSessionUpload, type SharedSession, type SharedSessionUpload } from '@pitwall/protocol';
 import { syncGroup, type HubClient } from '@pitwall/protocol/node';
 import type { Db } from '../store/database.js';
+import { storeWriter } from '../store/store-writer.js';
 import { packLapColumns } from '../sessions/lap-features.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
@@ -68,25 +69,28 @@ function keepSharedSession(db: Db, s: SharedSession): void {
   );
 }
 
+/** The store's writes of a hub sync, run by its writer (store/write-ops.ts). */
+export const hubWrites = {
+  /** A group's sessions and its new cursor, in one transaction: a crash leaves both or neither. */
+  'hub.keepGroupSessions': (db: Db, hub: string, groupId: string, sessions: SharedSession[], cursor: string | null): void =>
+    db.transaction(() => {
+      for (const s of sessions) keepSharedSession(db, s);
+      db.prepare('INSERT INTO hub_group_cursors (hub, group_id, cursor) VALUES (?,?,?) ON CONFLICT (hub, group_id) DO UPDATE SET cursor = excluded.cursor').run(hub, groupId, cursor);
+    })(),
+};
+
 export interface GroupSyncOutcome {
   groupId: string;
   changed: number;
 }
 
-/**
- * Catches each group up from the cursor kept for it (offline-first: an unreachable hub throws
- * and the store keeps what it has). A group's sessions and its new cursor are written in one
- * transaction, so a crash leaves either both or neither.
- */
+/** Catches each group up from the cursor kept for it (offline-first: an unreachable hub throws and the store keeps what it has). */
 export async function syncHubGroups(db: Db, hub: HubClient, groupIds: readonly string[]): Promise<GroupSyncOutcome[]> {
   const out: GroupSyncOutcome[] = [];
   for (const groupId of groupIds) {
     const row = db.prepare('SELECT cursor FROM hub_group_cursors WHERE hub = ? AND group_id = ?').get(hub.baseUrl, groupId) as { cursor: string | null } | undefined;
     const r = await syncGroup(hub, groupId, row?.cursor ?? null);
-    db.transaction(() => {
-      for (const s of r.changed) keepSharedSession(db, s);
-      db.prepare('INSERT INTO hub_group_cursors (hub, group_id, cursor) VALUES (?,?,?) ON CONFLICT (hub, group_id) DO UPDATE SET cursor = excluded.cursor').run(hub.baseUrl, groupId, r.cursor);
-    })();
+    storeWriter(db).run('hub.keepGroupSessions', hub.baseUrl, groupId, r.changed, r.cursor);
     out.push({ groupId, changed: r.changed.length });
   }
   return out;
