@@ -31,6 +31,8 @@ const benches: Record<string, () => Promise<void>> = {
   distributions: async () => (await import('./distributions.js')).runDistributionsBench(),
   // 10,000 units registering with the hub on SQLite and PostgreSQL vs bare inserts of the same rows
   hub: async () => (await import('./hub.js')).runHubBench(),
+  // 100 companions pushing a day of sessions each to the hub on PostgreSQL at once, vs COPY of the same rows
+  'hub-ingest': async () => (await import('./hub-ingest.js')).runHubIngestBench(),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

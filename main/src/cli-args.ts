@@ -9,6 +9,7 @@ import { SUPPORT_EXPORT_USAGE } from './support-export-cli.js';
 import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
 import { COMPARE_USAGE } from './compare-command.js';
+import { HUB_USAGE } from './hub-commands.js';
 import { parseWifiCli, WIFI_USAGE, type WifiCliArgs } from './wifi-cli.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
@@ -52,6 +53,7 @@ ${UPDATE_USAGE}
 ${LICENSE_VENDOR_USAGE}
 ${LICENSE_FLEET_USAGE}
 ${RECOVERY_USAGE}
+${HUB_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

@@ -20,6 +20,7 @@ import { runUpdateCommand } from './update-commands.js';
 import { runRecoveryCommand } from './recovery-commands.js';
 import { runSupportExportCommand, SUPPORT_EXPORT_ACTIONS } from './support-export-cli.js';
 import { LICENSE_FLEET_ACTIONS, runLicenseFleetCommand } from './license-fleet-commands.js';
+import { runHubCommand } from './hub-commands.js';
 
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
 
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'recovery') return runRecoveryCommand(argv.slice(1), cleanTerminal);
   if (argv[0] === 'support' && SUPPORT_EXPORT_ACTIONS.has(argv[1] ?? '')) return runSupportExportCommand(argv.slice(1), cleanTerminal);
   if (argv[0] === 'license' && LICENSE_FLEET_ACTIONS.has(argv[1] ?? '')) return runLicenseFleetCommand(argv.slice(1), cleanTerminal);
+  if (argv[0] === 'hub') return runHubCommand(argv.slice(1), { out: (line) => void process.stdout.write(`${line}\n`), err: (line) => log(cleanText(line)) });
   if (argv[0] === 'compare') return runCompareCommand(argv.slice(1), { out: (line) => void process.stdout.write(`${line}\n`), err: (line) => log(cleanText(line)) });
   if (SESSION_COMMANDS.has(argv[0] ?? '') && !(argv[0] === 'tracks' && argv[1] === 'push')) {
     return runSessionCommand(argv, {

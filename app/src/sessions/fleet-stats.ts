@@ -6,8 +6,12 @@ import { readTrackLaps } from './lap-features.js';
 export function fleetTracks(db: Db, tracks: readonly TrackDefinition[]): FleetTrack[] {
   const rows = db
     .prepare(
-      `SELECT track_id, SUM(laps) AS laps, json_group_array(DISTINCT COALESCE(driver, unit_name)) AS drivers, json_group_array(DISTINCT unit_name) AS units
-       FROM lap_features GROUP BY track_id ORDER BY laps DESC`,
+      `SELECT track_id, SUM(laps) AS laps, json_group_array(DISTINCT driver) AS drivers, json_group_array(DISTINCT unit_name) AS units
+       FROM (SELECT track_id, laps, COALESCE(driver, unit_name) AS driver, unit_name FROM lap_features
+             UNION ALL
+             SELECT track_id, laps, driver, unit_id FROM hub_lap_features h
+             WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.unit_id = h.unit_id AND s.session_id = h.session_id))
+       GROUP BY track_id ORDER BY laps DESC`,
     )
     .all() as { track_id: string; laps: number; drivers: string; units: string }[];
   return rows.map((r) => {

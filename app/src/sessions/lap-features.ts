@@ -15,17 +15,7 @@ export function writeLapFeatures(db: Db, session: number, timed: TimedLaps): voi
   if (!timed.trackId || n === 0) return;
   const s = db.prepare('SELECT driver, unit_id, unit_name FROM sessions WHERE id = ?').get(session) as { driver: string | null; unit_id: string; unit_name: string } | undefined;
   if (!s) return;
-  const S = Math.max(0, ...timed.laps.map((l) => l.sectorsMs.length));
-  const C = Math.max(0, ...(timed.cornerMinKmh ?? []).map((c) => c.length));
-  const cols = new Float64Array(n * (3 + S + C)).fill(NaN);
-  timed.laps.forEach((l, i) => {
-    cols[i] = l.number;
-    cols[n + i] = l.startT;
-    cols[2 * n + i] = l.timeMs;
-    // A column per sector and per corner, as the track's columns are read.
-    if (l.sectorsMs.length === S) l.sectorsMs.forEach((v, k) => (cols[(3 + k) * n + i] = v));
-    (timed.cornerMinKmh?.[i] ?? []).forEach((v, k) => (cols[(3 + S + k) * n + i] = v));
-  });
+  const p = packLapColumns(timed.laps, timed.cornerMinKmh);
   db.prepare('INSERT INTO lap_features (track_id, session, driver, unit_id, unit_name, laps, sectors, corners, columns) VALUES (?,?,?,?,?,?,?,?,?)').run(
     timed.trackId,
     session,
@@ -33,10 +23,30 @@ export function writeLapFeatures(db: Db, session: number, timed: TimedLaps): voi
     s.unit_id,
     s.unit_name,
     n,
-    S,
-    C,
-    Buffer.from(cols.buffer, cols.byteOffset, cols.byteLength),
+    p.sectors,
+    p.corners,
+    p.columns,
   );
+}
+
+/** A session's laps packed as lap_features' blob (its layout is described above): also what the hub's synced sessions are kept as. */
+export function packLapColumns(
+  laps: readonly { number: number; startT: number; timeMs: number; sectorsMs: readonly number[] }[],
+  cornerMinKmh?: readonly (readonly number[])[],
+): { sectors: number; corners: number; columns: Buffer } {
+  const n = laps.length;
+  const S = Math.max(0, ...laps.map((l) => l.sectorsMs.length));
+  const C = Math.max(0, ...(cornerMinKmh ?? []).map((c) => c.length));
+  const cols = new Float64Array(n * (3 + S + C)).fill(NaN);
+  laps.forEach((l, i) => {
+    cols[i] = l.number;
+    cols[n + i] = l.startT;
+    cols[2 * n + i] = l.timeMs;
+    // A column per sector and per corner, as the track's columns are read.
+    if (l.sectorsMs.length === S) l.sectorsMs.forEach((v, k) => (cols[(3 + k) * n + i] = v));
+    (cornerMinKmh?.[i] ?? []).forEach((v, k) => (cols[(3 + S + k) * n + i] = v));
+  });
+  return { sectors: S, corners: C, columns: Buffer.from(cols.buffer, cols.byteOffset, cols.byteLength) };
 }
 
 /** One track's laps as columns (protocol's LapColumns), with each lap's session and number. */
@@ -55,7 +65,17 @@ type Row = [number, string | null, string, number, number, number, Buffer];
 
 /** Every lap of a track (one range scan of the table's key), as columns. */
 export function readTrackLaps(db: Db, trackId: string): TrackLapColumns {
-  const all = db.prepare('SELECT session, driver, unit_name, laps, sectors, corners, columns FROM lap_features WHERE track_id = ?').raw().all(trackId) as Row[];
+  // With the sessions synced from the hub's groups (session 0: not in this store), less those
+  // that are this store's own sessions shared and synced back.
+  const all = db
+    .prepare(
+      `SELECT session, driver, unit_name, laps, sectors, corners, columns FROM lap_features WHERE track_id = ?
+       UNION ALL
+       SELECT 0, driver, unit_id, laps, sectors, corners, columns FROM hub_lap_features h
+       WHERE track_id = ? AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.unit_id = h.unit_id AND s.session_id = h.session_id)`,
+    )
+    .raw()
+    .all(trackId, trackId) as Row[];
   // A row whose blob does not match its counts (a damaged file) is left out, not misread.
   const rows = all.filter((r) => r[6].length === r[3] * (3 + r[4] + r[5]) * 8);
   let n = 0;

@@ -284,4 +284,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX lap_features_session ON lap_features(session);
     `,
   },
+  {
+    version: 11,
+    sql: `
+      -- Sessions of other drivers synced from the hub's groups (pitwall hub sync, app/src/hub/),
+      -- packed as lap_features' columns (no corners: the hub keeps laps and sector times) so the
+      -- fleet distributions read them offline with this store's own; unit_id and session_id as
+      -- the hub names them (a session of this store shared and synced back is read once).
+      CREATE TABLE hub_lap_features (
+        unit_id    TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        track_id   TEXT NOT NULL,
+        driver     TEXT NOT NULL,
+        laps       INTEGER NOT NULL,
+        sectors    INTEGER NOT NULL,
+        corners    INTEGER NOT NULL,
+        columns    BLOB NOT NULL,
+        PRIMARY KEY (unit_id, session_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX hub_lap_features_track ON hub_lap_features(track_id);
+      -- Where each group's sync goes on from, per hub (syncGroup's cursor).
+      CREATE TABLE hub_group_cursors (
+        hub      TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        cursor   TEXT,
+        PRIMARY KEY (hub, group_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

@@ -115,6 +115,15 @@ const migrations: Record<string, Migration> = {
       for (const t of ['session_shares', 'shared_sessions', 'group_members', 'groups']) await db.schema.dropTable(t).execute();
     },
   },
+  // Fleet distributions read a track's shared sessions: a range of this index, not the table.
+  '0003-fleet-track-index': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('shared_sessions_track').on('shared_sessions').columns(['track_id', 'unit_id', 'session_id']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('shared_sessions_track').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,11 +9,12 @@ import { noSuchGroup, roleIn } from './groups.js';
 const PAGE = 200;
 const noSuchSession = () => new HubRefusal(404, 'no-such-session', 'No such session for you.');
 
-function toShared(r: Selectable<SharedSessionsTable>): SharedSession {
+function toShared(r: Selectable<SharedSessionsTable> & { driver_name: string }): SharedSession {
   return {
     unitId: r.unit_id,
     sessionId: r.session_id,
     driverId: r.driver_id,
+    driverName: r.driver_name,
     startedAt: r.started_at,
     trackId: r.track_id,
     laps: JSON.parse(r.laps) as SharedSession['laps'],
@@ -51,14 +52,16 @@ export async function shareSession(db: Kysely<HubTables>, caller: Member, p: Sha
     await trx.deleteFrom('session_shares').where('unit_id', '=', p.unitId).where('session_id', '=', p.sessionId).execute();
     if (s.groups.length) await trx.insertInto('session_shares').values(s.groups.map((g) => ({ group_id: g, unit_id: p.unitId, session_id: p.sessionId }))).execute();
   });
-  return toShared(row);
+  return toShared({ ...row, driver_name: caller.name });
 }
 
 /** One session: for its driver, and for members of a group it is shared with; to anyone else it does not exist. */
 export async function readSession(db: Kysely<HubTables>, caller: Member, p: SharedSessionParams): Promise<SharedSession> {
   const row = await db
     .selectFrom('shared_sessions')
-    .selectAll()
+    .innerJoin('members', 'members.id', 'shared_sessions.driver_id')
+    .selectAll('shared_sessions')
+    .select('members.name as driver_name')
     .where('unit_id', '=', p.unitId)
     .where('session_id', '=', p.sessionId)
     .where((eb) =>
@@ -86,7 +89,9 @@ export async function groupSessions(db: Kysely<HubTables>, caller: Member, group
   let q = db
     .selectFrom('shared_sessions')
     .innerJoin('session_shares', (j) => j.onRef('session_shares.unit_id', '=', 'shared_sessions.unit_id').onRef('session_shares.session_id', '=', 'shared_sessions.session_id'))
+    .innerJoin('members', 'members.id', 'shared_sessions.driver_id')
     .selectAll('shared_sessions')
+    .select('members.name as driver_name')
     .where('session_shares.group_id', '=', groupId)
     .orderBy('shared_sessions.updated_at')
     .orderBy('shared_sessions.unit_id')

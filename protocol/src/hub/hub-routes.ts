@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ApiError } from '../device-api/api-error.js';
 import { ClaimCodeIssued, ClaimCodeRequest } from './claim-code.js';
 import { HubChallenge, HubChallengeRequest } from './hub-challenge.js';
+import { HubFleetDistribution, HubFleetParams, HubFleetQuery } from './hub-fleet.js';
 import { HubKeyInfo } from './hub-key.js';
 import { SignedRegistration } from './registration-record.js';
 import { RegistrationRequest } from './registration-request.js';
@@ -88,5 +89,14 @@ export const HubRoutes = {
     responses: { 200: GroupSessionsPage },
     access: 'member',
     summary: "a group's shared sessions changed after a cursor (its members only)",
+  },
+  fleetDistribution: {
+    method: 'GET',
+    path: '/hub/v1/fleet/:trackId',
+    params: HubFleetParams,
+    query: HubFleetQuery,
+    responses: { 200: HubFleetDistribution },
+    access: 'member',
+    summary: "a track's lap, sector and progress distributions over one group or every group of the organisation the caller is in",
   },
 } as const satisfies Record<string, HubRoute>;

@@ -7,3 +7,4 @@ export * from './hub-key.js';
 export * from './hub-routes.js';
 export * from './team-group.js';
 export * from './shared-session.js';
+export * from './hub-fleet.js';

@@ -39,6 +39,8 @@ export const SharedSession = Type.Object(
     unitId: UnitId,
     sessionId: SharedSessionId,
     driverId: HubId,
+    /** The driver's member name, as fleet distributions name drivers. */
+    driverName: Type.String({ maxLength: 200 }),
     startedAt: HubTime,
     trackId: Type.Union([Type.String(), Type.Null()]),
     laps: Type.Array(SharedLap),
