@@ -1,10 +1,11 @@
 /**
  * When the samples of a FIFO drain were taken, in host monotonic time. The chip takes one
- * sample every ODR period; the FIFO says how many, not when. The newest sample of a drain was
- * taken in the period before the FIFO's status was read (`at`), so the first drain puts it in
- * the middle of that period, and later samples continue one period apart. Only a grid that
- * strays more than half a period outside where the newest sample can be (the chip's clock runs
- * a little fast or slow against the host's) is moved, just back to that edge. After a break (an
+ * sample every ODR period; the FIFO says how many, not when. The chip counted them between
+ * `asked` and `at` (the status read's request and answer), so the newest was taken after
+ * `asked` - period and by `at`. The first drain puts it half a period before `asked`, and later
+ * samples continue one period apart. Only a grid that strays more than half a period outside
+ * those bounds (the chip's clock runs a little fast or slow against the host's) is moved, just
+ * back to that edge; an answer that came late (a busy event loop) moves nothing. After a break (an
  * overrun, a FIFO emptied) the periods between the last sample and the newest that hold no
  * sample are counted as lost: exact while the drains' timing keeps within half a period of the
  * first drain's phase, else one off.
@@ -21,22 +22,22 @@ export class FifoSampleClock {
 
   constructor(readonly periodMs: number) {}
 
-  /** `n` samples read by a drain whose status was read at `at`; `broken`: samples may be missing before them. */
-  place(n: number, at: number, broken: boolean): PlacedSamples {
+  /** `n` samples read by a drain whose status was asked at `asked` and answered at `at`; `broken`: samples may be missing before them. */
+  place(n: number, asked: number, at: number, broken: boolean): PlacedSamples {
     const p = this.periodMs;
     if (n === 0) return { times: [], lost: 0 };
     let first: number;
     let lost = 0;
     if (this.last === null) {
-      first = at - p / 2 - (n - 1) * p;
+      first = asked - p / 2 - (n - 1) * p;
     } else if (broken) {
-      lost = Math.max(0, Math.round((at - p / 2 - this.last) / p) - n);
+      lost = Math.max(0, Math.round((asked - p / 2 - this.last) / p) - n);
       first = this.last + (lost + 1) * p;
     } else {
       first = this.last + p;
       const newest = first + (n - 1) * p;
       if (newest > at + p / 2) first -= newest - (at + p / 2);
-      else if (newest < at - (3 * p) / 2) first += at - (3 * p) / 2 - newest;
+      else if (newest < asked - (3 * p) / 2) first += asked - (3 * p) / 2 - newest;
     }
     const times = Array.from({ length: n }, (_, i) => first + i * p);
     this.last = times[n - 1]!;

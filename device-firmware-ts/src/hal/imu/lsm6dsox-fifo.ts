@@ -19,7 +19,8 @@ export interface FifoDrain {
   overrun: boolean;
   /** Half samples thrown away (their other word was overwritten). */
   orphans: number;
-  /** `now()` when FIFO_STATUS answered: every sample counted was taken by then. */
+  /** `now()` before FIFO_STATUS was asked and when it answered: the chip counted its samples in between. */
+  asked: number;
   at: number;
 }
 
@@ -60,6 +61,7 @@ export class Lsm6dsoxFifoReader {
    * emptying the FIFO so the next drain starts on a word boundary.
    */
   async drain(now: () => number): Promise<FifoDrain> {
+    const asked = now();
     const status = await this.bus.readBlock(this.address, R.FIFO_STATUS1, 2);
     const at = now();
     const s2 = status[1]!;
@@ -68,7 +70,7 @@ export class Lsm6dsoxFifoReader {
       await this.flush();
       throw new FifoDataError(`LSM6DSOX FIFO_STATUS reports ${words} words, more than the ${FIFO.DEPTH_WORDS} it holds`);
     }
-    const out: FifoDrain = { samples: [], overrun: (s2 & (FIFO.OVR_LATCHED | FIFO.OVR_IA)) !== 0, orphans: 0, at };
+    const out: FifoDrain = { samples: [], overrun: (s2 & (FIFO.OVR_LATCHED | FIFO.OVR_IA)) !== 0, orphans: 0, asked, at };
     // After an overrun the oldest slot may have lost one of its words.
     if (out.overrun && this.half) {
       this.half = null;

@@ -27,7 +27,8 @@ export interface FifoSamples {
   overrun: boolean;
   /** Half samples dropped (their partner word was overwritten). */
   orphans: number;
-  /** `now()` when the FIFO's status was read: every sample returned was taken by then. */
+  /** `now()` before the FIFO's status was asked and when it answered: the samples returned were counted in between. */
+  asked: number;
   at: number;
 }
 
@@ -82,7 +83,7 @@ export class Lsm6dsox {
   /** Every complete sample the FIFO holds, oldest first (see Lsm6dsoxFifoReader.drain for errors). */
   async readFifo(now: () => number = () => performance.now()): Promise<FifoSamples> {
     const d = await this.fifo.drain(now);
-    return { samples: d.samples.map((s) => this.scale(s.gyro, s.accel)), overrun: d.overrun, orphans: d.orphans, at: d.at };
+    return { samples: d.samples.map((s) => this.scale(s.gyro, s.accel)), overrun: d.overrun, orphans: d.orphans, asked: d.asked, at: d.at };
   }
 
   /** Checks the chip identity, resets it and configures rates and ranges. */

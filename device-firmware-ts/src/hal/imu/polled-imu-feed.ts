@@ -2,10 +2,10 @@
  * A real IMU as the data path's feed: the LSM6DSOX batches every sample into its FIFO, and a
  * timer drains the FIFO (every sample it holds, so a timer that runs late loses nothing until
  * the FIFO's 2.5 s are full). Each sample's host time comes from the output data rate
- * (fifo-sample-clock.ts), its receiver time from the last fix (the fix's time plus the monotonic
- * time since it arrived); it is handed over with the next fix. An overrun is a gap: logged with
- * the number of samples lost and counted in `losses()`. Samples drained before the first fix
- * have no receiver time and are dropped.
+ * (fifo-sample-clock.ts), its receiver time from the fixes (the offset of the quickest recent
+ * one, receiver-clock.ts); it is handed over with the next fix. An overrun is a gap: logged
+ * with the number of samples lost and counted in `losses()`. Samples drained before the first
+ * fix have no receiver time and are dropped.
  */
 import type { SessionImuSample } from '@pitwall/protocol';
 import type { Logger } from '../../ops/logger.js';
@@ -13,12 +13,11 @@ import type { I2cBus } from '../i2c-bus.js';
 import type { ImuFeed, ImuInfo, ImuLosses, TrajectoryPoint } from './imu-feed.js';
 import { Lsm6dsox } from './lsm6dsox.js';
 import { FifoSampleClock } from './fifo-sample-clock.js';
+import { ReceiverClock } from './receiver-clock.js';
 import { chipOdrFor, IMU_ACCEL_RANGE_G, IMU_CHIP, IMU_GYRO_RANGE_DPS } from './imu-settings.js';
 
 /** Samples kept waiting for a fix; at 100 Hz, 10 s of a receiver that went quiet. */
 const MAX_PENDING = 1000;
-/** Smallest step between two stamps, ms. */
-const STAMP_STEP_MS = 0.001;
 /** FIFO_WTM_IA at 100 ms of samples (two words each); the poller does not wait for it. */
 const WATERMARK_S = 0.1;
 
@@ -38,11 +37,10 @@ export class PolledImuFeed implements ImuFeed {
   private bus: (I2cBus & { close(): Promise<void> }) | null = null;
   private driver: Lsm6dsox | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private base: { fixT: number; at: number } | null = null;
+  private readonly receiver = new ReceiverClock();
   private pending: SessionImuSample[] = [];
   private reading = false;
   private failures = 0;
-  private lastT = -Infinity;
   private clock: FifoSampleClock | null = null;
   /** The last drain failed or emptied the FIFO: the next one counts the samples missing. */
   private broken = false;
@@ -76,7 +74,7 @@ export class PolledImuFeed implements ImuFeed {
     try {
       const read = await this.driver.readFifo(this.now);
       this.failures = 0;
-      const placed = this.clock.place(read.samples.length, read.at, this.broken || read.overrun || read.orphans > 0);
+      const placed = this.clock.place(read.samples.length, read.asked, read.at, this.broken || read.overrun || read.orphans > 0);
       if (read.samples.length > 0) this.broken = false;
       if (placed.lost > 0) {
         this.lost.gaps++;
@@ -94,11 +92,8 @@ export class PolledImuFeed implements ImuFeed {
   }
 
   private take(hostT: number, accelMps2: SessionImuSample['accelMps2'], gyroDps: SessionImuSample['gyroDps']): void {
-    if (!this.base || this.pending.length >= MAX_PENDING) return;
-    // Fixes arrive with jitter: a sample stamped from an early fix may lie past the next one.
-    // Stamps never go back, so the samples stay in order.
-    const t = Math.max(this.base.fixT + (hostT - this.base.at), this.lastT + STAMP_STEP_MS);
-    this.lastT = t;
+    const t = this.receiver.stamp(hostT);
+    if (t === null || this.pending.length >= MAX_PENDING) return;
     this.pending.push({ t, accelMps2, gyroDps });
   }
 
@@ -106,7 +101,7 @@ export class PolledImuFeed implements ImuFeed {
     let i = 0;
     for (; i < this.pending.length && this.pending[i]!.t <= point.t; i++) onSample(this.pending[i]!);
     this.pending = this.pending.slice(i);
-    this.base = { fixT: point.t, at: this.now() };
+    this.receiver.fix(point.t, this.now());
   }
 
   async idle(): Promise<void> {}
