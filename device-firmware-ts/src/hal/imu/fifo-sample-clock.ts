@@ -7,8 +7,8 @@
  * those bounds (the chip's clock runs a little fast or slow against the host's) is moved, just
  * back to that edge; an answer that came late (a busy event loop) moves nothing. After a break (an
  * overrun, a FIFO emptied) the periods between the last sample and the newest that hold no
- * sample are counted as lost: exact while the drains' timing keeps within half a period of the
- * first drain's phase, else one off.
+ * sample are counted as lost: the drain times give the count to within a period or so, and
+ * the FIFO's 2-bit time-slot counter (TAG_CNT) gives it modulo 4, which together make it exact.
  */
 export interface PlacedSamples {
   /** Host time of each sample, oldest first. */
@@ -23,7 +23,8 @@ export class FifoSampleClock {
   constructor(readonly periodMs: number) {}
 
   /** `n` samples read by a drain whose status was asked at `asked` and answered at `at`; `broken`: samples may be missing before them. */
-  place(n: number, asked: number, at: number, broken: boolean): PlacedSamples {
+  /** `skippedMod4`: slots between the last sample and the first of these by TAG_CNT, modulo 4 (null: unknown). */
+  place(n: number, asked: number, at: number, broken: boolean, skippedMod4: number | null = null): PlacedSamples {
     const p = this.periodMs;
     if (n === 0) return { times: [], lost: 0 };
     let first: number;
@@ -31,7 +32,9 @@ export class FifoSampleClock {
     if (this.last === null) {
       first = asked - p / 2 - (n - 1) * p;
     } else if (broken) {
-      lost = Math.max(0, Math.round((asked - p / 2 - this.last) / p) - n);
+      const estimate = (asked - p / 2 - this.last) / p - n;
+      lost = skippedMod4 === null ? Math.round(estimate) : skippedMod4 + 4 * Math.round((estimate - skippedMod4) / 4);
+      lost = Math.max(0, lost);
       first = this.last + (lost + 1) * p;
     } else {
       first = this.last + p;

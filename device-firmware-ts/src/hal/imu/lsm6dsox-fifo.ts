@@ -13,8 +13,8 @@ const BURST_WORDS = 4;
 export type Triple = [number, number, number];
 
 export interface FifoDrain {
-  /** Complete samples, oldest first, in raw output codes. */
-  samples: { gyro: Triple; accel: Triple }[];
+  /** Complete samples, oldest first, in raw output codes, with their time slot's TAG_CNT. */
+  samples: { gyro: Triple; accel: Triple; cnt: number }[];
   /** The FIFO overran since the last drain: words were overwritten before they were read. */
   overrun: boolean;
   /** Half samples thrown away (their other word was overwritten). */
@@ -110,7 +110,7 @@ export class Lsm6dsoxFifoReader {
     this.half[key] = v;
     const { gyro, accel } = this.half;
     if (gyro && accel) {
-      out.samples.push({ gyro, accel });
+      out.samples.push({ gyro, accel, cnt });
       this.half = null;
     }
     return null;

@@ -23,6 +23,8 @@ export interface Lsm6dsoxOptions {
 
 export interface FifoSamples {
   samples: ImuSample[];
+  /** Each sample's TAG_CNT: its time slot, modulo 4. */
+  slots: number[];
   /** Words were overwritten since the last read: samples between the last read and these were lost. */
   overrun: boolean;
   /** Half samples dropped (their partner word was overwritten). */
@@ -83,7 +85,7 @@ export class Lsm6dsox {
   /** Every complete sample the FIFO holds, oldest first (see Lsm6dsoxFifoReader.drain for errors). */
   async readFifo(now: () => number = () => performance.now()): Promise<FifoSamples> {
     const d = await this.fifo.drain(now);
-    return { samples: d.samples.map((s) => this.scale(s.gyro, s.accel)), overrun: d.overrun, orphans: d.orphans, asked: d.asked, at: d.at };
+    return { samples: d.samples.map((s) => this.scale(s.gyro, s.accel)), slots: d.samples.map((s) => s.cnt), overrun: d.overrun, orphans: d.orphans, asked: d.asked, at: d.at };
   }
 
   /** Checks the chip identity, resets it and configures rates and ranges. */

@@ -20,6 +20,8 @@ import { chipOdrFor, IMU_ACCEL_RANGE_G, IMU_CHIP, IMU_GYRO_RANGE_DPS } from './i
 const MAX_PENDING = 1000;
 /** FIFO_WTM_IA at 100 ms of samples (two words each); the poller does not wait for it. */
 const WATERMARK_S = 0.1;
+/** A bus failing on and off is logged once this often at most. */
+const WARN_EVERY_MS = 10_000;
 
 export interface PolledImuOptions {
   rateHz: number;
@@ -40,10 +42,14 @@ export class PolledImuFeed implements ImuFeed {
   private readonly receiver = new ReceiverClock();
   private pending: SessionImuSample[] = [];
   private reading = false;
+  /** Failed drains not yet logged, and when the last was. */
   private failures = 0;
+  private warnedAt = -Infinity;
   private clock: FifoSampleClock | null = null;
   /** The last drain failed or emptied the FIFO: the next one counts the samples missing. */
   private broken = false;
+  /** TAG_CNT of the last sample drained. */
+  private lastSlot: number | null = null;
   private readonly lost: ImuLosses = { gaps: 0, lostSamples: 0 };
   private readonly now: () => number;
 
@@ -73,9 +79,13 @@ export class PolledImuFeed implements ImuFeed {
     this.reading = true;
     try {
       const read = await this.driver.readFifo(this.now);
-      this.failures = 0;
-      const placed = this.clock.place(read.samples.length, read.asked, read.at, this.broken || read.overrun || read.orphans > 0);
-      if (read.samples.length > 0) this.broken = false;
+      const first = read.slots[0];
+      const skipped = first === undefined || this.lastSlot === null ? null : (first - this.lastSlot + 3) & 3;
+      const placed = this.clock.place(read.samples.length, read.asked, read.at, this.broken || read.overrun || read.orphans > 0, skipped);
+      if (read.samples.length > 0) {
+        this.broken = false;
+        this.lastSlot = read.slots.at(-1)!;
+      }
       if (placed.lost > 0) {
         this.lost.gaps++;
         this.lost.lostSamples += placed.lost;
@@ -84,8 +94,15 @@ export class PolledImuFeed implements ImuFeed {
       read.samples.forEach((s, i) => this.take(placed.times[i]!, s.accelMps2, s.gyroDps));
     } catch (err) {
       this.broken = true;
-      // Log the first failure of a run, not one per poll.
-      if (this.failures++ === 0) this.o.log.warn(`imu read failed: ${(err as Error).message}`);
+      // Not one line per poll: the first failure, then a count at most every WARN_EVERY_MS.
+      this.failures++;
+      const now = this.now();
+      if (now - this.warnedAt >= WARN_EVERY_MS) {
+        const more = this.failures > 1 ? ` (${this.failures} failed reads since the last warning)` : '';
+        this.o.log.warn(`imu read failed: ${(err as Error).message}${more}`);
+        this.warnedAt = now;
+        this.failures = 0;
+      }
     } finally {
       this.reading = false;
     }
