@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionImuSample } from '@pitwall/protocol';
+import { healthSnapshot, type GnssStatus, type SessionImuSample } from '@pitwall/protocol';
+import { ImuRateMeter, meteredImuFeed } from '../../../src/pipeline/imu-rate.js';
+import { healthSampler } from '../../../src/ops/health-sampler.js';
+import { SimImuFeed } from '../../../src/hal/sim/sim-imu-feed.js';
 import { Lsm6dsox } from '../../../src/hal/imu/lsm6dsox.js';
 import { PolledImuFeed } from '../../../src/hal/imu/polled-imu-feed.js';
 import { i2cDevBus } from '../../../src/hal/imu/i2c-dev-bus.js';
@@ -128,4 +131,27 @@ test('a reader later than the FIFO holds: one gap, reported with the exact numbe
   } finally {
     await r.feed.close();
   }
+});
+
+test('health: a FIFO overrun shows in the snapshot as a gap with its count; the sim, which cannot tell, shows none', async () => {
+  const r = await manualFeed();
+  const meter = new ImuRateMeter(() => r.clock.now);
+  const metered = meteredImuFeed(r.feed, meter);
+  const sources = { unit: '7f9c2ba4-e88f-4d0b-a63d-1c2a9e3f5b10', boot: 'b', fw: '0', commit: 'c', disk: { usage: async () => ({ totalB: 100, freeB: 50 }) }, thermal: { socTempC: async () => null }, gnss: () => ({ fix: 'none', satellites: 0, hdop: null, fixRateHz: 0, timeToFirstFixS: null }) as unknown as GnssStatus, gnssStart: null, extraWarnings: () => [], startedAt: 0 };
+  try {
+    await drainUntil(r, 500);
+    r.clock.now += 3000;
+    await drainUntil(r, 4000);
+    const lost = r.feed.losses();
+    assert.equal(lost.gaps, 1);
+    const snap = healthSnapshot.parse(await healthSampler({ ...sources, imuSampleRateHz: () => meter.rateHz(), imuLosses: () => meter.losses() })());
+    assert.deepEqual(snap.imu, { sampleRateHz: null, gaps: 1, lostSamples: lost.lostSamples });
+    assert.ok(metered.losses, 'the metered feed passes losses on');
+  } finally {
+    await r.feed.close();
+  }
+  const simMeter = new ImuRateMeter();
+  meteredImuFeed(new SimImuFeed(100), simMeter);
+  const sim = healthSnapshot.parse(await healthSampler({ ...sources, imuSampleRateHz: () => null, imuLosses: () => simMeter.losses() })());
+  assert.deepEqual(sim.imu, { sampleRateHz: null });
 });
