@@ -287,6 +287,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         gnss: () => reader.value.reader.state.status(),
         gnssStart: reader.value.gnssStart,
         imuSampleRateHz: () => imuRate.rateHz(),
+        imuLosses: () => imuRate.losses(),
         wifi: () => wifi.value.health(),
         license: () => licence.value.current(),
         startedAt: started,

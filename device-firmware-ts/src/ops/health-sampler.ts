@@ -20,6 +20,8 @@ export interface HealthSources {
   /** 'cold' or 'warm', from the last boot's GNSS state. */
   gnssStart: 'cold' | 'warm' | null;
   imuSampleRateHz: () => number | null;
+  /** The IMU's gaps and lost samples since start (absent or null: it cannot tell). */
+  imuLosses?: () => { gaps: number; lostSamples: number } | null;
   /** Warnings raised elsewhere (e.g. debug logging stopped on low disk). */
   extraWarnings: () => string[];
   startedAt: number;
@@ -97,7 +99,7 @@ export function healthSampler(src: HealthSources): () => Promise<HealthSnapshot>
         hdop: g.hdop,
         fixRateHz: g.fixRateHz,
       },
-      imu: { sampleRateHz: src.imuSampleRateHz() },
+      imu: { sampleRateHz: src.imuSampleRateHz(), ...(src.imuLosses?.() ?? {}) },
       ...(src.wifi ? { wifi: src.wifi() } : {}),
       ...(license ? { license: license.part } : {}),
       clockSource: recentFix ? 'gnss' : existsSync('/run/systemd/timesync/synchronized') ? 'ntp' : 'none',

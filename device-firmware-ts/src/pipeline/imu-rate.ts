@@ -1,5 +1,5 @@
 import type { SessionImuSample } from '@pitwall/protocol';
-import type { ImuFeed } from '../hal/imu/imu-feed.js';
+import type { ImuFeed, ImuLosses } from '../hal/imu/imu-feed.js';
 
 /** Samples older than this (chip time) leave the rate window. */
 const WINDOW_MS = 5000;
@@ -15,6 +15,7 @@ export class ImuRateMeter {
   private readonly times: number[] = [];
   private head = 0;
   private lastWallMs = -Infinity;
+  private lossSource: (() => ImuLosses | null) | null = null;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -34,6 +35,16 @@ export class ImuRateMeter {
     this.lastWallMs = this.now();
   }
 
+  /** Where `losses()` reads from: the metered feed. */
+  lossesFrom(source: () => ImuLosses | null): void {
+    this.lossSource = source;
+  }
+
+  /** The feed's losses so far, or null when it cannot tell (the sim, no IMU). */
+  losses(): ImuLosses | null {
+    return this.lossSource?.() ?? null;
+  }
+
   /** Samples per second, or null before two samples or once the IMU went quiet. */
   rateHz(): number | null {
     if (this.now() - this.lastWallMs > STALE_MS) return null;
@@ -44,10 +55,13 @@ export class ImuRateMeter {
   }
 }
 
-/** The feed, with every delivered sample counted by `meter`. */
+/** The feed, with every delivered sample counted by `meter` (and its losses, if it reports them, readable there). */
 export function meteredImuFeed(feed: ImuFeed, meter: ImuRateMeter): ImuFeed {
+  const losses = feed.losses && (() => feed.losses!());
+  meter.lossesFrom(losses ?? (() => null));
   return {
     info: feed.info,
+    ...(losses ? { losses } : {}),
     init: () => feed.init(),
     idle: () => feed.idle(),
     push: (point, onSample) =>

@@ -11,16 +11,18 @@ export class FakeI2cDev implements I2cDevice {
   /** Errors the kernel gives when no device answers (ENXIO) or the bus is gone. */
   fail: string | null = null;
   closed = false;
-  private readonly t0 = performance.now();
+  private readonly t0: number;
 
-  constructor(address?: number) {
+  /** `clock`: the chip's time base, ms (default the wall clock; tests pass a clock they move). */
+  constructor(address?: number, private readonly clock: () => number = () => performance.now()) {
     this.chip = new Lsm6dsoxChip(() => this.motion, address === undefined ? {} : { address });
+    this.t0 = clock();
   }
 
   private tick(): void {
     if (this.closed) throw Object.assign(new Error('bus closed'), { code: 'EBADF' });
     if (this.fail) throw Object.assign(new Error(`${this.fail}, i2c transfer`), { code: this.fail });
-    this.chip.advance(performance.now() - this.t0);
+    this.chip.advance(this.clock() - this.t0);
   }
 
   async readByte(address: number, command: number): Promise<number> {

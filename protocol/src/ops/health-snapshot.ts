@@ -32,7 +32,15 @@ export const HealthSnapshot = Type.Object(
       },
       { additionalProperties: false },
     ),
-    imu: Type.Object({ sampleRateHz: Nullable(Type.Number()) }, { additionalProperties: false }),
+    imu: Type.Object(
+      {
+        sampleRateHz: Nullable(Type.Number()),
+        /** Since start, for an IMU that can tell (its FIFO overran): breaks in the samples and the samples missing in them. */
+        gaps: Type.Optional(Type.Integer({ minimum: 0 })),
+        lostSamples: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
+      { additionalProperties: false },
+    ),
     /** Wi-Fi: the mode and how long the last connect took (command to address); absent on units without it. */
     wifi: Type.Optional(
       Type.Object(

@@ -16,6 +16,14 @@ export interface ImuInfo {
   gyroRangeDps: number;
 }
 
+/** Samples the IMU took but could not deliver (a FIFO that overran), since it started. */
+export interface ImuLosses {
+  /** Breaks in the samples. */
+  gaps: number;
+  /** Samples missing in them. */
+  lostSamples: number;
+}
+
 /**
  * The IMU as the data path sees it: sampled in step with the fixes, each sample stamped with
  * the chip's time. A hardware profile provides one (or none, when the board has no IMU).
@@ -27,4 +35,6 @@ export interface ImuFeed {
   push(point: TrajectoryPoint, onSample: (s: SessionImuSample) => void): Promise<void>;
   /** Resolves when every sample up to the last fix has been read. */
   idle(): Promise<void>;
+  /** What was lost so far, for a feed that can tell (a FIFO's overruns). */
+  losses?(): ImuLosses;
 }

@@ -1,5 +1,6 @@
 import type { I2cBus } from '../i2c-bus.js';
 import { ACCEL_FS, GYRO_FS, LSM6DSOX as R, ODR_HZ, STANDARD_GRAVITY } from './lsm6dsox-registers.js';
+import { Lsm6dsoxFifoReader, type Triple } from './lsm6dsox-fifo.js';
 
 export interface ImuSample {
   /** Body frame: x forward, y left, z up (as mounted), m/s^2 of specific force (z reads +g at rest). */
@@ -18,6 +19,19 @@ export interface Lsm6dsoxOptions {
   gyroRangeDps?: number;
   /** Waits between polls of SW_RESET; injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+}
+
+export interface FifoSamples {
+  samples: ImuSample[];
+  /** Each sample's TAG_CNT: its time slot, modulo 4. */
+  slots: number[];
+  /** Words were overwritten since the last read: samples between the last read and these were lost. */
+  overrun: boolean;
+  /** Half samples dropped (their partner word was overwritten). */
+  orphans: number;
+  /** `now()` before the FIFO's status was asked and when it answered: the samples returned were counted in between. */
+  asked: number;
+  at: number;
 }
 
 function odrCode(hz: number): number {
@@ -40,6 +54,7 @@ export class Lsm6dsox {
   private readonly accel: { code: number; mgPerLsb: number };
   private readonly gyro: { code: number; mdpsPerLsb: number };
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly fifo: Lsm6dsoxFifoReader;
 
   constructor(
     private readonly bus: I2cBus,
@@ -55,6 +70,22 @@ export class Lsm6dsox {
     this.accel = accel;
     this.gyro = gyro;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.fifo = new Lsm6dsoxFifoReader(bus, this.address);
+  }
+
+  /**
+   * Batches both sensors into the FIFO at the output data rate, continuous mode: the newest
+   * 256 samples (about 2.5 s at 104 Hz) wait for a late reader. FIFO_WTM_IA rises at
+   * `watermarkWords` (two words a sample).
+   */
+  enableFifo(watermarkWords: number): Promise<void> {
+    return this.fifo.configure(this.odr, watermarkWords);
+  }
+
+  /** Every complete sample the FIFO holds, oldest first (see Lsm6dsoxFifoReader.drain for errors). */
+  async readFifo(now: () => number = () => performance.now()): Promise<FifoSamples> {
+    const d = await this.fifo.drain(now);
+    return { samples: d.samples.map((s) => this.scale(s.gyro, s.accel)), slots: d.samples.map((s) => s.cnt), overrun: d.overrun, orphans: d.orphans, asked: d.asked, at: d.at };
   }
 
   /** Checks the chip identity, resets it and configures rates and ranges. */
@@ -89,12 +120,13 @@ export class Lsm6dsox {
   /** Gyro and accelerometer outputs in one auto-incremented block read (OUTX_L_G .. OUTZ_H_A). */
   async readOutputs(): Promise<ImuSample> {
     const b = await this.bus.readBlock(this.address, R.OUTX_L_G, 12);
+    const v = (i: number) => int16(b[i] ?? 0, b[i + 1] ?? 0);
+    return this.scale([v(0), v(2), v(4)], [v(6), v(8), v(10)]);
+  }
+
+  private scale(gyro: Triple, accel: Triple): ImuSample {
     const g = this.gyro.mdpsPerLsb / 1000;
     const a = (this.accel.mgPerLsb / 1000) * STANDARD_GRAVITY;
-    const v = (i: number) => int16(b[i] ?? 0, b[i + 1] ?? 0);
-    return {
-      gyroDps: [v(0) * g, v(2) * g, v(4) * g],
-      accelMps2: [v(6) * a, v(8) * a, v(10) * a],
-    };
+    return { gyroDps: [gyro[0] * g, gyro[1] * g, gyro[2] * g], accelMps2: [accel[0] * a, accel[1] * a, accel[2] * a] };
   }
 }

@@ -1,20 +1,27 @@
 /**
- * A real IMU as the data path's feed: the LSM6DSOX driver polled on a timer at the configured
- * rate, each sample stamped in receiver time (the last fix's time plus the monotonic time since
- * it arrived) and handed over with the next fix. Samples before the first fix have no receiver
- * time and are dropped.
+ * A real IMU as the data path's feed: the LSM6DSOX batches every sample into its FIFO, and a
+ * timer drains the FIFO (every sample it holds, so a timer that runs late loses nothing until
+ * the FIFO's 2.5 s are full). Each sample's host time comes from the output data rate
+ * (fifo-sample-clock.ts), its receiver time from the fixes (the offset of the quickest recent
+ * one, receiver-clock.ts); it is handed over with the next fix. An overrun is a gap: logged
+ * with the number of samples lost and counted in `losses()`. Samples drained before the first
+ * fix have no receiver time and are dropped.
  */
 import type { SessionImuSample } from '@pitwall/protocol';
 import type { Logger } from '../../ops/logger.js';
 import type { I2cBus } from '../i2c-bus.js';
-import type { ImuFeed, ImuInfo, TrajectoryPoint } from './imu-feed.js';
+import type { ImuFeed, ImuInfo, ImuLosses, TrajectoryPoint } from './imu-feed.js';
 import { Lsm6dsox } from './lsm6dsox.js';
+import { FifoSampleClock } from './fifo-sample-clock.js';
+import { ReceiverClock } from './receiver-clock.js';
 import { chipOdrFor, IMU_ACCEL_RANGE_G, IMU_CHIP, IMU_GYRO_RANGE_DPS } from './imu-settings.js';
 
 /** Samples kept waiting for a fix; at 100 Hz, 10 s of a receiver that went quiet. */
 const MAX_PENDING = 1000;
-/** Smallest step between two stamps, ms. */
-const STAMP_STEP_MS = 0.001;
+/** FIFO_WTM_IA at 100 ms of samples (two words each); the poller does not wait for it. */
+const WATERMARK_S = 0.1;
+/** A bus failing on and off is logged once this often at most. */
+const WARN_EVERY_MS = 10_000;
 
 export interface PolledImuOptions {
   rateHz: number;
@@ -23,6 +30,8 @@ export interface PolledImuOptions {
   openBus: () => Promise<I2cBus & { close(): Promise<void> }>;
   log: Logger;
   now?: () => number;
+  /** Drain period, ms (default one sample period of the configured rate). */
+  pollMs?: number;
 }
 
 export class PolledImuFeed implements ImuFeed {
@@ -30,11 +39,18 @@ export class PolledImuFeed implements ImuFeed {
   private bus: (I2cBus & { close(): Promise<void> }) | null = null;
   private driver: Lsm6dsox | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private base: { fixT: number; at: number } | null = null;
+  private readonly receiver = new ReceiverClock();
   private pending: SessionImuSample[] = [];
   private reading = false;
+  /** Failed drains not yet logged, and when the last was. */
   private failures = 0;
-  private lastT = -Infinity;
+  private warnedAt = -Infinity;
+  private clock: FifoSampleClock | null = null;
+  /** The last drain failed or emptied the FIFO: the next one counts the samples missing. */
+  private broken = false;
+  /** TAG_CNT of the last sample drained. */
+  private lastSlot: number | null = null;
+  private readonly lost: ImuLosses = { gaps: 0, lostSamples: 0 };
   private readonly now: () => number;
 
   constructor(private readonly o: PolledImuOptions) {
@@ -44,38 +60,65 @@ export class PolledImuFeed implements ImuFeed {
 
   async init(): Promise<void> {
     this.bus = await this.o.openBus();
-    this.driver = new Lsm6dsox(this.bus, { address: this.o.address, odrHz: chipOdrFor(this.o.rateHz), accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS });
-    await this.driver.init();
-    this.timer = setInterval(() => void this.poll(), 1000 / this.o.rateHz);
+    const driver = new Lsm6dsox(this.bus, { address: this.o.address, odrHz: chipOdrFor(this.o.rateHz), accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS });
+    await driver.init();
+    await driver.enableFifo(Math.min(511, Math.round(driver.odrHz * WATERMARK_S) * 2));
+    this.driver = driver;
+    this.clock = new FifoSampleClock(1000 / driver.odrHz);
+    this.timer = setInterval(() => void this.drain(), this.o.pollMs ?? 1000 / this.o.rateHz);
     this.timer.unref();
   }
 
-  private async poll(): Promise<void> {
-    if (this.reading || !this.driver) return;
+  losses(): ImuLosses {
+    return { ...this.lost };
+  }
+
+  /** Reads every complete sample the FIFO holds (the timer calls it; a read in progress makes it a no-op). */
+  async drain(): Promise<void> {
+    if (this.reading || !this.driver || !this.clock) return;
     this.reading = true;
     try {
-      const s = await this.driver.read();
-      this.failures = 0;
-      if (s && this.base && this.pending.length < MAX_PENDING) {
-        // Fixes arrive with jitter: a sample stamped from an early fix may lie past the next one.
-        // Stamps never go back, so the samples stay in order.
-        const t = Math.max(this.base.fixT + (this.now() - this.base.at), this.lastT + STAMP_STEP_MS);
-        this.lastT = t;
-        this.pending.push({ t, accelMps2: s.accelMps2, gyroDps: s.gyroDps });
+      const read = await this.driver.readFifo(this.now);
+      const first = read.slots[0];
+      const skipped = first === undefined || this.lastSlot === null ? null : (first - this.lastSlot + 3) & 3;
+      const placed = this.clock.place(read.samples.length, read.asked, read.at, this.broken || read.overrun || read.orphans > 0, skipped);
+      if (read.samples.length > 0) {
+        this.broken = false;
+        this.lastSlot = read.slots.at(-1)!;
       }
+      if (placed.lost > 0) {
+        this.lost.gaps++;
+        this.lost.lostSamples += placed.lost;
+        this.o.log.warn(`imu FIFO overrun: ${placed.lost} samples lost (${Math.round(placed.lost * this.clock.periodMs)} ms; the reader was late)`);
+      }
+      read.samples.forEach((s, i) => this.take(placed.times[i]!, s.accelMps2, s.gyroDps));
     } catch (err) {
-      // Log the first failure of a run, not one per poll.
-      if (this.failures++ === 0) this.o.log.warn(`imu read failed: ${(err as Error).message}`);
+      this.broken = true;
+      // Not one line per poll: the first failure, then a count at most every WARN_EVERY_MS.
+      this.failures++;
+      const now = this.now();
+      if (now - this.warnedAt >= WARN_EVERY_MS) {
+        const more = this.failures > 1 ? ` (${this.failures} failed reads since the last warning)` : '';
+        this.o.log.warn(`imu read failed: ${(err as Error).message}${more}`);
+        this.warnedAt = now;
+        this.failures = 0;
+      }
     } finally {
       this.reading = false;
     }
+  }
+
+  private take(hostT: number, accelMps2: SessionImuSample['accelMps2'], gyroDps: SessionImuSample['gyroDps']): void {
+    const t = this.receiver.stamp(hostT);
+    if (t === null || this.pending.length >= MAX_PENDING) return;
+    this.pending.push({ t, accelMps2, gyroDps });
   }
 
   async push(point: TrajectoryPoint, onSample: (s: SessionImuSample) => void): Promise<void> {
     let i = 0;
     for (; i < this.pending.length && this.pending[i]!.t <= point.t; i++) onSample(this.pending[i]!);
     this.pending = this.pending.slice(i);
-    this.base = { fixT: point.t, at: this.now() };
+    this.receiver.fix(point.t, this.now());
   }
 
   async idle(): Promise<void> {}

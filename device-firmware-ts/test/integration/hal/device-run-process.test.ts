@@ -73,10 +73,12 @@ test('pitwall-device run as a process on fake devices: it sets the receiver up, 
     assert.ok(session.imu.length >= 200, `IMU samples recorded: ${session.imu.length}`);
     const span = (session.imu.at(-1)!.t - session.imu[0]!.t) / 1000;
     const hz = (session.imu.length - 1) / span;
-    // The header says 100 Hz; what arrives is lower on this loaded 2-core machine (50-56 Hz seen:
-    // the polled feed skips samples when its timer runs late), so the floor here is continuity.
+    // The chip has no 100 Hz rate: it runs at 104 Hz, and its FIFO keeps every sample for a
+    // reader that comes late on this loaded machine, so the rate holds and nothing is skipped.
     assert.equal(session.header.imu?.rateHz, 100);
-    assert.ok(hz > 25, `IMU samples all along the session: ${hz.toFixed(1)} Hz`);
+    assert.ok(hz > 95 && hz < 110, `IMU samples at the chip's 104 Hz: ${hz.toFixed(1)} Hz over ${span.toFixed(1)} s`);
+    const gaps = session.imu.slice(1).map((s, i) => s.t - session.imu[i]!.t);
+    assert.ok(Math.max(...gaps) < 50, `no gap in the IMU samples: the longest is ${Math.max(...gaps).toFixed(1)} ms`);
     const az = session.imu.reduce((n, x) => n + x.accelMps2[2], 0) / session.imu.length;
     assert.ok(Math.abs(az - 9.81) < 0.5, `the chip at rest reads gravity on z: ${az}`);
   } finally {

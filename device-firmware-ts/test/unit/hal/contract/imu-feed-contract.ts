@@ -18,13 +18,16 @@ export async function imuFeedContract(feed: ImuFeed, rateHz: number): Promise<vo
   const t0 = Date.UTC(2026, 0, 1, 12);
   const samples: SessionImuSample[] = [];
   const fixes = 16;
+  const wall0 = performance.now();
   for (let i = 0; i < fixes; i++) {
     const t = t0 + i * 100;
     const before = samples.length;
     await feed.push({ t, lat: 28.4, lon: -81.4, speedMps: 0, courseDeg: 0 }, (s) => samples.push(s));
     await feed.idle();
     for (const s of samples.slice(before)) assert.ok(s.t <= t, `sample at ${s.t - t0} ms handed over with the fix at ${t - t0} ms`);
-    await sleep(100);
+    // On a schedule, as a receiver's fixes come: a plain sleep(100) would add each round's work
+    // and stretch wall time against receiver time.
+    await sleep(Math.max(0, wall0 + (i + 1) * 100 - performance.now()));
   }
   assert.ok(samples.length > 0, 'samples arrive');
   for (let i = 1; i < samples.length; i++) assert.ok(samples[i]!.t > samples[i - 1]!.t, 'samples in time order');
