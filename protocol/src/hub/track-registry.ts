@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../validate.js';
+import { HubTime } from './hub-ids.js';
 import { Hlc } from '../merge/hlc.js';
 import { LatLonTuple } from '../tracks/track-definition.js';
 import { BookGroup, BookTrack, TrackBook } from '../tracks/track-book.js';
@@ -82,7 +83,7 @@ export const RegistryTrackVersion = Type.Object(
     version: Type.Integer({ minimum: 1 }),
     author: Type.String({ minLength: 1, maxLength: 120 }),
     laptop: Hlc.properties.node,
-    at: Type.String({ format: 'date-time' }),
+    at: HubTime,
     fields: Type.Array(Type.Union([Type.Literal('geometry'), Type.Literal('name'), Type.Literal('sectors'), Type.Literal('deleted')]), { maxItems: 4 }),
   },
   { additionalProperties: false },
