@@ -34,3 +34,4 @@ export { fleetForTrack, fleetTracks } from './sessions/fleet-stats.js';
 export { readTrackLaps, writeLapFeatures, type TrackLapColumns } from './sessions/lap-features.js';
 export { stagedDownloads, DEFAULT_EXPORT_USER, type SupportDownloads } from './support/support-export-handlers.js';
 export { parseRelayAddress } from './support/relay-address.js';
+export { syncTrackRegistry, RegistrySyncError, type RegistrySyncReport } from './sessions/track-registry-sync.js';
