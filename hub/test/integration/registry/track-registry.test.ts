@@ -140,30 +140,55 @@ for (const kind of DATABASE_KINDS) {
 
     test('fuzz (seeded): mangled pushes are answered 200 or a 4xx, never 500, and a refused one changes nothing', async () => {
       const rand = seededRandom(0x7ac_16);
-      const base = putTrack(emptyBook(), 'own-f1', { geometry: geometryOf(other), name: 'Fuzz', sectors: [] }, stamp('laptop-f', 0));
+      const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
       const values: unknown[] = [null, -1, 1e308, 'trk-0000000000000000', '', 'x'.repeat(200), [], {}, true, { ms: 1, n: 0, node: 'laptop-a' }, [[91, 0]]];
-      for (let i = 0; i < 60; i++) {
-        const mangled = JSON.parse(JSON.stringify({ laptop: 'laptop-f', book: base })) as Record<string, unknown>;
+      // Shape: any value anywhere. Meaning: a valid book whose stamps, keys and lengths lie.
+      const shape = (book: TrackBook) => {
+        const mangled = JSON.parse(JSON.stringify({ laptop: 'laptop-f', book })) as Record<string, unknown>;
         for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) {
           let node: Record<string, unknown> = mangled;
           for (;;) {
             const keys = Object.keys(node);
             if (keys.length === 0) break;
-            const key = keys[Math.floor(rand() * keys.length)]!;
+            const key = pick(keys);
             const child = node[key];
             if (child && typeof child === 'object' && rand() < 0.7) {
               node = child as Record<string, unknown>;
               continue;
             }
-            node[key] = structuredClone(values[Math.floor(rand() * values.length)]);
+            node[key] = structuredClone(pick(values));
             break;
           }
         }
+        return mangled;
+      };
+      const meaning = (book: TrackBook) => {
+        const b = structuredClone(book);
+        const key = pick(Object.keys(b.tracks));
+        const t = b.tracks[key]!;
+        const field = pick(['geometry', 'name', 'sectors'] as const);
+        const lie = pick(['stamp', 'same-stamp', 'length', 'key'] as const);
+        if (lie === 'stamp') t[field].at = { ms: Date.now() + Math.round((rand() * 6 - 3) * 86_400_000), n: Math.floor(rand() * 3), node: pick(['laptop-f', 'laptop-a', 'laptop-b']) };
+        if (lie === 'same-stamp') t.name = { value: `Renamed ${Math.floor(rand() * 100)}`, at: t.name.at };
+        if (lie === 'length') t.geometry = { value: { ...t.geometry.value, lengthM: t.geometry.value.lengthM * (0.5 + rand() * 1.5) }, at: t.geometry.at };
+        if (lie === 'key') {
+          delete b.tracks[key];
+          b.tracks[rand() < 0.5 ? trackSignature(t.geometry.value)!.id : pick(['trk-0123456789abcdef', trackSignature(sonoma)!.id])] = t;
+        }
+        return { laptop: 'laptop-f', book: b };
+      };
+      const seen = new Map<string, number>();
+      for (let i = 0; i < 80; i++) {
         const snapshot = await pullAll(f.app, f.academyToken, 200);
+        const base = putTrack(snapshot.book, `own-f${i}`, { geometry: redrawn(geometryOf(other), i), name: 'Fuzz', sectors: [] }, stamp('laptop-f', 10_000 + i));
+        const mangled = i % 2 ? shape(base) : meaning(base);
         const res = await push(f.app, f.academyToken, mangled.laptop as string, mangled.book);
         assert.ok(res.statusCode === 200 || (res.statusCode >= 400 && res.statusCode < 500), `${i}: ${res.statusCode} ${res.body}`);
+        const code = res.statusCode === 200 ? 'merged' : (res.json() as { error: { code: string } }).error.code;
+        seen.set(code, (seen.get(code) ?? 0) + 1);
         if (res.statusCode !== 200) assert.deepEqual(await pullAll(f.app, f.academyToken, 200), snapshot, `${i}: refused, nothing changed`);
       }
+      for (const code of ['merged', 'invalid-message', 'invalid-track', 'forged-signature-id', 'stamp-in-future', 'conflicting-edit', 'edit-out-of-order']) assert.ok(seen.has(code), `${code} among ${JSON.stringify([...seen])}`);
     });
   });
 }
