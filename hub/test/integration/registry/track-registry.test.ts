@@ -106,6 +106,20 @@ for (const kind of DATABASE_KINDS) {
       assert.equal((await f.app.inject({ method: 'GET', url: HubRoutes.registryPull.path })).statusCode, 401);
     });
 
+    test('pushes at once from many laptops apply one at a time: every edit kept, versions unique and gapless', async () => {
+      const g = await hubFixture(dbs);
+      const laptops = await Promise.all(['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map(async (n) => ({ n: `laptop-${n}`, token: (await addMember(g.hubDb.db, g.academyId, n, 'member')).token })));
+      const shared = putTrack(emptyBook(), 'own-s1', { geometry: geometryOf(sonoma), name: 'Shared', sectors: [] }, stamp('laptop-p1', 0));
+      const books = laptops.map((l, i) => putTrack(editTrack(shared, 'own-s1', { field: 'name', value: `Name ${i}` }, stamp(l.n, 100 + i)), `own-${l.n}`, { geometry: redrawn(geometryOf(other), i), name: l.n, sectors: [] }, stamp(l.n, 200)));
+      const answers = await Promise.all(laptops.map((l, i) => push(g.app, l.token, l.n, books[i])));
+      for (const a of answers) assert.equal(a.statusCode, 200, a.body);
+      const pulled = await pullAll(g.app, g.academyToken, 200);
+      assert.deepEqual(pulled.book, books.reduce(mergeBooks), 'the merge of every book, whatever order they were applied in');
+      assert.equal(pulled.book.tracks['own-s1']!.name.value, 'Name 5');
+      const versions = (await g.hubDb.db.selectFrom('registry_versions').select('version').where('organisation_id', '=', g.academyId).execute()).map((r) => Number(r.version)).sort((a, b) => a - b);
+      assert.deepEqual(versions, versions.map((_, i) => i + 1));
+    });
+
     test('hostile pushes are refused in a sentence and change nothing', async () => {
       const snapshot = await pullAll(f.app, f.academyToken, 200);
       const base = putTrack(emptyBook(), 'own-h1', { geometry: geometryOf(other), name: 'Other', sectors: [] }, stamp('laptop-h', 0));
