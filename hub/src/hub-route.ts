@@ -34,6 +34,7 @@ export function serveHubRoute<R extends HubRoute>(app: FastifyInstance, db: Kyse
   app.route({
     method: route.method,
     url: route.path,
+    ...(route.maxBodyB ? { bodyLimit: route.maxBodyB } : {}),
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const member = route.access === 'member' ? await authenticateMember(db, req.headers.authorization) : null;
       const call = {

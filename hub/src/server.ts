@@ -11,6 +11,7 @@ import { issueChallenge, purgeExpiredChallenges } from './registration/challenge
 import { registerUnit } from './registration/register-unit.js';
 import { serveTeamRoutes } from './team/team-routes.js';
 import { serveFleetRoutes } from './fleet/fleet-routes.js';
+import { serveRegistryRoutes } from './registry/registry-routes.js';
 
 export interface HubServerOptions {
   db: Kysely<HubTables>;
@@ -64,6 +65,7 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   serveHubRoute(app, db, HubRoutes.claimCode, async ({ body, member }) => ({ status: 201, answer: await issueClaimCode(db, member, body.academyId, now()) }));
   serveTeamRoutes(app, db, now);
   serveFleetRoutes(app, db);
+  serveRegistryRoutes(app, db, now);
 
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'No such hub route.' } }));
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {

@@ -124,6 +124,56 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('shared_sessions_track').execute();
     },
   },
+  '0004-track-registry': {
+    async up(db: Kysely<unknown>) {
+      // One row per organisation: its registry's newest version (a push locks it, so one
+      // organisation's pushes apply one at a time, in every hub process).
+      await db.schema
+        .createTable('registry_heads')
+        .addColumn('organisation_id', 'text', (c) => c.primaryKey().references('organisations.id'))
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('registry_entries')
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('registry_id', 'text')
+        .addColumn('aliases', 'text')
+        .addColumn('signature', 'text')
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('registry_entries_pk', ['organisation_id', 'kind', 'key'])
+        .execute();
+      await db.schema.createIndex('registry_entries_version').on('registry_entries').columns(['organisation_id', 'version']).execute();
+      await db.schema
+        .createTable('registry_versions')
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('member_id', 'text', (c) => c.notNull().references('members.id'))
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('laptop', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('fields', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('registry_versions_pk', ['organisation_id', 'version'])
+        .execute();
+      await db.schema.createIndex('registry_versions_key').on('registry_versions').columns(['organisation_id', 'kind', 'key', 'version']).execute();
+      // A laptop (its clock's node id) belongs to the member who pushed from it first; its high
+      // water is the newest stamp of its own it has pushed (hlcText, which sorts as stamps do).
+      await db.schema
+        .createTable('registry_laptops')
+        .addColumn('node', 'text', (c) => c.primaryKey())
+        .addColumn('member_id', 'text', (c) => c.notNull().references('members.id'))
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('high_water', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const t of ['registry_laptops', 'registry_versions', 'registry_entries', 'registry_heads']) await db.schema.dropTable(t).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -93,6 +93,48 @@ export interface SessionSharesTable {
   session_id: string;
 }
 
+/** An organisation's registry: its newest version. */
+export interface RegistryHeadsTable {
+  organisation_id: string;
+  /** bigint: PostgreSQL's driver hands it back as text. */
+  version: number | string;
+}
+
+/** One track or group of an organisation's canonical book. */
+export interface RegistryEntriesTable {
+  organisation_id: string;
+  kind: 'track' | 'group';
+  key: string;
+  /** JSON: the BookTrack or BookGroup (registers with their stamps). */
+  value: string;
+  /** Tracks: the id the registry resolved it to, the other raw ids in its class (JSON), the hub's signature (JSON). */
+  registry_id: string | null;
+  aliases: string | null;
+  signature: string | null;
+  version: number | string;
+}
+
+/** Who made each version of an entry: the member whose push changed it, from which laptop, which fields. */
+export interface RegistryVersionsTable {
+  organisation_id: string;
+  version: number | string;
+  kind: 'track' | 'group';
+  key: string;
+  member_id: string;
+  author: string;
+  laptop: string;
+  at: Time;
+  /** JSON array of the fields changed. */
+  fields: string;
+}
+
+export interface RegistryLaptopsTable {
+  node: string;
+  member_id: string;
+  organisation_id: string;
+  high_water: string;
+}
+
 export interface HubTables {
   organisations: OrganisationsTable;
   dealer_academies: DealerAcademiesTable;
@@ -105,4 +147,8 @@ export interface HubTables {
   group_members: GroupMembersTable;
   shared_sessions: SharedSessionsTable;
   session_shares: SessionSharesTable;
+  registry_heads: RegistryHeadsTable;
+  registry_entries: RegistryEntriesTable;
+  registry_versions: RegistryVersionsTable;
+  registry_laptops: RegistryLaptopsTable;
 }

@@ -8,6 +8,7 @@ import { SignedRegistration } from './registration-record.js';
 import { RegistrationRequest } from './registration-request.js';
 import { GroupSessionsPage, GroupSessionsQuery, SharedSession, SharedSessionParams, SharedSessionUpload } from './shared-session.js';
 import { Group, GroupCreate, GroupMember, GroupMemberAdd, GroupParams } from './team-group.js';
+import { RegistryTrackPull, RegistryTrackPullQuery, RegistryTrackPush, RegistryTrackPushResult } from './track-registry.js';
 
 /** `public`: anyone (what proves the caller is in the body: a unit's signature); `member`: a bearer token of an organisation's member. */
 export type HubAccess = 'public' | 'member';
@@ -22,7 +23,12 @@ export interface HubRoute {
   readonly responses: Readonly<Record<number, TSchema>>;
   readonly access: HubAccess;
   readonly summary: string;
+  /** A larger body than the hub's default (16 KiB … 256 KiB) for this route, bytes. */
+  readonly maxBodyB?: number;
 }
+
+/** The largest track book a push may carry: 200 tracks of 5,000 points with room for their edits. */
+export const REGISTRY_PUSH_MAX_B = 32 * 1024 * 1024;
 
 /** Every refusal of the hub has the device API's error shape: `{"error":{"code","message"}}`. */
 export const HubError = ApiError;
@@ -98,5 +104,22 @@ export const HubRoutes = {
     responses: { 200: HubFleetDistribution },
     access: 'member',
     summary: "a track's lap, sector and progress distributions over one group or every group of the organisation the caller is in",
+  },
+  registryPush: {
+    method: 'POST',
+    path: '/hub/v1/registry/tracks',
+    body: RegistryTrackPush,
+    responses: { 200: RegistryTrackPushResult },
+    access: 'member',
+    maxBodyB: REGISTRY_PUSH_MAX_B,
+    summary: "merge a laptop's track book into the organisation's registry (signatures recomputed by the hub)",
+  },
+  registryPull: {
+    method: 'GET',
+    path: '/hub/v1/registry/tracks',
+    query: RegistryTrackPullQuery,
+    responses: { 200: RegistryTrackPull },
+    access: 'member',
+    summary: "the organisation's registry changed after a version, a page at a time",
   },
 } as const satisfies Record<string, HubRoute>;

@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../validate.js';
+import { HubTime } from './hub-ids.js';
 import { Hlc } from '../merge/hlc.js';
 import { LatLonTuple } from '../tracks/track-definition.js';
-import { SectorLines, TrackBook, TrackGeometry, TrackName } from '../tracks/track-book.js';
+import { BookGroup, BookTrack, TrackBook } from '../tracks/track-book.js';
 import { OWN_TRACKS_MAX } from '../tracks/own-track-push.js';
 import { SIGNATURE_POINTS, trackSignature } from '../tracks/track-signature.js';
 import { haversineM } from '../timing/geo.js';
@@ -28,7 +29,7 @@ export const TrackSignatureMessage = Type.Object(
   { additionalProperties: false },
 );
 
-/** `POST /v1/registry/tracks`: a companion's book (its own tracks and their edits). */
+/** `POST /hub/v1/registry/tracks`: a companion's book (its own tracks and their edits). */
 export const RegistryTrackPush = Type.Object(
   {
     /** The laptop the book comes from (its clock's node id). */
@@ -50,51 +51,57 @@ export const RegistryTrackPushResult = Type.Object(
           key: Type.String({ maxLength: 96 }),
           registryId: SignatureId,
           version: Type.Integer({ minimum: 1 }),
-          /** New to the registry, merged into an entry, or refused (with the reason). */
-          outcome: Type.Union([Type.Literal('registered'), Type.Literal('merged'), Type.Literal('refused')]),
-          reason: Type.Optional(Type.String({ maxLength: 300 })),
+          /** New to the registry, changed by this push, or already holding every edit of it. */
+          outcome: Type.Union([Type.Literal('registered'), Type.Literal('merged'), Type.Literal('unchanged')]),
         },
         { additionalProperties: false },
       ),
-      { maxItems: OWN_TRACKS_MAX },
+      { maxItems: 1000 },
     ),
+    /** The registry's newest version after the push. */
+    version: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },
 );
 export type RegistryTrackPushResult = Static<typeof RegistryTrackPushResult>;
 export const registryTrackPushResult = validator('RegistryTrackPushResult', RegistryTrackPushResult);
 
-/** `GET /v1/registry/tracks?after=VERSION&limit=N`: entries changed after a registry-wide version, oldest change first. */
+/** `GET /hub/v1/registry/tracks?after=VERSION&limit=N`: what changed after a version of the organisation's registry, oldest change first. */
 export const RegistryTrackPullQuery = Type.Object(
   {
-    after: Type.Optional(Type.Integer({ minimum: 0 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    after: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,14})$' })),
+    limit: Type.Optional(Type.String({ pattern: '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$' })),
   },
   { additionalProperties: false },
 );
 export type RegistryTrackPullQuery = Static<typeof RegistryTrackPullQuery>;
+export const registryTrackPullQuery = validator('RegistryTrackPullQuery', RegistryTrackPullQuery);
 
-/** One version of an entry: who made it (organisation member and laptop), when, what changed. */
+/** One version of an entry: the member whose push made it, from which laptop, when, which fields changed (none: only its id or aliases did). */
 export const RegistryTrackVersion = Type.Object(
   {
     version: Type.Integer({ minimum: 1 }),
     author: Type.String({ minLength: 1, maxLength: 120 }),
     laptop: Hlc.properties.node,
-    at: Type.String({ format: 'date-time' }),
+    at: HubTime,
     fields: Type.Array(Type.Union([Type.Literal('geometry'), Type.Literal('name'), Type.Literal('sectors'), Type.Literal('deleted')]), { maxItems: 4 }),
   },
   { additionalProperties: false },
 );
+export type RegistryTrackVersion = Static<typeof RegistryTrackVersion>;
 
+/**
+ * One track of the organisation's canonical book, under the key laptops know it by: its
+ * registers (merged from every push, stamps and laptops kept), the id the registry resolved it
+ * to, and the signature the hub computed from the merged geometry.
+ */
 export const RegistryTrackEntry = Type.Object(
   {
+    key: Type.String({ maxLength: 96 }),
     id: SignatureId,
-    /** Ids the same track was pushed under (raw ids resolved to this one). */
+    /** Raw signature ids of the other tracks resolved to this id (the same track drawn on other laptops). */
     aliases: Type.Array(SignatureId, { maxItems: 100 }),
-    name: TrackName,
-    geometry: TrackGeometry,
-    sectors: SectorLines,
-    deleted: Type.Boolean(),
+    track: BookTrack,
     signature: TrackSignatureMessage,
     /** The registry-wide version of this entry's last change (the pull cursor). */
     version: Type.Integer({ minimum: 1 }),
@@ -105,9 +112,17 @@ export const RegistryTrackEntry = Type.Object(
 );
 export type RegistryTrackEntry = Static<typeof RegistryTrackEntry>;
 
+/** A group of the canonical book (its name register and members as an observed-remove set). */
+export const RegistryGroupEntry = Type.Object(
+  { key: Type.String({ maxLength: 96 }), group: BookGroup, version: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
+export type RegistryGroupEntry = Static<typeof RegistryGroupEntry>;
+
 export const RegistryTrackPull = Type.Object(
   {
-    entries: Type.Array(RegistryTrackEntry, { maxItems: 500 }),
+    entries: Type.Array(RegistryTrackEntry, { maxItems: 200 }),
+    groups: Type.Array(RegistryGroupEntry, { maxItems: 200 }),
     /** Pass as `after` for the next page; null when there is no more. */
     next: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   },

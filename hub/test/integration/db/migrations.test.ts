@@ -5,7 +5,7 @@ import { MIGRATION_NAMES } from '../../../src/db/migrations.js';
 import { openDatabase } from '../../../src/db/open-database.js';
 import { DATABASE_KINDS, TestDatabases } from '../../helpers/hub-databases.js';
 
-const TABLES = ['audit', 'challenges', 'claim_codes', 'dealer_academies', 'group_members', 'groups', 'members', 'organisations', 'session_shares', 'shared_sessions', 'units'];
+const TABLES = ['audit', 'challenges', 'claim_codes', 'dealer_academies', 'group_members', 'groups', 'members', 'organisations', 'session_shares', 'shared_sessions', 'units', 'registry_heads', 'registry_entries', 'registry_versions', 'registry_laptops'];
 
 for (const kind of DATABASE_KINDS) {
   describe(`migrations (${kind})`, () => {
@@ -24,7 +24,7 @@ for (const kind of DATABASE_KINDS) {
           .execute();
         assert.deepEqual(applied.map((r) => r.name).sort(), [...MIGRATION_NAMES].sort());
         const tables = (await db.introspection.getTables()).map((t) => t.name).filter((n) => !n.startsWith('hub_migrations'));
-        assert.deepEqual(tables.sort(), TABLES);
+        assert.deepEqual(tables.sort(), [...TABLES].sort());
       } finally {
         for (const o of opened) await o.close();
       }

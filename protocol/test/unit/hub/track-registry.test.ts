@@ -29,11 +29,10 @@ describe('track registry messages', () => {
     assert.equal(registryTrackPush.is({ laptop: 'laptop-a1', book: emptyBook(), extra: 1 }), false);
     assert.equal(registryTrackPush.is({ laptop: 'Laptop A', book: emptyBook() }), false);
     const sig = trackSignature(sonoma)!;
-    const entry = {
-      id: sig.id, aliases: [], name: 'Sonoma', geometry: { startFinish: sonoma.startFinish, lengthM: sonoma.lengthM, outline: sonoma.outline! }, sectors: [], deleted: false,
-      signature: { ...sig, points: sig.points.slice(0, 10) }, version: 1, history: [],
-    };
-    assert.equal(registryTrackPull.is({ entries: [entry], next: null }), false);
-    assert.ok(registryTrackPull.is({ entries: [{ ...entry, signature: sig }], next: null }));
+    const track = bookOf(sonoma).tracks['own-0123456789abcdef']!;
+    const entry = { key: 'own-0123456789abcdef', id: sig.id, aliases: [], track, signature: { ...sig, points: sig.points.slice(0, 10) }, version: 1, history: [] };
+    assert.equal(registryTrackPull.is({ entries: [entry], groups: [], next: null }), false);
+    assert.ok(registryTrackPull.is({ entries: [{ ...entry, signature: sig }], groups: [], next: null }));
+    assert.equal(registryTrackPull.is({ entries: [{ ...entry, signature: sig, track: { ...track, name: { value: 'x' } } }], groups: [], next: null }), false, 'a register without its stamp');
   });
 });
