@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { BundleError, type VendorKeyList } from '@pitwall/protocol';
 import { buildBundle, BundleSource, loadPublicKey, pinnedKeySet, readBundleHeadUnverified, signBundle, signKeyList, verifyBundleStream } from '@pitwall/protocol/node';
-import { generateVendorKey, readPublicKeyPem, readSigningKey } from './bundle-keys.js';
+import { keygenCommand, readPublicKeyPem, readSigningKey } from './bundle-keys.js';
 import type { Io } from './session-commands.js';
 
 export const BUNDLE_USAGE = `  pitwall bundle keygen --out FILE
@@ -72,13 +72,8 @@ export async function runBundleCommand(argv: string[], io: BundleIo): Promise<nu
   const { values, positionals } = parsed;
   try {
     switch (sub) {
-      case 'keygen': {
-        const k = await generateVendorKey(need(values, 'out'));
-        io.out(`key id ${k.keyId}`);
-        io.out(`private key: ${k.privatePath} (mode 0600; keep it off the units and out of backups you do not control)`);
-        io.out(`public key:  ${k.publicPath} (pin it on the units)`);
-        return 0;
-      }
+      case 'keygen':
+        return await keygenCommand(need(values, 'out'), io.out, 'pin it on the units');
       case 'build': {
         const unitIds = list(values['allow-downgrade-unit']);
         const downModels = list(values['allow-downgrade-model']);

@@ -40,6 +40,15 @@ export async function generateVendorKey(privatePath: string): Promise<KeygenResu
   return { keyId: loadPublicKey(publicKey.export({ type: 'spki', format: 'pem' }).toString()).keyId, privatePath, publicPath };
 }
 
+/** `keygen` of the vendor CLIs (bundles, licences): makes the key pair and says where it went, never what it is. */
+export async function keygenCommand(privatePath: string, out: (line: string) => void, publicUse: string): Promise<number> {
+  const k = await generateVendorKey(privatePath);
+  out(`key id ${k.keyId}`);
+  out(`private key: ${k.privatePath} (mode 0600; keep it off the units and out of backups you do not control)`);
+  out(`public key:  ${k.publicPath} (${publicUse})`);
+  return 0;
+}
+
 /** Reads a private key file, refusing one that others can read (as ssh does). */
 export async function readSigningKey(path: string): Promise<SigningKey> {
   const st = await stat(path);

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { licenceScopeProblem, LICENSE_FEATURES, LICENSE_FORMAT, LICENSE_PAYLOAD_TYPE, LicenseError, REVOCATION_LIST_FORMAT, REVOCATION_LIST_PAYLOAD_TYPE, revocationList, type LicenseFeature, type LicensePayload, type LicenseScope, type RevocationList } from '@pitwall/protocol';
 import { keyLookup, pinnedKeySet, readLicenseUnverified, signLicense, signRevocationList, verifyLicenseFile, verifyRevocationListFile } from '@pitwall/protocol/node';
-import { generateVendorKey, readPublicKeyPem, readSigningKey } from './bundle-keys.js';
+import { keygenCommand, readPublicKeyPem, readSigningKey } from './bundle-keys.js';
 import type { BundleIo } from './bundle-commands.js';
 
 /** The vendor's side of licensing: keys, licence files and revocation lists, all made offline. */
@@ -83,13 +83,8 @@ export async function runLicenseVendorCommand(argv: string[], io: BundleIo): Pro
   const { values, positionals } = parsed;
   try {
     switch (sub) {
-      case 'keygen': {
-        const k = await generateVendorKey(need(values, 'out'));
-        io.out(`key id ${k.keyId}`);
-        io.out(`private key: ${k.privatePath} (mode 0600; keep it off the units and out of backups you do not control)`);
-        io.out(`public key:  ${k.publicPath} (pin it on the units, or carry it to them in a signed key list)`);
-        return 0;
-      }
+      case 'keygen':
+        return await keygenCommand(need(values, 'out'), io.out, 'pin it on the units, or carry it to them in a signed key list');
       case 'issue':
         return await issue(values, io);
       case 'revoke-list':

@@ -1,4 +1,4 @@
-import type { LapColumns } from '@pitwall/protocol';
+import { emptyLapColumns, nameInterner, type LapColumns } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import type { TimedLaps } from './lap-analysis.js';
 
@@ -55,11 +55,6 @@ export interface TrackLapColumns extends LapColumns {
   lap: Int32Array;
 }
 
-const intern = (names: string[], index: Map<string, number>, name: string) => {
-  let k = index.get(name);
-  if (k === undefined) index.set(name, (k = names.push(name) - 1));
-  return k;
-};
 
 type Row = [number, string | null, string, number, number, number, Buffer];
 
@@ -86,30 +81,16 @@ export function readTrackLaps(db: Db, trackId: string): TrackLapColumns {
     S = Math.max(S, r[4]);
     C = Math.max(C, r[5]);
   }
-  const out: TrackLapColumns = {
-    count: n,
-    session: new Int32Array(n),
-    lap: new Int32Array(n),
-    driver: new Int32Array(n),
-    drivers: [],
-    unit: new Int32Array(n),
-    units: [],
-    startT: new Float64Array(n),
-    timeMs: new Float64Array(n),
-    sectorsMs: new Float64Array(n * S).fill(NaN),
-    sectorCount: S,
-    cornerMinKmh: new Float32Array(n * C).fill(NaN),
-    cornerCount: C,
-  };
-  const driverIndex = new Map<string, number>();
-  const unitIndex = new Map<string, number>();
+  const out: TrackLapColumns = { ...emptyLapColumns(n, S, C), session: new Int32Array(n), lap: new Int32Array(n) };
+  const driverOf = nameInterner(out.drivers);
+  const unitOf = nameInterner(out.units);
   let at = 0;
   for (const [session, driver, unitName, m, s, c, blob] of rows) {
     // The blob may sit at any byte offset: copied once into an aligned array.
     const cols = new Float64Array(m * (3 + s + c));
     new Uint8Array(cols.buffer).set(blob);
-    const d = intern(out.drivers, driverIndex, driver ?? unitName);
-    const u = intern(out.units, unitIndex, unitName);
+    const d = driverOf(driver ?? unitName);
+    const u = unitOf(unitName);
     out.session.fill(session, at, at + m);
     out.driver.fill(d, at, at + m);
     out.unit.fill(u, at, at + m);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { LapColumns, SharedSession } from '@pitwall/protocol';
+import { emptyLapColumns, nameInterner, type LapColumns, type SharedSession } from '@pitwall/protocol';
 import type { HubTables } from '../db/tables.js';
 
 /** A shared session as the fleet distributions read it: its driver's name, unit, start and laps. */
@@ -35,11 +35,6 @@ export async function readFleetSessions(db: Kysely<HubTables>, trackId: string, 
   return rows.map((r) => ({ driver: r.name, unitId: r.unit_id, startedAt: r.started_at, laps: JSON.parse(r.laps) as SharedSession['laps'] }));
 }
 
-const intern = (names: string[], index: Map<string, number>, name: string) => {
-  let k = index.get(name);
-  if (k === undefined) index.set(name, (k = names.push(name) - 1));
-  return k;
-};
 
 /**
  * Shared sessions as protocol's LapColumns. A shared lap has no start time of its own: it is
@@ -54,25 +49,14 @@ export function sharedLapColumns(sessions: readonly FleetSessionRow[]): LapColum
     n += s.laps.length;
     for (const l of s.laps) S = Math.max(S, l.sectorsMs.length);
   }
-  const c: LapColumns = {
-    count: n,
-    driver: new Int32Array(n),
-    drivers: [],
-    unit: new Int32Array(n),
-    units: [],
-    startT: new Float64Array(n),
-    timeMs: new Float64Array(n),
-    sectorsMs: new Float64Array(n * S).fill(NaN),
-    sectorCount: S,
-    cornerMinKmh: new Float32Array(0),
-    cornerCount: 0,
-  };
-  const driverIndex = new Map<string, number>();
-  const unitIndex = new Map<string, number>();
+  // The hub keeps no traces: no corner speeds.
+  const c = emptyLapColumns(n, S, 0);
+  const driverOf = nameInterner(c.drivers);
+  const unitOf = nameInterner(c.units);
   let i = 0;
   for (const s of sessions) {
-    const d = intern(c.drivers, driverIndex, s.driver);
-    const u = intern(c.units, unitIndex, s.unitId);
+    const d = driverOf(s.driver);
+    const u = unitOf(s.unitId);
     let t = Date.parse(s.startedAt);
     for (const l of [...s.laps].sort((a, b) => a.lap - b.lap)) {
       c.driver[i] = d;

@@ -5,3 +5,4 @@ export * from './corner-speeds.js';
 export * from './lap-compare.js';
 export * from './distribution.js';
 export * from './fleet-distribution.js';
+export * from './lap-columns.js';
