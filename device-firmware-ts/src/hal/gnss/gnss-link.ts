@@ -2,6 +2,9 @@ import { SerialPort } from 'serialport';
 import { UbxParser, type UbxFrame } from './ubx-frame.js';
 import { CLS, ID } from './ubx-messages.js';
 
+const LOCK_RETRIES = 10;
+const LOCK_RETRY_MS = 100;
+
 const MAX_LINE = 120;
 const SETTLE_MS = 100;
 
@@ -33,9 +36,20 @@ export class GnssLink {
   }
 
   static async open(path: string, baudRate: number): Promise<GnssLink> {
-    const port = new SerialPort({ path, baudRate, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-    return new GnssLink(port);
+    // The port is flock()ed while open. Our own previous open (the last speed tried) can still
+    // hold it for a moment after its close callback on a busy machine: a few short retries;
+    // a lock that stays is another process's, and says so.
+    for (let attempt = 0; ; attempt++) {
+      const port = new SerialPort({ path, baudRate, autoOpen: false });
+      try {
+        await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+        return new GnssLink(port);
+      } catch (err) {
+        if (!/Cannot lock port/.test((err as Error).message)) throw err;
+        if (attempt >= LOCK_RETRIES) throw new Error(`the GNSS port ${path} is held by another process (it stays locked)`);
+        await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
+      }
+    }
   }
 
   private take(d: Buffer): void {

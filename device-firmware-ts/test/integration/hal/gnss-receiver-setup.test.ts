@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setUpReceiver, detectBaud } from '../../../src/hal/gnss/receiver-setup.js';
+import { GnssLink } from '../../../src/hal/gnss/gnss-link.js';
 import { silentLogger } from '../../../src/ops/logger.js';
 import { FakeUblox, type FakeReceiverOptions } from '../../helpers/fake-ublox.js';
 
@@ -27,6 +28,16 @@ test('auto baud skips the speeds where only noise arrives and picks the one with
   await withReceiver({ kind: 'nmea-only', baud: 38400, rateHz: 5 }, async (r) => {
     assert.equal(await detectBaud(r.hostPath, [9600, 115200, 38400], 1200), 38400);
     assert.equal(await detectBaud(r.hostPath, [9600, 4800], 800), null, 'noise never passes for NMEA');
+  });
+});
+
+test('a port another holder keeps locked is refused in words; one let go within a moment is opened', async () => {
+  await withReceiver({ kind: 'nmea-only', baud: 9600, rateHz: 5 }, async (r) => {
+    const holder = await GnssLink.open(r.hostPath, 9600);
+    await assert.rejects(GnssLink.open(r.hostPath, 9600), new RegExp(`the GNSS port ${r.hostPath} is held by another process`));
+    setTimeout(() => void holder.close(), 300);
+    const link = await GnssLink.open(r.hostPath, 9600);
+    await link.close();
   });
 });
 
