@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { COMPANION_CLI } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { parseCli, UsageError } from '../../../src/cli-args.js';
+import { runCli } from '../../helpers/run-cli.js';
 
 /**
  * `pitwall support on|off|status <unit>`: a real sim unit, companions paired over its USB end.
@@ -20,16 +20,7 @@ const staffDir = join(tmp, 'staff');
 let unit: SimUnit;
 let address: string;
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += String(d)));
-    child.stderr.on('data', (d: Buffer) => (err += String(d)));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = runCli;
 
 before(async () => {
   mkdirSync(unitDir);

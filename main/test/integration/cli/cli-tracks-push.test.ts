@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { ownTrackList } from '@pitwall/protocol';
 import { COMPANION_CLI } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
+import { runCli } from '../../helpers/run-cli.js';
 
 /** `pitwall tracks push <unit>`: a real sim unit, companions paired over its USB serial end. */
 const tmp = mkdtempSync(join(tmpdir(), 'pitwall-cli-tracks-push-'));
@@ -19,16 +20,7 @@ let unit: SimUnit;
 let address: string;
 let ownId: string;
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += String(d)));
-    child.stderr.on('data', (d: Buffer) => (err += String(d)));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = runCli;
 const unitFile = () => join(unitDir, 'tracks', 'own-tracks.json');
 
 before(async () => {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { COMPANION_CLI } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey, type TestVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { makeBundle, vendorKey } from '../../../../device-firmware-ts/test/helpers/bundles.js';
+import { runCli } from '../../helpers/run-cli.js';
 
 /** `pitwall update push|status`: two real sim units over HTTPS, a companion paired over their USB serial ends. */
 const tmp = mkdtempSync(join(tmpdir(), 'pitwall-cli-update-'));
@@ -16,16 +15,7 @@ let units: SimUnit[] = [];
 let addresses: string[] = [];
 let vendor: TestVendorKey;
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += String(d)));
-    child.stderr.on('data', (d: Buffer) => (err += String(d)));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
+const cli = runCli;
 const where = () => [...addresses.flatMap((a) => ['--address', a]), '--no-mdns', '--data-dir', companionDir];
 
 before(async () => {

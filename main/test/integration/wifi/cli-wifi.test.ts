@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { COMPANION_CLI } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
+import { runCli } from '../../helpers/run-cli.js';
 
 /** `pitwall wifi ...` against a sim unit whose Wi-Fi runs through the replaying nmcli. */
 const FAKE_NMCLI = fileURLToPath(new URL('../../../../testbed/fake-nmcli/nmcli', import.meta.url));
@@ -19,17 +18,7 @@ const staffDir = join(tmp, 'staff');
 let unit: SimUnit;
 let address: string;
 
-function cli(args: string[], stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += String(d)));
-    child.stderr.on('data', (d: Buffer) => (err += String(d)));
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end(stdin);
-  });
-}
+const cli = runCli;
 const wifi = (sub: string, dir: string, rest: string[] = [], stdin = '') => cli(['wifi', sub, address, ...rest, '--no-mdns', '--data-dir', dir, '--timeout', '10'], stdin);
 const keyfiles = () => readdirSync(join(unitDir, 'nm-connections')).map((f) => readFileSync(join(unitDir, 'nm-connections', f), 'utf8'));
 
