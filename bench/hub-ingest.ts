@@ -6,7 +6,7 @@
 // write. HUB_INGEST_COMPANIONS=N for a smaller run.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -106,22 +106,49 @@ async function bulkCopy(url: string, companions: Companion[]): Promise<number> {
   }
 }
 
-/** Every companion at once, each pushing its sessions one after another, as a companion catching up does. */
+/** Every companion at once, each pushing its day as the companion does (`pitwall hub sync --share`): one batch request. */
 async function pushThroughHub(url: string, companions: Companion[]): Promise<number> {
+  const days = companions.map((c) => ({ hub: new HubClient(url, { token: c.token, timeoutMs: 120_000 }), items: c.sessions.map((s) => ({ unitId: c.unitId, sessionId: s.sessionId, ...s.upload })) }));
   const t0 = performance.now();
-  await Promise.all(
-    companions.map(async (c) => {
-      const hub = new HubClient(url, { token: c.token, timeoutMs: 120_000 });
-      for (const s of c.sessions) await hub.shareSession(c.unitId, s.sessionId, s.upload);
-    }),
-  );
+  await Promise.all(days.map((d) => d.hub.shareSessions(d.items)));
   return (performance.now() - t0) / 1000;
 }
 
+const statFields = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+
 /** CPU seconds a process has used (user + system), from /proc: where the hub's time goes. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const f = statFields(pid);
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * CPU seconds PostgreSQL has used: its postmaster, the backends it has reaped (their time is
+ * added to the postmaster's children fields) and the backends alive now.
+ */
+function postgresCpuSeconds(postmaster: number): number {
+  const f = statFields(postmaster);
+  let ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const c = statFields(Number(pid));
+      if (Number(c[1]) === postmaster) ticks += Number(c[11]) + Number(c[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100;
+}
+
+async function postmasterPid(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    return Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${backend}/status`, 'utf8'))![1]);
+  } finally {
+    await client.end();
+  }
 }
 
 async function counts(db: Kysely<HubTables>) {
@@ -145,26 +172,31 @@ export async function runHubIngestBench(): Promise<void> {
       const laps = companions.reduce((a, c) => a + c.sessions.reduce((b, s) => b + s.upload.laps.length, 0), 0);
       console.log(`${companions.length} companions × ${SESSIONS_A_DAY} sessions of 30 min (${sessions} sessions, ${laps} laps with 3 sectors), all at once, to one hub process on PostgreSQL`);
       console.log('baseline: the same rows (shared_sessions + session_shares) by COPY FROM STDIN into a fresh database of the same cluster and schema');
+      const postmaster = await postmasterPid(hubTarget.url);
       const hub = await startHubProcess(hubTarget, dir, join(dir, 'hub-key.pem'));
       let hubS: number;
-      let hubCpuS: number;
+      const cpu = { hub: 0, pg: 0, bench: 0, copyPg: 0, copyBench: 0 };
       try {
-        const cpu0 = cpuSeconds(hub.child.pid!);
+        const [hub0, pg0, bench0] = [cpuSeconds(hub.child.pid!), postgresCpuSeconds(postmaster), process.cpuUsage()];
         hubS = await pushThroughHub(hub.url, companions);
-        hubCpuS = cpuSeconds(hub.child.pid!) - cpu0;
+        const bench1 = process.cpuUsage(bench0);
+        Object.assign(cpu, { hub: cpuSeconds(hub.child.pid!) - hub0, pg: postgresCpuSeconds(postmaster) - pg0, bench: (bench1.user + bench1.system) / 1e6 });
       } finally {
         await hub.stop();
       }
+      const [pg1, bench2] = [postgresCpuSeconds(postmaster), process.cpuUsage()];
       const copyS = await bulkCopy(bareTarget.url, companions);
+      const bench3 = process.cpuUsage(bench2);
+      Object.assign(cpu, { copyPg: postgresCpuSeconds(postmaster) - pg1, copyBench: (bench3.user + bench3.system) / 1e6 });
       const [stored, copied] = [await counts(hubDb.db), await counts(bareDb.db)];
       if (stored.sessions !== sessions || copied.sessions !== sessions || stored.laps !== laps || copied.laps !== laps) {
         throw new Error(`rows written do not match: hub ${JSON.stringify(stored)}, COPY ${JSON.stringify(copied)}, expected ${sessions} sessions ${laps} laps`);
       }
       console.log('                 seconds   sessions/s     laps/s');
       const line = (name: string, s: number) => console.log(`${name.padEnd(16)} ${s.toFixed(3).padStart(7)}   ${(sessions / s).toFixed(0).padStart(10)}   ${(laps / s).toFixed(0).padStart(8)}`);
-      line('hub (HTTP PUT)', hubS);
+      line('hub (batch)', hubS);
       line('COPY', copyS);
-      console.log(`the hub process used ${hubCpuS.toFixed(1)} s of CPU in its ${hubS.toFixed(1)} s (2 cores shared with PostgreSQL and this process)`);
+      console.log(`CPU seconds (2 cores, shared with whatever else runs): hub push: hub process ${cpu.hub.toFixed(2)}, PostgreSQL ${cpu.pg.toFixed(2)}, companions (this process) ${cpu.bench.toFixed(2)}; COPY: PostgreSQL ${cpu.copyPg.toFixed(2)}, this process ${cpu.copyBench.toFixed(2)}`);
       console.log(`ratio hub / COPY: ${(copyS / hubS).toFixed(3)}× (goal ≥ 0.5×)`);
     } finally {
       await hubDb.close();
