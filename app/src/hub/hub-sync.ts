@@ -23,7 +23,7 @@ function uploadOf(store: SessionStore, ref: string, groups: readonly string[]): 
     startedAt: new Date(s.startedAt).toISOString(),
     trackId: s.trackId,
     laps: store.laps(s.id).map((l) => ({ lap: l.lap, timeMs: Math.round(l.timeMs), sectorsMs: l.sectorsMs.map((v) => Math.round(v)) })),
-    groups: [...groups],
+    groups: [...new Set(groups)],
   };
   try {
     sharedSessionParams.parse({ unitId: s.unitId, sessionId: s.sessionId });

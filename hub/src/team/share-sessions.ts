@@ -35,6 +35,7 @@ async function checkBatch(db: Kysely<HubTables>, caller: Member, items: readonly
   });
   const roles = await rolesIn(db, caller, [...new Set(items.flatMap((s) => s.groups))]);
   items.forEach((s, i) => {
+    if (new Set(s.groups).size !== s.groups.length) throw refuse(name, i, new HubRefusal(400, 'duplicate-group', 'A group is named twice: name each group once.'));
     for (const g of s.groups) {
       const role = roles.get(g);
       if (role === undefined) throw refuse(name, i, noSuchGroup());
