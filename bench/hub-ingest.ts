@@ -26,7 +26,7 @@ import { seededRandom } from '../protocol/test/seeded-random.js';
 
 const COMPANIONS = Number(process.env.HUB_INGEST_COMPANIONS ?? 100);
 /** Companions whose days warm the hub up before the clock (its JIT, validators and database pool: the sustained state). */
-const WARM_UP = Math.max(5, Math.round(COMPANIONS / 10));
+const WARM_UP = Math.max(10, Math.round(COMPANIONS / 2));
 const SESSIONS_A_DAY = 10;
 const SESSION_MS = 30 * 60_000;
 const TRACK = 'catalog:lydd-international';
@@ -85,12 +85,15 @@ async function copyIn(client: pg.Client, statement: string, text: string): Promi
   await pipeline(Readable.from([text]), client.query(copyFrom(statement)));
 }
 
-/** The bare bulk load: the rows the hub writes for these sessions, made and COPYed in one go. */
-async function bulkCopy(url: string, companions: Companion[]): Promise<number> {
+/**
+ * The bare bulk load: the rows the hub writes for these sessions, made and COPYed in one go; its
+ * seconds, and PostgreSQL's CPU seconds meanwhile (read while its backend is alive).
+ */
+async function bulkCopy(url: string, companions: Companion[], pgCpu: () => number): Promise<{ seconds: number; pgCpuS: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const t0 = performance.now();
+    const [t0, cpu0] = [performance.now(), pgCpu()];
     const at = new Date().toISOString();
     const sessions: string[][] = [];
     const shares: string[][] = [];
@@ -102,7 +105,7 @@ async function bulkCopy(url: string, companions: Companion[]): Promise<number> {
     }
     await copyIn(client, 'COPY shared_sessions (unit_id, session_id, driver_id, started_at, track_id, laps, updated_at) FROM STDIN', copyRows(sessions));
     await copyIn(client, 'COPY session_shares (group_id, unit_id, session_id) FROM STDIN', copyRows(shares));
-    return (performance.now() - t0) / 1000;
+    return { seconds: (performance.now() - t0) / 1000, pgCpuS: pgCpu() - cpu0 };
   } finally {
     await client.end();
   }
@@ -188,9 +191,15 @@ export async function runHubIngestBench(): Promise<void> {
       const hub = await startHubProcess(hubTarget, dir, join(dir, 'hub-key.pem'));
       let hubS: number;
       const cpu = { hub: 0, pg: 0, bench: 0, copyPg: 0, copyBench: 0 };
+      const floor = { s: 0, hubCpu: 0, benchCpu: 0 };
       try {
         await push(await connect(hub.url, warmUp));
         const days = await connect(hub.url, companions);
+        // The HTTP floor: every companion asks for the hub's key (no body, no database) once, at once.
+        const [f0, fb0, ft0] = [cpuSeconds(hub.child.pid!), process.cpuUsage(), performance.now()];
+        await Promise.all(days.map((d) => d.hub.key()));
+        const fb1 = process.cpuUsage(fb0);
+        Object.assign(floor, { s: (performance.now() - ft0) / 1000, hubCpu: cpuSeconds(hub.child.pid!) - f0, benchCpu: (fb1.user + fb1.system) / 1e6 });
         const [hub0, pg0, bench0] = [cpuSeconds(hub.child.pid!), postgresCpuSeconds(postmaster), process.cpuUsage()];
         hubS = await push(days);
         const bench1 = process.cpuUsage(bench0);
@@ -198,11 +207,12 @@ export async function runHubIngestBench(): Promise<void> {
       } finally {
         await hub.stop();
       }
-      await bulkCopy(bareTarget.url, warmUp);
-      const [pg1, bench2] = [postgresCpuSeconds(postmaster), process.cpuUsage()];
-      const copyS = await bulkCopy(bareTarget.url, companions);
+      const pgCpu = () => postgresCpuSeconds(postmaster);
+      await bulkCopy(bareTarget.url, warmUp, pgCpu);
+      const bench2 = process.cpuUsage();
+      const { seconds: copyS, pgCpuS: copyPg } = await bulkCopy(bareTarget.url, companions, pgCpu);
       const bench3 = process.cpuUsage(bench2);
-      Object.assign(cpu, { copyPg: postgresCpuSeconds(postmaster) - pg1, copyBench: (bench3.user + bench3.system) / 1e6 });
+      Object.assign(cpu, { copyPg, copyBench: (bench3.user + bench3.system) / 1e6 });
       const [stored, copied] = [await counts(hubDb.db), await counts(bareDb.db)];
       const [allSessions, allLaps] = [everyone.length * SESSIONS_A_DAY, everyone.reduce((a, c) => a + c.sessions.reduce((b, s) => b + s.upload.laps.length, 0), 0)];
       if (stored.sessions !== allSessions || copied.sessions !== allSessions || stored.laps !== allLaps || copied.laps !== allLaps) {
@@ -213,6 +223,7 @@ export async function runHubIngestBench(): Promise<void> {
       line('hub (batch)', hubS);
       line('COPY', copyS);
       console.log(`CPU seconds (2 cores, shared with whatever else runs): hub push: hub process ${cpu.hub.toFixed(2)}, PostgreSQL ${cpu.pg.toFixed(2)}, companions (this process) ${cpu.bench.toFixed(2)}; COPY: PostgreSQL ${cpu.copyPg.toFixed(2)}, this process ${cpu.copyBench.toFixed(2)}`);
+      console.log(`HTTP floor (each companion GET /hub/v1/key once, at once): ${floor.s.toFixed(3)} s, CPU: hub process ${floor.hubCpu.toFixed(2)}, companions ${floor.benchCpu.toFixed(2)}`);
       console.log(`ratio hub / COPY: ${(copyS / hubS).toFixed(3)}× (goal ≥ 0.5×)`);
     } finally {
       await hubDb.close();
