@@ -8,3 +8,6 @@ export * from './hub-routes.js';
 export * from './team-group.js';
 export * from './shared-session.js';
 export * from './hub-fleet.js';
+export * from './unit-key-fields.js';
+export * from './birth-certificate.js';
+export * from './unit-hub-registration.js';
