@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { CompanionError, HubKeyInfo, Routes, SignedRegistration, validator, type RegistrationRecord, type RegistrationRequest, type SignedRegistration as SignedRegistrationT, type UnitHubRegistration } from '@pitwall/protocol';
-import { RegistrationOutbox, verifySignedRegistration, writeFileAtomic, type ForwardResult, type HubClient } from '@pitwall/protocol/node';
+import { HubCallError, RegistrationOutbox, verifySignedRegistration, writeFileAtomic, type ForwardResult, type HubClient } from '@pitwall/protocol/node';
 import type { UnitChannels } from '../trust/unit-channel.js';
 import { HubPins } from './hub-pins.js';
 
@@ -69,7 +69,14 @@ export class HubRegistrar {
 
   /** Online again: sends the outbox's requests; each answer is checked, then kept for its unit. */
   async forward(hub: HubClient): Promise<ForwardResult[]> {
-    const key = await this.pins.pin(hub);
+    let key;
+    try {
+      key = await this.pins.pin(hub);
+    } catch (err) {
+      // Out of reach (the usual case at the track): everything waits for the next try.
+      if (!(err instanceof HubCallError) || err.final) throw err;
+      return (await this.outbox.pending()).map((r) => ({ unitId: r.unitId, outcome: 'kept' as const, reason: err.message }));
+    }
     const results = await this.outbox.forward(hub, (answer, request) => this.check(answer, key.publicKey, request));
     for (const r of results.filter((x) => x.outcome === 'registered')) {
       const answer = (await this.outbox.answerFor(r.unitId))!;
