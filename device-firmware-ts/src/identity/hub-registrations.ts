@@ -124,7 +124,7 @@ export class HubRegistrations {
     hubKeyObject(ask.hubPublicKey);
     const cert = await this.birthCertificate();
     const req = signRegistrationRequest(key, { unitId: this.d.identity.id, model: this.d.identity.model }, ask, ask.claimCode, cert ?? undefined);
-    await this.save((k) => ({ ...k, awaiting: [ask.hubPublicKey, ...k.awaiting.filter((h) => h !== ask.hubPublicKey)].slice(0, KEEP) }));
+    await this.save((k) => [{ ...k, awaiting: [ask.hubPublicKey, ...k.awaiting.filter((h) => h !== ask.hubPublicKey)].slice(0, KEEP) }, null]);
     await this.audit('ok', by, `signed a registration request for hub ${fingerprintOfSpki(ask.hubPublicKey)}${ask.claimCode ? ' with a claim code' : ''}${cert ? ' (birth certificate attached)' : ''}`);
     return req;
   }
@@ -132,12 +132,10 @@ export class HubRegistrations {
   /** Keeps a hub's signed record of this unit, or refuses it (and audits the refusal). */
   async store(delivery: UnitRegistrationDelivery, by: By): Promise<UnitHubRegistration> {
     try {
-      let record: UnitHubRecordT | null = null;
-      await this.save((k) => {
-        record = this.check(k, delivery);
-        return { records: [record, ...k.records.filter((r) => r.hubPublicKey !== delivery.hubPublicKey)].slice(0, KEEP), awaiting: k.awaiting.filter((h) => h !== delivery.hubPublicKey) };
+      const record = await this.save((k) => {
+        const r = this.check(k, delivery);
+        return [{ records: [r, ...k.records.filter((x) => x.hubPublicKey !== delivery.hubPublicKey)].slice(0, KEEP), awaiting: k.awaiting.filter((h) => h !== delivery.hubPublicKey) }, r];
       });
-      record = record!;
       const owner = record.record.owner ? `owner ${record.record.owner.name} (${record.record.owner.id})` : 'no owner yet';
       await this.audit('ok', by, `kept the registration record of hub ${record.hubKey}: ${owner}`);
       return await this.view();
@@ -164,11 +162,12 @@ export class HubRegistrations {
   }
 
   /** One change at a time: `update` sees what the change before it left (and may throw: nothing is written). */
-  private save(update: (kept: Kept) => Kept): Promise<void> {
+  private save<T>(update: (kept: Kept) => [Kept, T]): Promise<T> {
     const run = this.writes.then(async () => {
-      const next = update(this.kept);
+      const [next, value] = update(this.kept);
       await writeFileAtomic(this.files.hubRegistrations, JSON.stringify(next), 0o600);
       this.kept = next;
+      return value;
     });
     this.writes = run.catch(() => undefined);
     return run;
