@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
@@ -29,7 +30,6 @@ export interface RegistrationOutcome {
  */
 export class HubRegistrar {
   readonly pins: HubPins;
-  readonly outbox: RegistrationOutbox;
   private readonly recordsDir: string;
 
   constructor(
@@ -37,8 +37,15 @@ export class HubRegistrar {
     private readonly unit: UnitCaller,
   ) {
     this.pins = new HubPins(dataDir);
-    this.outbox = new RegistrationOutbox(join(this.pins.dir, 'registration-outbox'));
     this.recordsDir = join(this.pins.dir, 'records');
+  }
+
+  /**
+   * The outbox of one hub: a request is good only at the hub whose challenge it carries, so each
+   * hub has its own folder and `forward` never sends one hub's requests to another.
+   */
+  outboxFor(hubUrl: string): RegistrationOutbox {
+    return new RegistrationOutbox(join(this.pins.dir, 'registration-outbox', createHash('sha256').update(hubUrl).digest('hex').slice(0, 32)));
   }
 
   /** Online, before a track day: pins the hub and takes `count` forward challenges (a member's token). */
@@ -63,25 +70,26 @@ export class HubRegistrar {
   async signForForward(hubUrl: string, unitId: string, claimCode?: string): Promise<RegistrationRequest> {
     const { hub, challenge } = await this.pins.takeChallenge(hubUrl);
     const request = await this.sign(unitId, challenge, hub.key.publicKey, claimCode);
-    await this.outbox.put(request);
+    await this.outboxFor(hubUrl).put(request);
     return request;
   }
 
   /** Online again: sends the outbox's requests; each answer is checked, then kept for its unit. */
   async forward(hub: HubClient): Promise<ForwardResult[]> {
+    const outbox = this.outboxFor(hub.baseUrl);
     let key;
     try {
       key = await this.pins.pin(hub);
     } catch (err) {
       // Out of reach (the usual case at the track): everything waits for the next try.
       if (!(err instanceof HubCallError) || err.final) throw err;
-      return (await this.outbox.pending()).map((r) => ({ unitId: r.unitId, outcome: 'kept' as const, reason: err.message }));
+      return (await outbox.pending()).map((r) => ({ unitId: r.unitId, outcome: 'kept' as const, reason: err.message }));
     }
-    const results = await this.outbox.forward(hub, (answer, request) => this.check(answer, key.publicKey, request));
+    const results = await outbox.forward(hub, (answer, request) => this.check(answer, key.publicKey, request));
     for (const r of results.filter((x) => x.outcome === 'registered')) {
-      const answer = (await this.outbox.answerFor(r.unitId))!;
+      const answer = (await outbox.answerFor(r.unitId))!;
       await this.keep(r.unitId, { hubUrl: hub.baseUrl, hubKey: key, answer, delivered: false });
-      await this.outbox.removeAnswer(r.unitId);
+      await outbox.removeAnswer(r.unitId);
     }
     return results;
   }

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { HubRoutes, registrationRecordMessage, registrationRequest, type RegistrationRecord } from '@pitwall/protocol';
+import { HubRoutes, registrationRecordMessage, type RegistrationRecord } from '@pitwall/protocol';
+import { HubRegistrar } from '@pitwall/app';
 import { loadSigningKey, publicKeyBase64, signBirthCertificate } from '@pitwall/protocol/node';
 import { DEVICE_CLI, startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey, type TestVendorKey } from '../../../../testbed/vendor-test-key.js';
@@ -162,10 +163,10 @@ test('store and forward: challenges fetched online, the unit signs while the hub
   const signed = await register(1, ['--forward']);
   assert.equal(signed.code, 0, signed.out + signed.err);
   assert.match(signed.out, /waits in this companion's outbox/);
-  const stored = join(companionDir, 'hub', 'registration-outbox', `${units[1]!.ready.id}.request.json`);
-  const request = registrationRequest.parse(JSON.parse(readFileSync(stored, 'utf8')));
-  assert.equal(request.birthCertificate?.vendorKeyId, vendor.key.keyId);
-  copyFileSync(stored, join(tmp, 'replay.json'));
+  const [request] = await new HubRegistrar(companionDir, { callRoute: () => Promise.reject(new Error('no unit here')) }).outboxFor(url).pending();
+  assert.equal(request?.unitId, units[1]!.ready.id);
+  assert.equal(request?.birthCertificate?.vendorKeyId, vendor.key.keyId);
+  writeFileSync(join(tmp, 'replay.json'), JSON.stringify(request));
   const offline = await runCli(['hub', 'forward', '--hub', url, '--data-dir', companionDir]);
   assert.match(offline.out, /kept/);
 
