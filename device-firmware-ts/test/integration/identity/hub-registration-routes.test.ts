@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import {
   apiError,
@@ -15,7 +17,7 @@ import {
   type UnitHubRegistration,
 } from '@pitwall/protocol';
 import { publicKeyBase64, signBirthCertificate, loadSigningKey } from '@pitwall/protocol/node';
-import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
+import { DEVICE_CLI, startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { fingerprintOf } from '../../../src/identity/unit-key.js';
 import { tempDir } from '../../helpers/paths.js';
 import { https, makeOperator, pairOverSerial, readAudit, type OperatorCreds, type Res } from '../../helpers/https-client.js';
@@ -25,6 +27,7 @@ import { pick, prng } from '../../helpers/prng.js';
 // (with its birth certificate when it holds one), and keeps a hub's record only when the hub is
 // one it signed for, the signature holds and the record names this unit and this key.
 
+const run = promisify(execFile);
 let unit: SimUnit;
 let data: { dir: string; cleanup: () => Promise<void> };
 let base: string;
@@ -90,6 +93,11 @@ test('with a birth certificate in its identity folder, the request carries it an
   const { birthCertificate: _stripped, ...without } = fields;
   assert.ok(!verify(null, registrationRequestMessage(without), key, Buffer.from(signature, 'base64')), 'stripping the certificate breaks the signature');
   assert.deepEqual((await view()).birthCertificate, cert);
+  // The factory step refuses a certificate for another key, and keeps the one held.
+  const wrong = join(data.dir, 'wrong.json');
+  await writeFile(wrong, JSON.stringify(signBirthCertificate(vendor, { unitId: unit.ready.id, publicKey: hubPublicKey, model: 'PW-1 (sim)' })));
+  await assert.rejects(run(process.execPath, [DEVICE_CLI, 'identity', 'birth-cert', '--data-dir', unitDir, '--file', wrong]), (e: { code: number; stderr: string }) => e.code === 1 && /names another key/.test(e.stderr));
+  assert.deepEqual(JSON.parse(await readFile(join(unitDir, 'identity', 'birth-certificate.json'), 'utf8')), cert);
   // A certificate for another key (as after an identity reset) is not sent.
   await writeFile(join(unitDir, 'identity', 'birth-certificate.json'), JSON.stringify({ ...cert, publicKey: hubPublicKey }));
   assert.equal(registrationRequest.parse(JSON.parse((await ask(owner, { ...challenge(4), hubPublicKey })).body)).birthCertificate, undefined);
