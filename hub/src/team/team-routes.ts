@@ -4,6 +4,7 @@ import { HubRoutes } from '@pitwall/protocol';
 import type { HubTables } from '../db/tables.js';
 import { serveHubRoute } from '../hub-route.js';
 import { addGroupMember, createGroup } from './groups.js';
+import { memberGroups } from './member-groups.js';
 import { groupSessions, readSession, shareSession } from './shared-sessions.js';
 
 /** Team mode's routes: groups, their members, sessions shared with them. */
@@ -19,4 +20,5 @@ export function serveTeamRoutes(app: FastifyInstance, db: Kysely<HubTables>, now
     status: 200,
     answer: await groupSessions(db, member, params.groupId, query.after),
   }));
+  serveHubRoute(app, db, HubRoutes.myGroups, async ({ member }) => ({ status: 200, answer: await memberGroups(db, member) }));
 }
