@@ -52,6 +52,7 @@ export function createHubService(o: HubServiceOptions) {
         url: link.url,
         fingerprint: link.fingerprint,
         pinnedAt: link.pinnedAt,
+        presentedFingerprint: link.presentedKey,
         tokenSet: (await token()) !== null,
         member: link.memberName === null ? null : { name: link.memberName, organisation: link.organisation ?? '' },
         warning: plainHttpWarning(link.url),
@@ -79,7 +80,11 @@ export function createHubService(o: HubServiceOptions) {
   const checkKey = async (link: HubLinkRow, client: HubClient): Promise<void> => {
     progress('checking', 0, 1, 'Checking the hub’s key');
     const key = await hubKeyOf(new HubClient(link.url, { timeoutMs }));
-    if (key.publicKey !== link.publicKey) throw new CompanionError('key-changed', keyChangedSentence(link.url, link, key.fingerprint));
+    if (key.publicKey !== link.publicKey) {
+      state.write('hubState.patchLink', { presentedKey: key.fingerprint });
+      throw new CompanionError('key-changed', keyChangedSentence(link.url, link, key.fingerprint));
+    }
+    state.write('hubState.patchLink', { presentedKey: null });
     const me = await memberGroupsOf(client);
     state.write('hubState.patchLink', { memberName: me.name, organisation: me.organisation.name });
     state.write('hubState.setGroups', me.groups);
@@ -174,7 +179,10 @@ export function createHubService(o: HubServiceOptions) {
       let me;
       try {
         key = await hubKeyOf(new HubClient(url, { timeoutMs }));
-        if (old?.url === url && old.publicKey !== key.publicKey) throw new CompanionError('key-changed', keyChangedSentence(url, old, key.fingerprint));
+        if (old?.url === url && old.publicKey !== key.publicKey) {
+          state.write('hubState.patchLink', { presentedKey: key.fingerprint });
+          throw new CompanionError('key-changed', keyChangedSentence(url, old, key.fingerprint));
+        }
         me = await memberGroupsOf(new HubClient(url, { token: t, timeoutMs }));
       } catch (err) {
         const p = hubProblem(url, err);
@@ -183,7 +191,7 @@ export function createHubService(o: HubServiceOptions) {
       cancelRetry();
       state.write('hubState.setLink', { url, publicKey: key.publicKey, fingerprint: key.fingerprint, pinnedAt: now() });
       await o.tokens.save(Buffer.from(t, 'utf8'));
-      state.write('hubState.patchLink', { memberName: me.name, organisation: me.organisation.name, problem: null, offline: false });
+      state.write('hubState.patchLink', { memberName: me.name, organisation: me.organisation.name, problem: null, offline: false, presentedKey: null });
       state.write('hubState.setGroups', me.groups);
       return status();
     },

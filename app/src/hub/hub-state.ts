@@ -14,6 +14,8 @@ export interface HubLinkRow {
   lastShared: number;
   problem: string | null;
   offline: boolean;
+  /** The fingerprint of another key the hub showed (refused), or null. */
+  presentedKey: string | null;
   registry: { lastSyncAt: number | null; pushed: number | null; pulled: number | null; changes: MergeChange[]; error: string | null };
 }
 
@@ -25,6 +27,7 @@ export interface HubLinkPatch {
   lastShared?: number;
   problem?: string | null;
   offline?: boolean;
+  presentedKey?: string | null;
   registry?: { at: number; pushed: number; pulled: number; changes: MergeChange[] } | { error: string };
 }
 
@@ -35,6 +38,7 @@ const COLUMNS: Record<Exclude<keyof HubLinkPatch, 'registry'>, string> = {
   lastShared: 'last_shared',
   problem: 'problem',
   offline: 'offline',
+  presentedKey: 'presented_key',
 };
 
 function patchLink(db: Db, patch: HubLinkPatch): void {
@@ -116,6 +120,7 @@ export class HubState {
       lastShared: r.last_shared as number,
       problem: r.problem as string | null,
       offline: r.offline === 1,
+      presentedKey: r.presented_key as string | null,
       registry: {
         lastSyncAt: r.registry_at as number | null,
         pushed: r.registry_pushed as number | null,

@@ -333,7 +333,9 @@ export const MIGRATIONS: readonly Migration[] = [
         registry_pushed  INTEGER,
         registry_pulled  INTEGER,
         registry_changes TEXT NOT NULL DEFAULT '[]',
-        registry_error   TEXT
+        registry_error   TEXT,
+        -- The other key a hub at this URL showed (refused), until a check finds the pinned one again.
+        presented_key    TEXT
       ) STRICT;
       -- The groups the member is in (as the hub last said), which of them to sync, how the last went.
       CREATE TABLE hub_groups (

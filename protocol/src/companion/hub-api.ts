@@ -19,6 +19,8 @@ export const HubConnection = Type.Object(
     /** The hub's signing key, pinned on first use; a hub answering with another key is refused. */
     fingerprint: Fingerprint,
     pinnedAt: Ms,
+    /** Another key the hub showed since (refused: nothing is sent to it), to compare with the pinned one. */
+    presentedFingerprint: Type.Union([Fingerprint, Type.Null()]),
     /** A member token is kept in the companion's secret store (never shown). */
     tokenSet: Type.Boolean(),
     member: Type.Union([Type.Object({ name: Type.String(), organisation: Type.String() }, { additionalProperties: false }), Type.Null()]),
