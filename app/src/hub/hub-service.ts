@@ -59,6 +59,7 @@ export function createHubService(o: HubServiceOptions) {
       },
       groups: link ? state.groups() : [],
       queue: link ? state.queue(label) : [],
+      shared: link ? state.shared() : [],
       lastShared: link?.lastShared ?? 0,
       lastSyncAt: link?.lastSyncAt ?? null,
       problem: link?.problem ?? null,
@@ -122,7 +123,7 @@ export function createHubService(o: HubServiceOptions) {
       progress('sharing', i, queue.length, `Sharing ${q.label}`);
       try {
         await shareSessions(o.store, client, [String(q.session)], q.groups);
-        state.write('hubState.dequeue', q.session);
+        state.write('hubState.shared', q.session, q.groups, now());
         shared++;
       } catch (err) {
         if (err instanceof HubCallError && !err.final) throw err;

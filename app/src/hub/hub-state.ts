@@ -1,4 +1,4 @@
-import type { GroupRole, HubGroupState, HubQueuedShare, MergeChange } from '@pitwall/protocol';
+import type { GroupRole, HubGroupState, HubQueuedShare, HubSharedSession, MergeChange } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import { storeWriter } from '../store/store-writer.js';
 
@@ -70,6 +70,7 @@ export const hubStateWrites = {
       db.prepare('DELETE FROM hub_link').run();
       db.prepare('DELETE FROM hub_groups').run();
       db.prepare('DELETE FROM hub_share_queue').run();
+      db.prepare('DELETE FROM hub_shared_sessions').run();
       if (old) db.prepare('DELETE FROM hub_group_cursors WHERE hub = ?').run(old.url);
       if (link) db.prepare('INSERT INTO hub_link (id, url, public_key, fingerprint, pinned_at) VALUES (1,?,?,?,?)').run(link.url, link.publicKey, link.fingerprint, link.pinnedAt);
     })(),
@@ -93,6 +94,12 @@ export const hubStateWrites = {
     db.transaction(() => {
       const put = db.prepare('INSERT INTO hub_share_queue (session, groups, queued_at) VALUES (?,?,?) ON CONFLICT (session) DO UPDATE SET groups = excluded.groups, queued_at = excluded.queued_at, error = NULL');
       for (const s of sessions) put.run(s, JSON.stringify(groups), at);
+    })(),
+  /** The hub took a queued session: it leaves the queue and is remembered as shared. */
+  'hubState.shared': (db: Db, session: number, groups: string[], at: number): void =>
+    db.transaction(() => {
+      db.prepare('DELETE FROM hub_share_queue WHERE session = ?').run(session);
+      db.prepare('INSERT INTO hub_shared_sessions (session, groups, shared_at) VALUES (?,?,?) ON CONFLICT (session) DO UPDATE SET groups = excluded.groups, shared_at = excluded.shared_at').run(session, JSON.stringify(groups), at);
     })(),
   'hubState.dequeue': (db: Db, session: number): void => void db.prepare('DELETE FROM hub_share_queue WHERE session = ?').run(session),
   'hubState.queueError': (db: Db, session: number, error: string): void => void db.prepare('UPDATE hub_share_queue SET error = ? WHERE session = ?').run(error, session),
@@ -142,6 +149,11 @@ export class HubState {
       changed: r.changed as number | null,
       error: r.error as string | null,
     }));
+  }
+
+  shared(): HubSharedSession[] {
+    const rows = this.db.prepare('SELECT * FROM hub_shared_sessions ORDER BY session').all() as Record<string, unknown>[];
+    return rows.map((r) => ({ session: r.session as number, groups: JSON.parse(r.groups as string) as string[], sharedAt: r.shared_at as number }));
   }
 
   queue(label: (session: number) => string): HubQueuedShare[] {

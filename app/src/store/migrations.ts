@@ -354,6 +354,12 @@ export const MIGRATIONS: readonly Migration[] = [
         queued_at INTEGER NOT NULL,
         error     TEXT
       ) STRICT;
+      -- Sessions of this store the hub took, with which groups and when (shown beside each session).
+      CREATE TABLE hub_shared_sessions (
+        session   INTEGER PRIMARY KEY,
+        groups    TEXT NOT NULL,
+        shared_at INTEGER NOT NULL
+      ) STRICT;
     `,
   },
 ];

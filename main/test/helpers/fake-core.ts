@@ -47,7 +47,7 @@ const noHub = async (): Promise<never> => {
 };
 const hubNotConnected = {
   'hub:status': async () => ({
-    connection: null, groups: [], queue: [], lastShared: 0, lastSyncAt: null, problem: null, offline: false, retryAt: null, running: false,
+    connection: null, groups: [], queue: [], shared: [], lastShared: 0, lastSyncAt: null, problem: null, offline: false, retryAt: null, running: false,
     registry: { lastSyncAt: null, pushed: null, pulled: null, changes: [], error: null },
   }),
   'hub:connect': noHub, 'hub:forget': noHub, 'hub:choose-groups': noHub, 'hub:share': noHub, 'hub:sync': noHub, 'hub:registry-sync': noHub,

@@ -63,6 +63,12 @@ export class HubRelay {
     this.server = server;
   }
 
+  /** Sends new connections elsewhere and drops the open ones (a client's kept-alive socket would still reach the old server). */
+  retarget(target: { host: string; port: number }): void {
+    this.target = target;
+    for (const s of this.sockets) s.destroy();
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     const s = this.server;

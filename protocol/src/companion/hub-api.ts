@@ -54,6 +54,10 @@ export const HubQueuedShare = Type.Object(
 );
 export type HubQueuedShare = Static<typeof HubQueuedShare>;
 
+/** A session of this store the hub has taken. */
+export const HubSharedSession = Type.Object({ session: SessionRef, groups: Type.Array(HubId), sharedAt: Ms }, { additionalProperties: false });
+export type HubSharedSession = Static<typeof HubSharedSession>;
+
 export const HubRegistryState = Type.Object(
   {
     lastSyncAt: Type.Union([Ms, Type.Null()]),
@@ -71,6 +75,7 @@ export const HubStatus = Type.Object(
     connection: Type.Union([HubConnection, Type.Null()]),
     groups: Type.Array(HubGroupState),
     queue: Type.Array(HubQueuedShare),
+    shared: Type.Array(HubSharedSession),
     /** Sessions the hub took at the last sync. */
     lastShared: Type.Integer({ minimum: 0 }),
     lastSyncAt: Type.Union([Ms, Type.Null()]),

@@ -104,6 +104,7 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
     s = await h['hub:share']({ sessions: [first!.id], groups: [seeded.groups.red] });
     assert.equal(s.problem, null, s.problem ?? '');
     assert.deepEqual(s.queue, []);
+    assert.deepEqual(s.shared.map((x) => [x.session, x.groups]), [[first!.id, [seeded.groups.red]]]);
     assert.equal(s.lastShared, 1);
     const red = s.groups.find((g) => g.groupId === seeded.groups.red)!;
     assert.ok(red.lastSyncAt !== null && red.changed === 1, JSON.stringify(red));

@@ -17,6 +17,8 @@ export function HubSharePanel() {
   const sharable = useMemo(() => (status?.groups ?? []).filter((g) => g.role !== 'analyst'), [status?.groups]);
   const into = groups ?? sharable.map((g) => g.groupId);
   const queued = new Set((status?.queue ?? []).map((q) => q.session));
+  const groupName = (id: string) => status?.groups.find((g) => g.groupId === id)?.name ?? 'a group you left';
+  const sharedWith = new Map((status?.shared ?? []).map((s) => [s.session, s.groups.map(groupName).join(', ')]));
   const flip = <T,>(list: T[], x: T) => (list.includes(x) ? list.filter((y) => y !== x) : [...list, x]);
   const share = async () => {
     if (await run('hub:share', { sessions: picked, groups: into })) setPicked([]);
@@ -36,7 +38,15 @@ export function HubSharePanel() {
                 <span>
                   <strong>{s.driver ?? s.unitName}</strong> <span className="dim">{sessionLabel(s)}</span>
                 </span>
-                {queued.has(s.id) && <span className="hub-chip">queued</span>}
+                {queued.has(s.id) ? (
+                  <span className="hub-chip">queued</span>
+                ) : (
+                  sharedWith.has(s.id) && (
+                    <span className="hub-chip is-shared" data-testid="hub-shared-with">
+                      shared · {sharedWith.get(s.id)}
+                    </span>
+                  )
+                )}
               </label>
             </li>
           ))}
@@ -65,7 +75,7 @@ export function HubSharePanel() {
             {status!.queue.map((q) => (
               <li key={q.session} data-testid="hub-queued">
                 <span>{q.label}</span>
-                <span className="dim"> → {q.groups.map((id) => status!.groups.find((g) => g.groupId === id)?.name ?? id).join(', ')}</span>
+                <span className="dim"> → {q.groups.map(groupName).join(', ')}</span>
                 {q.error && <span className="tone-bad small"> {q.error}</span>}
               </li>
             ))}

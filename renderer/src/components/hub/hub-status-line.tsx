@@ -24,7 +24,7 @@ export function HubStatusLine({ now }: { now: number }) {
       )}
       {status.offline ? (
         <p className="alert-warn" data-testid="hub-offline">
-          {status.problem} {queued > 0 ? `${queued} session${queued === 1 ? '' : 's'} stay queued here` : 'Nothing is lost'}
+          {status.problem} {queued > 0 ? `${queued} ${queued === 1 ? 'session stays' : 'sessions stay'} queued here` : 'Nothing is lost'}
           {status.retryAt ? `; trying again at ${clock(status.retryAt)}.` : '.'}
         </p>
       ) : status.problem ? (
