@@ -49,15 +49,20 @@ export async function memberGroupsOf(client: HubClient): Promise<MemberGroups> {
 // eslint-disable-next-line no-control-regex -- control characters are what it removes
 const clean = (text: string, max = 300): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').slice(0, max);
 
+const lateSentence = (url: string) => `The hub at ${url} did not answer in time (a slow or overloaded link); nothing is lost and it is tried again later.`;
+
 /** Any failure of a hub call as a sentence for a person; `offline` when it could not be reached at all. */
 export function hubProblem(url: string, err: unknown): { sentence: string; offline: boolean } {
   if (err instanceof CompanionError) return { sentence: err.message, offline: false };
   if (err instanceof HubCallError) {
+    if (err.code === 'unreachable' && /timeout|aborted/i.test(err.message)) return { sentence: lateSentence(url), offline: true };
     if (err.code === 'unreachable') return { sentence: `The hub at ${url} cannot be reached (no network, or the hub is down).`, offline: true };
     if (err.code === 'bad-answer') return { sentence: `The hub at ${url} answered something that is not a hub’s answer (${clean(err.message.replace(/^the hub /, ''))}).`, offline: false };
     if (err.status === 401) return { sentence: `The hub at ${url} refused the member token: ask the academy for a new one and connect again.`, offline: false };
     return { sentence: `The hub at ${url} refused (${clean(err.code, 60)}): ${clean(err.message)}`, offline: false };
   }
+  // A body that does not end before the deadline fails in the reading, outside the client's own errors.
+  if (err instanceof Error && err.name === 'TimeoutError') return { sentence: lateSentence(url), offline: true };
   if (err instanceof Error && err.name === 'RegistrySyncError' && / is not reachable/.test(err.message)) {
     return { sentence: `The hub at ${url} cannot be reached (no network, or the hub is down).`, offline: true };
   }

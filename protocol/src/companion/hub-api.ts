@@ -6,7 +6,7 @@ import { MergeChange } from '../tracks/merge-report.js';
 
 /** The companion's link to a hub (methods `hub:*`): connection, groups, sessions to share, the track registry. */
 const Empty = Type.Object({}, { additionalProperties: false });
-const Sentence = Type.String({ maxLength: 600 });
+const Sentence = Type.String({ maxLength: 1200 });
 const Ms = Type.Number();
 const SessionRef = Type.Integer({ minimum: 1 });
 const HubUrl = Type.String({ minLength: 8, maxLength: 300, pattern: '^https?://[^\\s]+$' });
