@@ -27,7 +27,11 @@ export const useHub = create<HubState>()((set, get) => ({
   busy: null,
   error: null,
   async load() {
-    unsubscribe ??= on('hub:progress', (p) => set({ progress: p.phase === 'done' ? null : p }));
+    unsubscribe ??= on('hub:progress', (p) => {
+      set({ progress: p.phase === 'done' ? null : p });
+      // A retry the companion ran by itself ends here too: the screen reads where it left things.
+      if (p.phase === 'done' && get().busy === null) void call('hub:status', {}).then((r) => r.ok && set({ status: r.value }));
+    });
     const [status, sessions] = await Promise.all([call('hub:status', {}), call('sessions:list', {})]);
     set({ ...(status.ok ? { status: status.value } : { error: status.error }), ...(sessions.ok ? { sessions: sessions.value } : {}) });
   },
