@@ -104,11 +104,15 @@ describe('hub screen: connect, share, sync, registry', { timeout: 240_000 }, () 
     assert.equal(await page.getByTestId('hub-queued').count(), 1);
     await shot('4-offline');
 
-    // Back online: sync now sends what waited.
+    // Back online, on a slow link: sync now sends what waited, and shows its steps while it works.
     await relay.open();
+    relay.delayMs = 400;
     await page.getByTestId('hub-sync').click();
+    await page.getByTestId('hub-progress').waitFor({ timeout: 30_000 });
+    await shot('4b-progress');
     await page.getByText(/Last sync just now: 1 session shared/).waitFor({ timeout: 30_000 });
     assert.equal(await page.getByTestId('hub-queued').count(), 0);
+    relay.delayMs = 0;
 
     // The registry: Ben's track arrives, and the merge report says so.
     await page.getByTestId('hub-registry-sync').click();

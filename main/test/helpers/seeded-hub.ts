@@ -41,6 +41,8 @@ export class HubRelay {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /** Held back before each piece of the answer is passed on, ms. */
+  delayMs = 0;
   constructor(public target: { host: string; port: number }) {}
 
   get url(): string {
@@ -56,7 +58,17 @@ export class HubRelay {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      inbound.pipe(outbound).pipe(inbound);
+      inbound.pipe(outbound);
+      // A slow link: each piece of the hub's answer held back a while (the screen's progress shows).
+      outbound.on('data', (chunk: Buffer) => {
+        if (this.delayMs === 0) return void inbound.write(chunk);
+        outbound.pause();
+        setTimeout(() => {
+          inbound.write(chunk);
+          outbound.resume();
+        }, this.delayMs);
+      });
+      outbound.on('end', () => setTimeout(() => inbound.end(), this.delayMs));
     });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', () => resolve()));
     this.port = (server.address() as { port: number }).port;

@@ -77,7 +77,7 @@ export function HubConnectPanel() {
   }
   return (
     <section className="hub-card" data-testid="hub-connection">
-      <h3 className="section-title">Hub</h3>
+      <h3 className="section-title">Connection</h3>
       {c.presentedFingerprint && <HubKeyWarning c={c} />}
       <dl className="hub-facts">
         <dt>Address</dt>

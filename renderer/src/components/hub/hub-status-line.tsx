@@ -11,18 +11,17 @@ export function HubStatusLine({ now }: { now: number }) {
   const changed = status.groups.filter((g) => g.chosen && g.changed !== null).reduce((n, g) => n + (g.changed ?? 0), 0);
   return (
     <div className="hub-status" data-testid="hub-status">
-      {progress && (
+      {progress ? (
         <div className="sync-progress" data-testid="hub-progress">
           <span className="bar">
-            <span style={{ width: `${progress.total ? Math.round((100 * progress.done) / progress.total) : 10}%` }} />
+            <span style={{ width: `${Math.max(6, progress.total ? Math.round((100 * (progress.done + 0.5)) / progress.total) : 50)}%` }} />
           </span>
-          <span className="dim small">
+          <span className="small">
             {progress.label}
-            {progress.total > 1 ? ` (${progress.done + 1} of ${progress.total})` : ''}
+            {progress.total > 1 ? ` (${progress.done + 1} of ${progress.total})` : ''}…
           </span>
         </div>
-      )}
-      {status.offline ? (
+      ) : status.offline ? (
         <p className="alert-warn" data-testid="hub-offline">
           {status.problem} {queued > 0 ? `${queued} ${queued === 1 ? 'session stays' : 'sessions stay'} queued here` : 'Nothing is lost'}
           {status.retryAt ? `; trying again at ${clock(status.retryAt)}.` : '.'}
@@ -35,7 +34,7 @@ export function HubStatusLine({ now }: { now: number }) {
         <p className="dim" data-testid="hub-last-sync">
           {status.lastSyncAt
             ? `Last sync ${ago(status.lastSyncAt, now)}: ${status.lastShared} session${status.lastShared === 1 ? '' : 's'} shared, ${changed} new or changed in your groups.${queued ? ` ${queued} queued.` : ''}`
-            : 'Not synced yet.'}
+            : 'Connected, not synced yet: choose your groups, then Sync now.'}
         </p>
       )}
       {error && error.message !== status.problem && (
