@@ -67,6 +67,7 @@ export function HubSharePanel() {
           {busy === 'hub:share' ? 'Sharing…' : `Share ${picked.length || ''} session${picked.length === 1 ? '' : 's'}`.replace('  ', ' ')}
         </button>
         {sharable.length === 0 && (status?.groups.length ?? 0) > 0 && <span className="hint">You only read in your groups: drivers and coaches share.</span>}
+        {picked.some((id) => sharedWith.has(id)) && <span className="hint small">Sharing a session again replaces the groups it is shared with.</span>}
       </div>
       {(status?.queue.length ?? 0) > 0 && (
         <div className="hub-queue" data-testid="hub-queue">
