@@ -1,11 +1,12 @@
-import { CompanionError, type EventSink, type HubStatus, type MethodParams } from '@pitwall/protocol';
+import { CompanionError, type EventSink, type HubProgress, type HubStatus, type MethodParams } from '@pitwall/protocol';
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import type { SecretStore } from '../identity/secret-store.js';
 import type { Db } from '../store/database.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { OwnTracks } from '../sessions/own-tracks.js';
 import { syncTrackRegistry } from '../sessions/track-registry-sync.js';
-import { shareSessions, syncHubGroups } from './hub-sync.js';
+import { syncHubGroups } from './hub-sync.js';
+import { shareQueued } from './hub-share-queue.js';
 import { fetchWithin, hubErrorCode, hubKeyOf, hubProblem, hubUrlOf, keyChangedSentence, memberGroupsOf, plainHttpWarning } from './hub-link.js';
 import { HubState, type HubLinkRow } from './hub-state.js';
 
@@ -42,7 +43,7 @@ export function createHubService(o: HubServiceOptions) {
     const s = o.store.find(session);
     return s ? `${s.unitName} · ${new Date(s.startedAt).toISOString().slice(0, 16).replace('T', ' ')} · ${s.laps} laps` : `session ${session} (no longer in this store)`;
   };
-  const progress = (phase: 'checking' | 'sharing' | 'syncing' | 'registry' | 'done', done: number, total: number, text: string) =>
+  const progress = (phase: HubProgress['phase'], done: number, total: number, text: string) =>
     o.events('hub:progress', { phase, done, total, label: text });
 
   const status = async (): Promise<HubStatus> => {
@@ -116,27 +117,6 @@ export function createHubService(o: HubServiceOptions) {
     throw new CompanionError(hubErrorCode(err, p.offline), p.sentence);
   };
 
-  const shareQueued = async (client: HubClient): Promise<number> => {
-    const queue = state.queue(label);
-    let shared = 0;
-    for (const [i, q] of queue.entries()) {
-      progress('sharing', i, queue.length, `Sharing ${q.label}`);
-      try {
-        await shareSessions(o.store, client, [String(q.session)], q.groups);
-        state.write('hubState.shared', q.session, q.groups, now());
-        shared++;
-      } catch (err) {
-        if (err instanceof HubCallError && !err.final) throw err;
-        if (err instanceof CompanionError && err.code === 'not-found') {
-          state.write('hubState.dequeue', q.session);
-          continue;
-        }
-        state.write('hubState.queueError', q.session, hubProblem(client.baseUrl, err).sentence);
-      }
-    }
-    return shared;
-  };
-
   const syncChosen = async (client: HubClient): Promise<void> => {
     const chosen = state.groups().filter((g) => g.chosen);
     for (const [i, g] of chosen.entries()) {
@@ -157,7 +137,7 @@ export function createHubService(o: HubServiceOptions) {
       const { link, client } = await linked();
       try {
         await checkKey(link, client);
-        const shared = await shareQueued(client);
+        const shared = await shareQueued({ store: o.store, state, label, now, progress }, client);
         await syncChosen(client);
         cancelRetry();
         state.write('hubState.patchLink', { lastSyncAt: now(), lastShared: shared, problem: null, offline: false });

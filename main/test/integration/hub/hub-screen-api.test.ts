@@ -34,10 +34,9 @@ function companionOf(dataDir: string, progress: EventPayload<'hub:progress'>[] =
   });
 }
 
-function seedSessions(dataDir: string, driver: string, ids: string[]): void {
+function seedSessions(dataDir: string, driver: string, ids: string[], unitId: string = randomUUID()): void {
   const db = openDatabase(dataDir);
   const store = new SessionStore(db, () => tracks);
-  const unitId = randomUUID();
   ids.forEach((sessionId, k) =>
     store.ingest(everlandSession({ unitId, sessionId, driver, startMs: Date.UTC(2026, 4, 2 + k, 10) }), { sha256: 'e'.repeat(64), unitName: `${driver}'s kart`, sizeB: 1 }),
   );
@@ -71,7 +70,9 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
 
   test('connect, share, sync, offline and back, registry, forget', async () => {
     const anaDir = join(scratch.dir, 'ana');
-    seedSessions(anaDir, 'Ana Ruiz', ['ana-1', 'ana-2']);
+    seedSessions(anaDir, 'Ana Ruiz', ['ana-1', 'ana-2', 'ana-3']);
+    // A session the hub cannot take (a unit id that is not one): it stays queued with its reason, the others go.
+    seedSessions(anaDir, 'Ana Ruiz', ['odd-1'], 'not-a-unit-id');
     const progress: EventPayload<'hub:progress'>[] = [];
     const ana = companionOf(anaDir, progress);
     open.push(ana);
@@ -98,7 +99,7 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
     assert.equal(s.connection?.tokenSet, true);
 
     // Share one session with Team Red only; sync only Team Red.
-    const [first, second] = (await h['sessions:list']({})).sort((a, b) => a.id - b.id);
+    const [first, second, third, odd] = (await h['sessions:list']({})).sort((a, b) => a.id - b.id);
     s = await h['hub:choose-groups']({ groupIds: [seeded.groups.red] });
     assert.deepEqual(s.groups.map((g) => g.chosen), [false, true]);
     s = await h['hub:share']({ sessions: [first!.id], groups: [seeded.groups.red] });
@@ -123,21 +124,24 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
 
     // The network goes: the share is queued, said plainly, and tried again by itself when it is back.
     await relay.close();
-    s = await h['hub:share']({ sessions: [second!.id], groups: [seeded.groups.red, seeded.groups.may] });
+    s = await h['hub:share']({ sessions: [second!.id, third!.id, odd!.id], groups: [seeded.groups.red, seeded.groups.may] });
     assert.equal(s.offline, true);
     assert.match(s.problem ?? '', /cannot be reached/);
-    assert.deepEqual(s.queue.map((q) => q.session), [second!.id]);
+    assert.deepEqual(s.queue.map((q) => q.session), [second!.id, third!.id, odd!.id]);
     assert.match(s.queue[0]!.label, /Ana Ruiz's kart · 2026-05-03/);
     assert.ok(s.retryAt !== null && s.retryAt > Date.now() - 1000);
     await refused(h['hub:sync']({}), 'unreachable', /cannot be reached/);
-    assert.equal((await h['hub:status']({})).queue.length, 1, 'still queued after a failed sync');
+    assert.equal((await h['hub:status']({})).queue.length, 3, 'still queued after a failed sync');
     await relay.open();
-    s = await waitFor('the queued share sent by the retry', async () => {
+    s = await waitFor('the queued shares sent by the retry', async () => {
       const now = await h['hub:status']({});
-      return now.queue.length === 0 && !now.offline && now;
+      return now.queue.length === 1 && !now.offline && now;
     }, 30_000, 100);
     assert.equal(s.problem, null);
-    assert.equal(s.lastShared, 1);
+    assert.equal(s.lastShared, 2, 'the two good sessions went in one batch, refused for the odd one, then one by one');
+    assert.equal(s.queue[0]?.session, odd!.id);
+    assert.match(s.queue[0]?.error ?? '', /cannot be shared/);
+    assert.deepEqual(s.shared.map((x) => x.session).sort(), [first!.id, second!.id, third!.id].sort());
 
     // The registry: Ben's laptop draws a track and pushes it; Ana's sync shows it arrived, in the merge report.
     const drawDir = join(scratch.dir, 'ben-laptop');
@@ -165,6 +169,9 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
     await refused(h['hub:sync']({}), 'not-found', /No hub is connected/);
     s = await h['hub:connect']({ url: relay.url, token: seeded.tokens.ana });
     assert.equal(s.connection?.fingerprint, key.fingerprint);
+    // Two sessions with the same groups: one batch, taken whole.
+    s = await h['hub:share']({ sessions: [second!.id, third!.id], groups: [seeded.groups.may] });
+    assert.deepEqual([s.problem, s.lastShared, s.queue], [null, 2, []]);
   });
 
   test('a driver cannot share into a group where they only read; a session not in the store is named', async () => {
