@@ -43,6 +43,7 @@ import { createLicenseService } from './license/license-service.js';
 import type { LicenseFleet } from './license/license-fleet.js';
 import { LicenseStore } from './license/license-store.js';
 import { RevocationHolder } from './license/revocation-holder.js';
+import { createHubService } from './hub/hub-service.js';
 
 export interface CompanionOptions {
   /** Directory of the companion database; null keeps everything in memory (nothing persisted). */
@@ -81,6 +82,11 @@ export interface CompanionOptions {
    * to the window only as a sentence without internals (paths, SQL). Default: `log`.
    */
   onInternalError?: (method: string, err: unknown) => void;
+  /** Where the hub member token lives (default: a 0600 file `hub-token` in `dataDir`, or memory without one). */
+  hubTokenStore?: SecretStore;
+  /** Hub calls' deadline and first retry wait after an unreachable hub (defaults 15 s, 30 s). */
+  hubTimeoutMs?: number;
+  hubRetryMs?: number;
 }
 
 export type CompanionCoreHandlers = Omit<CompanionHandlers, 'app:info'>;
@@ -219,6 +225,15 @@ export function createCompanion(opts: CompanionOptions): Companion {
     log,
   });
   const licenseService = licenses;
+  const hub = createHubService({
+    db,
+    store: sessions.store,
+    tokens: opts.hubTokenStore ?? (opts.dataDir === null ? new MemorySecretStore() : FileSecretStore.inDir(opts.dataDir, 'hub-token')),
+    events: opts.events,
+    timeoutMs: opts.hubTimeoutMs,
+    retryMs: opts.hubRetryMs,
+    log,
+  });
   const handlers: CompanionCoreHandlers = {
     'devices:list': async () => registry.list(),
     'devices:add-address': async ({ address }) => {
@@ -349,6 +364,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     ...supportExportHandlers(channels, opts.supportDownloads ?? stagedDownloads(join(exportsDir, 'support'))),
     ...wifiHandlers(channels),
     ...licenseService.handlers,
+    ...hub.handlers,
   };
 
   return {
@@ -374,6 +390,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
       if (closed) return;
       closed = true;
       const licenceChecks = licenseService.close();
+      hub.close();
       await diagnostics.close();
       for (const { client } of live.values()) client.close();
       live.clear();

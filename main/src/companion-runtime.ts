@@ -14,6 +14,8 @@ export interface RuntimeOptions {
   mode: 'electron' | 'browser';
   /** Where the operator key lives (the desktop app passes its safeStorage store); default a 0600 file in the data directory. */
   secretStore?: (dataDir: string) => SecretStore;
+  /** Where the hub member token lives (the desktop app passes a keychain-backed one); default a 0600 file in the data directory. */
+  hubTokenStore?: (dataDir: string) => SecretStore;
   log: (line: string) => void;
   /** Where support-export downloads go (browser mode: staged for a download link; desktop: a folder the user picks). */
   supportDownloads?: (dataDir: string) => SupportDownloads;
@@ -45,6 +47,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
         log: opts.debug,
         onInternalError: (method, err) => opts.log(`${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
         secretStore: opts.secretStore?.(dataDir),
+        hubTokenStore: opts.hubTokenStore?.(dataDir),
         supportDownloads: opts.supportDownloads?.(dataDir),
       });
   const handlers = buildHandlers(core.handlers, { version: APP_VERSION, mode: opts.mode });

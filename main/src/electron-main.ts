@@ -7,7 +7,7 @@ import { LiveWatches, handlersForClient } from './live-watches.js';
 import { PRELOAD_PATH, RENDERER_DIR } from './paths.js';
 import { COMMON_HEADERS, ELECTRON_CSP } from './security-headers.js';
 import { readStaticFile } from './static-files.js';
-import { operatorKeyPlace } from './safe-storage-store.js';
+import { hubTokenStore, operatorKeyPlace } from './safe-storage-store.js';
 
 /**
  * The desktop window. The renderer is served from our own scheme (pitwall://app/), runs
@@ -148,6 +148,7 @@ async function boot(): Promise<void> {
       keyNotice = place.notice;
       return place.store;
     },
+    hubTokenStore: (dataDir) => hubTokenStore(dataDir, safeStorage),
   });
   const watches = new LiveWatches(runtime.handlers);
 

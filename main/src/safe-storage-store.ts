@@ -37,3 +37,10 @@ export function operatorKeyPlace(dataDir: string, safeStorage: SafeStorageLike, 
   if (existsSync(encrypted)) return { store: new EncryptedFileSecretStore(encrypted, safeStorage), notice: inFile(encrypted).replace('(mode 0600).', '(mode 0600), under an encryption that does not protect it.') };
   return { store: new FileSecretStore(plain), notice: inFile(plain) };
 }
+
+/** Where the hub member token is kept: encrypted with the OS keychain when there is a real one, else a 0600 file (as the operator key). */
+export function hubTokenStore(dataDir: string, safeStorage: SafeStorageLike, platform: NodeJS.Platform = process.platform): SecretStore {
+  const backend = platform === 'linux' ? safeStorage.getSelectedStorageBackend?.() : undefined;
+  const keychain = safeStorage.isEncryptionAvailable() && backend !== 'basic_text';
+  return keychain ? new EncryptedFileSecretStore(join(dataDir, 'hub-token.safe'), safeStorage) : FileSecretStore.inDir(dataDir, 'hub-token');
+}

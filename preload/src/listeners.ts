@@ -1,7 +1,7 @@
 import type { EventName, EventPayload } from '@pitwall/protocol';
 
 /** The contract's event names, checked on receipt so a stray message never reaches a listener. */
-export const EVENT_NAMES = ['devices:changed', 'live:fix', 'live:timing', 'live:lap', 'sync:progress', 'logs:tail', 'sessions:progress', 'updates:progress', 'updates:states', 'license:changed'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['devices:changed', 'live:fix', 'live:timing', 'live:lap', 'sync:progress', 'logs:tail', 'sessions:progress', 'updates:progress', 'updates:states', 'license:changed', 'hub:progress'] as const satisfies readonly EventName[];
 
 type AnyListener = (payload: unknown) => void;
 

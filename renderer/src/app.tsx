@@ -8,12 +8,13 @@ import { LogsScreen } from './screens/logs-screen.js';
 import { SessionsScreen } from './screens/sessions-screen.js';
 import { UpdatesScreen } from './screens/updates-screen.js';
 import { FleetScreen } from './screens/fleet-screen.js';
+import { HubActions, HubScreen } from './screens/hub-screen.js';
 import { useCompanion } from './store/companion-store.js';
 import { LicensesScreen } from './screens/licenses-screen.js';
 import { LicenseInstallDialog } from './components/license-install-dialog.js';
 import { useLicenses } from './store/license-store.js';
 
-const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes', 'updates', 'licenses', 'fleet'];
+const SCREENS: readonly Screen[] = ['devices', 'sessions', 'logs', 'health', 'crashes', 'updates', 'licenses', 'fleet', 'hub'];
 
 /** Each screen's content and its part of the top bar. */
 const SCREEN_PARTS: Record<Screen, { Content: () => ReactNode; Actions: (() => ReactNode) | null }> = {
@@ -25,6 +26,7 @@ const SCREEN_PARTS: Record<Screen, { Content: () => ReactNode; Actions: (() => R
   updates: { Content: UpdatesScreen, Actions: null },
   licenses: { Content: LicensesScreen, Actions: null },
   fleet: { Content: FleetScreen, Actions: null },
+  hub: { Content: HubScreen, Actions: HubActions },
 };
 
 /** The screen named in the address fragment (#logs), so a reload stays where it was. */

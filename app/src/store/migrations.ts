@@ -312,4 +312,54 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 12,
+    sql: `
+      -- The companion's link to one hub (app/src/hub/hub-state.ts): its URL and signing key, pinned
+      -- on first use; the member token is not here but in the secret store.
+      CREATE TABLE hub_link (
+        id               INTEGER PRIMARY KEY CHECK (id = 1),
+        url              TEXT NOT NULL,
+        public_key       TEXT NOT NULL,
+        fingerprint      TEXT NOT NULL,
+        pinned_at        INTEGER NOT NULL,
+        member_name      TEXT,
+        organisation     TEXT,
+        last_sync_at     INTEGER,
+        last_shared      INTEGER NOT NULL DEFAULT 0,
+        problem          TEXT,
+        offline          INTEGER NOT NULL DEFAULT 0,
+        registry_at      INTEGER,
+        registry_pushed  INTEGER,
+        registry_pulled  INTEGER,
+        registry_changes TEXT NOT NULL DEFAULT '[]',
+        registry_error   TEXT,
+        -- The other key a hub at this URL showed (refused), until a check finds the pinned one again.
+        presented_key    TEXT
+      ) STRICT;
+      -- The groups the member is in (as the hub last said), which of them to sync, how the last went.
+      CREATE TABLE hub_groups (
+        group_id     TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        role         TEXT NOT NULL,
+        chosen       INTEGER NOT NULL DEFAULT 0,
+        last_sync_at INTEGER,
+        changed      INTEGER,
+        error        TEXT
+      ) STRICT, WITHOUT ROWID;
+      -- Sessions of this store waiting to be shared (offline-first: kept until the hub takes them).
+      CREATE TABLE hub_share_queue (
+        session   INTEGER PRIMARY KEY,
+        groups    TEXT NOT NULL,
+        queued_at INTEGER NOT NULL,
+        error     TEXT
+      ) STRICT;
+      -- Sessions of this store the hub took, with which groups and when (shown beside each session).
+      CREATE TABLE hub_shared_sessions (
+        session   INTEGER PRIMARY KEY,
+        groups    TEXT NOT NULL,
+        shared_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import { HubRoutes } from '@pitwall/protocol';
 import type { HubTables } from '../db/tables.js';
 import { serveHubRoute } from '../hub-route.js';
 import { addGroupMember, createGroup } from './groups.js';
+import { memberGroups } from './member-groups.js';
 import { groupSessions, readSession, shareSession } from './shared-sessions.js';
 import { shareSessions } from './share-sessions.js';
 
@@ -25,4 +26,5 @@ export function serveTeamRoutes(app: FastifyInstance, db: Kysely<HubTables>, now
     status: 200,
     answer: await groupSessions(db, member, params.groupId, query.after),
   }));
+  serveHubRoute(app, db, HubRoutes.myGroups, async ({ member }) => ({ status: 200, answer: await memberGroups(db, member) }));
 }

@@ -42,6 +42,17 @@ const licenseNone = {
 };
 const wifiOffline = { 'wifi:status': offline, 'wifi:scan': offline, 'wifi:list': offline, 'wifi:add': offline, 'wifi:remove': offline, 'wifi:priority': offline, 'wifi:connect': offline };
 
+const noHub = async (): Promise<never> => {
+  throw new CompanionError('not-found', 'No hub is connected.');
+};
+const hubNotConnected = {
+  'hub:status': async () => ({
+    connection: null, groups: [], queue: [], shared: [], lastShared: 0, lastSyncAt: null, problem: null, offline: false, retryAt: null, running: false,
+    registry: { lastSyncAt: null, pushed: null, pulled: null, changes: [], error: null },
+  }),
+  'hub:connect': noHub, 'hub:forget': noHub, 'hub:choose-groups': noHub, 'hub:share': noHub, 'hub:sync': noHub, 'hub:registry-sync': noHub,
+};
+
 export function createFakeCore(events: EventSink): FakeCore {
   const devices = new Map([UNIT_A, UNIT_B].map((id, i) => [id, entry(id, `Unit ${i + 1}`)]));
   const calls: string[] = [];
@@ -127,6 +138,7 @@ export function createFakeCore(events: EventSink): FakeCore {
       throw new CompanionError('not-found', `no session ${a.session}`);
     },
     'fleet:tracks': async () => [],
+    ...hubNotConnected,
     'fleet:distribution': async ({ trackId }) => {
       throw new CompanionError('not-found', `no track "${trackId}"`);
     },

@@ -15,6 +15,7 @@ import { wifiMethods } from './wifi-api.js';
 import { licenseEvents, licenseMethods } from './licenses-api.js';
 import { compareMethods } from './compare-api.js';
 import { fleetMethods } from './fleet-api.js';
+import { hubEvents, hubMethods } from './hub-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -134,6 +135,7 @@ export const companionMethods = {
   ...licenseMethods,
   ...compareMethods,
   ...fleetMethods,
+  ...hubMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
@@ -148,6 +150,7 @@ export const companionEvents = {
   ...sessionEvents,
   ...updateEvents,
   ...licenseEvents,
+  ...hubEvents,
 } as const satisfies Record<string, TSchema>;
 
 export type MethodName = keyof typeof companionMethods;
@@ -218,3 +221,4 @@ export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>
 export * from './sessions-api.js';
 export * from './compare-api.js';
 export * from './fleet-api.js';
+export * from './hub-api.js';

@@ -4,6 +4,7 @@ import { ClaimCodeIssued, ClaimCodeRequest } from './claim-code.js';
 import { HubChallenge, HubChallengeRequest } from './hub-challenge.js';
 import { HubFleetDistribution, HubFleetParams, HubFleetQuery } from './hub-fleet.js';
 import { HubKeyInfo } from './hub-key.js';
+import { MemberGroups } from './member-groups.js';
 import { SignedRegistration } from './registration-record.js';
 import { RegistrationRequest } from './registration-request.js';
 import { GroupSessionsPage, GroupSessionsQuery, SharedSession, SharedSessionParams, SharedSessionUpload } from './shared-session.js';
@@ -131,5 +132,12 @@ export const HubRoutes = {
     responses: { 200: RegistryTrackPull },
     access: 'member',
     summary: "the organisation's registry changed after a version, a page at a time",
+  },
+  myGroups: {
+    method: 'GET',
+    path: '/hub/v1/me',
+    responses: { 200: MemberGroups },
+    access: 'member',
+    summary: "who the token belongs to, their organisation, and the groups they are in with their role (only their own)",
   },
 } as const satisfies Record<string, HubRoute>;

@@ -12,3 +12,4 @@ export * from './hub-fleet.js';
 export * from './unit-key-fields.js';
 export * from './birth-certificate.js';
 export * from './unit-hub-registration.js';
+export * from './member-groups.js';

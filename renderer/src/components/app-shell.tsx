@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-export type Screen = 'devices' | 'sessions' | 'logs' | 'health' | 'crashes' | 'updates' | 'licenses' | 'fleet';
+export type Screen = 'devices' | 'sessions' | 'logs' | 'health' | 'crashes' | 'updates' | 'licenses' | 'fleet' | 'hub';
 
 const SCREENS: { id: Screen; label: string }[] = [
   { id: 'devices', label: 'Devices' },
@@ -11,6 +11,7 @@ const SCREENS: { id: Screen; label: string }[] = [
   { id: 'updates', label: 'Updates' },
   { id: 'licenses', label: 'Licences' },
   { id: 'fleet', label: 'Fleet' },
+  { id: 'hub', label: 'Hub' },
 ];
 
 /** The frame every screen shares: brand, top-level navigation, the screen's own actions, status bar. */

@@ -1,19 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { OwnTrackDetail } from '@pitwall/protocol';
 import { call } from '../api.js';
-
-type Change = OwnTrackDetail['changes'][number];
-
-const FIELD: Record<Change['field'], string> = {
-  name: 'Name',
-  sectors: 'Sector lines',
-  geometry: 'Outline',
-  deleted: 'Removed',
-  created: 'Arrived',
-  'member-added': 'Member added',
-  'member-removed': 'Member removed',
-};
-const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }));
+import { MergeChanges } from './merge-changes.js';
 
 function OwnTrackCard({ track, reload }: { track: OwnTrackDetail; reload: () => void }) {
   const [name, setName] = useState(track.name);
@@ -43,28 +31,20 @@ function OwnTrackCard({ track, reload }: { track: OwnTrackDetail; reload: () => 
           </>
         )}
       </dl>
-      {track.changes.length > 0 && (
-        <div className="merge-report" data-testid="merge-report">
-          <h4>Merged from other laptops</h4>
-          <ul>
-            {track.changes.map((c, i) => (
-              <li key={i} data-testid="merge-change">
-                <span>
-                  {FIELD[c.field]}: {c.from === null ? '' : <s>{c.from}</s>} → <b>{c.to ?? '–'}</b>
-                </span>
-                <span className="dim">
-                  {c.by ? `from ${c.by === track.thisLaptop ? 'this laptop' : c.by}` : ''} {when(c.atMs)}
-                </span>
-                {c.field === 'name' && c.from !== null && c.from !== track.name && (
-                  <button type="button" className="btn btn-ghost" onClick={() => void rename(c.from!)} data-testid="merge-change-undo">
-                    Use “{c.from}” again
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <MergeChanges
+        title="Merged from other laptops"
+        changes={track.changes}
+        thisLaptop={track.thisLaptop}
+        action={(c) =>
+          c.field === 'name' &&
+          c.from !== null &&
+          c.from !== track.name && (
+            <button type="button" className="btn btn-ghost" onClick={() => void rename(c.from!)} data-testid="merge-change-undo">
+              Use “{c.from}” again
+            </button>
+          )
+        }
+      />
       <form
         className="own-track-rename"
         onSubmit={(e) => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { operatorKeyPlace, type SafeStorageLike } from '../../../src/safe-storage-store.js';
+import { hubTokenStore, operatorKeyPlace, type SafeStorageLike } from '../../../src/safe-storage-store.js';
 
 /** Secrets: where the desktop app keeps the operator key, decided against a fake Electron safeStorage. */
 function fakeSafeStorage(backend: string, available = true): SafeStorageLike {
@@ -74,5 +74,22 @@ test(
       assert.equal(plain.store.kind, 'file');
       assert.ok(plain.notice?.includes(join(dir, 'operator-key.json')), `${backend}: ${plain.notice}`);
     }
+  }),
+);
+
+test(
+  'the hub member token: encrypted with a real keychain, a 0600 file without one; an empty save is no token',
+  withDir(async (dir) => {
+    const withKeychain = hubTokenStore(dir, fakeSafeStorage('gnome_libsecret'), 'linux');
+    assert.equal(withKeychain.kind, 'safe-storage');
+    await withKeychain.save(Buffer.from('pwh_token'));
+    assert.ok(!readFileSync(join(dir, 'hub-token.safe')).includes('pwh_token'), 'not in the clear');
+    assert.equal((await withKeychain.load())?.toString(), 'pwh_token');
+    await withKeychain.save(Buffer.alloc(0));
+    assert.equal((await withKeychain.load())?.length, 0);
+    const noKeychain = hubTokenStore(dir, fakeSafeStorage('basic_text'), 'linux');
+    assert.equal(noKeychain.kind, 'file');
+    await noKeychain.save(Buffer.from('pwh_token'));
+    assert.equal(statSync(join(dir, 'hub-token')).mode & 0o777, 0o600);
   }),
 );
