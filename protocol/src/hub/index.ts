@@ -8,3 +8,4 @@ export * from './hub-routes.js';
 export * from './team-group.js';
 export * from './shared-session.js';
 export * from './hub-fleet.js';
+export * from './team-roster.js';
