@@ -4,17 +4,20 @@ import { CompanionError } from '@pitwall/protocol';
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { defaultUserDataDir, loadTracks, openDatabase, OwnTracks, SessionStore, shareSessions, syncHubGroups } from '@pitwall/app';
 import { readSecret } from './read-secret.js';
+import { HUB_GROUPS_USAGE, runHubGroupsCommand } from './hub-group-commands.js';
 import type { Io } from './session-commands.js';
 
 export const HUB_USAGE = `  pitwall hub sync --hub URL --group ID [--group ID ...] [--share SESSION ...] [--token-file FILE] [--json] [--data-dir DIR]
       Share the given sessions of this store (laps and sector times) with the groups, then bring
       the groups' sessions into the store, from where the last sync stopped, so the Fleet screen
-      has them offline. The member token is the first line of FILE, else read from stdin.`;
+      has them offline. The member token is the first line of FILE, else read from stdin.
+${HUB_GROUPS_USAGE}`;
 
 const HUB_ID = /^[0-9a-f]{32}$/;
 
-/** `pitwall hub sync`. Exit 0 ok, 1 the hub refused or is out of reach, 2 usage, 3 a session not in the store. */
+/** `pitwall hub sync` (and `pitwall hub groups`, hub-group-commands.ts). Exit 0 ok, 1 the hub refused or is out of reach, 2 usage, 3 a session not in the store. */
 export async function runHubCommand(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === 'groups') return runHubGroupsCommand(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

@@ -7,11 +7,13 @@ import { licenseWrites } from '../license/license-store.js';
 import { sessionWrites } from '../sessions/partial-sessions.js';
 import { trackBookWrites } from '../sessions/track-book-store.js';
 import { hubWrites } from '../hub/hub-sync.js';
+import { cursorWrites } from '../hub/pull-cursors.js';
+import { rosterWrites } from '../hub/team-rosters.js';
 import type { Db } from './database.js';
 import { unitWrites } from './device-repo.js';
 import { pinWrites } from './pin-repo.js';
 
-const table = () => ({ ...unitWrites, ...pinWrites, ...logWrites, ...healthWrites, ...crashWrites, ...pullWrites, ...sessionWrites, ...ownTrackWrites, ...licenseWrites, ...trackBookWrites, ...hubWrites });
+const table = () => ({ ...unitWrites, ...pinWrites, ...logWrites, ...healthWrites, ...crashWrites, ...pullWrites, ...sessionWrites, ...ownTrackWrites, ...licenseWrites, ...trackBookWrites, ...hubWrites, ...cursorWrites, ...rosterWrites });
 
 /** Every small write the store's writer runs for the main thread, by name: `(db, ...args) => result`. */
 export type WriteOps = ReturnType<typeof table>;
