@@ -237,3 +237,10 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
 }
 
 export const MIGRATION_NAMES = Object.keys(migrations);
+
+/** Brings the database up to one named migration and no further (a test of a data migration starts before it). */
+export async function migrateUpTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider, migrationTableName: 'hub_migrations', migrationLockTableName: 'hub_migrations_lock' });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error(`hub database migration to ${name} failed: ${(error as Error).message ?? String(error)}`);
+}
