@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import { mergeRosters, sameRoster, type RosterPush, type RosterPushResult } from '@pitwall/protocol';
+import { mergeRosters, roster, sameRoster, type RosterPush, type RosterPushResult } from '@pitwall/protocol';
 import type { HubTables } from '../db/tables.js';
 import { HubRefusal } from '../hub-refusal.js';
 import type { Member } from '../organisations/members.js';
 import { claimLaptop } from '../registry/registry-push.js';
 import { noSuchGroup, roleIn } from './groups.js';
 import { checkRosterPushAgainst, checkRosterPushAlone } from './roster-checks.js';
-import { lockRosterHead, readRoster, setRosterHead, writeRoster } from './roster-store.js';
+import { lockRosterHead, readRoster, rosterFull, setRosterHead, writeRoster } from './roster-store.js';
 
 /**
  * Merges the rosters a laptop edited offline into the hub's, in one transaction that holds the
@@ -34,7 +34,9 @@ export async function pushRosters(db: Kysely<HubTables>, member: Member, push: R
         const found = await trx.selectFrom('members').select('id').where('organisation_id', '=', org).where('id', 'in', added).execute();
         if (found.length !== added.length) throw new HubRefusal(404, 'no-such-member', `The roster of group ${groupId} adds someone who is not a member of your academy. Nothing was merged.`);
       }
-      plans.push({ groupId, before: cur.roster, after: mergeRosters(cur.roster, pushed) });
+      const merged = mergeRosters(cur.roster, pushed);
+      if (!roster.is(merged)) throw rosterFull(groupId);
+      plans.push({ groupId, before: cur.roster, after: merged });
     }
     let version = head;
     const result: RosterPushResult = { groups: [], version: head };

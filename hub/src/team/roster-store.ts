@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { editRoster, emptyRoster, latestRosterStamp, rosterMembers, tickHlc, type Hlc, type Roster, type RosterEdit } from '@pitwall/protocol';
+import { editRoster, emptyRoster, latestRosterStamp, roster as rosterSchema, rosterMembers, tickHlc, type Hlc, type Roster, type RosterEdit } from '@pitwall/protocol';
 import type { HubTables } from '../db/tables.js';
+import { HubRefusal } from '../hub-refusal.js';
 
 type Db = Kysely<HubTables> | Transaction<HubTables>;
 
@@ -10,6 +11,13 @@ type Db = Kysely<HubTables> | Transaction<HubTables>;
  * remove of one take the other.
  */
 export const HUB_NODE = 'hub';
+
+/**
+ * A roster whose merged state would pass the protocol's bounds no more (a member added and
+ * removed a thousand times, a hundred thousand removes): refused, so every laptop can still pull it.
+ */
+export const rosterFull = (groupId: string) =>
+  new HubRefusal(413, 'roster-full', `The roster of group ${groupId} would hold more adds and removes than a roster may; nothing was merged. Make a new group.`);
 
 /** Locks the academy's roster head for this transaction (its roster writes apply one at a time, in every hub process); its version. */
 export async function lockRosterHead(trx: Transaction<HubTables>, org: string): Promise<number> {
@@ -77,6 +85,7 @@ export async function editRosterOnline(db: Kysely<HubTables>, org: string, group
     const cur = await readRoster(trx, org, groupId, nowMs);
     if (!cur) return false;
     const after = editRoster(cur.roster, edit, hubStamp(cur.roster, nowMs));
+    if (!rosterSchema.is(after)) throw rosterFull(groupId);
     await writeRoster(trx, org, groupId, cur.roster, after, head + 1);
     await setRosterHead(trx, org, head + 1);
     return true;

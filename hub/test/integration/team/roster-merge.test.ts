@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import {
-  HubRoutes, editRoster, latestRosterStamp, receiveHlc, rosterMembers, tickHlc,
+  HubRoutes, editRoster, hlcText, latestRosterStamp, receiveHlc, rosterMembers, tickHlc,
   type Group, type Hlc, type Roster, type RosterEdit, type RosterPull, type RosterPushResult, type SharedSessionUpload,
 } from '@pitwall/protocol';
 import { addMember } from '../../../src/organisations/members.js';
@@ -192,6 +192,10 @@ for (const kind of DATABASE_KINDS) {
       await refusedAs(await call(f.app, coach, 'POST', HubRoutes.rosterPush.path, { laptop: laptopC.node, rosters: { [g]: { ...r, roles: {} } } }), 400, 'invalid-roster');
       const badTag = { ...r, members: { ...r.members, adds: { ...r.members.adds, [other.id]: ['not-a-stamp'] } } };
       await refusedAs(await call(f.app, coach, 'POST', HubRoutes.rosterPush.path, { laptop: laptopC.node, rosters: { [g]: badTag } }), 400, 'invalid-roster');
+      // A roster the merge would make larger than a roster may be (here: a thousand and one adds of one member).
+      const many = Array.from({ length: 1000 }, (_, i) => hlcText({ ms: Date.now() - 5000, n: i, node: laptopC.node }));
+      const full = { ...r, members: { ...r.members, adds: { ...r.members.adds, [driver.id]: many.sort() } } };
+      await refusedAs(await call(f.app, coach, 'POST', HubRoutes.rosterPush.path, { laptop: laptopC.node, rosters: { [g]: full } }), 413, 'roster-full');
       // Its own edit of its own group goes through.
       const ok = await laptopC.push([g]);
       assert.equal(ok.statusCode, 200, ok.body);
