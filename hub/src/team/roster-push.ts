@@ -36,13 +36,13 @@ export async function pushRosters(db: Kysely<HubTables>, member: Member, push: R
       }
       const merged = mergeRosters(cur.roster, pushed);
       if (!roster.is(merged)) throw rosterFull(groupId);
-      plans.push({ groupId, before: cur.roster, after: merged });
+      plans.push({ groupId, before: cur.roster, after: merged, version: cur.version });
     }
     let version = head;
     const result: RosterPushResult = { groups: [], version: head };
     for (const p of plans) {
       if (sameRoster(p.before, p.after)) {
-        result.groups.push({ groupId: p.groupId, version: head, outcome: 'unchanged' });
+        result.groups.push({ groupId: p.groupId, version: p.version, outcome: 'unchanged' });
         continue;
       }
       version += 1;

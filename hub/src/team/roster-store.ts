@@ -40,11 +40,11 @@ export function hubStamp(r: Roster, nowMs: number): Hlc {
  * group_members without the roster (written before rosters, or by hand) are adopted into it as
  * adds of the hub's, so the roster always holds every member the table does.
  */
-export async function readRoster(trx: Db, org: string, groupId: string, nowMs: number): Promise<{ roster: Roster } | null> {
+export async function readRoster(trx: Db, org: string, groupId: string, nowMs: number): Promise<{ roster: Roster; version: number } | null> {
   const g = await trx
     .selectFrom('groups')
     .leftJoin('group_rosters', 'group_rosters.group_id', 'groups.id')
-    .select(['groups.organisation_id', 'group_rosters.state'])
+    .select(['groups.organisation_id', 'group_rosters.state', 'group_rosters.version'])
     .where('groups.id', '=', groupId)
     .executeTakeFirst();
   if (!g || g.organisation_id !== org) return null;
@@ -52,7 +52,7 @@ export async function readRoster(trx: Db, org: string, groupId: string, nowMs: n
   const held = new Set(rosterMembers(roster).map((m) => m.memberId));
   const rows = await trx.selectFrom('group_members').select(['member_id', 'role']).where('group_id', '=', groupId).orderBy('member_id').execute();
   for (const r of rows) if (!held.has(r.member_id)) roster = editRoster(roster, { kind: 'add', memberId: r.member_id, role: r.role }, hubStamp(roster, nowMs));
-  return { roster };
+  return { roster, version: Number(g.version ?? 0) };
 }
 
 /** Stores a roster at `version` and makes group_members (and the group's name) follow it: only what changed is written. */

@@ -121,7 +121,10 @@ for (const kind of DATABASE_KINDS) {
       await pushed(laptopA, g2);
       await pushed(laptopC, g2);
       // Pushing again changes nothing.
-      assert.equal((await pushed(laptopC, g1)).groups[0]!.outcome, 'unchanged');
+      const unchanged = (await pushed(laptopC, g1)).groups[0]!;
+      assert.equal(unchanged.outcome, 'unchanged');
+      const stored = await f.hubDb.db.selectFrom('group_rosters').select('version').where('group_id', '=', g1).executeTakeFirstOrThrow();
+      assert.equal(unchanged.version, Number(stored.version), "the group's own version");
 
       const expected = [`${coach!.id}:coach`, `${d1!.id}:analyst`, `${d3!.id}:driver`].sort();
       assert.deepEqual(await table(g1), expected, 'Dee stays (re-added concurrently), Dan and Del are out, Dot is in');
