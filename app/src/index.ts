@@ -35,6 +35,8 @@ export { readTrackLaps, writeLapFeatures, type TrackLapColumns } from './session
 export { stagedDownloads, DEFAULT_EXPORT_USER, type SupportDownloads } from './support/support-export-handlers.js';
 export { parseRelayAddress } from './support/relay-address.js';
 export { shareSessions, syncHubGroups, type GroupSyncOutcome, type ShareOutcome } from './hub/hub-sync.js';
-export { syncTrackRegistry, RegistrySyncError, type RegistrySyncReport } from './sessions/track-registry-sync.js';
+export { syncTrackRegistry, RegistrySyncError, type RegistrySyncReport, type RegistrySyncOptions } from './sessions/track-registry-sync.js';
 export { HubRegistrar, type RegistrationOutcome, type UnitCaller } from './hub/unit-registration.js';
 export { HubPins, FORWARD_CHALLENGES_MAX } from './hub/hub-pins.js';
+export { TeamRosters, type RosterView, type RosterSyncReport } from './hub/team-rosters.js';
+export { readCursor, type PullCursor, type PullKind } from './hub/pull-cursors.js';

@@ -13,6 +13,7 @@ import { registerUnit } from './registration/register-unit.js';
 import { serveTeamRoutes } from './team/team-routes.js';
 import { serveFleetRoutes } from './fleet/fleet-routes.js';
 import { serveRegistryRoutes } from './registry/registry-routes.js';
+import { serveRosterRoutes } from './team/roster-routes.js';
 
 export interface HubServerOptions {
   db: Kysely<HubTables>;
@@ -69,6 +70,7 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   serveTeamRoutes(app, db, now);
   serveFleetRoutes(app, db);
   serveRegistryRoutes(app, db, now);
+  serveRosterRoutes(app, db, now);
 
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'No such hub route.' } }));
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {

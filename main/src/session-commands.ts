@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CompanionError, formatLapTime, trackDisplayName, type MergeChange, type SessionSyncProgress, type TrackDefinition } from '@pitwall/protocol';
-import { addTrackFromSession, createCompanion, syncTrackRegistry, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, OwnTracks, parseLatLon, SessionStore, trackEntries, type ExportFormat } from '@pitwall/app';
+import { addTrackFromSession, createCompanion, syncTrackRegistry, type RegistrySyncOptions, defaultUserDataDir, exportToFile, lapStats, loadTracks, openDatabase, OwnTracks, parseLatLon, SessionStore, trackEntries, type ExportFormat } from '@pitwall/app';
 import { cleanText, textTable } from './discover-table.js';
 
 export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--address HOST:PORT ...] [--no-mdns]
@@ -21,9 +21,11 @@ export const SESSION_USAGE = `  pitwall sync [--unit ID] [--data-dir DIR] [--add
       Write this laptop's book of own tracks and their edits (names, sector lines, groups) to FILE.
   pitwall tracks merge FILE
       Merge another laptop's book: its later edits win, yours stay where they are later; prints what changed.
-  pitwall tracks sync --hub URL [--token-file FILE]
-      Push this laptop's book to the hub's track registry, pull the registry and merge it here;
-      prints what changed. The member token is read from FILE or PITWALL_HUB_TOKEN, never a flag.
+  pitwall tracks sync --hub URL [--token-file FILE] [--reset]
+      Push this laptop's book to the hub's track registry (when it changed since the last sync),
+      pull what changed in the registry since the last sync and merge it here (--reset: push and
+      pull everything); prints what changed. The member token is read from FILE or
+      PITWALL_HUB_TOKEN, never a flag.
   pitwall tracks push <unit> [--data-dir DIR] [--serial PATH ...] [--no-mdns] [--timeout S]
       Replace a paired unit's own tracks with yours (owner or dealer); it times them from its next start.
   pitwall export SESSION --format csv|gpx|vbo [--lap N] -o FILE [--data-dir DIR]
@@ -64,6 +66,7 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
         sectors: { type: 'string' },
         hub: { type: 'string' },
         'token-file': { type: 'string' },
+        reset: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -81,7 +84,7 @@ export async function runSessionCommand(argv: string[], io: Io): Promise<number>
     if (command === 'tracks' && parsed.positionals[0] === 'add') return addTrack(store, own, v, io);
     if (command === 'tracks' && parsed.positionals[0] === 'book') return writeBook(own, v.o, io);
     if (command === 'tracks' && parsed.positionals[0] === 'merge') return mergeBookFile(own, parsed.positionals[1], v.json ?? false, io);
-    if (command === 'tracks' && parsed.positionals[0] === 'sync') return await syncWithHub(own, v.hub, v['token-file'], v.json ?? false, io);
+    if (command === 'tracks' && parsed.positionals[0] === 'sync') return await syncWithHub(own, v.hub, v['token-file'], v.json ?? false, io, { db, reset: v.reset ?? false });
     if (command === 'tracks') return listTracks(tracks, new Set(own.list().map((t) => t.id)), v.near, v.json ?? false, io);
     const nameOf = (id: string | null) => {
       const t = id ? tracks.find((x) => x.id === id) : undefined;
@@ -264,7 +267,7 @@ function mergeBookFile(own: OwnTracks, file: string | undefined, json: boolean, 
   return 0;
 }
 
-async function syncWithHub(own: OwnTracks, hub: string | undefined, tokenFile: string | undefined, json: boolean, io: Io): Promise<number> {
+async function syncWithHub(own: OwnTracks, hub: string | undefined, tokenFile: string | undefined, json: boolean, io: Io, opts: RegistrySyncOptions): Promise<number> {
   if (!hub || !/^https?:\/\//.test(hub)) return io.err(`tracks sync needs --hub URL (http:// or https://)\n\n${SESSION_USAGE}`), 2;
   let token: string | undefined;
   try {
@@ -275,13 +278,14 @@ async function syncWithHub(own: OwnTracks, hub: string | undefined, tokenFile: s
   if (!token) return io.err('tracks sync needs a member token of the hub: --token-file FILE or PITWALL_HUB_TOKEN'), 2;
   let report;
   try {
-    report = await syncTrackRegistry(own, hub, token);
+    report = await syncTrackRegistry(own, hub, token, fetch, opts);
   } catch (err) {
     return io.err(cleanText(`tracks sync failed (this laptop's book is unchanged): ${(err as Error).message}`)), 1;
   }
   if (json) return io.out(JSON.stringify(report, null, 2)), 0;
+  if (report.pushSkipped) io.out('nothing new here since the last sync: the book was not sent');
   for (const t of report.pushed.tracks) io.out(cleanText(`pushed ${t.key}: ${t.outcome}, registry id ${t.registryId}, version ${t.version}`));
-  io.out(`pulled ${report.pulled} entries (registry version ${report.pushed.version})`);
+  io.out(`pulled ${report.pulled} entries changed after version ${report.pulledAfter} (registry version ${report.pushed.version})`);
   if (report.changes.length === 0) io.out('nothing changed here: this laptop had every edit in the registry');
   for (const c of report.changes) io.out(changeLine(c));
   return 0;

@@ -362,4 +362,43 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 13,
+    sql: `
+      -- Team rosters, per hub (app/src/hub/team-rosters.ts): each group's roster as CRDT state,
+      -- the names of its members as the hub last said them, and whether it holds edits made here
+      -- that the hub has not taken yet.
+      CREATE TABLE team_rosters (
+        hub      TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        state    TEXT NOT NULL,
+        names    TEXT NOT NULL,
+        pending  INTEGER NOT NULL,
+        PRIMARY KEY (hub, group_id)
+      ) STRICT, WITHOUT ROWID;
+      -- What each merge of a pulled roster changed here (edits made elsewhere), for a person to see.
+      CREATE TABLE roster_merges (
+        id        INTEGER PRIMARY KEY,
+        hub       TEXT NOT NULL,
+        group_id  TEXT NOT NULL,
+        merged_at INTEGER NOT NULL,
+        change    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX roster_merges_group ON roster_merges(hub, group_id);
+      -- This laptop's clock for roster edits, per hub.
+      CREATE TABLE roster_clocks (
+        hub   TEXT PRIMARY KEY,
+        clock TEXT NOT NULL
+      ) STRICT;
+      -- Where a pull from a hub goes on from (kind: 'tracks' the registry, 'rosters'), and the
+      -- digest of what was last pushed (a sync with nothing new pushes nothing).
+      CREATE TABLE hub_pull_cursors (
+        hub     TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        pushed  TEXT,
+        PRIMARY KEY (hub, kind)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

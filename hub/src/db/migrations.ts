@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { HubTables } from './tables.js';
 
 /**
  * The hub's schema, written once with Kysely's schema builder so the same migration makes the
@@ -174,7 +175,55 @@ const migrations: Record<string, Migration> = {
       for (const t of ['registry_laptops', 'registry_versions', 'registry_entries', 'registry_heads']) await db.schema.dropTable(t).execute();
     },
   },
+  '0006-team-rosters': {
+    async up(db: Kysely<unknown>) {
+      // One row per academy: its rosters' newest version (a roster write locks it, so one
+      // academy's roster edits apply one at a time, in every hub process).
+      await db.schema
+        .createTable('roster_heads')
+        .addColumn('organisation_id', 'text', (c) => c.primaryKey().references('organisations.id'))
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .execute();
+      // Each group's roster as CRDT state (JSON, protocol's Roster); group_members follows it.
+      await db.schema
+        .createTable('group_rosters')
+        .addColumn('group_id', 'text', (c) => c.primaryKey().references('groups.id'))
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('group_rosters_version').on('group_rosters').columns(['organisation_id', 'version']).execute();
+      await seedRosters(db as Kysely<HubTables>);
+    },
+    async down(db: Kysely<unknown>) {
+      for (const t of ['group_rosters', 'roster_heads']) await db.schema.dropTable(t).execute();
+    },
+  },
 };
+
+/**
+ * The groups made before rosters, as rosters: each member added by the hub at the epoch (stamp
+ * ms 0, so every real edit made since wins over them), tags numbered per member. Written out here
+ * rather than through the protocol's functions, so this migration stays what it was.
+ */
+async function seedRosters(db: Kysely<HubTables>): Promise<void> {
+  const stamp = (n: number) => ({ ms: 0, n, node: 'hub' });
+  const tag = (n: number) => `${'0'.repeat(16)}.${n.toString(16).padStart(8, '0')}.hub`;
+  const groups = await db.selectFrom('groups').select(['id', 'organisation_id', 'name']).orderBy('organisation_id').orderBy('created_at').orderBy('id').execute();
+  const heads = new Map<string, number>();
+  for (const g of groups) {
+    const members = await db.selectFrom('group_members').select(['member_id', 'role']).where('group_id', '=', g.id).orderBy('member_id').execute();
+    const state = { name: { value: g.name.slice(0, 80), at: stamp(0) }, members: { adds: {} as Record<string, string[]>, removed: [] }, roles: {} as Record<string, unknown> };
+    members.forEach((m, i) => {
+      state.members.adds[m.member_id] = [tag(i + 1)];
+      state.roles[m.member_id] = { value: m.role, at: stamp(i + 1) };
+    });
+    const version = (heads.get(g.organisation_id) ?? 0) + 1;
+    heads.set(g.organisation_id, version);
+    await db.insertInto('group_rosters').values({ group_id: g.id, organisation_id: g.organisation_id, state: JSON.stringify(state), version }).execute();
+  }
+  for (const [organisation_id, version] of heads) await db.insertInto('roster_heads').values({ organisation_id, version }).execute();
+}
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -188,3 +237,10 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
 }
 
 export const MIGRATION_NAMES = Object.keys(migrations);
+
+/** Brings the database up to one named migration and no further (a test of a data migration starts before it). */
+export async function migrateUpTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider, migrationTableName: 'hub_migrations', migrationLockTableName: 'hub_migrations_lock' });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error(`hub database migration to ${name} failed: ${(error as Error).message ?? String(error)}`);
+}

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { migrateToLatest } from './migrations.js';
+import { migrateToLatest, migrateUpTo } from './migrations.js';
 import type { HubTables } from './tables.js';
 
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -22,7 +22,7 @@ export function isPostgresUrl(text: string): boolean {
  * (Kysely keeps the one connection and runs transactions one at a time). PostgreSQL: a pool;
  * every request's state lives in the database, so several hub processes can share it.
  */
-export async function openDatabase(target: DatabaseTarget, opts: { poolSize?: number } = {}): Promise<HubDatabase> {
+export async function openDatabase(target: DatabaseTarget, opts: { poolSize?: number; migrateUpTo?: string } = {}): Promise<HubDatabase> {
   let db: Kysely<HubTables>;
   if (target.kind === 'sqlite') {
     const sqlite = new Database(target.file);
@@ -38,7 +38,8 @@ export async function openDatabase(target: DatabaseTarget, opts: { poolSize?: nu
     db = new Kysely<HubTables>({ dialect: new PostgresDialect({ pool }) });
   }
   try {
-    await migrateToLatest(db as Kysely<unknown>);
+    if (opts.migrateUpTo) await migrateUpTo(db as Kysely<unknown>, opts.migrateUpTo);
+    else await migrateToLatest(db as Kysely<unknown>);
   } catch (err) {
     await db.destroy();
     throw err;

@@ -135,6 +135,21 @@ export interface RegistryLaptopsTable {
   high_water: string;
 }
 
+/** An academy's rosters: their newest version. */
+export interface RosterHeadsTable {
+  organisation_id: string;
+  version: number | string;
+}
+
+/** A group's roster as CRDT state; group_members follows it. */
+export interface GroupRostersTable {
+  group_id: string;
+  organisation_id: string;
+  /** JSON: the protocol's Roster. */
+  state: string;
+  version: number | string;
+}
+
 export interface HubTables {
   organisations: OrganisationsTable;
   dealer_academies: DealerAcademiesTable;
@@ -151,4 +166,6 @@ export interface HubTables {
   registry_entries: RegistryEntriesTable;
   registry_versions: RegistryVersionsTable;
   registry_laptops: RegistryLaptopsTable;
+  roster_heads: RosterHeadsTable;
+  group_rosters: GroupRostersTable;
 }

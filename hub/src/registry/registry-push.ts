@@ -90,7 +90,7 @@ export async function pushBook(db: Kysely<HubTables>, member: Member, push: Regi
 }
 
 /** A laptop belongs to the member who first pushed from it: another member naming it is refused. */
-async function claimLaptop(trx: Transaction<HubTables>, member: Member, node: string): Promise<void> {
+export async function claimLaptop(trx: Transaction<HubTables>, member: Member, node: string): Promise<void> {
   await trx
     .insertInto('registry_laptops')
     .values({ node, member_id: member.id, organisation_id: member.organisationId, high_water: '' })

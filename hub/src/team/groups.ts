@@ -4,6 +4,7 @@ import type { HubTables } from '../db/tables.js';
 import { newId, nowIso } from '../db/ids.js';
 import { HubRefusal } from '../hub-refusal.js';
 import type { Member } from '../organisations/members.js';
+import { editRosterOnline } from './roster-store.js';
 
 const noSuchGroup = () => new HubRefusal(404, 'no-such-group', 'No such group for you.');
 
@@ -12,6 +13,7 @@ export async function createGroup(db: Kysely<HubTables>, caller: Member, name: s
   if (caller.organisationKind !== 'academy' || caller.role !== 'admin') throw new HubRefusal(403, 'not-an-academy-admin', "Only an academy's admin makes groups.");
   const group: Group = { groupId: newId(), name, createdAt: nowIso(now) };
   await db.insertInto('groups').values({ id: group.groupId, organisation_id: caller.organisationId, name, created_at: group.createdAt }).execute();
+  await editRosterOnline(db, caller.organisationId, group.groupId, { kind: 'rename', name }, now);
   return group;
 }
 
@@ -47,7 +49,7 @@ export async function rolesIn(db: Kysely<HubTables>, caller: Member, groupIds: r
 }
 
 /** The academy's admin, or a coach of the group, puts a member of the same academy into it (again: changes the role). */
-export async function addGroupMember(db: Kysely<HubTables>, caller: Member, groupId: string, memberId: string, role: GroupRole): Promise<GroupMember> {
+export async function addGroupMember(db: Kysely<HubTables>, caller: Member, groupId: string, memberId: string, role: GroupRole, now = Date.now()): Promise<GroupMember> {
   const g = await db.selectFrom('groups').select('organisation_id').where('id', '=', groupId).executeTakeFirst();
   if (!g || g.organisation_id !== caller.organisationId) throw noSuchGroup();
   if (caller.role !== 'admin' && (await roleIn(db, caller, groupId)) !== 'coach') {
@@ -55,11 +57,8 @@ export async function addGroupMember(db: Kysely<HubTables>, caller: Member, grou
   }
   const target = await db.selectFrom('members').select('organisation_id').where('id', '=', memberId).executeTakeFirst();
   if (!target || target.organisation_id !== caller.organisationId) throw new HubRefusal(404, 'no-such-member', 'No such member in your academy.');
-  await db
-    .insertInto('group_members')
-    .values({ group_id: groupId, member_id: memberId, role })
-    .onConflict((oc) => oc.columns(['group_id', 'member_id']).doUpdateSet({ role }))
-    .execute();
+  // Through the group's roster, stamped by the hub: merged with laptops' offline edits like theirs.
+  if (!(await editRosterOnline(db, caller.organisationId, groupId, { kind: 'add', memberId, role }, now))) throw noSuchGroup();
   return { groupId, memberId, role };
 }
 

@@ -13,7 +13,7 @@ export function serveTeamRoutes(app: FastifyInstance, db: Kysely<HubTables>, now
   serveHubRoute(app, db, HubRoutes.createGroup, async ({ body, member }) => ({ status: 201, answer: await createGroup(db, member, body.name, now()) }));
   serveHubRoute(app, db, HubRoutes.addGroupMember, async ({ params, body, member }) => ({
     status: 200,
-    answer: await addGroupMember(db, member, params.groupId, body.memberId, body.role),
+    answer: await addGroupMember(db, member, params.groupId, body.memberId, body.role, now()),
   }));
   serveHubRoute(app, db, HubRoutes.shareSession, async ({ params, body, member }) => ({ status: 200, answer: await shareSession(db, member, params, body, now()) }));
   serveHubRoute(app, db, HubRoutes.shareSessionBatch, async ({ body, member }) => {

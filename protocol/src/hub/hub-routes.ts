@@ -10,6 +10,7 @@ import { RegistrationRequest } from './registration-request.js';
 import { GroupSessionsPage, GroupSessionsQuery, SharedSession, SharedSessionParams, SharedSessionUpload } from './shared-session.js';
 import { SESSION_BATCH_MAX_B, SharedSessionBatch, SharedSessionBatchResult } from './shared-session-batch.js';
 import { Group, GroupCreate, GroupMember, GroupMemberAdd, GroupParams } from './team-group.js';
+import { RosterPull, RosterPullQuery, RosterPush, RosterPushResult, ROSTER_PUSH_MAX_B } from './team-roster.js';
 import { RegistryTrackPull, RegistryTrackPullQuery, RegistryTrackPush, RegistryTrackPushResult } from './track-registry.js';
 
 /** `public`: anyone (what proves the caller is in the body: a unit's signature); `member`: a bearer token of an organisation's member. */
@@ -139,5 +140,22 @@ export const HubRoutes = {
     responses: { 200: MemberGroups },
     access: 'member',
     summary: "who the token belongs to, their organisation, and the groups they are in with their role (only their own)",
+  },
+  rosterPush: {
+    method: 'POST',
+    path: '/hub/v1/rosters',
+    body: RosterPush,
+    responses: { 200: RosterPushResult },
+    access: 'member',
+    maxBodyB: ROSTER_PUSH_MAX_B,
+    summary: "merge the group rosters a laptop edited offline into the hub's (the academy's admin or each group's coach); the groups' members follow",
+  },
+  rosterPull: {
+    method: 'GET',
+    path: '/hub/v1/rosters',
+    query: RosterPullQuery,
+    responses: { 200: RosterPull },
+    access: 'member',
+    summary: 'the rosters of the groups the caller may read, changed after a version',
   },
 } as const satisfies Record<string, HubRoute>;

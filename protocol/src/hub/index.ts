@@ -13,3 +13,4 @@ export * from './unit-key-fields.js';
 export * from './birth-certificate.js';
 export * from './unit-hub-registration.js';
 export * from './member-groups.js';
+export * from './team-roster.js';

@@ -1,3 +1,4 @@
 export * from './hlc.js';
 export * from './lww-register.js';
 export * from './or-set.js';
+export * from './roster.js';

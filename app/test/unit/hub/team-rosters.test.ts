@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CompanionError } from '@pitwall/protocol';
+import { TeamRosters } from '../../../src/hub/team-rosters.js';
+import { TrackBookStore } from '../../../src/sessions/track-book-store.js';
+import { openDatabase } from '../../../src/store/database.js';
+
+const G = 'a'.repeat(32);
+const M = 'b'.repeat(32);
+const N = 'c'.repeat(32);
+
+test('edits made here: stamped by one clock under the laptop id of the track book, refused ones leave nothing', () => {
+  const db = openDatabase(null);
+  try {
+    let now = 1_700_000_000_000;
+    const book = new TrackBookStore(db, () => now);
+    book.merge({ tracks: {}, groups: { g: { members: { adds: {}, removed: [] }, name: { value: 'x', at: { ms: 1, n: 0, node: 'laptop-other' } } } } });
+    const node = book.load().node;
+    const rosters = new TeamRosters(db, 'http://hub.example:8080/some/path', () => now);
+    assert.equal(rosters.hub, 'http://hub.example:8080');
+    const refused = (fn: () => unknown, code: string) => assert.throws(fn, (e: unknown) => e instanceof CompanionError && e.code === code);
+    refused(() => rosters.edit('nope', { kind: 'add', memberId: M, role: 'driver' }), 'invalid-params');
+    refused(() => rosters.edit(G, { kind: 'add', memberId: 'x', role: 'driver' }), 'invalid-params');
+    refused(() => rosters.edit(G, { kind: 'remove', memberId: M }), 'not-found');
+    refused(() => rosters.edit(G, { kind: 'set-role', memberId: M, role: 'coach' }), 'not-found');
+    refused(() => rosters.edit(G, { kind: 'rename', name: 'x'.repeat(81) }), 'invalid-params');
+    assert.deepEqual(rosters.list(), [], 'nothing stored');
+
+    rosters.edit(G, { kind: 'add', memberId: M, role: 'driver' });
+    rosters.edit(G, { kind: 'add', memberId: N, role: 'driver' }); // the same millisecond: the counter moves
+    now -= 60_000; // the wall clock steps back: stamps still move on
+    const view = rosters.edit(G, { kind: 'set-role', memberId: M, role: 'analyst' });
+    assert.deepEqual(view.members.map((m) => [m.memberId, m.role]), [[M, 'analyst'], [N, 'driver']]);
+    assert.equal(view.pending, true);
+    const state = JSON.parse((db.prepare('SELECT state FROM team_rosters').get() as { state: string }).state) as { roles: Record<string, { at: { ms: number; n: number; node: string } }> };
+    const [m, n] = [state.roles[M]!.at, state.roles[N]!.at];
+    assert.equal(m.node, node, "the track book's laptop id");
+    assert.ok(m.ms > n.ms || (m.ms === n.ms && m.n > n.n), 'the later edit has the later stamp');
+    refused(() => rosters.discard('f'.repeat(32)), 'not-found');
+    rosters.discard(G);
+    assert.deepEqual(rosters.list(), []);
+  } finally {
+    db.close();
+  }
+});
