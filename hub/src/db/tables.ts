@@ -87,6 +87,18 @@ export interface SharedSessionsTable {
   updated_at: Time;
 }
 
+/** A shared session on a track, its laps packed for fleet distributions (protocol's packSharedLaps). */
+export interface FleetLapColumnsTable {
+  unit_id: string;
+  session_id: string;
+  track_id: string;
+  driver_id: string;
+  laps: number;
+  sectors: number;
+  /** Float64 columns, little-endian: lap numbers, start times, lap times, a column per sector. */
+  columns: Uint8Array;
+}
+
 export interface SessionSharesTable {
   group_id: string;
   unit_id: string;
@@ -151,4 +163,5 @@ export interface HubTables {
   registry_entries: RegistryEntriesTable;
   registry_versions: RegistryVersionsTable;
   registry_laptops: RegistryLaptopsTable;
+  fleet_lap_columns: FleetLapColumnsTable;
 }

@@ -1,72 +1,90 @@
-import type { Kysely } from 'kysely';
-import { emptyLapColumns, nameInterner, type LapColumns, type SharedSession } from '@pitwall/protocol';
+import type { Kysely, Transaction } from 'kysely';
+import { emptyLapColumns, nameInterner, packSharedLaps, type LapColumns, type SharedSession } from '@pitwall/protocol';
 import type { HubTables } from '../db/tables.js';
 
-/** A shared session as the fleet distributions read it: its driver's name, unit, start and laps. */
-export interface FleetSessionRow {
-  driver: string;
-  unitId: string;
-  startedAt: string;
-  laps: SharedSession['laps'];
+/** What fleet_lap_columns keeps of a shared session (shared_sessions' columns). */
+export interface FleetLapSession {
+  unit_id: string;
+  session_id: string;
+  driver_id: string;
+  started_at: string;
+  track_id: string | null;
+  /** The laps as shared_sessions keeps them (JSON text) or as uploaded. */
+  laps: string | SharedSession['laps'];
 }
 
 /**
- * The sessions on a track shared with any of the given groups, each once however many of the
- * groups it is shared with. Isolation is the caller's: `groupIds` are groups they are in.
+ * Keeps the fleet distributions' copy of shared sessions (their laps packed as float64 columns),
+ * in the caller's transaction, with the session's own row: one call per write of
+ * shared_sessions, for one session or a batch. A session off any track has no row.
  */
-export async function readFleetSessions(db: Kysely<HubTables>, trackId: string, groupIds: readonly string[]): Promise<FleetSessionRow[]> {
-  if (groupIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('shared_sessions')
-    .innerJoin('members', 'members.id', 'shared_sessions.driver_id')
-    .select(['members.name', 'shared_sessions.unit_id', 'shared_sessions.started_at', 'shared_sessions.laps'])
-    .where('shared_sessions.track_id', '=', trackId)
+export async function writeFleetLapColumns(db: Kysely<HubTables> | Transaction<HubTables>, sessions: readonly FleetLapSession[]): Promise<void> {
+  const rows = [];
+  for (const s of sessions) {
+    await db.deleteFrom('fleet_lap_columns').where('unit_id', '=', s.unit_id).where('session_id', '=', s.session_id).execute();
+    const laps = typeof s.laps === 'string' ? (JSON.parse(s.laps) as SharedSession['laps']) : s.laps;
+    if (s.track_id === null || laps.length === 0) continue;
+    const p = packSharedLaps(s.started_at, laps);
+    const columns = new Uint8Array(p.columns.buffer);
+    rows.push({ unit_id: s.unit_id, session_id: s.session_id, track_id: s.track_id, driver_id: s.driver_id, laps: p.laps, sectors: p.sectors, columns });
+  }
+  // A few hundred rows a statement keeps PostgreSQL's bind parameters (7 a row) under its limit.
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('fleet_lap_columns').values(rows.slice(i, i + 500)).execute();
+}
+
+type Row = { name: string; unit_id: string; laps: number; sectors: number; columns: Uint8Array };
+
+/**
+ * A track's laps shared with any of the given groups (each session once however many of the
+ * groups it is shared with) as protocol's LapColumns, from one range of fleet_lap_columns' track
+ * index: no JSON to parse. Isolation is the caller's: `groupIds` are groups they are in. Sectors
+ * are a column each for a session with the track's most sectors, NaN otherwise; the hub keeps no
+ * traces, so no corners. Sessions in unit and session order, as the laptop's columns are in
+ * its own order: the distribution's member order and ties follow it.
+ */
+export async function readFleetLapColumns(db: Kysely<HubTables>, trackId: string, groupIds: readonly string[]): Promise<LapColumns> {
+  if (groupIds.length === 0) return emptyLapColumns(0, 0, 0);
+  const all: Row[] = await db
+    .selectFrom('fleet_lap_columns as f')
+    .innerJoin('members', 'members.id', 'f.driver_id')
+    .select(['members.name', 'f.unit_id', 'f.laps', 'f.sectors', 'f.columns'])
+    .where('f.track_id', '=', trackId)
     .where((eb) =>
       eb.exists(
         eb
           .selectFrom('session_shares')
           .select('session_shares.group_id')
-          .whereRef('session_shares.unit_id', '=', 'shared_sessions.unit_id')
-          .whereRef('session_shares.session_id', '=', 'shared_sessions.session_id')
+          .whereRef('session_shares.unit_id', '=', 'f.unit_id')
+          .whereRef('session_shares.session_id', '=', 'f.session_id')
           .where('session_shares.group_id', 'in', groupIds),
       ),
     )
+    .orderBy('f.unit_id')
+    .orderBy('f.session_id')
     .execute();
-  return rows.map((r) => ({ driver: r.name, unitId: r.unit_id, startedAt: r.started_at, laps: JSON.parse(r.laps) as SharedSession['laps'] }));
-}
-
-
-/**
- * Shared sessions as protocol's LapColumns. A shared lap has no start time of its own: it is
- * the session's start plus the laps before it (which orders a driver's laps and puts them on
- * the session's day, all the progress by day needs). Sectors are a column each when a lap has
- * the track's most sectors, NaN otherwise; the hub keeps no traces, so no corners.
- */
-export function sharedLapColumns(sessions: readonly FleetSessionRow[]): LapColumns {
+  // A row whose blob does not match its counts (a damaged row) is left out, not misread.
+  const rows = all.filter((r) => r.columns.byteLength === r.laps * (3 + r.sectors) * 8);
   let n = 0;
   let S = 0;
-  for (const s of sessions) {
-    n += s.laps.length;
-    for (const l of s.laps) S = Math.max(S, l.sectorsMs.length);
+  for (const r of rows) {
+    n += r.laps;
+    S = Math.max(S, r.sectors);
   }
-  // The hub keeps no traces: no corner speeds.
-  const c = emptyLapColumns(n, S, 0);
-  const driverOf = nameInterner(c.drivers);
-  const unitOf = nameInterner(c.units);
-  let i = 0;
-  for (const s of sessions) {
-    const d = driverOf(s.driver);
-    const u = unitOf(s.unitId);
-    let t = Date.parse(s.startedAt);
-    for (const l of [...s.laps].sort((a, b) => a.lap - b.lap)) {
-      c.driver[i] = d;
-      c.unit[i] = u;
-      c.startT[i] = t;
-      c.timeMs[i] = l.timeMs;
-      if (l.sectorsMs.length === S) l.sectorsMs.forEach((v, k) => (c.sectorsMs[k * n + i] = v));
-      t += l.timeMs;
-      i++;
-    }
+  const out = emptyLapColumns(n, S, 0);
+  const driverOf = nameInterner(out.drivers);
+  const unitOf = nameInterner(out.units);
+  let at = 0;
+  for (const r of rows) {
+    const m = r.laps;
+    // The blob may sit at any byte offset: copied once into an aligned array.
+    const cols = new Float64Array(m * (3 + r.sectors));
+    new Uint8Array(cols.buffer).set(r.columns);
+    out.driver.fill(driverOf(r.name), at, at + m);
+    out.unit.fill(unitOf(r.unit_id), at, at + m);
+    out.startT.set(cols.subarray(m, 2 * m), at);
+    out.timeMs.set(cols.subarray(2 * m, 3 * m), at);
+    if (r.sectors === S) for (let k = 0; k < S; k++) out.sectorsMs.set(cols.subarray((3 + k) * m, (4 + k) * m), k * n + at);
+    at += m;
   }
-  return c;
+  return out;
 }

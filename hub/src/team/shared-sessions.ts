@@ -5,6 +5,7 @@ import { nowIso } from '../db/ids.js';
 import { HubRefusal } from '../hub-refusal.js';
 import type { Member } from '../organisations/members.js';
 import { noSuchGroup, roleIn } from './groups.js';
+import { writeFleetLapColumns } from '../fleet/hub-lap-columns.js';
 
 const PAGE = 200;
 const noSuchSession = () => new HubRefusal(404, 'no-such-session', 'No such session for you.');
@@ -49,6 +50,7 @@ export async function shareSession(db: Kysely<HubTables>, caller: Member, p: Sha
       .values(row)
       .onConflict((oc) => oc.columns(['unit_id', 'session_id']).doUpdateSet({ started_at: row.started_at, track_id: row.track_id, laps: row.laps, updated_at: row.updated_at }))
       .execute();
+    await writeFleetLapColumns(trx, [{ ...row, laps: s.laps }]);
     await trx.deleteFrom('session_shares').where('unit_id', '=', p.unitId).where('session_id', '=', p.sessionId).execute();
     if (s.groups.length) await trx.insertInto('session_shares').values(s.groups.map((g) => ({ group_id: g, unit_id: p.unitId, session_id: p.sessionId }))).execute();
   });
