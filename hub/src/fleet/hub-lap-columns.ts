@@ -32,22 +32,24 @@ export async function writeFleetLapColumns(db: Kysely<HubTables> | Transaction<H
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('fleet_lap_columns').values(rows.slice(i, i + 500)).execute();
 }
 
-type Row = { name: string; unit_id: string; laps: number; sectors: number; columns: Uint8Array };
+type Row = { name: string; unit_id: string; session_id: string; laps: number; sectors: number; columns: Uint8Array };
+
+const byUnitAndSession = (a: Row, b: Row) => (a.unit_id !== b.unit_id ? (a.unit_id < b.unit_id ? -1 : 1) : a.session_id < b.session_id ? -1 : a.session_id > b.session_id ? 1 : 0);
 
 /**
  * A track's laps shared with any of the given groups (each session once however many of the
  * groups it is shared with) as protocol's LapColumns, from one range of fleet_lap_columns' track
  * index: no JSON to parse. Isolation is the caller's: `groupIds` are groups they are in. Sectors
  * are a column each for a session with the track's most sectors, NaN otherwise; the hub keeps no
- * traces, so no corners. Sessions in unit and session order, as the laptop's columns are in
- * its own order: the distribution's member order and ties follow it.
+ * traces, so no corners. Sessions in unit and session order (of their UTF-16 code units): the
+ * distribution's member order and its ties follow the order of the laps.
  */
 export async function readFleetLapColumns(db: Kysely<HubTables>, trackId: string, groupIds: readonly string[]): Promise<LapColumns> {
   if (groupIds.length === 0) return emptyLapColumns(0, 0, 0);
   const all: Row[] = await db
     .selectFrom('fleet_lap_columns as f')
     .innerJoin('members', 'members.id', 'f.driver_id')
-    .select(['members.name', 'f.unit_id', 'f.laps', 'f.sectors', 'f.columns'])
+    .select(['members.name', 'f.unit_id', 'f.session_id', 'f.laps', 'f.sectors', 'f.columns'])
     .where('f.track_id', '=', trackId)
     .where((eb) =>
       eb.exists(
@@ -59,11 +61,11 @@ export async function readFleetLapColumns(db: Kysely<HubTables>, trackId: string
           .where('session_shares.group_id', 'in', groupIds),
       ),
     )
-    .orderBy('f.unit_id')
-    .orderBy('f.session_id')
     .execute();
+  // Ordered here, not by the database: PostgreSQL would sort the wide rows (spilling to disk
+  // past work_mem at 100,000 laps), and the order is the same whatever the collation.
   // A row whose blob does not match its counts (a damaged row) is left out, not misread.
-  const rows = all.filter((r) => r.columns.byteLength === r.laps * (3 + r.sectors) * 8);
+  const rows = all.filter((r) => r.columns.byteLength === r.laps * (3 + r.sectors) * 8).sort(byUnitAndSession);
   let n = 0;
   let S = 0;
   for (const r of rows) {
@@ -73,17 +75,22 @@ export async function readFleetLapColumns(db: Kysely<HubTables>, trackId: string
   const out = emptyLapColumns(n, S, 0);
   const driverOf = nameInterner(out.drivers);
   const unitOf = nameInterner(out.units);
+  // Each blob may sit at any byte offset: copied into one aligned scratch array (an array a
+  // row would be thousands of allocations), then column by column into the track's columns.
+  let cols = new Float64Array(0);
+  let bytes = new Uint8Array(0);
   let at = 0;
   for (const r of rows) {
     const m = r.laps;
-    // The blob may sit at any byte offset: copied once into an aligned array.
-    const cols = new Float64Array(m * (3 + r.sectors));
-    new Uint8Array(cols.buffer).set(r.columns);
+    if (cols.length < m * (3 + r.sectors)) bytes = new Uint8Array((cols = new Float64Array(m * (3 + r.sectors))).buffer);
+    bytes.set(r.columns);
     out.driver.fill(driverOf(r.name), at, at + m);
     out.unit.fill(unitOf(r.unit_id), at, at + m);
-    out.startT.set(cols.subarray(m, 2 * m), at);
-    out.timeMs.set(cols.subarray(2 * m, 3 * m), at);
-    if (r.sectors === S) for (let k = 0; k < S; k++) out.sectorsMs.set(cols.subarray((3 + k) * m, (4 + k) * m), k * n + at);
+    for (let i = 0; i < m; i++) {
+      out.startT[at + i] = cols[m + i]!;
+      out.timeMs[at + i] = cols[2 * m + i]!;
+    }
+    if (r.sectors === S) for (let k = 0; k < S; k++) for (let i = 0; i < m; i++) out.sectorsMs[k * n + at + i] = cols[(3 + k) * m + i]!;
     at += m;
   }
   return out;
