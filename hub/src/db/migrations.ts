@@ -217,13 +217,20 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+const migrator = (db: Kysely<unknown>) => new Migrator({ db, provider, migrationTableName: 'hub_migrations', migrationLockTableName: 'hub_migrations_lock' });
+
 /** Brings the database to the newest schema; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'hub_migrations', migrationLockTableName: 'hub_migrations_lock' });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrator(db).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new Error(`hub database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
   return (results ?? []).map((r) => r.migrationName);
+}
+
+/** Brings the database to the named migration and no further: a database of an older hub, for tests of upgrades. */
+export async function migrateTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const { error } = await migrator(db).migrateTo(name);
+  if (error) throw error;
 }
 
 export const MIGRATION_NAMES = Object.keys(migrations);
