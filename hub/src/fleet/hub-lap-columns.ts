@@ -13,23 +13,39 @@ export interface FleetLapSession {
   laps: string | SharedSession['laps'];
 }
 
+// Rows per statement, under SQLite's 32,766 bound parameters and PostgreSQL's 65,535: a row
+// binds 7, a session key 2.
+const ROWS_PER_INSERT = 1000;
+const KEYS_PER_DELETE = 3000;
+
 /**
  * Keeps the fleet distributions' copy of shared sessions (their laps packed as float64 columns),
- * in the caller's transaction, with the session's own row: one call per write of
- * shared_sessions, for one session or a batch. A session off any track has no row.
+ * in the caller's transaction, with the sessions' own rows: one call per write of
+ * shared_sessions, for one session or a batch, a few statements whatever the batch's size. A
+ * session off any track, or without laps, has no row.
  */
 export async function writeFleetLapColumns(db: Kysely<HubTables> | Transaction<HubTables>, sessions: readonly FleetLapSession[]): Promise<void> {
+  for (let i = 0; i < sessions.length; i += KEYS_PER_DELETE) {
+    const byUnit = new Map<string, string[]>();
+    for (const s of sessions.slice(i, i + KEYS_PER_DELETE)) {
+      const ids = byUnit.get(s.unit_id);
+      if (ids) ids.push(s.session_id);
+      else byUnit.set(s.unit_id, [s.session_id]);
+    }
+    await db
+      .deleteFrom('fleet_lap_columns')
+      .where((eb) => eb.or([...byUnit].map(([unit, ids]) => eb.and([eb('unit_id', '=', unit), eb('session_id', 'in', ids)]))))
+      .execute();
+  }
   const rows = [];
   for (const s of sessions) {
-    await db.deleteFrom('fleet_lap_columns').where('unit_id', '=', s.unit_id).where('session_id', '=', s.session_id).execute();
     const laps = typeof s.laps === 'string' ? (JSON.parse(s.laps) as SharedSession['laps']) : s.laps;
     if (s.track_id === null || laps.length === 0) continue;
     const p = packSharedLaps(s.started_at, laps);
     const columns = new Uint8Array(p.columns.buffer);
     rows.push({ unit_id: s.unit_id, session_id: s.session_id, track_id: s.track_id, driver_id: s.driver_id, laps: p.laps, sectors: p.sectors, columns });
   }
-  // A few hundred rows a statement keeps PostgreSQL's bind parameters (7 a row) under its limit.
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('fleet_lap_columns').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await db.insertInto('fleet_lap_columns').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
 }
 
 type Row = { name: string; unit_id: string; session_id: string; laps: number; sectors: number; columns: Uint8Array };

@@ -7,4 +7,5 @@ export * from './hub-key.js';
 export * from './hub-routes.js';
 export * from './team-group.js';
 export * from './shared-session.js';
+export * from './shared-session-batch.js';
 export * from './hub-fleet.js';
