@@ -194,6 +194,8 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('fleet_lap_columns_pk', ['unit_id', 'session_id'])
         .execute();
       await db.schema.createIndex('fleet_lap_columns_track').on('fleet_lap_columns').columns(['track_id', 'unit_id', 'session_id']).execute();
+      // Nothing reads shared_sessions by track any more: its index (0003) would only slow shares.
+      await db.schema.dropIndex('shared_sessions_track').execute();
       const hub = db as Kysely<HubTables>;
       for (let after: [string, string] = ['', '']; ; ) {
         const page = await hub
@@ -210,6 +212,7 @@ const migrations: Record<string, Migration> = {
       }
     },
     async down(db: Kysely<unknown>) {
+      await db.schema.createIndex('shared_sessions_track').on('shared_sessions').columns(['track_id', 'unit_id', 'session_id']).execute();
       await db.schema.dropTable('fleet_lap_columns').execute();
     },
   },
