@@ -15,7 +15,7 @@ import type { TimedLaps } from '../app/src/sessions/lap-analysis.js';
 import { PartialSessions } from '../app/src/sessions/partial-sessions.js';
 import { seededRandom } from '../protocol/test/seeded-random.js';
 
-const LAPS = 100_000;
+const LAPS = Number(process.env.DISTRIBUTIONS_LAPS ?? 100_000);
 const LAPS_PER_SESSION = 25;
 const DRIVERS = 40;
 const SECTORS = 3;
@@ -55,13 +55,23 @@ function seed(db: Db): void {
         timed.cornerMinKmh!.push(Array.from({ length: CORNERS }, (_, k) => (60 + 5 * k) / form + (rnd() - 0.5) * 4));
       }
       partials.writeLaps(s + 1, timed);
+      if ((s + 1) % 1000 === 0) console.log(`  seeded ${((s + 1) * LAPS_PER_SESSION).toLocaleString('en')} of ${LAPS.toLocaleString('en')} laps`);
     }
   })();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-export async function runDistributionsBench(): Promise<void> {
+/** The laptop's figures: medians of the rounds, wall and CPU ms, and the bare read's wall ms. */
+export interface DistributionsFigures {
+  laps: number;
+  wallMs: number;
+  cpuMs: number;
+  fastestMs: number;
+  bareReadMs: number;
+}
+
+export async function runDistributionsBench(): Promise<DistributionsFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'pitwall-bench-distributions-'));
   try {
     // Seeded through a write connection of its own; read as the companion reads (openDatabase).
@@ -107,6 +117,7 @@ export async function runDistributionsBench(): Promise<void> {
     // CPU time is what the work costs; wall time on a machine shared with other jobs also holds their turns.
     console.log(`CPU time: fleet distribution median ${median(runs.fullCpu).toFixed(1)} ms, SQL aggregate ${median(runs.sqlCpu).toFixed(1)} ms (${(median(runs.fullCpu) / median(runs.sqlCpu)).toFixed(2)}x); load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`);
     console.log(`  (lap-time median ${(last!.lapTimes.box!.median / 1000).toFixed(3)} s, theoretical best ${(last!.theoreticalBest.ms! / 1000).toFixed(3)} s, ${last!.corners.length} corners, ${last!.progress.length} drivers' progress)`);
+    return { laps: LAPS, wallMs: full, cpuMs: median(runs.fullCpu), fastestMs: Math.min(...runs.full), bareReadMs: bare };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

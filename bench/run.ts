@@ -28,11 +28,15 @@ const benches: Record<string, () => Promise<void>> = {
   // licence verification vs a bare Ed25519 verify of the same bytes; what licensing adds to ready
   license: async () => (await import('./license.js')).runLicenseBench(),
   // fleet distribution of one track with 100,000 laps from the companion's SQLite, against a bare SQL aggregate
-  distributions: async () => (await import('./distributions.js')).runDistributionsBench(),
+  distributions: async () => void (await (await import('./distributions.js')).runDistributionsBench()),
+  // the hub's three figures: registration, ingest vs COPY, fleet distribution of 100,000 laps on the hub and the laptop
+  hub: async () => (await import('./hub-report.js')).runHubReport(),
   // 10,000 units registering with the hub on SQLite and PostgreSQL vs bare inserts of the same rows
-  hub: async () => (await import('./hub.js')).runHubBench(),
+  'hub-registration': async () => (await import('./hub.js')).runHubBench(),
   // 100 companions pushing a day of sessions each to the hub on PostgreSQL at once, vs COPY of the same rows
   'hub-ingest': async () => (await import('./hub-ingest.js')).runHubIngestBench(),
+  // the fleet distribution of a track with 100,000 laps through the hub's route, SQLite and PostgreSQL, vs the bare fetch of the same rows
+  'hub-fleet': async () => void (await (await import('./hub-fleet.js')).runHubFleetBench()),
 };
 
 const { positionals } = parseArgs({ allowPositionals: true });

@@ -1,8 +1,7 @@
-import { CompanionError, sharedSessionParams, sharedSessionUpload, type SharedSession, type SharedSessionUpload } from '@pitwall/protocol';
+import { CompanionError, packSharedLaps, sharedSessionParams, sharedSessionUpload, type SharedSession, type SharedSessionUpload } from '@pitwall/protocol';
 import { syncGroup, type HubClient } from '@pitwall/protocol/node';
 import type { Db } from '../store/database.js';
 import { storeWriter } from '../store/store-writer.js';
-import { packLapColumns } from '../sessions/lap-features.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
 export interface ShareOutcome {
@@ -44,28 +43,20 @@ export async function shareSessions(store: SessionStore, hub: HubClient, refs: r
   return uploads.map((u) => ({ unitId: u.unitId, sessionId: u.sessionId, laps: u.upload.laps.length }));
 }
 
-/** A synced session's laps as lap_features' columns; a lap starts at its session's start plus the laps before it. */
+/** A synced session's laps as lap_features' columns, packed as the hub packs them (protocol's packSharedLaps). */
 function keepSharedSession(db: Db, s: SharedSession): void {
   db.prepare('DELETE FROM hub_lap_features WHERE unit_id = ? AND session_id = ?').run(s.unitId, s.sessionId);
   if (s.trackId === null || s.laps.length === 0) return;
-  let t = Date.parse(s.startedAt);
-  const laps = [...s.laps]
-    .sort((a, b) => a.lap - b.lap)
-    .map((l) => {
-      const lap = { number: l.lap, startT: t, timeMs: l.timeMs, sectorsMs: l.sectorsMs };
-      t += l.timeMs;
-      return lap;
-    });
-  const p = packLapColumns(laps);
+  const p = packSharedLaps(s.startedAt, s.laps);
   db.prepare('INSERT INTO hub_lap_features (unit_id, session_id, track_id, driver, laps, sectors, corners, columns) VALUES (?,?,?,?,?,?,?,?)').run(
     s.unitId,
     s.sessionId,
     s.trackId,
     s.driverName,
-    laps.length,
+    p.laps,
     p.sectors,
-    p.corners,
-    p.columns,
+    0,
+    Buffer.from(p.columns.buffer),
   );
 }
 

@@ -1,4 +1,4 @@
-import { emptyLapColumns, nameInterner, type LapColumns } from '@pitwall/protocol';
+import { emptyLapColumns, nameInterner, packLapColumns, type LapColumns } from '@pitwall/protocol';
 import type { Db } from '../store/database.js';
 import type { TimedLaps } from './lap-analysis.js';
 
@@ -25,28 +25,8 @@ export function writeLapFeatures(db: Db, session: number, timed: TimedLaps): voi
     n,
     p.sectors,
     p.corners,
-    p.columns,
+    Buffer.from(p.columns.buffer),
   );
-}
-
-/** A session's laps packed as lap_features' blob (its layout is described above): also what the hub's synced sessions are kept as. */
-export function packLapColumns(
-  laps: readonly { number: number; startT: number; timeMs: number; sectorsMs: readonly number[] }[],
-  cornerMinKmh?: readonly (readonly number[])[],
-): { sectors: number; corners: number; columns: Buffer } {
-  const n = laps.length;
-  const S = Math.max(0, ...laps.map((l) => l.sectorsMs.length));
-  const C = Math.max(0, ...(cornerMinKmh ?? []).map((c) => c.length));
-  const cols = new Float64Array(n * (3 + S + C)).fill(NaN);
-  laps.forEach((l, i) => {
-    cols[i] = l.number;
-    cols[n + i] = l.startT;
-    cols[2 * n + i] = l.timeMs;
-    // A column per sector and per corner, as the track's columns are read.
-    if (l.sectorsMs.length === S) l.sectorsMs.forEach((v, k) => (cols[(3 + k) * n + i] = v));
-    (cornerMinKmh?.[i] ?? []).forEach((v, k) => (cols[(3 + S + k) * n + i] = v));
-  });
-  return { sectors: S, corners: C, columns: Buffer.from(cols.buffer, cols.byteOffset, cols.byteLength) };
 }
 
 /** One track's laps as columns (protocol's LapColumns), with each lap's session and number. */

@@ -23,20 +23,7 @@ export function isPostgresUrl(text: string): boolean {
  * every request's state lives in the database, so several hub processes can share it.
  */
 export async function openDatabase(target: DatabaseTarget, opts: { poolSize?: number; migrateUpTo?: string } = {}): Promise<HubDatabase> {
-  let db: Kysely<HubTables>;
-  if (target.kind === 'sqlite') {
-    const sqlite = new Database(target.file);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('synchronous = NORMAL');
-    db = new Kysely<HubTables>({ dialect: new SqliteDialect({ database: sqlite }) });
-  } else {
-    const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
-    // A dropped idle connection must not take the process down; the next query opens another.
-    pool.on('error', () => undefined);
-    db = new Kysely<HubTables>({ dialect: new PostgresDialect({ pool }) });
-  }
+  const db = connectDatabase(target, opts);
   try {
     if (opts.migrateUpTo) await migrateUpTo(db as Kysely<unknown>, opts.migrateUpTo);
     else await migrateToLatest(db as Kysely<unknown>);
@@ -45,4 +32,20 @@ export async function openDatabase(target: DatabaseTarget, opts: { poolSize?: nu
     throw err;
   }
   return { db, kind: target.kind, close: () => db.destroy() };
+}
+
+/** The database as it is, not migrated (openDatabase migrates it). */
+export function connectDatabase(target: DatabaseTarget, opts: { poolSize?: number } = {}): Kysely<HubTables> {
+  if (target.kind === 'sqlite') {
+    const sqlite = new Database(target.file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+    return new Kysely<HubTables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
+  // A dropped idle connection must not take the process down; the next query opens another.
+  pool.on('error', () => undefined);
+  return new Kysely<HubTables>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -87,6 +87,18 @@ export interface SharedSessionsTable {
   updated_at: Time;
 }
 
+/** A shared session on a track, its laps packed for fleet distributions (protocol's packSharedLaps). */
+export interface FleetLapColumnsTable {
+  unit_id: string;
+  session_id: string;
+  track_id: string;
+  driver_id: string;
+  laps: number;
+  sectors: number;
+  /** Float64 columns, little-endian: lap numbers, start times, lap times, a column per sector. */
+  columns: Uint8Array;
+}
+
 export interface SessionSharesTable {
   group_id: string;
   unit_id: string;
@@ -168,4 +180,5 @@ export interface HubTables {
   registry_laptops: RegistryLaptopsTable;
   roster_heads: RosterHeadsTable;
   group_rosters: GroupRostersTable;
+  fleet_lap_columns: FleetLapColumnsTable;
 }

@@ -5,7 +5,7 @@ import type { HubTables } from '../db/tables.js';
 import { serveHubRoute } from '../hub-route.js';
 import type { Member } from '../organisations/members.js';
 import { noSuchGroup, roleIn } from '../team/groups.js';
-import { readFleetSessions, sharedLapColumns } from './hub-lap-columns.js';
+import { readFleetLapColumns } from './hub-lap-columns.js';
 
 /** Every group of the caller's organisation that the caller is in (any role). */
 async function groupsOf(db: Kysely<HubTables>, caller: Member): Promise<string[]> {
@@ -32,7 +32,7 @@ export async function hubFleetDistribution(db: Kysely<HubTables>, caller: Member
     if ((await roleIn(db, caller, q.groupId)) === null) throw noSuchGroup();
     groups = [q.groupId];
   } else groups = await groupsOf(db, caller);
-  const cols = sharedLapColumns(await readFleetSessions(db, p.trackId, groups));
+  const cols = await readFleetLapColumns(db, p.trackId, groups);
   const d = fleetDistribution(cols, { groupBy: q.groupBy, mark: q.mark });
   return {
     scope: q.groupId !== undefined ? 'group' : 'organisation',

@@ -5,6 +5,7 @@ import { nowIso } from '../db/ids.js';
 import { HubRefusal } from '../hub-refusal.js';
 import type { Member } from '../organisations/members.js';
 import { noSuchGroup, rolesIn } from './groups.js';
+import { writeFleetLapColumns } from '../fleet/hub-lap-columns.js';
 
 // Rows per statement, under SQLite's 32,766 bound parameters and PostgreSQL's 65,535:
 // a session row binds 7, a share 3, a session key 2.
@@ -115,6 +116,7 @@ export async function shareSessions(db: Kysely<HubTables>, caller: Member, items
     const taken = items.findIndex((s) => !written.has(keyOf(s)));
     if (taken >= 0) throw refuse(name, taken, new HubRefusal(409, 'session-of-another-driver', 'This session was shared by another driver.'));
     await replaceShares(trx, items);
+    await writeFleetLapColumns(trx, rows.map((r, i) => ({ ...r, laps: items[i]!.laps })));
   });
   return rows;
 }

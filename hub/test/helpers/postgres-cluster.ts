@@ -16,6 +16,8 @@ const run = promisify(execFile);
  */
 export interface PostgresCluster {
   readonly port: number;
+  /** The postmaster's pid (its children are the backends: what a benchmark counts as the database's CPU). */
+  readonly pid: number;
   /** A new empty database; its postgres:// URL. */
   createDatabase(): Promise<string>;
   stop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   let n = 0;
   return {
     port,
+    pid,
     async createDatabase() {
       const name = `hub_test_${process.pid}_${++n}`;
       const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
