@@ -17,10 +17,18 @@ export interface HubServerOptions {
   db: Kysely<HubTables>;
   key: HubSigningKey;
   now?: () => number;
-  /** Behind a reverse proxy or load balancer: take the client address from X-Forwarded-For. */
-  trustProxy?: boolean;
+  /**
+   * Behind a reverse proxy or load balancer: take the client address from X-Forwarded-For.
+   * `true`: the one entry the proxy at the socket appended (the last); a string: the proxies'
+   * addresses or CIDRs (comma-separated), whose entries are skipped from the right. Entries a
+   * client wrote itself are never taken.
+   */
+  trustProxy?: boolean | string;
   log?: (line: Record<string, unknown>) => void;
 }
+
+/** proxy-addr's walk from the socket: the peer (the proxy) is trusted, so the address it appended is the client. */
+const trustOneHop = (_address: string, hop: number) => hop === 0;
 
 /** Largest request body: a registration request is under 1 KiB, a shared session of 1,000 laps under 100 KiB. */
 const BODY_LIMIT_B = 256 * 1024;
@@ -37,7 +45,8 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_B,
-    trustProxy: opts.trustProxy ?? false,
+    // Fastify's `true` trusts every hop: the leftmost X-Forwarded-For entry, which the client writes.
+    trustProxy: opts.trustProxy === true ? trustOneHop : (opts.trustProxy ?? false),
     return503OnClosing: true,
     // A URL the router refuses (bad encoding, a parameter past its length) gets the hub's error
     // shape too, without the URL echoed back.
