@@ -25,7 +25,26 @@ export interface HubServerOptions {
    */
   trustProxy?: boolean | string;
   log?: (line: Record<string, unknown>) => void;
+  /** Limits on slow clients (tests make them short). */
+  timeouts?: Partial<HubTimeouts>;
 }
+
+/**
+ * How long a client may take: its headers, its whole request (a 32 MiB registry push over a slow
+ * link included), and a silence on its connection. Fastify's defaults are none for the request
+ * and the silence, so a body sent a byte at a time held a connection for as long as the client liked.
+ */
+export interface HubTimeouts {
+  headersMs: number;
+  requestMs: number;
+  idleMs: number;
+  /** How often Node checks the header and request limits. */
+  checkEveryMs: number;
+}
+
+// The silence allowed is longer than keep-alive (72 s) and than the idle timeout of common load
+// balancers (60 s): a hub that closed a pooled connection first would make the balancer answer 502.
+const TIMEOUTS: HubTimeouts = { headersMs: 10_000, requestMs: 300_000, idleMs: 75_000, checkEveryMs: 2_000 };
 
 /** proxy-addr's walk from the socket: the peer (the proxy) is trusted, so the address it appended is the client. */
 const trustOneHop = (_address: string, hop: number) => hop === 0;
@@ -42,8 +61,12 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   const { db } = opts;
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => undefined);
+  const limits = { ...TIMEOUTS, ...opts.timeouts };
   const app = Fastify({
     logger: false,
+    http: { headersTimeout: limits.headersMs, connectionsCheckingInterval: limits.checkEveryMs },
+    requestTimeout: limits.requestMs,
+    connectionTimeout: limits.idleMs,
     bodyLimit: BODY_LIMIT_B,
     // Fastify's `true` trusts every hop: the leftmost X-Forwarded-For entry, which the client writes.
     trustProxy: opts.trustProxy === true ? trustOneHop : (opts.trustProxy ?? false),
