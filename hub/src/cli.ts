@@ -30,7 +30,7 @@ async function run(cmd: Exclude<HubCommand, { command: 'help' }>): Promise<void>
     return;
   }
   const key = await loadHubSigningKey(cmd.keyFile);
-  const app = buildHubServer({ db, key, trustProxy: cmd.trustProxy, log: (line) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`) });
+  const app = buildHubServer({ db, key, trustProxy: cmd.trustProxy, rateLimitPerMinute: cmd.rateLimit, log: (line) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`) });
   const url = await app.listen({ host: cmd.host, port: cmd.port });
   print({ event: 'ready', url, database: hubDb.kind, hubKey: key.info.fingerprint });
   const stop = () => {

@@ -30,10 +30,18 @@ function check(schema: TSchema | undefined, value: unknown): unknown {
  * from the shape of a body), then params, query and body by the protocol's validators (no
  * coercion); only the handler is the caller's.
  */
-export function serveHubRoute<R extends HubRoute>(app: FastifyInstance, db: Kysely<HubTables>, route: R, handler: HubHandler<R>): void {
+export function serveHubRoute<R extends HubRoute>(
+  app: FastifyInstance,
+  db: Kysely<HubTables>,
+  route: R,
+  handler: HubHandler<R>,
+  /** Runs before the body is read (a rate limit: a refused request costs no parsing). */
+  onRequest?: (req: FastifyRequest) => Promise<void>,
+): void {
   app.route({
     method: route.method,
     url: route.path,
+    ...(onRequest ? { onRequest: async (req: FastifyRequest) => onRequest(req) } : {}),
     ...(route.maxBodyB ? { bodyLimit: route.maxBodyB } : {}),
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const member = route.access === 'member' ? await authenticateMember(db, req.headers.authorization) : null;

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { HubRoutes, SchemaError } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
@@ -12,6 +12,7 @@ import { registerUnit } from './registration/register-unit.js';
 import { serveTeamRoutes } from './team/team-routes.js';
 import { serveFleetRoutes } from './fleet/fleet-routes.js';
 import { serveRegistryRoutes } from './registry/registry-routes.js';
+import { purgeAllowances, sourceKey, spendAllowance } from './rate-limit.js';
 
 export interface HubServerOptions {
   db: Kysely<HubTables>;
@@ -25,6 +26,11 @@ export interface HubServerOptions {
    */
   trustProxy?: boolean | string;
   log?: (line: Record<string, unknown>) => void;
+  /**
+   * Requests a minute each client address (an IPv6 /64) may make to each public route that
+   * writes (challenges, registrations); 0 or absent: no limit (a benchmark, or a proxy that limits).
+   */
+  rateLimitPerMinute?: number;
   /** Limits on slow clients (tests make them short). */
   timeouts?: Partial<HubTimeouts>;
 }
@@ -79,21 +85,38 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
     },
   });
 
+  // Anyone may call the public routes that write: each client address has an allowance a minute,
+  // counted in the database, spent before the body is read.
+  const perMinute = opts.rateLimitPerMinute ?? 0;
+  const limited = (bucket: string) => (perMinute > 0 ? (req: FastifyRequest) => spendAllowance(db, `${bucket} ${sourceKey(req.ip)}`, perMinute, now()) : undefined);
+
   serveHubRoute(app, db, HubRoutes.key, async () => ({ status: 200, answer: opts.key.info }));
   let issued = 0;
-  serveHubRoute(app, db, HubRoutes.challenge, async ({ body, req }) => {
-    // A `forward` challenge waits for days: only a member (a companion's operator) asks for one,
-    // so strangers cannot fill the table with long-lived rows.
-    if (body.purpose === 'forward') await authenticateMember(db, req.headers.authorization);
-    // Expired challenges are swept now and then by whichever process issues one.
-    if (++issued % 256 === 1) await purgeExpiredChallenges(db, now());
-    return { status: 201, answer: await issueChallenge(db, body.purpose, now()) };
-  });
-  serveHubRoute(app, db, HubRoutes.register, async ({ body, req }) => {
-    const { status, answer } = await registerUnit({ db, key: opts.key, now, source: req.ip }, body);
-    log({ event: 'registration', unitId: body.unitId, status });
-    return { status, answer };
-  });
+  serveHubRoute(
+    app,
+    db,
+    HubRoutes.challenge,
+    async ({ body, req }) => {
+      // A `forward` challenge waits for days: only a member (a companion's operator) asks for one,
+      // so strangers cannot fill the table with long-lived rows.
+      if (body.purpose === 'forward') await authenticateMember(db, req.headers.authorization);
+      // Expired challenges and past minutes' counts are swept now and then by whichever process issues one.
+      if (++issued % 256 === 1) await Promise.all([purgeExpiredChallenges(db, now()), purgeAllowances(db, now())]);
+      return { status: 201, answer: await issueChallenge(db, body.purpose, now()) };
+    },
+    limited('challenge'),
+  );
+  serveHubRoute(
+    app,
+    db,
+    HubRoutes.register,
+    async ({ body, req }) => {
+      const { status, answer } = await registerUnit({ db, key: opts.key, now, source: req.ip }, body);
+      log({ event: 'registration', unitId: body.unitId, status });
+      return { status, answer };
+    },
+    limited('register'),
+  );
   serveHubRoute(app, db, HubRoutes.claimCode, async ({ body, member }) => ({ status: 201, answer: await issueClaimCode(db, member, body.academyId, now()) }));
   serveTeamRoutes(app, db, now);
   serveFleetRoutes(app, db);
@@ -102,6 +125,7 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'No such hub route.' } }));
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof HubRefusal) {
+      if (err.retryAfterS !== undefined) void reply.header('retry-after', String(err.retryAfterS));
       if (err.code === 'key-mismatch') log({ event: 'key-mismatch', message: err.message, source: req.ip });
       return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
     }

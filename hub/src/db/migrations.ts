@@ -174,6 +174,21 @@ const migrations: Record<string, Migration> = {
       for (const t of ['registry_laptops', 'registry_versions', 'registry_entries', 'registry_heads']) await db.schema.dropTable(t).execute();
     },
   },
+  // Per-address allowances of the public routes, in the database so every hub process shares them.
+  '0008-rate-limits': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('bucket', 'text', (c) => c.notNull())
+        .addColumn('minute', 'integer', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rate_limits_pk', ['bucket', 'minute'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('rate_limits').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

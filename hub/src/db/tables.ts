@@ -135,6 +135,14 @@ export interface RegistryLaptopsTable {
   high_water: string;
 }
 
+/** Requests a client made in one minute to a rate-limited route (`bucket`: the route and the client's address). */
+export interface RateLimitsTable {
+  bucket: string;
+  /** Minutes since 1970 (UTC). */
+  minute: number;
+  count: number;
+}
+
 export interface HubTables {
   organisations: OrganisationsTable;
   dealer_academies: DealerAcademiesTable;
@@ -151,4 +159,5 @@ export interface HubTables {
   registry_entries: RegistryEntriesTable;
   registry_versions: RegistryVersionsTable;
   registry_laptops: RegistryLaptopsTable;
+  rate_limits: RateLimitsTable;
 }

@@ -21,9 +21,9 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
-/** `pitwall-hub serve` as its own process on a free port; resolves at its ready line. */
-export function startHubProcess(target: DatabaseTarget, dataDir: string, keyFile: string): Promise<HubProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...dbArgs(target, dataDir), '--key-file', keyFile, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `pitwall-hub serve` as its own process on a free port (more flags in `extraArgs`); resolves at its ready line. */
+export function startHubProcess(target: DatabaseTarget, dataDir: string, keyFile: string, extraArgs: string[] = []): Promise<HubProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...dbArgs(target, dataDir), '--key-file', keyFile, '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const stop = async () => {
