@@ -4,6 +4,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import { validatorOf, type HubRoute, type Validator } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { authenticateMember, type Member } from './organisations/members.js';
+import { refuseUnstorableText } from './stored-text.js';
 
 type StaticOr<S, D> = S extends TSchema ? Static<S> : D;
 
@@ -45,6 +46,7 @@ export function serveHubRoute<R extends HubRoute>(
     ...(route.maxBodyB ? { bodyLimit: route.maxBodyB } : {}),
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const member = route.access === 'member' ? await authenticateMember(db, req.headers.authorization) : null;
+      refuseUnstorableText(req.params, req.query, req.body);
       const call = {
         member,
         params: check(route.params, req.params),
