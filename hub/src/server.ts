@@ -4,7 +4,7 @@ import { HubRoutes, SchemaError } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { HubRefusal } from './hub-refusal.js';
 import { serveHubRoute } from './hub-route.js';
-import { authenticateMember } from './organisations/members.js';
+import { authenticateMember, redactTokens } from './organisations/members.js';
 import type { HubSigningKey } from './hub-signing-key.js';
 import { issueClaimCode } from './registration/claim-codes.js';
 import { issueChallenge, purgeExpiredChallenges } from './registration/challenges.js';
@@ -66,7 +66,8 @@ const BODY_LIMIT_B = 256 * 1024;
 export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   const { db } = opts;
   const now = opts.now ?? Date.now;
-  const log = opts.log ?? (() => undefined);
+  const logLine = opts.log ?? (() => undefined);
+  const log = (line: Record<string, unknown>) => logLine(JSON.parse(redactTokens(JSON.stringify(line))) as Record<string, unknown>);
   const limits = { ...TIMEOUTS, ...opts.timeouts };
   const app = Fastify({
     logger: false,
@@ -127,13 +128,13 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
     if (err instanceof HubRefusal) {
       if (err.retryAfterS !== undefined) void reply.header('retry-after', String(err.retryAfterS));
       if (err.code === 'key-mismatch') log({ event: 'key-mismatch', message: err.message, source: req.ip });
-      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+      return reply.code(err.status).send({ error: { code: err.code, message: redactTokens(err.message) } });
     }
-    if (err instanceof SchemaError) return reply.code(400).send({ error: { code: 'invalid-message', message: err.message.slice(0, 500) } });
+    if (err instanceof SchemaError) return reply.code(400).send({ error: { code: 'invalid-message', message: redactTokens(err.message.slice(0, 500)) } });
     // Fastify's own refusals: a body that is not JSON, too large, of another content type.
     const status = err.statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      return reply.code(status).send({ error: { code: (err.code ?? 'bad-request').toLowerCase(), message: err.message.slice(0, 300) } });
+      return reply.code(status).send({ error: { code: (err.code ?? 'bad-request').toLowerCase(), message: redactTokens(err.message.slice(0, 300)) } });
     }
     log({ event: 'internal-error', url: req.url, error: err.stack ?? String(err) });
     return reply.code(500).send({ error: { code: 'internal', message: 'The hub failed on this request; it is logged.' } });
