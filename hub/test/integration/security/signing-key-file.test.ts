@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadHubSigningKey } from '../../../src/hub-signing-key.js';
+import { startHubProcess } from '../../helpers/hub-process.js';
 
 // The hub's signing key signs every registration record units and companions trust: a key file
 // others on the machine can read is a key others can copy. The hub refuses to start on one, as
@@ -33,6 +34,16 @@ describe('the hub signing key file', () => {
       assert.equal(statSync(file).mode & 0o777, mode, 'the hub does not repair the mode behind the operator’s back');
     });
   }
+
+  test('pitwall-hub serve with a world-readable key file exits at once, naming the fix; no port is opened', async () => {
+    const dataDir = mkdtempSync(join(dir, 'serve-'));
+    await loadHubSigningKey(join(dataDir, 'hub-key.pem'));
+    chmodSync(join(dataDir, 'hub-key.pem'), 0o644);
+    await assert.rejects(startHubProcess({ kind: 'sqlite', file: join(dataDir, 'hub.sqlite') }, dataDir, join(dataDir, 'hub-key.pem')), (err: Error) => {
+      assert.match(err.message, /exited 1: pitwall-hub: the hub key file .* is readable or writable by others \(mode 0644\); run chmod 600/);
+      return true;
+    });
+  });
 
   test('0400 (read-only for the owner) is accepted', async () => {
     const file = join(dir, 'readonly.pem');
