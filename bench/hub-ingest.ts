@@ -6,7 +6,7 @@
 // write. HUB_INGEST_COMPANIONS=N for a smaller run.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { SharedSessionUpload } from '@pitwall/protocol';
+import type { SharedSessionBatchItem, SharedSessionUpload } from '@pitwall/protocol';
 import { HubClient } from '@pitwall/protocol/node';
 import { openDatabase } from '../hub/src/db/open-database.js';
 import type { HubTables } from '../hub/src/db/tables.js';
@@ -25,6 +25,8 @@ import { startPostgresCluster, type PostgresCluster } from '../hub/test/helpers/
 import { seededRandom } from '../protocol/test/seeded-random.js';
 
 const COMPANIONS = Number(process.env.HUB_INGEST_COMPANIONS ?? 100);
+/** Companions whose days warm the hub up before the clock (its JIT, validators and database pool: the sustained state). */
+const WARM_UP = Math.max(10, Math.round(COMPANIONS / 2));
 const SESSIONS_A_DAY = 10;
 const SESSION_MS = 30 * 60_000;
 const TRACK = 'catalog:lydd-international';
@@ -52,14 +54,14 @@ function aDay(rand: () => number, groupId: string, day: number): Companion['sess
 }
 
 /** An academy, its admin, one group, a driver per companion in it; each companion a unit and a day of sessions. */
-async function seed(db: Kysely<HubTables>): Promise<Companion[]> {
+async function seed(db: Kysely<HubTables>, count: number): Promise<Companion[]> {
   const rand = seededRandom(0x16_16);
   const orgId = await createOrganisation(db, 'Bench Academy', 'academy');
   const admin = await addMember(db, orgId, 'Admin', 'admin');
   const adminMember = { id: admin.memberId, name: 'Admin', role: 'admin', organisationId: orgId, organisationKind: 'academy' as const };
   const group = await createGroup(db, adminMember, 'Everyone', Date.now());
   const out: Companion[] = [];
-  for (let i = 0; i < COMPANIONS; i++) {
+  for (let i = 0; i < count; i++) {
     const d = await addMember(db, orgId, `Driver ${i + 1}`, 'member');
     await addGroupMember(db, adminMember, group.groupId, d.memberId, 'driver');
     out.push({ token: d.token, driverId: d.memberId, unitId: randomUUID(), sessions: aDay(rand, group.groupId, i % 7) });
@@ -83,12 +85,15 @@ async function copyIn(client: pg.Client, statement: string, text: string): Promi
   await pipeline(Readable.from([text]), client.query(copyFrom(statement)));
 }
 
-/** The bare bulk load: the rows the hub writes for these sessions, made and COPYed in one go. */
-async function bulkCopy(url: string, companions: Companion[]): Promise<number> {
+/**
+ * The bare bulk load: the rows the hub writes for these sessions, made and COPYed in one go; its
+ * seconds, and PostgreSQL's CPU seconds meanwhile (read while its backend is alive).
+ */
+async function bulkCopy(url: string, companions: Companion[], pgCpu: () => number): Promise<{ seconds: number; pgCpuS: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const t0 = performance.now();
+    const [t0, cpu0] = [performance.now(), pgCpu()];
     const at = new Date().toISOString();
     const sessions: string[][] = [];
     const shares: string[][] = [];
@@ -100,28 +105,63 @@ async function bulkCopy(url: string, companions: Companion[]): Promise<number> {
     }
     await copyIn(client, 'COPY shared_sessions (unit_id, session_id, driver_id, started_at, track_id, laps, updated_at) FROM STDIN', copyRows(sessions));
     await copyIn(client, 'COPY session_shares (group_id, unit_id, session_id) FROM STDIN', copyRows(shares));
-    return (performance.now() - t0) / 1000;
+    return { seconds: (performance.now() - t0) / 1000, pgCpuS: pgCpu() - cpu0 };
   } finally {
     await client.end();
   }
 }
 
-/** Every companion at once, each pushing its sessions one after another, as a companion catching up does. */
-async function pushThroughHub(url: string, companions: Companion[]): Promise<number> {
+type Day = { hub: HubClient; items: SharedSessionBatchItem[] };
+
+/** Each companion's client with its connection to the hub open, as COPY's client is connected before its clock. */
+async function connect(url: string, companions: Companion[]): Promise<Day[]> {
+  const days = companions.map((c) => ({ hub: new HubClient(url, { token: c.token, timeoutMs: 120_000 }), items: c.sessions.map((s) => ({ unitId: c.unitId, sessionId: s.sessionId, ...s.upload })) }));
+  await Promise.all(days.map((d) => d.hub.key()));
+  return days;
+}
+
+/** Every companion at once, each pushing its day as the companion does (`pitwall hub sync --share`): one batch request. */
+async function push(days: Day[]): Promise<number> {
   const t0 = performance.now();
-  await Promise.all(
-    companions.map(async (c) => {
-      const hub = new HubClient(url, { token: c.token, timeoutMs: 120_000 });
-      for (const s of c.sessions) await hub.shareSession(c.unitId, s.sessionId, s.upload);
-    }),
-  );
+  await Promise.all(days.map((d) => d.hub.shareSessions(d.items)));
   return (performance.now() - t0) / 1000;
 }
 
+const statFields = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+
 /** CPU seconds a process has used (user + system), from /proc: where the hub's time goes. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const f = statFields(pid);
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * CPU seconds PostgreSQL has used: its postmaster, the backends it has reaped (their time is
+ * added to the postmaster's children fields) and the backends alive now.
+ */
+function postgresCpuSeconds(postmaster: number): number {
+  const f = statFields(postmaster);
+  let ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const c = statFields(Number(pid));
+      if (Number(c[1]) === postmaster) ticks += Number(c[11]) + Number(c[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100;
+}
+
+async function postmasterPid(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    return Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${backend}/status`, 'utf8'))![1]);
+  } finally {
+    await client.end();
+  }
 }
 
 async function counts(db: Kysely<HubTables>) {
@@ -139,32 +179,51 @@ export async function runHubIngestBench(): Promise<void> {
     const hubDb = await openDatabase(hubTarget);
     const bareDb = await openDatabase(bareTarget);
     try {
-      const companions = await seed(hubDb.db);
+      const everyone = await seed(hubDb.db, COMPANIONS + WARM_UP);
+      const [companions, warmUp] = [everyone.slice(0, COMPANIONS), everyone.slice(COMPANIONS)];
       await copySeed(hubDb.db, bareDb.db);
       const sessions = companions.length * SESSIONS_A_DAY;
       const laps = companions.reduce((a, c) => a + c.sessions.reduce((b, s) => b + s.upload.laps.length, 0), 0);
       console.log(`${companions.length} companions × ${SESSIONS_A_DAY} sessions of 30 min (${sessions} sessions, ${laps} laps with 3 sectors), all at once, to one hub process on PostgreSQL`);
       console.log('baseline: the same rows (shared_sessions + session_shares) by COPY FROM STDIN into a fresh database of the same cluster and schema');
+      console.log(`before either clock: connections open, and ${WARM_UP} other companions' days pushed through the hub (warm) and COPYed into the baseline (same rows on both sides)`);
+      const postmaster = await postmasterPid(hubTarget.url);
       const hub = await startHubProcess(hubTarget, dir, join(dir, 'hub-key.pem'));
       let hubS: number;
-      let hubCpuS: number;
+      const cpu = { hub: 0, pg: 0, bench: 0, copyPg: 0, copyBench: 0 };
+      const floor = { s: 0, hubCpu: 0, benchCpu: 0 };
       try {
-        const cpu0 = cpuSeconds(hub.child.pid!);
-        hubS = await pushThroughHub(hub.url, companions);
-        hubCpuS = cpuSeconds(hub.child.pid!) - cpu0;
+        await push(await connect(hub.url, warmUp));
+        const days = await connect(hub.url, companions);
+        // The HTTP floor: every companion asks for the hub's key (no body, no database) once, at once.
+        const [f0, fb0, ft0] = [cpuSeconds(hub.child.pid!), process.cpuUsage(), performance.now()];
+        await Promise.all(days.map((d) => d.hub.key()));
+        const fb1 = process.cpuUsage(fb0);
+        Object.assign(floor, { s: (performance.now() - ft0) / 1000, hubCpu: cpuSeconds(hub.child.pid!) - f0, benchCpu: (fb1.user + fb1.system) / 1e6 });
+        const [hub0, pg0, bench0] = [cpuSeconds(hub.child.pid!), postgresCpuSeconds(postmaster), process.cpuUsage()];
+        hubS = await push(days);
+        const bench1 = process.cpuUsage(bench0);
+        Object.assign(cpu, { hub: cpuSeconds(hub.child.pid!) - hub0, pg: postgresCpuSeconds(postmaster) - pg0, bench: (bench1.user + bench1.system) / 1e6 });
       } finally {
         await hub.stop();
       }
-      const copyS = await bulkCopy(bareTarget.url, companions);
+      const pgCpu = () => postgresCpuSeconds(postmaster);
+      await bulkCopy(bareTarget.url, warmUp, pgCpu);
+      const bench2 = process.cpuUsage();
+      const { seconds: copyS, pgCpuS: copyPg } = await bulkCopy(bareTarget.url, companions, pgCpu);
+      const bench3 = process.cpuUsage(bench2);
+      Object.assign(cpu, { copyPg, copyBench: (bench3.user + bench3.system) / 1e6 });
       const [stored, copied] = [await counts(hubDb.db), await counts(bareDb.db)];
-      if (stored.sessions !== sessions || copied.sessions !== sessions || stored.laps !== laps || copied.laps !== laps) {
-        throw new Error(`rows written do not match: hub ${JSON.stringify(stored)}, COPY ${JSON.stringify(copied)}, expected ${sessions} sessions ${laps} laps`);
+      const [allSessions, allLaps] = [everyone.length * SESSIONS_A_DAY, everyone.reduce((a, c) => a + c.sessions.reduce((b, s) => b + s.upload.laps.length, 0), 0)];
+      if (stored.sessions !== allSessions || copied.sessions !== allSessions || stored.laps !== allLaps || copied.laps !== allLaps) {
+        throw new Error(`rows written do not match: hub ${JSON.stringify(stored)}, COPY ${JSON.stringify(copied)}, expected ${allSessions} sessions ${allLaps} laps`);
       }
       console.log('                 seconds   sessions/s     laps/s');
       const line = (name: string, s: number) => console.log(`${name.padEnd(16)} ${s.toFixed(3).padStart(7)}   ${(sessions / s).toFixed(0).padStart(10)}   ${(laps / s).toFixed(0).padStart(8)}`);
-      line('hub (HTTP PUT)', hubS);
+      line('hub (batch)', hubS);
       line('COPY', copyS);
-      console.log(`the hub process used ${hubCpuS.toFixed(1)} s of CPU in its ${hubS.toFixed(1)} s (2 cores shared with PostgreSQL and this process)`);
+      console.log(`CPU seconds (2 cores, shared with whatever else runs): hub push: hub process ${cpu.hub.toFixed(2)}, PostgreSQL ${cpu.pg.toFixed(2)}, companions (this process) ${cpu.bench.toFixed(2)}; COPY: PostgreSQL ${cpu.copyPg.toFixed(2)}, this process ${cpu.copyBench.toFixed(2)}`);
+      console.log(`HTTP floor (each companion GET /hub/v1/key once, at once): ${floor.s.toFixed(3)} s, CPU: hub process ${floor.hubCpu.toFixed(2)}, companions ${floor.benchCpu.toFixed(2)}`);
       console.log(`ratio hub / COPY: ${(copyS / hubS).toFixed(3)}× (goal ≥ 0.5×)`);
     } finally {
       await hubDb.close();

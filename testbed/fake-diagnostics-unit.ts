@@ -48,6 +48,9 @@ export function fakeDiagnosticsMissing(o: Pick<FakeUnitOptions, 'audit'> = {}): 
     license: NOT_DIAGNOSTICS,
     licenseInstall: NOT_DIAGNOSTICS,
     licenseRevocations: NOT_DIAGNOSTICS,
+    hubRegistration: NOT_DIAGNOSTICS,
+    hubRegistrationRequest: NOT_DIAGNOSTICS,
+    hubRegistrationStore: NOT_DIAGNOSTICS,
     ...RECOVERY_ROUTES_MISSING,
   };
 }

@@ -75,6 +75,9 @@ export const HOSTILE_UNIT_MISSING: MissingRoutes = {
   license: NOT_HOSTILE,
   licenseInstall: NOT_HOSTILE,
   licenseRevocations: NOT_HOSTILE,
+  hubRegistration: NOT_HOSTILE,
+  hubRegistrationRequest: NOT_HOSTILE,
+  hubRegistrationStore: NOT_HOSTILE,
   ...RECOVERY_ROUTES_MISSING,
 };
 

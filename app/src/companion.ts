@@ -99,6 +99,8 @@ export interface Companion {
   updates: FleetUpdates;
   /** Licences: each unit's, installs, the revocation list carried to units. */
   licenses: LicenseFleet;
+  /** Calls to paired units through the table (for HubRegistrar and other app-side flows). */
+  channels: UnitChannels;
   close(): Promise<void>;
 }
 
@@ -354,6 +356,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     list: () => registry.list(),
     updates: fleet,
     licenses: licenseService.fleet,
+    channels,
     addSerialPath: (path) => serial?.addPath(path),
     async exportDiagnosticsTo(id, out, pull = true) {
       if (pull && registry.get(id)?.online && registry.get(id)?.pairing.state === 'paired') {

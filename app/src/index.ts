@@ -36,3 +36,5 @@ export { stagedDownloads, DEFAULT_EXPORT_USER, type SupportDownloads } from './s
 export { parseRelayAddress } from './support/relay-address.js';
 export { shareSessions, syncHubGroups, type GroupSyncOutcome, type ShareOutcome } from './hub/hub-sync.js';
 export { syncTrackRegistry, RegistrySyncError, type RegistrySyncReport } from './sessions/track-registry-sync.js';
+export { HubRegistrar, type RegistrationOutcome, type UnitCaller } from './hub/unit-registration.js';
+export { HubPins, FORWARD_CHALLENGES_MAX } from './hub/hub-pins.js';

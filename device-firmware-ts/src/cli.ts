@@ -7,12 +7,15 @@ import { bootUnit, type RunningUnit } from './runtime.js';
 import type { ProfileKind } from './hal/profiles.js';
 import { CONFIG_FLAG_OPTIONS, ConfigError, DEFAULT_CONFIG_FILE, configFromFlags, flagHelp, isSet, readConfigFile } from './unit-config-file.js';
 import { resetIdentity } from './identity/identity-reset.js';
+import { installBirthCertificate, readStoredIdentity } from './identity/birth-certificate-install.js';
 import { FIRMWARE_COMMIT, FIRMWARE_VERSION } from './version.js';
 import { stderrLogger } from './ops/logger.js';
 
 const USAGE = `usage: pitwall-device sim --data-dir DIR --api-port PORT [--config FILE] [settings]
        pitwall-device run [--config FILE] [settings]
        pitwall-device identity reset --data-dir DIR --confirm
+       pitwall-device identity show --data-dir DIR
+       pitwall-device identity birth-cert --data-dir DIR --file FILE
        pitwall-device --version
 
   sim            a simulated unit: the real pipeline and API above simulated hardware
@@ -36,6 +39,9 @@ ${flagHelp(['sim'])}
   identity reset retire the unit's identity (id, key, operators; moved to identity/retired-*,
                  audited) so the next boot makes a new one; every companion must pair again.
                  The deliberate recovery for a missing or corrupt key. Stop the unit first.
+  identity show  the unit id and public key (base64 SPKI) as JSON: what the vendor certifies
+  identity birth-cert  the factory step: keep the vendor's birth certificate (pitwall birth-cert
+                 issue) in identity/, after checking it names this unit's id and key
 
 When ready, one JSON line on stdout: {"event":"ready","id":...,"apiPort":...,"serialPath":...}`;
 
@@ -44,6 +50,8 @@ class UsageError extends Error {}
 type Parsed =
   | { help: boolean; version: boolean }
   | { reset: { dataDir: string } }
+  | { show: { dataDir: string } }
+  | { certify: { dataDir: string; file: string } }
   | { boot: { kind: ProfileKind; config: UnitConfig } };
 
 async function parse(argv: string[]): Promise<Parsed> {
@@ -55,6 +63,7 @@ async function parse(argv: string[]): Promise<Parsed> {
       ...CONFIG_FLAG_OPTIONS,
       config: { type: 'string' },
       confirm: { type: 'boolean' },
+      file: { type: 'string' },
       version: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -63,8 +72,14 @@ async function parse(argv: string[]): Promise<Parsed> {
   if (values.help || values.version) return { help: !!values.help, version: !!values.version };
   const [command, ...rest] = positionals;
   if (command === 'identity') {
-    if (rest.length !== 1 || rest[0] !== 'reset') throw new UsageError('usage: pitwall-device identity reset --data-dir DIR --confirm');
+    const identityUsage = 'usage: pitwall-device identity reset|show|birth-cert --data-dir DIR [--confirm] [--file FILE]';
+    if (rest.length !== 1 || !['reset', 'show', 'birth-cert'].includes(rest[0]!)) throw new UsageError(identityUsage);
     if (typeof values['data-dir'] !== 'string') throw new UsageError('--data-dir is required');
+    if (rest[0] === 'show') return { show: { dataDir: resolve(values['data-dir']) } };
+    if (rest[0] === 'birth-cert') {
+      if (typeof values.file !== 'string') throw new UsageError('identity birth-cert needs --file FILE (the certificate pitwall birth-cert issue wrote)');
+      return { certify: { dataDir: resolve(values['data-dir']), file: resolve(values.file) } };
+    }
     if (!values.confirm) throw new UsageError('identity reset makes this unit a new identity and unpairs every companion; add --confirm');
     return { reset: { dataDir: resolve(values['data-dir']) } };
   }
@@ -95,6 +110,16 @@ async function main(): Promise<void> {
   if ('reset' in args) {
     const { retiredTo, moved } = await resetIdentity(args.reset.dataDir, stderrLogger('identity'));
     process.stdout.write(`identity reset: moved ${moved.join(', ') || 'nothing'} to ${retiredTo}; the next boot makes a new identity\n`);
+    return;
+  }
+  if ('show' in args || 'certify' in args) {
+    try {
+      const me = 'show' in args ? await readStoredIdentity(args.show.dataDir) : await installBirthCertificate(args.certify.dataDir, args.certify.file);
+      process.stdout.write(`${JSON.stringify(me)}\n`);
+    } catch (err) {
+      process.stderr.write(`pitwall-device: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
     return;
   }
   if (!('boot' in args)) {

@@ -11,6 +11,7 @@ import type { HardwareProfile } from './hal/hardware-profile.js';
 import { loadUnitIdentity } from './identity/unit-identity.js';
 import { openAuditLog } from './identity/audit-log.js';
 import { openOperatorStore } from './identity/operator-store.js';
+import { HubRegistrations } from './identity/hub-registrations.js';
 import { GnssReader } from './pipeline/gnss-reader.js';
 import { startDataPath } from './pipeline/start-data-path.js';
 import { recordEarlierDrives } from './pipeline/earlier-drives.js';
@@ -234,6 +235,7 @@ export async function bootUnit(config: UnitConfig, kind: ProfileKind, boot: Boot
         window: pairing.value.window,
         support: support.value,
         license: licence.value,
+        hubRegistrations: await new HubRegistrations({ dataDir, identity: identity.value, audit: audit.value, log: logger.for('identity') }).load(),
         wifi: wifi.value,
         ops: { health: healthStore.value, crashes: ops.crashes, reporter: ops.reporter ?? { ingestReports: async () => 0, dumpNow: () => '' }, logs: ops.logs },
         update: {

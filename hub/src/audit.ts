@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { HubTables } from './db/tables.js';
 import { newId, nowIso } from './db/ids.js';
 
-export const AUDIT_KINDS = ['key-mismatch', 'registered', 'claimed', 'claim-code-issued'] as const;
+export const AUDIT_KINDS = ['key-mismatch', 'registered', 'claimed', 'claim-code-issued', 'key-unvouched'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export async function writeAudit(db: Kysely<HubTables>, at: number, kind: AuditKind, unitId: string | null, detail: Record<string, unknown>): Promise<void> {

@@ -8,6 +8,7 @@ import { parseHubArgs, USAGE, type HubCommand } from './hub-args.js';
 import { loadHubSigningKey } from './hub-signing-key.js';
 import { addMember, createOrganisation, linkDealer } from './organisations/members.js';
 import { buildHubServer } from './server.js';
+import { loadVendorKeys } from './registration/vendor-keys.js';
 
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
@@ -30,9 +31,10 @@ async function run(cmd: Exclude<HubCommand, { command: 'help' }>): Promise<void>
     return;
   }
   const key = await loadHubSigningKey(cmd.keyFile);
-  const app = buildHubServer({ db, key, trustProxy: cmd.trustProxy, rateLimitPerMinute: cmd.rateLimit, log: (line) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`) });
+  const vendorKeys = cmd.vendorKeysDir === null ? null : await loadVendorKeys(cmd.vendorKeysDir);
+  const app = buildHubServer({ db, key, vendorKeys, trustProxy: cmd.trustProxy, rateLimitPerMinute: cmd.rateLimit, log: (line) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`) });
   const url = await app.listen({ host: cmd.host, port: cmd.port });
-  print({ event: 'ready', url, database: hubDb.kind, hubKey: key.info.fingerprint });
+  print({ event: 'ready', url, database: hubDb.kind, hubKey: key.info.fingerprint, vendorKeys: vendorKeys?.size ?? null });
   const stop = () => {
     void app.close().then(() => hubDb.close()).then(() => process.exit(0));
   };

@@ -5,11 +5,14 @@ import { isPostgresUrl, type DatabaseTarget } from './db/open-database.js';
 import { ORGANISATION_KINDS, type OrganisationKind } from './organisations/members.js';
 
 export const USAGE = `Usage:
-  pitwall-hub serve (--data-dir DIR | --database postgres://…) [--key-file FILE] [--host H] [--port N] [--trust-proxy] [--rate-limit N]
+  pitwall-hub serve (--data-dir DIR | --database postgres://…) [--key-file FILE] [--vendor-keys DIR] [--host H] [--port N] [--trust-proxy] [--rate-limit N]
       Serve the hub over plain HTTP (put TLS in front: docs/hub.md) and print {"event":"ready","url":…}.
       --data-dir: an embedded SQLite file DIR/hub.sqlite and the signing key DIR/hub-key.pem.
       --database: a PostgreSQL database shared by every hub process; --key-file is then required
       (the same file for every process). Default host 127.0.0.1, port 8470.
+      --vendor-keys: a unit the hub has not seen registers only with a birth certificate signed
+      by one of these vendor public keys (*.pem); without it, the first key to claim a unit id
+      is taken (development mode).
       --trust-proxy: one proxy in front; the client address is the X-Forwarded-For entry it appended.
       --rate-limit: challenges and registrations a minute per client address (IPv6: per /64),
       counted in the database for every process (default 120; 0: no limit).
@@ -17,11 +20,11 @@ export const USAGE = `Usage:
   pitwall-hub org link-dealer (--data-dir DIR | --database URL) --dealer ID --academy ID
   pitwall-hub member add (--data-dir DIR | --database URL) --org ID --name NAME [--role ROLE]
       Prints the member's bearer token once.
-  pitwall-hub audit (--data-dir DIR | --database URL) [--kind key-mismatch|registered|claimed|claim-code-issued] [--limit N]
+  pitwall-hub audit (--data-dir DIR | --database URL) [--kind key-mismatch|key-unvouched|registered|claimed|claim-code-issued] [--limit N]
       The audit records, newest first, one JSON line each (default: the last 100 of every kind).`;
 
 export type HubCommand =
-  | { command: 'serve'; target: DatabaseTarget; keyFile: string; host: string; port: number; trustProxy: boolean; rateLimit: number }
+  | { command: 'serve'; target: DatabaseTarget; keyFile: string; vendorKeysDir: string | null; host: string; port: number; trustProxy: boolean; rateLimit: number }
   | { command: 'org-add'; target: DatabaseTarget; kind: OrganisationKind; name: string }
   | { command: 'link-dealer'; target: DatabaseTarget; dealer: string; academy: string }
   | { command: 'member-add'; target: DatabaseTarget; org: string; name: string; role: string }
@@ -32,6 +35,7 @@ const options = {
   'data-dir': { type: 'string' },
   database: { type: 'string' },
   'key-file': { type: 'string' },
+  'vendor-keys': { type: 'string' },
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '8470' },
   'trust-proxy': { type: 'boolean', default: false },
@@ -73,7 +77,7 @@ export function parseHubArgs(argv: string[]): HubCommand {
       const t = target();
       const keyFile = v['key-file'] ?? (v['data-dir'] !== undefined ? `${v['data-dir']}/hub-key.pem` : undefined);
       if (keyFile === undefined) throw new ParameterError('--key-file is required with --database: every hub process signs with the same key.');
-      return { command: 'serve', target: t, keyFile, host: v.host, port: parsePort('--port', v.port), trustProxy: v['trust-proxy'], rateLimit: parseNumber('--rate-limit', v['rate-limit'], { min: 0, max: 1_000_000, integer: true }) };
+      return { command: 'serve', target: t, keyFile, vendorKeysDir: v['vendor-keys'] ?? null, host: v.host, port: parsePort('--port', v.port), trustProxy: v['trust-proxy'], rateLimit: parseNumber('--rate-limit', v['rate-limit'], { min: 0, max: 1_000_000, integer: true }) };
     }
     case 'org add': {
       const kind = required('kind', v.kind) as OrganisationKind;

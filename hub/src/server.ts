@@ -6,6 +6,7 @@ import { HubRefusal } from './hub-refusal.js';
 import { serveHubRoute } from './hub-route.js';
 import { authenticateMember, redactTokens } from './organisations/members.js';
 import type { HubSigningKey } from './hub-signing-key.js';
+import type { TrustedKey } from '@pitwall/protocol/node';
 import { issueClaimCode } from './registration/claim-codes.js';
 import { issueChallenge, purgeExpiredChallenges } from './registration/challenges.js';
 import { registerUnit } from './registration/register-unit.js';
@@ -17,6 +18,8 @@ import { purgeAllowances, sourceKey, spendAllowance } from './rate-limit.js';
 export interface HubServerOptions {
   db: Kysely<HubTables>;
   key: HubSigningKey;
+  /** Vendor keys whose birth certificates a first registration must carry (null: development mode). */
+  vendorKeys?: ReadonlyMap<string, TrustedKey> | null;
   now?: () => number;
   /**
    * Behind a reverse proxy or load balancer: take the client address from X-Forwarded-For.
@@ -112,7 +115,7 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
     db,
     HubRoutes.register,
     async ({ body, req }) => {
-      const { status, answer } = await registerUnit({ db, key: opts.key, now, source: req.ip }, body);
+      const { status, answer } = await registerUnit({ db, key: opts.key, now, source: req.ip, vendorKeys: opts.vendorKeys ?? null }, body);
       log({ event: 'registration', unitId: body.unitId, status });
       return { status, answer };
     },

@@ -10,6 +10,7 @@ import { parseAddress as parseUnitAddress } from './companion.js';
 import { SESSION_USAGE } from './session-commands.js';
 import { COMPARE_USAGE } from './compare-command.js';
 import { HUB_USAGE } from './hub-commands.js';
+import { BIRTH_CERT_USAGE } from './birth-cert-command.js';
 import { parseWifiCli, WIFI_USAGE, type WifiCliArgs } from './wifi-cli.js';
 
 /** A command-line mistake: printed with the usage, exit status 2. */
@@ -54,6 +55,7 @@ ${LICENSE_VENDOR_USAGE}
 ${LICENSE_FLEET_USAGE}
 ${RECOVERY_USAGE}
 ${HUB_USAGE}
+${BIRTH_CERT_USAGE}
   pitwall --help | --version`;
 
 export interface DiscoverArgs {

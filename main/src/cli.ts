@@ -21,6 +21,7 @@ import { runRecoveryCommand } from './recovery-commands.js';
 import { runSupportExportCommand, SUPPORT_EXPORT_ACTIONS } from './support-export-cli.js';
 import { LICENSE_FLEET_ACTIONS, runLicenseFleetCommand } from './license-fleet-commands.js';
 import { runHubCommand } from './hub-commands.js';
+import { runBirthCertCommand } from './birth-cert-command.js';
 
 const log = (line: string): void => void process.stderr.write(`pitwall: ${line}\n`);
 
@@ -34,6 +35,13 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv[0] === 'license' && LICENSE_VENDOR_COMMANDS.has(argv[1] ?? '')) {
     return runLicenseVendorCommand(argv.slice(1), {
+      out: (line) => void process.stdout.write(`${line}\n`),
+      err: (line) => log(cleanText(line)),
+      usage: (text) => void process.stderr.write(`\n${text}\n`),
+    });
+  }
+  if (argv[0] === 'birth-cert') {
+    return runBirthCertCommand(argv.slice(1), {
       out: (line) => void process.stdout.write(`${line}\n`),
       err: (line) => log(cleanText(line)),
       usage: (text) => void process.stderr.write(`\n${text}\n`),

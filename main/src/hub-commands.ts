@@ -5,16 +5,19 @@ import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { defaultUserDataDir, loadTracks, openDatabase, OwnTracks, SessionStore, shareSessions, syncHubGroups } from '@pitwall/app';
 import { readSecret } from './read-secret.js';
 import type { Io } from './session-commands.js';
+import { HUB_REGISTER_COMMANDS, HUB_REGISTER_USAGE, runHubRegisterCommand } from './hub-register-commands.js';
 
 export const HUB_USAGE = `  pitwall hub sync --hub URL --group ID [--group ID ...] [--share SESSION ...] [--token-file FILE] [--json] [--data-dir DIR]
       Share the given sessions of this store (laps and sector times) with the groups, then bring
       the groups' sessions into the store, from where the last sync stopped, so the Fleet screen
-      has them offline. The member token is the first line of FILE, else read from stdin.`;
+      has them offline. The member token is the first line of FILE, else read from stdin.
+${HUB_REGISTER_USAGE}`;
 
 const HUB_ID = /^[0-9a-f]{32}$/;
 
 /** `pitwall hub sync`. Exit 0 ok, 1 the hub refused or is out of reach, 2 usage, 3 a session not in the store. */
 export async function runHubCommand(argv: string[], io: Io): Promise<number> {
+  if (HUB_REGISTER_COMMANDS.has(argv[0] ?? '')) return runHubRegisterCommand(argv, io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -34,7 +37,7 @@ export async function runHubCommand(argv: string[], io: Io): Promise<number> {
   }
   const v = parsed.values;
   const usage = (why: string) => (io.err(`${why}\n\n${HUB_USAGE}`), 2);
-  if (parsed.positionals.join(' ') !== 'sync') return usage('hub takes one command: sync');
+  if (parsed.positionals.join(' ') !== 'sync') return usage('hub takes one command: sync, register, forward or challenges');
   if (!v.hub || !/^https?:\/\/[^\s]+$/.test(v.hub)) return usage('--hub URL (http:// or https://) is needed');
   const groups = v.group ?? [];
   if (groups.length === 0) return usage('at least one --group ID is needed');

@@ -23,7 +23,7 @@ function uploadOf(store: SessionStore, ref: string, groups: readonly string[]): 
     startedAt: new Date(s.startedAt).toISOString(),
     trackId: s.trackId,
     laps: store.laps(s.id).map((l) => ({ lap: l.lap, timeMs: Math.round(l.timeMs), sectorsMs: l.sectorsMs.map((v) => Math.round(v)) })),
-    groups: [...groups],
+    groups: [...new Set(groups)],
   };
   try {
     sharedSessionParams.parse({ unitId: s.unitId, sessionId: s.sessionId });
@@ -33,15 +33,15 @@ function uploadOf(store: SessionStore, ref: string, groups: readonly string[]): 
   }
 }
 
-/** Shares the chosen sessions with the groups (the hub replaces what it had of them); every one is checked before the first is sent. */
+/**
+ * Shares the chosen sessions with the groups (the hub replaces what it had of them); every one is
+ * checked before anything is sent, then a day's sessions go in one request, all or nothing
+ * (more than a request carries: in chunks, each all or nothing).
+ */
 export async function shareSessions(store: SessionStore, hub: HubClient, refs: readonly string[], groups: readonly string[]): Promise<ShareOutcome[]> {
   const uploads = refs.map((r) => uploadOf(store, r, groups));
-  const out: ShareOutcome[] = [];
-  for (const u of uploads) {
-    await hub.shareSession(u.unitId, u.sessionId, u.upload);
-    out.push({ unitId: u.unitId, sessionId: u.sessionId, laps: u.upload.laps.length });
-  }
-  return out;
+  await hub.shareSessions(uploads.map((u) => ({ unitId: u.unitId, sessionId: u.sessionId, ...u.upload })));
+  return uploads.map((u) => ({ unitId: u.unitId, sessionId: u.sessionId, laps: u.upload.laps.length }));
 }
 
 /** A synced session's laps as lap_features' columns; a lap starts at its session's start plus the laps before it. */

@@ -18,7 +18,7 @@ import type { MadeSession } from './session-files.js';
 /** The session API only: what a sync needs. */
 const NOT_SESSIONS = 'a stand-in for the session API only (sync tests): discovery, pairing, diagnostics and tracks are served by the other fakes';
 export const FAKE_SESSION_UNIT_MISSING: MissingRoutes = Object.fromEntries(
-  (['info', 'status', 'live', 'pairingWindow', 'pair', 'ownerRequests', 'approveOwnerRequest', 'denyOwnerRequest', 'operators', 'revokeOperator', 'audit', 'challenge', 'health', 'crashes', 'crash', 'confirmCrashes', 'logBoots', 'logs', 'confirmLogs', 'ownTracks', 'pushOwnTracks', 'update', 'pushUpdate', 'supportStatus', 'supportOn', 'supportOff', 'wifiStatus', 'wifiNetworks', 'wifiProfiles', 'addWifiProfile', 'removeWifiProfile', 'wifiPriority', 'connectWifi', 'wifiMode', 'license', 'licenseInstall', 'licenseRevocations'] satisfies RouteKey[]).map((k) => [k, NOT_SESSIONS]),
+  (['info', 'status', 'live', 'pairingWindow', 'pair', 'ownerRequests', 'approveOwnerRequest', 'denyOwnerRequest', 'operators', 'revokeOperator', 'audit', 'challenge', 'health', 'crashes', 'crash', 'confirmCrashes', 'logBoots', 'logs', 'confirmLogs', 'ownTracks', 'pushOwnTracks', 'update', 'pushUpdate', 'supportStatus', 'supportOn', 'supportOff', 'wifiStatus', 'wifiNetworks', 'wifiProfiles', 'addWifiProfile', 'removeWifiProfile', 'wifiPriority', 'connectWifi', 'wifiMode', 'license', 'licenseInstall', 'licenseRevocations', 'hubRegistration', 'hubRegistrationRequest', 'hubRegistrationStore'] satisfies RouteKey[]).map((k) => [k, NOT_SESSIONS]),
 );
 Object.assign(FAKE_SESSION_UNIT_MISSING, RECOVERY_ROUTES_MISSING, {
   startSession: 'its sessions are made by the test (session-files.ts); it records nothing',

@@ -49,6 +49,9 @@ export const FAKE_UNIT_MISSING: MissingRoutes = {
   license: IMPOSTOR.status,
   licenseInstall: IMPOSTOR.status,
   licenseRevocations: IMPOSTOR.status,
+  hubRegistration: IMPOSTOR.status,
+  hubRegistrationRequest: IMPOSTOR.status,
+  hubRegistrationStore: IMPOSTOR.status,
   ...RECOVERY_ROUTES_MISSING,
 };
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { request } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -129,6 +129,13 @@ const NO_SUCH_REQUEST = 'ffffffffffffffff';
 const NO_SUCH_PROFILE = '00000000-0000-4000-8000-000000000000';
 const NOT_SIGNED = { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: {}, dsseEnvelope: {} };
 
+const CONTRACT_HUB_KEY = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+const NOT_THIS_HUBS_RECORD = {
+  record: { unitId: NO_SUCH_PROFILE, publicKey: CONTRACT_HUB_KEY, fingerprint: `SHA256:${'A'.repeat(43)}`, model: 'contract', registeredAt: '2026-01-01T00:00:00.000Z', owner: null },
+  hubKey: `SHA256:${'A'.repeat(43)}`,
+  signature: `${'A'.repeat(86)}==`,
+};
+
 // A record: the compiler refuses a table route without its probe.
 const PROBES: Record<RouteKey, Probe> = {
   info: () => ({}),
@@ -183,6 +190,10 @@ const PROBES: Record<RouteKey, Probe> = {
   // The outline of a signed file without a signature: refused as unsigned (400), the held licence unchanged.
   licenseInstall: () => ({ args: { body: NOT_SIGNED }, refusal: 400 }),
   licenseRevocations: () => ({ args: { body: NOT_SIGNED }, refusal: 400 }),
+  hubRegistration: () => ({}),
+  hubRegistrationRequest: () => ({ args: { body: { challengeId: 'c'.repeat(32), nonce: randomBytes(32).toString('base64'), hubPublicKey: CONTRACT_HUB_KEY } } }),
+  // A record whose hub key fingerprint is not the key it came with: refused (400), nothing kept.
+  hubRegistrationStore: () => ({ args: { body: { answer: NOT_THIS_HUBS_RECORD, hubPublicKey: CONTRACT_HUB_KEY } }, refusal: 400 }),
 };
 
 /** What a served answer tells the later probes (ids to fetch, confirm and delete). */

@@ -34,6 +34,8 @@ import { registerSupportRoutes } from './support-routes.js';
 import type { SupportMode } from '../ops/support/support-mode.js';
 import type { LicenseService } from '../license/license-service.js';
 import { registerLicenseRoutes } from './license-routes.js';
+import { registerHubRegistrationRoutes } from './hub-registration-routes.js';
+import type { HubRegistrations } from '../identity/hub-registrations.js';
 import { lapWithoutSectors, registerLicenseGate, timingWithoutSectors } from './license-gate.js';
 
 /** A live event besides fixes: lap timing (throttled by the data path) and completed laps. */
@@ -74,6 +76,8 @@ export interface HttpServerDeps {
   support?: SupportMode;
   /** The licence: its routes and the feature gate (absent in tests of the bare API: nothing gated). */
   license?: LicenseService;
+  /** Registration with a hub: signed requests, the hubs' records (absent in tests of the bare API). */
+  hubRegistrations?: HubRegistrations;
 }
 
 
@@ -155,6 +159,7 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   if (deps.update) registerUpdateRoutes(fastify, deps.update, { audit: deps.audit, log: deps.log, send });
   if (deps.support) registerSupportRoutes(fastify, { support: deps.support, send });
   if (deps.license) registerLicenseRoutes(fastify, { license: deps.license, send });
+  if (deps.hubRegistrations) registerHubRegistrationRoutes(fastify, { registrations: deps.hubRegistrations, send });
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`));

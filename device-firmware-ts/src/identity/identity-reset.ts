@@ -15,7 +15,8 @@ export async function resetIdentity(dataDir: string, log: Logger): Promise<{ ret
   const retiredTo = join(p.dir, `retired-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(retiredTo, { recursive: true, mode: 0o700 });
   const moved: string[] = [];
-  for (const file of [p.key, p.id, p.operators]) {
+  // A birth certificate and hub records name the old key: they retire with it.
+  for (const file of [p.key, p.id, p.operators, p.birthCertificate, p.hubRegistrations]) {
     try {
       await rename(file, join(retiredTo, file.slice(p.dir.length + 1)));
       moved.push(file.slice(p.dir.length + 1));

@@ -32,7 +32,16 @@ export function defaultUnitName(id: string): string {
 
 export const identityPaths = (dataDir: string) => {
   const dir = join(dataDir, 'identity');
-  return { dir, id: join(dir, 'unit-id'), key: join(dir, 'unit-key.pem'), operators: join(dir, 'operators.json') };
+  return {
+    dir,
+    id: join(dir, 'unit-id'),
+    key: join(dir, 'unit-key.pem'),
+    operators: join(dir, 'operators.json'),
+    /** The vendor's birth certificate of this key (put there at manufacture; see hub-registrations.ts). */
+    birthCertificate: join(dir, 'birth-certificate.json'),
+    /** Hubs' signed registration records and the hubs awaited (hub-registrations.ts). */
+    hubRegistrations: join(dir, 'hub-registrations.json'),
+  };
 };
 
 async function readIfExists(file: string): Promise<string | null> {

@@ -1,6 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { registrationRequestMessage, type RegistrationRecord, type RegistrationRequest, type SignedRegistration } from '@pitwall/protocol';
+import { birthCertificateProblem, type TrustedKey } from '@pitwall/protocol/node';
 import type { HubTables, UnitsTable } from '../db/tables.js';
 import { nowIso } from '../db/ids.js';
 import { HubRefusal } from '../hub-refusal.js';
@@ -16,6 +17,12 @@ export interface RegistrationContext {
   now: () => number;
   /** Where the request came from (the client address), for the audit record of a refusal. */
   source: string;
+  /**
+   * The vendor keys whose birth certificates vouch for a unit's key. Set: a unit the hub has not
+   * seen registers only with a valid certificate (production). Null: the first key to claim an
+   * id is taken (development mode, docs/hub.md).
+   */
+  vendorKeys?: ReadonlyMap<string, TrustedKey> | null;
 }
 
 export interface RegistrationAnswer {
@@ -49,10 +56,15 @@ export async function registerUnit(ctx: RegistrationContext, req: RegistrationRe
   const fingerprint = describePublicKey(key).fingerprint;
   const now = ctx.now();
   await consumeChallenge(ctx.db, req.challengeId, req.nonce, now);
+  const vouch = vouching(ctx.vendorKeys ?? null, req);
   let result: { status: 200 | 201; unit: Selectable<UnitsTable> };
   try {
-    result = await ctx.db.transaction().execute((trx) => addOrFind(trx, req, fingerprint, now));
+    result = await ctx.db.transaction().execute((trx) => addOrFind(trx, req, fingerprint, now, vouch));
   } catch (err) {
+    if (err instanceof Unvouched) {
+      await writeAudit(ctx.db, now, 'key-unvouched', req.unitId, { presented: fingerprint, model: req.model, why: err.why, source: ctx.source });
+      throw new HubRefusal(403, 'key-unvouched', `Unit ${req.unitId} is not registered yet and its key ${fingerprint} is not vouched for by a vendor this hub trusts (${err.why}); refused and reported.`);
+    }
     if (err instanceof KeyMismatch) {
       await writeAudit(ctx.db, now, 'key-mismatch', req.unitId, { presented: fingerprint, registered: err.registered, model: req.model, source: ctx.source });
       throw new HubRefusal(
@@ -66,15 +78,33 @@ export async function registerUnit(ctx: RegistrationContext, req: RegistrationRe
   return { status: result.status, answer: ctx.key.sign(await recordOf(ctx.db, result.unit)) };
 }
 
+/** Whether a first registration may take this key: null when vouched (or the hub is in development mode), else why not. */
+type Vouching = { ok: true; vendorKeyId: string | null } | { ok: false; why: string };
+
+function vouching(vendorKeys: ReadonlyMap<string, TrustedKey> | null, req: RegistrationRequest): Vouching {
+  if (vendorKeys === null) return { ok: true, vendorKeyId: null };
+  if (!req.birthCertificate) return { ok: false, why: 'the request carries no birth certificate' };
+  const problem = birthCertificateProblem(req.birthCertificate, vendorKeys, req);
+  return problem === null ? { ok: true, vendorKeyId: req.birthCertificate.vendorKeyId } : { ok: false, why: `its birth certificate does not vouch for it: ${problem}` };
+}
+
+class Unvouched extends Error {
+  constructor(readonly why: string) {
+    super('key unvouched');
+  }
+}
+
 class KeyMismatch extends Error {
   constructor(readonly registered: string) {
     super('key mismatch');
   }
 }
 
-async function addOrFind(trx: Transaction<HubTables>, req: RegistrationRequest, fingerprint: string, now: number): Promise<{ status: 200 | 201; unit: Selectable<UnitsTable> }> {
+async function addOrFind(trx: Transaction<HubTables>, req: RegistrationRequest, fingerprint: string, now: number, vouch: Vouching): Promise<{ status: 200 | 201; unit: Selectable<UnitsTable> }> {
   const existing = await trx.selectFrom('units').selectAll().where('unit_id', '=', req.unitId).executeTakeFirst();
   if (existing && existing.public_key !== req.publicKey) throw new KeyMismatch(existing.fingerprint);
+  // Only a first registration needs the vendor's word: a known unit already proved its key.
+  if (!existing && !vouch.ok) throw new Unvouched(vouch.why);
   if (existing && existing.owner_id !== null && req.claimCode) {
     throw new HubRefusal(409, 'already-claimed', `Unit ${req.unitId} already belongs to an organisation; its claim code was not used.`);
   }
@@ -99,7 +129,8 @@ async function addOrFind(trx: Transaction<HubTables>, req: RegistrationRequest, 
     // Another hub process registered this id between our read and our insert.
     throw new HubRefusal(409, 'registration-race', `Unit ${req.unitId} was being registered by another request at the same moment; ask for a new challenge and try again.`);
   }
-  await writeAudit(trx, now, 'registered', req.unitId, { fingerprint, model: req.model, ...(claim ? { academyId: claim.academyId, dealerId: claim.dealerId } : {}) });
+  const vendor = vouch.ok && vouch.vendorKeyId ? { vendorKeyId: vouch.vendorKeyId } : {};
+  await writeAudit(trx, now, 'registered', req.unitId, { fingerprint, model: req.model, ...vendor, ...(claim ? { academyId: claim.academyId, dealerId: claim.dealerId } : {}) });
   return { status: 201, unit };
 }
 

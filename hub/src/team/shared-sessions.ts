@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import { sessionsCursor, type GroupSessionsPage, type SharedSession, type SharedSessionParams, type SharedSessionUpload } from '@pitwall/protocol';
 import type { HubTables, SharedSessionsTable } from '../db/tables.js';
-import { nowIso } from '../db/ids.js';
 import { HubRefusal } from '../hub-refusal.js';
 import type { Member } from '../organisations/members.js';
 import { noSuchGroup, roleIn } from './groups.js';
+import { shareSessions } from './share-sessions.js';
 
 const PAGE = 200;
 const noSuchSession = () => new HubRefusal(404, 'no-such-session', 'No such session for you.');
@@ -27,32 +27,8 @@ function toShared(r: Selectable<SharedSessionsTable> & { driver_name: string }):
  * driver shared first is refused. Sent again, laps and groups are replaced in one transaction.
  */
 export async function shareSession(db: Kysely<HubTables>, caller: Member, p: SharedSessionParams, s: SharedSessionUpload, now: number): Promise<SharedSession> {
-  for (const g of s.groups) {
-    const role = await roleIn(db, caller, g);
-    if (role === null) throw noSuchGroup();
-    if (role !== 'driver') throw new HubRefusal(403, 'not-a-driver', `You are ${role === 'coach' ? 'a coach' : 'an analyst'} in group ${g}: only its drivers share sessions with it.`);
-  }
-  const row: Selectable<SharedSessionsTable> = {
-    unit_id: p.unitId,
-    session_id: p.sessionId,
-    driver_id: caller.id,
-    started_at: s.startedAt,
-    track_id: s.trackId,
-    laps: JSON.stringify(s.laps),
-    updated_at: nowIso(now),
-  };
-  await db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('shared_sessions').select('driver_id').where('unit_id', '=', p.unitId).where('session_id', '=', p.sessionId).executeTakeFirst();
-    if (existing && existing.driver_id !== caller.id) throw new HubRefusal(409, 'session-of-another-driver', 'This session was shared by another driver.');
-    await trx
-      .insertInto('shared_sessions')
-      .values(row)
-      .onConflict((oc) => oc.columns(['unit_id', 'session_id']).doUpdateSet({ started_at: row.started_at, track_id: row.track_id, laps: row.laps, updated_at: row.updated_at }))
-      .execute();
-    await trx.deleteFrom('session_shares').where('unit_id', '=', p.unitId).where('session_id', '=', p.sessionId).execute();
-    if (s.groups.length) await trx.insertInto('session_shares').values(s.groups.map((g) => ({ group_id: g, unit_id: p.unitId, session_id: p.sessionId }))).execute();
-  });
-  return toShared({ ...row, driver_name: caller.name });
+  const [row] = await shareSessions(db, caller, [{ ...p, ...s }], now);
+  return toShared({ ...row!, driver_name: caller.name });
 }
 
 /** One session: for its driver, and for members of a group it is shared with; to anyone else it does not exist. */

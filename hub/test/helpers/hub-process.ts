@@ -21,7 +21,7 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
-/** `pitwall-hub serve` as its own process on a free port (more flags in `extraArgs`); resolves at its ready line. */
+/** `pitwall-hub serve` as its own process on a free port (unless `extraArgs` names one); resolves at its ready line. */
 export function startHubProcess(target: DatabaseTarget, dataDir: string, keyFile: string, extraArgs: string[] = []): Promise<HubProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', ...dbArgs(target, dataDir), '--key-file', keyFile, '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

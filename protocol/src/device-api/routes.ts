@@ -30,6 +30,8 @@ import { LICENSE_FILE_MAX_B } from '../license/license-payload.js';
 import { REVOCATION_LIST_FILE_MAX_B } from '../license/revocation-list.js';
 import { LicenseStatus, RevocationListApplied } from '../license/license-status.js';
 import { SignedLicenseFile, SignedRevocationListFile } from '../license/signed-file.js';
+import { RegistrationRequest } from '../hub/registration-request.js';
+import { UnitHubRegistration, UnitRegistrationAsk, UnitRegistrationDelivery } from '../hub/unit-hub-registration.js';
 
 /** A signed update bundle (`pitwall bundle`), streamed as application/octet-stream. */
 const BundleBytes = Type.Uint8Array({ description: 'a signed update bundle, application/octet-stream' });
@@ -242,6 +244,31 @@ export const Routes = {
     access: 'license',
     maxBodyB: REVOCATION_LIST_FILE_MAX_B,
     summary: 'apply a signed licence revocation list numbered higher than the one held (409: older or the same)',
+  }),
+
+  // Registration with a hub (docs/hub.md): the unit signs, the companion carries.
+  hubRegistration: route({
+    method: 'GET',
+    path: '/v1/hub/registration',
+    responses: { 200: UnitHubRegistration },
+    access: 'read',
+    summary: "the hubs' signed registration records the unit holds, the hubs it awaits one from, its birth certificate",
+  }),
+  hubRegistrationRequest: route({
+    method: 'POST',
+    path: '/v1/hub/registration-request',
+    body: UnitRegistrationAsk,
+    responses: { 200: RegistrationRequest },
+    access: 'hub',
+    summary: "sign a registration request for a hub's challenge with the unit's identity key",
+  }),
+  hubRegistrationStore: route({
+    method: 'PUT',
+    path: '/v1/hub/registration',
+    body: UnitRegistrationDelivery,
+    responses: { 200: UnitHubRegistration },
+    access: 'hub',
+    summary: "keep a hub's signed record of this unit (refused unless signed by a hub the unit signed for, naming this unit and its key)",
   }),
 
   // Served only in recovery mode (the recovery button held at boot), never by the normal runtime.

@@ -7,6 +7,7 @@ import { HubKeyInfo } from './hub-key.js';
 import { SignedRegistration } from './registration-record.js';
 import { RegistrationRequest } from './registration-request.js';
 import { GroupSessionsPage, GroupSessionsQuery, SharedSession, SharedSessionParams, SharedSessionUpload } from './shared-session.js';
+import { SESSION_BATCH_MAX_B, SharedSessionBatch, SharedSessionBatchResult } from './shared-session-batch.js';
 import { Group, GroupCreate, GroupMember, GroupMemberAdd, GroupParams } from './team-group.js';
 import { RegistryTrackPull, RegistryTrackPullQuery, RegistryTrackPush, RegistryTrackPushResult } from './track-registry.js';
 
@@ -78,6 +79,15 @@ export const HubRoutes = {
     responses: { 200: SharedSession },
     access: 'member',
     summary: 'a driver shares their session with groups they drive in (again: replaces laps and groups)',
+  },
+  shareSessionBatch: {
+    method: 'POST',
+    path: '/hub/v1/sessions/batch',
+    body: SharedSessionBatch,
+    responses: { 200: SharedSessionBatchResult },
+    access: 'member',
+    maxBodyB: SESSION_BATCH_MAX_B,
+    summary: 'a driver shares many sessions in one transaction, each as the PUT of one does; one refused refuses all (named by index), nothing written',
   },
   readSession: {
     method: 'GET',

@@ -7,4 +7,8 @@ export * from './hub-key.js';
 export * from './hub-routes.js';
 export * from './team-group.js';
 export * from './shared-session.js';
+export * from './shared-session-batch.js';
 export * from './hub-fleet.js';
+export * from './unit-key-fields.js';
+export * from './birth-certificate.js';
+export * from './unit-hub-registration.js';

@@ -7,17 +7,19 @@ import { Type, type Static } from '@sinclair/typebox';
  * (`wifi-read`: networks, saved profiles, status; `wifi`: changing them) is the owner's and the
  * dealer's; staff may look; support, which reaches the unit from afar, gets neither. `update` (pushing a new runtime) is the owner's and the dealer's; `recovery`
  * (recovery mode: rollback, install, factory reset) is the owner's and the dealer's, and so is
- * `license` (installing a licence file or a revocation list).
+ * `license` (installing a licence file or a revocation list). `hub` (signing a registration
+ * request for a hub, and storing the hub's record) is the owner's and the dealer's: a dealer
+ * registers and claims the units it sells.
  */
 export const Role = Type.Union([Type.Literal('owner'), Type.Literal('staff'), Type.Literal('dealer'), Type.Literal('support')]);
 export type Role = Static<typeof Role>;
 
-export type Permission = 'read' | 'control' | 'admin' | 'tracks' | 'wifi-read' | 'wifi' | 'update' | 'recovery' | 'license';
+export type Permission = 'read' | 'control' | 'admin' | 'tracks' | 'wifi-read' | 'wifi' | 'update' | 'recovery' | 'license' | 'hub';
 
 const granted: Record<Role, readonly Permission[]> = {
-  owner: ['read', 'control', 'admin', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery', 'license'],
+  owner: ['read', 'control', 'admin', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery', 'license', 'hub'],
   staff: ['read', 'control', 'wifi-read'],
-  dealer: ['read', 'control', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery', 'license'],
+  dealer: ['read', 'control', 'tracks', 'wifi-read', 'wifi', 'update', 'recovery', 'license', 'hub'],
   support: ['read'],
 };
 

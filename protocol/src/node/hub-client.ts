@@ -7,7 +7,10 @@ import {
   hubKeyInfo,
   HubRoutes,
   sharedSession,
+  sharedSessionBatchResult,
   signedRegistration,
+  SESSION_BATCH_MAX_B,
+  SESSION_BATCH_MAX_ITEMS,
   type Group,
   type GroupMember,
   type GroupRole,
@@ -18,6 +21,8 @@ import {
   type HubRoute,
   type RegistrationRequest,
   type SharedSession,
+  type SharedSessionBatchItem,
+  type SharedSessionBatchResult,
   type SharedSessionUpload,
   type SignedRegistration,
 } from '../hub/index.js';
@@ -38,6 +43,30 @@ export class HubCallError extends Error {
   get final(): boolean {
     return this.status >= 400 && this.status < 500 && this.status !== 429;
   }
+}
+
+/**
+ * Cuts a batch of sessions (each already as JSON) into request bodies of at most `maxItems`
+ * sessions and `maxBytes` bytes, in order; a session alone over `maxBytes` is sent alone (the hub
+ * then refuses it).
+ */
+export function sessionBatchBodies(items: readonly string[], maxItems = SESSION_BATCH_MAX_ITEMS, maxBytes = SESSION_BATCH_MAX_B): string[] {
+  const head = '{"sessions":[';
+  const bodies: string[] = [];
+  let part: string[] = [];
+  let bytes = head.length + 2;
+  for (const item of items) {
+    const b = Buffer.byteLength(item) + 1;
+    if (part.length > 0 && (part.length === maxItems || bytes + b > maxBytes)) {
+      bodies.push(`${head}${part.join(',')}]}`);
+      part = [];
+      bytes = head.length + 2;
+    }
+    part.push(item);
+    bytes += b;
+  }
+  if (part.length) bodies.push(`${head}${part.join(',')}]}`);
+  return bodies;
 }
 
 /** Calls a hub through its route table, each answer validated against the route's schema. */
@@ -71,11 +100,27 @@ export class HubClient {
     return this.call(HubRoutes.shareSession, upload, sharedSession, { unitId, sessionId });
   }
 
+  /**
+   * Shares many sessions, a day's in one request (one transaction on the hub: all or nothing);
+   * more than a request carries go in several, one after another, and a refusal stops there (the
+   * requests before it are kept). One answer per request.
+   */
+  async shareSessions(items: readonly SharedSessionBatchItem[]): Promise<SharedSessionBatchResult[]> {
+    const out: SharedSessionBatchResult[] = [];
+    for (const body of sessionBatchBodies(items.map((s) => JSON.stringify(s)))) out.push(await this.send(HubRoutes.shareSessionBatch, body, sharedSessionBatchResult));
+    return out;
+  }
+
   groupSessions(groupId: string, after: string | null): Promise<GroupSessionsPage> {
     return this.call(HubRoutes.groupSessions, undefined, groupSessionsPage, { groupId }, after === null ? {} : { after });
   }
 
-  async call<T>(route: HubRoute, body: unknown, answer: Validator<TSchema>, params: Record<string, string> = {}, query: Record<string, string> = {}): Promise<T> {
+  call<T>(route: HubRoute, body: unknown, answer: Validator<TSchema>, params: Record<string, string> = {}, query: Record<string, string> = {}): Promise<T> {
+    return this.send(route, body === undefined ? undefined : JSON.stringify(body), answer, params, query);
+  }
+
+  /** A call with its body already JSON. */
+  private async send<T>(route: HubRoute, body: string | undefined, answer: Validator<TSchema>, params: Record<string, string> = {}, query: Record<string, string> = {}): Promise<T> {
     const url = new URL(route.path.replace(/:([A-Za-z]+)/g, (_, k: string) => encodeURIComponent(params[k] ?? '')), this.baseUrl);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     let res: Response;
@@ -83,7 +128,7 @@ export class HubClient {
       res = await fetch(url, {
         method: route.method,
         headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body }),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
       });
     } catch (err) {

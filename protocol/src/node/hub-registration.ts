@@ -1,5 +1,6 @@
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import {
+  type BirthCertificate,
   registrationRecordMessage,
   registrationRequestMessage,
   signedRegistration,
@@ -24,6 +25,7 @@ export function signRegistrationRequest(
   unit: { unitId: string; model: string },
   challenge: Pick<HubChallenge, 'challengeId' | 'nonce'>,
   claimCode?: string,
+  birthCertificate?: BirthCertificate,
 ): RegistrationRequest {
   const fields: RegistrationFields = {
     unitId: unit.unitId,
@@ -32,6 +34,7 @@ export function signRegistrationRequest(
     challengeId: challenge.challengeId,
     nonce: challenge.nonce,
     ...(claimCode === undefined ? {} : { claimCode }),
+    ...(birthCertificate === undefined ? {} : { birthCertificate }),
   };
   return { ...fields, signature: sign(null, registrationRequestMessage(fields), identityKey).toString('base64') };
 }

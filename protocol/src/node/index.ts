@@ -12,3 +12,4 @@ export * from './hub-registration.js';
 export * from './hub-client.js';
 export * from './registration-outbox.js';
 export * from './group-sync.js';
+export * from './birth-certificate-sign.js';

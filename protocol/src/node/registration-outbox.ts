@@ -63,12 +63,31 @@ export class RegistrationOutbox {
     }
   }
 
-  /** Sends every pending request; each answer or refusal replaces its request. */
-  async forward(hub: HubClient): Promise<ForwardResult[]> {
+  /** Forgets a unit's answer once it has been carried to the unit (or kept elsewhere). */
+  async removeAnswer(unitId: string): Promise<void> {
+    await unlink(this.file('answer', unitId)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
+  /**
+   * Sends every pending request; each answer or refusal replaces its request. `check` judges an
+   * answer before it is kept (a hub's signature, the unit and key it names): when it throws, the
+   * answer is kept as a refusal ('bad-answer') instead.
+   */
+  async forward(hub: HubClient, check?: (answer: SignedRegistration, request: RegistrationRequest) => void): Promise<ForwardResult[]> {
     const results: ForwardResult[] = [];
     for (const req of await this.pending()) {
       try {
         const answer = await hub.register(req);
+        try {
+          check?.(answer, req);
+        } catch (err) {
+          await writeFileAtomic(this.file('refusal', req.unitId), JSON.stringify({ code: 'bad-answer', message: (err as Error).message }));
+          await unlink(this.file('request', req.unitId));
+          results.push({ unitId: req.unitId, outcome: 'refused', reason: 'bad-answer' });
+          continue;
+        }
         await writeFileAtomic(this.file('answer', req.unitId), JSON.stringify(answer));
         await unlink(this.file('request', req.unitId));
         results.push({ unitId: req.unitId, outcome: 'registered' });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { HubRoutes, sharedSession } from '@pitwall/protocol';
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { openDatabase as openHubDatabase, type HubDatabase } from '../../../../hub/src/db/open-database.js';
 import { loadHubSigningKey } from '../../../../hub/src/hub-signing-key.js';
@@ -102,4 +103,17 @@ test('a session the store does not have, or a hub out of reach: a clear error, t
   const offline = new HubClient('http://127.0.0.1:9', { token: 'pwh_x', timeoutMs: 2000 });
   await assert.rejects(syncHubGroups(a.db, offline, [groups.red!]), (e: unknown) => e instanceof HubCallError && e.code === 'unreachable');
   assert.deepEqual(drivers(a).map(([n]) => n), ['Ana', 'Ben']);
+});
+
+test("a companion's sessions go in one batch, all or nothing: one that is another driver's keeps the rest off the hub", async () => {
+  const a = companions.Ana!;
+  const b = companions.Ben!;
+  for (const [unitId, sessionId] of [[a.unitId, 'ana-2'], [b.unitId, 'ben-1']] as const) {
+    a.store.ingest(everlandSession({ unitId, sessionId, driver: 'Ana', pace: 1.01 }), { sha256: '1'.repeat(64), unitName: "Ana's car", sizeB: 1 });
+  }
+  await assert.rejects(shareSessions(a.store, a.hub, ['ana-2', 'ben-1'], [groups.red!]), (e: unknown) => e instanceof HubCallError && e.code === 'session-of-another-driver' && /sessions\/1\b/.test(e.message));
+  await assert.rejects(a.hub.call(HubRoutes.readSession, undefined, sharedSession, { unitId: a.unitId, sessionId: 'ana-2' }), (e: unknown) => e instanceof HubCallError && e.status === 404);
+  const shared = await shareSessions(a.store, a.hub, ['ana-2', 'ana-1'], [groups.red!]);
+  assert.deepEqual(shared.map((s) => s.sessionId), ['ana-2', 'ana-1']);
+  assert.deepEqual(await syncHubGroups(b.db, b.hub, [groups.red!]), [{ groupId: groups.red, changed: 2 }], 'both came in one request, the other companion sees both');
 });

@@ -72,12 +72,13 @@ test('two imports at once: the newer wins whatever the order they finish in', as
     const dir = join(scratch.dir, `race-${round}`);
     const h = RevocationHolder.open(dir, vendor.keysDir);
     const results = await Promise.allSettled(order.map((f) => h.importFile(f)));
-    const bySix = results[order.indexOf(six)];
-    assert.equal(results[order.indexOf(seven)].status, 'fulfilled');
+    const [bySix, bySeven] = [results[order.indexOf(six)]!, results[order.indexOf(seven)]!];
+    assert.equal(bySeven.status, 'fulfilled');
     if (bySix.status === 'rejected') {
-      assert.ok(bySix.reason instanceof CompanionError);
-      assert.equal(bySix.reason.code, 'conflict');
-      assert.match(bySix.reason.message, /list 6 is older than list 7/);
+      const err: unknown = bySix.reason;
+      assert.ok(err instanceof CompanionError);
+      assert.equal(err.code, 'conflict');
+      assert.match(err.message, /list 6 is older than list 7/);
     }
     assert.equal(h.current()?.list.number, 7);
     assert.equal(RevocationHolder.open(dir, vendor.keysDir).current()?.list.number, 7);

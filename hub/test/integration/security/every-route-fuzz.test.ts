@@ -89,6 +89,12 @@ for (const kind of DATABASE_KINDS) {
         createGroup: async () => ({ method: 'POST', url: HubRoutes.createGroup.path, headers: auth(w.admin), payload: { name: 'Class of June' } }),
         addGroupMember: async () => ({ method: 'POST', url: pathOf(HubRoutes.addGroupMember.path, { groupId: w.groupId }), headers: auth(w.admin), payload: { memberId: w.driver.id, role: 'driver' } }),
         shareSession: async () => ({ method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: w.unitId, sessionId: w.sessionId }), headers: auth(w.driver), payload: session }),
+        shareSessionBatch: async () => ({
+          method: 'POST',
+          url: HubRoutes.shareSessionBatch.path,
+          headers: auth(w.driver),
+          payload: { sessions: [{ unitId: w.unitId, sessionId: w.sessionId, ...session }, { unitId: w.unitId, sessionId: 'batch-2', ...session }] },
+        }),
         readSession: async () => ({ method: 'GET', url: pathOf(HubRoutes.readSession.path, { unitId: w.unitId, sessionId: w.sessionId }), headers: auth(w.driver) }),
         groupSessions: async () => ({ method: 'GET', url: `${pathOf(HubRoutes.groupSessions.path, { groupId: w.groupId })}?after=${encodeURIComponent(`2026-01-01T00:00:00.000Z~${w.unitId}~s1`)}`, headers: auth(w.driver) }),
         fleetDistribution: async () => ({ method: 'GET', url: `${pathOf(HubRoutes.fleetDistribution.path, { trackId: w.trackId })}?groupId=${w.groupId}&groupBy=driver&mark=North%20driver`, headers: auth(w.driver) }),

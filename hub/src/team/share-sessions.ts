@@ -1,0 +1,120 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { SharedSessionBatchItem } from '@pitwall/protocol';
+import type { HubTables, SharedSessionsTable } from '../db/tables.js';
+import { nowIso } from '../db/ids.js';
+import { HubRefusal } from '../hub-refusal.js';
+import type { Member } from '../organisations/members.js';
+import { noSuchGroup, rolesIn } from './groups.js';
+
+// Rows per statement, under SQLite's 32,766 bound parameters and PostgreSQL's 65,535:
+// a session row binds 7, a share 3, a session key 2.
+const SESSIONS_PER_INSERT = 1000;
+const SHARES_PER_INSERT = 3000;
+const KEYS_PER_DELETE = 3000;
+
+export type SessionRow = SharedSessionsTable;
+
+/** How a refusal names the session it is about: nothing for the route of one session, its index for a batch. */
+export type ItemName = (index: number) => string;
+
+const chunks = <T>(xs: readonly T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+const keyOf = (s: { unitId: string; sessionId: string }) => `${s.unitId}/${s.sessionId}`;
+
+function refuse(name: ItemName, i: number, r: HubRefusal): HubRefusal {
+  const prefix = name(i);
+  return prefix ? new HubRefusal(r.status, r.code, `${prefix}: ${r.message}`) : r;
+}
+
+/** Everything that needs no transaction: no session twice, and every group one the caller drives in (one query for all). */
+async function checkBatch(db: Kysely<HubTables>, caller: Member, items: readonly SharedSessionBatchItem[], name: ItemName): Promise<void> {
+  const seen = new Map<string, number>();
+  items.forEach((s, i) => {
+    const first = seen.get(keyOf(s));
+    if (first !== undefined) throw refuse(name, i, new HubRefusal(400, 'duplicate-session', `the same session as ${name(first) || 'another'}: a batch shares each session once.`));
+    seen.set(keyOf(s), i);
+  });
+  const roles = await rolesIn(db, caller, [...new Set(items.flatMap((s) => s.groups))]);
+  items.forEach((s, i) => {
+    if (new Set(s.groups).size !== s.groups.length) throw refuse(name, i, new HubRefusal(400, 'duplicate-group', 'A group is named twice: name each group once.'));
+    for (const g of s.groups) {
+      const role = roles.get(g);
+      if (role === undefined) throw refuse(name, i, noSuchGroup());
+      if (role !== 'driver') throw refuse(name, i, new HubRefusal(403, 'not-a-driver', `You are ${role === 'coach' ? 'a coach' : 'an analyst'} in group ${g}: only its drivers share sessions with it.`));
+    }
+  });
+}
+
+/**
+ * Upserts the rows, in key order (two batches touching the same sessions lock them in the same
+ * order, so they queue rather than deadlock). A session another driver holds is not updated and
+ * not returned: that is the owner check, in the same statement.
+ */
+async function upsertSessions(trx: Transaction<HubTables>, rows: readonly SessionRow[]): Promise<Set<string>> {
+  const sorted = [...rows].sort((a, b) => (a.unit_id === b.unit_id ? (a.session_id < b.session_id ? -1 : 1) : a.unit_id < b.unit_id ? -1 : 1));
+  const written = new Set<string>();
+  for (const part of chunks(sorted, SESSIONS_PER_INSERT)) {
+    const back = await trx
+      .insertInto('shared_sessions')
+      .values(part)
+      .onConflict((oc) =>
+        oc
+          .columns(['unit_id', 'session_id'])
+          .doUpdateSet((eb) => ({
+            started_at: eb.ref('excluded.started_at'),
+            track_id: eb.ref('excluded.track_id'),
+            laps: eb.ref('excluded.laps'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          .whereRef('shared_sessions.driver_id', '=', 'excluded.driver_id'),
+      )
+      .returning(['unit_id', 'session_id'])
+      .execute();
+    for (const r of back) written.add(keyOf({ unitId: r.unit_id, sessionId: r.session_id }));
+  }
+  return written;
+}
+
+/** Each session's groups become exactly those sent: the old shares of all of them deleted, the new inserted. */
+async function replaceShares(trx: Transaction<HubTables>, items: readonly SharedSessionBatchItem[]): Promise<void> {
+  for (const part of chunks(items, KEYS_PER_DELETE)) {
+    const byUnit = new Map<string, string[]>();
+    for (const s of part) {
+      const ids = byUnit.get(s.unitId);
+      if (ids) ids.push(s.sessionId);
+      else byUnit.set(s.unitId, [s.sessionId]);
+    }
+    await trx
+      .deleteFrom('session_shares')
+      .where((eb) => eb.or([...byUnit].map(([unit, ids]) => eb.and([eb('unit_id', '=', unit), eb('session_id', 'in', ids)]))))
+      .execute();
+  }
+  const shares = items.flatMap((s) => s.groups.map((g) => ({ group_id: g, unit_id: s.unitId, session_id: s.sessionId })));
+  for (const part of chunks(shares, SHARES_PER_INSERT)) await trx.insertInto('session_shares').values(part).execute();
+}
+
+/**
+ * A driver shares sessions with groups they drive in, all in one transaction: every session is
+ * theirs (one another driver shared first refuses the whole batch), each sent again replaces its
+ * laps and groups. Any refusal names the session (`name`) and writes nothing. The route of one
+ * session and the batch route both come here.
+ */
+export async function shareSessions(db: Kysely<HubTables>, caller: Member, items: readonly SharedSessionBatchItem[], now: number, name: ItemName = () => ''): Promise<SessionRow[]> {
+  await checkBatch(db, caller, items, name);
+  const updatedAt = nowIso(now);
+  const rows: SessionRow[] = items.map((s) => ({
+    unit_id: s.unitId,
+    session_id: s.sessionId,
+    driver_id: caller.id,
+    started_at: s.startedAt,
+    track_id: s.trackId,
+    laps: JSON.stringify(s.laps),
+    updated_at: updatedAt,
+  }));
+  await db.transaction().execute(async (trx) => {
+    const written = await upsertSessions(trx, rows);
+    const taken = items.findIndex((s) => !written.has(keyOf(s)));
+    if (taken >= 0) throw refuse(name, taken, new HubRefusal(409, 'session-of-another-driver', 'This session was shared by another driver.'));
+    await replaceShares(trx, items);
+  });
+  return rows;
+}
