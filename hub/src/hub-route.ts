@@ -4,6 +4,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import { validatorOf, type HubRoute, type Validator } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { authenticateMember, type Member } from './organisations/members.js';
+import { refuseUnstorableText } from './stored-text.js';
 
 type StaticOr<S, D> = S extends TSchema ? Static<S> : D;
 
@@ -25,18 +26,38 @@ function check(schema: TSchema | undefined, value: unknown): unknown {
   return v.parse(value);
 }
 
+/** The member each request of a member route was authenticated as, before its body was read. */
+const members = new WeakMap<FastifyRequest, Member>();
+
 /**
- * Registers one route of HubRoutes: the member's token checked first (a stranger learns nothing
- * from the shape of a body), then params, query and body by the protocol's validators (no
- * coercion); only the handler is the caller's.
+ * Registers one route of HubRoutes: the member's token checked first, before the body is read (a
+ * stranger's body, up to 32 MiB for a registry push, is neither read nor parsed, and a stranger
+ * learns nothing from the shape of a body), then params, query and body by the protocol's
+ * validators (no coercion); only the handler is the caller's.
  */
-export function serveHubRoute<R extends HubRoute>(app: FastifyInstance, db: Kysely<HubTables>, route: R, handler: HubHandler<R>): void {
+export function serveHubRoute<R extends HubRoute>(
+  app: FastifyInstance,
+  db: Kysely<HubTables>,
+  route: R,
+  handler: HubHandler<R>,
+  /** Runs before the body is read (a rate limit: a refused request costs no parsing). */
+  onRequest?: (req: FastifyRequest) => Promise<void>,
+): void {
+  const authenticate = async (req: FastifyRequest) => {
+    if (route.access === 'member') members.set(req, await authenticateMember(db, req.headers.authorization));
+  };
   app.route({
     method: route.method,
     url: route.path,
+    onRequest: async (req: FastifyRequest) => {
+      await onRequest?.(req);
+      await authenticate(req);
+    },
     ...(route.maxBodyB ? { bodyLimit: route.maxBodyB } : {}),
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
-      const member = route.access === 'member' ? await authenticateMember(db, req.headers.authorization) : null;
+      const member = route.access === 'member' ? members.get(req) : null;
+      if (member === undefined) throw new Error('a member route ran without its member');
+      refuseUnstorableText(req.params, req.query, req.body);
       const call = {
         member,
         params: check(route.params, req.params),

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { formatFingerprint, registrationRecordMessage, type HubKeyInfo, type RegistrationRecord, type SignedRegistration } from '@pitwall/protocol';
 import { writeFileAtomic } from '@pitwall/protocol/node';
 
@@ -23,16 +23,38 @@ function fromPrivateKey(privateKey: KeyObject): HubSigningKey {
 }
 
 /**
- * The hub's Ed25519 signing key from a PEM file (0600), made there when the file does not exist.
- * Every hub process sharing one database is given the same file: the key is never kept in the
- * database, so a copy of the database cannot sign records.
+ * The file's text, or null when there is none. A file others may read or write is refused (the
+ * mode is read from the opened file, so it is the mode of what is read): like ssh with an
+ * unprotected private key, the hub will not sign with a key others on the machine may copy.
+ */
+async function readPrivateFile(file: string): Promise<string | null> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const mode = (await fh.stat()).mode & 0o777;
+    if (mode & 0o077) {
+      throw new Error(`the hub key file ${file} is readable or writable by others (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 on it (or 400) and start again`);
+    }
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The hub's Ed25519 signing key from a PEM file (0600 or 0400; refused when group or others may
+ * access it), made there when the file does not exist. Every hub process sharing one database is
+ * given the same file: the key is never kept in the database, so a copy of the database cannot
+ * sign records.
  */
 export async function loadHubSigningKey(file: string): Promise<HubSigningKey> {
-  let pem: string;
-  try {
-    pem = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  let pem = await readPrivateFile(file);
+  if (pem === null) {
     pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     await writeFileAtomic(file, pem, 0o600);
   }

@@ -1,4 +1,4 @@
-export { buildHubServer, type HubServerOptions } from './server.js';
+export { buildHubServer, type HubServerOptions, type HubTimeouts } from './server.js';
 export { openDatabase, isPostgresUrl, type DatabaseTarget, type HubDatabase } from './db/open-database.js';
 export { MIGRATION_NAMES } from './db/migrations.js';
 export type { HubTables } from './db/tables.js';

@@ -1,10 +1,10 @@
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { HubRoutes, SchemaError } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { HubRefusal } from './hub-refusal.js';
 import { serveHubRoute } from './hub-route.js';
-import { authenticateMember } from './organisations/members.js';
+import { authenticateMember, redactTokens } from './organisations/members.js';
 import type { HubSigningKey } from './hub-signing-key.js';
 import type { TrustedKey } from '@pitwall/protocol/node';
 import { issueClaimCode } from './registration/claim-codes.js';
@@ -14,6 +14,7 @@ import { serveTeamRoutes } from './team/team-routes.js';
 import { serveFleetRoutes } from './fleet/fleet-routes.js';
 import { serveRegistryRoutes } from './registry/registry-routes.js';
 import { serveRosterRoutes } from './team/roster-routes.js';
+import { purgeAllowances, sourceKey, spendAllowance } from './rate-limit.js';
 
 export interface HubServerOptions {
   db: Kysely<HubTables>;
@@ -21,10 +22,42 @@ export interface HubServerOptions {
   /** Vendor keys whose birth certificates a first registration must carry (null: development mode). */
   vendorKeys?: ReadonlyMap<string, TrustedKey> | null;
   now?: () => number;
-  /** Behind a reverse proxy or load balancer: take the client address from X-Forwarded-For. */
-  trustProxy?: boolean;
+  /**
+   * Behind a reverse proxy or load balancer: take the client address from X-Forwarded-For.
+   * `true`: the one entry the proxy at the socket appended (the last); a string: the proxies'
+   * addresses or CIDRs (comma-separated), whose entries are skipped from the right. Entries a
+   * client wrote itself are never taken.
+   */
+  trustProxy?: boolean | string;
   log?: (line: Record<string, unknown>) => void;
+  /**
+   * Requests a minute each client address (an IPv6 /64) may make to each public route that
+   * writes (challenges, registrations); 0 or absent: no limit (a benchmark, or a proxy that limits).
+   */
+  rateLimitPerMinute?: number;
+  /** Limits on slow clients (tests make them short). */
+  timeouts?: Partial<HubTimeouts>;
 }
+
+/**
+ * How long a client may take: its headers, its whole request (a 32 MiB registry push over a slow
+ * link included), and a silence on its connection. Fastify's defaults are none for the request
+ * and the silence, so a body sent a byte at a time held a connection for as long as the client liked.
+ */
+export interface HubTimeouts {
+  headersMs: number;
+  requestMs: number;
+  idleMs: number;
+  /** How often Node checks the header and request limits. */
+  checkEveryMs: number;
+}
+
+// The silence allowed is longer than keep-alive (72 s) and than the idle timeout of common load
+// balancers (60 s): a hub that closed a pooled connection first would make the balancer answer 502.
+const TIMEOUTS: HubTimeouts = { headersMs: 10_000, requestMs: 300_000, idleMs: 75_000, checkEveryMs: 2_000 };
+
+/** proxy-addr's walk from the socket: the peer (the proxy) is trusted, so the address it appended is the client. */
+const trustOneHop = (_address: string, hop: number) => hop === 0;
 
 /** Largest request body: a registration request is under 1 KiB, a shared session of 1,000 laps under 100 KiB. */
 const BODY_LIMIT_B = 256 * 1024;
@@ -37,11 +70,17 @@ const BODY_LIMIT_B = 256 * 1024;
 export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   const { db } = opts;
   const now = opts.now ?? Date.now;
-  const log = opts.log ?? (() => undefined);
+  const logLine = opts.log ?? (() => undefined);
+  const log = (line: Record<string, unknown>) => logLine(JSON.parse(redactTokens(JSON.stringify(line))) as Record<string, unknown>);
+  const limits = { ...TIMEOUTS, ...opts.timeouts };
   const app = Fastify({
     logger: false,
+    http: { headersTimeout: limits.headersMs, connectionsCheckingInterval: limits.checkEveryMs },
+    requestTimeout: limits.requestMs,
+    connectionTimeout: limits.idleMs,
     bodyLimit: BODY_LIMIT_B,
-    trustProxy: opts.trustProxy ?? false,
+    // Fastify's `true` trusts every hop: the leftmost X-Forwarded-For entry, which the client writes.
+    trustProxy: opts.trustProxy === true ? trustOneHop : (opts.trustProxy ?? false),
     return503OnClosing: true,
     // A URL the router refuses (bad encoding, a parameter past its length) gets the hub's error
     // shape too, without the URL echoed back.
@@ -51,21 +90,38 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
     },
   });
 
+  // Anyone may call the public routes that write: each client address has an allowance a minute,
+  // counted in the database, spent before the body is read.
+  const perMinute = opts.rateLimitPerMinute ?? 0;
+  const limited = (bucket: string) => (perMinute > 0 ? (req: FastifyRequest) => spendAllowance(db, `${bucket} ${sourceKey(req.ip)}`, perMinute, now()) : undefined);
+
   serveHubRoute(app, db, HubRoutes.key, async () => ({ status: 200, answer: opts.key.info }));
   let issued = 0;
-  serveHubRoute(app, db, HubRoutes.challenge, async ({ body, req }) => {
-    // A `forward` challenge waits for days: only a member (a companion's operator) asks for one,
-    // so strangers cannot fill the table with long-lived rows.
-    if (body.purpose === 'forward') await authenticateMember(db, req.headers.authorization);
-    // Expired challenges are swept now and then by whichever process issues one.
-    if (++issued % 256 === 1) await purgeExpiredChallenges(db, now());
-    return { status: 201, answer: await issueChallenge(db, body.purpose, now()) };
-  });
-  serveHubRoute(app, db, HubRoutes.register, async ({ body, req }) => {
-    const { status, answer } = await registerUnit({ db, key: opts.key, now, source: req.ip, vendorKeys: opts.vendorKeys ?? null }, body);
-    log({ event: 'registration', unitId: body.unitId, status });
-    return { status, answer };
-  });
+  serveHubRoute(
+    app,
+    db,
+    HubRoutes.challenge,
+    async ({ body, req }) => {
+      // A `forward` challenge waits for days: only a member (a companion's operator) asks for one,
+      // so strangers cannot fill the table with long-lived rows.
+      if (body.purpose === 'forward') await authenticateMember(db, req.headers.authorization);
+      // Expired challenges and past minutes' counts are swept now and then by whichever process issues one.
+      if (++issued % 256 === 1) await Promise.all([purgeExpiredChallenges(db, now()), purgeAllowances(db, now())]);
+      return { status: 201, answer: await issueChallenge(db, body.purpose, now()) };
+    },
+    limited('challenge'),
+  );
+  serveHubRoute(
+    app,
+    db,
+    HubRoutes.register,
+    async ({ body, req }) => {
+      const { status, answer } = await registerUnit({ db, key: opts.key, now, source: req.ip, vendorKeys: opts.vendorKeys ?? null }, body);
+      log({ event: 'registration', unitId: body.unitId, status });
+      return { status, answer };
+    },
+    limited('register'),
+  );
   serveHubRoute(app, db, HubRoutes.claimCode, async ({ body, member }) => ({ status: 201, answer: await issueClaimCode(db, member, body.academyId, now()) }));
   serveTeamRoutes(app, db, now);
   serveFleetRoutes(app, db);
@@ -75,14 +131,15 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not-found', message: 'No such hub route.' } }));
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof HubRefusal) {
+      if (err.retryAfterS !== undefined) void reply.header('retry-after', String(err.retryAfterS));
       if (err.code === 'key-mismatch') log({ event: 'key-mismatch', message: err.message, source: req.ip });
-      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+      return reply.code(err.status).send({ error: { code: err.code, message: redactTokens(err.message) } });
     }
-    if (err instanceof SchemaError) return reply.code(400).send({ error: { code: 'invalid-message', message: err.message.slice(0, 500) } });
+    if (err instanceof SchemaError) return reply.code(400).send({ error: { code: 'invalid-message', message: redactTokens(err.message.slice(0, 500)) } });
     // Fastify's own refusals: a body that is not JSON, too large, of another content type.
     const status = err.statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      return reply.code(status).send({ error: { code: (err.code ?? 'bad-request').toLowerCase(), message: err.message.slice(0, 300) } });
+      return reply.code(status).send({ error: { code: (err.code ?? 'bad-request').toLowerCase(), message: redactTokens(err.message.slice(0, 300)) } });
     }
     log({ event: 'internal-error', url: req.url, error: err.stack ?? String(err) });
     return reply.code(500).send({ error: { code: 'internal', message: 'The hub failed on this request; it is logged.' } });

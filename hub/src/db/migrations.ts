@@ -238,6 +238,21 @@ const migrations: Record<string, Migration> = {
     async down(db: Kysely<unknown>) {
       await db.schema.createIndex('shared_sessions_track').on('shared_sessions').columns(['track_id', 'unit_id', 'session_id']).execute();
       await db.schema.dropTable('fleet_lap_columns').execute();
+      },
+    },
+  // Per-address allowances of the public routes, in the database so every hub process shares them.
+  '0008-rate-limits': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('bucket', 'text', (c) => c.notNull())
+        .addColumn('minute', 'integer', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rate_limits_pk', ['bucket', 'minute'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('rate_limits').execute();
     },
   },
 };

@@ -162,6 +162,14 @@ export interface GroupRostersTable {
   version: number | string;
 }
 
+/** Requests a client made in one minute to a rate-limited route (`bucket`: the route and the client's address). */
+export interface RateLimitsTable {
+  bucket: string;
+  /** Minutes since 1970 (UTC). */
+  minute: number;
+  count: number;
+}
+
 export interface HubTables {
   organisations: OrganisationsTable;
   dealer_academies: DealerAcademiesTable;
@@ -181,4 +189,5 @@ export interface HubTables {
   roster_heads: RosterHeadsTable;
   group_rosters: GroupRostersTable;
   fleet_lap_columns: FleetLapColumnsTable;
+  rate_limits: RateLimitsTable;
 }

@@ -39,6 +39,12 @@ export async function addMember(db: Kysely<HubTables>, organisationId: string, n
 }
 
 const BEARER = /^Bearer (pwh_[A-Za-z0-9_-]{43})$/;
+const TOKEN_LIKE = /pwh_[A-Za-z0-9_-]*/gi;
+
+/** Text the hub answers or logs with anything shaped like a member token cut out (a client may put one anywhere by mistake: a body key, a query). */
+export function redactTokens(text: string): string {
+  return text.replace(TOKEN_LIKE, 'pwh_…');
+}
 
 /** The member an `Authorization: Bearer …` header names; refuses a missing, malformed or unknown token alike. */
 export async function authenticateMember(db: Kysely<HubTables>, authorization: string | undefined): Promise<Member> {

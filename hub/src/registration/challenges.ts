@@ -38,7 +38,14 @@ export async function consumeChallenge(db: Kysely<HubTables>, id: string, nonce:
   throw new HubRefusal(410, 'challenge-expired', `This challenge expired at ${row.expires_at}; ask for a new challenge and sign again.`);
 }
 
-/** Forgets challenges that expired more than a day ago (the table stays small however many were asked for). */
+/**
+ * Forgets expired challenges: a `live` one an hour after it expired, a `forward` one a day after
+ * (until then a late request is told "expired" rather than "unknown"). Anyone may ask for a live
+ * challenge, so the table holds at most an hour and five minutes of what the rate limit lets through.
+ */
 export async function purgeExpiredChallenges(db: Kysely<HubTables>, now: number): Promise<void> {
-  await db.deleteFrom('challenges').where('expires_at', '<', nowIso(now - 24 * 3_600_000)).execute();
+  await db
+    .deleteFrom('challenges')
+    .where((eb) => eb.or([eb('expires_at', '<', nowIso(now - 24 * 3_600_000)), eb.and([eb('purpose', '=', 'live'), eb('expires_at', '<', nowIso(now - 3_600_000))])]))
+    .execute();
 }

@@ -39,9 +39,9 @@ export class HubCallError extends Error {
   ) {
     super(message);
   }
-  /** The hub's answer is final for this request (a refusal); else it may be sent again later. */
+  /** The hub's answer is final for this request (a refusal); else (unreachable, rate-limited) it may be sent again later. */
   get final(): boolean {
-    return this.status >= 400 && this.status < 500;
+    return this.status >= 400 && this.status < 500 && this.status !== 429;
   }
 }
 

@@ -5,7 +5,7 @@ import { MIGRATION_NAMES } from '../../../src/db/migrations.js';
 import { openDatabase } from '../../../src/db/open-database.js';
 import { DATABASE_KINDS, TestDatabases } from '../../helpers/hub-databases.js';
 
-const TABLES = ['audit', 'fleet_lap_columns', 'challenges', 'claim_codes', 'dealer_academies', 'group_members', 'groups', 'members', 'organisations', 'session_shares', 'shared_sessions', 'units', 'registry_heads', 'registry_entries', 'registry_versions', 'registry_laptops', 'roster_heads', 'group_rosters'];
+const TABLES = ['audit', 'fleet_lap_columns', 'challenges', 'claim_codes', 'dealer_academies', 'group_members', 'groups', 'members', 'organisations', 'session_shares', 'shared_sessions', 'units', 'registry_heads', 'registry_entries', 'registry_versions', 'registry_laptops', 'roster_heads', 'group_rosters', 'rate_limits'];
 
 for (const kind of DATABASE_KINDS) {
   describe(`migrations (${kind})`, () => {
