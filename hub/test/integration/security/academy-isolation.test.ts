@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { HubRoutes, type HubRoute } from '@pitwall/protocol';
+import { HubRoutes, editRoster, emptyRoster, type HubRoute } from '@pitwall/protocol';
 import { DATABASE_KINDS, TestDatabases } from '../../helpers/hub-databases.js';
 import { hubFixture, type HubFixture } from '../../helpers/hub-fixture.js';
 import { academyWorld, auth, bookWith, pathOf, snapshot, type AcademyWorld } from '../../helpers/two-academies.js';
@@ -94,6 +94,37 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
       },
     },
   ],
+  myGroups: (a, b) =>
+    [a.admin, a.driver].map((who) => ({
+      what: "A's member asks who they are: A's groups only",
+      opts: { method: 'GET', url: HubRoutes.myGroups.path, headers: auth(who) },
+      check: (res: LightMyRequestResponse) => {
+        assert.equal(res.statusCode, 200, res.body);
+        assert.ok(!res.body.includes(b.groupId) && !res.body.includes('South'), 'nothing of B in the answer');
+      },
+    })),
+  rosterPush: (a, b) => {
+    const push = (groupId: string, memberId: string) => ({
+      method: 'POST' as const,
+      url: HubRoutes.rosterPush.path,
+      headers: auth(a.admin),
+      payload: { laptop: a.laptop, rosters: { [groupId]: editRoster(emptyRoster(), { kind: 'add', memberId, role: 'coach' }, { ms: Date.now(), n: 0, node: a.laptop }) } },
+    });
+    return [
+      { what: "A's admin puts A's driver into B's group's roster", opts: push(b.groupId, a.driver.id), refused: [403, 404] },
+      { what: "A's admin puts B's driver into A's group's roster", opts: push(a.groupId, b.driver.id), refused: [403, 404] },
+      { what: "A's admin puts B's admin into B's group's roster", opts: push(b.groupId, b.admin.id), refused: [403, 404] },
+    ];
+  },
+  rosterPull: (a, b) =>
+    [a.admin, a.driver].map((who) => ({
+      what: "A's member pulls rosters: A's only",
+      opts: { method: 'GET', url: `${HubRoutes.rosterPull.path}?after=0&limit=100`, headers: auth(who) },
+      check: (res: LightMyRequestResponse) => {
+        assert.equal(res.statusCode, 200, res.body);
+        assert.ok(!res.body.includes(b.groupId) && !res.body.includes(b.driver.id) && !res.body.includes('South'), 'nothing of B in the answer');
+      },
+    })),
   registryPull: (a) => [
     {
       what: "A's admin pulls: A's registry only",

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
-import { apiError, HubRoutes, type HubRoute } from '@pitwall/protocol';
+import { apiError, editRoster, emptyRoster, HubRoutes, type HubRoute } from '@pitwall/protocol';
 import { signRegistrationRequest } from '@pitwall/protocol/node';
 import { seededRandom } from '../../../../protocol/test/seeded-random.js';
 import { DATABASE_KINDS, TestDatabases } from '../../helpers/hub-databases.js';
@@ -100,6 +100,14 @@ for (const kind of DATABASE_KINDS) {
         fleetDistribution: async () => ({ method: 'GET', url: `${pathOf(HubRoutes.fleetDistribution.path, { trackId: w.trackId })}?groupId=${w.groupId}&groupBy=driver&mark=North%20driver`, headers: auth(w.driver) }),
         registryPush: async () => ({ method: 'POST', url: HubRoutes.registryPush.path, headers: auth(w.admin), payload: { laptop: w.laptop, book: bookWith('North Sonoma', w.laptop) } }),
         registryPull: async () => ({ method: 'GET', url: `${HubRoutes.registryPull.path}?after=0&limit=5`, headers: auth(w.admin) }),
+        myGroups: async () => ({ method: 'GET', url: HubRoutes.myGroups.path, headers: auth(w.driver) }),
+        rosterPush: async () => ({
+          method: 'POST',
+          url: HubRoutes.rosterPush.path,
+          headers: auth(w.admin),
+          payload: { laptop: w.laptop, rosters: { [w.groupId]: editRoster(emptyRoster(), { kind: 'rename', name: 'North renamed' }, { ms: Date.now(), n: 0, node: w.laptop }) } },
+        }),
+        rosterPull: async () => ({ method: 'GET', url: `${HubRoutes.rosterPull.path}?after=0&limit=5`, headers: auth(w.admin) }),
       };
     });
     after(() => dbs.close());
