@@ -33,6 +33,8 @@ export interface DownloadOptions {
   disk?: DiskReserve;
   /** The whole transfer, every attempt included, ends by `transferDeadlineMs(sizeB)` (the defaults) or this. */
   deadline?: { baseMs?: number; minBytesPerS?: number };
+  /** How many bytes of the partial file at `path` can be trusted, after a cut (default: `verifiedPrefix` of its bytes, here). */
+  trustedPrefix?: (path: string) => Promise<number>;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface DownloadOptions {
 export interface DownloadResult {
   sizeB: number;
   read(): Promise<Buffer>;
+  /** The file's path, once its last write is done (for a decoder that reads it itself). */
+  file(): Promise<string>;
   release(): Promise<void>;
   /** Connections that were cut or failed, and ranges fetched again after a failed check. */
   resumes: number;
@@ -83,6 +87,7 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
   await ensureRoom(o.partialDir, o.sizeB - (await stat(path).then((s) => s.size, () => 0)), `session ${o.sessionId}`, o.disk);
   const allowed = transferDeadlineMs(o.sizeB, o.deadline);
   const deadline = Date.now() + allowed;
+  const trusted = o.trustedPrefix ?? (async (p: string) => verifiedPrefix(await readFile(p)));
   const late = () => new NotRetried(`session ${o.sessionId}: not downloaded within ${Math.round(allowed / 1000)} s (${mb(o.sizeB)} MB): the unit sends too slowly`);
   for (;;) {
     if (Date.now() >= deadline) throw late();
@@ -91,13 +96,13 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
       if (have === o.sizeB && (await fileSha256(path)) === o.sha256) return verified(path, o.sizeB, resumes, refetches, Promise.resolve());
       refetches++;
       if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: checksum still wrong after ${maxAttempts} attempts`);
-      const keep = have === o.sizeB ? verifiedPrefix(await readFile(path)) : 0;
+      const keep = have === o.sizeB ? await trusted(path) : 0;
       await truncate(path, keep >= o.sizeB ? 0 : keep);
       continue;
     }
     if (have > 0) {
       // After a cut: keep only whole, CRC-valid chunks (a corrupted byte in what arrived is refetched).
-      const keep = verifiedPrefix(await readFile(path));
+      const keep = await trusted(path);
       if (keep !== have) await truncate(path, keep);
     }
     const from = await stat(path).then((s) => s.size, () => 0);
@@ -124,6 +129,10 @@ function verified(path: string, sizeB: number, resumes: number, refetches: numbe
     read: async () => {
       await closed;
       return readFile(path);
+    },
+    file: async () => {
+      await closed;
+      return path;
     },
     release: async () => {
       await closed;
