@@ -58,6 +58,9 @@ export class NotRetried extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Bytes of a response handed on at a time (see fetchRange). */
+const PIECE_BYTES = 128 * 1024;
+
 /**
  * How many bytes of a partial file can be trusted: the header plus the chunks up to the first
  * one whose CRC fails (the rest is fetched again). Bytes of a torn last chunk are dropped too.
@@ -230,24 +233,42 @@ async function fetchRange(o: DownloadOptions, path: string, from: number, deadli
           };
           void until.then(release, release);
         };
-        res.on('data', (c: Buffer) => {
-          have += c.length;
-          if (have > o.sizeB) return refuse(new NotRetried(`session ${o.sessionId}: the unit sent more bytes than the ${o.sizeB} it listed`));
+        // Bytes go on (to the file, the hash, the consumer) in pieces of up to PIECE_BYTES, not per
+        // TLS record (16 KB): every file write and every hand-over costs this thread a call.
+        let piece: Buffer[] = [];
+        let pieceB = 0;
+        let handed = start;
+        const handOn = (): void => {
+          if (pieceB === 0 || refused) return;
+          const c = piece.length === 1 ? piece[0]! : Buffer.concat(piece, pieceB);
+          piece = [];
+          pieceB = 0;
+          const at = handed;
+          handed += c.length;
           if (!out.write(c)) hold(new Promise<void>((r) => out.once('drain', () => r())));
           whole?.update(c);
           let wait: Promise<void> | void;
           try {
-            wait = o.onData?.(c, have - c.length);
+            wait = o.onData?.(c, at);
           } catch (err) {
             // Thrown inside a socket's data handler it would end the process: it fails this download instead.
             return refuse(new NotRetried(`session ${o.sessionId}: ${(err as Error).message}`));
           }
-          o.onBytes?.(have, o.sizeB);
           if (wait) hold(wait);
+        };
+        res.on('data', (c: Buffer) => {
+          have += c.length;
+          if (have > o.sizeB) return refuse(new NotRetried(`session ${o.sessionId}: the unit sent more bytes than the ${o.sizeB} it listed`));
+          piece.push(c);
+          pieceB += c.length;
+          if (pieceB >= PIECE_BYTES || have === o.sizeB) handOn();
+          o.onBytes?.(have, o.sizeB);
         });
         let closed: Promise<void> | null = null;
         const finish = (cause?: Error) => {
           if (closed) return;
+          // What arrived before a cut is kept (the resume starts after its verified part).
+          handOn();
           const err = refused ?? cause;
           closed = new Promise<void>((r) => out.end(() => r()));
           if (err) void closed.then(() => reject(err));
