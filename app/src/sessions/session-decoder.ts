@@ -25,8 +25,8 @@ export interface DecodeJob {
 /**
  * Decodes a sync's sessions on a thread of its own (session-decode-worker.ts), so the main
  * thread, which serves the UI and the device API, only moves bytes. Bytes handed over but not
- * yet decoded (and stored, when the store is behind) are bounded: past the bound `push` returns
- * a promise and the downloads pause. If the thread dies, its sessions fail with a sentence
+ * yet decoded are bounded, and rows the store has not taken stop the flow: past the bound, or
+ * while the store is behind, `push` returns a promise and the downloads pause. If the thread dies, its sessions fail with a sentence
  * (their rows are dropped by the sync) and the next session starts a new thread.
  */
 export interface SessionDecoder {
@@ -57,10 +57,15 @@ class DecoderThread {
   private req = 0;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private inflight = 0;
+  /** Rows the store has not taken yet (its promise pending): the downloads wait meanwhile. */
+  private stalled = 0;
   private readonly behind: (() => void)[] = [];
   readonly ended: Promise<void>;
 
-  constructor(private readonly jobs: Map<number, DecodeJob>) {
+  constructor(
+    private readonly jobs: Map<number, DecodeJob>,
+    private readonly bound: number,
+  ) {
     this.worker = startWorkerModule(import.meta.url, 'session-decode-worker', null);
     this.worker.on('message', (m: DecodeReply) => this.reply(m));
     this.worker.on('error', (err) => this.fail(`the session decoder failed (${err.message})`));
@@ -74,14 +79,19 @@ class DecoderThread {
 
   private reply(m: DecodeReply): void {
     if (m.kind === 'ack') {
-      const release = () => this.release(m.bytes);
       const job = m.rows ? this.jobs.get(m.job) : undefined;
       let wait: Promise<void> | void = undefined;
       try {
         if (job && m.rows) wait = job.onRows(m.rows);
       } finally {
-        if (wait) void wait.then(release, release);
-        else release();
+        if (wait) {
+          this.stalled++;
+          const release = () => {
+            this.stalled--;
+            this.release(m.bytes);
+          };
+          void wait.then(release, release);
+        } else this.release(m.bytes);
       }
       return;
     }
@@ -93,7 +103,7 @@ class DecoderThread {
 
   private release(bytes: number): void {
     this.inflight -= bytes;
-    if (this.inflight < INFLIGHT_BYTES / 2) for (const go of this.behind.splice(0)) go();
+    if (this.inflight < this.bound / 2 && this.stalled === 0) for (const go of this.behind.splice(0)) go();
   }
 
   private fail(why: string): void {
@@ -120,19 +130,21 @@ class DecoderThread {
   push(job: number, offset: number, bytes: Uint8Array): Promise<void> | void {
     // A copy of its own, moved (not cloned) to the thread: a socket's buffer may share its memory.
     const copy = new Uint8Array(bytes);
+    // Counted before the move: a moved buffer reads as empty here.
+    this.inflight += bytes.length;
     this.post({ op: 'data', job, offset, bytes: copy }, [copy.buffer]);
-    this.inflight += copy.length;
-    if (this.inflight >= INFLIGHT_BYTES) return new Promise((resolve) => this.behind.push(resolve));
+    if (this.inflight >= this.bound || this.stalled > 0) return new Promise((resolve) => this.behind.push(resolve));
   }
 }
 
-export function openSessionDecoder(): SessionDecoder {
+/** `inflightBytes`: the bound on bytes handed over and not yet decoded and stored. */
+export function openSessionDecoder(o: { inflightBytes?: number } = {}): SessionDecoder {
   const jobs = new Map<number, DecodeJob>();
   let current: DecoderThread | null = null;
   let started = 0;
   const live = (): DecoderThread => {
     if (!current || current.broken) {
-      current = new DecoderThread(jobs);
+      current = new DecoderThread(jobs, o.inflightBytes ?? INFLIGHT_BYTES);
       started++;
     }
     return current;

@@ -212,3 +212,46 @@ test('the decoder thread itself, fed seeded hostile files in random pieces with 
     await decoder.close();
   }
 });
+
+test('back-pressure: while the store is behind, the decoder takes no more than its bound of bytes, and takes more once the store catches up', async () => {
+  const bytes = readFileSync(a.path);
+  const bound = 16 * 1024;
+  const decoder = openSessionDecoder({ inflightBytes: bound });
+  // The store is behind: no rows are taken until it is released.
+  let release!: () => void;
+  const behind = new Promise<void>((r) => (release = r));
+  let rowsSeen = 0;
+  decoder.open(1, { unitId: 'unit-a', sessionId: 's-a1', tracks: [SYNTH_TRACK], onRows: () => (rowsSeen++, behind) });
+  try {
+    const piece = 2 * 1024;
+    let offset = 0;
+    let held: Promise<void> | void = undefined;
+    // Pushed as a download would, until the decoder says wait while the store has rows it did
+    // not take (a wait for the thread's decoding alone ends by itself, however loaded the machine).
+    let stuck = false;
+    while (offset < bytes.length && !stuck) {
+      held = decoder.push(1, offset, bytes.subarray(offset, offset + piece));
+      offset += Math.min(piece, bytes.length - offset);
+      while (held && !stuck) {
+        const waited = await Promise.race([held.then(() => 'went on'), sleep(1000).then(() => 'held')]);
+        if (waited === 'went on') held = undefined;
+        else stuck = rowsSeen > 0;
+      }
+    }
+    assert.ok(bytes.length > bound * 4 && offset < bytes.length, `the decoder said wait before the file ended (${offset} of ${bytes.length} bytes, ${rowsSeen} rows)`);
+    assert.ok(rowsSeen > 0, 'rows reached the store, which did not take them');
+    // The store is not behind before its first rows (5000 samples, some 40 KB of this file); after them, at most the bound.
+    assert.ok(offset <= bytes.length / 4, `held after ${offset} bytes (bound ${bound})`);
+    // The store catches up: the download goes on to the end, and the stream is the whole session.
+    release();
+    await held;
+    while (offset < bytes.length) {
+      await decoder.push(1, offset, bytes.subarray(offset, offset + piece));
+      offset += Math.min(piece, bytes.length - offset);
+    }
+    const done = await decoder.end(1, bytes.length);
+    assert.deepEqual([done?.session.fixes, done?.session.imu], [400 * 25 + 1, 400 * 100]);
+  } finally {
+    await decoder.close();
+  }
+});
