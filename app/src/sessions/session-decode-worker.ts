@@ -11,7 +11,8 @@ import { verifiedPrefix } from './session-download.js';
 import { decodeVerified, StreamDecoder } from './stream-decoder.js';
 
 export type DecodeRequest =
-  | { op: 'open'; job: number; unitId: string; sessionId: string; tracks: readonly TrackDefinition[] }
+  | { op: 'tracks'; tracks: readonly TrackDefinition[] }
+  | { op: 'open'; job: number; unitId: string; sessionId: string }
   | { op: 'data'; job: number; offset: number; bytes: Uint8Array }
   | { op: 'end'; req: number; job: number; size: number }
   | { op: 'whole'; req: number; job: number; path: string }
@@ -44,6 +45,8 @@ interface Job {
 }
 
 const jobs = new Map<number, Job>();
+/** The layouts the laps are timed on, sent once per list (a clone of the catalog costs the sender tens of ms). */
+let tracks: readonly TrackDefinition[] = [];
 const port = parentPort!;
 const post = (m: DecodeReply, rows?: DecodedRows | null): void => port.postMessage(m, rows ? ([rows.fixes.buffer, rows.imu.buffer] as ArrayBuffer[]) : []);
 
@@ -111,8 +114,11 @@ async function answer(req: number, fn: () => unknown): Promise<void> {
 
 port.on('message', (m: DecodeRequest) => {
   switch (m.op) {
+    case 'tracks':
+      tracks = m.tracks;
+      return;
     case 'open':
-      jobs.set(m.job, { unitId: m.unitId, sessionId: m.sessionId, tracks: m.tracks, stream: new StreamDecoder(), fed: 0, laps: null });
+      jobs.set(m.job, { unitId: m.unitId, sessionId: m.sessionId, tracks, stream: new StreamDecoder(), fed: 0, laps: null });
       return;
     case 'data':
       return data(m);

@@ -17,6 +17,7 @@ export interface DecodedSession {
 export interface DecodeJob {
   unitId: string;
   sessionId: string;
+  /** The layouts to time laps on; pass the same array for a sync's sessions (a new one is copied to the thread). */
   tracks: readonly TrackDefinition[];
   /** Decoded rows, in order; a returned promise holds the downloads until it settles (the store is behind). */
   onRows(rows: DecodedRows): Promise<void> | void;
@@ -57,6 +58,8 @@ class DecoderThread {
   private req = 0;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private inflight = 0;
+  /** The track list this thread holds (sent again only when another list comes). */
+  tracks: readonly TrackDefinition[] | null = null;
   /** Rows the store has not taken yet (its promise pending): the downloads wait meanwhile. */
   private stalled = 0;
   private readonly behind: (() => void)[] = [];
@@ -161,7 +164,11 @@ export function openSessionDecoder(o: { inflightBytes?: number } = {}): SessionD
       const t = live();
       jobs.set(job, o);
       threadOf.set(job, t);
-      t.post({ op: 'open', job, unitId: o.unitId, sessionId: o.sessionId, tracks: o.tracks });
+      if (t.tracks !== o.tracks) {
+        t.post({ op: 'tracks', tracks: o.tracks });
+        t.tracks = o.tracks;
+      }
+      t.post({ op: 'open', job, unitId: o.unitId, sessionId: o.sessionId });
     },
     push: (job, offset, bytes) => thread(job).push(job, offset, bytes),
     end: (job, size) => thread(job).request((req) => ({ op: 'end', req, job, size })),

@@ -97,6 +97,8 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
   const ingest = openIngest(o.store);
   const decoder = o.decoder ?? openSessionDecoder();
   let jobs = 0;
+  // One track list for the sync's sessions, read when the first one starts: the decoder thread gets one copy.
+  let tracks: ReturnType<SessionStore['trackList']> | null = null;
   try {
     await Promise.all(
       sources.map(async (src, i) => {
@@ -136,7 +138,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   decoder.open(job, {
                     unitId: src.unitId,
                     sessionId: s.id,
-                    tracks: o.store.trackList(),
+                    tracks: (tracks ??= o.store.trackList()),
                     onRows: (rows) => {
                       if (rows.from !== from) return;
                       if (!begun) {
