@@ -11,7 +11,7 @@ import { verifiedPrefix } from './session-download.js';
 import { decodeVerified, StreamDecoder } from './stream-decoder.js';
 
 export type DecodeRequest =
-  | { op: 'tracks'; tracks: readonly TrackDefinition[] }
+  | { op: 'tracks'; first: boolean; part: TrackDefinition[] }
   | { op: 'open'; job: number; unitId: string; sessionId: string }
   | { op: 'data'; job: number; offset: number; bytes: Uint8Array }
   | { op: 'end'; req: number; job: number; size: number }
@@ -45,8 +45,8 @@ interface Job {
 }
 
 const jobs = new Map<number, Job>();
-/** The layouts the laps are timed on, sent once per list (a clone of the catalog costs the sender tens of ms). */
-let tracks: readonly TrackDefinition[] = [];
+/** The layouts the laps are timed on, sent once per list in parts (a clone of the whole catalog costs the sender up to 130 ms). */
+let tracks: TrackDefinition[] = [];
 const port = parentPort!;
 const post = (m: DecodeReply, rows?: DecodedRows | null): void => port.postMessage(m, rows ? ([rows.fixes.buffer, rows.imu.buffer] as ArrayBuffer[]) : []);
 
@@ -115,7 +115,9 @@ async function answer(req: number, fn: () => unknown): Promise<void> {
 port.on('message', (m: DecodeRequest) => {
   switch (m.op) {
     case 'tracks':
-      tracks = m.tracks;
+      // A new array for a new list: the jobs opened on the last one keep theirs.
+      if (m.first) tracks = m.part;
+      else tracks.push(...m.part);
       return;
     case 'open':
       jobs.set(m.job, { unitId: m.unitId, sessionId: m.sessionId, tracks, stream: new StreamDecoder(), fed: 0, laps: null });

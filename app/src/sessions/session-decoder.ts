@@ -31,7 +31,8 @@ export interface DecodeJob {
  * (their rows are dropped by the sync) and the next session starts a new thread.
  */
 export interface SessionDecoder {
-  open(job: number, o: DecodeJob): void;
+  /** Resolves once the thread has the job (and its track list): push after it. */
+  open(job: number, o: DecodeJob): Promise<void>;
   /** Bytes of a job at their file offset (a gap spoils the stream); copied, the caller keeps its buffer. */
   push(job: number, offset: number, bytes: Uint8Array): Promise<void> | void;
   /** After a download that came in one clean piece of `size` bytes: the session, or null to decode the whole file. */
@@ -50,6 +51,8 @@ export interface SessionDecoder {
 
 /** Bytes handed over but not yet decoded and stored, beyond which the downloads wait. */
 const INFLIGHT_BYTES = 8 * 1024 * 1024;
+/** Tracks per message when a track list goes to the thread. */
+const TRACKS_PER_POST = 8;
 
 /** One decoder thread and what waits on it. */
 class DecoderThread {
@@ -59,7 +62,8 @@ class DecoderThread {
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private inflight = 0;
   /** The track list this thread holds (sent again only when another list comes). */
-  tracks: readonly TrackDefinition[] | null = null;
+  private tracks: readonly TrackDefinition[] | null = null;
+  private tracksSent: Promise<void> = Promise.resolve();
   /** Rows the store has not taken yet (its promise pending): the downloads wait meanwhile. */
   private stalled = 0;
   private readonly behind: (() => void)[] = [];
@@ -116,6 +120,23 @@ class DecoderThread {
     for (const go of this.behind.splice(0)) go();
   }
 
+  /** Sends a track list in parts, a turn each: a clone of the whole catalog would hold this thread up to 130 ms. */
+  sendTracks(tracks: readonly TrackDefinition[]): Promise<void> {
+    if (this.tracks !== tracks) {
+      this.tracks = tracks;
+      const before = this.tracksSent;
+      this.tracksSent = (async () => {
+        // After the list before it, whole: parts of two lists must not interleave.
+        await before.catch(() => undefined);
+        for (let i = 0; i === 0 || i < tracks.length; i += TRACKS_PER_POST) {
+          if (i > 0) await new Promise((r) => setImmediate(r));
+          this.post({ op: 'tracks', first: i === 0, part: tracks.slice(i, i + TRACKS_PER_POST) });
+        }
+      })();
+    }
+    return this.tracksSent;
+  }
+
   post(m: DecodeRequest, transfer: ArrayBuffer[] = []): void {
     if (this.broken) throw this.broken;
     this.worker.postMessage(m, transfer);
@@ -160,14 +181,11 @@ export function openSessionDecoder(o: { inflightBytes?: number } = {}): SessionD
     return t;
   };
   return {
-    open(job, o) {
+    async open(job, o) {
       const t = live();
       jobs.set(job, o);
       threadOf.set(job, t);
-      if (t.tracks !== o.tracks) {
-        t.post({ op: 'tracks', tracks: o.tracks });
-        t.tracks = o.tracks;
-      }
+      await t.sendTracks(o.tracks);
       t.post({ op: 'open', job, unitId: o.unitId, sessionId: o.sessionId });
     },
     push: (job, offset, bytes) => thread(job).push(job, offset, bytes),

@@ -135,7 +135,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   // and leave this thread free; the session is completed only after the sha256 check.
                   // Rows of the stream stop counting once the whole file is decoded instead.
                   let from: DecodedRows['from'] = 'stream';
-                  decoder.open(job, {
+                  await decoder.open(job, {
                     unitId: src.unitId,
                     sessionId: s.id,
                     tracks: (tracks ??= o.store.trackList()),

@@ -179,7 +179,7 @@ test('the decoder thread itself, fed seeded hostile files in random pieces with 
       })();
       const job = i + 1;
       const rows: number[] = [];
-      decoder.open(job, { unitId: 'unit-z', sessionId: header?.sessionId ?? h.id, tracks: [SYNTH_TRACK], onRows: (r) => void rows.push(r.fixes.length) });
+      await decoder.open(job, { unitId: 'unit-z', sessionId: header?.sessionId ?? h.id, tracks: [SYNTH_TRACK], onRows: (r) => void rows.push(r.fixes.length) });
       let offset = 0;
       for (let at = 0; at < h.bytes.length; ) {
         const n = 1 + Math.floor(rand() * 300);
@@ -221,7 +221,7 @@ test('back-pressure: while the store is behind, the decoder takes no more than i
   let release!: () => void;
   const behind = new Promise<void>((r) => (release = r));
   let rowsSeen = 0;
-  decoder.open(1, { unitId: 'unit-a', sessionId: 's-a1', tracks: [SYNTH_TRACK], onRows: () => (rowsSeen++, behind) });
+  await decoder.open(1, { unitId: 'unit-a', sessionId: 's-a1', tracks: [SYNTH_TRACK], onRows: () => (rowsSeen++, behind) });
   try {
     const piece = 2 * 1024;
     let offset = 0;
@@ -251,6 +251,32 @@ test('back-pressure: while the store is behind, the decoder takes no more than i
     }
     const done = await decoder.end(1, bytes.length);
     assert.deepEqual([done?.session.fixes, done?.session.imu], [400 * 25 + 1, 400 * 100]);
+  } finally {
+    await decoder.close();
+  }
+});
+
+test('a long track list goes to the thread in parts: a session is timed on the layout in its last part, as on its own', async () => {
+  const bytes = readFileSync(a.path);
+  // Twenty layouts far from the drive first, the driven one last (the thread gets eight per message).
+  const away = (p: { lat: number; lon: number }, i: number) => ({ ...p, lat: p.lat + 10 + i });
+  const far = Array.from({ length: 20 }, (_, i) => ({
+    ...SYNTH_TRACK,
+    id: `far-${i}`,
+    startFinish: { a: away(SYNTH_TRACK.startFinish.a, i), b: away(SYNTH_TRACK.startFinish.b, i) },
+    sectors: (SYNTH_TRACK.sectors ?? []).map((g) => ({ a: away(g.a, i), b: away(g.b, i) })),
+  }));
+  const decoder = openSessionDecoder();
+  try {
+    const timed = [];
+    for (const [job, tracks] of [[1, [...far, SYNTH_TRACK]], [2, [SYNTH_TRACK]]] as const) {
+      await decoder.open(job, { unitId: 'unit-a', sessionId: 's-a1', tracks, onRows: () => undefined });
+      for (let at = 0; at < bytes.length; at += 64 * 1024) await decoder.push(job, at, bytes.subarray(at, at + 64 * 1024));
+      timed.push((await decoder.end(job, bytes.length))!.laps);
+    }
+    assert.equal(timed[0]!.trackId, SYNTH_TRACK.id);
+    assert.deepEqual(timed[0], timed[1]);
+    assert.equal(timed[0]!.laps.length, a.unitLapsMs.length);
   } finally {
     await decoder.close();
   }
