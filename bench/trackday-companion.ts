@@ -5,7 +5,7 @@
 //   node --import tsx bench/trackday-companion.ts <dataDir> <units.json>
 // units.json: [{ "address": "10.x.y.z:port", "dataDir": "<unit data dir>" }]
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { SessionSyncProgress, SyncReport } from '@pitwall/protocol';
 import { createCompanion, type Companion } from '@pitwall/app';
 import { pressSimButton } from '../testbed/sim-gpio.js';
@@ -18,6 +18,8 @@ export interface TrackDaySyncResult {
   loop: { maxMs: number; p99Ms: number; meanMs: number };
   /** CPU time of the companion process (every thread) during the sync, ms. */
   cpuMs: number;
+  /** Share of the sync the main thread's event loop was busy (event-loop utilization, 0..1). */
+  mainBusy: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,13 +78,15 @@ export async function syncTrackDay(dataDir: string, units: { address: string; da
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     const t0 = performance.now();
     const report = await companion.handlers['sync:start']({});
     const syncMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const mainBusy = performance.eventLoopUtilization(elu0).utilization;
     loop.disable();
     const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-    return { syncMs, bytesTotal, report, loop: { maxMs: ms(loop.max), p99Ms: ms(loop.percentile(99)), meanMs: ms(loop.mean) }, cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+    return { syncMs, bytesTotal, report, loop: { maxMs: ms(loop.max), p99Ms: ms(loop.percentile(99)), meanMs: ms(loop.mean) }, cpuMs: Math.round((cpu.user + cpu.system) / 1000), mainBusy };
   } finally {
     await companion.close();
   }

@@ -145,8 +145,8 @@ export async function runTrackDayBench(): Promise<void> {
   const problems = storedOnceProblems(r);
   console.log(`sync ${(s.syncMs / 1000).toFixed(1)} s for ${(bytes / 1e6).toFixed(1)} MB (${((bytes * 8) / s.syncMs / 1000).toFixed(1)} Mbit/s); at 50 Mbit/s the bytes take ${r.linkS.toFixed(1)} s`);
   console.log(`sync / link time = ${(s.syncMs / 1000 / r.linkS).toFixed(3)} (target <= 1.2)`);
-  console.log(`companion CPU during the sync, all threads: ${(s.cpuMs / 1000).toFixed(1)} s (${((s.cpuMs / s.syncMs) * 100).toFixed(0)}% of one core)`);
-  console.log(`sessions: ${s.report.fetched} fetched, ${r.stored.length} rows for ${r.expected.length} sessions, ${problems.length === 0 ? 'each stored once with the unit\'s sha256' : `PROBLEMS: ${problems.slice(0, 5).join('; ')}`}; ${s.report.resumes} resumed and ${s.report.refetches} refetched downloads (each decoded whole on the main thread)`);
+  console.log(`companion CPU during the sync, all threads: ${(s.cpuMs / 1000).toFixed(1)} s (${((s.cpuMs / s.syncMs) * 100).toFixed(0)}% of one core); main thread's event loop busy ${(s.mainBusy * 100).toFixed(0)}% of the sync (${((s.mainBusy * s.syncMs) / 1000).toFixed(1)} s)`);
+  console.log(`sessions: ${s.report.fetched} fetched, ${r.stored.length} rows for ${r.expected.length} sessions, ${problems.length === 0 ? 'each stored once with the unit\'s sha256' : `PROBLEMS: ${problems.slice(0, 5).join('; ')}`}; ${s.report.resumes} resumed and ${s.report.refetches} refetched downloads (each decoded whole again, on the decoder thread)`);
   console.log(`companion main thread, event-loop delay during the sync: max ${s.loop.maxMs} ms, p99 ${s.loop.p99Ms} ms, mean ${s.loop.meanMs} ms (target max <= 100 ms); an idle process meanwhile: max ${r.control.maxMs} ms, p99 ${r.control.p99Ms} ms (the machine's load alone)`);
   if (s.report.units.some((u) => u.error)) console.log(`unit errors: ${s.report.units.filter((u) => u.error).map((u) => `${u.unitName}: ${u.error}`).join('; ')}`);
 }

@@ -1,8 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { SessionFix, SessionHeader } from '@pitwall/protocol';
+import type { SessionHeader } from '@pitwall/protocol';
 import { IngestJobs, type RowsIn } from './ingest-jobs.js';
 import type { TimedLaps } from './lap-analysis.js';
-import { fixRows, IMU_COLUMNS } from './sample-rows.js';
+import { FIX_COLUMNS, IMU_COLUMNS } from './sample-rows.js';
 import type { SessionMetaIn } from './partial-sessions.js';
 import { PartialSessions } from './partial-sessions.js';
 import type { SessionStore } from './session-store.js';
@@ -16,10 +16,10 @@ import type { StreamedSession } from './stream-decoder.js';
 export interface SessionIngest {
   begin(job: number, header: SessionHeader, meta: SessionMetaIn): void;
   /**
-   * Hands over decoded samples (IMU as rows, `decodeImuRows`; the buffer is handed over, not
+   * Hands over decoded samples as rows (sample-rows.ts; the buffers are handed over, not
    * copied); returns a promise when the writer is behind (wait before sending more).
    */
-  append(job: number, fixes: readonly SessionFix[], imu: Float64Array): Promise<void> | void;
+  append(job: number, rows: RowsIn): Promise<void> | void;
   /** Marks the session complete (after its last samples); false when it was already stored. */
   complete(job: number, session: StreamedSession, laps: TimedLaps): Promise<boolean>;
   drop(job: number): Promise<void>;
@@ -35,7 +35,6 @@ export type IngestRequest =
 
 export type IngestReply = { kind: 'ack'; rows: number } | { kind: 'done'; req: number; ok: true; value: unknown } | { kind: 'done'; req: number; ok: false; error: string };
 
-const rowsOf = (fixes: readonly SessionFix[], imu: Float64Array): RowsIn => ({ fixes: fixRows(fixes), imu });
 const transfer = (r: RowsIn) => [r.fixes.buffer, r.imu.buffer] as ArrayBuffer[];
 
 /** Samples handed over but not yet written, beyond which the downloads wait. */
@@ -55,8 +54,8 @@ class InlineIngest implements SessionIngest {
   begin(job: number, header: SessionHeader, meta: SessionMetaIn): void {
     this.jobs.begin(job, header, meta);
   }
-  append(job: number, fixes: readonly SessionFix[], imu: Float64Array): void {
-    this.jobs.append(job, rowsOf(fixes, imu));
+  append(job: number, rows: RowsIn): void {
+    this.jobs.append(job, rows);
   }
   async complete(job: number, session: StreamedSession, laps: TimedLaps): Promise<boolean> {
     return this.jobs.complete(job, session, laps);
@@ -122,9 +121,8 @@ class IngestThread implements SessionIngest {
     this.post({ op: 'begin', job, header, meta });
   }
 
-  append(job: number, fixes: readonly SessionFix[], imu: Float64Array): Promise<void> | void {
-    const rows = rowsOf(fixes, imu);
-    const count = fixes.length + imu.length / IMU_COLUMNS.length;
+  append(job: number, rows: RowsIn): Promise<void> | void {
+    const count = rows.fixes.length / FIX_COLUMNS.length + rows.imu.length / IMU_COLUMNS.length;
     this.backlog += count;
     this.post({ op: 'append', job, rows, count }, transfer(rows));
     if (this.backlog >= BACKLOG_ROWS && !this.broken) return new Promise((resolve) => this.behind.push(resolve));

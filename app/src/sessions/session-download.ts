@@ -33,6 +33,8 @@ export interface DownloadOptions {
   disk?: DiskReserve;
   /** The whole transfer, every attempt included, ends by `transferDeadlineMs(sizeB)` (the defaults) or this. */
   deadline?: { baseMs?: number; minBytesPerS?: number };
+  /** How many bytes of the partial file at `path` can be trusted, after a cut (default: `verifiedPrefix` of its bytes, here). */
+  trustedPrefix?: (path: string) => Promise<number>;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface DownloadOptions {
 export interface DownloadResult {
   sizeB: number;
   read(): Promise<Buffer>;
+  /** The file's path, once its last write is done (for a decoder that reads it itself). */
+  file(): Promise<string>;
   release(): Promise<void>;
   /** Connections that were cut or failed, and ranges fetched again after a failed check. */
   resumes: number;
@@ -53,6 +57,9 @@ export interface DownloadResult {
 export class NotRetried extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Bytes of a response handed on at a time (see fetchRange). */
+const PIECE_BYTES = 128 * 1024;
 
 /**
  * How many bytes of a partial file can be trusted: the header plus the chunks up to the first
@@ -83,6 +90,7 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
   await ensureRoom(o.partialDir, o.sizeB - (await stat(path).then((s) => s.size, () => 0)), `session ${o.sessionId}`, o.disk);
   const allowed = transferDeadlineMs(o.sizeB, o.deadline);
   const deadline = Date.now() + allowed;
+  const trusted = o.trustedPrefix ?? (async (p: string) => verifiedPrefix(await readFile(p)));
   const late = () => new NotRetried(`session ${o.sessionId}: not downloaded within ${Math.round(allowed / 1000)} s (${mb(o.sizeB)} MB): the unit sends too slowly`);
   for (;;) {
     if (Date.now() >= deadline) throw late();
@@ -91,13 +99,13 @@ export async function downloadSession(o: DownloadOptions): Promise<DownloadResul
       if (have === o.sizeB && (await fileSha256(path)) === o.sha256) return verified(path, o.sizeB, resumes, refetches, Promise.resolve());
       refetches++;
       if (++failures > maxAttempts) throw new Error(`session ${o.sessionId}: checksum still wrong after ${maxAttempts} attempts`);
-      const keep = have === o.sizeB ? verifiedPrefix(await readFile(path)) : 0;
+      const keep = have === o.sizeB ? await trusted(path) : 0;
       await truncate(path, keep >= o.sizeB ? 0 : keep);
       continue;
     }
     if (have > 0) {
       // After a cut: keep only whole, CRC-valid chunks (a corrupted byte in what arrived is refetched).
-      const keep = verifiedPrefix(await readFile(path));
+      const keep = await trusted(path);
       if (keep !== have) await truncate(path, keep);
     }
     const from = await stat(path).then((s) => s.size, () => 0);
@@ -124,6 +132,10 @@ function verified(path: string, sizeB: number, resumes: number, refetches: numbe
     read: async () => {
       await closed;
       return readFile(path);
+    },
+    file: async () => {
+      await closed;
+      return path;
     },
     release: async () => {
       await closed;
@@ -221,24 +233,42 @@ async function fetchRange(o: DownloadOptions, path: string, from: number, deadli
           };
           void until.then(release, release);
         };
-        res.on('data', (c: Buffer) => {
-          have += c.length;
-          if (have > o.sizeB) return refuse(new NotRetried(`session ${o.sessionId}: the unit sent more bytes than the ${o.sizeB} it listed`));
+        // Bytes go on (to the file, the hash, the consumer) in pieces of up to PIECE_BYTES, not per
+        // TLS record (16 KB): every file write and every hand-over costs this thread a call.
+        let piece: Buffer[] = [];
+        let pieceB = 0;
+        let handed = start;
+        const handOn = (): void => {
+          if (pieceB === 0 || refused) return;
+          const c = piece.length === 1 ? piece[0]! : Buffer.concat(piece, pieceB);
+          piece = [];
+          pieceB = 0;
+          const at = handed;
+          handed += c.length;
           if (!out.write(c)) hold(new Promise<void>((r) => out.once('drain', () => r())));
           whole?.update(c);
           let wait: Promise<void> | void;
           try {
-            wait = o.onData?.(c, have - c.length);
+            wait = o.onData?.(c, at);
           } catch (err) {
             // Thrown inside a socket's data handler it would end the process: it fails this download instead.
             return refuse(new NotRetried(`session ${o.sessionId}: ${(err as Error).message}`));
           }
-          o.onBytes?.(have, o.sizeB);
           if (wait) hold(wait);
+        };
+        res.on('data', (c: Buffer) => {
+          have += c.length;
+          if (have > o.sizeB) return refuse(new NotRetried(`session ${o.sessionId}: the unit sent more bytes than the ${o.sizeB} it listed`));
+          piece.push(c);
+          pieceB += c.length;
+          if (pieceB >= PIECE_BYTES || have === o.sizeB) handOn();
+          o.onBytes?.(have, o.sizeB);
         });
         let closed: Promise<void> | null = null;
         const finish = (cause?: Error) => {
           if (closed) return;
+          // What arrived before a cut is kept (the resume starts after its verified part).
+          handOn();
           const err = refused ?? cause;
           closed = new Promise<void>((r) => out.end(() => r()));
           if (err) void closed.then(() => reject(err));

@@ -2,8 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { DiskReserve } from '../store/disk-space.js';
 import { downloadSession, preconnect, type DownloadLink, type DownloadResult } from './session-download.js';
 import { openIngest } from './ingest-thread.js';
-import { decodeVerified, StreamDecoder } from './stream-decoder.js';
-import { recomputeLaps, StreamingLaps } from './lap-analysis.js';
+import { openSessionDecoder, type DecodedRows, type SessionDecoder } from './session-decoder.js';
 import type { SessionStore } from './session-store.js';
 import type { SessionMeta } from '@pitwall/protocol';
 
@@ -52,10 +51,9 @@ export interface SyncOptions {
   retryDelayMs?: number;
   /** Free space downloads leave on the disk of `partialDir` (default: 1 GiB, or 5% of a smaller disk). */
   disk?: DiskReserve;
+  /** The decoder thread to use (the caller closes it); by default the sync opens its own. */
+  decoder?: SessionDecoder;
 }
-
-/** Decoded samples handed to the store at a time while a session downloads. */
-const FLUSH_SAMPLES = 5000;
 
 /** A tiny semaphore: at most `n` holders. */
 function limiter(n: number) {
@@ -97,7 +95,10 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
   }
   // Started now, so that the thread loads while the units are listed; ended unused if nothing is new.
   const ingest = openIngest(o.store);
+  const decoder = o.decoder ?? openSessionDecoder();
   let jobs = 0;
+  // One track list for the sync's sessions, read when the first one starts: the decoder thread gets one copy.
+  let tracks: ReturnType<SessionStore['trackList']> | null = null;
   try {
     await Promise.all(
       sources.map(async (src, i) => {
@@ -130,26 +131,23 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   base += s.sizeB;
                   const meta = { sha256: s.sha256!, unitName: src.unitName, sizeB: s.sizeB };
                   // Samples go to the store while the file downloads (as an incomplete session),
-                  // so decoding and ingest overlap the transfer; the session is completed only
-                  // after the sha256 check.
-                  const stream = new StreamDecoder();
-                  let laps = null as StreamingLaps | null;
-                  let fed = 0;
-                  const ours = () => {
-                    const h = stream.sessionHeader;
-                    return !stream.spoiled && h !== null && h.unitId === src.unitId && h.sessionId === s.id;
-                  };
-                  const flush = () => {
-                    if (!ours()) return;
-                    if (!begun) {
-                      ingest.begin(job, stream.sessionHeader!, meta);
-                      begun = true;
-                    }
-                    laps ??= new StreamingLaps(o.store.trackList(), null);
-                    const d = stream.drain();
-                    laps.push(d.fixes);
-                    return ingest.append(job, d.fixes, d.imu);
-                  };
+                  // decoded on the decoder's thread, so decoding and ingest overlap the transfer
+                  // and leave this thread free; the session is completed only after the sha256 check.
+                  // Rows of the stream stop counting once the whole file is decoded instead.
+                  let from: DecodedRows['from'] = 'stream';
+                  await decoder.open(job, {
+                    unitId: src.unitId,
+                    sessionId: s.id,
+                    tracks: (tracks ??= o.store.trackList()),
+                    onRows: (rows) => {
+                      if (rows.from !== from) return;
+                      if (!begun) {
+                        ingest.begin(job, rows.header, meta);
+                        begun = true;
+                      }
+                      return ingest.append(job, { fixes: rows.fixes, imu: rows.imu });
+                    },
+                  });
                   got = await downloadSession({
                     link: src,
                     sessionId: s.id,
@@ -158,12 +156,8 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                     partialDir: o.partialDir,
                     retryDelayMs: o.retryDelayMs,
                     disk: o.disk,
-                    onData: (bytes, offset) => {
-                      if (offset !== fed) stream.spoiled = true;
-                      fed = offset + bytes.length;
-                      stream.push(bytes);
-                      if (stream.pending() >= FLUSH_SAMPLES) return flush();
-                    },
+                    trustedPrefix: (path) => decoder.verifiedPrefix(path),
+                    onData: (bytes, offset) => decoder.push(job, offset, bytes),
                     onBytes: (have) => {
                       p.bytesDone = Math.max(p.bytesDone, before + have);
                       emit();
@@ -172,31 +166,24 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   report.resumes += got.resumes;
                   report.refetches += got.refetches;
                   // The stream's decode counts only if the verified file is exactly what it saw.
-                  let streamed = null;
-                  if (got.resumes === 0 && got.refetches === 0 && ours()) {
-                    flush();
-                    streamed = stream.result(got.sizeB);
-                  }
-                  if (streamed && laps) {
-                    await ingest.complete(job, streamed, laps.result());
+                  const streamed = got.resumes === 0 && got.refetches === 0 ? await decoder.end(job, got.sizeB) : null;
+                  if (streamed) {
+                    await ingest.complete(job, streamed.session, streamed.laps);
                   } else {
-                    // After a resume or a refetch: the whole verified file, decoded here, takes the same way in.
+                    // After a resume or a refetch: the whole verified file, decoded on the decoder's thread, takes the same way in.
+                    from = 'file';
                     if (begun) await ingest.drop(job);
-                    const whole = decodeVerified(await got.read());
-                    if (whole.session.header.unitId !== src.unitId || whole.session.header.sessionId !== s.id) {
-                      begun = false;
-                      throw new Error(`session ${s.id} names another unit or session in its header`);
-                    }
-                    ingest.begin(job, whole.session.header, { ...meta, sizeB: got.sizeB });
-                    begun = true;
-                    void ingest.append(job, whole.fixes, whole.imu);
-                    await ingest.complete(job, whole.session, recomputeLaps(whole.fixes, o.store.trackList(), null));
+                    begun = false;
+                    const whole = await decoder.whole(job, await got.file());
+                    await ingest.complete(job, whole.session, whole.laps);
                   }
                   begun = false;
                   await Promise.all([src.confirm(s.id, s.sha256!), got.release()]);
                   line.fetched++;
                   report.fetched++;
                 } catch (err) {
+                  // No rows of it reach the store after this (its rows in flight are dropped).
+                  decoder.forget(job);
                   if (begun) await ingest.drop(job).catch(() => undefined);
                   // A file that was refused is not kept: the unit still has it.
                   await got?.release().catch(() => undefined);
@@ -204,6 +191,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
                   line.error = (err as Error).message;
                   o.log?.(`sync ${src.unitName} ${s.id}: ${(err as Error).message}`);
                 } finally {
+                  decoder.forget(job);
                   p.sessionsDone++;
                   emit(true);
                 }
@@ -222,6 +210,7 @@ export async function syncSessions(sources: readonly SyncSource[], o: SyncOption
       }),
     );
   } finally {
+    if (!o.decoder) await decoder.close();
     await ingest.close();
   }
   emit(true);
