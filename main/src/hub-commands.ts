@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CompanionError } from '@pitwall/protocol';
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { defaultUserDataDir, loadTracks, openDatabase, OwnTracks, SessionStore, shareSessions, syncHubGroups } from '@pitwall/app';
-import { readSecret } from './read-secret.js';
+import { HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
 import { HUB_GROUPS_USAGE, runHubGroupsCommand } from './hub-group-commands.js';
 import type { Io } from './session-commands.js';
 import { HUB_REGISTER_COMMANDS, HUB_REGISTER_USAGE, runHubRegisterCommand } from './hub-register-commands.js';
@@ -11,7 +10,7 @@ import { HUB_REGISTER_COMMANDS, HUB_REGISTER_USAGE, runHubRegisterCommand } from
 export const HUB_USAGE = `  pitwall hub sync --hub URL --group ID [--group ID ...] [--share SESSION ...] [--token-file FILE] [--json] [--data-dir DIR]
       Share the given sessions of this store (laps and sector times) with the groups, then bring
       the groups' sessions into the store, from where the last sync stopped, so the Fleet screen
-      has them offline. The member token is the first line of FILE, else read from stdin.
+      has them offline. The member token: the first line of FILE, else PITWALL_HUB_TOKEN, else stdin.
 ${HUB_REGISTER_USAGE}
 ${HUB_GROUPS_USAGE}`;
 
@@ -41,18 +40,14 @@ export async function runHubCommand(argv: string[], io: Io): Promise<number> {
   const v = parsed.values;
   const usage = (why: string) => (io.err(`${why}\n\n${HUB_USAGE}`), 2);
   if (parsed.positionals.join(' ') !== 'sync') return usage('hub takes one command: sync, groups, register, forward or challenges');
-  if (!v.hub || !/^https?:\/\/[^\s]+$/.test(v.hub)) return usage('--hub URL (http:// or https://) is needed');
+  if (!isHubUrl(v.hub)) return usage(HUB_URL_NEEDED);
   const groups = v.group ?? [];
   if (groups.length === 0) return usage('at least one --group ID is needed');
   const bad = groups.find((g) => !HUB_ID.test(g));
   if (bad !== undefined) return usage(`"${bad}" is not a group id (32 hex digits)`);
-  let token: string;
-  try {
-    token = (v['token-file'] ? readFileSync(v['token-file'], 'utf8').split('\n')[0]! : await readSecret('hub member token: ')).trim();
-  } catch (err) {
-    return io.err(`cannot read the token file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`), 2;
-  }
-  const hub = new HubClient(v.hub, { token });
+  const read = await readHubToken(v['token-file']);
+  if ('problem' in read) return io.err(read.problem), 2;
+  const hub = new HubClient(v.hub, { token: read.token });
   const db = openDatabase(v['data-dir'] ?? defaultUserDataDir());
   try {
     const tracks = [...loadTracks(), ...new OwnTracks(db).list()];

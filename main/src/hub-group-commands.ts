@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CompanionError, type GroupRole, type RosterChange, type RosterEdit } from '@pitwall/protocol';
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { defaultUserDataDir, openDatabase, TeamRosters, type RosterView } from '@pitwall/app';
 import { cleanText } from './discover-table.js';
-import { readSecret } from './read-secret.js';
+import { HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
 import type { Io } from './session-commands.js';
 
 export const HUB_GROUPS_USAGE = `  pitwall hub groups [show [GROUP]] --hub URL [--json] [--data-dir DIR]
@@ -45,7 +44,7 @@ export async function runHubGroupsCommand(argv: string[], io: Io): Promise<numbe
   const v = parsed.values;
   const usage = (why: string) => (io.err(`${why}\n\n${HUB_GROUPS_USAGE}`), 2);
   const [command = 'show', group, ...args] = parsed.positionals;
-  if (!v.hub || !/^https?:\/\/[^\s]+$/.test(v.hub)) return usage('--hub URL (http:// or https://) is needed');
+  if (!isHubUrl(v.hub)) return usage(HUB_URL_NEEDED);
   let edit: RosterEdit | null = null;
   const role = (r: string | undefined) => (r && ROLES.has(r) ? (r as GroupRole) : null);
   if (command === 'add-member') {
@@ -80,13 +79,9 @@ export async function runHubGroupsCommand(argv: string[], io: Io): Promise<numbe
       for (const view of views) printRoster(view, false, io);
       return 0;
     }
-    let token: string;
-    try {
-      token = (v['token-file'] ? readFileSync(v['token-file'], 'utf8').split('\n')[0]! : await readSecret('hub member token: ')).trim();
-    } catch (err) {
-      return io.err(`cannot read the token file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`), 2;
-    }
-    const report = await rosters.sync(new HubClient(v.hub, { token }), { reset: v.reset ?? false });
+    const read = await readHubToken(v['token-file']);
+    if ('problem' in read) return io.err(read.problem), 2;
+    const report = await rosters.sync(new HubClient(v.hub, { token: read.token }), { reset: v.reset ?? false });
     if (v.json) return io.out(JSON.stringify(report, null, 2)), 0;
     for (const g of report.pushed?.groups ?? []) io.out(`pushed ${g.groupId}: ${g.outcome}`);
     io.out(`pulled ${report.pulled} roster(s) (hub version ${report.version})`);

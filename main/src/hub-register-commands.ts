@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ClaimCode, CompanionError, type DeviceEntry, type UnitHubRegistration } from '@pitwall/protocol';
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { createCompanion, defaultUserDataDir, HubRegistrar, FORWARD_CHALLENGES_MAX, type RegistrationOutcome } from '@pitwall/app';
 import { matchUnit } from './unit-commands.js';
-import { readSecret } from './read-secret.js';
+import { HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
 import type { Io } from './session-commands.js';
 
 export const HUB_REGISTER_COMMANDS: ReadonlySet<string> = new Set(['register', 'forward', 'challenges']);
@@ -19,7 +18,7 @@ export const HUB_REGISTER_USAGE = `  pitwall hub register --hub URL --unit UNIT 
       Send the outbox's signed requests to the hub; each answer is checked and kept for its unit.
   pitwall hub challenges --hub URL --count N [--token-file FILE] [--data-dir DIR]
       While online, before a track day: pin the hub's key and fetch N forward challenges (one per
-      unit to register offline; a member's token, first line of FILE, else read from stdin).`;
+      unit to register offline; a member's token: FILE's first line, PITWALL_HUB_TOKEN or stdin).`;
 
 const claimCode = new RegExp(ClaimCode.pattern!);
 class UsageError extends Error {}
@@ -46,7 +45,7 @@ export async function runHubRegisterCommand(argv: string[], io: Io): Promise<num
     });
     const [sub, ...rest] = parsed.positionals;
     if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-    if (!parsed.values.hub || !/^https?:\/\/[^\s]+$/.test(parsed.values.hub)) throw new UsageError('--hub URL (http:// or https://) is needed');
+    if (!isHubUrl(parsed.values.hub)) throw new UsageError(HUB_URL_NEEDED);
     if (sub === 'register' && !parsed.values.unit) throw new UsageError('--unit UNIT (a paired unit: id, name or address) is needed');
     const code = parsed.values['claim-code'];
     if (code !== undefined && !claimCode.test(code)) throw new UsageError('--claim-code must be four groups of four (XXXX-XXXX-XXXX-XXXX), as the dealer gave it');
@@ -73,13 +72,9 @@ const noUnit = {
 };
 
 async function challenges(dataDir: string, url: string, count: number, tokenFile: string | undefined, io: Io): Promise<number> {
-  let token: string;
-  try {
-    token = (tokenFile ? readFileSync(tokenFile, 'utf8').split('\n')[0]! : await readSecret('hub member token: ')).trim();
-  } catch (err) {
-    return io.err(`cannot read the token file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`), 2;
-  }
-  const got = await new HubRegistrar(dataDir, noUnit).fetchChallenges(new HubClient(url, { token }), count);
+  const read = await readHubToken(tokenFile);
+  if ('problem' in read) return io.err(read.problem), 2;
+  const got = await new HubRegistrar(dataDir, noUnit).fetchChallenges(new HubClient(url, { token: read.token }), count);
   io.out(`hub ${url} (key ${got.hubKey}): ${got.held} forward challenge(s) held for units registered offline`);
   return 0;
 }

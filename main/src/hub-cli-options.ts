@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { readSecret } from './read-secret.js';
+
+/** What every `pitwall hub …` command takes as `--hub URL`. */
+export const isHubUrl = (url: string | undefined): url is string => url !== undefined && /^https?:\/\/[^\s]+$/.test(url);
+export const HUB_URL_NEEDED = '--hub URL (http:// or https://) is needed';
+
+/**
+ * A hub member token: the first line of `tokenFile`, else PITWALL_HUB_TOKEN, else typed (or the
+ * first line of stdin). A file that cannot be read is named by its error code, never by content.
+ */
+export async function readHubToken(tokenFile: string | undefined): Promise<{ token: string } | { problem: string }> {
+  let token: string;
+  try {
+    token = tokenFile ? readFileSync(tokenFile, 'utf8').split('\n')[0]! : (process.env.PITWALL_HUB_TOKEN ?? (await readSecret('hub member token: ')));
+  } catch (err) {
+    return { problem: `cannot read the token file: ${(err as NodeJS.ErrnoException).code ?? 'error'}` };
+  }
+  token = token.trim();
+  return token ? { token } : { problem: 'no member token of the hub was given (--token-file FILE, PITWALL_HUB_TOKEN or stdin)' };
+}
