@@ -224,6 +224,8 @@ export function createHubService(o: HubServiceOptions) {
 
   return {
     handlers,
+    /** The connected hub and the member token, for the units' registration (hub-units-service.ts). */
+    link: async () => ({ link: state.link(), token: await token() }),
     close() {
       closed = true;
       cancelRetry();
