@@ -29,12 +29,12 @@ export function HubScreen() {
         <div className="hub-col">
           <HubConnectPanel />
           {connected && <HubGroupsPanel now={now} />}
-          {connected && <HubUnitsPanel hubKey={status!.connection!.fingerprint} />}
         </div>
         {connected && (
           <div className="hub-col">
             <HubSharePanel />
             <HubRegistryPanel now={now} />
+            <HubUnitsPanel hubKey={status!.connection!.fingerprint} />
           </div>
         )}
       </div>

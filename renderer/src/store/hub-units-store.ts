@@ -12,7 +12,7 @@ export interface HubUnitsState {
   /** The refusal of the last fetch or forward (a unit's refusal is in its row). */
   error: CallError | null;
   /** What the last Register did, as a sentence, with its unit. */
-  done: { unitId: string; sentence: string } | null;
+  done: { unitId: string; sentence: string; queued: boolean } | null;
   load(): Promise<void>;
   register(unitId: string, claimCode?: string): Promise<boolean>;
   fetchChallenges(count: number): Promise<void>;
@@ -46,7 +46,7 @@ export const useHubUnits = create<HubUnitsState>()((set, get) => {
     },
     async register(unitId, claimCode) {
       const res = await act('hub:register-unit', claimCode ? { unitId, claimCode } : { unitId }, unitId);
-      if (res?.ok) set({ status: res.value.units, done: { unitId, sentence: res.value.sentence } });
+      if (res?.ok) set({ status: res.value.units, done: { unitId, sentence: res.value.sentence, queued: res.value.outcome === 'queued' } });
       return res?.ok ?? false;
     },
     async fetchChallenges(count) {

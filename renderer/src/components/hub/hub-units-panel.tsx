@@ -20,7 +20,10 @@ const tidy = (raw: string) =>
     .replace(/(.{4})(?=.)/g, '$1-');
 
 function stateLine(u: HubUnitRegistration): string {
-  if (u.state === 'registered' || u.state === 'record-waiting') return u.owner ? `owner ${u.owner}` : 'no owner organisation yet';
+  if (u.state === 'registered' || u.state === 'record-waiting') {
+    const when = u.registeredAt ? ` · registered ${u.registeredAt.slice(0, 16).replace('T', ' ')} UTC` : '';
+    return `${u.owner ? `owner ${u.owner}` : 'no owner organisation yet'}${when}`;
+  }
   if (u.state === 'waiting-forward') return 'signed by the unit; goes to the hub when it is reachable';
   if (!u.paired) return 'pair it with this computer first (as its owner or dealer)';
   if (!u.online) return 'offline: the unit signs its own request, so connect it first';
@@ -48,7 +51,9 @@ function UnitRow({ u }: { u: HubUnitRegistration }) {
       {canAct && u.state === 'not-registered' && (
         <div className="hub-unit-register">
           <label>
-            Claim code <span className="dim">(optional, from the dealer)</span>
+            <span>
+              Claim code <span className="dim">(optional, from the dealer: it puts the unit in an academy)</span>
+            </span>
             <input
               className={`text-input mono${codeBad ? ' input-bad' : ''}`}
               value={code}
@@ -82,7 +87,7 @@ function UnitRow({ u }: { u: HubUnitRegistration }) {
         </span>
       )}
       {done?.unitId === u.unitId && !u.refusal && (
-        <span className="tone-ok small" data-testid="hub-unit-done">
+        <span className={`${done.queued ? 'tone-warn' : 'tone-ok'} small`} data-testid="hub-unit-done">
           {done.sentence}
         </span>
       )}
@@ -118,16 +123,18 @@ export function HubUnitsPanel({ hubKey }: { hubKey: string }) {
             : `${held} forward challenge${held === 1 ? '' : 's'} held: ${held === 1 ? 'one unit' : `${held} units`} can be registered at the track without the hub (each unit signs; the request goes when the hub is reachable).`}
         </p>
         <div className="hub-actions">
-          <input
-            className="text-input hub-count"
-            type="number"
-            min={1}
-            max={1000}
-            value={wanted}
-            onChange={(e) => setCount(Math.min(1000, Math.max(1, Number(e.target.value) || 1)))}
-            aria-label="How many challenges"
-            data-testid="hub-challenge-count"
-          />
+          <label className="hub-count-label">
+            Units to register at the track
+            <input
+              className="text-input hub-count"
+              type="number"
+              min={1}
+              max={1000}
+              value={wanted}
+              onChange={(e) => setCount(Math.min(1000, Math.max(1, Number(e.target.value) || 1)))}
+              data-testid="hub-challenge-count"
+            />
+          </label>
           <button type="button" className="btn btn-ghost" disabled={busy !== null} onClick={() => void fetchChallenges(wanted)} data-testid="hub-fetch-challenges">
             {busy?.method === 'hub:fetch-challenges' ? 'Fetching…' : 'Fetch challenges for the track day'}
           </button>
