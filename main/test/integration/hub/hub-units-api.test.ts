@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HubRoutes, registrationRecordMessage, Routes, type MemberGroups, type RegistrationRecord } from '@pitwall/protocol';
 import { publicKeyBase64 } from '@pitwall/protocol/node';
-import { createCompanion, type Companion } from '@pitwall/app';
+import { createCompanion, HubRegistrar, type Companion } from '@pitwall/app';
 import { scratchDir, waitFor } from '../../../../app/test/helpers/units.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
+import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { hubCli, startHubProcess, type HubProcess } from '../../../../hub/test/helpers/hub-process.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { HubRelay, hostPort } from '../../helpers/seeded-hub.js';
@@ -170,11 +171,33 @@ describe('registering units from the Hub screen', { timeout: 240_000 }, () => {
       const before = [await unitRecords(0), await unitRecords(1)];
       await assert.rejects(h()['hub:register-unit']({ unitId: units[0]!.ready.id }), refused('conflict', /answered with a record that does not match this unit.*nothing was kept and nothing reached the unit/));
       assert.deepEqual([await unitRecords(0), await unitRecords(1)], before);
+      const kept = new HubRegistrar(companionDir, { callRoute: () => Promise.reject(new Error('no unit here')) });
+      assert.equal((await kept.known(units[0]!.ready.id))?.hubUrl, relay.url, 'the companion still keeps only the real hub’s record');
+      assert.deepEqual(await kept.outboxFor(evilUrl).pending(), []);
       const s = await unitState(0);
       assert.equal(s.state, 'not-registered');
       assert.match(s.refusal ?? '', /does not match this unit/);
     } finally {
       evilServer.close();
+    }
+  });
+
+  test('a hub trusting vendor keys refuses a unit without a birth certificate: a sentence, nothing kept', async () => {
+    const dir = join(scratch.dir, 'strict-hub');
+    const strictTarget = { kind: 'sqlite' as const, file: join(dir, 'hub.sqlite') };
+    const vendor = await testVendorKey(dir);
+    const org = await hubCli(['org', 'add', '--kind', 'academy', '--name', 'Strict Academy'], strictTarget, dir);
+    const token = (await hubCli(['member', 'add', '--org', org.organisationId!, '--name', 'Coach'], strictTarget, dir)).token!;
+    const strict = await startHubProcess(strictTarget, dir, join(dir, 'hub-key.pem'), ['--vendor-keys', vendor.keysDir]);
+    try {
+      await h()['hub:forget']({});
+      await h()['hub:connect']({ url: strict.url, token });
+      const before = await unitRecords(0);
+      await assert.rejects(h()['hub:register-unit']({ unitId: units[0]!.ready.id }), refused('forbidden', /no valid birth certificate for its key: refused, and the hub reported it/));
+      assert.deepEqual(await unitRecords(0), before);
+      assert.equal((await unitState(0)).state, 'not-registered');
+    } finally {
+      await strict.stop();
     }
   });
 });
