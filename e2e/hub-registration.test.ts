@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { HubRoutes } from '@pitwall/protocol';
-import { hubCli, startHubProcess, type HubProcess } from '../hub/test/helpers/hub-process.js';
+import type { HubProcess } from '../hub/test/helpers/hub-process.js';
+import { startDealerHub } from '../main/test/helpers/dealer-hub.js';
 import { HubRelay, hostPort } from '../main/test/helpers/seeded-hub.js';
 import { runCli, startCompanion, type Companion } from '../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
@@ -22,8 +22,6 @@ import { SHOTS } from './stored-sessions-page.js';
 describe('hub screen: units on this hub', { timeout: 300_000 }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'pitwall-e2e-hub-registration-'));
   const companionDir = join(tmp, 'companion');
-  const hubDir = join(tmp, 'hub');
-  const target = { kind: 'sqlite' as const, file: join(hubDir, 'hub.sqlite') };
   const units: SimUnit[] = [];
   const pageErrors: string[] = [];
   let hub: HubProcess;
@@ -41,20 +39,9 @@ describe('hub screen: units on this hub', { timeout: 300_000 }, () => {
       const r = await runCli(['pair', `127.0.0.1:${u.ready.apiPort}`, '--via', 'usb', '--role', 'owner', '--serial', u.ready.serialPath, '--no-mdns', '--data-dir', companionDir]);
       assert.equal(r.code, 0, r.out + r.err);
     }
-    const academy = await hubCli(['org', 'add', '--kind', 'academy', '--name', 'Ridge Academy'], target, hubDir);
-    const dealer = await hubCli(['org', 'add', '--kind', 'dealer', '--name', 'Ridge Dealer'], target, hubDir);
-    await hubCli(['org', 'link-dealer', '--dealer', dealer.organisationId!, '--academy', academy.organisationId!], target, hubDir);
-    const dealerToken = (await hubCli(['member', 'add', '--org', dealer.organisationId!, '--name', 'Dealer'], target, hubDir)).token!;
-    coachToken = (await hubCli(['member', 'add', '--org', academy.organisationId!, '--name', 'Coach'], target, hubDir)).token!;
-    hub = await startHubProcess(target, hubDir, join(hubDir, 'hub-key.pem'));
+    ({ hub, coachToken, claimCode } = await startDealerHub(join(tmp, 'hub')));
     relay = new HubRelay(hostPort(hub.url));
     await relay.open();
-    const issued = await fetch(new URL(HubRoutes.claimCode.path, hub.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${dealerToken}` },
-      body: JSON.stringify({ academyId: academy.organisationId }),
-    });
-    claimCode = ((await issued.json()) as { code: string }).code;
     companion = await startCompanion({ dataDir: companionDir, addresses: units.map((u) => `127.0.0.1:${u.ready.apiPort}`) });
     const chromium = await launchChromium();
     closeChromium = () => chromium.close();
@@ -137,6 +124,20 @@ describe('hub screen: units on this hub', { timeout: 300_000 }, () => {
     assert.equal(await page.getByTestId('hub-units-error').count(), 0);
     assert.equal(await page.getByTestId('hub-forward').count(), 0);
     await shot('5-forwarded');
+
+    // What the window could send past the form: refused by the companion's contract, nothing done.
+    const refusals = await page.evaluate(
+      async ([unitId]) =>
+        Promise.all(
+          [{ unitId, claimCode: 'abcd-efgh-jkmn-pqrs' }, { unitId, claimCode: 'ABCD-EFGH-JKMN-PQR0' }, { unitId: '../../etc/passwd' }, { unitId, extra: 1 }].map(async (params) => {
+            const r = await window.pitwall!.call('hub:register-unit', params as never);
+            return r.ok ? 'accepted' : r.error.code;
+          }),
+        ),
+      [units[0]!.ready.id],
+    );
+    assert.deepEqual(refusals, ['invalid-params', 'invalid-params', 'invalid-params', 'invalid-params']);
+    assert.equal(await row(0).getAttribute('data-state'), 'registered');
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -11,6 +11,7 @@ import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { hubCli, startHubProcess, type HubProcess } from '../../../../hub/test/helpers/hub-process.js';
 import { runCli } from '../../helpers/run-cli.js';
+import { startDealerHub } from '../../helpers/dealer-hub.js';
 import { HubRelay, hostPort } from '../../helpers/seeded-hub.js';
 
 /**
@@ -24,8 +25,6 @@ const fingerprint = (spki: string) => `SHA256:${createHash('sha256').update(Buff
 describe('registering units from the Hub screen', { timeout: 240_000 }, () => {
   const scratch = scratchDir('hub-units');
   const companionDir = join(scratch.dir, 'laptop');
-  const hubDir = join(scratch.dir, 'hub');
-  const target = { kind: 'sqlite' as const, file: join(hubDir, 'hub.sqlite') };
   const units: SimUnit[] = [];
   let hub: HubProcess;
   let relay: HubRelay;
@@ -47,20 +46,9 @@ describe('registering units from the Hub screen', { timeout: 240_000 }, () => {
       const r = await runCli(['pair', `127.0.0.1:${u.ready.apiPort}`, '--via', 'usb', '--role', 'owner', '--serial', u.ready.serialPath, '--no-mdns', '--data-dir', companionDir]);
       assert.equal(r.code, 0, r.out + r.err);
     }
-    const academy = await hubCli(['org', 'add', '--kind', 'academy', '--name', 'Ridge Academy'], target, hubDir);
-    const dealer = await hubCli(['org', 'add', '--kind', 'dealer', '--name', 'Ridge Dealer'], target, hubDir);
-    await hubCli(['org', 'link-dealer', '--dealer', dealer.organisationId!, '--academy', academy.organisationId!], target, hubDir);
-    const dealerToken = (await hubCli(['member', 'add', '--org', dealer.organisationId!, '--name', 'Dealer'], target, hubDir)).token!;
-    coachToken = (await hubCli(['member', 'add', '--org', academy.organisationId!, '--name', 'Coach'], target, hubDir)).token!;
-    hub = await startHubProcess(target, hubDir, join(hubDir, 'hub-key.pem'));
+    ({ hub, coachToken, claimCode } = await startDealerHub(join(scratch.dir, 'hub')));
     relay = new HubRelay(hostPort(hub.url));
     await relay.open();
-    const issued = await fetch(new URL(HubRoutes.claimCode.path, hub.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${dealerToken}` },
-      body: JSON.stringify({ academyId: academy.organisationId }),
-    });
-    claimCode = ((await issued.json()) as { code: string }).code;
     companion = createCompanion({ dataDir: companionDir, mdns: false, serial: false, hotplug: false, hubTimeoutMs: 3000, hubRetryMs: 60_000, events: () => undefined });
     for (const u of units) await h()['devices:add-address']({ address: `127.0.0.1:${u.ready.apiPort}` });
     await waitFor('both units paired and online', async () => {
