@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { HubProcess } from '../hub/test/helpers/hub-process.js';
+import { startHubProcess, type HubProcess } from '../hub/test/helpers/hub-process.js';
 import { startDealerHub } from '../main/test/helpers/dealer-hub.js';
 import { HubRelay, hostPort } from '../main/test/helpers/seeded-hub.js';
 import { runCli, startCompanion, type Companion } from '../testbed/companion.js';
@@ -25,6 +25,7 @@ describe('hub screen: units on this hub', { timeout: 300_000 }, () => {
   const units: SimUnit[] = [];
   const pageErrors: string[] = [];
   let hub: HubProcess;
+  let impostor: HubProcess | undefined;
   let relay: HubRelay;
   let companion: Companion;
   let page: Page;
@@ -52,6 +53,7 @@ describe('hub screen: units on this hub', { timeout: 300_000 }, () => {
     await closeChromium?.();
     await companion?.stop();
     await relay?.close();
+    await impostor?.stop();
     await hub?.stop();
     for (const u of units) await u.stop();
     rmSync(tmp, { recursive: true, force: true });
@@ -96,6 +98,21 @@ describe('hub screen: units on this hub', { timeout: 300_000 }, () => {
     assert.equal(await row(1).getAttribute('data-state'), 'not-registered');
     await shot('3-claim-code-used');
 
+    // Another server in the hub's place (another key): refused before the unit signs anything; the connection shows both keys.
+    const impostorDir = join(tmp, 'impostor');
+    mkdirSync(impostorDir);
+    impostor = await startHubProcess({ kind: 'sqlite', file: join(impostorDir, 'hub.sqlite') }, impostorDir, join(impostorDir, 'hub-key.pem'));
+    relay.retarget(hostPort(impostor.url));
+    await row(1).getByTestId('hub-unit-claim-code').fill('');
+    await row(1).getByTestId('hub-unit-register').click();
+    await page.getByTestId('hub-key-warning').waitFor();
+    assert.match(await row(1).getByTestId('hub-unit-refusal').innerText(), /now shows the key SHA256:.*nothing was sent to it/);
+    assert.equal(await row(1).getAttribute('data-state'), 'not-registered');
+    await shot('4-hub-key-changed');
+    relay.retarget(hostPort(hub.url));
+    await page.getByTestId('hub-check').click();
+    await page.getByTestId('hub-key-warning').waitFor({ state: 'detached' });
+
     // Before the track day, online: challenges for the units to register there.
     await page.getByTestId('hub-challenge-count').fill('2');
     await page.getByTestId('hub-fetch-challenges').click();
@@ -108,7 +125,7 @@ describe('hub screen: units on this hub', { timeout: 300_000 }, () => {
     await stateOf(1, 'waiting-forward');
     assert.match(await row(1).getByTestId('hub-unit-done').innerText(), /cannot be reached: Academy Car 2 signed its request, which waits here/);
     assert.match(await page.getByTestId('hub-challenges-held').innerText(), /^1 forward challenge held/);
-    await shot('4-waiting-forward');
+    await shot('5-waiting-forward');
 
     // Still away: Send keeps it and says why.
     await page.getByTestId('hub-forward').click();
@@ -123,7 +140,7 @@ describe('hub screen: units on this hub', { timeout: 300_000 }, () => {
     assert.match(await row(1).getByTestId('hub-unit-line').innerText(), /no owner organisation yet/);
     assert.equal(await page.getByTestId('hub-units-error').count(), 0);
     assert.equal(await page.getByTestId('hub-forward').count(), 0);
-    await shot('5-forwarded');
+    await shot('6-forwarded');
 
     // What the window could send past the form: refused by the companion's contract, nothing done.
     const refusals = await page.evaluate(

@@ -235,7 +235,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     retryMs: opts.hubRetryMs,
     log,
   });
-  const hubUnits = createHubUnitsService({ dataDir: opts.dataDir, unit: channels, devices: () => registry.list(), link: hub.link, timeoutMs: opts.hubTimeoutMs });
+  const hubUnits = createHubUnitsService({ dataDir: opts.dataDir, unit: channels, devices: () => registry.list(), link: hub.link, keyPresented: hub.keyPresented, timeoutMs: opts.hubTimeoutMs });
   const handlers: CompanionCoreHandlers = {
     'devices:list': async () => registry.list(),
     'devices:add-address': async ({ address }) => {

@@ -12,6 +12,8 @@ export interface HubUnitsServiceOptions {
   devices: () => DeviceEntry[];
   /** The connected hub (its key pinned by `hub:connect`) and the member token. */
   link: () => Promise<{ link: HubLinkRow | null; token: string | null }>;
+  /** Called with the fingerprint of another key than the pinned one the hub showed. */
+  keyPresented?: (fingerprint: string) => void;
   timeoutMs?: number;
   now?: () => number;
 }
@@ -38,7 +40,10 @@ export function createHubUnitsService(o: HubUnitsServiceOptions) {
   /** The hub as it answers now, refused unless it shows the key pinned at connect (nothing is sent to another). */
   const checkedClient = async (link: HubLinkRow, token: string | null): Promise<HubClient> => {
     const key = await hubKeyOf(new HubClient(link.url, { timeoutMs }));
-    if (key.publicKey !== link.publicKey) throw new CompanionError('key-changed', keyChangedSentence(link.url, link, key.fingerprint));
+    if (key.publicKey !== link.publicKey) {
+      o.keyPresented?.(key.fingerprint);
+      throw new CompanionError('key-changed', keyChangedSentence(link.url, link, key.fingerprint));
+    }
     const pinned = await registrar!.pins.get(link.url);
     if (pinned && pinned.key.publicKey !== link.publicKey) throw new CompanionError('key-changed', keyChangedSentence(link.url, { fingerprint: pinned.key.fingerprint, pinnedAt: link.pinnedAt }, key.fingerprint));
     return new HubClient(link.url, { timeoutMs, ...(token ? { token } : {}) });

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { CallError, HubUnitsStatus, MethodName, MethodParams } from '@pitwall/protocol';
 import { call, on } from '../api.js';
+import { useHub } from './hub-store.js';
 
 type UnitsCall = Extract<MethodName, 'hub:register-unit' | 'hub:fetch-challenges' | 'hub:forward-registrations'>;
 
@@ -32,6 +33,8 @@ export const useHubUnits = create<HubUnitsState>()((set, get) => {
     const res = await call(method, params);
     set({ busy: null });
     if (!res.ok) await reload();
+    // Another key than the pinned one: the connection's red warning shows both.
+    if (!res.ok && res.error.code === 'key-changed') await useHub.getState().load();
     return res;
   };
   return {

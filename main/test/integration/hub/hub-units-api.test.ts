@@ -146,6 +146,8 @@ describe('registering units from the Hub screen', { timeout: 240_000 }, () => {
       const before = await unitRecords(1);
       await assert.rejects(h()['hub:register-unit']({ unitId: units[0]!.ready.id }), refused('key-changed', /now shows the key .* nothing was sent to it/));
       assert.deepEqual(await unitRecords(1), before);
+      // The Hub screen's key warning shows both keys, as after a sync's check.
+      assert.equal((await h()['hub:status']({})).connection?.presentedFingerprint, evilKey.fingerprint);
     } finally {
       relay.retarget(hostPort(hub.url));
     }
