@@ -29,6 +29,14 @@ export function createHubUnitsService(o: HubUnitsServiceOptions) {
   const registrar = o.dataDir === null ? null : new HubRegistrar(o.dataDir, o.unit);
   /** The last refusal per unit (this run of the companion). */
   const refusals = new Map<string, string>();
+  // The registrar's files (pins with their challenges, outbox, records) are read, changed and
+  // written whole: one change at a time, or two presses at once lose challenges or spend one twice.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
 
   const connected = async (): Promise<{ link: HubLinkRow; token: string | null; registrar: HubRegistrar }> => {
     if (!registrar) throw new CompanionError('internal', 'This companion runs without a data folder: units cannot be registered from it.');
@@ -114,36 +122,40 @@ export function createHubUnitsService(o: HubUnitsServiceOptions) {
     }
   };
 
+  const fetchChallenges = async ({ count }: MethodParams<'hub:fetch-challenges'>): Promise<HubUnitsStatus> => {
+    const { link, token, registrar: r } = await connected();
+    if (!token) throw new CompanionError('forbidden', 'Forward challenges are given to members only: connect with your member token first.');
+    try {
+      await r.fetchChallenges(await checkedClient(link, token), count);
+    } catch (err) {
+      throw registrationError(link.url, err);
+    }
+    return status();
+  };
+
+  const forward = async (): Promise<HubUnitsStatus> => {
+    const { link, token, registrar: r } = await connected();
+    let results;
+    try {
+      results = await r.forward(await checkedClient(link, token));
+    } catch (err) {
+      throw registrationError(link.url, err);
+    }
+    for (const x of results) {
+      if (x.outcome === 'refused') refusals.set(x.unitId, refusalSentence(x.reason) ?? `The hub refused the request: ${x.reason ?? 'no reason given'}`.slice(0, 1200));
+      if (x.outcome !== 'registered') continue;
+      refusals.delete(x.unitId);
+      // A unit at hand gets its record now; else at the next Register.
+      if (o.devices().some((d) => d.id === x.unitId && d.online && d.pairing.state === 'paired')) await r.deliver(x.unitId).catch(() => undefined);
+    }
+    return status();
+  };
+
   const handlers = {
     'hub:units': async () => status(),
-    'hub:register-unit': register,
-    'hub:fetch-challenges': async ({ count }: MethodParams<'hub:fetch-challenges'>) => {
-      const { link, token, registrar: r } = await connected();
-      if (!token) throw new CompanionError('forbidden', 'Forward challenges are given to members only: connect with your member token first.');
-      try {
-        await r.fetchChallenges(await checkedClient(link, token), count);
-      } catch (err) {
-        throw registrationError(link.url, err);
-      }
-      return status();
-    },
-    'hub:forward-registrations': async () => {
-      const { link, token, registrar: r } = await connected();
-      let results;
-      try {
-        results = await r.forward(await checkedClient(link, token));
-      } catch (err) {
-        throw registrationError(link.url, err);
-      }
-      for (const x of results) {
-        if (x.outcome === 'refused') refusals.set(x.unitId, refusalSentence(x.reason) ?? `The hub refused the request: ${x.reason ?? 'no reason given'}`.slice(0, 1200));
-        if (x.outcome !== 'registered') continue;
-        refusals.delete(x.unitId);
-        // A unit at hand gets its record now; else at the next Register.
-        if (o.devices().some((d) => d.id === x.unitId && d.online && d.pairing.state === 'paired')) await r.deliver(x.unitId).catch(() => undefined);
-      }
-      return status();
-    },
+    'hub:register-unit': (p: MethodParams<'hub:register-unit'>) => inTurn(() => register(p)),
+    'hub:fetch-challenges': (p: MethodParams<'hub:fetch-challenges'>) => inTurn(() => fetchChallenges(p)),
+    'hub:forward-registrations': () => inTurn(forward),
   };
   return { handlers };
 }
