@@ -109,12 +109,23 @@ describe('registering units from the Hub screen', { timeout: 240_000 }, () => {
     await assert.rejects(h()['hub:forward-registrations']({}), refused('unreachable', /cannot be reached/));
     assert.equal((await unitState(1)).state, 'waiting-forward', 'the request is kept');
     assert.deepEqual(await unitRecords(1), []);
+
+    // The car has left when the hub is back: registered, the record waits here for it.
+    await units[1]!.stop();
     await relay.open();
     const sent = await h()['hub:forward-registrations']({});
     const s = sent.units.find((u) => u.unitId === units[1]!.ready.id)!;
-    assert.equal(s.state, 'registered');
-    assert.equal(s.owner, null);
-    assert.equal((await unitRecords(1))[0]?.record.unitId, units[1]!.ready.id);
+    assert.deepEqual([s.state, s.owner, s.refusal], ['record-waiting', null, null]);
+
+    // At the next contact Register brings the record to it.
+    units[1] = await startSimUnit({ dataDir: join(scratch.dir, 'car-2'), name: 'Car 2' });
+    await h()['devices:add-address']({ address: `127.0.0.1:${units[1].ready.apiPort}` });
+    await waitFor('car 2 back online', async () => (await unitState(1)).online, 20_000);
+    const brought = await h()['hub:register-unit']({ unitId: units[1].ready.id });
+    assert.equal(brought.outcome, 'delivered');
+    assert.match(brought.sentence, /Car 2 now holds the hub’s record/);
+    assert.equal((await unitState(1)).state, 'registered');
+    assert.equal((await unitRecords(1))[0]?.record.unitId, units[1].ready.id);
   });
 
   // A hostile hub with its own key: it answers the member's groups, then a record, signed with its
