@@ -44,6 +44,7 @@ import type { LicenseFleet } from './license/license-fleet.js';
 import { LicenseStore } from './license/license-store.js';
 import { RevocationHolder } from './license/revocation-holder.js';
 import { createHubService } from './hub/hub-service.js';
+import { createHubUnitsService } from './hub/hub-units-service.js';
 
 export interface CompanionOptions {
   /** Directory of the companion database; null keeps everything in memory (nothing persisted). */
@@ -234,6 +235,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     retryMs: opts.hubRetryMs,
     log,
   });
+  const hubUnits = createHubUnitsService({ dataDir: opts.dataDir, unit: channels, devices: () => registry.list(), link: hub.link, keyPresented: hub.keyPresented, timeoutMs: opts.hubTimeoutMs });
   const handlers: CompanionCoreHandlers = {
     'devices:list': async () => registry.list(),
     'devices:add-address': async ({ address }) => {
@@ -365,6 +367,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     ...wifiHandlers(channels),
     ...licenseService.handlers,
     ...hub.handlers,
+    ...hubUnits.handlers,
   };
 
   return {

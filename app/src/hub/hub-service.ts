@@ -224,6 +224,10 @@ export function createHubService(o: HubServiceOptions) {
 
   return {
     handlers,
+    /** The connected hub and the member token, for the units' registration (hub-units-service.ts). */
+    link: async () => ({ link: state.link(), token: await token() }),
+    /** Another key the hub showed to a registration: kept beside the pinned one, as a sync's check keeps it, for the screen to compare. */
+    keyPresented: (fingerprint: string) => state.write('hubState.patchLink', { presentedKey: fingerprint }),
     close() {
       closed = true;
       cancelRetry();

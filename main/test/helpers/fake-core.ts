@@ -51,6 +51,7 @@ const hubNotConnected = {
     registry: { lastSyncAt: null, pushed: null, pulled: null, changes: [], error: null },
   }),
   'hub:connect': noHub, 'hub:forget': noHub, 'hub:choose-groups': noHub, 'hub:share': noHub, 'hub:sync': noHub, 'hub:registry-sync': noHub,
+  'hub:units': noHub, 'hub:register-unit': noHub, 'hub:fetch-challenges': noHub, 'hub:forward-registrations': noHub,
 };
 
 export function createFakeCore(events: EventSink): FakeCore {

@@ -16,6 +16,7 @@ import { licenseEvents, licenseMethods } from './licenses-api.js';
 import { compareMethods } from './compare-api.js';
 import { fleetMethods } from './fleet-api.js';
 import { hubEvents, hubMethods } from './hub-api.js';
+import { hubUnitsMethods } from './hub-units-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -136,6 +137,7 @@ export const companionMethods = {
   ...compareMethods,
   ...fleetMethods,
   ...hubMethods,
+  ...hubUnitsMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
@@ -222,3 +224,4 @@ export * from './sessions-api.js';
 export * from './compare-api.js';
 export * from './fleet-api.js';
 export * from './hub-api.js';
+export * from './hub-units-api.js';

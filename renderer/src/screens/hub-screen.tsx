@@ -4,12 +4,14 @@ import { HubGroupsPanel } from '../components/hub/hub-groups-panel.js';
 import { HubRegistryPanel } from '../components/hub/hub-registry-panel.js';
 import { HubSharePanel } from '../components/hub/hub-share-panel.js';
 import { HubStatusLine } from '../components/hub/hub-status-line.js';
+import { HubUnitsPanel } from '../components/hub/hub-units-panel.js';
 import { useHub } from '../store/hub-store.js';
 import { useNow } from '../use-now.js';
 
 /**
  * The academy's hub, for staff and drivers: connect (the hub's key pinned and shown), the groups
- * one is in, sessions to share with them (queued while the hub is out of reach), the track
+ * one is in, this computer's units registered with it (live, or store and forward), sessions to
+ * share with the groups (queued while the hub is out of reach), the track
  * registry, and one status line of how the last sync went.
  */
 export function HubScreen() {
@@ -32,6 +34,7 @@ export function HubScreen() {
           <div className="hub-col">
             <HubSharePanel />
             <HubRegistryPanel now={now} />
+            <HubUnitsPanel hubKey={status!.connection!.fingerprint} />
           </div>
         )}
       </div>
