@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { SharedSessionBatchItem, SharedSessionUpload } from '@pitwall/protocol';
+import { packSharedLaps, type SharedSessionBatchItem, type SharedSessionUpload } from '@pitwall/protocol';
 import { HubClient } from '@pitwall/protocol/node';
 import { openDatabase } from '../hub/src/db/open-database.js';
 import type { HubTables } from '../hub/src/db/tables.js';
@@ -97,14 +97,19 @@ async function bulkCopy(url: string, companions: Companion[], pgCpu: () => numbe
     const at = new Date().toISOString();
     const sessions: string[][] = [];
     const shares: string[][] = [];
+    const lapColumns: string[][] = [];
     for (const c of companions) {
       for (const s of c.sessions) {
         sessions.push([c.unitId, s.sessionId, c.driverId, s.upload.startedAt, TRACK, JSON.stringify(s.upload.laps), at]);
         for (const g of s.upload.groups) shares.push([g, c.unitId, s.sessionId]);
+        const packed = packSharedLaps(s.upload.startedAt, s.upload.laps);
+        const hex = Buffer.from(new Uint8Array(packed.columns.buffer)).toString('hex');
+        lapColumns.push([c.unitId, s.sessionId, TRACK, c.driverId, String(packed.laps), String(packed.sectors), `\\x${hex}`]);
       }
     }
     await copyIn(client, 'COPY shared_sessions (unit_id, session_id, driver_id, started_at, track_id, laps, updated_at) FROM STDIN', copyRows(sessions));
     await copyIn(client, 'COPY session_shares (group_id, unit_id, session_id) FROM STDIN', copyRows(shares));
+    await copyIn(client, 'COPY fleet_lap_columns (unit_id, session_id, track_id, driver_id, laps, sectors, columns) FROM STDIN', copyRows(lapColumns));
     return { seconds: (performance.now() - t0) / 1000, pgCpuS: pgCpu() - cpu0 };
   } finally {
     await client.end();
@@ -166,7 +171,13 @@ async function postmasterPid(url: string): Promise<number> {
 
 async function counts(db: Kysely<HubTables>) {
   const rows = await db.selectFrom('shared_sessions').select('laps').execute();
-  return { sessions: rows.length, laps: rows.reduce((a, r) => a + (JSON.parse(r.laps) as unknown[]).length, 0) };
+  const packed = await db.selectFrom('fleet_lap_columns').select(['laps', 'columns']).execute();
+  return {
+    sessions: rows.length,
+    laps: rows.reduce((a, r) => a + (JSON.parse(r.laps) as unknown[]).length, 0),
+    packedLaps: packed.reduce((a, r) => a + r.laps, 0),
+    packedBytes: packed.reduce((a, r) => a + r.columns.length, 0),
+  };
 }
 
 export async function runHubIngestBench(): Promise<void> {
@@ -185,7 +196,7 @@ export async function runHubIngestBench(): Promise<void> {
       const sessions = companions.length * SESSIONS_A_DAY;
       const laps = companions.reduce((a, c) => a + c.sessions.reduce((b, s) => b + s.upload.laps.length, 0), 0);
       console.log(`${companions.length} companions × ${SESSIONS_A_DAY} sessions of 30 min (${sessions} sessions, ${laps} laps with 3 sectors), all at once, to one hub process on PostgreSQL`);
-      console.log('baseline: the same rows (shared_sessions + session_shares) by COPY FROM STDIN into a fresh database of the same cluster and schema');
+      console.log('baseline: the same rows (shared_sessions, session_shares and the fleet distributions\' fleet_lap_columns, packed by the same function) by COPY FROM STDIN into a fresh database of the same cluster and schema');
       console.log(`before either clock: connections open, and ${WARM_UP} other companions' days pushed through the hub (warm) and COPYed into the baseline (same rows on both sides)`);
       const postmaster = await postmasterPid(hubTarget.url);
       const hub = await startHubProcess(hubTarget, dir, join(dir, 'hub-key.pem'));
@@ -215,7 +226,7 @@ export async function runHubIngestBench(): Promise<void> {
       Object.assign(cpu, { copyPg, copyBench: (bench3.user + bench3.system) / 1e6 });
       const [stored, copied] = [await counts(hubDb.db), await counts(bareDb.db)];
       const [allSessions, allLaps] = [everyone.length * SESSIONS_A_DAY, everyone.reduce((a, c) => a + c.sessions.reduce((b, s) => b + s.upload.laps.length, 0), 0)];
-      if (stored.sessions !== allSessions || copied.sessions !== allSessions || stored.laps !== allLaps || copied.laps !== allLaps) {
+      if (stored.sessions !== allSessions || copied.sessions !== allSessions || stored.laps !== allLaps || copied.laps !== allLaps || stored.packedLaps !== allLaps || copied.packedLaps !== allLaps || stored.packedBytes !== copied.packedBytes) {
         throw new Error(`rows written do not match: hub ${JSON.stringify(stored)}, COPY ${JSON.stringify(copied)}, expected ${allSessions} sessions ${allLaps} laps`);
       }
       console.log('                 seconds   sessions/s     laps/s');
