@@ -32,7 +32,10 @@ describe('hub screen: group rosters', { timeout: 240_000 }, () => {
 
   test('a coach edits offline, syncs, sees the hub’s edit merged and changes it', async () => {
     const { page, companion, pageErrors } = h;
-    const shot = (name: string) => page.screenshot({ path: join(SHOTS, `hub-rosters-${name}.png`), fullPage: true });
+    const shot = async (name: string) => {
+      await page.getByTestId('hub-rosters').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+      await page.screenshot({ path: join(SHOTS, `hub-rosters-${name}.png`), fullPage: true });
+    };
     const { red } = seeded.groups;
     // The admin, online, makes Ben coach of Team Red (member ids from the admin's own pull of the rosters).
     const admin = new HubClient(seeded.hub.url, { token: seeded.tokens.admin });

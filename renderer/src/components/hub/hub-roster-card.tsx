@@ -26,7 +26,7 @@ export function HubRosterCard({ r, known }: { r: HubRoster; known: Map<string, s
         {!r.editable && <span className="dim small">read only: the academy’s admin and the group’s coaches edit it</span>}
       </div>
       <ul className="hub-roster-members">
-        {r.members.map((m) => (
+        {[...r.members].sort((a, b) => (a.name ?? `~${a.memberId}`).localeCompare(b.name ?? `~${b.memberId}`)).map((m) => (
           <li key={m.memberId} data-testid="hub-roster-member" data-member={m.memberId}>
             <span>{m.name ?? <span className="dim mono">{m.memberId.slice(0, 8)}… (name after the next sync)</span>}</span>
             {r.editable ? (
