@@ -45,6 +45,7 @@ import { LicenseStore } from './license/license-store.js';
 import { RevocationHolder } from './license/revocation-holder.js';
 import { createHubService } from './hub/hub-service.js';
 import { createHubUnitsService } from './hub/hub-units-service.js';
+import { createHubRostersService } from './hub/hub-rosters-service.js';
 
 export interface CompanionOptions {
   /** Directory of the companion database; null keeps everything in memory (nothing persisted). */
@@ -236,6 +237,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     log,
   });
   const hubUnits = createHubUnitsService({ dataDir: opts.dataDir, unit: channels, devices: () => registry.list(), link: hub.link, keyPresented: hub.keyPresented, timeoutMs: opts.hubTimeoutMs });
+  const hubRosters = createHubRostersService({ db, link: hub.link, keyPresented: hub.keyPresented, timeoutMs: opts.hubTimeoutMs });
   const handlers: CompanionCoreHandlers = {
     'devices:list': async () => registry.list(),
     'devices:add-address': async ({ address }) => {
@@ -368,6 +370,7 @@ export function createCompanion(opts: CompanionOptions): Companion {
     ...licenseService.handlers,
     ...hub.handlers,
     ...hubUnits.handlers,
+    ...hubRosters.handlers,
   };
 
   return {

@@ -52,6 +52,7 @@ const hubNotConnected = {
   }),
   'hub:connect': noHub, 'hub:forget': noHub, 'hub:choose-groups': noHub, 'hub:share': noHub, 'hub:sync': noHub, 'hub:registry-sync': noHub,
   'hub:units': noHub, 'hub:register-unit': noHub, 'hub:fetch-challenges': noHub, 'hub:forward-registrations': noHub,
+  'hub:rosters': noHub, 'hub:roster-edit': noHub, 'hub:roster-discard': noHub, 'hub:rosters-sync': noHub,
 };
 
 export function createFakeCore(events: EventSink): FakeCore {

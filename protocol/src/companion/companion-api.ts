@@ -17,6 +17,7 @@ import { compareMethods } from './compare-api.js';
 import { fleetMethods } from './fleet-api.js';
 import { hubEvents, hubMethods } from './hub-api.js';
 import { hubUnitsMethods } from './hub-units-api.js';
+import { hubRostersMethods } from './hub-rosters-api.js';
 import { Fingerprint } from '../identity/fingerprint.js';
 import { Operator } from '../identity/operator.js';
 import { OwnerRequest } from '../identity/owner-approval.js';
@@ -138,6 +139,7 @@ export const companionMethods = {
   ...fleetMethods,
   ...hubMethods,
   ...hubUnitsMethods,
+  ...hubRostersMethods,
 } as const satisfies Record<string, { params: TSchema; result: TSchema }>;
 
 export const companionEvents = {
@@ -225,3 +227,4 @@ export * from './compare-api.js';
 export * from './fleet-api.js';
 export * from './hub-api.js';
 export * from './hub-units-api.js';
+export * from './hub-rosters-api.js';

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { HubConnectPanel } from '../components/hub/hub-connect-panel.js';
 import { HubGroupsPanel } from '../components/hub/hub-groups-panel.js';
+import { HubRostersPanel } from '../components/hub/hub-rosters-panel.js';
 import { HubRegistryPanel } from '../components/hub/hub-registry-panel.js';
 import { HubSharePanel } from '../components/hub/hub-share-panel.js';
 import { HubStatusLine } from '../components/hub/hub-status-line.js';
@@ -29,6 +30,7 @@ export function HubScreen() {
         <div className="hub-col">
           <HubConnectPanel />
           {connected && <HubGroupsPanel now={now} />}
+          {connected && <HubRostersPanel hubKey={status!.connection!.fingerprint} />}
         </div>
         {connected && (
           <div className="hub-col">
