@@ -10,7 +10,8 @@ export interface HealthGateOptions {
   probe?: (url: string) => Promise<void>;
 }
 
-export type GateVerdict = { pass: true } | { pass: false; why: string };
+/** `waitMs`: an attached receiver has not had its window for a first fix yet: ask again then. */
+export type GateVerdict = { pass: true } | { pass: false; why: string } | { pass: false; waitMs: number };
 
 /** A liveness probe of the runtime's own API on loopback: only "does it answer", nothing is trusted. */
 export function probeApi(url: string, timeoutMs = 2000): Promise<void> {
@@ -57,6 +58,8 @@ export class HealthGate {
   async decide(now = performance.now()): Promise<GateVerdict> {
     if (this.readyAt === null) return { pass: false, why: 'never became ready' };
     const windowMs = (this.o.gnssWindowS ?? Math.max(1, Math.min(5, this.o.trialS))) * 1000;
+    // A trial shorter than the window does not fail a receiver still working on its first fix.
+    if (this.gnss.attached && this.lastFixGrowthAt === null && now - this.readyAt < windowMs) return { pass: false, waitMs: this.readyAt + windowMs - now };
     if (this.gnss.attached && (this.lastFixGrowthAt === null || now - this.lastFixGrowthAt > windowMs)) {
       const heard = this.lastFixGrowthAt === null ? 'no GNSS fix' : `no GNSS fix in the last ${windowMs / 1000} s`;
       return { pass: false, why: `${heard} after ${Math.round((now - this.readyAt) / 100) / 10} s up (receiver attached)` };

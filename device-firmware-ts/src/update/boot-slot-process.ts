@@ -112,6 +112,10 @@ export async function runWatchedProcess(o: WatchedRunOptions): Promise<SlotOutco
       if (!gate || settled) return;
       const verdict: GateVerdict = await gate.decide();
       if (settled) return;
+      if ('waitMs' in verdict) {
+        gateTimer = setTimeout(() => void runGate(), verdict.waitMs);
+        return;
+      }
       // A commit that cannot be written (disk) is not the slot's fault: it runs on uncommitted,
       // and its next boot is another trial.
       if (verdict.pass) await o.gate!.onPassed().catch((err: Error) => process.stderr.write(`pitwall-boot: commit of ${o.label} failed: ${err.message}\n`));

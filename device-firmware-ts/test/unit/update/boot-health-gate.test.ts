@@ -42,3 +42,20 @@ test('without a receiver attached, GNSS does not hold the gate', async () => {
   gate.beat({ attached: false, fixes: 0 }, 500);
   assert.deepEqual(await gate.decide(1000), { pass: true });
 });
+
+test('a trial shorter than the GNSS window waits for a first fix until the window is up, then decides', async () => {
+  const gate = new HealthGate({ trialS: 0.2, gnssWindowS: 1, probe: answers });
+  gate.ready('http://127.0.0.1:1/', 0);
+  gate.beat({ attached: true, fixes: 0 }, 100);
+  assert.deepEqual(await gate.decide(200), { pass: false, waitMs: 800 }, 'no fix yet, 0.2 s up: ask again when the window is up');
+  gate.beat({ attached: true, fixes: 3 }, 500);
+  assert.deepEqual(await gate.decide(1000), { pass: true });
+
+  const never = new HealthGate({ trialS: 0.2, gnssWindowS: 1, probe: answers });
+  never.ready('http://127.0.0.1:1/', 0);
+  never.beat({ attached: true, fixes: 0 }, 100);
+  assert.ok('waitMs' in (await never.decide(200)));
+  const v = await never.decide(1000);
+  assert.equal(v.pass, false);
+  assert.match((v as { why: string }).why, /^no GNSS fix after 1 s up \(receiver attached\)/);
+});
