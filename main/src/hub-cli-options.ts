@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { readSecret } from './read-secret.js';
 
+/** The options every `pitwall hub …` command takes, for its parseArgs. */
+export const HUB_COMMON_OPTIONS = {
+  hub: { type: 'string' },
+  'token-file': { type: 'string' },
+  'data-dir': { type: 'string' },
+} as const;
+
 /** What every `pitwall hub …` command takes as `--hub URL`. */
 export const isHubUrl = (url: string | undefined): url is string => url !== undefined && /^https?:\/\/[^\s]+$/.test(url);
 export const HUB_URL_NEEDED = '--hub URL (http:// or https://) is needed';

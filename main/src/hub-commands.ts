@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { CompanionError } from '@pitwall/protocol';
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { defaultUserDataDir, loadTracks, openDatabase, OwnTracks, SessionStore, shareSessions, syncHubGroups } from '@pitwall/app';
-import { HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
+import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
 import { HUB_GROUPS_USAGE, runHubGroupsCommand } from './hub-group-commands.js';
 import type { Io } from './session-commands.js';
 import { HUB_REGISTER_COMMANDS, HUB_REGISTER_USAGE, runHubRegisterCommand } from './hub-register-commands.js';
@@ -26,12 +26,10 @@ export async function runHubCommand(argv: string[], io: Io): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        hub: { type: 'string' },
+        ...HUB_COMMON_OPTIONS,
         group: { type: 'string', multiple: true },
         share: { type: 'string', multiple: true },
-        'token-file': { type: 'string' },
         json: { type: 'boolean', default: false },
-        'data-dir': { type: 'string' },
       },
     });
   } catch (err) {

@@ -3,7 +3,7 @@ import { CompanionError, type GroupRole, type RosterChange, type RosterEdit } fr
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { defaultUserDataDir, openDatabase, TeamRosters, type RosterView } from '@pitwall/app';
 import { cleanText } from './discover-table.js';
-import { HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
+import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
 import type { Io } from './session-commands.js';
 
 export const HUB_GROUPS_USAGE = `  pitwall hub groups [show [GROUP]] --hub URL [--json] [--data-dir DIR]
@@ -30,12 +30,10 @@ export async function runHubGroupsCommand(argv: string[], io: Io): Promise<numbe
       args: argv,
       allowPositionals: true,
       options: {
-        hub: { type: 'string' },
+        ...HUB_COMMON_OPTIONS,
         role: { type: 'string' },
-        'token-file': { type: 'string' },
         reset: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
-        'data-dir': { type: 'string' },
       },
     });
   } catch (err) {

@@ -3,7 +3,7 @@ import { ClaimCode, CompanionError, type DeviceEntry, type UnitHubRegistration }
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { createCompanion, defaultUserDataDir, HubRegistrar, FORWARD_CHALLENGES_MAX, type RegistrationOutcome } from '@pitwall/app';
 import { matchUnit } from './unit-commands.js';
-import { HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
+import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
 import type { Io } from './session-commands.js';
 
 export const HUB_REGISTER_COMMANDS: ReadonlySet<string> = new Set(['register', 'forward', 'challenges']);
@@ -31,15 +31,13 @@ export async function runHubRegisterCommand(argv: string[], io: Io): Promise<num
       args: argv,
       allowPositionals: true,
       options: {
-        hub: { type: 'string' },
+        ...HUB_COMMON_OPTIONS,
         unit: { type: 'string' },
         'claim-code': { type: 'string' },
         forward: { type: 'boolean', default: false },
         count: { type: 'string' },
-        'token-file': { type: 'string' },
         address: { type: 'string', multiple: true, default: [] },
         'no-mdns': { type: 'boolean', default: false },
-        'data-dir': { type: 'string' },
         timeout: { type: 'string' },
       },
     });
