@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { formatFingerprint, registrationRecordMessage, type HubKeyInfo, type RegistrationRecord, type SignedRegistration } from '@pitwall/protocol';
-import { writeFileAtomic } from '@pitwall/protocol/node';
+import { createFileExclusive } from '@pitwall/protocol/node';
 
 export interface HubSigningKey {
   readonly info: HubKeyInfo;
@@ -55,8 +55,11 @@ async function readPrivateFile(file: string): Promise<string | null> {
 export async function loadHubSigningKey(file: string): Promise<HubSigningKey> {
   let pem = await readPrivateFile(file);
   if (pem === null) {
-    pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    await writeFileAtomic(file, pem, 0o600);
+    // Hub processes started together on one shared key file: the first to create it wins, the
+    // others read what it wrote, so all of them sign with one key.
+    const made = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    pem = (await createFileExclusive(file, made, 0o600)) ? made : await readPrivateFile(file);
+    if (pem === null) throw new Error(`the hub key file ${file} vanished while it was being made`);
   }
   let key: KeyObject;
   try {

@@ -1,5 +1,5 @@
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { link, open, readdir, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -37,6 +37,34 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     throw err;
   }
   await fsyncDir(dirname(file));
+}
+
+/**
+ * Creates `file` with this content only if no file of that name exists; true when this call made
+ * it, false when one was already there (that file is left as it was). Written and fsynced under a
+ * temp name, then hard-linked into place: link(2) never replaces a name, so of writers racing to
+ * create one file exactly one wins, and no reader ever sees it half written.
+ */
+export async function createFileExclusive(file: string, content: string | Uint8Array, mode = 0o600): Promise<boolean> {
+  const tmp = tempName(file);
+  try {
+    const fh = await open(tmp, 'wx', mode);
+    try {
+      await fh.chmod(mode);
+      await fh.writeFile(content);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await link(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+  await fsyncDir(dirname(file));
+  return true;
 }
 
 /** The same, synchronously: for writers on the way down (an uncaught exception, a hang dump). */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -18,6 +18,15 @@ describe('the hub signing key file', () => {
     const made = await loadHubSigningKey(file);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal((await loadHubSigningKey(file)).info.fingerprint, made.info.fingerprint);
+  });
+
+  test('hub processes starting together on one missing key file all sign with the one key that was made', async () => {
+    const file = join(dir, 'raced.pem');
+    const keys = await Promise.all(Array.from({ length: 8 }, () => loadHubSigningKey(file)));
+    assert.equal(new Set(keys.map((k) => k.info.fingerprint)).size, 1);
+    assert.equal((await loadHubSigningKey(file)).info.fingerprint, keys[0]!.info.fingerprint);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('raced.pem.tmp-')), [], 'no temp file is left');
   });
 
   for (const mode of [0o644, 0o640, 0o604, 0o660, 0o606]) {

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from '../../../src/node/atomic-file.js';
+import { createFileExclusive, removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from '../../../src/node/atomic-file.js';
 
 function scratch(): { dir: string; [Symbol.dispose](): void } {
   const dir = mkdtempSync(join(tmpdir(), 'atomic-file-'));
@@ -84,4 +84,16 @@ test('the file is fsynced before the rename and the directory after it (strace)'
     const dirFd = /= (\d+)$/.exec(lines[dirOpen]!)![1];
     assert.ok(lines.some((l, i) => i > dirOpen && new RegExp(`fsync\\(${dirFd}\\)`).test(l)), `${name}: the directory is fsynced`);
   }
+});
+
+test('createFileExclusive: of writers racing to create one file exactly one wins; an existing file is never replaced', async () => {
+  using s = scratch();
+  const file = join(s.dir, 'key.pem');
+  const made = await Promise.all(Array.from({ length: 16 }, (_, i) => createFileExclusive(file, `writer ${i}`, 0o600)));
+  assert.equal(made.filter(Boolean).length, 1);
+  assert.equal(readFileSync(file, 'utf8'), `writer ${made.indexOf(true)}`);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.equal(await createFileExclusive(file, 'late'), false);
+  assert.equal(readFileSync(file, 'utf8'), `writer ${made.indexOf(true)}`);
+  assert.deepEqual(readdirSync(s.dir), ['key.pem'], 'no temp file is left');
 });
