@@ -13,13 +13,14 @@ export interface BootNotifier {
 
 /**
  * systemd's notify socket is a datagram socket, which Node cannot open; `systemd-notify` sends
- * for us. `--pid` names the launcher (the service's main process), so the unit needs only
- * `NotifyAccess=all` for the helper's message to be taken as the launcher's.
+ * for us. `--pid` names this process (the service's main process: the launcher, or the runtime
+ * started directly), so the unit needs only `NotifyAccess=all` for the helper's message to be
+ * taken as its own.
  */
-function systemdNotifier(): BootNotifier {
+export function systemdNotifier(): BootNotifier {
   const send = (...assignments: string[]) => {
     const child = spawn('systemd-notify', [`--pid=${process.pid}`, ...assignments], { stdio: 'ignore' });
-    child.on('error', (err) => process.stderr.write(`pitwall-boot: systemd-notify: ${err.message}\n`));
+    child.on('error', (err) => process.stderr.write(`systemd-notify could not run: ${err.message}\n`));
     child.unref();
   };
   return {

@@ -3,6 +3,7 @@ import { BundleError, type UnitConfig } from '@pitwall/protocol';
 import type { SlotName } from '@pitwall/protocol/update';
 import type { Logger } from '../ops/logger.js';
 import { linkToLauncher, type LauncherLink } from './boot-link.js';
+import { linkToSystemd } from './systemd-link.js';
 import { BootRecordStore } from './boot-record-store.js';
 import { KeyListStore, readPinnedKeys } from './key-list-store.js';
 import { UpdateAgent, type UpdateSource } from './update-state-runner.js';
@@ -22,8 +23,12 @@ export interface UpdatePushSettings {
 
 export interface RuntimeUpdates {
   readonly agent: UpdateAgent;
-  /** Says ready to pitwall-boot and starts the beats (call once the unit is up); null outside the launcher. */
-  link(apiUrl: string, gnss: () => { attached: boolean; fixes: number }): LauncherLink | null;
+  /**
+   * Says ready to pitwall-boot and starts the beats (call once the unit is up); started by
+   * systemd directly (the recovery system), says ready to systemd and pings its watchdog
+   * instead; null under neither.
+   */
+  link(apiUrl: string, gnss: () => { attached: boolean; fixes: number }): { stop(): void } | null;
   /** What the bundle push route needs, for this unit (its id and model known once it is up). */
   push(config: UnitConfig['update'], unit: () => UnitFacts): UpdatePushSettings;
 }
@@ -64,8 +69,13 @@ export function runtimeUpdates(dataDir: string, log: Logger): RuntimeUpdates {
     agent,
     link(apiUrl, gnss) {
       link = linkToLauncher({ apiUrl, gnss });
-      if (link) log.info(`booted from slot ${link.slot}${link.trial ? ' (on trial)' : ''}`);
-      return link;
+      if (link) {
+        log.info(`booted from slot ${link.slot}${link.trial ? ' (on trial)' : ''}`);
+        return link;
+      }
+      const systemd = linkToSystemd({ status: `up, API at ${apiUrl}` });
+      if (systemd) log.info(`started by systemd: ready sent${systemd.pingEveryMs ? `, watchdog pinged every ${systemd.pingEveryMs} ms` : ', no watchdog set'}`);
+      return systemd;
     },
     push: (config, unit) => pushSettings(agent, dataDir, config, unit),
   };

@@ -2,9 +2,11 @@
  * Racelogic VBO text export of a session: `[header]` (channel names), `[channel units]`,
  * `[comments]`, `[laptiming]` (the track's gates, when the session's track is known),
  * `[column names]`, `[data]`. One data row per distinct sample time; GNSS columns carry the
- * latest fix and IMU columns the latest sample (as a VBOX logging at the IMU rate does). Time
- * is UTC HHMMSS.SS; latitude and longitude are in minutes, longitude positive WEST as in VBO
- * files; velocity km/h, heading degrees, height metres, accelerations g, rates deg/s.
+ * latest fix and IMU columns the latest sample (as a VBOX logging at the IMU rate does). The
+ * comments state the header's rates. Time is UTC HHMMSS.SS, so rows are at most 100 a second:
+ * an IMU above that (the LSM6DSOX's 104 Hz) leaves the later of two samples that share a 10 ms
+ * row. Latitude and longitude are in minutes, longitude positive WEST as in VBO files; velocity
+ * km/h, heading degrees, height metres, accelerations g, rates deg/s.
  */
 import type { TimingLine, TrackDefinition } from '../tracks/track-definition.js';
 import type { SessionFix, SessionHeader, SessionImuSample } from './session-schema.js';

@@ -16,7 +16,7 @@ import { FifoSampleClock } from './fifo-sample-clock.js';
 import { ReceiverClock } from './receiver-clock.js';
 import { chipOdrFor, IMU_ACCEL_RANGE_G, IMU_CHIP, IMU_GYRO_RANGE_DPS } from './imu-settings.js';
 
-/** Samples kept waiting for a fix; at 100 Hz, 10 s of a receiver that went quiet. */
+/** Samples kept waiting for a fix; at 104 Hz, nearly 10 s of a receiver that went quiet. */
 const MAX_PENDING = 1000;
 /** FIFO_WTM_IA at 100 ms of samples (two words each); the poller does not wait for it. */
 const WATERMARK_S = 0.1;
@@ -24,6 +24,7 @@ const WATERMARK_S = 0.1;
 const WARN_EVERY_MS = 10_000;
 
 export interface PolledImuOptions {
+  /** The rate asked for (the unit's `imu.rateHz`); the chip runs at its output data rate at or above it. */
   rateHz: number;
   address?: number;
   /** Opens the bus on init (the real one, or a fake with the same interface). */
@@ -54,18 +55,19 @@ export class PolledImuFeed implements ImuFeed {
   private readonly now: () => number;
 
   constructor(private readonly o: PolledImuOptions) {
-    this.info = { chip: IMU_CHIP, rateHz: o.rateHz, accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS };
+    // What a session header records: the rate the chip is set to, which the samples are spaced at.
+    this.info = { chip: IMU_CHIP, rateHz: chipOdrFor(o.rateHz), accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS };
     this.now = o.now ?? (() => performance.now());
   }
 
   async init(): Promise<void> {
     this.bus = await this.o.openBus();
-    const driver = new Lsm6dsox(this.bus, { address: this.o.address, odrHz: chipOdrFor(this.o.rateHz), accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS });
+    const driver = new Lsm6dsox(this.bus, { address: this.o.address, odrHz: this.info.rateHz, accelRangeG: IMU_ACCEL_RANGE_G, gyroRangeDps: IMU_GYRO_RANGE_DPS });
     await driver.init();
     await driver.enableFifo(Math.min(511, Math.round(driver.odrHz * WATERMARK_S) * 2));
     this.driver = driver;
     this.clock = new FifoSampleClock(1000 / driver.odrHz);
-    this.timer = setInterval(() => void this.drain(), this.o.pollMs ?? 1000 / this.o.rateHz);
+    this.timer = setInterval(() => void this.drain(), this.o.pollMs ?? 1000 / driver.odrHz);
     this.timer.unref();
   }
 

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { BOOT_CLI } from '../../../../testbed/boot-machine.js';
+import { listenAsSystemd } from '../../helpers/notify-socket.js';
 import { tempDir } from '../../helpers/paths.js';
 import { recoveryUnit } from '../../helpers/recovery-unit.js';
 import { DEVICE_DIST } from '../../helpers/slot-releases.js';
@@ -15,19 +14,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('under systemd, recovery mode is watched like a slot: READY=1 once it is up, its beats relayed as WATCHDOG=1; hung (SIGSTOP), the beats stop, the launcher kills it and starts recovery mode again', async () => {
   const { dir, cleanup } = await tempDir('recovery-watchdog');
   const { dataDir } = await recoveryUnit(dir, [], []);
-  const socket = join(dir, 'notify.sock');
-  // systemd's side: a datagram socket, read by socat (Node cannot open one).
-  const listener = spawn('socat', ['-u', `UNIX-RECV:${socket}`, '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const received: Array<{ at: number; text: string }> = [];
-  listener.stdout.setEncoding('utf8').on('data', (d: string) => received.push({ at: performance.now(), text: d }));
+  const systemd = await listenAsSystemd(dir);
+  const received = systemd.received;
   const readyLines: Array<{ pid: number }> = [];
   let child: ChildProcess | null = null;
   let stopped: number | null = null;
   try {
-    for (let i = 0; i < 50 && !existsSync(socket); i++) await sleep(50);
     child = spawn(process.execPath, [BOOT_CLI, '--data-dir', dataDir, '--trial-s', '1', '--watchdog-s', '3', '--start-timeout-s', '20', '--', 'sim', '--data-dir', dataDir, '--api-port', '0', '--host', '127.0.0.1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NOTIFY_SOCKET: socket, PITWALL_DEVICE_DIST: DEVICE_DIST },
+      env: { ...process.env, NOTIFY_SOCKET: systemd.path, PITWALL_DEVICE_DIST: DEVICE_DIST },
     });
     child.stderr!.resume();
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -40,7 +35,7 @@ test('under systemd, recovery mode is watched like a slot: READY=1 once it is up
         await sleep(100);
       }
     };
-    const text = () => received.map((r) => r.text).join('\n');
+    const text = systemd.text;
     await until('recovery ready and a watchdog beat', () => readyLines.length === 1 && /READY=1/.test(text()) && /WATCHDOG=1/.test(text()));
     assert.match(text(), /STATUS=recovery mode/);
     assert.match(text(), new RegExp(`MAINPID=${child.pid}`), 'sent for the launcher, the service main process');
@@ -51,14 +46,13 @@ test('under systemd, recovery mode is watched like a slot: READY=1 once it is up
     stopped = hung;
     const at = performance.now();
     await sleep(2500);
-    const beatsWhileHung = received.filter((r) => r.at > at + 1200 && /WATCHDOG=1/.test(r.text));
-    assert.equal(beatsWhileHung.length, 0, 'no WATCHDOG=1 while recovery mode is hung');
+    assert.equal(systemd.pingsAfter(at + 1200), 0, 'no WATCHDOG=1 while recovery mode is hung');
     await until('recovery mode started again', () => readyLines.length === 2);
     assert.notEqual(readyLines[1]!.pid, hung);
     assert.throws(() => process.kill(hung, 0), 'the hung recovery process is gone');
     stopped = null;
     const mark = performance.now();
-    await until('beats again', () => received.some((r) => r.at > mark && /WATCHDOG=1/.test(r.text)));
+    await until('beats again', () => systemd.pingsAfter(mark) > 0);
   } finally {
     if (stopped !== null) {
       try {
@@ -72,7 +66,7 @@ test('under systemd, recovery mode is watched like a slot: READY=1 once it is up
       child.kill('SIGTERM');
       await exited;
     }
-    listener.kill('SIGTERM');
+    systemd.close();
     await cleanup();
   }
 });

@@ -4,6 +4,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/paths.js';
 import { requireTools, systemDir, tool } from '../../helpers/system-tools.js';
+import { UNIT_CONFIG_DEFAULTS } from '@pitwall/protocol';
 import { NM_OUTBOX } from '../../../src/hal/nm/index.js';
 import { UNIT_EXPORT_CONFIG, UNIT_EXPORT_DATA, UNIT_EXPORT_RUN, unitExportSshdConfig } from '../../../src/ops/support/export-server.js';
 
@@ -68,6 +69,27 @@ test('the runtime and the recovery runtime never run together', async () => {
   assert.match(device, /^Type=notify$/m);
   assert.match(device, /^WatchdogSec=\d+$/m);
   assert.match(device, /^Restart=always$/m);
+});
+
+test('the recovery runtime is watched by systemd like the runtime: a hung one is killed and started again, and never given up', async () => {
+  const section = (text: string, name: string) => text.split(/^\[/m).find((s) => s.startsWith(`${name}]`)) ?? '';
+  for (const name of ['pitwall-device.service', 'pitwall-recovery.service']) {
+    const service = section(await readFile(join(UNITS, name), 'utf8'), 'Service');
+    // READY=1 and WATCHDOG=1 come through systemd-notify, a child of the main process.
+    assert.match(service, /^Type=notify$/m, name);
+    assert.match(service, /^NotifyAccess=all$/m, name);
+    const watchdogS = Number(/^WatchdogSec=(\d+)$/m.exec(service)?.[1]);
+    // Longer than the runtime's own hang watchdog, so a blocked loop leaves its dump first.
+    assert.ok(watchdogS > UNIT_CONFIG_DEFAULTS.hangTimeoutS, `${name}: WatchdogSec=${watchdogS}, past the ${UNIT_CONFIG_DEFAULTS.hangTimeoutS} s hang timeout`);
+    // A watchdog timeout is a failure; always restarts it.
+    assert.match(service, /^Restart=always$/m, name);
+  }
+  const recovery = await readFile(join(UNITS, 'pitwall-recovery.service'), 'utf8');
+  // The process systemd watches is the runtime itself, which pings it (recovery-system-watchdog.test.ts).
+  assert.match(section(recovery, 'Service'), /^ExecStart=\/usr\/bin\/pitwall-device run /m);
+  // One that ignores SIGABRT (stopped, stuck) is killed soon after.
+  assert.match(section(recovery, 'Service'), /^TimeoutAbortSec=\d+$/m);
+  assert.match(section(recovery, 'Unit'), /^StartLimitIntervalSec=0$/m, 'the last resort is restarted however often it fails');
 });
 
 test('sysusers: the runtime user has no login, its home on the data partition and exactly the hardware groups', async () => {

@@ -165,6 +165,19 @@ test('VBO export: sections, HHMMSS.SS time, minutes of latitude, longitude posit
   assert.equal(vboTime(Date.UTC(2024, 0, 1, 9, 5, 7, 120)), '090507.12');
 });
 
+test("VBO export of a 104 Hz IMU (the LSM6DSOX's rate): the header's rate in the comments, rows on the format's 10 ms times, none repeated", () => {
+  const { fixes } = sampleData(2);
+  const imu: SessionImuSample[] = Array.from({ length: 208 }, (_, i) => ({ t: T0 + (i * 1000) / 104, accelMps2: [0, 0, 9.81], gyroDps: [0, 0, i] }));
+  const vbo = exportVbo({ header: { ...header, imu: { ...header.imu!, rateHz: 104 } }, fixes, imu });
+  assert.match(vbo, /\r\nGNSS 25 Hz, IMU LSM6DSOX 104 Hz\r\n/);
+  const times = vbo.split('[data]\r\n')[1]!.trim().split('\r\n').map((r) => Number(r.split(' ')[1]));
+  for (let i = 1; i < times.length; i++) assert.ok(times[i]! > times[i - 1]!, `row ${i}: ${times[i - 1]} then ${times[i]}`);
+  // HHMMSS.SS holds 100 rows a second: two samples in one 10 ms row leave the later one.
+  assert.ok(times.length >= 195 && times.length <= 200, `${times.length} rows for 2 s`);
+  const lastRow = vbo.trim().split('\r\n').at(-1)!.split(' ');
+  assert.equal(Number(lastRow.at(-1)), 207, 'the last sample is in the last row');
+});
+
 test('VBO [laptiming]: the start/finish and each sector line as gates (longitude west +, latitude, in minutes), between comments and column names', () => {
   const { fixes, imu } = sampleData(1);
   const track = {
