@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  CompanionError, HubRoutes, editRoster, emptyRoster, hlc, latestRosterStamp, mergeRosters, receiveHlc, roster, rosterMembers, rosterPull, rosterPushResult, rosterReport, tickHlc,
+  CompanionError, HubRoutes, editRoster, emptyRoster, firstPullReport, hlc, latestRosterStamp, mergeRosters, receiveHlc, roster, rosterMembers, rosterPull, rosterPushResult, rosterReport, tickHlc,
   type GroupRole, type Hlc, type Roster, type RosterChange, type RosterEdit, type RosterPushResult,
 } from '@pitwall/protocol';
 import type { HubClient } from '@pitwall/protocol/node';
@@ -32,12 +32,14 @@ const PAGE = 100;
 
 /** The store's writes of rosters, run by its writer: a roster, its clock and what merging it changed, in one transaction. */
 export const rosterWrites = {
+  /** `names` null: an edit made here (the names and the pulled mark stay); else a pull (the roster is now one this laptop has pulled). */
   'rosters.save': (db: Db, hub: string, groupId: string, state: string, names: string | null, pending: number, clock: string, changes: string[], at: number): void =>
     db.transaction(() => {
       db.prepare(
-        `INSERT INTO team_rosters (hub, group_id, state, names, pending) VALUES (?,?,?,?,?)
-         ON CONFLICT (hub, group_id) DO UPDATE SET state = excluded.state, names = COALESCE(?, team_rosters.names), pending = excluded.pending`,
-      ).run(hub, groupId, state, names ?? '{}', pending, names);
+        `INSERT INTO team_rosters (hub, group_id, state, names, pending, pulled) VALUES (?,?,?,?,?,?)
+         ON CONFLICT (hub, group_id) DO UPDATE SET state = excluded.state, names = COALESCE(?, team_rosters.names), pending = excluded.pending,
+           pulled = MAX(team_rosters.pulled, excluded.pulled)`,
+      ).run(hub, groupId, state, names ?? '{}', pending, names === null ? 0 : 1, names);
       db.prepare('INSERT INTO roster_clocks (hub, clock) VALUES (?, ?) ON CONFLICT (hub) DO UPDATE SET clock = excluded.clock').run(hub, clock);
       for (const c of changes) db.prepare('INSERT INTO roster_merges (hub, group_id, merged_at, change) VALUES (?,?,?,?)').run(hub, groupId, at, c);
     })(),
@@ -150,7 +152,8 @@ export class TeamRosters {
     const row = this.row(groupId);
     const mine = row?.roster ?? emptyRoster();
     const merged = mergeRosters(mine, theirs);
-    const changes = rosterReport(groupId, mine, merged);
+    // Before a first pull there is nothing here to merge into, except edits made here (reported only where the hub's roster changed them).
+    const changes = row?.pulled ? rosterReport(groupId, mine, merged) : firstPullReport(groupId, mine, merged);
     const seen = latestRosterStamp(theirs);
     const clock = seen ? receiveHlc(this.clock(), seen, this.now()) : this.clock();
     const allNames = { ...(row ? (JSON.parse(row.names) as Record<string, string>) : {}), ...names };
@@ -158,9 +161,11 @@ export class TeamRosters {
     return changes;
   }
 
-  private row(groupId: string): { roster: Roster; names: string; pending: boolean } | null {
-    const r = this.db.prepare('SELECT state, names, pending FROM team_rosters WHERE hub = ? AND group_id = ?').get(this.hub, groupId) as { state: string; names: string; pending: number } | undefined;
-    return r ? { roster: roster.parse(JSON.parse(r.state)), names: r.names, pending: r.pending === 1 } : null;
+  private row(groupId: string): { roster: Roster; names: string; pending: boolean; pulled: boolean } | null {
+    const r = this.db.prepare('SELECT state, names, pending, pulled FROM team_rosters WHERE hub = ? AND group_id = ?').get(this.hub, groupId) as
+      | { state: string; names: string; pending: number; pulled: number }
+      | undefined;
+    return r ? { roster: roster.parse(JSON.parse(r.state)), names: r.names, pending: r.pending === 1, pulled: r.pulled === 1 } : null;
   }
 
   /** This laptop's roster clock for the hub; its node id is the track book's when the laptop has one (one laptop, one id at the hub). */

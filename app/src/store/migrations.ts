@@ -401,4 +401,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 14,
+    sql: `
+      -- Whether this laptop has pulled the hub's roster of the group (app/src/hub/team-rosters.ts):
+      -- a first pull has nothing here to merge into, so it reports nothing as merged from
+      -- elsewhere. Rosters held before this migration were pulled.
+      ALTER TABLE team_rosters ADD COLUMN pulled INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];
