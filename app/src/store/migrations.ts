@@ -408,6 +408,16 @@ export const MIGRATIONS: readonly Migration[] = [
       -- a first pull has nothing here to merge into, so it reports nothing as merged from
       -- elsewhere. Rosters held before this migration were pulled.
       ALTER TABLE team_rosters ADD COLUMN pulled INTEGER NOT NULL DEFAULT 1;
+      -- The groups the member of a hub token was in when the hub last said (pitwall hub sync
+      -- without --group, app/src/hub/sync-groups.ts): what a sync uses while the hub is out of reach.
+      CREATE TABLE hub_member_groups (
+        hub      TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        role     TEXT NOT NULL,
+        seen_at  INTEGER NOT NULL,
+        PRIMARY KEY (hub, group_id)
+      ) STRICT, WITHOUT ROWID;
     `,
   },
 ];
