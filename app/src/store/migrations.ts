@@ -418,6 +418,16 @@ export const MIGRATIONS: readonly Migration[] = [
         seen_at  INTEGER NOT NULL,
         PRIMARY KEY (hub, group_id)
       ) STRICT, WITHOUT ROWID;
+      -- Each roster edit made here that the hub has not taken yet (a person sees them one by one);
+      -- a push the hub takes deletes the ones it carried, a discard the group's.
+      CREATE TABLE roster_edits (
+        id       INTEGER PRIMARY KEY,
+        hub      TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        edit     TEXT NOT NULL,
+        made_at  INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX roster_edits_group ON roster_edits(hub, group_id);
     `,
   },
 ];

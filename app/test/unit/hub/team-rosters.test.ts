@@ -4,6 +4,7 @@ import { CompanionError } from '@pitwall/protocol';
 import { TeamRosters } from '../../../src/hub/team-rosters.js';
 import { TrackBookStore } from '../../../src/sessions/track-book-store.js';
 import { openDatabase } from '../../../src/store/database.js';
+import { storeWriter } from '../../../src/store/store-writer.js';
 
 const G = 'a'.repeat(32);
 const M = 'b'.repeat(32);
@@ -39,6 +40,49 @@ test('edits made here: stamped by one clock under the laptop id of the track boo
     refused(() => rosters.discard('f'.repeat(32)), 'not-found');
     rosters.discard(G);
     assert.deepEqual(rosters.list(), []);
+  } finally {
+    db.close();
+  }
+});
+
+test('edits not pushed yet are kept one by one; a push takes those it carried, an edit made meanwhile still waits', () => {
+  const db = openDatabase(null);
+  try {
+    let now = 1_700_000_000_000;
+    const rosters = new TeamRosters(db, 'http://hub.example:8080', () => now);
+    rosters.edit(G, { kind: 'add', memberId: M, role: 'driver' });
+    now += 1000;
+    rosters.edit(G, { kind: 'set-role', memberId: M, role: 'analyst' });
+    now += 1000;
+    rosters.edit(G, { kind: 'rename', name: 'Team Red' });
+    const view = rosters.show(G);
+    assert.deepEqual(
+      view.unpushed.map((u) => [u.edit, u.madeAt]),
+      [
+        [{ kind: 'add', memberId: M, role: 'driver' }, 1_700_000_000_000],
+        [{ kind: 'set-role', memberId: M, role: 'analyst' }, 1_700_000_001_000],
+        [{ kind: 'rename', name: 'Team Red' }, 1_700_000_002_000],
+      ],
+    );
+    // A refused edit leaves no line.
+    assert.throws(() => rosters.edit(G, { kind: 'remove', memberId: N }));
+    assert.equal(rosters.show(G).unpushed.length, 3);
+
+    // The hub takes a push that carried the first two edits; the rename, made during the push, still waits.
+    storeWriter(db).run('rosters.pushed', rosters.hub, [G], view.unpushed[1]!.id);
+    assert.deepEqual(rosters.show(G).unpushed.map((u) => u.edit.kind), ['rename']);
+    assert.equal(rosters.show(G).pending, true, 'an edit still waits');
+    storeWriter(db).run('rosters.pushed', rosters.hub, [G], view.unpushed[2]!.id);
+    assert.deepEqual([rosters.show(G).unpushed, rosters.show(G).pending], [[], false]);
+
+    // Another hub's edits are its own; a discard drops the group's with its roster.
+    const other = new TeamRosters(db, 'http://other.example', () => now);
+    other.edit(G, { kind: 'add', memberId: N, role: 'coach' });
+    rosters.edit(G, { kind: 'remove', memberId: M });
+    assert.deepEqual(other.show(G).unpushed.map((u) => u.edit.kind), ['add']);
+    rosters.discard(G);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM roster_edits WHERE hub = ?').get(rosters.hub) as { n: number }).n, 0);
+    assert.equal(other.show(G).unpushed.length, 1);
   } finally {
     db.close();
   }

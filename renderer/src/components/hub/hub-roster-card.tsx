@@ -20,7 +20,7 @@ export function HubRosterCard({ r, known }: { r: HubRoster; known: Map<string, s
         <strong data-testid="hub-roster-name">{label}</strong>
         {r.pending && (
           <span className="hub-unit-state tone-warn" data-testid="hub-roster-pending">
-            Edits here not pushed yet
+            {r.unpushed.length === 0 ? 'Edits here not pushed yet' : `${r.unpushed.length} edit${r.unpushed.length === 1 ? '' : 's'} here not pushed yet`}
           </span>
         )}
         {!r.editable && <span className="dim small">read only: the academy’s admin and the group’s coaches edit it</span>}
@@ -48,6 +48,17 @@ export function HubRosterCard({ r, known }: { r: HubRoster; known: Map<string, s
           </li>
         ))}
       </ul>
+      {r.unpushed.length > 0 && (
+        <ol className="hub-roster-unpushed" data-testid="hub-roster-unpushed" aria-label="Edits made here, not pushed yet">
+          {r.unpushed.map((u) => (
+            <li key={u.id} className="small" data-testid="hub-roster-unpushed-edit">
+              <span>{u.sentence}</span>
+              <span className="dim">{new Date(u.madeAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>
+              <span className="hub-unit-state tone-warn">not pushed yet</span>
+            </li>
+          ))}
+        </ol>
+      )}
       {r.editable && (
         <div className="hub-actions">
           <select className="text-input" value={adding} disabled={!idle || addable.length === 0} onChange={(e) => setAdding(e.target.value)} aria-label="Member to add" data-testid="hub-roster-add-member">
