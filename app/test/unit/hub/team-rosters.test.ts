@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { CompanionError } from '@pitwall/protocol';
 import { TeamRosters } from '../../../src/hub/team-rosters.js';
 import { TrackBookStore } from '../../../src/sessions/track-book-store.js';
-import { openDatabase } from '../../../src/store/database.js';
+import { migrate, openDatabase } from '../../../src/store/database.js';
+import { MIGRATIONS } from '../../../src/store/migrations.js';
 import { storeWriter } from '../../../src/store/store-writer.js';
 
 const G = 'a'.repeat(32);
@@ -83,6 +84,27 @@ test('edits not pushed yet are kept one by one; a push takes those it carried, a
     rosters.discard(G);
     assert.equal((db.prepare('SELECT count(*) AS n FROM roster_edits WHERE hub = ?').get(rosters.hub) as { n: number }).n, 0);
     assert.equal(other.show(G).unpushed.length, 1);
+  } finally {
+    db.close();
+  }
+});
+
+test('store migration 14 drops what first pulls reported as merged (adds and a name from nothing), keeps every other merge', () => {
+  const db = openDatabase(null, MIGRATIONS.filter((m) => m.version <= 13));
+  try {
+    const put = (group: string, at: number, change: object) =>
+      db.prepare('INSERT INTO roster_merges (hub, group_id, merged_at, change) VALUES (?,?,?,?)').run('http://hub', group, at, JSON.stringify({ groupId: group, memberId: null, by: 'hub', atMs: 1, ...change }));
+    const [g1, g2] = ['1'.repeat(32), '2'.repeat(32)];
+    // g1: a first pull's noise, then a real merge later with a member added.
+    put(g1, 100, { change: 'name', from: null, to: 'Team Red' });
+    put(g1, 100, { change: 'member-added', memberId: M, from: null, to: 'driver' });
+    put(g1, 200, { change: 'member-added', memberId: N, from: null, to: 'coach' });
+    // g2: its earliest merge holds a role change (edits made here before the first pull): kept whole.
+    put(g2, 100, { change: 'member-added', memberId: M, from: null, to: 'driver' });
+    put(g2, 100, { change: 'role', memberId: N, from: 'analyst', to: 'coach' });
+    migrate(db);
+    const left = db.prepare('SELECT group_id, merged_at FROM roster_merges ORDER BY id').all() as { group_id: string; merged_at: number }[];
+    assert.deepEqual(left.map((r) => [r.group_id, r.merged_at]), [[g1, 200], [g2, 100], [g2, 100]]);
   } finally {
     db.close();
   }
