@@ -4,6 +4,13 @@ import { useHubRosters } from '../../store/hub-rosters-store.js';
 
 const ROLES: GroupRole[] = ['coach', 'driver', 'analyst'];
 
+/** When an edit was made: the time today, else the day too (edits can wait days for a network). */
+const madeAt = (ms: number): string => {
+  const d = new Date(ms);
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })}, ${time}`;
+};
+
 /** One group's roster: members with roles, the not-pushed mark, edits (where the member may), what merges brought. */
 export function HubRosterCard({ r, known }: { r: HubRoster; known: Map<string, string> }) {
   const { edit, discard, busy, error } = useHubRosters();
@@ -53,7 +60,7 @@ export function HubRosterCard({ r, known }: { r: HubRoster; known: Map<string, s
           {r.unpushed.map((u) => (
             <li key={u.id} className="small" data-testid="hub-roster-unpushed-edit">
               <span>{u.sentence}</span>
-              <span className="dim">{new Date(u.madeAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>
+              <span className="dim">{madeAt(u.madeAt)}</span>
               <span className="hub-unit-state tone-warn">not pushed yet</span>
             </li>
           ))}
