@@ -58,6 +58,7 @@ describe('hub screen: group rosters', { timeout: 240_000 }, () => {
     assert.match(await member(ben).innerText(), /Ben Okafor/);
     assert.equal(await member(ben).getByTestId('hub-roster-role').inputValue(), 'coach');
     assert.equal(await page.getByTestId('hub-roster').count(), 1, 'Ben is given the roster of his own group only');
+    assert.equal(await card.getByTestId('hub-roster-merged').count(), 0, 'a first pull merges into nothing: nothing listed as merged from elsewhere');
     await shot('1-synced');
 
     // At the track, no network: Ana becomes an analyst, the group is renamed. Both wait, marked.
@@ -72,6 +73,12 @@ describe('hub screen: group rosters', { timeout: 240_000 }, () => {
     await page.getByTestId('hub-rosters-error').waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('hub-rosters-error').innerText(), /cannot be reached.*edits made here stay, marked not pushed yet/s);
     assert.equal(await card.getAttribute('data-pending'), 'true');
+    // Each edit is listed, oldest first, as not pushed yet.
+    assert.deepEqual(
+      (await card.getByTestId('hub-roster-unpushed-edit').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').replace(/ \d\d:\d\d( [AP]M)? /, ' ')),
+      ['Made Ana Ruiz analyst not pushed yet', 'Renamed the group “Team Red · May race” not pushed yet'],
+    );
+    assert.equal(await card.getByTestId('hub-roster-pending').innerText(), '2 edits here not pushed yet');
     await shot('2-offline-pending');
 
     // Meanwhile the admin, online, adds Cleo. Back online, the sync pushes Ben's edits and merges the admin's.
@@ -83,11 +90,14 @@ describe('hub screen: group rosters', { timeout: 240_000 }, () => {
     assert.equal(await member(ana).getByTestId('hub-roster-role').inputValue(), 'analyst');
     assert.equal(await member(cleo).getByTestId('hub-roster-role').inputValue(), 'driver');
     assert.match(await card.getByTestId('hub-roster-merged').first().innerText(), /^The hub \(an edit made online\) added Cleo Martin as driver/);
+    assert.equal(await card.getByTestId('hub-roster-merged').count(), 1, 'the one change from elsewhere');
+    assert.equal(await card.getByTestId('hub-roster-unpushed-edit').count(), 0, 'the hub took both edits');
     await shot('3-merged');
 
     // He changes what was merged: Cleo is an analyst, pushed at the next sync.
     await member(cleo).getByTestId('hub-roster-role').selectOption('analyst');
     await card.getByTestId('hub-roster-pending').waitFor();
+    assert.match(await card.getByTestId('hub-roster-unpushed-edit').innerText(), /^Made Cleo Martin analyst/);
     await page.getByTestId('hub-rosters-sync').click();
     await page.getByTestId('hub-rosters-last-sync').getByText(/^Pushed 1 roster edited here, pulled 1; 0 changes from elsewhere merged\.$/).waitFor({ timeout: 30_000 });
     assert.equal(await card.getAttribute('data-pending'), 'false');

@@ -40,3 +40,4 @@ export { HubRegistrar, type RegistrationOutcome, type UnitCaller } from './hub/u
 export { HubPins, FORWARD_CHALLENGES_MAX } from './hub/hub-pins.js';
 export { TeamRosters, type RosterView, type RosterSyncReport } from './hub/team-rosters.js';
 export { readCursor, type PullCursor, type PullKind } from './hub/pull-cursors.js';
+export { memberGroupsForSync, resolveSyncGroups, type MemberGroupsSeen, type SyncGroup } from './hub/sync-groups.js';

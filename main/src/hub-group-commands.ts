@@ -98,6 +98,7 @@ function printRoster(view: RosterView, json: boolean, io: Io): void {
   if (json) return io.out(JSON.stringify(view, null, 2));
   io.out(cleanText(`group ${view.groupId}${view.name ? ` "${view.name}"` : ''}${view.pending ? ' (edits here not pushed yet)' : ''}`));
   for (const m of view.members) io.out(cleanText(`  ${m.role.padEnd(8)} ${m.name ?? '?'} (${m.memberId})`));
+  for (const u of view.unpushed) io.out(cleanText(`  not pushed yet ${new Date(u.madeAt).toISOString()}: ${editLine(u.edit, view.names)}`));
   for (const c of view.merged) io.out(`  merged ${new Date(c.mergedAt).toISOString()}: ${changeLine(c)}`);
 }
 
@@ -105,3 +106,12 @@ const changeLine = (c: RosterChange) =>
   cleanText(
     `${c.groupId}: ${c.change}${c.memberId ? ` ${c.memberId}` : ''} ${c.from ?? '-'} -> ${c.to ?? '-'}${c.by ? ` (edit of ${c.by}${c.atMs !== null ? ` at ${new Date(c.atMs).toISOString()}` : ''})` : ''}`,
   );
+
+/** An edit made here as `show` prints it: what it does, members by name where the hub named them. */
+const editLine = (e: RosterEdit, names: Record<string, string>) => {
+  const who = (m: string) => `${names[m] ?? '?'} (${m})`;
+  if (e.kind === 'add') return `add ${who(e.memberId)} as ${e.role}`;
+  if (e.kind === 'remove') return `remove ${who(e.memberId)}`;
+  if (e.kind === 'set-role') return `make ${who(e.memberId)} ${e.role}`;
+  return `rename the group "${e.name}"`;
+};

@@ -1,4 +1,4 @@
-import { CompanionError, type HubRoster, type HubRosterMerged, type HubRostersStatus, type MethodParams, type RosterChange } from '@pitwall/protocol';
+import { CompanionError, type HubRoster, type HubRosterMerged, type HubRostersStatus, type MethodParams, type RosterChange, type RosterEdit } from '@pitwall/protocol';
 import { HubClient } from '@pitwall/protocol/node';
 import type { Db } from '../store/database.js';
 import { hubErrorCode, hubKeyOf, hubProblem, keyChangedSentence, memberGroupsOf } from './hub-link.js';
@@ -35,6 +35,21 @@ export function mergedSentence(c: RosterChange, names: Map<string, string>): str
   }
 }
 
+/** One edit made here, not pushed yet, as a person reads it. */
+export function unpushedSentence(e: RosterEdit, names: Map<string, string>): string {
+  const who = (m: string) => names.get(m) ?? `member ${m.slice(0, 8)}`;
+  switch (e.kind) {
+    case 'add':
+      return `Added ${who(e.memberId)} as ${e.role}`;
+    case 'remove':
+      return `Removed ${who(e.memberId)}`;
+    case 'set-role':
+      return `Made ${who(e.memberId)} ${e.role}`;
+    case 'rename':
+      return `Renamed the group “${e.name}”`;
+  }
+}
+
 /**
  * The Hub screen's "Group rosters": the companion's TeamRosters (the same core as `pitwall hub
  * groups …`) for the connected hub. Edits are offered to the academy's admin and the group's
@@ -65,13 +80,15 @@ export function createHubRostersService(o: HubRostersServiceOptions) {
     return { roles, canEdit: (groupId: string) => admin || roles.get(groupId) === 'coach' };
   };
 
-  const view = (v: RosterView, editable: boolean): HubRoster => {
+  /** `known`: member names from every roster held here (a member removed here is named from another group). */
+  const view = (v: RosterView, editable: boolean, known: Map<string, string>): HubRoster => {
     const names = new Map(v.members.flatMap((m) => (m.name ? [[m.memberId, m.name] as const] : [])));
     const merged: HubRosterMerged[] = v.merged
       .slice(-MERGED_SHOWN)
       .reverse()
       .map((c) => ({ ...c, sentence: mergedSentence(c, names) }));
-    return { groupId: v.groupId, name: v.name, members: v.members, pending: v.pending, editable, merged };
+    const unpushed = v.unpushed.map((u) => ({ ...u, sentence: unpushedSentence(u.edit, known) }));
+    return { groupId: v.groupId, name: v.name, members: v.members, pending: v.pending, unpushed, editable, merged };
   };
 
   const status = async (): Promise<HubRostersStatus> => {
@@ -79,7 +96,8 @@ export function createHubRostersService(o: HubRostersServiceOptions) {
     if (!link) return { hubUrl: null, rosters: [], lastSync: null };
     const views = new TeamRosters(o.db, link.url).list();
     const { canEdit } = standing(views);
-    return { hubUrl: link.url, rosters: views.map((v) => view(v, canEdit(v.groupId))), lastSync };
+    const known = new Map(views.flatMap((v) => Object.entries(v.names)));
+    return { hubUrl: link.url, rosters: views.map((v) => view(v, canEdit(v.groupId), known)), lastSync };
   };
 
   const edit = async ({ groupId, edit: e }: MethodParams<'hub:roster-edit'>): Promise<HubRostersStatus> => {

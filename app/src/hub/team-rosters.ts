@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  CompanionError, HubRoutes, editRoster, emptyRoster, hlc, latestRosterStamp, mergeRosters, receiveHlc, roster, rosterMembers, rosterPull, rosterPushResult, rosterReport, tickHlc,
+  CompanionError, HubRoutes, editRoster, emptyRoster, firstPullReport, hlc, latestRosterStamp, mergeRosters, receiveHlc, roster, rosterMembers, rosterPull, rosterPushResult, rosterReport, tickHlc,
   type GroupRole, type Hlc, type Roster, type RosterChange, type RosterEdit, type RosterPushResult,
 } from '@pitwall/protocol';
 import type { HubClient } from '@pitwall/protocol/node';
@@ -14,6 +14,10 @@ export interface RosterView {
   members: { memberId: string; name: string | null; role: GroupRole }[];
   /** Edits made here that the hub has not taken yet. */
   pending: boolean;
+  /** The name of every member the hub named for this group, members removed since included. */
+  names: Record<string, string>;
+  /** Those edits one by one, oldest first, with when each was made (a roster marked pending before store migration 14 lists none). */
+  unpushed: { id: number; edit: RosterEdit; madeAt: number }[];
   /** What merges of the hub's roster changed here (edits made elsewhere), oldest first, with when this laptop merged them. */
   merged: (RosterChange & { mergedAt: number })[];
 }
@@ -32,12 +36,15 @@ const PAGE = 100;
 
 /** The store's writes of rosters, run by its writer: a roster, its clock and what merging it changed, in one transaction. */
 export const rosterWrites = {
-  'rosters.save': (db: Db, hub: string, groupId: string, state: string, names: string | null, pending: number, clock: string, changes: string[], at: number): void =>
+  /** `names` null: an edit made here (the names and the pulled mark stay); else a pull (the roster is now one this laptop has pulled). */
+  'rosters.save': (db: Db, hub: string, groupId: string, state: string, names: string | null, pending: number, clock: string, changes: string[], at: number, edit: string | null = null): void =>
     db.transaction(() => {
+      if (edit !== null) db.prepare('INSERT INTO roster_edits (hub, group_id, edit, made_at) VALUES (?,?,?,?)').run(hub, groupId, edit, at);
       db.prepare(
-        `INSERT INTO team_rosters (hub, group_id, state, names, pending) VALUES (?,?,?,?,?)
-         ON CONFLICT (hub, group_id) DO UPDATE SET state = excluded.state, names = COALESCE(?, team_rosters.names), pending = excluded.pending`,
-      ).run(hub, groupId, state, names ?? '{}', pending, names);
+        `INSERT INTO team_rosters (hub, group_id, state, names, pending, pulled) VALUES (?,?,?,?,?,?)
+         ON CONFLICT (hub, group_id) DO UPDATE SET state = excluded.state, names = COALESCE(?, team_rosters.names), pending = excluded.pending,
+           pulled = MAX(team_rosters.pulled, excluded.pulled)`,
+      ).run(hub, groupId, state, names ?? '{}', pending, names === null ? 0 : 1, names);
       db.prepare('INSERT INTO roster_clocks (hub, clock) VALUES (?, ?) ON CONFLICT (hub) DO UPDATE SET clock = excluded.clock').run(hub, clock);
       for (const c of changes) db.prepare('INSERT INTO roster_merges (hub, group_id, merged_at, change) VALUES (?,?,?,?)').run(hub, groupId, at, c);
     })(),
@@ -45,11 +52,16 @@ export const rosterWrites = {
   'rosters.discard': (db: Db, hub: string, groupId: string): void =>
     db.transaction(() => {
       db.prepare('DELETE FROM team_rosters WHERE hub = ? AND group_id = ?').run(hub, groupId);
+      db.prepare('DELETE FROM roster_edits WHERE hub = ? AND group_id = ?').run(hub, groupId);
       db.prepare("UPDATE hub_pull_cursors SET version = 0 WHERE hub = ? AND kind = 'rosters'").run(hub);
     })(),
-  'rosters.pushed': (db: Db, hub: string, groupIds: string[]): void =>
+  /** The hub took the groups' rosters as they were with edits up to `lastEdit`: those edits are pushed; one made meanwhile still waits. */
+  'rosters.pushed': (db: Db, hub: string, groupIds: string[], lastEdit: number): void =>
     db.transaction(() => {
-      for (const g of groupIds) db.prepare('UPDATE team_rosters SET pending = 0 WHERE hub = ? AND group_id = ?').run(hub, g);
+      for (const g of groupIds) {
+        db.prepare('DELETE FROM roster_edits WHERE hub = ? AND group_id = ? AND id <= ?').run(hub, g, lastEdit);
+        db.prepare('UPDATE team_rosters SET pending = EXISTS (SELECT 1 FROM roster_edits WHERE hub = ? AND group_id = ?) WHERE hub = ? AND group_id = ?').run(hub, g, hub, g);
+      }
     })(),
 };
 
@@ -86,6 +98,12 @@ export class TeamRosters {
       name: row.roster.name?.value ?? null,
       members: rosterMembers(row.roster).map((m) => ({ ...m, name: names[m.memberId] ?? null })),
       pending: row.pending,
+      names,
+      unpushed: (this.db.prepare('SELECT id, edit, made_at FROM roster_edits WHERE hub = ? AND group_id = ? ORDER BY id').all(this.hub, groupId) as { id: number; edit: string; made_at: number }[]).map((e) => ({
+        id: e.id,
+        edit: JSON.parse(e.edit) as RosterEdit,
+        madeAt: e.made_at,
+      })),
       merged: merges.map((m) => ({ ...(JSON.parse(m.change) as RosterChange), mergedAt: m.merged_at })),
     };
   }
@@ -103,7 +121,7 @@ export class TeamRosters {
     } catch (err) {
       throw new CompanionError(e.kind === 'set-role' ? 'not-found' : 'invalid-params', (err as Error).message);
     }
-    this.writer.run('rosters.save', this.hub, groupId, JSON.stringify(next), null, 1, JSON.stringify(clock), [], this.now());
+    this.writer.run('rosters.save', this.hub, groupId, JSON.stringify(next), null, 1, JSON.stringify(clock), [], this.now(), JSON.stringify(e));
     return this.show(groupId);
   }
 
@@ -119,12 +137,16 @@ export class TeamRosters {
    * cursor: a hub started afresh) and merges each pulled roster into this laptop's.
    */
   async sync(client: HubClient, opts: { reset?: boolean } = {}): Promise<RosterSyncReport> {
-    const rows = this.db.prepare('SELECT group_id, state FROM team_rosters WHERE hub = ? AND pending = 1 ORDER BY group_id').all(this.hub) as { group_id: string; state: string }[];
+    // The rosters and the newest edit in one read: the edits this push carries (one made during it waits for the next).
+    const { rows, lastEdit } = this.db.transaction(() => ({
+      rows: this.db.prepare('SELECT group_id, state FROM team_rosters WHERE hub = ? AND pending = 1 ORDER BY group_id').all(this.hub) as { group_id: string; state: string }[],
+      lastEdit: (this.db.prepare('SELECT coalesce(max(id), 0) AS id FROM roster_edits WHERE hub = ?').get(this.hub) as { id: number }).id,
+    }))();
     let pushed: RosterPushResult | null = null;
     if (rows.length) {
       const rosters = Object.fromEntries(rows.map((r) => [r.group_id, JSON.parse(r.state) as Roster]));
       pushed = (await client.call(HubRoutes.rosterPush, { laptop: this.clock().node, rosters }, rosterPushResult)) as RosterPushResult;
-      this.writer.run('rosters.pushed', this.hub, rows.map((r) => r.group_id));
+      this.writer.run('rosters.pushed', this.hub, rows.map((r) => r.group_id), lastEdit);
     }
     let after = opts.reset ? 0 : readCursor(this.db, this.hub, 'rosters').version;
     const changes: RosterChange[] = [];
@@ -150,7 +172,8 @@ export class TeamRosters {
     const row = this.row(groupId);
     const mine = row?.roster ?? emptyRoster();
     const merged = mergeRosters(mine, theirs);
-    const changes = rosterReport(groupId, mine, merged);
+    // Before a first pull there is nothing here to merge into, except edits made here (reported only where the hub's roster changed them).
+    const changes = row?.pulled ? rosterReport(groupId, mine, merged) : firstPullReport(groupId, mine, merged);
     const seen = latestRosterStamp(theirs);
     const clock = seen ? receiveHlc(this.clock(), seen, this.now()) : this.clock();
     const allNames = { ...(row ? (JSON.parse(row.names) as Record<string, string>) : {}), ...names };
@@ -158,9 +181,11 @@ export class TeamRosters {
     return changes;
   }
 
-  private row(groupId: string): { roster: Roster; names: string; pending: boolean } | null {
-    const r = this.db.prepare('SELECT state, names, pending FROM team_rosters WHERE hub = ? AND group_id = ?').get(this.hub, groupId) as { state: string; names: string; pending: number } | undefined;
-    return r ? { roster: roster.parse(JSON.parse(r.state)), names: r.names, pending: r.pending === 1 } : null;
+  private row(groupId: string): { roster: Roster; names: string; pending: boolean; pulled: boolean } | null {
+    const r = this.db.prepare('SELECT state, names, pending, pulled FROM team_rosters WHERE hub = ? AND group_id = ?').get(this.hub, groupId) as
+      | { state: string; names: string; pending: number; pulled: number }
+      | undefined;
+    return r ? { roster: roster.parse(JSON.parse(r.state)), names: r.names, pending: r.pending === 1, pulled: r.pulled === 1 } : null;
   }
 
   /** This laptop's roster clock for the hub; its node id is the track book's when the laptop has one (one laptop, one id at the hub). */

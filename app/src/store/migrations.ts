@@ -401,4 +401,46 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 14,
+    sql: `
+      -- Whether this laptop has pulled the hub's roster of the group (app/src/hub/team-rosters.ts):
+      -- a first pull has nothing here to merge into, so it reports nothing as merged from
+      -- elsewhere. Rosters held before this migration were pulled.
+      ALTER TABLE team_rosters ADD COLUMN pulled INTEGER NOT NULL DEFAULT 1;
+      -- What such first pulls reported before (every member and the name, each "from nothing") goes:
+      -- a group's earliest merge when all of it is adds and a name from nothing. A merge with
+      -- anything else in it is kept whole.
+      DELETE FROM roster_merges WHERE id IN (
+        SELECT m.id FROM roster_merges m
+        JOIN (SELECT hub, group_id, min(merged_at) AS first FROM roster_merges GROUP BY hub, group_id) f
+          ON f.hub = m.hub AND f.group_id = m.group_id AND m.merged_at = f.first
+        WHERE NOT EXISTS (
+          SELECT 1 FROM roster_merges x
+          WHERE x.hub = m.hub AND x.group_id = m.group_id AND x.merged_at = f.first
+            AND NOT (json_extract(x.change, '$.change') IN ('member-added', 'name') AND json_extract(x.change, '$.from') IS NULL)
+        )
+      );
+      -- The groups the member of a hub token was in when the hub last said (pitwall hub sync
+      -- without --group, app/src/hub/sync-groups.ts): what a sync uses while the hub is out of reach.
+      CREATE TABLE hub_member_groups (
+        hub      TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        name     TEXT NOT NULL,
+        role     TEXT NOT NULL,
+        seen_at  INTEGER NOT NULL,
+        PRIMARY KEY (hub, group_id)
+      ) STRICT, WITHOUT ROWID;
+      -- Each roster edit made here that the hub has not taken yet (a person sees them one by one);
+      -- a push the hub takes deletes the ones it carried, a discard the group's.
+      CREATE TABLE roster_edits (
+        id       INTEGER PRIMARY KEY,
+        hub      TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        edit     TEXT NOT NULL,
+        made_at  INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX roster_edits_group ON roster_edits(hub, group_id);
+    `,
+  },
 ];

@@ -10,11 +10,12 @@ import { hubWrites } from '../hub/hub-sync.js';
 import { hubStateWrites } from '../hub/hub-state.js';
 import { cursorWrites } from '../hub/pull-cursors.js';
 import { rosterWrites } from '../hub/team-rosters.js';
+import { syncGroupWrites } from '../hub/sync-groups.js';
 import type { Db } from './database.js';
 import { unitWrites } from './device-repo.js';
 import { pinWrites } from './pin-repo.js';
 
-const table = () => ({ ...unitWrites, ...pinWrites, ...logWrites, ...healthWrites, ...crashWrites, ...pullWrites, ...sessionWrites, ...ownTrackWrites, ...licenseWrites, ...trackBookWrites, ...hubWrites, ...hubStateWrites, ...cursorWrites, ...rosterWrites });
+const table = () => ({ ...unitWrites, ...pinWrites, ...logWrites, ...healthWrites, ...crashWrites, ...pullWrites, ...sessionWrites, ...ownTrackWrites, ...licenseWrites, ...trackBookWrites, ...hubWrites, ...hubStateWrites, ...cursorWrites, ...rosterWrites, ...syncGroupWrites });
 
 /** Every small write the store's writer runs for the main thread, by name: `(db, ...args) => result`. */
 export type WriteOps = ReturnType<typeof table>;

@@ -14,6 +14,18 @@ export const HubRosterMerged = Type.Object(
 );
 export type HubRosterMerged = Static<typeof HubRosterMerged>;
 
+export const HubRosterEdit = Type.Union([
+  Type.Object({ kind: Type.Literal('add'), memberId: HubId, role: GroupRole }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('remove'), memberId: HubId }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('set-role'), memberId: HubId, role: GroupRole }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('rename'), name: GroupName }, { additionalProperties: false }),
+]);
+export type HubRosterEdit = Static<typeof HubRosterEdit>;
+
+/** One edit made here that the hub has not taken yet, with when it was made and a sentence for a person. */
+export const HubRosterUnpushed = Type.Object({ id: Type.Integer(), edit: HubRosterEdit, madeAt: Type.Number(), sentence: Sentence }, { additionalProperties: false });
+export type HubRosterUnpushed = Static<typeof HubRosterUnpushed>;
+
 export const HubRoster = Type.Object(
   {
     groupId: HubId,
@@ -21,6 +33,8 @@ export const HubRoster = Type.Object(
     members: Type.Array(Type.Object({ memberId: HubId, name: Type.Union([Type.String(), Type.Null()]), role: GroupRole }, { additionalProperties: false })),
     /** Edits made here that the hub has not taken yet. */
     pending: Type.Boolean(),
+    /** Those edits one by one, oldest first (a roster marked before the companion kept them one by one lists none). */
+    unpushed: Type.Array(HubRosterUnpushed),
     /** The connected member may edit it (the academy's admin, or a coach of the group). */
     editable: Type.Boolean(),
     /** What merges changed here that came from elsewhere, newest first. */
@@ -40,14 +54,6 @@ export const HubRostersStatus = Type.Object(
   { additionalProperties: false },
 );
 export type HubRostersStatus = Static<typeof HubRostersStatus>;
-
-export const HubRosterEdit = Type.Union([
-  Type.Object({ kind: Type.Literal('add'), memberId: HubId, role: GroupRole }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('remove'), memberId: HubId }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('set-role'), memberId: HubId, role: GroupRole }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('rename'), name: GroupName }, { additionalProperties: false }),
-]);
-export type HubRosterEdit = Static<typeof HubRosterEdit>;
 
 export const hubRostersMethods = {
   'hub:rosters': { params: Empty, result: HubRostersStatus },

@@ -102,6 +102,17 @@ export function rosterReport(groupId: string, before: Roster, after: Roster): Ro
   return out;
 }
 
+/**
+ * What a laptop's first pull of a group changed here: only what touches its own edits made before
+ * it ever held the hub's roster (a member it added or re-roled, a name it gave). The rest of the
+ * hub's roster was there before this laptop saw the group: nothing merged into anything here, so
+ * it is not reported as an edit from elsewhere. With no edits here, nothing.
+ */
+export function firstPullReport(groupId: string, mine: Roster, merged: Roster): RosterChange[] {
+  const touched = new Set(Object.keys(mine.roles));
+  return rosterReport(groupId, mine, merged).filter((c) => (c.memberId === null ? mine.name !== undefined : touched.has(c.memberId)));
+}
+
 /** Two rosters hold the same state (key order aside). */
 export const sameRoster = (a: Roster, b: Roster): boolean => canonicalJson(a) === canonicalJson(b);
 

@@ -77,8 +77,9 @@ for (const kind of DATABASE_KINDS) {
       assert.equal(view.name, 'Team Red (May)');
       const expected = [[id('Cory'), 'coach'], [id('Dot'), 'driver']].sort();
       assert.deepEqual(view.members.map((m) => [m.memberId, m.role]), expected);
-      // The report kept here: the first pull brought the name and three members, this one the admin's edits.
-      assert.deepEqual(view.merged.map((c) => c.change), ['name', 'member-added', 'member-added', 'member-added', 'name', 'member-removed']);
+      // The report kept here: the admin's edits only. The first pull had nothing here to merge with, so it reported nothing.
+      assert.deepEqual(first.changes, [], 'the first pull reports nothing as merged');
+      assert.deepEqual(view.merged.map((c) => c.change), ['name', 'member-removed']);
       const table = await hubDb.db.selectFrom('group_members').select(['member_id', 'role']).where('group_id', '=', group).orderBy('member_id').execute();
       assert.deepEqual(table.map((r) => [r.member_id, r.role]), expected, "the hub's members follow the merge");
       // The admin's laptop catches up to the same roster; a sync with nothing new pulls nothing.
@@ -91,14 +92,15 @@ for (const kind of DATABASE_KINDS) {
       const dotDb = laptop();
       const dot = new TeamRosters(dotDb, url);
       const dotHub = new HubClient(url, { token: people.Dot!.token });
-      await dot.sync(dotHub);
+      assert.deepEqual((await dot.sync(dotHub)).changes, [], "a laptop's first pull merges nothing from elsewhere");
       dot.edit(group, { kind: 'set-role', memberId: id('Dot'), role: 'coach' });
       await assert.rejects(dot.sync(dotHub), (e: unknown) => e instanceof HubCallError && e.status === 403 && e.code === 'not-a-coach');
       assert.equal(dot.show(group).pending, true);
       const after = await hubDb.db.selectFrom('group_members').select(['member_id', 'role']).where('group_id', '=', group).orderBy('member_id').execute();
       assert.deepEqual(after.map((r) => [r.member_id, r.role]), expected, 'nothing written');
       dot.discard(group);
-      await dot.sync(dotHub);
+      assert.deepEqual((await dot.sync(dotHub)).changes, [], 'after a discard the pull is a first pull again: nothing reported');
+      assert.deepEqual(dot.show(group).merged, []);
       assert.equal(dot.show(group).members.find((m) => m.memberId === id('Dot'))?.role, 'driver');
       assert.equal(dot.show(group).pending, false);
     });

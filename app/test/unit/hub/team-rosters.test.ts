@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { CompanionError } from '@pitwall/protocol';
 import { TeamRosters } from '../../../src/hub/team-rosters.js';
 import { TrackBookStore } from '../../../src/sessions/track-book-store.js';
-import { openDatabase } from '../../../src/store/database.js';
+import { migrate, openDatabase } from '../../../src/store/database.js';
+import { MIGRATIONS } from '../../../src/store/migrations.js';
+import { storeWriter } from '../../../src/store/store-writer.js';
 
 const G = 'a'.repeat(32);
 const M = 'b'.repeat(32);
@@ -39,6 +41,70 @@ test('edits made here: stamped by one clock under the laptop id of the track boo
     refused(() => rosters.discard('f'.repeat(32)), 'not-found');
     rosters.discard(G);
     assert.deepEqual(rosters.list(), []);
+  } finally {
+    db.close();
+  }
+});
+
+test('edits not pushed yet are kept one by one; a push takes those it carried, an edit made meanwhile still waits', () => {
+  const db = openDatabase(null);
+  try {
+    let now = 1_700_000_000_000;
+    const rosters = new TeamRosters(db, 'http://hub.example:8080', () => now);
+    rosters.edit(G, { kind: 'add', memberId: M, role: 'driver' });
+    now += 1000;
+    rosters.edit(G, { kind: 'set-role', memberId: M, role: 'analyst' });
+    now += 1000;
+    rosters.edit(G, { kind: 'rename', name: 'Team Red' });
+    const view = rosters.show(G);
+    assert.deepEqual(
+      view.unpushed.map((u) => [u.edit, u.madeAt]),
+      [
+        [{ kind: 'add', memberId: M, role: 'driver' }, 1_700_000_000_000],
+        [{ kind: 'set-role', memberId: M, role: 'analyst' }, 1_700_000_001_000],
+        [{ kind: 'rename', name: 'Team Red' }, 1_700_000_002_000],
+      ],
+    );
+    // A refused edit leaves no line.
+    assert.throws(() => rosters.edit(G, { kind: 'remove', memberId: N }));
+    assert.equal(rosters.show(G).unpushed.length, 3);
+
+    // The hub takes a push that carried the first two edits; the rename, made during the push, still waits.
+    storeWriter(db).run('rosters.pushed', rosters.hub, [G], view.unpushed[1]!.id);
+    assert.deepEqual(rosters.show(G).unpushed.map((u) => u.edit.kind), ['rename']);
+    assert.equal(rosters.show(G).pending, true, 'an edit still waits');
+    storeWriter(db).run('rosters.pushed', rosters.hub, [G], view.unpushed[2]!.id);
+    assert.deepEqual([rosters.show(G).unpushed, rosters.show(G).pending], [[], false]);
+
+    // Another hub's edits are its own; a discard drops the group's with its roster.
+    const other = new TeamRosters(db, 'http://other.example', () => now);
+    other.edit(G, { kind: 'add', memberId: N, role: 'coach' });
+    rosters.edit(G, { kind: 'remove', memberId: M });
+    assert.deepEqual(other.show(G).unpushed.map((u) => u.edit.kind), ['add']);
+    rosters.discard(G);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM roster_edits WHERE hub = ?').get(rosters.hub) as { n: number }).n, 0);
+    assert.equal(other.show(G).unpushed.length, 1);
+  } finally {
+    db.close();
+  }
+});
+
+test('store migration 14 drops what first pulls reported as merged (adds and a name from nothing), keeps every other merge', () => {
+  const db = openDatabase(null, MIGRATIONS.filter((m) => m.version <= 13));
+  try {
+    const put = (group: string, at: number, change: object) =>
+      db.prepare('INSERT INTO roster_merges (hub, group_id, merged_at, change) VALUES (?,?,?,?)').run('http://hub', group, at, JSON.stringify({ groupId: group, memberId: null, by: 'hub', atMs: 1, ...change }));
+    const [g1, g2] = ['1'.repeat(32), '2'.repeat(32)];
+    // g1: a first pull's noise, then a real merge later with a member added.
+    put(g1, 100, { change: 'name', from: null, to: 'Team Red' });
+    put(g1, 100, { change: 'member-added', memberId: M, from: null, to: 'driver' });
+    put(g1, 200, { change: 'member-added', memberId: N, from: null, to: 'coach' });
+    // g2: its earliest merge holds a role change (edits made here before the first pull): kept whole.
+    put(g2, 100, { change: 'member-added', memberId: M, from: null, to: 'driver' });
+    put(g2, 100, { change: 'role', memberId: N, from: 'analyst', to: 'coach' });
+    migrate(db);
+    const left = db.prepare('SELECT group_id, merged_at FROM roster_merges ORDER BY id').all() as { group_id: string; merged_at: number }[];
+    assert.deepEqual(left.map((r) => [r.group_id, r.merged_at]), [[g1, 200], [g2, 100], [g2, 100]]);
   } finally {
     db.close();
   }

@@ -57,11 +57,19 @@ test('pitwall hub groups: edits offline, sync, the merged roster and what came f
     const r = await groups('Cory', ...args);
     assert.equal(r.code, 0, r.err);
   }
-  assert.match((await groups('Cory', 'show', group)).out, /edits here not pushed yet/);
+  const waiting = (await groups('Cory', 'show', group)).out;
+  assert.match(waiting, /edits here not pushed yet/);
+  // Each edit on its own line, oldest first, members by name.
+  // Dot was never in a roster this laptop pulled: the hub has not named her here yet.
+  assert.deepEqual(
+    waiting.split('\n').filter((l) => l.includes('not pushed yet ')).map((l) => l.replace(/^ +not pushed yet \S+: /, '')),
+    [`remove Dee (${id('Dee')})`, `add ? (${id('Dot')}) as driver`, `make Dan (${id('Dan')}) analyst`],
+  );
   // Meanwhile online, the admin puts Dee in again: an add the coach's remove never saw.
   await admin.addGroupMember(group, id('Dee'), 'analyst');
   const s = await sync('Cory', '--json');
   assert.equal(s.code, 0, s.err);
+  assert.doesNotMatch((await groups('Cory', 'show', group)).out, /not pushed yet/, 'the hub took them');
   const report = JSON.parse(s.out) as { pushed: { groups: { outcome: string }[] }; changes: { change: string; memberId: string; to: string; by: string }[] };
   assert.equal(report.pushed.groups[0]!.outcome, 'merged');
   assert.deepEqual(report.changes.map((c) => [c.change, c.memberId, c.to, c.by]), [['member-added', id('Dee'), 'analyst', 'hub']]);

@@ -58,8 +58,8 @@ test("pitwall hub sync: shares the chosen sessions, brings the group's into the 
   assert.match(a.out, /shared Ana-1 \(\d+ laps\) with 1 group/);
   const b = await sync('Ben', '--share', 'Ben-1', '--json');
   assert.equal(b.code, 0, b.err);
-  assert.deepEqual(JSON.parse(b.out).synced, [{ groupId: group, changed: 2 }]);
-  assert.equal((await sync('Ana')).out.trim(), `group ${group}: 1 session(s) new or changed`);
+  assert.deepEqual(JSON.parse(b.out).synced, [{ groupId: group, changed: 2, name: 'Red' }]);
+  assert.equal((await sync('Ana')).out.trim(), `group "Red" (${group}): 1 session(s) new or changed`);
   for (const name of ['Ana', 'Ben']) {
     const db = openDatabase(people[name]!.dataDir);
     assert.deepEqual(fleetForTrack(db, tracks, { trackId: EVERLAND }).members.map((m) => m.name).sort(), ['Ana', 'Ben']);
@@ -73,7 +73,7 @@ test('mistakes are named, nothing is sent, the token is never printed', async ()
   assert.match(missing.err, /no session "no-such-session"/);
   const badGroup = await runCli(['hub', 'sync', '--hub', url, '--group', 'nope', '--token-file', people.Ana!.tokenFile, '--data-dir', people.Ana!.dataDir]);
   assert.equal(badGroup.code, 2);
-  assert.match(badGroup.err, /not a group id/);
+  assert.match(badGroup.err, /no group of yours is named "nope" \(your groups: "Red" \([0-9a-f]{32}\)\)/);
   const wrongToken = join(dir, 'wrong.token');
   writeFileSync(wrongToken, 'pwh_not-a-real-token-at-all-but-long-enough-for-it\n');
   const refused = await runCli(['hub', 'sync', '--hub', url, '--group', group, '--token-file', wrongToken, '--data-dir', people.Ana!.dataDir]);

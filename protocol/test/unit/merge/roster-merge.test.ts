@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  canonicalJson, editRoster, emptyRoster, latestRosterStamp, mergeRosters, receiveHlc, roster, rosterMembers, rosterReport, tickHlc,
+  canonicalJson, editRoster, emptyRoster, firstPullReport, latestRosterStamp, mergeRosters, receiveHlc, roster, rosterMembers, rosterReport, tickHlc,
   type Hlc, type Roster, type RosterEdit,
 } from '../../../src/merge/index.js';
 import { mergeOrSet } from '../../../src/merge/or-set.js';
@@ -130,5 +130,36 @@ describe('merging team rosters', () => {
     const later = editRoster(merged, { kind: 'remove', memberId: ana }, at(20, 'laptop-b'));
     assert.deepEqual(rosterMembers(mergeRosters(onHub, later)).map((m) => m.memberId), [ben]);
     assert.throws(() => editRoster(later, { kind: 'set-role', memberId: ana, role: 'driver' }, at(21, 'laptop-b')), /not in this group/);
+  });
+});
+
+describe("a laptop's first pull of a roster", () => {
+  const [ana, ben, cleo] = MEMBERS as [string, string, string];
+  const at = (ms: number, node: string): Hlc => ({ ms, n: 0, node });
+  // The hub's roster as a laptop first pulls it: named, three members, Ben a driver.
+  let hub = editRoster(emptyRoster(), { kind: 'rename', name: 'Team Red' }, at(1, 'hub'));
+  hub = editRoster(hub, { kind: 'add', memberId: ana, role: 'driver' }, at(2, 'hub'));
+  hub = editRoster(hub, { kind: 'add', memberId: ben, role: 'driver' }, at(3, 'hub'));
+  hub = editRoster(hub, { kind: 'set-role', memberId: ben, role: 'coach' }, at(9, 'hub'));
+
+  it('with nothing here, reports nothing (rosterReport would list every member as merged)', () => {
+    assert.equal(rosterReport('g'.repeat(32), emptyRoster(), mergeRosters(emptyRoster(), hub)).length, 3);
+    assert.deepEqual(firstPullReport('g'.repeat(32), emptyRoster(), mergeRosters(emptyRoster(), hub)), []);
+  });
+
+  it('with edits made here before it, reports only where the hub changed what they touched', () => {
+    // Offline, before ever pulling: the coach adds Ben as analyst (the hub made him coach later) and Cleo as driver.
+    let mine = editRoster(emptyRoster(), { kind: 'add', memberId: ben, role: 'analyst' }, at(5, 'laptop-1'));
+    mine = editRoster(mine, { kind: 'add', memberId: cleo, role: 'driver' }, at(6, 'laptop-1'));
+    const merged = mergeRosters(mine, hub);
+    assert.deepEqual(
+      firstPullReport('g'.repeat(32), mine, merged).map((c) => [c.change, c.memberId, c.from, c.to, c.by]),
+      [['role', ben, 'analyst', 'coach', 'hub']],
+      "Ben's role, changed by a later edit on the hub, is reported; Ana and the name were the hub's before, Cleo is this laptop's own",
+    );
+    const renamed = editRoster(mine, { kind: 'rename', name: 'Reds' }, at(7, 'laptop-1'));
+    assert.deepEqual(firstPullReport('g'.repeat(32), renamed, mergeRosters(renamed, hub)).map((c) => c.change), ['role'], 'its later rename wins: nothing to report');
+    const early = editRoster(mine, { kind: 'rename', name: 'Reds' }, at(0, 'laptop-1'));
+    assert.deepEqual(firstPullReport('g'.repeat(32), early, mergeRosters(early, hub)).map((c) => [c.change, c.to]), [['name', 'Team Red'], ['role', 'coach']], 'a name given here that the hub overrode is');
   });
 });

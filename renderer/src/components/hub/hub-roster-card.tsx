@@ -4,6 +4,13 @@ import { useHubRosters } from '../../store/hub-rosters-store.js';
 
 const ROLES: GroupRole[] = ['coach', 'driver', 'analyst'];
 
+/** When an edit was made: the time today, else the day too (edits can wait days for a network). */
+const madeAt = (ms: number): string => {
+  const d = new Date(ms);
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })}, ${time}`;
+};
+
 /** One group's roster: members with roles, the not-pushed mark, edits (where the member may), what merges brought. */
 export function HubRosterCard({ r, known }: { r: HubRoster; known: Map<string, string> }) {
   const { edit, discard, busy, error } = useHubRosters();
@@ -20,7 +27,7 @@ export function HubRosterCard({ r, known }: { r: HubRoster; known: Map<string, s
         <strong data-testid="hub-roster-name">{label}</strong>
         {r.pending && (
           <span className="hub-unit-state tone-warn" data-testid="hub-roster-pending">
-            Edits here not pushed yet
+            {r.unpushed.length === 0 ? 'Edits here not pushed yet' : `${r.unpushed.length} edit${r.unpushed.length === 1 ? '' : 's'} here not pushed yet`}
           </span>
         )}
         {!r.editable && <span className="dim small">read only: the academy’s admin and the group’s coaches edit it</span>}
@@ -48,6 +55,17 @@ export function HubRosterCard({ r, known }: { r: HubRoster; known: Map<string, s
           </li>
         ))}
       </ul>
+      {r.unpushed.length > 0 && (
+        <ol className="hub-roster-unpushed" data-testid="hub-roster-unpushed" aria-label="Edits made here, not pushed yet">
+          {r.unpushed.map((u) => (
+            <li key={u.id} className="small" data-testid="hub-roster-unpushed-edit">
+              <span>{u.sentence}</span>
+              <span className="dim">{madeAt(u.madeAt)}</span>
+              <span className="hub-unit-state tone-warn">not pushed yet</span>
+            </li>
+          ))}
+        </ol>
+      )}
       {r.editable && (
         <div className="hub-actions">
           <select className="text-input" value={adding} disabled={!idle || addable.length === 0} onChange={(e) => setAdding(e.target.value)} aria-label="Member to add" data-testid="hub-roster-add-member">
