@@ -4,7 +4,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import { validatorOf, type HubRoute, type Validator } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { authenticateMember, type Member } from './organisations/members.js';
-import { refuseUnstorableText } from './stored-text.js';
+import { bodyToCheck, refuseUnstorableText } from './stored-text.js';
 
 type StaticOr<S, D> = S extends TSchema ? Static<S> : D;
 
@@ -57,7 +57,7 @@ export function serveHubRoute<R extends HubRoute>(
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const member = route.access === 'member' ? members.get(req) : null;
       if (member === undefined) throw new Error('a member route ran without its member');
-      refuseUnstorableText(req.params, req.query, req.body);
+      refuseUnstorableText(req.params, req.query, bodyToCheck(req.body));
       const call = {
         member,
         params: check(route.params, req.params),

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { HubRoutes, SchemaError } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { HubRefusal } from './hub-refusal.js';
+import { useStoredTextJsonParser } from './stored-text.js';
 import { serveHubRoute } from './hub-route.js';
 import { authenticateMember, redactTokens } from './organisations/members.js';
 import type { HubSigningKey } from './hub-signing-key.js';
@@ -89,6 +90,8 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
       void (reply as unknown as FastifyReply).code(status).send({ error: { code: 'bad-url', message: 'The hub cannot route this URL (bad encoding, or a part too long).' } });
     },
   });
+
+  useStoredTextJsonParser(app);
 
   // Anyone may call the public routes that write: each client address has an allowance a minute,
   // counted in the database, spent before the body is read.

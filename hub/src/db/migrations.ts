@@ -1,5 +1,6 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { writeFleetLapColumns } from '../fleet/hub-lap-columns.js';
+import { isPostgres } from './dialect.js';
 import type { HubTables } from './tables.js';
 
 /**
@@ -253,6 +254,19 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('rate_limits').execute();
+    },
+  },
+  // PostgreSQL shares a batch of sessions in one statement (team/share-sessions-postgres.ts): a
+  // refusal found inside it must abort it, and SQL has no RAISE of its own. SQLite needs none.
+  '0010-hub-refuse': {
+    async up(db: Kysely<unknown>) {
+      if (!isPostgres(db)) return;
+      await sql`CREATE FUNCTION hub_refuse(code text) RETURNS integer LANGUAGE plpgsql VOLATILE AS $$
+        BEGIN RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = code; END
+      $$`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      if (isPostgres(db)) await sql`DROP FUNCTION hub_refuse(text)`.execute(db);
     },
   },
 };

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { emptyLapColumns, nameInterner, packSharedLaps, type LapColumns, type SharedSession } from '@pitwall/protocol';
-import type { HubTables } from '../db/tables.js';
+import type { FleetLapColumnsTable, HubTables } from '../db/tables.js';
 
 /** What fleet_lap_columns keeps of a shared session (shared_sessions' columns). */
 export interface FleetLapSession {
@@ -17,6 +17,19 @@ export interface FleetLapSession {
 // binds 7, a session key 2.
 const ROWS_PER_INSERT = 1000;
 const KEYS_PER_DELETE = 3000;
+
+/** The fleet_lap_columns rows of these sessions: one per session on a track with laps. */
+export function fleetLapRows(sessions: readonly FleetLapSession[]): FleetLapColumnsTable[] {
+  const rows: FleetLapColumnsTable[] = [];
+  for (const s of sessions) {
+    const laps = typeof s.laps === 'string' ? (JSON.parse(s.laps) as SharedSession['laps']) : s.laps;
+    if (s.track_id === null || laps.length === 0) continue;
+    const p = packSharedLaps(s.started_at, laps);
+    const columns = new Uint8Array(p.columns.buffer);
+    rows.push({ unit_id: s.unit_id, session_id: s.session_id, track_id: s.track_id, driver_id: s.driver_id, laps: p.laps, sectors: p.sectors, columns });
+  }
+  return rows;
+}
 
 /**
  * Keeps the fleet distributions' copy of shared sessions (their laps packed as float64 columns),
@@ -37,14 +50,7 @@ export async function writeFleetLapColumns(db: Kysely<HubTables> | Transaction<H
       .where((eb) => eb.or([...byUnit].map(([unit, ids]) => eb.and([eb('unit_id', '=', unit), eb('session_id', 'in', ids)]))))
       .execute();
   }
-  const rows = [];
-  for (const s of sessions) {
-    const laps = typeof s.laps === 'string' ? (JSON.parse(s.laps) as SharedSession['laps']) : s.laps;
-    if (s.track_id === null || laps.length === 0) continue;
-    const p = packSharedLaps(s.started_at, laps);
-    const columns = new Uint8Array(p.columns.buffer);
-    rows.push({ unit_id: s.unit_id, session_id: s.session_id, track_id: s.track_id, driver_id: s.driver_id, laps: p.laps, sectors: p.sectors, columns });
-  }
+  const rows = fleetLapRows(sessions);
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await db.insertInto('fleet_lap_columns').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
 }
 

@@ -6,6 +6,8 @@ import { HubRefusal } from '../hub-refusal.js';
 import type { Member } from '../organisations/members.js';
 import { noSuchGroup, rolesIn } from './groups.js';
 import { writeFleetLapColumns } from '../fleet/hub-lap-columns.js';
+import { postgresPool } from '../db/open-database.js';
+import { isSessionOfAnotherDriver, shareSessionsInOneStatement } from './share-sessions-postgres.js';
 
 // Rows per statement, under SQLite's 32,766 bound parameters and PostgreSQL's 65,535:
 // a session row binds 7, a share 3, a session key 2.
@@ -93,6 +95,23 @@ async function replaceShares(trx: Transaction<HubTables>, items: readonly Shared
   for (const part of chunks(shares, SHARES_PER_INSERT)) await trx.insertInto('session_shares').values(part).execute();
 }
 
+const sessionOfAnotherDriver = () => new HubRefusal(409, 'session-of-another-driver', 'This session was shared by another driver.');
+
+/** The index of the batch's first session another driver holds (after a refusal, to name it). */
+async function firstTaken(db: Kysely<HubTables>, caller: Member, items: readonly SharedSessionBatchItem[]): Promise<number> {
+  const taken = new Set<string>();
+  for (const part of chunks(items, KEYS_PER_DELETE)) {
+    const rows = await db
+      .selectFrom('shared_sessions')
+      .select(['unit_id', 'session_id'])
+      .where('driver_id', '<>', caller.id)
+      .where((eb) => eb.or(part.map((s) => eb.and([eb('unit_id', '=', s.unitId), eb('session_id', '=', s.sessionId)]))))
+      .execute();
+    for (const r of rows) taken.add(keyOf({ unitId: r.unit_id, sessionId: r.session_id }));
+  }
+  return Math.max(0, items.findIndex((s) => taken.has(keyOf(s))));
+}
+
 /**
  * A driver shares sessions with groups they drive in, all in one transaction: every session is
  * theirs (one another driver shared first refuses the whole batch), each sent again replaces its
@@ -111,10 +130,20 @@ export async function shareSessions(db: Kysely<HubTables>, caller: Member, items
     laps: JSON.stringify(s.laps),
     updated_at: updatedAt,
   }));
+  const pool = postgresPool(db);
+  if (pool) {
+    try {
+      await shareSessionsInOneStatement(pool, rows, items);
+    } catch (err) {
+      if (!isSessionOfAnotherDriver(err)) throw err;
+      throw refuse(name, await firstTaken(db, caller, items), sessionOfAnotherDriver());
+    }
+    return rows;
+  }
   await db.transaction().execute(async (trx) => {
     const written = await upsertSessions(trx, rows);
     const taken = items.findIndex((s) => !written.has(keyOf(s)));
-    if (taken >= 0) throw refuse(name, taken, new HubRefusal(409, 'session-of-another-driver', 'This session was shared by another driver.'));
+    if (taken >= 0) throw refuse(name, taken, sessionOfAnotherDriver());
     await replaceShares(trx, items);
     await writeFleetLapColumns(trx, rows.map((r, i) => ({ ...r, laps: items[i]!.laps })));
   });

@@ -55,5 +55,6 @@ export const shareBatch = (app: FastifyInstance, who: Person, sessions: unknown)
 export async function sharedState(hubDb: HubDatabase) {
   const sessions = await hubDb.db.selectFrom('shared_sessions').selectAll().orderBy('unit_id').orderBy('session_id').execute();
   const shares = await hubDb.db.selectFrom('session_shares').selectAll().orderBy('group_id').orderBy('unit_id').orderBy('session_id').execute();
-  return { sessions, shares };
+  const packed = (await hubDb.db.selectFrom('fleet_lap_columns').selectAll().orderBy('unit_id').orderBy('session_id').execute()).map((r) => ({ ...r, columns: Buffer.from(r.columns).toString('hex') }));
+  return { sessions, shares, packed };
 }

@@ -27,6 +27,7 @@ import {
   type SignedRegistration,
 } from '../hub/index.js';
 import type { Validator } from '../validate.js';
+import { AnswerTooLargeError, requestText, type TextAnswer } from './http-text.js';
 import type { TSchema } from '@sinclair/typebox';
 
 /** The hub refused (a 4xx with its code), or could not be reached / answered nonsense (`status` 0). */
@@ -68,6 +69,9 @@ export function sessionBatchBodies(items: readonly string[], maxItems = SESSION_
   if (part.length) bodies.push(`${head}${part.join(',')}]}`);
   return bodies;
 }
+
+/** The largest answer read from a hub: a registry pull of every track, with room to spare. */
+const MAX_ANSWER_B = 64 * 1024 * 1024;
 
 /** Calls a hub through its route table, each answer validated against the route's schema. */
 export class HubClient {
@@ -123,21 +127,22 @@ export class HubClient {
   private async send<T>(route: HubRoute, body: string | undefined, answer: Validator<TSchema>, params: Record<string, string> = {}, query: Record<string, string> = {}): Promise<T> {
     const url = new URL(route.path.replace(/:([A-Za-z]+)/g, (_, k: string) => encodeURIComponent(params[k] ?? '')), this.baseUrl);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    let res: Response;
+    let res: TextAnswer;
     try {
-      res = await fetch(url, {
+      res = await requestText(url, {
         method: route.method,
         headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}) },
         ...(body === undefined ? {} : { body }),
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
+        timeoutMs: this.opts.timeoutMs ?? 15_000,
+        maxBytes: MAX_ANSWER_B,
       });
     } catch (err) {
+      if (err instanceof AnswerTooLargeError) throw new HubCallError(0, 'bad-answer', `the hub ${err.message}`);
       throw new HubCallError(0, 'unreachable', `the hub at ${this.baseUrl} cannot be reached (${(err as Error).message})`);
     }
-    const text = await res.text();
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(res.text);
     } catch {
       throw new HubCallError(0, 'bad-answer', `the hub answered ${res.status} with a body that is not JSON`);
     }

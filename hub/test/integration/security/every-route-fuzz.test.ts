@@ -185,13 +185,16 @@ for (const kind of DATABASE_KINDS) {
 
     test('text the database cannot keep as sent (NUL, a lone surrogate) in a group or track name: 400 invalid-text on both databases, nothing written', async () => {
       // JSON escapes, as a client sends them: the parsed strings hold a NUL or a lone surrogate.
-      for (const bad of ['Team\\u0000Red', 'Team \\ud800', '\\udc00']) {
+      for (const bad of ['Team\\u0000Red', 'Team \\ud800', '\\udc00', 'Team \\uD83D', '\\u0041\\uDE00']) {
         const before = await snapshot(f);
         const group = await f.app.inject({ method: 'POST', url: HubRoutes.createGroup.path, headers: { ...auth(w.admin), 'content-type': 'application/json' }, payload: `{"name":"${bad}"}` });
         assert.equal(group.statusCode, 400, group.body);
         assert.equal(group.json().error.code, 'invalid-text');
         const push = await f.app.inject({ method: 'POST', url: HubRoutes.registryPush.path, headers: { ...auth(w.admin), 'content-type': 'application/json' }, payload: JSON.stringify({ laptop: w.laptop, book: bookWith('NAME', w.laptop) }).replace('NAME', bad) });
         assert.equal(push.json().error.code, 'invalid-text', push.body);
+        const batch = JSON.stringify((await valid.shareSessionBatch()).payload).replace(/"sessionId":"[^"]*"/, `"sessionId":"${bad}"`);
+        const badBatch = await f.app.inject({ method: 'POST', url: HubRoutes.shareSessionBatch.path, headers: { ...auth(w.driver), 'content-type': 'application/json' }, payload: batch });
+        assert.equal(badBatch.json().error.code, 'invalid-text', badBatch.body);
         assert.equal(await snapshot(f), before);
       }
       // Unicode a person writes is kept as written.

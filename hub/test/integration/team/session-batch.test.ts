@@ -60,6 +60,14 @@ for (const kind of DATABASE_KINDS) {
       assert.deepEqual(rows, [`r1:${g2}`, `r3:${g1}`]);
       assert.deepEqual(((await read(d1, unit, 'r1')).json() as SharedSession).laps, again[0]!.laps);
       assert.equal((await read(coach, unit, 'r2')).statusCode, 404, 'unshared from G1');
+      const stored = (await sharedState(f.hubDb)).sessions.find((s) => s.unit_id === unit && s.session_id === 'r1')!;
+      assert.equal(stored.laps, JSON.stringify(again[0]!.laps), 'the laps kept as the JSON sent');
+      // The fleet distributions' packed copy follows: replaced, removed off a track or without laps, made on one.
+      const packedOf = async () => (await sharedState(f.hubDb)).packed.filter((p) => p.unit_id === unit).map((p) => `${p.session_id}:${p.track_id}:${p.laps}`);
+      assert.deepEqual(await packedOf(), ['r1:catalog:lydd-international:5', 'r2:catalog:lydd-international:3', 'r3:catalog:lydd-international:3']);
+      const moved = [{ ...batchItem(unit, 'r1', [g2]), trackId: null }, { ...batchItem(unit, 'r2', []), laps: [] }, { ...batchItem(unit, 'r3', [g1], 58_000, 4), trackId: 'user:elsewhere' }];
+      assert.equal((await shareBatch(f.app, d1, moved)).statusCode, 200);
+      assert.deepEqual(await packedOf(), ['r3:user:elsewhere:4']);
 
       const many: string[] = [];
       for (let i = 0; i < 16; i++) many.push(await newGroup(f.app, admin, `many-${i}`));

@@ -1,0 +1,68 @@
+import type pg from 'pg';
+import type { SharedSessionBatchItem } from '@pitwall/protocol';
+import { fleetLapRows } from '../fleet/hub-lap-columns.js';
+import type { SessionRow } from './share-sessions.js';
+
+/**
+ * The writes of shareSessions in one PostgreSQL statement, so a batch costs the hub one round
+ * trip instead of a transaction's six (over a network, or a loaded machine, those are most of
+ * its cost): each session upserted unless another driver holds it (in key order, so two batches
+ * touching the same sessions queue instead of deadlocking), its groups made exactly those sent
+ * and its fleet_lap_columns row replaced (or removed). The sessions come as one JSON document
+ * (`laps` kept as the very text sent), the packed lap columns as one bytea sliced per session. A
+ * session another driver holds aborts the whole statement (hub_refuse, migration 0010): the
+ * statement is its own transaction, so nothing of the batch is written. Prepared once per
+ * connection by name: PostgreSQL plans this statement once, not at every batch.
+ */
+const SHARE = `
+WITH incoming AS (
+  SELECT * FROM json_to_recordset($1::json) AS i(unit_id text, session_id text, started_at text, track_id text, laps json, groups json, lap_count int, sector_count int, columns_at int, columns_bytes int)
+), up AS (
+  INSERT INTO shared_sessions AS s (unit_id, session_id, driver_id, started_at, track_id, laps, updated_at)
+  SELECT unit_id, session_id, $3, started_at, track_id, laps::text, $4 FROM incoming ORDER BY unit_id, session_id
+  ON CONFLICT (unit_id, session_id) DO UPDATE
+    SET started_at = excluded.started_at, track_id = excluded.track_id, laps = excluded.laps, updated_at = excluded.updated_at
+    WHERE s.driver_id = excluded.driver_id
+  RETURNING s.unit_id, s.session_id
+), mine AS (
+  SELECT i.* FROM incoming i JOIN up ON up.unit_id = i.unit_id AND up.session_id = i.session_id
+), wanted AS (
+  SELECT g.group_id, m.unit_id, m.session_id FROM mine m, json_array_elements_text(m.groups) AS g(group_id)
+), unshared AS (
+  DELETE FROM session_shares x USING mine m
+  WHERE x.unit_id = m.unit_id AND x.session_id = m.session_id
+    AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.group_id = x.group_id AND w.unit_id = x.unit_id AND w.session_id = x.session_id)
+), shared AS (
+  INSERT INTO session_shares (group_id, unit_id, session_id) SELECT group_id, unit_id, session_id FROM wanted
+  ON CONFLICT DO NOTHING
+), packed AS (
+  INSERT INTO fleet_lap_columns AS f (unit_id, session_id, track_id, driver_id, laps, sectors, columns)
+  SELECT unit_id, session_id, track_id, $3, lap_count, sector_count, substring($2::bytea FROM columns_at + 1 FOR columns_bytes) FROM mine WHERE columns_bytes IS NOT NULL
+  ON CONFLICT (unit_id, session_id) DO UPDATE
+    SET track_id = excluded.track_id, driver_id = excluded.driver_id, laps = excluded.laps, sectors = excluded.sectors, columns = excluded.columns
+), unpacked AS (
+  DELETE FROM fleet_lap_columns f USING mine m WHERE f.unit_id = m.unit_id AND f.session_id = m.session_id AND m.columns_bytes IS NULL
+)
+SELECT CASE WHEN count(*) = $5 THEN count(*)::int ELSE hub_refuse('session-of-another-driver') END AS written FROM up`;
+
+/** The error hub_refuse raises when a session of the batch is another driver's. */
+export const isSessionOfAnotherDriver = (err: unknown): boolean => (err as { code?: string; message?: string }).code === 'P0001' && (err as Error).message === 'session-of-another-driver';
+
+/** Writes the batch's rows (each with its item, same index) in one statement; throws isSessionOfAnotherDriver when one is taken. */
+export async function shareSessionsInOneStatement(pool: pg.Pool, rows: readonly SessionRow[], items: readonly SharedSessionBatchItem[]): Promise<void> {
+  const packed = new Map(fleetLapRows(rows.map((r, i) => ({ ...r, laps: items[i]!.laps }))).map((p) => [`${p.unit_id}/${p.session_id}`, p]));
+  const columns: Uint8Array[] = [];
+  let at = 0;
+  const records = rows.map((r, i) => {
+    const p = packed.get(`${r.unit_id}/${r.session_id}`);
+    const slice = p ? { lap_count: p.laps, sector_count: p.sectors, columns_at: at, columns_bytes: p.columns.byteLength } : {};
+    if (p) {
+      columns.push(p.columns);
+      at += p.columns.byteLength;
+    }
+    const fields = JSON.stringify({ unit_id: r.unit_id, session_id: r.session_id, started_at: r.started_at, track_id: r.track_id, groups: items[i]!.groups, ...slice });
+    // The laps as shared_sessions keeps them (already JSON): spliced in, not stringified twice.
+    return `${fields.slice(0, -1)},"laps":${r.laps}}`;
+  });
+  await pool.query({ name: 'hub-share-sessions', text: SHARE, values: [`[${records.join(',')}]`, Buffer.concat(columns), rows[0]!.driver_id, rows[0]!.updated_at, rows.length] });
+}
