@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, migrateUpTo } from './migrations.js';
+import { preparingPool } from './preparing-pool.js';
 import type { HubTables } from './tables.js';
 
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -47,18 +48,5 @@ export function connectDatabase(target: DatabaseTarget, opts: { poolSize?: numbe
   const pool = new pg.Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
   // A dropped idle connection must not take the process down; the next query opens another.
   pool.on('error', () => undefined);
-  const db = new Kysely<HubTables>({ dialect: new PostgresDialect({ pool }) });
-  pools.set(db, pool);
-  return db;
-}
-
-const pools = new WeakMap<Kysely<HubTables>, pg.Pool>();
-
-/**
- * The connection pool under a PostgreSQL database, for a hot statement prepared once per
- * connection by name (PostgreSQL then plans it once, not at every call), which Kysely does not
- * offer. Null on SQLite.
- */
-export function postgresPool(db: Kysely<HubTables>): pg.Pool | null {
-  return pools.get(db) ?? null;
+  return new Kysely<HubTables>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
 }

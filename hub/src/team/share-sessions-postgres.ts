@@ -1,5 +1,6 @@
-import type pg from 'pg';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { SharedSessionBatchItem } from '@pitwall/protocol';
+import type { HubTables } from '../db/tables.js';
 import { fleetLapRows } from '../fleet/hub-lap-columns.js';
 import type { SessionRow } from './share-sessions.js';
 
@@ -11,8 +12,7 @@ import type { SessionRow } from './share-sessions.js';
  * and its fleet_lap_columns row replaced (or removed). The sessions come as one JSON document
  * (`laps` kept as the very text sent), the packed lap columns as one bytea sliced per session. A
  * session another driver holds aborts the whole statement (hub_refuse, migration 0010): the
- * statement is its own transaction, so nothing of the batch is written. Prepared once per
- * connection by name: PostgreSQL plans this statement once, not at every batch.
+ * statement is its own transaction, so nothing of the batch is written.
  */
 const SHARE = `
 WITH incoming AS (
@@ -49,7 +49,7 @@ SELECT CASE WHEN count(*) = $5 THEN count(*)::int ELSE hub_refuse('session-of-an
 export const isSessionOfAnotherDriver = (err: unknown): boolean => (err as { code?: string; message?: string }).code === 'P0001' && (err as Error).message === 'session-of-another-driver';
 
 /** Writes the batch's rows (each with its item, same index) in one statement; throws isSessionOfAnotherDriver when one is taken. */
-export async function shareSessionsInOneStatement(pool: pg.Pool, rows: readonly SessionRow[], items: readonly SharedSessionBatchItem[]): Promise<void> {
+export async function shareSessionsInOneStatement(db: Kysely<HubTables>, rows: readonly SessionRow[], items: readonly SharedSessionBatchItem[]): Promise<void> {
   const packed = new Map(fleetLapRows(rows.map((r, i) => ({ ...r, laps: items[i]!.laps }))).map((p) => [`${p.unit_id}/${p.session_id}`, p]));
   const columns: Uint8Array[] = [];
   let at = 0;
@@ -64,5 +64,5 @@ export async function shareSessionsInOneStatement(pool: pg.Pool, rows: readonly 
     // The laps as shared_sessions keeps them (already JSON): spliced in, not stringified twice.
     return `${fields.slice(0, -1)},"laps":${r.laps}}`;
   });
-  await pool.query({ name: 'hub-share-sessions', text: SHARE, values: [`[${records.join(',')}]`, Buffer.concat(columns), rows[0]!.driver_id, rows[0]!.updated_at, rows.length] });
+  await db.executeQuery(CompiledQuery.raw(SHARE, [`[${records.join(',')}]`, Buffer.concat(columns), rows[0]!.driver_id, rows[0]!.updated_at, rows.length]));
 }

@@ -6,7 +6,7 @@ import { HubRefusal } from '../hub-refusal.js';
 import type { Member } from '../organisations/members.js';
 import { noSuchGroup, rolesIn } from './groups.js';
 import { writeFleetLapColumns } from '../fleet/hub-lap-columns.js';
-import { postgresPool } from '../db/open-database.js';
+import { isPostgres } from '../db/dialect.js';
 import { isSessionOfAnotherDriver, shareSessionsInOneStatement } from './share-sessions-postgres.js';
 
 // Rows per statement, under SQLite's 32,766 bound parameters and PostgreSQL's 65,535:
@@ -130,10 +130,9 @@ export async function shareSessions(db: Kysely<HubTables>, caller: Member, items
     laps: JSON.stringify(s.laps),
     updated_at: updatedAt,
   }));
-  const pool = postgresPool(db);
-  if (pool) {
+  if (isPostgres(db)) {
     try {
-      await shareSessionsInOneStatement(pool, rows, items);
+      await shareSessionsInOneStatement(db, rows, items);
     } catch (err) {
       if (!isSessionOfAnotherDriver(err)) throw err;
       throw refuse(name, await firstTaken(db, caller, items), sessionOfAnotherDriver());
