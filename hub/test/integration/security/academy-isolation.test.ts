@@ -52,8 +52,11 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
     const body = (groups: string[]) => ({ startedAt: '2026-05-02T10:00:00.000Z', trackId: a.trackId, laps: [{ lap: 1, timeMs: 1_000, sectorsMs: [] }], groups });
     return [
       { what: "A's driver shares into B's group", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: a.unitId, sessionId: 'new-a' }), headers: auth(a.driver), payload: body([b.groupId]) }, refused: [404] },
-      { what: "A's driver overwrites B's session", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: b.sessionId }), headers: auth(a.driver), payload: body([a.groupId]) }, refused: [404, 409] },
-      { what: "A's driver unshares B's session", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: b.sessionId }), headers: auth(a.driver), payload: body([]) }, refused: [404, 409] },
+      { what: "A's driver overwrites B's session", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: b.sessionId }), headers: auth(a.driver), payload: body([a.groupId]) }, refused: [403, 404, 409] },
+      { what: "A's driver unshares B's session", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: b.sessionId }), headers: auth(a.driver), payload: body([]) }, refused: [403, 404, 409] },
+      // Squatting: a session of B's unit that B's driver has not shared yet, taken first.
+      { what: "A's driver shares a new session of B's unit", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: 'squat-1' }), headers: auth(a.driver), payload: body([a.groupId]) }, refused: [403] },
+      { what: "A's dealer shares a new session of B's unit", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: 'squat-2' }), headers: auth(a.dealer), payload: body([]) }, refused: [403] },
     ];
   },
   shareSessionBatch: (a, b) => {
@@ -63,6 +66,7 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
       { what: "A's driver batches a share into B's group", opts: batch(item(a.unitId, 'batch-a1', [a.groupId]), item(a.unitId, 'batch-a2', [b.groupId])), refused: [403, 404] },
       { what: "A's driver batches an overwrite of B's session", opts: batch(item(a.unitId, 'batch-a3', [a.groupId]), item(b.unitId, b.sessionId, [a.groupId])), refused: [403, 404, 409] },
       { what: "A's driver batches an unshare of B's session", opts: batch(item(b.unitId, b.sessionId, [])), refused: [403, 404, 409] },
+      { what: "A's driver batches new sessions of B's unit", opts: batch(item(a.unitId, 'batch-a4', [a.groupId]), item(b.unitId, 'squat-3', [])), refused: [403] },
     ];
   },
   readSession: (a, b) =>
