@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { HubRoutes, SchemaError } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { HubRefusal } from './hub-refusal.js';
-import { serveHubRoute } from './hub-route.js';
+import { limitMemberRequests, serveHubRoute } from './hub-route.js';
 import { authenticateMember, redactTokens } from './organisations/members.js';
 import type { HubSigningKey } from './hub-signing-key.js';
 import type { TrustedKey } from '@pitwall/protocol/node';
@@ -35,6 +35,11 @@ export interface HubServerOptions {
    * writes (challenges, registrations); 0 or absent: no limit (a benchmark, or a proxy that limits).
    */
   rateLimitPerMinute?: number;
+  /**
+   * Requests a minute each member token may make to the member routes (and for forward
+   * challenges), counted in the database for every process; 0 or absent: no limit.
+   */
+  memberRateLimitPerMinute?: number;
   /** Limits on slow clients (tests make them short). */
   timeouts?: Partial<HubTimeouts>;
 }
@@ -95,6 +100,11 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   const perMinute = opts.rateLimitPerMinute ?? 0;
   const limited = (bucket: string) => (perMinute > 0 ? (req: FastifyRequest) => spendAllowance(db, `${bucket} ${sourceKey(req.ip)}`, perMinute, now()) : undefined);
 
+  // A member is known, but a token may be stolen: each has an allowance a minute too, counted by
+  // the token's lookup itself.
+  const memberAllowance = { perMinute: opts.memberRateLimitPerMinute ?? 0, now };
+  limitMemberRequests(app, memberAllowance);
+
   serveHubRoute(app, db, HubRoutes.key, async () => ({ status: 200, answer: opts.key.info }));
   let issued = 0;
   serveHubRoute(
@@ -104,7 +114,7 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
     async ({ body, req }) => {
       // A `forward` challenge waits for days: only a member (a companion's operator) asks for one,
       // so strangers cannot fill the table with long-lived rows.
-      if (body.purpose === 'forward') await authenticateMember(db, req.headers.authorization);
+      if (body.purpose === 'forward') await authenticateMember(db, req.headers.authorization, memberAllowance);
       // Expired challenges and past minutes' counts are swept now and then by whichever process issues one.
       if (++issued % 256 === 1) await Promise.all([purgeExpiredChallenges(db, now()), purgeAllowances(db, now())]);
       return { status: 201, answer: await issueChallenge(db, body.purpose, now()) };

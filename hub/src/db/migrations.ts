@@ -255,6 +255,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('rate_limits').execute();
     },
   },
+  // Each member's requests in the current minute, on the member's own row: the token's lookup
+  // counts it in the same statement (no extra round trip on a member route).
+  '0009-member-allowances': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('members').addColumn('allowance_minute', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('members').addColumn('allowance_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('members').dropColumn('allowance_count').execute();
+      await db.schema.alterTable('members').dropColumn('allowance_minute').execute();
+    },
+  },
 };
 
 /**

@@ -81,12 +81,15 @@ export const HUB_TABLES: readonly (keyof HubTables)[] = [
   'shared_sessions', 'session_shares', 'registry_heads', 'registry_entries', 'registry_versions', 'registry_laptops', 'rate_limits',
 ];
 
+/** A request's count against an allowance: not data a refusal may not write. */
+const COUNTS = new Set(['allowance_minute', 'allowance_count']);
+
 /** Every row of every table (but the rate limits' counts), as sorted JSON lines: equal before and after = nothing written. */
 export async function snapshot(f: HubFixture, skip: readonly (keyof HubTables)[] = ['rate_limits']): Promise<string> {
   const parts: string[] = [];
   for (const t of HUB_TABLES.filter((t) => !skip.includes(t))) {
     const rows = await f.hubDb.db.selectFrom(t).selectAll().execute();
-    parts.push(`${t}:${rows.map((r) => JSON.stringify(r)).sort().join('\n')}`);
+    parts.push(`${t}:${rows.map((r) => JSON.stringify(r, (k, v: unknown) => (COUNTS.has(k) ? undefined : v))).sort().join('\n')}`);
   }
   return parts.join('\n\n');
 }
