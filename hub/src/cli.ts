@@ -32,7 +32,7 @@ async function run(cmd: Exclude<HubCommand, { command: 'help' }>): Promise<void>
   }
   const key = await loadHubSigningKey(cmd.keyFile);
   const vendorKeys = cmd.vendorKeysDir === null ? null : await loadVendorKeys(cmd.vendorKeysDir);
-  const app = buildHubServer({ db, key, vendorKeys, trustProxy: cmd.trustProxy, rateLimitPerMinute: cmd.rateLimit, log: (line) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`) });
+  const app = buildHubServer({ db, key, vendorKeys, trustProxy: cmd.trustProxy, rateLimitPerMinute: cmd.rateLimit, memberRateLimitPerMinute: cmd.memberRateLimit, log: (line) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`) });
   const url = await app.listen({ host: cmd.host, port: cmd.port });
   print({ event: 'ready', url, database: hubDb.kind, hubKey: key.info.fingerprint, vendorKeys: vendorKeys?.size ?? null });
   const stop = () => {

@@ -5,7 +5,7 @@ import { isPostgresUrl, type DatabaseTarget } from './db/open-database.js';
 import { ORGANISATION_KINDS, type OrganisationKind } from './organisations/members.js';
 
 export const USAGE = `Usage:
-  pitwall-hub serve (--data-dir DIR | --database postgres://…) [--key-file FILE] [--vendor-keys DIR] [--host H] [--port N] [--trust-proxy] [--rate-limit N]
+  pitwall-hub serve (--data-dir DIR | --database postgres://…) [--key-file FILE] [--vendor-keys DIR] [--host H] [--port N] [--trust-proxy] [--rate-limit N] [--member-rate-limit N]
       Serve the hub over plain HTTP (put TLS in front: docs/hub.md) and print {"event":"ready","url":…}.
       --data-dir: an embedded SQLite file DIR/hub.sqlite and the signing key DIR/hub-key.pem.
       --database: a PostgreSQL database shared by every hub process; --key-file is then required
@@ -16,6 +16,8 @@ export const USAGE = `Usage:
       --trust-proxy: one proxy in front; the client address is the X-Forwarded-For entry it appended.
       --rate-limit: challenges and registrations a minute per client address (IPv6: per /64),
       counted in the database for every process (default 120; 0: no limit).
+      --member-rate-limit: requests a minute per member token to the member routes, counted in
+      the database for every process (default 600; 0: no limit).
   pitwall-hub org add (--data-dir DIR | --database URL) --kind vendor|dealer|academy --name NAME
   pitwall-hub org link-dealer (--data-dir DIR | --database URL) --dealer ID --academy ID
   pitwall-hub member add (--data-dir DIR | --database URL) --org ID --name NAME [--role ROLE]
@@ -24,7 +26,7 @@ export const USAGE = `Usage:
       The audit records, newest first, one JSON line each (default: the last 100 of every kind).`;
 
 export type HubCommand =
-  | { command: 'serve'; target: DatabaseTarget; keyFile: string; vendorKeysDir: string | null; host: string; port: number; trustProxy: boolean; rateLimit: number }
+  | { command: 'serve'; target: DatabaseTarget; keyFile: string; vendorKeysDir: string | null; host: string; port: number; trustProxy: boolean; rateLimit: number; memberRateLimit: number }
   | { command: 'org-add'; target: DatabaseTarget; kind: OrganisationKind; name: string }
   | { command: 'link-dealer'; target: DatabaseTarget; dealer: string; academy: string }
   | { command: 'member-add'; target: DatabaseTarget; org: string; name: string; role: string }
@@ -40,6 +42,7 @@ const options = {
   port: { type: 'string', default: '8470' },
   'trust-proxy': { type: 'boolean', default: false },
   'rate-limit': { type: 'string', default: '120' },
+  'member-rate-limit': { type: 'string', default: '600' },
   kind: { type: 'string' },
   name: { type: 'string' },
   dealer: { type: 'string' },
@@ -77,7 +80,7 @@ export function parseHubArgs(argv: string[]): HubCommand {
       const t = target();
       const keyFile = v['key-file'] ?? (v['data-dir'] !== undefined ? `${v['data-dir']}/hub-key.pem` : undefined);
       if (keyFile === undefined) throw new ParameterError('--key-file is required with --database: every hub process signs with the same key.');
-      return { command: 'serve', target: t, keyFile, vendorKeysDir: v['vendor-keys'] ?? null, host: v.host, port: parsePort('--port', v.port), trustProxy: v['trust-proxy'], rateLimit: parseNumber('--rate-limit', v['rate-limit'], { min: 0, max: 1_000_000, integer: true }) };
+      return { command: 'serve', target: t, keyFile, vendorKeysDir: v['vendor-keys'] ?? null, host: v.host, port: parsePort('--port', v.port), trustProxy: v['trust-proxy'], rateLimit: parseNumber('--rate-limit', v['rate-limit'], { min: 0, max: 1_000_000, integer: true }), memberRateLimit: parseNumber('--member-rate-limit', v['member-rate-limit'], { min: 0, max: 1_000_000, integer: true }) };
     }
     case 'org add': {
       const kind = required('kind', v.kind) as OrganisationKind;

@@ -4,6 +4,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import { validatorOf, type HubRoute, type Validator } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { authenticateMember, type Member } from './organisations/members.js';
+import type { MemberAllowance } from './organisations/member-allowance.js';
 import { bodyToCheck, refuseUnstorableText } from './stored-text.js';
 
 type StaticOr<S, D> = S extends TSchema ? Static<S> : D;
@@ -29,6 +30,14 @@ function check(schema: TSchema | undefined, value: unknown): unknown {
 /** The member each request of a member route was authenticated as, before its body was read. */
 const members = new WeakMap<FastifyRequest, Member>();
 
+/** Each server's allowance per member token (buildHubServer sets it before serving its routes). */
+const allowances = new WeakMap<FastifyInstance, MemberAllowance>();
+
+/** Counts every request of a member route of `app` against its member's allowance (429 past it). */
+export function limitMemberRequests(app: FastifyInstance, allowance: MemberAllowance): void {
+  allowances.set(app, allowance);
+}
+
 /**
  * Registers one route of HubRoutes: the member's token checked first, before the body is read (a
  * stranger's body, up to 32 MiB for a registry push, is neither read nor parsed, and a stranger
@@ -44,7 +53,7 @@ export function serveHubRoute<R extends HubRoute>(
   onRequest?: (req: FastifyRequest) => Promise<void>,
 ): void {
   const authenticate = async (req: FastifyRequest) => {
-    if (route.access === 'member') members.set(req, await authenticateMember(db, req.headers.authorization));
+    if (route.access === 'member') members.set(req, await authenticateMember(db, req.headers.authorization, allowances.get(app)));
   };
   app.route({
     method: route.method,

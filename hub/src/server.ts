@@ -4,8 +4,8 @@ import { HubRoutes, SchemaError } from '@pitwall/protocol';
 import type { HubTables } from './db/tables.js';
 import { HubRefusal } from './hub-refusal.js';
 import { useStoredTextJsonParser } from './stored-text.js';
-import { serveHubRoute } from './hub-route.js';
-import { authenticateMember, redactTokens } from './organisations/members.js';
+import { limitMemberRequests, serveHubRoute } from './hub-route.js';
+import { authenticateMember, redactTokens, type Member } from './organisations/members.js';
 import type { HubSigningKey } from './hub-signing-key.js';
 import type { TrustedKey } from '@pitwall/protocol/node';
 import { issueClaimCode } from './registration/claim-codes.js';
@@ -36,6 +36,11 @@ export interface HubServerOptions {
    * writes (challenges, registrations); 0 or absent: no limit (a benchmark, or a proxy that limits).
    */
   rateLimitPerMinute?: number;
+  /**
+   * Requests a minute each member token may make to the member routes (and for forward
+   * challenges), counted in the database for every process; 0 or absent: no limit.
+   */
+  memberRateLimitPerMinute?: number;
   /** Limits on slow clients (tests make them short). */
   timeouts?: Partial<HubTimeouts>;
 }
@@ -62,6 +67,12 @@ const trustOneHop = (_address: string, hop: number) => hop === 0;
 
 /** Largest request body: a registration request is under 1 KiB, a shared session of 1,000 laps under 100 KiB. */
 const BODY_LIMIT_B = 256 * 1024;
+
+/** An unknown or malformed token on a route a stranger may call: a stranger, not a refusal. */
+function strangerAsNull(err: unknown): null {
+  if (err instanceof HubRefusal && err.status === 401) return null;
+  throw err;
+}
 
 /**
  * The hub's HTTP server: every route from HubRoutes, refusals as `{"error":{"code","message"}}`.
@@ -98,7 +109,22 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
   const perMinute = opts.rateLimitPerMinute ?? 0;
   const limited = (bucket: string) => (perMinute > 0 ? (req: FastifyRequest) => spendAllowance(db, `${bucket} ${sourceKey(req.ip)}`, perMinute, now()) : undefined);
 
+  // A member is known, but a token may be stolen: each has an allowance a minute too, counted by
+  // the token's lookup itself.
+  const memberAllowance = { perMinute: opts.memberRateLimitPerMinute ?? 0, now };
+  limitMemberRequests(app, memberAllowance);
+
   serveHubRoute(app, db, HubRoutes.key, async () => ({ status: 200, answer: opts.key.info }));
+  // A member asking for challenges counts against their token's allowance, not their address's:
+  // academies at one track share its Wi-Fi's address, and a stranger there spending the address's
+  // allowance must not stop another academy's companion taking its forward challenges.
+  const challengers = new WeakMap<FastifyRequest, Member>();
+  const addressLimit = limited('challenge');
+  const challengeLimit = async (req: FastifyRequest) => {
+    const member = req.headers.authorization === undefined ? null : await authenticateMember(db, req.headers.authorization, memberAllowance).catch(strangerAsNull);
+    if (member) challengers.set(req, member);
+    else await addressLimit?.(req);
+  };
   let issued = 0;
   serveHubRoute(
     app,
@@ -107,12 +133,12 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
     async ({ body, req }) => {
       // A `forward` challenge waits for days: only a member (a companion's operator) asks for one,
       // so strangers cannot fill the table with long-lived rows.
-      if (body.purpose === 'forward') await authenticateMember(db, req.headers.authorization);
+      if (body.purpose === 'forward' && !challengers.has(req)) await authenticateMember(db, req.headers.authorization);
       // Expired challenges and past minutes' counts are swept now and then by whichever process issues one.
       if (++issued % 256 === 1) await Promise.all([purgeExpiredChallenges(db, now()), purgeAllowances(db, now())]);
       return { status: 201, answer: await issueChallenge(db, body.purpose, now()) };
     },
-    limited('challenge'),
+    challengeLimit,
   );
   serveHubRoute(
     app,

@@ -256,6 +256,22 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('rate_limits').execute();
     },
   },
+  // Each member's requests in the current minute, on the member's own row: the token's lookup
+  // counts it in the same statement (no extra round trip on a member route). And a laptop belongs
+  // to a member per organisation, not hub-wide: a member of one academy naming another's laptop
+  // first no longer locks that laptop out (SQLite cannot change a primary key: the table is made anew).
+  '0009-member-allowances': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('members').addColumn('allowance_minute', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('members').addColumn('allowance_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await remakeLaptops(db, ['organisation_id', 'node']);
+    },
+    async down(db: Kysely<unknown>) {
+      await remakeLaptops(db, ['node']);
+      await db.schema.alterTable('members').dropColumn('allowance_count').execute();
+      await db.schema.alterTable('members').dropColumn('allowance_minute').execute();
+    },
+  },
   // PostgreSQL shares a batch of sessions in one statement (team/share-sessions-postgres.ts): a
   // refusal found inside it must abort it, and SQL has no RAISE of its own. SQLite needs none.
   '0010-hub-refuse': {
@@ -270,6 +286,29 @@ const migrations: Record<string, Migration> = {
     },
   },
 };
+
+/** registry_laptops with another primary key, its rows kept (going back to `node` alone keeps each node's first row). */
+async function remakeLaptops(db: Kysely<unknown>, key: ['organisation_id', 'node'] | ['node']): Promise<void> {
+  await db.schema
+    .createTable('registry_laptops_new')
+    .addColumn('node', 'text', (c) => c.notNull())
+    .addColumn('member_id', 'text', (c) => c.notNull().references('members.id'))
+    .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+    .addColumn('high_water', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint(`registry_laptops_pk_${key.length}`, key)
+    .execute();
+  const both = db as Kysely<{ registry_laptops: HubTables['registry_laptops']; registry_laptops_new: HubTables['registry_laptops'] }>;
+  // `WHERE true`: SQLite reads an ON CONFLICT straight after a SELECT's FROM as a join's clause.
+  const rows = both.selectFrom('registry_laptops').select(['node', 'member_id', 'organisation_id', 'high_water']).where(sql<boolean>`true`);
+  await both
+    .insertInto('registry_laptops_new')
+    .columns(['node', 'member_id', 'organisation_id', 'high_water'])
+    .expression(rows)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await db.schema.dropTable('registry_laptops').execute();
+  await db.schema.alterTable('registry_laptops_new').renameTo('registry_laptops').execute();
+}
 
 /**
  * The groups made before rosters, as rosters: each member added by the hub at the epoch (stamp

@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /** Every moment is stored as ISO text (`toISOString()`), which sorts and compares the same in SQLite and PostgreSQL. */
 type Time = string;
 
@@ -22,6 +24,9 @@ export interface MembersTable {
   /** SHA-256 of the bearer token, hex: the token itself is shown once and never stored. */
   token_hash: string;
   created_at: Time;
+  /** The minute (since 1970, UTC) of the member's latest request, and their requests in it (migration 0009). */
+  allowance_minute: ColumnType<number, number | undefined, number>;
+  allowance_count: ColumnType<number, number | undefined, number>;
 }
 
 export interface ChallengesTable {

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { HubTables, OrganisationsTable } from '../db/tables.js';
 import { newId, nowIso, sha256Hex } from '../db/ids.js';
 import { HubRefusal } from '../hub-refusal.js';
+import { authenticateCounted, type MemberAllowance } from './member-allowance.js';
 
 export type OrganisationKind = OrganisationsTable['kind'];
 export const ORGANISATION_KINDS: readonly OrganisationKind[] = ['vendor', 'dealer', 'academy'];
@@ -46,11 +47,19 @@ export function redactTokens(text: string): string {
   return text.replace(TOKEN_LIKE, 'pwh_…');
 }
 
-/** The member an `Authorization: Bearer …` header names; refuses a missing, malformed or unknown token alike. */
-export async function authenticateMember(db: Kysely<HubTables>, authorization: string | undefined): Promise<Member> {
+/**
+ * The member an `Authorization: Bearer …` header names; refuses a missing, malformed or unknown
+ * token alike. With an allowance, the request is counted against the member's (429 past it).
+ */
+export async function authenticateMember(db: Kysely<HubTables>, authorization: string | undefined, allowance?: MemberAllowance): Promise<Member> {
   const token = authorization === undefined ? null : BEARER.exec(authorization)?.[1];
   const refuse = () => new HubRefusal(401, 'unauthenticated', 'This needs a member token of an organisation (Authorization: Bearer …).');
   if (!token) throw refuse();
+  if (allowance && allowance.perMinute > 0) {
+    const member = await authenticateCounted(db, sha256Hex(token), allowance);
+    if (!member) throw refuse();
+    return member;
+  }
   const row = await db
     .selectFrom('members')
     .innerJoin('organisations', 'organisations.id', 'members.organisation_id')

@@ -83,21 +83,25 @@ export async function pushBook(db: Kysely<HubTables>, member: Member, push: Regi
     }
     if (version !== head) await trx.updateTable('registry_heads').set({ version }).where('organisation_id', '=', org).execute();
     const hw = ownHighWater(push.book, push.laptop);
-    await trx.updateTable('registry_laptops').set({ high_water: hw }).where('node', '=', push.laptop).where('high_water', '<', hw).execute();
+    await trx.updateTable('registry_laptops').set({ high_water: hw }).where('organisation_id', '=', org).where('node', '=', push.laptop).where('high_water', '<', hw).execute();
     result.version = version;
     return result;
   });
 }
 
-/** A laptop belongs to the member who first pushed from it: another member naming it is refused. */
+/**
+ * A laptop belongs, in each organisation, to the member who first pushed from it: another member
+ * of the organisation naming it is refused. Per organisation, so that a member of another
+ * academy who learnt a laptop's id cannot take it first and lock the laptop out.
+ */
 export async function claimLaptop(trx: Transaction<HubTables>, member: Member, node: string): Promise<void> {
   await trx
     .insertInto('registry_laptops')
     .values({ node, member_id: member.id, organisation_id: member.organisationId, high_water: '' })
-    .onConflict((oc) => oc.column('node').doNothing())
+    .onConflict((oc) => oc.columns(['organisation_id', 'node']).doNothing())
     .execute();
-  const owner = await trx.selectFrom('registry_laptops').select('member_id').where('node', '=', node).executeTakeFirstOrThrow();
-  if (owner.member_id !== member.id) throw new HubRefusal(403, 'laptop-of-another-member', `Laptop ${node} pushes for another member of the hub. Nothing was merged.`);
+  const owner = await trx.selectFrom('registry_laptops').select('member_id').where('organisation_id', '=', member.organisationId).where('node', '=', node).executeTakeFirstOrThrow();
+  if (owner.member_id !== member.id) throw new HubRefusal(403, 'laptop-of-another-member', `Laptop ${node} pushes for another member of your organisation. Nothing was merged.`);
 }
 
 /** The high water of each laptop of the organisation whose edits the push carries. */

@@ -30,24 +30,6 @@ export async function roleIn(db: Kysely<HubTables>, caller: Member, groupId: str
   return row?.role ?? null;
 }
 
-/**
- * The caller's roles in many groups, in one query (a batch of shared sessions names at most
- * 500 × 16 groups: under both databases' parameter limits); a group missing from the answer is,
- * to the caller, no group at all.
- */
-export async function rolesIn(db: Kysely<HubTables>, caller: Member, groupIds: readonly string[]): Promise<Map<string, GroupRole>> {
-  if (groupIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('group_members')
-    .innerJoin('groups', 'groups.id', 'group_members.group_id')
-    .select(['group_members.group_id', 'group_members.role'])
-    .where('group_members.group_id', 'in', groupIds)
-    .where('group_members.member_id', '=', caller.id)
-    .where('groups.organisation_id', '=', caller.organisationId)
-    .execute();
-  return new Map(rows.map((r) => [r.group_id, r.role]));
-}
-
 /** The academy's admin, or a coach of the group, puts a member of the same academy into it (again: changes the role). */
 export async function addGroupMember(db: Kysely<HubTables>, caller: Member, groupId: string, memberId: string, role: GroupRole, now = Date.now()): Promise<GroupMember> {
   const g = await db.selectFrom('groups').select('organisation_id').where('id', '=', groupId).executeTakeFirst();

@@ -4,7 +4,8 @@ import type { HubTables, SharedSessionsTable } from '../db/tables.js';
 import { nowIso } from '../db/ids.js';
 import { HubRefusal } from '../hub-refusal.js';
 import type { Member } from '../organisations/members.js';
-import { noSuchGroup, rolesIn } from './groups.js';
+import { noSuchGroup } from './groups.js';
+import { sharingRights } from './sharing-rights.js';
 import { writeFleetLapColumns } from '../fleet/hub-lap-columns.js';
 import { isPostgres } from '../db/dialect.js';
 import { isSessionOfAnotherDriver, shareSessionsInOneStatement } from './share-sessions-postgres.js';
@@ -28,7 +29,10 @@ function refuse(name: ItemName, i: number, r: HubRefusal): HubRefusal {
   return prefix ? new HubRefusal(r.status, r.code, `${prefix}: ${r.message}`) : r;
 }
 
-/** Everything that needs no transaction: no session twice, and every group one the caller drives in (one query for all). */
+/**
+ * Everything that needs no transaction: no session twice, no unit another organisation owns, and
+ * every group one the caller drives in (one query for all).
+ */
 async function checkBatch(db: Kysely<HubTables>, caller: Member, items: readonly SharedSessionBatchItem[], name: ItemName): Promise<void> {
   const seen = new Map<string, number>();
   items.forEach((s, i) => {
@@ -36,8 +40,9 @@ async function checkBatch(db: Kysely<HubTables>, caller: Member, items: readonly
     if (first !== undefined) throw refuse(name, i, new HubRefusal(400, 'duplicate-session', `the same session as ${name(first) || 'another'}: a batch shares each session once.`));
     seen.set(keyOf(s), i);
   });
-  const roles = await rolesIn(db, caller, [...new Set(items.flatMap((s) => s.groups))]);
+  const { roles, othersUnits } = await sharingRights(db, caller, [...new Set(items.flatMap((s) => s.groups))], [...new Set(items.map((s) => s.unitId))]);
   items.forEach((s, i) => {
+    if (othersUnits.has(s.unitId)) throw refuse(name, i, new HubRefusal(403, 'unit-of-another-academy', `Unit ${s.unitId} is registered to another organisation: only its own academy's drivers share its sessions.`));
     if (new Set(s.groups).size !== s.groups.length) throw refuse(name, i, new HubRefusal(400, 'duplicate-group', 'A group is named twice: name each group once.'));
     for (const g of s.groups) {
       const role = roles.get(g);

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { HubRoutes, emptyBook, putTrack, type Group, type TrackBook, type TrackDefinition } from '@pitwall/protocol';
 import { catalog } from '../../../protocol/test/helpers/catalog-file.js';
 import type { HubTables } from '../../src/db/tables.js';
 import { addMember, createOrganisation, linkDealer } from '../../src/organisations/members.js';
-import type { HubFixture } from './hub-fixture.js';
+import { makeUnit, registerUnit, type HubFixture } from './hub-fixture.js';
 
 export interface Person {
   id: string;
@@ -40,7 +39,7 @@ async function must(app: FastifyInstance, opts: InjectOptions, status: number) {
   return res;
 }
 
-/** An academy served by its own dealer, with a group, a driver in it, a session shared with it, and a track in its registry. */
+/** An academy served by its own dealer, with a group, a driver in it, a unit its dealer claimed for it, a session of that unit shared with the group, and a track in its registry. */
 export async function academyWorld(f: HubFixture, name: string): Promise<AcademyWorld> {
   const db = f.hubDb.db;
   const id = await createOrganisation(db, name, 'academy');
@@ -55,7 +54,11 @@ export async function academyWorld(f: HubFixture, name: string): Promise<Academy
   const dealer = await person(dealerOrg, `${name} dealer`, 'admin');
   const groupId = ((await must(f.app, { method: 'POST', url: HubRoutes.createGroup.path, headers: auth(admin), payload: { name: `${name} team` } }, 201)).json() as Group).groupId;
   await must(f.app, { method: 'POST', url: pathOf(HubRoutes.addGroupMember.path, { groupId }), headers: auth(admin), payload: { memberId: driver.id, role: 'driver' } }, 200);
-  const unitId = randomUUID();
+  const unit = makeUnit();
+  const code = (await must(f.app, { method: 'POST', url: HubRoutes.claimCode.path, headers: auth(dealer), payload: { academyId: id } }, 201)).json() as { code: string };
+  const registered = await registerUnit(f.app, unit, code.code);
+  if (registered.statusCode !== 201) throw new Error(`registration of ${name}'s unit: ${registered.statusCode} ${registered.body}`);
+  const unitId = unit.unitId;
   const sessionId = `s-${name.replace(/\W/g, '')}`;
   const trackId = 'catalog:sonoma-raceway-sonoma-race';
   await must(
@@ -78,12 +81,15 @@ export const HUB_TABLES: readonly (keyof HubTables)[] = [
   'shared_sessions', 'session_shares', 'registry_heads', 'registry_entries', 'registry_versions', 'registry_laptops', 'rate_limits',
 ];
 
+/** A request's count against an allowance: not data a refusal may not write. */
+const COUNTS = new Set(['allowance_minute', 'allowance_count']);
+
 /** Every row of every table (but the rate limits' counts), as sorted JSON lines: equal before and after = nothing written. */
 export async function snapshot(f: HubFixture, skip: readonly (keyof HubTables)[] = ['rate_limits']): Promise<string> {
   const parts: string[] = [];
   for (const t of HUB_TABLES.filter((t) => !skip.includes(t))) {
     const rows = await f.hubDb.db.selectFrom(t).selectAll().execute();
-    parts.push(`${t}:${rows.map((r) => JSON.stringify(r)).sort().join('\n')}`);
+    parts.push(`${t}:${rows.map((r) => JSON.stringify(r, (k, v: unknown) => (COUNTS.has(k) ? undefined : v))).sort().join('\n')}`);
   }
   return parts.join('\n\n');
 }

@@ -4,7 +4,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { HubRoutes, editRoster, emptyRoster, type HubRoute } from '@pitwall/protocol';
 import { DATABASE_KINDS, TestDatabases } from '../../helpers/hub-databases.js';
 import { hubFixture, type HubFixture } from '../../helpers/hub-fixture.js';
-import { academyWorld, auth, bookWith, pathOf, snapshot, type AcademyWorld } from '../../helpers/two-academies.js';
+import { academyWorld, auth, bookWith, pathOf, snapshot, type AcademyWorld, type Person } from '../../helpers/two-academies.js';
 
 type RouteName = keyof typeof HubRoutes;
 type MemberRoute = { [K in RouteName]: (typeof HubRoutes)[K]['access'] extends 'member' ? K : never }[RouteName];
@@ -52,8 +52,11 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
     const body = (groups: string[]) => ({ startedAt: '2026-05-02T10:00:00.000Z', trackId: a.trackId, laps: [{ lap: 1, timeMs: 1_000, sectorsMs: [] }], groups });
     return [
       { what: "A's driver shares into B's group", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: a.unitId, sessionId: 'new-a' }), headers: auth(a.driver), payload: body([b.groupId]) }, refused: [404] },
-      { what: "A's driver overwrites B's session", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: b.sessionId }), headers: auth(a.driver), payload: body([a.groupId]) }, refused: [404, 409] },
-      { what: "A's driver unshares B's session", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: b.sessionId }), headers: auth(a.driver), payload: body([]) }, refused: [404, 409] },
+      { what: "A's driver overwrites B's session", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: b.sessionId }), headers: auth(a.driver), payload: body([a.groupId]) }, refused: [403, 404, 409] },
+      { what: "A's driver unshares B's session", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: b.sessionId }), headers: auth(a.driver), payload: body([]) }, refused: [403, 404, 409] },
+      // Squatting: a session of B's unit that B's driver has not shared yet, taken first.
+      { what: "A's driver shares a new session of B's unit", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: 'squat-1' }), headers: auth(a.driver), payload: body([a.groupId]) }, refused: [403] },
+      { what: "A's dealer shares a new session of B's unit", opts: { method: 'PUT', url: pathOf(HubRoutes.shareSession.path, { unitId: b.unitId, sessionId: 'squat-2' }), headers: auth(a.dealer), payload: body([]) }, refused: [403] },
     ];
   },
   shareSessionBatch: (a, b) => {
@@ -63,6 +66,7 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
       { what: "A's driver batches a share into B's group", opts: batch(item(a.unitId, 'batch-a1', [a.groupId]), item(a.unitId, 'batch-a2', [b.groupId])), refused: [403, 404] },
       { what: "A's driver batches an overwrite of B's session", opts: batch(item(a.unitId, 'batch-a3', [a.groupId]), item(b.unitId, b.sessionId, [a.groupId])), refused: [403, 404, 409] },
       { what: "A's driver batches an unshare of B's session", opts: batch(item(b.unitId, b.sessionId, [])), refused: [403, 404, 409] },
+      { what: "A's driver batches new sessions of B's unit", opts: batch(item(a.unitId, 'batch-a4', [a.groupId]), item(b.unitId, 'squat-3', [])), refused: [403] },
     ];
   },
   readSession: (a, b) =>
@@ -82,7 +86,18 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
     },
   ],
   registryPush: (a, b, f) => [
-    { what: "A's admin pushes as B's laptop", opts: { method: 'POST', url: HubRoutes.registryPush.path, headers: auth(a.admin), payload: { laptop: b.laptop, book: bookWith('taken over', b.laptop) } }, refused: [403] },
+    {
+      // A laptop is its member's within each organisation: naming B's writes only A's registry.
+      what: "A's admin pushes as B's laptop: into A's registry only, the laptop still B's admin's in B",
+      opts: { method: 'POST', url: HubRoutes.registryPush.path, headers: auth(a.admin), payload: { laptop: b.laptop, book: bookWith('taken over', b.laptop) } },
+      check: async (res) => {
+        assert.equal(res.statusCode, 200, res.body);
+        const bRows = await f.hubDb.db.selectFrom('registry_entries').select('value').where('organisation_id', '=', b.id).execute();
+        assert.ok(bRows.every((r) => !r.value.includes('taken over')));
+        const owner = await f.hubDb.db.selectFrom('registry_laptops').select('member_id').where('organisation_id', '=', b.id).where('node', '=', b.laptop).executeTakeFirstOrThrow();
+        assert.equal(owner.member_id, b.admin.id);
+      },
+    },
     {
       what: "A's admin pushes their own laptop's book: B's registry is unchanged",
       opts: { method: 'POST', url: HubRoutes.registryPush.path, headers: auth(a.admin), payload: { laptop: `${a.laptop}-2`, book: bookWith('A again', `${a.laptop}-2`) } },
@@ -91,6 +106,16 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
         const bRows = await f.hubDb.db.selectFrom('registry_entries').select('value').where('organisation_id', '=', b.id).execute();
         assert.equal(bRows.length, 1);
         assert.ok(!bRows[0]!.value.includes('A again'));
+      },
+    },
+    {
+      // Squatting: a laptop id of B's (read off a book B's laptop made) that B has not pushed from yet, taken first.
+      what: "A's admin pushes first as a laptop of B's: B's laptop still pushes",
+      opts: { method: 'POST', url: HubRoutes.registryPush.path, headers: auth(a.admin), payload: { laptop: `laptop-${b.id.slice(0, 12)}`, book: bookWith('squatted', `laptop-${b.id.slice(0, 12)}`) } },
+      check: async (res) => {
+        assert.equal(res.statusCode, 200, res.body);
+        const own = await f.app.inject({ method: 'POST', url: HubRoutes.registryPush.path, headers: auth(b.admin), payload: { laptop: `laptop-${b.id.slice(0, 12)}`, book: bookWith('B again', `laptop-${b.id.slice(0, 12)}`) } });
+        assert.equal(own.statusCode, 200, `B's own laptop: ${own.body}`);
       },
     },
   ],
@@ -103,7 +128,13 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
         assert.ok(!res.body.includes(b.groupId) && !res.body.includes('South'), 'nothing of B in the answer');
       },
     })),
-  rosterPush: (a, b) => {
+  rosterPush: (a, b, f) => {
+    const rename = (who: Person, groupId: string, laptop: string) => ({
+      method: 'POST' as const,
+      url: HubRoutes.rosterPush.path,
+      headers: auth(who),
+      payload: { laptop, rosters: { [groupId]: editRoster(emptyRoster(), { kind: 'rename', name: `renamed on ${laptop}` }, { ms: Date.now(), n: 0, node: laptop }) } },
+    });
     const push = (groupId: string, memberId: string) => ({
       method: 'POST' as const,
       url: HubRoutes.rosterPush.path,
@@ -114,6 +145,15 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
       { what: "A's admin puts A's driver into B's group's roster", opts: push(b.groupId, a.driver.id), refused: [403, 404] },
       { what: "A's admin puts B's driver into A's group's roster", opts: push(a.groupId, b.driver.id), refused: [403, 404] },
       { what: "A's admin puts B's admin into B's group's roster", opts: push(b.groupId, b.admin.id), refused: [403, 404] },
+      {
+        what: "A's admin pushes a roster first from a laptop of B's: B's laptop still pushes",
+        opts: rename(a.admin, a.groupId, `laptop-${b.id.slice(12, 24)}`),
+        check: async (res) => {
+          assert.equal(res.statusCode, 200, res.body);
+          const own = await f.app.inject(rename(b.admin, b.groupId, `laptop-${b.id.slice(12, 24)}`));
+          assert.equal(own.statusCode, 200, `B's own laptop: ${own.body}`);
+        },
+      },
     ];
   },
   rosterPull: (a, b) =>
@@ -125,13 +165,14 @@ const ATTEMPTS: Record<MemberRoute, (a: AcademyWorld, b: AcademyWorld, f: HubFix
         assert.ok(!res.body.includes(b.groupId) && !res.body.includes(b.driver.id) && !res.body.includes('South'), 'nothing of B in the answer');
       },
     })),
-  registryPull: (a) => [
+  registryPull: (a, b) => [
     {
       what: "A's admin pulls: A's registry only",
       opts: { method: 'GET', url: `${HubRoutes.registryPull.path}?after=0&limit=200`, headers: auth(a.admin) },
       check: (res) => {
         assert.equal(res.statusCode, 200, res.body);
-        assert.ok(!res.body.includes('South Sonoma') && !res.body.includes('laptop-south'), 'nothing of B in the answer');
+        // (A's own pushes may name B's laptop id: registryPush above pushes from it into A's registry.)
+        assert.ok(!res.body.includes('South Sonoma') && !res.body.includes(b.admin.id) && !res.body.includes('South admin'), 'nothing of B in the answer');
       },
     },
   ],

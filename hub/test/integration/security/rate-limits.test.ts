@@ -62,6 +62,16 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
+    test("a member at a shared address (a track's Wi-Fi, one NAT for every academy there) still gets forward challenges after a stranger spent the address's allowance", async () => {
+      f.clock.now += 60_000;
+      for (let i = 0; i < LIMIT; i++) assert.equal((await ask('192.0.2.30')).statusCode, 201);
+      const forward = (authorization: string) => app.inject({ method: 'POST', url: HubRoutes.challenge.path, payload: { purpose: 'forward' }, headers: { authorization }, remoteAddress: '192.0.2.30' });
+      const member = await forward(`Bearer ${f.academyToken}`);
+      assert.equal(member.statusCode, 201, `a member counts against their own token's allowance, not the address's: ${member.body}`);
+      assert.equal((await forward(`Bearer pwh_${'C'.repeat(43)}`)).statusCode, 429, 'an unknown token is a stranger: the address counts');
+      assert.equal((await ask('192.0.2.30')).statusCode, 429);
+    });
+
     test('an IPv6 client counts per /64: another address of its /64 shares the allowance, another /64 does not', async () => {
       f.clock.now += 60_000;
       for (let i = 0; i < LIMIT; i++) assert.equal((await ask(`2001:db8:1:2::${i + 1}`)).statusCode, 201);

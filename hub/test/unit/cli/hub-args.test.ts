@@ -15,9 +15,10 @@ test('serve: SQLite from --data-dir with its key beside it; PostgreSQL only with
     port: 8470,
     trustProxy: false,
     rateLimit: 120,
+    memberRateLimit: 600,
   });
-  const pg = parseHubArgs(['serve', '--database', 'postgres://h/db', '--key-file', '/k.pem', '--port', '0', '--trust-proxy', '--vendor-keys', '/vendor', '--rate-limit', '0']);
-  assert.deepEqual(pg, { command: 'serve', target: { kind: 'postgres', url: 'postgres://h/db' }, keyFile: '/k.pem', vendorKeysDir: '/vendor', host: '127.0.0.1', port: 0, trustProxy: true, rateLimit: 0 });
+  const pg = parseHubArgs(['serve', '--database', 'postgres://h/db', '--key-file', '/k.pem', '--port', '0', '--trust-proxy', '--vendor-keys', '/vendor', '--rate-limit', '0', '--member-rate-limit', '30']);
+  assert.deepEqual(pg, { command: 'serve', target: { kind: 'postgres', url: 'postgres://h/db' }, keyFile: '/k.pem', vendorKeysDir: '/vendor', host: '127.0.0.1', port: 0, trustProxy: true, rateLimit: 0, memberRateLimit: 30 });
   assert.throws(() => parseHubArgs(['serve', '--database', 'postgres://h/db']), /--key-file is required/);
 });
 
