@@ -26,14 +26,15 @@ export function startCompanion(opts: CompanionOptions, timeoutMs = 20000): Promi
   return startReadyProcess(argv, { netns: opts.netns, timeoutMs, label: 'companion' });
 }
 
-/** Runs one `pitwall` command (built dist) to its end: its exit status and what it printed on each stream. */
-export function runCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+/** Runs one `pitwall` command (built dist) to its end, `stdin` its input: its exit status and what it printed on each stream. */
+export function runCli(args: string[], stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [COMPANION_CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('close', (code) => resolve({ code, out, err }));
+    child.stdin.end(stdin);
   });
 }
