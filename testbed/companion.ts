@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startReadyProcess, type ReadyProcess } from './ready-process.js';
+import type { SimUnit } from './sim-unit.js';
 
 export const COMPANION_CLI = fileURLToPath(new URL('../main/dist/cli.js', import.meta.url));
 
@@ -37,4 +38,10 @@ export function runCli(args: string[], stdin = ''): Promise<{ code: number | nul
     child.on('close', (code) => resolve({ code, out, err }));
     child.stdin.end(stdin);
   });
+}
+
+/** `pitwall pair` of a sim unit over its USB serial end, as `role`, into the companion of `dataDir`; throws with what it printed when it fails. */
+export async function pairOverUsb(unit: SimUnit, dataDir: string, role: 'owner' | 'dealer' | 'staff' | 'support' = 'owner'): Promise<void> {
+  const r = await runCli(['pair', `127.0.0.1:${unit.ready.apiPort}`, '--via', 'usb', '--role', role, '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', dataDir]);
+  if (r.code !== 0) throw new Error(`pitwall pair (${role}) exited ${r.code}: ${r.out}${r.err}`);
 }

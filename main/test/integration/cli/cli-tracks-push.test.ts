@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { loadTracks, openDatabase, SessionStore } from '@pitwall/app';
 import { ownTrackList } from '@pitwall/protocol';
 import { COMPANION_CLI } from '../../../../testbed/companion.js';
+import { pairOverUsb } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
 import { runCli } from '../../helpers/run-cli.js';
@@ -35,10 +36,8 @@ before(async () => {
   const added = spawnSync(process.execPath, [COMPANION_CLI, 'tracks', 'add', '--from', 's-far', '--name', 'Home Loop', '--json', '--data-dir', ownerDir], { encoding: 'utf8' });
   assert.equal(added.status, 0, added.stderr);
   ownId = (JSON.parse(added.stdout) as { track: { id: string } }).track.id;
-  for (const [dir, role] of [[ownerDir, 'owner'], [staffDir, 'staff']] as const) {
-    const r = await cli(['pair', address, '--via', 'usb', '--role', role, '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', dir]);
-    assert.equal(r.code, 0, r.out + r.err);
-  }
+  await pairOverUsb(unit, ownerDir, 'owner');
+  await pairOverUsb(unit, staffDir, 'staff');
 });
 
 after(async () => {
