@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HubClient } from '@pitwall/protocol/node';
-import { loadTracks, openDatabase, OwnTracks, SessionStore, syncTrackRegistry } from '@pitwall/app';
+import { openDatabase, OwnTracks, syncTrackRegistry } from '@pitwall/app';
 import { everlandSession } from '../app/test/helpers/everland-session.js';
-import { ridgeSession } from '../app/test/helpers/ridge-session.js';
 import { startHubProcess, type HubProcess } from '../hub/test/helpers/hub-process.js';
+import { storeFarSession } from '../main/test/helpers/far-session.js';
 import { hostPort, hubBehindRelay, type SeededHubBehindRelay } from '../main/test/helpers/seeded-hub.js';
 import { runCli } from '../testbed/companion.js';
 import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
@@ -48,12 +48,7 @@ describe('hub screen: connect, share, sync, registry', { timeout: 240_000 }, () 
 
     // Ben's laptop drew a track and sent it to the registry before.
     const benLaptop = join(dir, 'ben-laptop');
-    const tracks = loadTracks();
-    const db = openDatabase(benLaptop);
-    const far = ridgeSession(tracks, 's-far');
-    for (const f of far.fixes) f.lat! -= 20;
-    new SessionStore(db, () => tracks).ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
-    db.close();
+    storeFarSession(benLaptop);
     assert.equal((await runCli(['tracks', 'add', '--from', 's-far', '--name', 'Home Loop', '--data-dir', benLaptop])).code, 0);
     const bookDb = openDatabase(benLaptop);
     await syncTrackRegistry(new OwnTracks(bookDb), seeded.hub.url, seeded.tokens.ben);

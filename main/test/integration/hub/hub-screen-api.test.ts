@@ -7,10 +7,10 @@ import type { EventPayload, HubStatus } from '@pitwall/protocol';
 import { HubClient } from '@pitwall/protocol/node';
 import { createCompanion, loadTracks, openDatabase, OwnTracks, SessionStore, syncTrackRegistry, type Companion } from '@pitwall/app';
 import { everlandSession } from '../../../../app/test/helpers/everland-session.js';
-import { ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
 import { scratchDir, waitFor } from '../../../../app/test/helpers/units.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { hubBehindRelay, type SeededHubBehindRelay } from '../../helpers/seeded-hub.js';
+import { storeFarSession } from '../../helpers/far-session.js';
 
 /**
  * The Hub screen's companion methods against a real `pitwall-hub serve` (SQLite) behind a TCP
@@ -141,11 +141,7 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
 
     // The registry: Ben's laptop draws a track and pushes it; Ana's sync shows it arrived, in the merge report.
     const drawDir = join(scratch.dir, 'ben-laptop');
-    const db = openDatabase(drawDir);
-    const far = ridgeSession(tracks, 's-far');
-    for (const f of far.fixes) f.lat! -= 20;
-    new SessionStore(db, () => tracks).ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
-    db.close();
+    storeFarSession(drawDir);
     const drawn = await runCli(['tracks', 'add', '--from', 's-far', '--name', 'Home Loop', '--data-dir', drawDir]);
     assert.equal(drawn.code, 0, drawn.err);
     const benBook = openDatabase(drawDir);
