@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { startHubProcess, type HubProcess } from '../hub/test/helpers/hub-process.js';
 import { startDealerHub } from '../main/test/helpers/dealer-hub.js';
 import { HubRelay, hostPort } from '../main/test/helpers/seeded-hub.js';
-import { runCli, startCompanion, type Companion } from '../testbed/companion.js';
+import { pairOverUsb, startCompanion, type Companion } from '../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { launchChromium } from './browser.js';
 import { SHOTS } from './stored-sessions-page.js';
@@ -36,10 +36,7 @@ describe('hub screen: units on this hub', { timeout: 300_000 }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     units.push(...(await Promise.all(['Academy Car 1', 'Academy Car 2'].map((name, i) => startSimUnit({ dataDir: join(tmp, `car-${i + 1}`), name })))));
-    for (const u of units) {
-      const r = await runCli(['pair', `127.0.0.1:${u.ready.apiPort}`, '--via', 'usb', '--role', 'owner', '--serial', u.ready.serialPath, '--no-mdns', '--data-dir', companionDir]);
-      assert.equal(r.code, 0, r.out + r.err);
-    }
+    for (const u of units) await pairOverUsb(u, companionDir);
     ({ hub, coachToken, claimCode } = await startDealerHub(join(tmp, 'hub')));
     relay = new HubRelay(hostPort(hub.url));
     await relay.open();

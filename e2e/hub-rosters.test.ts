@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HubRoutes, rosterPull } from '@pitwall/protocol';
 import { HubClient } from '@pitwall/protocol/node';
-import { HubRelay, hostPort, startSeededHub, type SeededHub } from '../main/test/helpers/seeded-hub.js';
+import { hubBehindRelay, type SeededHubBehindRelay } from '../main/test/helpers/seeded-hub.js';
 import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
 
 /**
@@ -17,15 +17,11 @@ import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
 describe('hub screen: group rosters', { timeout: 240_000 }, () => {
   const h = storedSessionsPage('hub-rosters', () => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'pitwall-e2e-hub-rosters-'));
-  let seeded: SeededHub;
-  let relay: HubRelay;
+  let seeded: SeededHubBehindRelay;
   before(async () => {
-    seeded = await startSeededHub(join(dir, 'hub'));
-    relay = new HubRelay(hostPort(seeded.hub.url));
-    await relay.open();
+    seeded = await hubBehindRelay(join(dir, 'hub'));
   });
   after(async () => {
-    await relay?.close();
     await seeded?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -46,7 +42,7 @@ describe('hub screen: group rosters', { timeout: 240_000 }, () => {
 
     await page.goto(companion.ready.url);
     await page.getByTestId('nav-hub').click();
-    await page.getByTestId('hub-url').fill(relay.url);
+    await page.getByTestId('hub-url').fill(seeded.relay.url);
     await page.getByTestId('hub-token').fill(seeded.tokens.ben);
     await page.getByTestId('hub-connect').click();
     await page.getByTestId('hub-rosters').waitFor();
@@ -62,7 +58,7 @@ describe('hub screen: group rosters', { timeout: 240_000 }, () => {
     await shot('1-synced');
 
     // At the track, no network: Ana becomes an analyst, the group is renamed. Both wait, marked.
-    await relay.close();
+    await seeded.relay.close();
     await member(ana).getByTestId('hub-roster-role').selectOption('analyst');
     await card.getByTestId('hub-roster-pending').waitFor();
     await card.getByTestId('hub-roster-rename').click();
@@ -83,7 +79,7 @@ describe('hub screen: group rosters', { timeout: 240_000 }, () => {
 
     // Meanwhile the admin, online, adds Cleo. Back online, the sync pushes Ben's edits and merges the admin's.
     await admin.addGroupMember(red, cleo, 'driver');
-    await relay.open();
+    await seeded.relay.open();
     await page.getByTestId('hub-rosters-sync').click();
     await page.getByTestId('hub-rosters-last-sync').getByText(/^Pushed 1 roster edited here, pulled 1; 1 change from elsewhere merged\.$/).waitFor({ timeout: 30_000 });
     assert.equal(await card.getAttribute('data-pending'), 'false');

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HubClient } from '@pitwall/protocol/node';
-import { loadTracks, openDatabase, OwnTracks, SessionStore, syncTrackRegistry } from '@pitwall/app';
+import { openDatabase, OwnTracks, syncTrackRegistry } from '@pitwall/app';
 import { everlandSession } from '../app/test/helpers/everland-session.js';
-import { ridgeSession } from '../app/test/helpers/ridge-session.js';
 import { startHubProcess, type HubProcess } from '../hub/test/helpers/hub-process.js';
-import { HubRelay, hostPort, startSeededHub, type SeededHub } from '../main/test/helpers/seeded-hub.js';
+import { storeFarSession } from '../main/test/helpers/far-session.js';
+import { hostPort, hubBehindRelay, type SeededHubBehindRelay } from '../main/test/helpers/seeded-hub.js';
 import { runCli } from '../testbed/companion.js';
 import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
 
@@ -30,18 +30,14 @@ describe('hub screen: connect, share, sync, registry', { timeout: 240_000 }, () 
     );
   });
   const dir = mkdtempSync(join(tmpdir(), 'pitwall-e2e-hub-'));
-  let seeded: SeededHub;
+  let seeded: SeededHubBehindRelay;
   let impostor: HubProcess | undefined;
-  let relay: HubRelay;
   before(async () => {
-    seeded = await startSeededHub(join(dir, 'hub'));
-    relay = new HubRelay(hostPort(seeded.hub.url));
-    await relay.open();
+    seeded = await hubBehindRelay(join(dir, 'hub'));
   });
   after(async () => {
-    await relay?.close();
-    await impostor?.stop();
     await seeded?.stop();
+    await impostor?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -52,12 +48,7 @@ describe('hub screen: connect, share, sync, registry', { timeout: 240_000 }, () 
 
     // Ben's laptop drew a track and sent it to the registry before.
     const benLaptop = join(dir, 'ben-laptop');
-    const tracks = loadTracks();
-    const db = openDatabase(benLaptop);
-    const far = ridgeSession(tracks, 's-far');
-    for (const f of far.fixes) f.lat! -= 20;
-    new SessionStore(db, () => tracks).ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
-    db.close();
+    storeFarSession(benLaptop);
     assert.equal((await runCli(['tracks', 'add', '--from', 's-far', '--name', 'Home Loop', '--data-dir', benLaptop])).code, 0);
     const bookDb = openDatabase(benLaptop);
     await syncTrackRegistry(new OwnTracks(bookDb), seeded.hub.url, seeded.tokens.ben);
@@ -69,7 +60,7 @@ describe('hub screen: connect, share, sync, registry', { timeout: 240_000 }, () 
     await shot('1-connect');
 
     // A wrong token first: a sentence, nothing kept.
-    await page.getByTestId('hub-url').fill(relay.url);
+    await page.getByTestId('hub-url').fill(seeded.relay.url);
     await page.getByTestId('hub-token').fill(`pwh_${'x'.repeat(43)}`);
     await page.getByTestId('hub-connect').click();
     await page.getByTestId('hub-error').waitFor();
@@ -96,7 +87,7 @@ describe('hub screen: connect, share, sync, registry', { timeout: 240_000 }, () 
     await shot('3-shared');
 
     // The network goes: the next share waits in the queue, and the screen says so.
-    await relay.close();
+    await seeded.relay.close();
     await page.getByTestId('hub-share-session').nth(1).check();
     await page.getByTestId('hub-share-button').click();
     await page.getByTestId('hub-offline').waitFor({ timeout: 30_000 });
@@ -105,14 +96,14 @@ describe('hub screen: connect, share, sync, registry', { timeout: 240_000 }, () 
     await shot('4-offline');
 
     // Back online, on a slow link: sync now sends what waited, and shows its steps while it works.
-    await relay.open();
-    relay.delayMs = 400;
+    await seeded.relay.open();
+    seeded.relay.delayMs = 400;
     await page.getByTestId('hub-sync').click();
     await page.getByTestId('hub-progress').waitFor({ timeout: 30_000 });
     await shot('4b-progress');
     await page.getByText(/Last sync just now: 1 session shared/).waitFor({ timeout: 30_000 });
     assert.equal(await page.getByTestId('hub-queued').count(), 0);
-    relay.delayMs = 0;
+    seeded.relay.delayMs = 0;
 
     // The registry: Ben's track arrives, and the merge report says so.
     await page.getByTestId('hub-registry-sync').click();
@@ -124,7 +115,7 @@ describe('hub screen: connect, share, sync, registry', { timeout: 240_000 }, () 
     // Another server takes the hub's address, with another key: refused, red, both fingerprints.
     impostor = await startHubProcess({ kind: 'sqlite', file: join(dir, 'impostor.sqlite') }, dir, join(dir, 'impostor-key.pem'));
     const impostorKey = await new HubClient(impostor.url).key();
-    relay.retarget(hostPort(impostor.url));
+    seeded.relay.retarget(hostPort(impostor.url));
     await page.getByTestId('hub-check').click();
     await page.getByTestId('hub-key-warning').waitFor({ timeout: 30_000 });
     assert.equal(await page.getByTestId('hub-fp-pinned').innerText(), key.fingerprint);

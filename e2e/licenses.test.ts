@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
-import { runCli, startCompanion, type Companion } from '../testbed/companion.js';
+import { pairOverUsb, runCli, startCompanion, type Companion } from '../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { testVendorKey, type TestVendorKey } from '../testbed/vendor-test-key.js';
 import { simGpioCommand } from '../testbed/sim-gpio.js';
@@ -51,10 +51,7 @@ before(async () => {
   // Someone sets Spare Unit 4's clock three days back: the unit has seen later times.
   assert.match(await simGpioCommand(join(tmp, 'unit-2'), `clock-offset ${-3 * DAY}`), /ok/i);
   const addresses = units.map((u) => `127.0.0.1:${u.ready.apiPort}`);
-  for (const [i, u] of units.entries()) {
-    const r = await runCli(['pair', addresses[i]!, '--via', 'usb', '--role', 'owner', '--serial', u.ready.serialPath, '--no-mdns', '--data-dir', companionDir]);
-    assert.equal(r.code, 0, r.out + r.err);
-  }
+  for (const u of units) await pairOverUsb(u, companionDir);
   mkdirSync(join(companionDir, 'vendor-keys'), { recursive: true });
   for (const f of readdirSync(vendor.keysDir)) copyFileSync(join(vendor.keysDir, f), join(companionDir, 'vendor-keys', f));
   const all = ['live-timing', 'sectors', 'imu', 'team-sync', 'support-mode'] as const;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { CallResult } from '@pitwall/protocol';
-import { ridgeSession } from '../app/test/helpers/ridge-session.js';
+import { farRidgeSession } from '../app/test/helpers/ridge-session.js';
 import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
 
 /**
@@ -12,13 +12,10 @@ import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
  */
 describe('sessions screen: add a session as my track', { timeout: 180_000 }, () => {
   const h = storedSessionsPage('own-track', (store, tracks) => {
-    const far = ridgeSession(tracks, 's-far');
-    for (const f of far.fixes) f.lat! -= 20;
-    store.ingest(far, { sha256: 'd'.repeat(64), unitName: 'Academy Car 4', sizeB: 1 });
+    store.ingest(farRidgeSession(tracks), { sha256: 'd'.repeat(64), unitName: 'Academy Car 4', sizeB: 1 });
     // Its first 40 s only: standing, then out of the paddock, never round a lap.
-    const short = ridgeSession(tracks, 's-short');
+    const short = farRidgeSession(tracks, 's-short');
     short.fixes = short.fixes.slice(0, 400);
-    for (const f of short.fixes) f.lat! -= 20;
     store.ingest(short, { sha256: 'e'.repeat(64), unitName: 'Academy Car 9', sizeB: 1 });
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { addMember, editTrack, type CallResult, type OwnTrackDetail, type TrackBook } from '@pitwall/protocol';
-import { ridgeSession } from '../app/test/helpers/ridge-session.js';
+import { farRidgeSession } from '../app/test/helpers/ridge-session.js';
 import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
 
 /**
@@ -12,9 +12,7 @@ import { SHOTS, storedSessionsPage } from './stored-sessions-page.js';
  */
 describe('sessions screen: my tracks, their ids and what a merge changed', { timeout: 180_000 }, () => {
   const h = storedSessionsPage('own-track-merge', (store, tracks) => {
-    const far = ridgeSession(tracks, 's-far');
-    for (const f of far.fixes) f.lat! -= 20;
-    store.ingest(far, { sha256: 'd'.repeat(64), unitName: 'Academy Car 4', sizeB: 1 });
+    store.ingest(farRidgeSession(tracks), { sha256: 'd'.repeat(64), unitName: 'Academy Car 4', sizeB: 1 });
   });
 
   const callApi = <T>(method: string, params: unknown) =>

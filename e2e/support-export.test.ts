@@ -7,7 +7,7 @@ import type { Locator, Page } from 'playwright-core';
 import { list as listTar } from 'tar';
 import { needsRoot } from '../testbed/require-root.js';
 import { bridgeLoopbackPort } from '../testbed/netns-port-bridge.js';
-import { runCli as cli, startCompanion, type Companion } from '../testbed/companion.js';
+import { pairOverUsb, startCompanion, type Companion } from '../testbed/companion.js';
 import { startSupportRelay, startSupportUnit, SUPPORT_TEST_USER, type SupportRelay, type SupportUnit } from '../testbed/support-relay.js';
 import { openCompanionPage, SHOTS, type CompanionPage } from './helpers/unit-ui.js';
 
@@ -33,8 +33,7 @@ describe('the support export in the unit panel, through a real relay', { timeout
     // Support staff sit where the relay's listen port reaches them: here, its loopback bridged out.
     bridge = await bridgeLoopbackPort(rig.relayNs, rig.listenPort, tmp);
     const address = `127.0.0.1:${unit.unit.ready.apiPort}`;
-    const paired = await cli(['pair', address, '--via', 'usb', '--role', 'owner', '--serial', unit.unit.ready.serialPath, '--no-mdns', '--data-dir', join(tmp, 'owner')]);
-    assert.equal(paired.code, 0, paired.out + paired.err);
+    await pairOverUsb(unit.unit, join(tmp, 'owner'));
     companion = await startCompanion({ dataDir: join(tmp, 'owner'), addresses: [address] });
     chrome = await openCompanionPage(companion.ready.url);
     page = chrome.page;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { runCli as cli } from '../testbed/companion.js';
+import { pairOverUsb } from '../testbed/companion.js';
 import { SHOTS, startUnitUi, type UnitUi } from './helpers/unit-ui.js';
 
 /**
@@ -27,10 +27,7 @@ describe('remote support in the unit panel', { timeout: 120_000 }, () => {
         return { name: 'Kart 9 · Support', extraArgs: ['--config', join(tmp, 'unit.json')] };
       },
       usb: false,
-      beforeCompanion: async ({ tmp, unit, address }) => {
-        const paired = await cli(['pair', address, '--via', 'usb', '--role', 'owner', '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', join(tmp, 'owner')]);
-        assert.equal(paired.code, 0, paired.out + paired.err);
-      },
+      beforeCompanion: ({ tmp, unit }) => pairOverUsb(unit, join(tmp, 'owner')),
     });
     page = ui.page;
   });

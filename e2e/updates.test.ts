@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
-import { runCli, startCompanion, type Companion } from '../testbed/companion.js';
+import { pairOverUsb, startCompanion, type Companion } from '../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../testbed/sim-unit.js';
 import { testVendorKey } from '../testbed/vendor-test-key.js';
 import { makeBundle } from '../device-firmware-ts/test/helpers/bundles.js';
@@ -34,10 +34,7 @@ before(async () => {
     units.push(await startSimUnit({ dataDir: join(tmp, `unit-${i}`), name, vendorKeysDir: i === 2 ? other.keysDir : vendor.keysDir }));
   }
   const addresses = units.map((u) => `127.0.0.1:${u.ready.apiPort}`);
-  for (const [i, u] of units.entries()) {
-    const r = await runCli(['pair', addresses[i]!, '--via', 'usb', '--role', 'owner', '--serial', u.ready.serialPath, '--no-mdns', '--data-dir', companionDir]);
-    assert.equal(r.code, 0, r.out + r.err);
-  }
+  for (const u of units) await pairOverUsb(u, companionDir);
   // The companion knows the vendor's public key, as a dealer's laptop is set up with it.
   mkdirSync(join(companionDir, 'vendor-keys'), { recursive: true });
   for (const f of readdirSync(vendor.keysDir)) copyFileSync(join(vendor.keysDir, f), join(companionDir, 'vendor-keys', f));

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { birthCertificate, UnitModel, UnitPublicKey } from '@pitwall/protocol';
 import { birthCertificateProblem, loadPublicKey, signBirthCertificate } from '@pitwall/protocol/node';
 import { readPublicKeyPem, readSigningKey } from './bundle-keys.js';
-import type { BundleIo } from './bundle-commands.js';
+import { need, runVendorCommand, UsageError, VENDOR_KEY_OPTIONS, type VendorIo } from './vendor-command.js';
 
 export const BIRTH_CERT_USAGE = `  pitwall birth-cert issue --key FILE --unit UNIT-ID --public-key BASE64 --model M --out FILE
       At manufacture: sign that unit UNIT-ID of model M was born with identity key BASE64 (what
@@ -13,54 +13,34 @@ export const BIRTH_CERT_USAGE = `  pitwall birth-cert issue --key FILE --unit UN
   pitwall birth-cert verify FILE --public KEY.pub.pem [--public ...]
       Check a birth certificate as a hub does: its signer, signature and fields.`;
 
-class UsageError extends Error {}
-
-function need(v: Record<string, unknown>, name: string, pattern?: string): string {
-  const s = v[name];
-  if (typeof s !== 'string' || s === '') throw new UsageError(`--${name} is required`);
-  if (pattern && !new RegExp(pattern).test(s)) throw new UsageError(`--${name} is not well formed`);
-  return s;
-}
+const parseBirthCertArgs = (args: string[]) =>
+  parseArgs({ args, allowPositionals: true, options: { ...VENDOR_KEY_OPTIONS, unit: { type: 'string' }, 'public-key': { type: 'string' }, model: { type: 'string' } } });
 
 /** `pitwall birth-cert issue|verify` (the vendor's, offline). Exit 0 ok, 1 refused or failed, 2 usage. */
-export async function runBirthCertCommand(argv: string[], io: BundleIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  try {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: { key: { type: 'string' }, unit: { type: 'string' }, 'public-key': { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, public: { type: 'string', multiple: true } },
-    });
-    if (sub === 'issue') {
-      const key = await readSigningKey(need(values, 'key'));
-      const cert = signBirthCertificate(key, { unitId: need(values, 'unit'), publicKey: need(values, 'public-key', UnitPublicKey.pattern), model: need(values, 'model', UnitModel.pattern) });
-      // Never overwritten: a second certificate for one unit is a decision, not an accident.
-      await writeFile(need(values, 'out'), `${JSON.stringify(cert)}\n`, { flag: 'wx', mode: 0o644 });
-      io.out(`birth certificate for unit ${cert.unitId} (${cert.model}) signed by ${key.keyId.slice(0, 16)}…`);
-      return 0;
-    }
-    if (sub === 'verify') {
-      if (positionals.length !== 1 || !values.public?.length) throw new UsageError('pitwall birth-cert verify FILE --public KEY.pub.pem');
-      const cert = birthCertificate.parse(JSON.parse(await readFile(positionals[0]!, 'utf8')));
-      const trusted = new Map<string, ReturnType<typeof loadPublicKey>>();
-      for (const f of values.public) {
-        const k = loadPublicKey(await readPublicKeyPem(f));
-        trusted.set(k.keyId, k);
-      }
-      const problem = birthCertificateProblem(cert, trusted, cert);
-      if (problem) return io.err(`refused: ${problem}`), 1;
-      io.out(`valid: unit ${cert.unitId} (${cert.model}), issued ${cert.issuedAt} by ${cert.vendorKeyId.slice(0, 16)}…`);
-      return 0;
-    }
-    throw new UsageError(`unknown birth-cert command "${sub ?? ''}"`);
-  } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err((err as Error).message);
-      io.usage(BIRTH_CERT_USAGE);
-      return 2;
-    }
-    const e = err as NodeJS.ErrnoException;
-    io.err(e.code === 'EEXIST' ? `${e.path ?? 'the output file'} exists already; certificates are never overwritten` : e.message);
-    return 1;
+export const runBirthCertCommand = (argv: string[], io: VendorIo): Promise<number> =>
+  runVendorCommand(argv, io, { usage: BIRTH_CERT_USAGE, parse: parseBirthCertArgs, run: (sub, parsed) => birthCertCommand(sub, parsed, io), neverOverwritten: 'certificates' });
+
+async function birthCertCommand(sub: string | undefined, { values, positionals }: ReturnType<typeof parseBirthCertArgs>, io: VendorIo): Promise<number> {
+  if (sub === 'issue') {
+    const key = await readSigningKey(need(values, 'key'));
+    const cert = signBirthCertificate(key, { unitId: need(values, 'unit'), publicKey: need(values, 'public-key', UnitPublicKey.pattern), model: need(values, 'model', UnitModel.pattern) });
+    // Never overwritten: a second certificate for one unit is a decision, not an accident.
+    await writeFile(need(values, 'out'), `${JSON.stringify(cert)}\n`, { flag: 'wx', mode: 0o644 });
+    io.out(`birth certificate for unit ${cert.unitId} (${cert.model}) signed by ${key.keyId.slice(0, 16)}…`);
+    return 0;
   }
+  if (sub === 'verify') {
+    if (positionals.length !== 1 || !values.public?.length) throw new UsageError('pitwall birth-cert verify FILE --public KEY.pub.pem');
+    const cert = birthCertificate.parse(JSON.parse(await readFile(positionals[0]!, 'utf8')));
+    const trusted = new Map<string, ReturnType<typeof loadPublicKey>>();
+    for (const f of values.public) {
+      const k = loadPublicKey(await readPublicKeyPem(f));
+      trusted.set(k.keyId, k);
+    }
+    const problem = birthCertificateProblem(cert, trusted, cert);
+    if (problem) return io.err(`refused: ${problem}`), 1;
+    io.out(`valid: unit ${cert.unitId} (${cert.model}), issued ${cert.issuedAt} by ${cert.vendorKeyId.slice(0, 16)}…`);
+    return 0;
+  }
+  throw new UsageError(`unknown birth-cert command "${sub ?? ''}"`);
 }

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ClaimCode, CompanionError, type DeviceEntry, type UnitHubRegistration } from '@pitwall/protocol';
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
-import { createCompanion, defaultUserDataDir, HubRegistrar, FORWARD_CHALLENGES_MAX, type RegistrationOutcome } from '@pitwall/app';
-import { matchUnit } from './unit-commands.js';
+import { defaultUserDataDir, HubRegistrar, FORWARD_CHALLENGES_MAX, type Companion, type RegistrationOutcome } from '@pitwall/app';
+import { commandCompanion, pairedOnlineUnit, UNIT_REACH_OPTIONS, untilFound } from './fleet-cli.js';
 import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
 import type { Io } from './session-commands.js';
 
@@ -36,9 +36,7 @@ export async function runHubRegisterCommand(argv: string[], io: Io): Promise<num
         'claim-code': { type: 'string' },
         forward: { type: 'boolean', default: false },
         count: { type: 'string' },
-        address: { type: 'string', multiple: true, default: [] },
-        'no-mdns': { type: 'boolean', default: false },
-        timeout: { type: 'string' },
+        ...UNIT_REACH_OPTIONS,
       },
     });
     const [sub, ...rest] = parsed.positionals;
@@ -95,7 +93,7 @@ interface RegisterArgs {
 }
 
 async function register(dataDir: string, a: RegisterArgs, io: Io): Promise<number> {
-  const companion = createCompanion({ dataDir, serialPaths: [], mdns: a.mdns, hotplug: false, pollIntervalMs: 500, events: () => undefined });
+  const companion = commandCompanion(dataDir, a.mdns);
   try {
     for (const address of a.addresses) await companion.handlers['devices:add-address']({ address });
     const unit = await findPaired(companion, a.unit, a.waitS * 1000);
@@ -138,17 +136,8 @@ function describe(view: UnitHubRegistration | null): string {
 }
 
 /** The named unit, paired here and online (waits for discovery up to `waitMs`). */
-async function findPaired(companion: ReturnType<typeof createCompanion>, name: string, waitMs: number): Promise<DeviceEntry> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    await companion.refresh();
-    const m = matchUnit(companion.list(), name);
-    let error: string;
-    if ('error' in m) error = m.error;
-    else if (m.unit.pairing.state !== 'paired') error = `${m.unit.name} is not paired with this companion: pair it first (pitwall pair ${name})`;
-    else if (!m.unit.online) error = `${m.unit.name} is not online`;
-    else return m.unit;
-    if (Date.now() > deadline) throw new CompanionError('not-found', error);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+async function findPaired(companion: Companion, name: string, waitMs: number): Promise<DeviceEntry> {
+  const r = await untilFound(companion, waitMs, (known) => pairedOnlineUnit(known, name));
+  if ('error' in r) throw new CompanionError('not-found', r.error);
+  return r.found;
 }

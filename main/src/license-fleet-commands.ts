@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeviceEntry, LicenseStatus, UnitLicenseView } from '@pitwall/protocol';
-import { createCompanion, defaultUserDataDir, parseAddress, type Companion } from './companion.js';
-import { matchUnit } from './unit-commands.js';
+import { parseAddress, type Companion } from './companion.js';
+import { commandCompanion, pairedOnlineUnit, untilFound, UNIT_REACH_OPTIONS, type Found } from './fleet-cli.js';
 import type { Io } from './session-commands.js';
 
 /** The `pitwall license` actions of the companion (the vendor's keygen|issue|inspect|verify are elsewhere). */
@@ -59,10 +59,8 @@ export async function runLicenseFleetCommand(argv: string[], io: Io): Promise<nu
       allowPositionals: true,
       options: {
         json: { type: 'boolean', default: false },
-        address: { type: 'string', multiple: true, default: [] },
+        ...UNIT_REACH_OPTIONS,
         'data-dir': { type: 'string' },
-        'no-mdns': { type: 'boolean', default: false },
-        timeout: { type: 'string' },
       },
     });
     const [sub, ...rest] = parsed.positionals;
@@ -76,14 +74,7 @@ export async function runLicenseFleetCommand(argv: string[], io: Io): Promise<nu
   }
   const { values, positionals } = parsed;
   const [sub, ...rest] = positionals as [string, ...string[]];
-  const companion: Companion = createCompanion({
-    dataDir: values['data-dir'] ?? defaultUserDataDir(),
-    serialPaths: [],
-    mdns: !values['no-mdns'],
-    hotplug: false,
-    pollIntervalMs: 500,
-    events: () => undefined,
-  });
+  const companion = commandCompanion(values['data-dir'], !values['no-mdns']);
   const waitMs = (values.timeout === undefined ? 3 : Number(values.timeout)) * 1000;
   try {
     for (const a of values.address) {
@@ -123,8 +114,8 @@ export async function runLicenseFleetCommand(argv: string[], io: Io): Promise<nu
       io.err(units.error);
       return 3;
     }
-    const outcomes = await companion.handlers['license:install']({ path: file, unitIds: units.list.map((u) => u.id) });
-    const name = (id: string) => units.list.find((u) => u.id === id)?.name ?? id;
+    const outcomes = await companion.handlers['license:install']({ path: file, unitIds: units.found.map((u) => u.id) });
+    const name = (id: string) => units.found.find((u) => u.id === id)?.name ?? id;
     for (const o of outcomes) {
       const n = name(o.unitId);
       io.out(o.ok ? `${n}: installed; ${describeLicense(n, o.status, null, true).slice(n.length + 2)}` : `${n}: refused: ${o.error ?? 'no reason given'}`);
@@ -150,22 +141,15 @@ async function settle(companion: Companion, waitMs: number): Promise<void> {
 }
 
 /** The named units (matched as `pitwall pair` does), each paired and online. */
-async function findPaired(companion: Companion, names: string[], waitMs: number): Promise<{ list: DeviceEntry[] } | { error: string }> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    await companion.refresh();
-    const known = companion.list();
+function findPaired(companion: Companion, names: string[], waitMs: number): Promise<Found<DeviceEntry[]>> {
+  return untilFound<DeviceEntry[]>(companion, waitMs, (known) => {
     const list: DeviceEntry[] = [];
     let error: string | null = null;
     for (const n of names) {
-      const m = matchUnit(known, n);
+      const m = pairedOnlineUnit(known, n);
       if ('error' in m) error = m.error;
-      else if (m.unit.pairing.state !== 'paired') error = `${m.unit.name} is not paired with this companion: pair it first (pitwall pair ${n})`;
-      else if (!m.unit.online) error = `${m.unit.name} is not online`;
-      else list.push(m.unit);
+      else list.push(m.found);
     }
-    if (!error) return { list };
-    if (Date.now() > deadline) return { error };
-    await new Promise((r) => setTimeout(r, 300));
-  }
+    return error ? { error } : { found: list };
+  });
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { licenceScopeProblem, LICENSE_FEATURES, LICENSE_FORMAT, LICENSE_PAYLOAD_TYPE, LicenseError, REVOCATION_LIST_FORMAT, REVOCATION_LIST_PAYLOAD_TYPE, revocationList, type LicenseFeature, type LicensePayload, type LicenseScope, type RevocationList } from '@pitwall/protocol';
 import { keyLookup, pinnedKeySet, readLicenseUnverified, signLicense, signRevocationList, verifyLicenseFile, verifyRevocationListFile } from '@pitwall/protocol/node';
 import { keygenCommand, readPublicKeyPem, readSigningKey } from './bundle-keys.js';
-import type { BundleIo } from './bundle-commands.js';
+import { need, runVendorCommand, strings, UsageError, VENDOR_KEY_OPTIONS, type VendorIo } from './vendor-command.js';
 
 /** The vendor's side of licensing: keys, licence files and revocation lists, all made offline. */
 export const LICENSE_VENDOR_COMMANDS: ReadonlySet<string> = new Set(['keygen', 'issue', 'inspect', 'verify', 'revoke-list']);
@@ -23,14 +23,6 @@ export const LICENSE_VENDOR_USAGE = `  pitwall license keygen --out FILE
       Sign revocation list N (complete, not a delta: --from carries a previous list's entries over).`;
 
 const DAY_MS = 24 * 3600 * 1000;
-class UsageError extends Error {}
-
-function need(values: Record<string, unknown>, name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
-  return v;
-}
-
 function wholeNumber(values: Record<string, unknown>, name: string, fallback: number, min: number): number {
   const v = values[name];
   if (v === undefined) return fallback;
@@ -46,70 +38,50 @@ function isoDate(text: string, flag: string): string {
   return new Date(ms).toISOString();
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : []);
+const parseLicenseArgs = (args: string[]) =>
+  parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...VENDOR_KEY_OPTIONS,
+      id: { type: 'string' },
+      unit: { type: 'string' },
+      model: { type: 'string' },
+      fleet: { type: 'string' },
+      feature: { type: 'string', multiple: true },
+      starts: { type: 'string' },
+      expires: { type: 'string' },
+      'grace-days': { type: 'string' },
+      'ttl-days': { type: 'string' },
+      number: { type: 'string' },
+      from: { type: 'string' },
+      revoke: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+    },
+  });
 
 /** `pitwall license keygen|issue|inspect|verify|revoke-list`. Exit 0 ok, 1 refused or failed, 2 usage. */
-export async function runLicenseVendorCommand(argv: string[], io: BundleIo): Promise<number> {
-  const [sub, ...rest] = argv;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        key: { type: 'string' },
-        public: { type: 'string', multiple: true },
-        id: { type: 'string' },
-        unit: { type: 'string' },
-        model: { type: 'string' },
-        fleet: { type: 'string' },
-        feature: { type: 'string', multiple: true },
-        starts: { type: 'string' },
-        expires: { type: 'string' },
-        'grace-days': { type: 'string' },
-        'ttl-days': { type: 'string' },
-        number: { type: 'string' },
-        from: { type: 'string' },
-        revoke: { type: 'string', multiple: true },
-        json: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    io.err((err as Error).message);
-    io.usage(LICENSE_VENDOR_USAGE);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  try {
-    switch (sub) {
-      case 'keygen':
-        return await keygenCommand(need(values, 'out'), io.out, 'pin it on the units, or carry it to them in a signed key list');
-      case 'issue':
-        return await issue(values, io);
-      case 'revoke-list':
-        return await revokeList(values, io);
-      case 'inspect':
-        return await inspect(positionals[0], values.json === true, io);
-      case 'verify':
-        return await verify(positionals[0], values, io);
-      default:
-        throw new UsageError(`unknown licence command "${sub ?? ''}"`);
-    }
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(err.message);
-      io.usage(LICENSE_VENDOR_USAGE);
-      return 2;
-    }
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EEXIST') io.err(`${e.path ?? 'the output file'} exists already; keys, licences and lists are never overwritten`);
-    else io.err(err instanceof LicenseError ? `refused (${err.code}): ${err.message}` : e.message);
-    return 1;
+export const runLicenseVendorCommand = (argv: string[], io: VendorIo): Promise<number> =>
+  runVendorCommand(argv, io, { usage: LICENSE_VENDOR_USAGE, parse: parseLicenseArgs, run: (sub, parsed) => licenseCommand(sub, parsed, io), neverOverwritten: 'keys, licences and lists', refusal: LicenseError });
+
+async function licenseCommand(sub: string | undefined, { values, positionals }: ReturnType<typeof parseLicenseArgs>, io: VendorIo): Promise<number> {
+  switch (sub) {
+    case 'keygen':
+      return await keygenCommand(need(values, 'out'), io.out, 'pin it on the units, or carry it to them in a signed key list');
+    case 'issue':
+      return await issue(values, io);
+    case 'revoke-list':
+      return await revokeList(values, io);
+    case 'inspect':
+      return await inspect(positionals[0], values.json === true, io);
+    case 'verify':
+      return await verify(positionals[0], values, io);
+    default:
+      throw new UsageError(`unknown licence command "${sub ?? ''}"`);
   }
 }
 
-async function issue(values: Record<string, unknown>, io: BundleIo): Promise<number> {
+async function issue(values: Record<string, unknown>, io: VendorIo): Promise<number> {
   const key = await readSigningKey(need(values, 'key'));
   const unit = typeof values.unit === 'string' ? values.unit : null;
   const model = typeof values.model === 'string' ? values.model : null;
@@ -151,7 +123,7 @@ async function previousList(path: string): Promise<RevocationList> {
   }
 }
 
-async function revokeList(values: Record<string, unknown>, io: BundleIo): Promise<number> {
+async function revokeList(values: Record<string, unknown>, io: VendorIo): Promise<number> {
   const key = await readSigningKey(need(values, 'key'));
   const number = wholeNumber(values, 'number', 0, 1);
   if (number === 0) throw new UsageError('--number is required (higher than the list the units hold)');
@@ -171,7 +143,7 @@ async function revokeList(values: Record<string, unknown>, io: BundleIo): Promis
   return 0;
 }
 
-async function inspect(path: string | undefined, json: boolean, io: BundleIo): Promise<number> {
+async function inspect(path: string | undefined, json: boolean, io: VendorIo): Promise<number> {
   if (!path) throw new UsageError('which file? pitwall license inspect FILE');
   const text = await readFile(path, 'utf8');
   const claimed = readLicenseUnverified(text);
@@ -199,7 +171,7 @@ async function inspect(path: string | undefined, json: boolean, io: BundleIo): P
   return 0;
 }
 
-async function verify(path: string | undefined, values: Record<string, unknown>, io: BundleIo): Promise<number> {
+async function verify(path: string | undefined, values: Record<string, unknown>, io: VendorIo): Promise<number> {
   if (!path) throw new UsageError('which file? pitwall license verify FILE --public KEY.pub.pem');
   const publics = strings(values.public);
   if (publics.length === 0) throw new UsageError('--public KEY.pub.pem is required (the keys to trust)');

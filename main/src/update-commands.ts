@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeviceEntry } from '@pitwall/protocol';
-import { createCompanion, defaultUserDataDir, parseAddress, type Companion } from './companion.js';
+import { parseAddress, type Companion } from './companion.js';
 import type { FleetPushProgress, UnitUpdateState } from '@pitwall/app';
-import { matchUnit } from './unit-commands.js';
+import { commandCompanion, pairedUnit, untilFound, UNIT_REACH_OPTIONS, type Found } from './fleet-cli.js';
 import type { Io } from './session-commands.js';
 
 export const UPDATE_USAGE = `  pitwall update push BUNDLE <unit...|--all> [--no-watch] [--address HOST:PORT ...] [--data-dir DIR]
@@ -35,10 +35,8 @@ export async function runUpdateCommand(argv: string[], io: Io): Promise<number> 
       options: {
         all: { type: 'boolean', default: false },
         'no-watch': { type: 'boolean', default: false },
-        address: { type: 'string', multiple: true, default: [] },
+        ...UNIT_REACH_OPTIONS,
         'data-dir': { type: 'string' },
-        'no-mdns': { type: 'boolean', default: false },
-        timeout: { type: 'string' },
       },
     });
     const [sub, ...rest] = parsed.positionals;
@@ -52,14 +50,7 @@ export async function runUpdateCommand(argv: string[], io: Io): Promise<number> 
   }
   const { values, positionals } = parsed;
   const [sub, ...rest] = positionals as [string, ...string[]];
-  const companion: Companion = createCompanion({
-    dataDir: values['data-dir'] ?? defaultUserDataDir(),
-    serialPaths: [],
-    mdns: !values['no-mdns'],
-    hotplug: false,
-    pollIntervalMs: 500,
-    events: () => undefined,
-  });
+  const companion = commandCompanion(values['data-dir'], !values['no-mdns']);
   try {
     for (const a of values.address) await companion.handlers['devices:add-address']({ address: parseAddress(a).target });
     const findS = values.timeout === undefined ? 3 : Number(values.timeout);
@@ -68,8 +59,8 @@ export async function runUpdateCommand(argv: string[], io: Io): Promise<number> 
       io.err(units.error);
       return 3;
     }
-    const name = (id: string) => units.list.find((u) => u.id === id)?.name ?? id;
-    const ids = units.list.map((u) => u.id);
+    const name = (id: string) => units.found.find((u) => u.id === id)?.name ?? id;
+    const ids = units.found.map((u) => u.id);
     if (sub === 'status') {
       for (const s of await companion.updates.status(ids)) io.out(describeState(name(s.unitId), s));
       return 0;
@@ -111,23 +102,17 @@ export async function runUpdateCommand(argv: string[], io: Io): Promise<number> 
   }
 }
 
-/** The named units (each matched as `pitwall pair` does), or every paired unit online. */
-async function findUnits(companion: Companion, names: string[], waitMs: number): Promise<{ list: DeviceEntry[] } | { error: string }> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    await companion.refresh();
-    const known = companion.list();
+/** The named units (each matched as `pitwall pair` does, paired), or every paired unit online. */
+function findUnits(companion: Companion, names: string[], waitMs: number): Promise<Found<DeviceEntry[]>> {
+  return untilFound<DeviceEntry[]>(companion, waitMs, (known) => {
     const result: DeviceEntry[] = [];
     let error: string | null = null;
     if (names.length === 0) result.push(...known.filter((u) => u.pairing.state === 'paired' && u.online));
     for (const n of names) {
-      const m = matchUnit(known, n);
+      const m = pairedUnit(known, n);
       if ('error' in m) error = m.error;
-      else if (m.unit.pairing.state !== 'paired') error = `${m.unit.name} is not paired with this companion: pair it first (pitwall pair ${n})`;
-      else result.push(m.unit);
+      else result.push(m.found);
     }
-    if (!error && result.length > 0) return { list: result };
-    if (Date.now() > deadline) return { error: error ?? 'no paired unit is online' };
-    await new Promise((r) => setTimeout(r, 300));
-  }
+    return !error && result.length > 0 ? { found: result } : { error: error ?? 'no paired unit is online' };
+  });
 }

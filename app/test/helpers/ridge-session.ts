@@ -27,3 +27,10 @@ export function ridgeSession(tracks: readonly TrackDefinition[], sessionId = 's-
   } as const;
   return { header, fixes, imu: [], events: [], summary: null, stats: { corruptChunks: [], missingSeqs: [], tornBytes: 0, goodLength: 0 } } as unknown as SessionData;
 }
+
+/** The same drive moved 20 degrees south: a venue no catalog track is near (what own tracks are drawn from). */
+export function farRidgeSession(tracks: readonly TrackDefinition[], sessionId = 's-far'): SessionData {
+  const far = ridgeSession(tracks, sessionId);
+  for (const f of far.fixes) f.lat! -= 20;
+  return far;
+}

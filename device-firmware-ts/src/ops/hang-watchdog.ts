@@ -16,6 +16,9 @@ export interface HangWatchdogOptions {
   commit: string;
 }
 
+/** What the watchdog thread (hang-worker.ts) is started with: the heartbeat it watches, the limit, and what its dump names. */
+export type HangWorkerData = Omit<HangWatchdogOptions, 'hangS'> & { heartbeat: SharedArrayBuffer; hangMs: number };
+
 /** Heartbeat from the main thread into shared memory; a worker thread watches it. */
 export function startHangWatchdog(o: HangWatchdogOptions): HangWatchdog {
   const heartbeat = new SharedArrayBuffer(8);
@@ -26,7 +29,7 @@ export function startHangWatchdog(o: HangWatchdogOptions): HangWatchdog {
   const interval = setInterval(tick, Math.max(20, Math.min(1000, hangMs / 5)));
   interval.unref();
   const worker = new Worker(new URL('./hang-worker.js', import.meta.url), {
-    workerData: { heartbeat, hangMs, dataDir: o.dataDir, logFile: o.logFile, unit: o.unit, boot: o.boot, fw: o.fw, commit: o.commit },
+    workerData: { heartbeat, hangMs, dataDir: o.dataDir, logFile: o.logFile, unit: o.unit, boot: o.boot, fw: o.fw, commit: o.commit } satisfies HangWorkerData,
   });
   worker.unref();
   worker.on('error', (err) => process.stderr.write(`hang watchdog: ${err.message}\n`));

@@ -6,17 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LogRecord } from '@pitwall/protocol';
 import { captureMainStack } from './main-thread-stack.js';
-
-interface HangWorkerData {
-  heartbeat: SharedArrayBuffer;
-  hangMs: number;
-  dataDir: string;
-  logFile: string;
-  unit: string;
-  boot: string;
-  fw: string;
-  commit: string;
-}
+import type { HangWorkerData } from './hang-watchdog.js';
 
 const d = workerData as HangWorkerData;
 const beat = new BigInt64Array(d.heartbeat);

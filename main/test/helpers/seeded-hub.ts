@@ -93,3 +93,25 @@ export const hostPort = (url: string) => {
   const u = new URL(url);
   return { host: u.hostname, port: Number(u.port) };
 };
+
+export interface SeededHubBehindRelay extends SeededHub {
+  /** The relay in front of the hub: the address companions are given, cut and restored by the test. */
+  relay: HubRelay;
+}
+
+/** `startSeededHub` with a `HubRelay` open in front of it; `stop()` closes the relay, then the hub. */
+export async function hubBehindRelay(dir: string): Promise<SeededHubBehindRelay> {
+  const seeded = await startSeededHub(dir);
+  const relay = new HubRelay(hostPort(seeded.hub.url));
+  try {
+    await relay.open();
+  } catch (err) {
+    await seeded.stop();
+    throw err;
+  }
+  const stop = async () => {
+    await relay.close();
+    await seeded.stop();
+  };
+  return { ...seeded, relay, stop };
+}

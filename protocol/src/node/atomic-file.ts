@@ -20,17 +20,22 @@ function tempName(file: string): string {
   return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
+/** Writes a new temp file of this mode (created exclusively, the mode set explicitly) and fsyncs it. */
+async function writeSyncedTemp(tmp: string, content: string | Uint8Array, mode: number): Promise<void> {
+  const fh = await open(tmp, 'wx', mode);
+  try {
+    await fh.chmod(mode);
+    await fh.writeFile(content);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function writeFileAtomic(file: string, content: string | Uint8Array, mode = 0o600): Promise<void> {
   const tmp = tempName(file);
   try {
-    const fh = await open(tmp, 'wx', mode);
-    try {
-      await fh.chmod(mode);
-      await fh.writeFile(content);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSyncedTemp(tmp, content, mode);
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
@@ -48,14 +53,7 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
 export async function createFileExclusive(file: string, content: string | Uint8Array, mode = 0o600): Promise<boolean> {
   const tmp = tempName(file);
   try {
-    const fh = await open(tmp, 'wx', mode);
-    try {
-      await fh.chmod(mode);
-      await fh.writeFile(content);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSyncedTemp(tmp, content, mode);
     await link(tmp, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;

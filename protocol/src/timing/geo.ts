@@ -106,3 +106,14 @@ export function polylineLengthM(points: readonly LatLon[]): number {
 export function midpoint(a: LatLon, b: LatLon): LatLon {
   return { lat: (a.lat + b.lat) / 2, lon: (a.lon + b.lon) / 2 };
 }
+
+/** The signed (shoelace) area of a closed polygon in the plane: positive when it runs anticlockwise. */
+export function signedArea(xy: readonly Xy[]): number {
+  let a = 0;
+  for (let i = 0; i < xy.length; i++) {
+    const p = xy[i]!;
+    const q = xy[(i + 1) % xy.length]!;
+    a += p.x * q.y - q.x * p.y;
+  }
+  return a / 2;
+}

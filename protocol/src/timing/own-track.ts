@@ -1,6 +1,6 @@
 import type { TrackDefinition } from '../tracks/track-definition.js';
 import { fnv1a } from '../tracks/fnv1a.js';
-import { LocalProjection, bearingDeg, haversineM, midpoint, type LatLon } from './geo.js';
+import { LocalProjection, bearingDeg, haversineM, midpoint, signedArea, type LatLon } from './geo.js';
 import { OutlineFit } from './outline-fit.js';
 import { lineAcross } from './timing-line.js';
 
@@ -85,7 +85,7 @@ export function ownTrackId(t: Pick<TrackDefinition, 'startFinish' | 'lengthM' | 
     Math.round(mid.lon / 0.002),
     Math.round(heading / 45) % 8,
     Math.round(t.lengthM / 100),
-    signedArea(t.outline ?? []) >= 0 ? 'ccw' : 'cw',
+    outlineArea(t.outline ?? []) >= 0 ? 'ccw' : 'cw',
   ].join('/');
   return `own-${fnv1a(key, 0x811c9dc5)}${fnv1a(key, 0x01000193)}`;
 }
@@ -95,7 +95,7 @@ export function ownTrackId(t: Pick<TrackDefinition, 'startFinish' | 'lengthM' | 
  * same way round, lengths within 3%, and each outline within 8 m of the other on average.
  */
 export function sameOwnTrack(a: TrackDefinition, b: TrackDefinition): boolean {
-  if (!a.outline || !b.outline || signedArea(a.outline) * signedArea(b.outline) <= 0) return false;
+  if (!a.outline || !b.outline || outlineArea(a.outline) * outlineArea(b.outline) <= 0) return false;
   if (Math.abs(a.lengthM - b.lengthM) > 0.03 * a.lengthM) return false;
   const points = (t: TrackDefinition) => t.outline!.filter((_, i) => i % 5 === 0).map(([lat, lon]) => ({ lat, lon }));
   const fitA = new OutlineFit(a.outline, midpoint(a.startFinish.a, a.startFinish.b));
@@ -150,17 +150,11 @@ function longestStraight(lap: PathPoint[]): number {
   return ((best.from + best.to) / 2) % lengthM;
 }
 
-function signedArea(outline: readonly (readonly [number, number])[]): number {
+/** The signed area of an outline of [lat, lon] points, in the plane about its first point. */
+function outlineArea(outline: readonly (readonly [number, number])[]): number {
   if (outline.length < 3) return 0;
   const proj = new LocalProjection({ lat: outline[0]![0], lon: outline[0]![1] });
-  const xy = outline.map(([lat, lon]) => proj.toXy({ lat, lon }));
-  let a = 0;
-  for (let i = 0; i < xy.length; i++) {
-    const p = xy[i]!;
-    const q = xy[(i + 1) % xy.length]!;
-    a += p.x * q.y - q.x * p.y;
-  }
-  return a / 2;
+  return signedArea(outline.map(([lat, lon]) => proj.toXy({ lat, lon })));
 }
 
 const round7 = (x: number) => Math.round(x * 1e7) / 1e7;

@@ -1,4 +1,4 @@
-import { LocalProjection, midpoint, pointSegmentDistance, type LatLon, type Xy } from '../timing/geo.js';
+import { LocalProjection, midpoint, pointSegmentDistance, signedArea, type LatLon, type Xy } from '../timing/geo.js';
 import { fnv1a } from './fnv1a.js';
 import type { LatLonTuple, TrackDefinition } from './track-definition.js';
 
@@ -184,14 +184,4 @@ function pointAt(loop: readonly Xy[], cum: readonly number[], s: number): Xy {
   const b = loop[(lo + 1) % loop.length]!;
   const f = (w - cum[lo]!) / (cum[lo + 1]! - cum[lo]! || 1);
   return { x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f };
-}
-
-function signedArea(xy: readonly Xy[]): number {
-  let a = 0;
-  for (let i = 0; i < xy.length; i++) {
-    const p = xy[i]!;
-    const q = xy[(i + 1) % xy.length]!;
-    a += p.x * q.y - q.x * p.y;
-  }
-  return a / 2;
 }

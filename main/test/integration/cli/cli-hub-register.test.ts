@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { HubRoutes, registrationRecordMessage, type RegistrationRecord } from '@pitwall/protocol';
 import { HubRegistrar } from '@pitwall/app';
 import { loadSigningKey, publicKeyBase64, signBirthCertificate } from '@pitwall/protocol/node';
+import { pairOverUsb } from '../../../../testbed/companion.js';
 import { DEVICE_CLI, startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey, type TestVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { hubCli, startHubProcess, type HubProcess } from '../../../../hub/test/helpers/hub-process.js';
@@ -79,10 +80,7 @@ before(async () => {
   vendorKeyFile = join(tmp, 'vendor.key');
   writeFileSync(vendorKeyFile, vendor.key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   units.push(...(await Promise.all(unitDirs.map((dataDir, i) => startSimUnit({ dataDir, name: `Car ${i + 1}` })))));
-  for (const [i, u] of units.entries()) {
-    const r = await runCli(['pair', address(i), '--via', 'usb', '--role', 'owner', '--serial', u.ready.serialPath, '--no-mdns', '--data-dir', companionDir]);
-    assert.equal(r.code, 0, r.out + r.err);
-  }
+  for (const u of units) await pairOverUsb(u, companionDir);
   hubPort = await freePort();
   await startHub();
   const academy = await hubCli(['org', 'add', '--kind', 'academy', '--name', 'Ridge Academy'], target, hubDir);
@@ -226,8 +224,7 @@ test('a unit whose key changed (identity reset) is refused by the hub and report
   assert.notEqual(fresh.fingerprint, old.fingerprint);
   // The dealer's laptop pinned the old key; another laptop pairs the unit as it is now.
   const other = join(tmp, 'other-laptop');
-  const paired = await runCli(['pair', address(0), '--via', 'usb', '--role', 'owner', '--serial', units[0]!.ready.serialPath, '--no-mdns', '--data-dir', other]);
-  assert.equal(paired.code, 0, paired.out + paired.err);
+  await pairOverUsb(units[0]!, other);
   const r = await register(0, [], other);
   assert.equal(r.code, 1, r.out + r.err);
   assert.match(r.err, /key-mismatch/);

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { pairOverUsb } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { parseCli, UsageError } from '../../../src/cli-args.js';
 import { runCli } from '../../helpers/run-cli.js';
@@ -30,10 +31,8 @@ before(async () => {
   writeFileSync(config, JSON.stringify({ support: { relay: { host: '127.0.0.1', port: 1, user: 'nobody', hostKey, listenPort: 20001 }, exportRoot: join(tmp, 'export-root'), exportPort: 30000 + Math.floor(Math.random() * 10000) } }));
   unit = await startSimUnit({ dataDir: unitDir, name: 'Support Unit', extraArgs: ['--config', config] });
   address = `127.0.0.1:${unit.ready.apiPort}`;
-  for (const [dir, role] of [[ownerDir, 'owner'], [staffDir, 'staff']] as const) {
-    const r = await cli(['pair', address, '--via', 'usb', '--role', role, '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', dir]);
-    assert.equal(r.code, 0, r.out + r.err);
-  }
+  await pairOverUsb(unit, ownerDir, 'owner');
+  await pairOverUsb(unit, staffDir, 'staff');
 });
 
 after(async () => {

@@ -4,8 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { loadTracks, openDatabase, OwnTracks, SessionStore } from '@pitwall/app';
-import { ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
+import { openDatabase, OwnTracks } from '@pitwall/app';
+import { storeFarSession } from '../../helpers/far-session.js';
 import { scratchDir } from '../../../../app/test/helpers/units.js';
 
 /** Two laptops' data folders: a track drawn on A travels to B as a book file, B renames it, A merges B's book back. */
@@ -17,12 +17,7 @@ const run = (dir: string, ...args: string[]) => spawnSync(process.execPath, [CLI
 
 before(() => {
   for (const dir of [dirA, dirB]) openDatabase(dir).close();
-  const db = openDatabase(dirA);
-  const tracks = loadTracks();
-  const far = ridgeSession(tracks, 's-far');
-  for (const f of far.fixes) f.lat! -= 20;
-  new SessionStore(db, () => tracks).ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
-  db.close();
+  storeFarSession(dirA);
 });
 after(() => scratch.cleanup());
 

@@ -4,12 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadTracks, openDatabase, SessionStore } from '@pitwall/app';
 import { ownTrackList } from '@pitwall/protocol';
-import { COMPANION_CLI } from '../../../../testbed/companion.js';
+import { COMPANION_CLI, pairOverUsb } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
-import { ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
 import { runCli } from '../../helpers/run-cli.js';
+import { storeFarSession } from '../../helpers/far-session.js';
 
 /** `pitwall tracks push <unit>`: a real sim unit, companions paired over its USB serial end. */
 const tmp = mkdtempSync(join(tmpdir(), 'pitwall-cli-tracks-push-'));
@@ -27,18 +26,12 @@ before(async () => {
   unit = await startSimUnit({ dataDir: unitDir, name: 'Push Unit' });
   address = `127.0.0.1:${unit.ready.apiPort}`;
   // The owner's companion draws its own track from a drive no catalog track is near.
-  const db = openDatabase(ownerDir);
-  const far = ridgeSession(loadTracks(), 's-far');
-  for (const f of far.fixes) f.lat! -= 20;
-  new SessionStore(db, () => loadTracks()).ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
-  db.close();
+  storeFarSession(ownerDir);
   const added = spawnSync(process.execPath, [COMPANION_CLI, 'tracks', 'add', '--from', 's-far', '--name', 'Home Loop', '--json', '--data-dir', ownerDir], { encoding: 'utf8' });
   assert.equal(added.status, 0, added.stderr);
   ownId = (JSON.parse(added.stdout) as { track: { id: string } }).track.id;
-  for (const [dir, role] of [[ownerDir, 'owner'], [staffDir, 'staff']] as const) {
-    const r = await cli(['pair', address, '--via', 'usb', '--role', role, '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', dir]);
-    assert.equal(r.code, 0, r.out + r.err);
-  }
+  await pairOverUsb(unit, ownerDir, 'owner');
+  await pairOverUsb(unit, staffDir, 'staff');
 });
 
 after(async () => {

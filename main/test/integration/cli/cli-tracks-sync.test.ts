@@ -4,11 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { loadTracks, openDatabase, OwnTracks, SessionStore, type RegistrySyncReport } from '@pitwall/app';
-import { ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
+import { openDatabase, OwnTracks, type RegistrySyncReport } from '@pitwall/app';
 import { scratchDir } from '../../../../app/test/helpers/units.js';
 import { DATABASE_KINDS, TestDatabases } from '../../../../hub/test/helpers/hub-databases.js';
 import { hubCli, startHubProcess, type HubProcess } from '../../../../hub/test/helpers/hub-process.js';
+import { storeFarSession } from '../../helpers/far-session.js';
 
 /**
  * Three laptops (three data folders) and one `pitwall-hub` process: A draws a track, B gets it
@@ -48,12 +48,7 @@ for (const kind of DATABASE_KINDS) {
         return JSON.parse(r.stdout) as RegistrySyncReport;
       };
 
-      const db = openDatabase(dirA);
-      const tracks = loadTracks();
-      const far = ridgeSession(tracks, 's-far');
-      for (const f of far.fixes) f.lat! -= 20;
-      new SessionStore(db, () => tracks).ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
-      db.close();
+      storeFarSession(dirA);
       assert.equal(run(dirA, {}, 'tracks', 'add', '--from', 's-far', '--name', 'Home Loop').status, 0);
       const first = sync(dirA, asAda);
       const [pushed] = first.pushed.tracks;

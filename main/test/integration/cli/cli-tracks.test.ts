@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { loadTracks, openDatabase, SessionStore } from '@pitwall/app';
 import { vboGate } from '@pitwall/protocol';
-import { RIDGE_GP as GP, RIDGE_ROAD as ROAD, ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
+import { farRidgeSession, RIDGE_GP as GP, RIDGE_ROAD as ROAD, ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
 import { scratchDir } from '../../../../app/test/helpers/units.js';
 
 const CLI = fileURLToPath(new URL('../../../dist/cli.js', import.meta.url));
@@ -18,10 +18,7 @@ before(() => {
   const tracks = loadTracks();
   const store = new SessionStore(db, () => tracks);
   store.ingest(ridgeSession(tracks), { sha256: 'a'.repeat(64), unitName: 'Car 7', sizeB: 1 });
-  // The same drive moved 20 degrees south: a venue no catalog track is near.
-  const far = ridgeSession(tracks, 's-far');
-  for (const f of far.fixes) f.lat! -= 20;
-  store.ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
+  store.ingest(farRidgeSession(tracks), { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
   db.close();
 });
 after(() => scratch.cleanup());

@@ -5,7 +5,7 @@ import type { HubRoster, HubRostersStatus } from '@pitwall/protocol';
 import { HubClient } from '@pitwall/protocol/node';
 import { createCompanion, type Companion } from '@pitwall/app';
 import { scratchDir } from '../../../../app/test/helpers/units.js';
-import { HubRelay, hostPort, startSeededHub, type SeededHub } from '../../helpers/seeded-hub.js';
+import { hubBehindRelay, type SeededHubBehindRelay } from '../../helpers/seeded-hub.js';
 
 /**
  * The Hub screen's group rosters against a real `pitwall-hub serve` behind a relay the test can
@@ -29,23 +29,19 @@ const members = (r: HubRoster) => r.members.map((m) => `${m.name}:${m.role}`).so
 
 describe('group rosters through the companion against a real pitwall-hub', { timeout: 180_000 }, () => {
   const scratch = scratchDir('hub-rosters-api');
-  let seeded: SeededHub;
-  let relay: HubRelay;
+  let seeded: SeededHubBehindRelay;
   const open: Companion[] = [];
   const companion = async (name: string, token: string): Promise<Companion> => {
     const c = createCompanion({ dataDir: join(scratch.dir, name), mdns: false, serial: false, hotplug: false, hubTimeoutMs: 3000, hubRetryMs: 60_000, events: () => undefined });
     open.push(c);
-    await c.handlers['hub:connect']({ url: relay.url, token });
+    await c.handlers['hub:connect']({ url: seeded.relay.url, token });
     return c;
   };
   before(async () => {
-    seeded = await startSeededHub(scratch.dir);
-    relay = new HubRelay(hostPort(seeded.hub.url));
-    await relay.open();
+    seeded = await hubBehindRelay(scratch.dir);
   });
   after(async () => {
     for (const c of open) await c.close();
-    await relay?.close();
     await seeded?.stop();
     scratch.cleanup();
   });
@@ -71,7 +67,7 @@ describe('group rosters through the companion against a real pitwall-hub', { tim
     assert.match(s.lastSync ?? '', /pulled 1; 0 changes from elsewhere merged\.$/);
 
     // At the track, no network: he adds Cleo. The edit waits, marked; a sync says why it did not go and keeps it.
-    await relay.close();
+    await seeded.relay.close();
     s = await coach.handlers['hub:roster-edit']({ groupId: red, edit: { kind: 'add', memberId: cleo, role: 'driver' } });
     assert.equal(rosterOf(s, red).pending, true);
     assert.deepEqual(members(rosterOf(s, red)), ['Ana Ruiz:driver', 'Ben Okafor:coach', 'null:driver'], 'a member this laptop never saw has no name yet');
@@ -84,7 +80,7 @@ describe('group rosters through the companion against a real pitwall-hub', { tim
     await online.addGroupMember(red, ana, 'coach');
 
     // Back online: the sync pushes Ben's edit and merges the hub's; the report names the hub's edit, not his own.
-    await relay.open();
+    await seeded.relay.open();
     s = await coach.handlers['hub:rosters-sync']({});
     const r = rosterOf(s, red);
     assert.equal(r.pending, false);

@@ -7,10 +7,10 @@ import type { EventPayload, HubStatus } from '@pitwall/protocol';
 import { HubClient } from '@pitwall/protocol/node';
 import { createCompanion, loadTracks, openDatabase, OwnTracks, SessionStore, syncTrackRegistry, type Companion } from '@pitwall/app';
 import { everlandSession } from '../../../../app/test/helpers/everland-session.js';
-import { ridgeSession } from '../../../../app/test/helpers/ridge-session.js';
 import { scratchDir, waitFor } from '../../../../app/test/helpers/units.js';
 import { runCli } from '../../helpers/run-cli.js';
-import { HubRelay, hostPort, startSeededHub, type SeededHub } from '../../helpers/seeded-hub.js';
+import { hubBehindRelay, type SeededHubBehindRelay } from '../../helpers/seeded-hub.js';
+import { storeFarSession } from '../../helpers/far-session.js';
 
 /**
  * The Hub screen's companion methods against a real `pitwall-hub serve` (SQLite) behind a TCP
@@ -53,17 +53,13 @@ const refused = async (p: Promise<unknown>, code: string, sentence: RegExp) => {
 
 describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, () => {
   const scratch = scratchDir('hub-screen-api');
-  let seeded: SeededHub;
-  let relay: HubRelay;
+  let seeded: SeededHubBehindRelay;
   const open: Companion[] = [];
   before(async () => {
-    seeded = await startSeededHub(scratch.dir);
-    relay = new HubRelay(hostPort(seeded.hub.url));
-    await relay.open();
+    seeded = await hubBehindRelay(scratch.dir);
   });
   after(async () => {
     for (const c of open) await c.close();
-    await relay?.close();
     await seeded?.stop();
     scratch.cleanup();
   });
@@ -79,12 +75,12 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
     const h = ana.handlers;
 
     // A wrong token: refused in a sentence, nothing kept.
-    await refused(h['hub:connect']({ url: relay.url, token: `pwh_${'x'.repeat(43)}` }), 'forbidden', /refused the member token/);
+    await refused(h['hub:connect']({ url: seeded.relay.url, token: `pwh_${'x'.repeat(43)}` }), 'forbidden', /refused the member token/);
     assert.equal((await h['hub:status']({})).connection, null);
 
     const key = await new HubClient(seeded.hub.url).key();
-    let s: HubStatus = await h['hub:connect']({ url: `${relay.url}/`, token: seeded.tokens.ana });
-    assert.equal(s.connection?.url, relay.url);
+    let s: HubStatus = await h['hub:connect']({ url: `${seeded.relay.url}/`, token: seeded.tokens.ana });
+    assert.equal(s.connection?.url, seeded.relay.url);
     assert.equal(s.connection?.fingerprint, key.fingerprint, 'the pinned key is the hub’s');
     assert.equal(s.connection?.tokenSet, true);
     assert.deepEqual(s.connection?.member, { name: 'Ana Ruiz', organisation: 'Kart Academy North' });
@@ -95,7 +91,7 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
     assert.equal(readFileSync(tokenFile, 'utf8'), seeded.tokens.ana);
     assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
     // Reconnecting to the same hub without a token keeps the one kept.
-    s = await h['hub:connect']({ url: relay.url });
+    s = await h['hub:connect']({ url: seeded.relay.url });
     assert.equal(s.connection?.tokenSet, true);
 
     // Share one session with Team Red only; sync only Team Red.
@@ -116,14 +112,14 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
     const benDir = join(scratch.dir, 'ben');
     const ben = companionOf(benDir);
     open.push(ben);
-    await ben.handlers['hub:connect']({ url: relay.url, token: seeded.tokens.ben });
+    await ben.handlers['hub:connect']({ url: seeded.relay.url, token: seeded.tokens.ben });
     const bs = await ben.handlers['hub:sync']({});
     assert.equal(bs.groups[0]?.changed, 1);
     const fleet = await ben.handlers['fleet:distribution']({ trackId: EVERLAND });
     assert.deepEqual(fleet.members.map((m) => m.name), ['Ana Ruiz']);
 
     // The network goes: the share is queued, said plainly, and tried again by itself when it is back.
-    await relay.close();
+    await seeded.relay.close();
     s = await h['hub:share']({ sessions: [second!.id, third!.id, odd!.id], groups: [seeded.groups.red, seeded.groups.may] });
     assert.equal(s.offline, true);
     assert.match(s.problem ?? '', /cannot be reached/);
@@ -132,7 +128,7 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
     assert.ok(s.retryAt !== null && s.retryAt > Date.now() - 1000);
     await refused(h['hub:sync']({}), 'unreachable', /cannot be reached/);
     assert.equal((await h['hub:status']({})).queue.length, 3, 'still queued after a failed sync');
-    await relay.open();
+    await seeded.relay.open();
     s = await waitFor('the queued shares sent by the retry', async () => {
       const now = await h['hub:status']({});
       return now.queue.length === 1 && !now.offline && now;
@@ -145,11 +141,7 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
 
     // The registry: Ben's laptop draws a track and pushes it; Ana's sync shows it arrived, in the merge report.
     const drawDir = join(scratch.dir, 'ben-laptop');
-    const db = openDatabase(drawDir);
-    const far = ridgeSession(tracks, 's-far');
-    for (const f of far.fixes) f.lat! -= 20;
-    new SessionStore(db, () => tracks).ingest(far, { sha256: 'c'.repeat(64), unitName: 'Car 8', sizeB: 1 });
-    db.close();
+    storeFarSession(drawDir);
     const drawn = await runCli(['tracks', 'add', '--from', 's-far', '--name', 'Home Loop', '--data-dir', drawDir]);
     assert.equal(drawn.code, 0, drawn.err);
     const benBook = openDatabase(drawDir);
@@ -167,7 +159,7 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
     assert.deepEqual(s.groups, []);
     assert.equal(readFileSync(tokenFile, 'utf8'), '');
     await refused(h['hub:sync']({}), 'not-found', /No hub is connected/);
-    s = await h['hub:connect']({ url: relay.url, token: seeded.tokens.ana });
+    s = await h['hub:connect']({ url: seeded.relay.url, token: seeded.tokens.ana });
     assert.equal(s.connection?.fingerprint, key.fingerprint);
     // Two sessions with the same groups: one batch, taken whole.
     s = await h['hub:share']({ sessions: [second!.id, third!.id], groups: [seeded.groups.may] });
@@ -178,7 +170,7 @@ describe('hub screen methods against a real pitwall-hub', { timeout: 180_000 }, 
     seedSessions(join(scratch.dir, 'cleo-2'), 'Cleo Martin', ['cleo-1']);
     const again = companionOf(join(scratch.dir, 'cleo-2'));
     open.push(again);
-    await again.handlers['hub:connect']({ url: relay.url, token: seeded.tokens.cleo });
+    await again.handlers['hub:connect']({ url: seeded.relay.url, token: seeded.tokens.cleo });
     const [only] = await again.handlers['sessions:list']({});
     await refused(again.handlers['hub:share']({ sessions: [only!.id], groups: [seeded.groups.may] }), 'forbidden', /only as a driver or coach/);
     await refused(again.handlers['hub:share']({ sessions: [only!.id], groups: [seeded.groups.red] }), 'forbidden', /not in a group/);

@@ -7,10 +7,10 @@ import { HubRoutes, registrationRecordMessage, Routes, type MemberGroups, type R
 import { publicKeyBase64 } from '@pitwall/protocol/node';
 import { createCompanion, HubRegistrar, type Companion } from '@pitwall/app';
 import { scratchDir, waitFor } from '../../../../app/test/helpers/units.js';
+import { pairOverUsb } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { hubCli, startHubProcess, type HubProcess } from '../../../../hub/test/helpers/hub-process.js';
-import { runCli } from '../../helpers/run-cli.js';
 import { startDealerHub } from '../../helpers/dealer-hub.js';
 import { HubRelay, hostPort } from '../../helpers/seeded-hub.js';
 
@@ -42,10 +42,7 @@ describe('registering units from the Hub screen', { timeout: 240_000 }, () => {
 
   before(async () => {
     units.push(...(await Promise.all([1, 2].map((n) => startSimUnit({ dataDir: join(scratch.dir, `car-${n}`), name: `Car ${n}` })))));
-    for (const u of units) {
-      const r = await runCli(['pair', `127.0.0.1:${u.ready.apiPort}`, '--via', 'usb', '--role', 'owner', '--serial', u.ready.serialPath, '--no-mdns', '--data-dir', companionDir]);
-      assert.equal(r.code, 0, r.out + r.err);
-    }
+    for (const u of units) await pairOverUsb(u, companionDir);
     ({ hub, coachToken, claimCode } = await startDealerHub(join(scratch.dir, 'hub')));
     relay = new HubRelay(hostPort(hub.url));
     await relay.open();

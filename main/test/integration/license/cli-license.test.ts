@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { LicenseStatus } from '@pitwall/protocol';
-import { runCli } from '../../../../testbed/companion.js';
+import { pairOverUsb, runCli } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey, type TestVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { licensePayloadFor, revocationListFor, writeLicenseFile, writeRevocationFile } from '../../../../app/test/helpers/license-files.js';
@@ -40,10 +40,7 @@ before(async () => {
     ['Car 1', 'Car 2'].map((name, i) => startSimUnit({ dataDir: join(tmp, `unit-${i}`), name, vendorKeysDir: vendor.keysDir, extraArgs: ['--config', config] })),
   );
   addresses = units.map((u) => `127.0.0.1:${u.ready.apiPort}`);
-  const pair = async (i: number, role: string, dataDir: string) => {
-    const r = await cli(['pair', addresses[i]!, '--via', 'usb', '--role', role, '--serial', units[i]!.ready.serialPath, '--no-mdns', '--data-dir', dataDir]);
-    assert.equal(r.code, 0, r.out + r.err);
-  };
+  const pair = (i: number, role: 'owner' | 'staff', dataDir: string) => pairOverUsb(units[i]!, dataDir, role);
   await pair(0, 'owner', companionDir);
   // Car 2's owner is another companion; this one is its staff.
   await pair(1, 'owner', join(tmp, 'other-companion'));

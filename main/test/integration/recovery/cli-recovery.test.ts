@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { buildBundle, signBundle } from '@pitwall/protocol/node';
+import { pairOverUsb } from '../../../../testbed/companion.js';
 import { startSimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { runCli } from '../../helpers/run-cli.js';
@@ -29,8 +30,7 @@ const rec = (dir: string, ...args: string[]) => cli(['recovery', ...args, '--ser
 before(async () => {
   // A unit that has run once (its identity made) with this companion paired as owner over USB.
   const unit = await startSimUnit({ dataDir: unitDir, name: 'Recovery Unit' });
-  const paired = await cli(['pair', `127.0.0.1:${unit.ready.apiPort}`, '--via', 'usb', '--role', 'owner', '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', ownerDir]);
-  assert.equal(paired.code, 0, paired.out + paired.err);
+  await pairOverUsb(unit, ownerDir);
   unitId = unit.ready.id;
   await unit.stop();
   // Recovery mode on the same data, as pitwall-boot starts it with the button held.

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { pairOverUsb } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { testVendorKey, type TestVendorKey } from '../../../../testbed/vendor-test-key.js';
 import { makeBundle, vendorKey } from '../../../../device-firmware-ts/test/helpers/bundles.js';
@@ -22,10 +23,7 @@ before(async () => {
   vendor = await testVendorKey(tmp);
   units = await Promise.all(['Car 1', 'Car 2'].map((name, i) => startSimUnit({ dataDir: join(tmp, `unit-${i}`), name, vendorKeysDir: vendor.keysDir })));
   addresses = units.map((u) => `127.0.0.1:${u.ready.apiPort}`);
-  for (const [i, u] of units.entries()) {
-    const r = await cli(['pair', addresses[i]!, '--via', 'usb', '--role', 'owner', '--serial', u.ready.serialPath, '--no-mdns', '--data-dir', companionDir]);
-    assert.equal(r.code, 0, r.out + r.err);
-  }
+  for (const u of units) await pairOverUsb(u, companionDir);
 });
 
 after(async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { pairOverUsb } from '../../../../testbed/companion.js';
 import { startSimUnit, type SimUnit } from '../../../../testbed/sim-unit.js';
 import { runCli } from '../../helpers/run-cli.js';
 
@@ -27,10 +28,8 @@ before(async () => {
   writeFileSync(join(tmp, 'unit.json'), JSON.stringify({ network: { nmcli: FAKE_NMCLI } }));
   unit = await startSimUnit({ dataDir: unitDir, name: 'Wifi Unit', extraArgs: ['--config', join(tmp, 'unit.json')], env: { FAKE_NMCLI_DIR: join(tmp, 'fake') } });
   address = `127.0.0.1:${unit.ready.apiPort}`;
-  for (const [dir, role] of [[ownerDir, 'owner'], [staffDir, 'staff']] as const) {
-    const r = await cli(['pair', address, '--via', 'usb', '--role', role, '--serial', unit.ready.serialPath, '--no-mdns', '--data-dir', dir]);
-    assert.equal(r.code, 0, r.out + r.err);
-  }
+  await pairOverUsb(unit, ownerDir, 'owner');
+  await pairOverUsb(unit, staffDir, 'staff');
 });
 
 after(async () => {

@@ -6,6 +6,7 @@ import {
 } from '../../../src/merge/index.js';
 import { mergeOrSet } from '../../../src/merge/or-set.js';
 import { seededRandom } from '../../seeded-random.js';
+import { shuffle, treeMerge } from '../../helpers/merge-orders.js';
 
 const MEMBERS = ['a', 'b', 'c', 'd', 'e', 'f'].map((c) => c.repeat(32));
 const ROLES = ['coach', 'driver', 'analyst'] as const;
@@ -58,25 +59,6 @@ function randomHistory(rand: () => number, merge: Merge): Roster[] {
     l.roster = editRoster(l.roster, edit, l.clock);
   }
   return [...laptops.map((l) => l.roster), hub.roster];
-}
-
-function shuffle<T>(xs: readonly T[], rand: () => number): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-function treeMerge(xs: readonly Roster[], rand: () => number, merge: Merge): Roster {
-  const pool = [...xs];
-  while (pool.length > 1) {
-    const a = pool.splice(Math.floor(rand() * pool.length), 1)[0]!;
-    const b = pool.splice(Math.floor(rand() * pool.length), 1)[0]!;
-    pool.push(rand() < 0.5 ? merge(a, b) : merge(b, a));
-  }
-  return pool[0]!;
 }
 
 /** The first history whose replicas merged in another order, grouping or twice give another roster; null when none does. */

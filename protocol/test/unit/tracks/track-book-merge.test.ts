@@ -6,6 +6,7 @@ import {
   type TimingLine, type TrackBook, type TrackGeometry,
 } from '../../../src/tracks/index.js';
 import { seededRandom } from '../../seeded-random.js';
+import { shuffle, treeMerge } from '../../helpers/merge-orders.js';
 
 const line = (lat: number): TimingLine => ({ a: { lat, lon: 10 }, b: { lat, lon: 10.0003 } });
 const geometry = (k: number): TrackGeometry => ({
@@ -66,26 +67,6 @@ function randomHistory(rand: () => number): TrackBook[] {
   return laptops.map((l) => l.book);
 }
 
-function shuffle<T>(xs: readonly T[], rand: () => number): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-/** Merged as a random tree: two books at random merged, put back, until one is left. */
-function treeMerge(books: readonly TrackBook[], rand: () => number): TrackBook {
-  const pool = [...books];
-  while (pool.length > 1) {
-    const a = pool.splice(Math.floor(rand() * pool.length), 1)[0]!;
-    const b = pool.splice(Math.floor(rand() * pool.length), 1)[0]!;
-    pool.push(rand() < 0.5 ? mergeBooks(a, b) : mergeBooks(b, a));
-  }
-  return pool[0]!;
-}
-
 describe('merging track books', () => {
   it('300 seeded random histories: every order and grouping of merges gives one book, and merging again changes nothing', () => {
     const rand = seededRandom(1616);
@@ -93,7 +74,7 @@ describe('merging track books', () => {
       const books = randomHistory(rand);
       const reference = canonical(books.reduce(mergeBooks, emptyBook()));
       for (let k = 0; k < 6; k++) {
-        const merged = k % 2 === 0 ? shuffle(books, rand).reduce(mergeBooks, emptyBook()) : treeMerge(books, rand);
+        const merged = k % 2 === 0 ? shuffle(books, rand).reduce(mergeBooks, emptyBook()) : treeMerge(books, rand, mergeBooks);
         assert.equal(canonical(merged), reference, `case ${c}, order ${k}`);
         assert.ok(trackBook.is(merged), `case ${c}: the merged book is valid`);
       }
