@@ -1,8 +1,18 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { SharedSessionBatchItem } from '@pitwall/protocol';
 import type { HubTables } from '../db/tables.js';
 import { fleetLapRows } from '../fleet/hub-lap-columns.js';
 import type { SessionRow } from './share-sessions.js';
+import type { SharingRightsQuery } from './sharing-rights.js';
+
+/** Why the one statement refused a batch: the caller's rights (sharingRights names which), or a session another driver holds. */
+export type StatementRefusal = 'sharing-refused' | 'session-of-another-driver';
+
+/** The refusal hub_refuse raised in the statement, else null. */
+export function statementRefusal(err: unknown): StatementRefusal | null {
+  const e = err as { code?: string; message?: string };
+  return e.code === 'P0001' && (e.message === 'sharing-refused' || e.message === 'session-of-another-driver') ? e.message : null;
+}
 
 /**
  * The writes of shareSessions in one PostgreSQL statement, so a batch costs the hub one round
@@ -11,15 +21,34 @@ import type { SessionRow } from './share-sessions.js';
  * touching the same sessions queue instead of deadlocking), its groups made exactly those sent
  * and its fleet_lap_columns row replaced (or removed). The sessions come as one JSON document
  * (`laps` kept as the very text sent), the packed lap columns as one bytea sliced per session. A
- * session another driver holds aborts the whole statement (hub_refuse, migration 0010): the
- * statement is its own transaction, so nothing of the batch is written.
+ * session another driver holds, or a right the caller lacks, aborts the whole statement
+ * (hub_refuse, migration 0010): the statement is its own transaction, so nothing of the batch is
+ * written. The rights are read in it too (`rights`, the sharingRights query of the batch's groups
+ * and units, embedded as it is: the rule is written once); `groupCount` is how many groups it names.
+ * A batch costs the hub the token's lookup and this statement.
  */
-const SHARE = `
-WITH incoming AS (
-  SELECT * FROM json_to_recordset($1::json) AS i(unit_id text, session_id text, started_at text, track_id text, laps json, groups json, lap_count int, sector_count int, columns_at int, columns_bytes int)
+export async function shareSessionsInOneStatement(db: Kysely<HubTables>, rows: readonly SessionRow[], items: readonly SharedSessionBatchItem[], rights: SharingRightsQuery, groupCount: number): Promise<void> {
+  const packed = new Map(fleetLapRows(rows.map((r, i) => ({ ...r, laps: items[i]!.laps }))).map((p) => [`${p.unit_id}/${p.session_id}`, p]));
+  const columns: Uint8Array[] = [];
+  let at = 0;
+  const records = rows.map((r, i) => {
+    const p = packed.get(`${r.unit_id}/${r.session_id}`);
+    const slice = p ? { lap_count: p.laps, sector_count: p.sectors, columns_at: at, columns_bytes: p.columns.byteLength } : {};
+    if (p) {
+      columns.push(p.columns);
+      at += p.columns.byteLength;
+    }
+    const fields = JSON.stringify({ unit_id: r.unit_id, session_id: r.session_id, started_at: r.started_at, track_id: r.track_id, groups: items[i]!.groups, ...slice });
+    // The laps as shared_sessions keeps them (already JSON): spliced in, not stringified twice.
+    return `${fields.slice(0, -1)},"laps":${r.laps}}`;
+  });
+  const [json, bytes, driver, updatedAt] = [`[${records.join(',')}]`, Buffer.concat(columns), rows[0]!.driver_id, rows[0]!.updated_at];
+  await sql`
+WITH rights AS (${rights}), incoming AS (
+  SELECT * FROM json_to_recordset(${json}::json) AS i(unit_id text, session_id text, started_at text, track_id text, laps json, groups json, lap_count int, sector_count int, columns_at int, columns_bytes int)
 ), up AS (
   INSERT INTO shared_sessions AS s (unit_id, session_id, driver_id, started_at, track_id, laps, updated_at)
-  SELECT unit_id, session_id, $3, started_at, track_id, laps::text, $4 FROM incoming ORDER BY unit_id, session_id
+  SELECT unit_id, session_id, ${driver}, started_at, track_id, laps::text, ${updatedAt} FROM incoming ORDER BY unit_id, session_id
   ON CONFLICT (unit_id, session_id) DO UPDATE
     SET started_at = excluded.started_at, track_id = excluded.track_id, laps = excluded.laps, updated_at = excluded.updated_at
     WHERE s.driver_id = excluded.driver_id
@@ -37,32 +66,14 @@ WITH incoming AS (
   ON CONFLICT DO NOTHING
 ), packed AS (
   INSERT INTO fleet_lap_columns AS f (unit_id, session_id, track_id, driver_id, laps, sectors, columns)
-  SELECT unit_id, session_id, track_id, $3, lap_count, sector_count, substring($2::bytea FROM columns_at + 1 FOR columns_bytes) FROM mine WHERE columns_bytes IS NOT NULL
+  SELECT unit_id, session_id, track_id, ${driver}, lap_count, sector_count, substring(${bytes}::bytea FROM columns_at + 1 FOR columns_bytes) FROM mine WHERE columns_bytes IS NOT NULL
   ON CONFLICT (unit_id, session_id) DO UPDATE
     SET track_id = excluded.track_id, driver_id = excluded.driver_id, laps = excluded.laps, sectors = excluded.sectors, columns = excluded.columns
 ), unpacked AS (
   DELETE FROM fleet_lap_columns f USING mine m WHERE f.unit_id = m.unit_id AND f.session_id = m.session_id AND m.columns_bytes IS NULL
 )
-SELECT CASE WHEN count(*) = $5 THEN count(*)::int ELSE hub_refuse('session-of-another-driver') END AS written FROM up`;
-
-/** The error hub_refuse raises when a session of the batch is another driver's. */
-export const isSessionOfAnotherDriver = (err: unknown): boolean => (err as { code?: string; message?: string }).code === 'P0001' && (err as Error).message === 'session-of-another-driver';
-
-/** Writes the batch's rows (each with its item, same index) in one statement; throws isSessionOfAnotherDriver when one is taken. */
-export async function shareSessionsInOneStatement(db: Kysely<HubTables>, rows: readonly SessionRow[], items: readonly SharedSessionBatchItem[]): Promise<void> {
-  const packed = new Map(fleetLapRows(rows.map((r, i) => ({ ...r, laps: items[i]!.laps }))).map((p) => [`${p.unit_id}/${p.session_id}`, p]));
-  const columns: Uint8Array[] = [];
-  let at = 0;
-  const records = rows.map((r, i) => {
-    const p = packed.get(`${r.unit_id}/${r.session_id}`);
-    const slice = p ? { lap_count: p.laps, sector_count: p.sectors, columns_at: at, columns_bytes: p.columns.byteLength } : {};
-    if (p) {
-      columns.push(p.columns);
-      at += p.columns.byteLength;
-    }
-    const fields = JSON.stringify({ unit_id: r.unit_id, session_id: r.session_id, started_at: r.started_at, track_id: r.track_id, groups: items[i]!.groups, ...slice });
-    // The laps as shared_sessions keeps them (already JSON): spliced in, not stringified twice.
-    return `${fields.slice(0, -1)},"laps":${r.laps}}`;
-  });
-  await db.executeQuery(CompiledQuery.raw(SHARE, [`[${records.join(',')}]`, Buffer.concat(columns), rows[0]!.driver_id, rows[0]!.updated_at, rows.length]));
+SELECT CASE
+  WHEN (SELECT count(*) FROM rights WHERE kind = 'unit') > 0 OR (SELECT count(*) FROM rights WHERE kind = 'role' AND value = 'driver') <> ${groupCount} THEN hub_refuse('sharing-refused')
+  WHEN count(*) <> ${rows.length} THEN hub_refuse('session-of-another-driver')
+  ELSE count(*)::int END AS written FROM up`.execute(db);
 }

@@ -5,10 +5,10 @@ import { nowIso } from '../db/ids.js';
 import { HubRefusal } from '../hub-refusal.js';
 import type { Member } from '../organisations/members.js';
 import { noSuchGroup } from './groups.js';
-import { sharingRights } from './sharing-rights.js';
+import { sharingRights, sharingRightsQuery } from './sharing-rights.js';
 import { writeFleetLapColumns } from '../fleet/hub-lap-columns.js';
 import { isPostgres } from '../db/dialect.js';
-import { isSessionOfAnotherDriver, shareSessionsInOneStatement } from './share-sessions-postgres.js';
+import { shareSessionsInOneStatement, statementRefusal } from './share-sessions-postgres.js';
 
 // Rows per statement, under SQLite's 32,766 bound parameters and PostgreSQL's 65,535:
 // a session row binds 7, a share 3, a session key 2.
@@ -29,21 +29,26 @@ function refuse(name: ItemName, i: number, r: HubRefusal): HubRefusal {
   return prefix ? new HubRefusal(r.status, r.code, `${prefix}: ${r.message}`) : r;
 }
 
-/**
- * Everything that needs no transaction: no session twice, no unit another organisation owns, and
- * every group one the caller drives in (one query for all).
- */
-async function checkBatch(db: Kysely<HubTables>, caller: Member, items: readonly SharedSessionBatchItem[], name: ItemName): Promise<void> {
+/** What needs no database: no session twice in the batch, no group twice in a session. */
+function checkItems(items: readonly SharedSessionBatchItem[], name: ItemName): void {
   const seen = new Map<string, number>();
   items.forEach((s, i) => {
     const first = seen.get(keyOf(s));
     if (first !== undefined) throw refuse(name, i, new HubRefusal(400, 'duplicate-session', `the same session as ${name(first) || 'another'}: a batch shares each session once.`));
     seen.set(keyOf(s), i);
+    if (new Set(s.groups).size !== s.groups.length) throw refuse(name, i, new HubRefusal(400, 'duplicate-group', 'A group is named twice: name each group once.'));
   });
-  const { roles, othersUnits } = await sharingRights(db, caller, [...new Set(items.flatMap((s) => s.groups))], [...new Set(items.map((s) => s.unitId))]);
+}
+
+/** The batch's groups and units, each once: what sharingRights is asked about. */
+const namedIn = (items: readonly SharedSessionBatchItem[]) => ({ groupIds: [...new Set(items.flatMap((s) => s.groups))], unitIds: [...new Set(items.map((s) => s.unitId))] });
+
+/** No unit another organisation owns, and every group one the caller drives in (one query for all); the first item that fails is named. */
+async function checkRights(db: Kysely<HubTables>, caller: Member, items: readonly SharedSessionBatchItem[], name: ItemName): Promise<void> {
+  const { groupIds, unitIds } = namedIn(items);
+  const { roles, othersUnits } = await sharingRights(db, caller, groupIds, unitIds);
   items.forEach((s, i) => {
     if (othersUnits.has(s.unitId)) throw refuse(name, i, new HubRefusal(403, 'unit-of-another-academy', `Unit ${s.unitId} is registered to another organisation: only its own academy's drivers share its sessions.`));
-    if (new Set(s.groups).size !== s.groups.length) throw refuse(name, i, new HubRefusal(400, 'duplicate-group', 'A group is named twice: name each group once.'));
     for (const g of s.groups) {
       const role = roles.get(g);
       if (role === undefined) throw refuse(name, i, noSuchGroup());
@@ -124,7 +129,7 @@ async function firstTaken(db: Kysely<HubTables>, caller: Member, items: readonly
  * session and the batch route both come here.
  */
 export async function shareSessions(db: Kysely<HubTables>, caller: Member, items: readonly SharedSessionBatchItem[], now: number, name: ItemName = () => ''): Promise<SessionRow[]> {
-  await checkBatch(db, caller, items, name);
+  checkItems(items, name);
   const updatedAt = nowIso(now);
   const rows: SessionRow[] = items.map((s) => ({
     unit_id: s.unitId,
@@ -136,14 +141,10 @@ export async function shareSessions(db: Kysely<HubTables>, caller: Member, items
     updated_at: updatedAt,
   }));
   if (isPostgres(db)) {
-    try {
-      await shareSessionsInOneStatement(db, rows, items);
-    } catch (err) {
-      if (!isSessionOfAnotherDriver(err)) throw err;
-      throw refuse(name, await firstTaken(db, caller, items), sessionOfAnotherDriver());
-    }
+    await shareInOneStatement(db, caller, rows, items, name);
     return rows;
   }
+  await checkRights(db, caller, items, name);
   await db.transaction().execute(async (trx) => {
     const written = await upsertSessions(trx, rows);
     const taken = items.findIndex((s) => !written.has(keyOf(s)));
@@ -152,4 +153,24 @@ export async function shareSessions(db: Kysely<HubTables>, caller: Member, items
     await writeFleetLapColumns(trx, rows.map((r, i) => ({ ...r, laps: items[i]!.laps })));
   });
   return rows;
+}
+
+/**
+ * PostgreSQL: rights, ownership and writes in one statement. When it refuses, the refusal is named
+ * by reading again what it read (which item, which group). Rights granted between the two reads
+ * (the statement refused, the second read finds nothing wrong) get one more try.
+ */
+async function shareInOneStatement(db: Kysely<HubTables>, caller: Member, rows: readonly SessionRow[], items: readonly SharedSessionBatchItem[], name: ItemName): Promise<void> {
+  const { groupIds, unitIds } = namedIn(items);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await shareSessionsInOneStatement(db, rows, items, sharingRightsQuery(db, caller, groupIds, unitIds), groupIds.length);
+    } catch (err) {
+      const refusal = statementRefusal(err);
+      if (refusal === 'session-of-another-driver') throw refuse(name, await firstTaken(db, caller, items), sessionOfAnotherDriver());
+      if (refusal === null) throw err;
+      await checkRights(db, caller, items, name);
+      if (attempt === 2) throw new HubRefusal(409, 'rights-changed', 'Group memberships changed while this was shared: send it again.');
+    }
+  }
 }

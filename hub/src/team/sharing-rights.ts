@@ -18,7 +18,7 @@ export interface SharingRights {
  * (store and forward not done yet, a development hub), is nobody's: it is not refused. Parameters:
  * at most 500 × 16 groups and 500 units, under both databases' limits.
  */
-export async function sharingRights(db: Kysely<HubTables>, caller: Member, groupIds: readonly string[], unitIds: readonly string[]): Promise<SharingRights> {
+export function sharingRightsQuery(db: Kysely<HubTables>, caller: Member, groupIds: readonly string[], unitIds: readonly string[]) {
   const roles = db
     .selectFrom('group_members')
     .innerJoin('groups', 'groups.id', 'group_members.group_id')
@@ -33,7 +33,14 @@ export async function sharingRights(db: Kysely<HubTables>, caller: Member, group
     .where('unit_id', 'in', unitIds.length > 0 ? unitIds : [''])
     .where('owner_id', 'is not', null)
     .where('owner_id', '<>', caller.organisationId);
-  const rows = await roles.unionAll(units).execute();
+  return roles.unionAll(units);
+}
+
+/** The query of sharingRights: rows of kind `role` (id: a group, value: the role) and `unit` (id: a unit). */
+export type SharingRightsQuery = ReturnType<typeof sharingRightsQuery>;
+
+export async function sharingRights(db: Kysely<HubTables>, caller: Member, groupIds: readonly string[], unitIds: readonly string[]): Promise<SharingRights> {
+  const rows = await sharingRightsQuery(db, caller, groupIds, unitIds).execute();
   const rights: SharingRights = { roles: new Map(), othersUnits: new Set() };
   for (const r of rows) {
     if (r.kind === 'role') rights.roles.set(r.id, r.value as GroupRole);
