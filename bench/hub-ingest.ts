@@ -3,7 +3,10 @@
 // rows into a database of the same cluster with the same schema (COPY FROM STDIN), in the same
 // run. What the hub stores of a session is its laps and sector times (one shared_sessions row,
 // laps as JSON, and a session_shares row per group), not its traces: that is what both sides
-// write. HUB_INGEST_COMPANIONS=N for a smaller run.
+// write. It runs twice: against one hub process, then against two on the same database with the
+// companions spread over them as a load balancer would (the hub keeps no state in a process, so
+// that is how it scales). HUB_INGEST_COMPANIONS=N for a smaller run; HUB_INGEST_PROCESSES=1,2 the
+// process counts to run.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -118,9 +121,9 @@ async function bulkCopy(url: string, companions: Companion[], pgCpu: () => numbe
 
 type Day = { hub: HubClient; items: SharedSessionBatchItem[] };
 
-/** Each companion's client with its connection to the hub open, as COPY's client is connected before its clock. */
-async function connect(url: string, companions: Companion[]): Promise<Day[]> {
-  const days = companions.map((c) => ({ hub: new HubClient(url, { token: c.token, timeoutMs: 120_000 }), items: c.sessions.map((s) => ({ unitId: c.unitId, sessionId: s.sessionId, ...s.upload })) }));
+/** Each companion's client with its connection to its hub process open (companion i to process i mod n), as COPY's client is connected before its clock. */
+async function connect(urls: readonly string[], companions: Companion[]): Promise<Day[]> {
+  const days = companions.map((c, i) => ({ hub: new HubClient(urls[i % urls.length]!, { token: c.token, timeoutMs: 120_000 }), items: c.sessions.map((s) => ({ unitId: c.unitId, sessionId: s.sessionId, ...s.upload })) }));
   await Promise.all(days.map((d) => d.hub.key()));
   return days;
 }
@@ -180,7 +183,19 @@ async function counts(db: Kysely<HubTables>) {
   };
 }
 
-export async function runHubIngestBench(): Promise<void> {
+/** The ratio hub / COPY of each run, by number of hub processes. */
+export async function runHubIngestBench(): Promise<Map<number, number>> {
+  const counts = (process.env.HUB_INGEST_PROCESSES ?? '1,2').split(',').map(Number);
+  const ratios = new Map<number, number>();
+  for (const n of counts) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`HUB_INGEST_PROCESSES: ${n} is not a count of processes`);
+    console.log(`\n${n} hub process${n > 1 ? 'es' : ''}:`);
+    ratios.set(n, await runOnce(n));
+  }
+  return ratios;
+}
+
+async function runOnce(processCount: number): Promise<number> {
   let cluster: PostgresCluster | null = null;
   const dir = await mkdtemp(join(tmpdir(), 'pitwall-hub-ingest-'));
   try {
@@ -195,28 +210,30 @@ export async function runHubIngestBench(): Promise<void> {
       await copySeed(hubDb.db, bareDb.db);
       const sessions = companions.length * SESSIONS_A_DAY;
       const laps = companions.reduce((a, c) => a + c.sessions.reduce((b, s) => b + s.upload.laps.length, 0), 0);
-      console.log(`${companions.length} companions × ${SESSIONS_A_DAY} sessions of 30 min (${sessions} sessions, ${laps} laps with 3 sectors), all at once, to one hub process on PostgreSQL`);
+      console.log(`${companions.length} companions × ${SESSIONS_A_DAY} sessions of 30 min (${sessions} sessions, ${laps} laps with 3 sectors), all at once, to ${processCount === 1 ? 'one hub process' : `${processCount} hub processes (companion i to process i mod ${processCount})`} on PostgreSQL`);
       console.log('baseline: the same rows (shared_sessions, session_shares and the fleet distributions\' fleet_lap_columns, packed by the same function) by COPY FROM STDIN into a fresh database of the same cluster and schema');
       console.log(`before either clock: connections open, and ${WARM_UP} other companions' days pushed through the hub (warm) and COPYed into the baseline (same rows on both sides)`);
       const postmaster = await postmasterPid(hubTarget.url);
-      const hub = await startHubProcess(hubTarget, dir, join(dir, 'hub-key.pem'));
+      const hubs = await Promise.all(Array.from({ length: processCount }, () => startHubProcess(hubTarget, dir, join(dir, 'hub-key.pem'))));
+      const urls = hubs.map((h) => h.url);
+      const hubCpu = () => hubs.reduce((a, h) => a + cpuSeconds(h.child.pid!), 0);
       let hubS: number;
       const cpu = { hub: 0, pg: 0, bench: 0, copyPg: 0, copyBench: 0 };
       const floor = { s: 0, hubCpu: 0, benchCpu: 0 };
       try {
-        await push(await connect(hub.url, warmUp));
-        const days = await connect(hub.url, companions);
+        await push(await connect(urls, warmUp));
+        const days = await connect(urls, companions);
         // The HTTP floor: every companion asks for the hub's key (no body, no database) once, at once.
-        const [f0, fb0, ft0] = [cpuSeconds(hub.child.pid!), process.cpuUsage(), performance.now()];
+        const [f0, fb0, ft0] = [hubCpu(), process.cpuUsage(), performance.now()];
         await Promise.all(days.map((d) => d.hub.key()));
         const fb1 = process.cpuUsage(fb0);
-        Object.assign(floor, { s: (performance.now() - ft0) / 1000, hubCpu: cpuSeconds(hub.child.pid!) - f0, benchCpu: (fb1.user + fb1.system) / 1e6 });
-        const [hub0, pg0, bench0] = [cpuSeconds(hub.child.pid!), postgresCpuSeconds(postmaster), process.cpuUsage()];
+        Object.assign(floor, { s: (performance.now() - ft0) / 1000, hubCpu: hubCpu() - f0, benchCpu: (fb1.user + fb1.system) / 1e6 });
+        const [hub0, pg0, bench0] = [hubCpu(), postgresCpuSeconds(postmaster), process.cpuUsage()];
         hubS = await push(days);
         const bench1 = process.cpuUsage(bench0);
-        Object.assign(cpu, { hub: cpuSeconds(hub.child.pid!) - hub0, pg: postgresCpuSeconds(postmaster) - pg0, bench: (bench1.user + bench1.system) / 1e6 });
+        Object.assign(cpu, { hub: hubCpu() - hub0, pg: postgresCpuSeconds(postmaster) - pg0, bench: (bench1.user + bench1.system) / 1e6 });
       } finally {
-        await hub.stop();
+        await Promise.all(hubs.map((h) => h.stop()));
       }
       const pgCpu = () => postgresCpuSeconds(postmaster);
       await bulkCopy(bareTarget.url, warmUp, pgCpu);
@@ -233,9 +250,10 @@ export async function runHubIngestBench(): Promise<void> {
       const line = (name: string, s: number) => console.log(`${name.padEnd(16)} ${s.toFixed(3).padStart(7)}   ${(sessions / s).toFixed(0).padStart(10)}   ${(laps / s).toFixed(0).padStart(8)}`);
       line('hub (batch)', hubS);
       line('COPY', copyS);
-      console.log(`CPU seconds (2 cores, shared with whatever else runs): hub push: hub process ${cpu.hub.toFixed(2)}, PostgreSQL ${cpu.pg.toFixed(2)}, companions (this process) ${cpu.bench.toFixed(2)}; COPY: PostgreSQL ${cpu.copyPg.toFixed(2)}, this process ${cpu.copyBench.toFixed(2)}`);
+      console.log(`CPU seconds (2 cores, shared with whatever else runs): hub push: hub process${processCount > 1 ? 'es' : ''} ${cpu.hub.toFixed(2)}, PostgreSQL ${cpu.pg.toFixed(2)}, companions (this process) ${cpu.bench.toFixed(2)}; COPY: PostgreSQL ${cpu.copyPg.toFixed(2)}, this process ${cpu.copyBench.toFixed(2)}`);
       console.log(`HTTP floor (each companion GET /hub/v1/key once, at once): ${floor.s.toFixed(3)} s, CPU: hub process ${floor.hubCpu.toFixed(2)}, companions ${floor.benchCpu.toFixed(2)}`);
-      console.log(`ratio hub / COPY: ${(copyS / hubS).toFixed(3)}× (goal ≥ 0.5×)`);
+      console.log(`ratio hub / COPY: ${(copyS / hubS).toFixed(3)}× (goal ≥ 0.5×), ${processCount} hub process${processCount > 1 ? 'es' : ''}`);
+      return copyS / hubS;
     } finally {
       await hubDb.close();
       await bareDb.close();

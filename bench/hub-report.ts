@@ -18,9 +18,10 @@ export async function runHubReport(): Promise<void> {
     part(1, 'units registering');
     await runRegistrationBench();
   }
+  let ingest = new Map<number, number>();
   if (wanted('HUB_INGEST_COMPANIONS')) {
     part(2, 'companions pushing a day of sessions');
-    await runHubIngestBench();
+    ingest = await runHubIngestBench();
   }
   let hub: HubFleetFigures[] = [];
   let laptop: DistributionsFigures | null = null;
@@ -30,6 +31,7 @@ export async function runHubReport(): Promise<void> {
     console.log('\nthe laptop (the companion\'s own SQLite):');
     laptop = await runDistributionsBench();
   }
+  if (ingest.size) console.log(`\ningest, goal ≥ 0.5× of COPY: ${[...ingest].map(([n, r]) => `${r.toFixed(3)}× with ${n} hub process${n > 1 ? 'es' : ''}`).join(', ')}`);
   if (hub.length || laptop) {
     console.log(`\nfleet distribution, goal < ${HUB_FLEET_GOAL_MS} ms on the hub and on a laptop:`);
     if (hub.length) printHubFleetFigures(hub);

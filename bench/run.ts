@@ -34,7 +34,7 @@ const benches: Record<string, () => Promise<void>> = {
   // 10,000 units registering with the hub on SQLite and PostgreSQL vs bare inserts of the same rows
   'hub-registration': async () => (await import('./hub.js')).runHubBench(),
   // 100 companions pushing a day of sessions each to the hub on PostgreSQL at once, vs COPY of the same rows
-  'hub-ingest': async () => (await import('./hub-ingest.js')).runHubIngestBench(),
+  'hub-ingest': async () => void (await (await import('./hub-ingest.js')).runHubIngestBench()),
   // the fleet distribution of a track with 100,000 laps through the hub's route, SQLite and PostgreSQL, vs the bare fetch of the same rows
   'hub-fleet': async () => void (await (await import('./hub-fleet.js')).runHubFleetBench()),
 };
