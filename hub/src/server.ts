@@ -133,10 +133,10 @@ export function buildHubServer(opts: HubServerOptions): FastifyInstance {
     async ({ body, req }) => {
       // A `forward` challenge waits for days: only a member (a companion's operator) asks for one,
       // so strangers cannot fill the table with long-lived rows.
-      if (body.purpose === 'forward' && !challengers.has(req)) await authenticateMember(db, req.headers.authorization);
+      const member = body.purpose === 'forward' ? (challengers.get(req) ?? (await authenticateMember(db, req.headers.authorization))) : null;
       // Expired challenges and past minutes' counts are swept now and then by whichever process issues one.
       if (++issued % 256 === 1) await Promise.all([purgeExpiredChallenges(db, now()), purgeAllowances(db, now())]);
-      return { status: 201, answer: await issueChallenge(db, body.purpose, now()) };
+      return { status: 201, answer: await issueChallenge(db, body.purpose, now(), member?.id ?? null) };
     },
     challengeLimit,
   );

@@ -285,6 +285,17 @@ const migrations: Record<string, Migration> = {
       if (isPostgres(db)) await sql`DROP FUNCTION hub_refuse(text)`.execute(db);
     },
   },
+  // A forward challenge names the member who asked for it: each may hold a bounded number at once.
+  '0011-challenge-members': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('challenges').addColumn('member_id', 'text').execute();
+      await db.schema.createIndex('challenges_member').on('challenges').columns(['member_id', 'purpose']).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('challenges_member').execute();
+      await db.schema.alterTable('challenges').dropColumn('member_id').execute();
+    },
+  },
 };
 
 /** registry_laptops with another primary key, its rows kept (going back to `node` alone keeps each node's first row). */

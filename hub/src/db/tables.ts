@@ -35,6 +35,8 @@ export interface ChallengesTable {
   purpose: 'live' | 'forward';
   expires_at: Time;
   used_at: Time | null;
+  /** Who asked for a forward challenge (migration 0011); null for a live one, and for those issued before. */
+  member_id: string | null;
 }
 
 export interface UnitsTable {

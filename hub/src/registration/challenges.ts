@@ -5,15 +5,41 @@ import type { HubTables } from '../db/tables.js';
 import { newId, nowIso } from '../db/ids.js';
 import { HubRefusal } from '../hub-refusal.js';
 
-/** A fresh nonce kept in the database (any hub process can check it), good once until it expires. */
-export async function issueChallenge(db: Kysely<HubTables>, purpose: HubChallengePurpose, now: number): Promise<HubChallenge> {
+/**
+ * Forward challenges one member may hold unused at once. Each is kept 14 days: without a bound, a
+ * member (or a stolen token, within its allowance a minute) could fill the table for weeks. A
+ * dealer preparing a track day's units needs tens.
+ */
+export const FORWARD_CHALLENGES_PER_MEMBER = 1000;
+
+/** A member's forward challenges not used and not expired. */
+async function heldForwardChallenges(db: Kysely<HubTables>, memberId: string, now: number): Promise<number> {
+  const { n } = await db
+    .selectFrom('challenges')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('member_id', '=', memberId)
+    .where('purpose', '=', 'forward')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', nowIso(now))
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+/**
+ * A fresh nonce kept in the database (any hub process can check it), good once until it expires.
+ * A forward challenge is the member's who asked (`memberId`), within FORWARD_CHALLENGES_PER_MEMBER.
+ */
+export async function issueChallenge(db: Kysely<HubTables>, purpose: HubChallengePurpose, now: number, memberId: string | null = null): Promise<HubChallenge> {
+  if (purpose === 'forward' && memberId !== null && (await heldForwardChallenges(db, memberId, now)) >= FORWARD_CHALLENGES_PER_MEMBER) {
+    throw new HubRefusal(409, 'too-many-challenges', `You hold ${FORWARD_CHALLENGES_PER_MEMBER} forward challenges not used yet: send the registrations signed with them, or wait for some to expire (14 days), before asking for more.`);
+  }
   const challenge: HubChallenge = {
     challengeId: newId(),
     nonce: randomBytes(32).toString('base64'),
     purpose,
     expiresAt: nowIso(now + HUB_CHALLENGE_TTL_MS[purpose]),
   };
-  await db.insertInto('challenges').values({ id: challenge.challengeId, nonce: challenge.nonce, purpose, expires_at: challenge.expiresAt, used_at: null }).execute();
+  await db.insertInto('challenges').values({ id: challenge.challengeId, nonce: challenge.nonce, purpose, expires_at: challenge.expiresAt, used_at: null, member_id: memberId }).execute();
   return challenge;
 }
 
