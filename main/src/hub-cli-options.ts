@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readSecret } from './read-secret.js';
+import type { Io } from './session-commands.js';
 
 /** The options every `pitwall hub …` command takes, for its parseArgs. */
 export const HUB_COMMON_OPTIONS = {
@@ -7,6 +8,23 @@ export const HUB_COMMON_OPTIONS = {
   'token-file': { type: 'string' },
   'data-dir': { type: 'string' },
 } as const;
+
+/**
+ * How a `pitwall hub …` command refuses its arguments: `usage(why)` says why with the command's
+ * usage text and gives exit code 2; `parse(f)` runs its parseArgs and answers that exit code
+ * when parseArgs refuses them.
+ */
+export function hubUsage(usageText: string, io: Io) {
+  const usage = (why: string): number => (io.err(`${why}\n\n${usageText}`), 2);
+  const parse = <R>(f: () => R): R | number => {
+    try {
+      return f();
+    } catch (err) {
+      return usage((err as Error).message);
+    }
+  };
+  return { usage, parse };
+}
 
 /** What every `pitwall hub …` command takes as `--hub URL`. */
 export const isHubUrl = (url: string | undefined): url is string => url !== undefined && /^https?:\/\/[^\s]+$/.test(url);

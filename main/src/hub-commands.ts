@@ -3,7 +3,7 @@ import { CompanionError } from '@pitwall/protocol';
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { defaultUserDataDir, loadTracks, memberGroupsForSync, openDatabase, OwnTracks, resolveSyncGroups, SessionStore, shareSessions, syncHubGroups, type SyncGroup } from '@pitwall/app';
 import { cleanText } from './discover-table.js';
-import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
+import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, hubUsage, isHubUrl, readHubToken } from './hub-cli-options.js';
 import { HUB_GROUPS_USAGE, runHubGroupsCommand } from './hub-group-commands.js';
 import type { Io } from './session-commands.js';
 import { HUB_REGISTER_COMMANDS, HUB_REGISTER_USAGE, runHubRegisterCommand } from './hub-register-commands.js';
@@ -24,23 +24,10 @@ const HUB_ID = /^[0-9a-f]{32}$/;
 export async function runHubCommand(argv: string[], io: Io): Promise<number> {
   if (HUB_REGISTER_COMMANDS.has(argv[0] ?? '')) return runHubRegisterCommand(argv, io);
   if (argv[0] === 'groups') return runHubGroupsCommand(argv.slice(1), io);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...HUB_COMMON_OPTIONS,
-        group: { type: 'string', multiple: true },
-        share: { type: 'string', multiple: true },
-        json: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    return io.err(`${(err as Error).message}\n\n${HUB_USAGE}`), 2;
-  }
+  const { usage, parse } = hubUsage(HUB_USAGE, io);
+  const parsed = parse(() => parseArgs({ args: argv, allowPositionals: true, options: { ...HUB_COMMON_OPTIONS, group: { type: 'string', multiple: true }, share: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } } }));
+  if (typeof parsed === 'number') return parsed;
   const v = parsed.values;
-  const usage = (why: string) => (io.err(`${why}\n\n${HUB_USAGE}`), 2);
   if (parsed.positionals.join(' ') !== 'sync') return usage('hub takes one command: sync, groups, register, forward or challenges');
   if (!isHubUrl(v.hub)) return usage(HUB_URL_NEEDED);
   const words = v.group ?? [];

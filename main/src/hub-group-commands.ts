@@ -3,7 +3,7 @@ import { CompanionError, type GroupRole, type RosterChange, type RosterEdit } fr
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { defaultUserDataDir, openDatabase, TeamRosters, type RosterView } from '@pitwall/app';
 import { cleanText } from './discover-table.js';
-import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
+import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, hubUsage, isHubUrl, readHubToken } from './hub-cli-options.js';
 import type { Io } from './session-commands.js';
 
 export const HUB_GROUPS_USAGE = `  pitwall hub groups [show [GROUP]] --hub URL [--json] [--data-dir DIR]
@@ -24,23 +24,10 @@ const ROLES = new Set(['coach', 'driver', 'analyst']);
 
 /** `pitwall hub groups …`. Exit 0 ok, 1 the hub refused or is out of reach, 2 usage, 3 no such roster or member here. */
 export async function runHubGroupsCommand(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...HUB_COMMON_OPTIONS,
-        role: { type: 'string' },
-        reset: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    return io.err(`${(err as Error).message}\n\n${HUB_GROUPS_USAGE}`), 2;
-  }
+  const { usage, parse } = hubUsage(HUB_GROUPS_USAGE, io);
+  const parsed = parse(() => parseArgs({ args: argv, allowPositionals: true, options: { ...HUB_COMMON_OPTIONS, role: { type: 'string' }, reset: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } }));
+  if (typeof parsed === 'number') return parsed;
   const v = parsed.values;
-  const usage = (why: string) => (io.err(`${why}\n\n${HUB_GROUPS_USAGE}`), 2);
   const [command = 'show', group, ...args] = parsed.positionals;
   if (!isHubUrl(v.hub)) return usage(HUB_URL_NEEDED);
   let edit: RosterEdit | null = null;

@@ -3,7 +3,7 @@ import { ClaimCode, CompanionError, type DeviceEntry, type UnitHubRegistration }
 import { HubCallError, HubClient } from '@pitwall/protocol/node';
 import { defaultUserDataDir, HubRegistrar, FORWARD_CHALLENGES_MAX, type Companion, type RegistrationOutcome } from '@pitwall/app';
 import { commandCompanion, pairedOnlineUnit, UNIT_REACH_OPTIONS, untilFound } from './fleet-cli.js';
-import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, isHubUrl, readHubToken } from './hub-cli-options.js';
+import { HUB_COMMON_OPTIONS, HUB_URL_NEEDED, hubUsage, isHubUrl, readHubToken } from './hub-cli-options.js';
 import type { Io } from './session-commands.js';
 
 export const HUB_REGISTER_COMMANDS: ReadonlySet<string> = new Set(['register', 'forward', 'challenges']);
@@ -21,36 +21,26 @@ export const HUB_REGISTER_USAGE = `  pitwall hub register --hub URL --unit UNIT 
       unit to register offline; a member's token: FILE's first line, PITWALL_HUB_TOKEN or stdin).`;
 
 const claimCode = new RegExp(ClaimCode.pattern!);
-class UsageError extends Error {}
 
 /** `pitwall hub register|forward|challenges`. Exit 0 ok, 1 refused or out of reach, 2 usage, 3 unit not found. */
 export async function runHubRegisterCommand(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const { usage, parse } = hubUsage(HUB_REGISTER_USAGE, io);
+  const parsed = parse(() =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        ...HUB_COMMON_OPTIONS,
-        unit: { type: 'string' },
-        'claim-code': { type: 'string' },
-        forward: { type: 'boolean', default: false },
-        count: { type: 'string' },
-        ...UNIT_REACH_OPTIONS,
-      },
-    });
-    const [sub, ...rest] = parsed.positionals;
-    if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-    if (!isHubUrl(parsed.values.hub)) throw new UsageError(HUB_URL_NEEDED);
-    if (sub === 'register' && !parsed.values.unit) throw new UsageError('--unit UNIT (a paired unit: id, name or address) is needed');
-    const code = parsed.values['claim-code'];
-    if (code !== undefined && !claimCode.test(code)) throw new UsageError('--claim-code must be four groups of four (XXXX-XXXX-XXXX-XXXX), as the dealer gave it');
-    if (sub === 'challenges' && !/^[1-9]\d{0,3}$/.test(parsed.values.count ?? '')) throw new UsageError(`--count N (1 to ${FORWARD_CHALLENGES_MAX}) is needed`);
-  } catch (err) {
-    return io.err(`${(err as Error).message}\n\n${HUB_REGISTER_USAGE}`), 2;
-  }
+      options: { ...HUB_COMMON_OPTIONS, unit: { type: 'string' }, 'claim-code': { type: 'string' }, forward: { type: 'boolean', default: false }, count: { type: 'string' }, ...UNIT_REACH_OPTIONS },
+    }),
+  );
+  if (typeof parsed === 'number') return parsed;
   const v = parsed.values;
-  const sub = parsed.positionals[0]!;
+  const [sub, ...rest] = parsed.positionals;
+  if (rest.length) return usage(`unexpected argument "${rest[0]}"`);
+  if (!isHubUrl(v.hub)) return usage(HUB_URL_NEEDED);
+  if (sub === 'register' && !v.unit) return usage('--unit UNIT (a paired unit: id, name or address) is needed');
+  const code = v['claim-code'];
+  if (code !== undefined && !claimCode.test(code)) return usage('--claim-code must be four groups of four (XXXX-XXXX-XXXX-XXXX), as the dealer gave it');
+  if (sub === 'challenges' && !/^[1-9]\d{0,3}$/.test(v.count ?? '')) return usage(`--count N (1 to ${FORWARD_CHALLENGES_MAX}) is needed`);
   const dataDir = v['data-dir'] ?? defaultUserDataDir();
   try {
     if (sub === 'challenges') return await challenges(dataDir, v.hub!, Number(v.count), v['token-file'], io);

@@ -18,17 +18,12 @@ export interface FleetLapSession {
 const ROWS_PER_INSERT = 1000;
 const KEYS_PER_DELETE = 3000;
 
-/** The fleet_lap_columns rows of these sessions: one per session on a track with laps. */
-export function fleetLapRows(sessions: readonly FleetLapSession[]): FleetLapColumnsTable[] {
-  const rows: FleetLapColumnsTable[] = [];
-  for (const s of sessions) {
-    const laps = typeof s.laps === 'string' ? (JSON.parse(s.laps) as SharedSession['laps']) : s.laps;
-    if (s.track_id === null || laps.length === 0) continue;
-    const p = packSharedLaps(s.started_at, laps);
-    const columns = new Uint8Array(p.columns.buffer);
-    rows.push({ unit_id: s.unit_id, session_id: s.session_id, track_id: s.track_id, driver_id: s.driver_id, laps: p.laps, sectors: p.sectors, columns });
-  }
-  return rows;
+/** The fleet_lap_columns row of a session: null for one off any track, or without laps. */
+export function fleetLapRow(s: FleetLapSession): FleetLapColumnsTable | null {
+  const laps = typeof s.laps === 'string' ? (JSON.parse(s.laps) as SharedSession['laps']) : s.laps;
+  if (s.track_id === null || laps.length === 0) return null;
+  const p = packSharedLaps(s.started_at, laps);
+  return { unit_id: s.unit_id, session_id: s.session_id, track_id: s.track_id, driver_id: s.driver_id, laps: p.laps, sectors: p.sectors, columns: new Uint8Array(p.columns.buffer) };
 }
 
 /**
@@ -50,7 +45,7 @@ export async function writeFleetLapColumns(db: Kysely<HubTables> | Transaction<H
       .where((eb) => eb.or([...byUnit].map(([unit, ids]) => eb.and([eb('unit_id', '=', unit), eb('session_id', 'in', ids)]))))
       .execute();
   }
-  const rows = fleetLapRows(sessions);
+  const rows = sessions.map(fleetLapRow).filter((r) => r !== null);
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await db.insertInto('fleet_lap_columns').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
 }
 

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SharedSessionBatchItem } from '@pitwall/protocol';
 import type { HubTables } from '../db/tables.js';
-import { fleetLapRows } from '../fleet/hub-lap-columns.js';
+import { fleetLapRow } from '../fleet/hub-lap-columns.js';
 import type { SessionRow } from './share-sessions.js';
 import type { SharingRightsQuery } from './sharing-rights.js';
 
@@ -28,11 +28,10 @@ export function statementRefusal(err: unknown): StatementRefusal | null {
  * A batch costs the hub the token's lookup and this statement.
  */
 export async function shareSessionsInOneStatement(db: Kysely<HubTables>, rows: readonly SessionRow[], items: readonly SharedSessionBatchItem[], rights: SharingRightsQuery, groupCount: number): Promise<void> {
-  const packed = new Map(fleetLapRows(rows.map((r, i) => ({ ...r, laps: items[i]!.laps }))).map((p) => [`${p.unit_id}/${p.session_id}`, p]));
   const columns: Uint8Array[] = [];
   let at = 0;
   const records = rows.map((r, i) => {
-    const p = packed.get(`${r.unit_id}/${r.session_id}`);
+    const p = fleetLapRow({ ...r, laps: items[i]!.laps });
     const slice = p ? { lap_count: p.laps, sector_count: p.sectors, columns_at: at, columns_bytes: p.columns.byteLength } : {};
     if (p) {
       columns.push(p.columns);
